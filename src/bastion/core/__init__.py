@@ -1,0 +1,1 @@
+"""Pure domain cores: plain values in, plain values out. No I/O, no clock, no global RNG."""

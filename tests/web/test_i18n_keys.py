@@ -6,13 +6,12 @@ import json
 import re
 from pathlib import Path
 
+from bastion.core.sites.capacity import IBC_M2_PER_OCCUPANT
+from bastion.core.sites.taxonomy import CATEGORIES
+
 SRC = Path(__file__).resolve().parents[2] / "src" / "bastion"
 I18N = SRC / "i18n"
 LANGS = ("en", "zh-CN")
-CATEGORIES = (
-    "transport", "retail", "venue", "education", "health", "worship",
-    "government", "tourism", "hotel", "public_space", "infrastructure",
-)
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -46,11 +45,14 @@ def test_chinese_is_actually_translated() -> None:
         assert cjk.search(zh[key]), key
 
 
-def test_every_category_is_named_in_every_language() -> None:
+def test_every_category_kind_and_space_use_of_the_taxonomy_is_named() -> None:
+    wanted = [f"category.{c}" for c in CATEGORIES]
+    wanted += [f"kind.{k}" for kinds in CATEGORIES.values() for k in kinds]
+    wanted += [f"space.{s}" for s in IBC_M2_PER_OCCUPANT]
+    assert len(wanted) > 60
     for lang in LANGS:
         d = _load(lang)
-        missing = [c for c in CATEGORIES if f"category.{c}" not in d]
-        assert missing == [], (lang, missing)
+        assert [k for k in wanted if k not in d] == [], lang
 
 
 def test_every_key_used_by_the_page_exists() -> None:

@@ -84,14 +84,14 @@ def test_map_shows_sites_opens_panel_and_switches_language(
 
     # Search, then click the stadium's own marker on the map.
     page.fill("#search", "Louis II")
-    expect(page.locator("#results-list button.result", has_text="Louis").first).to_be_visible()
-    marker = page.locator("#map .site-marker[title*='Louis']").first
+    expect(page.locator("#results-list button.result", has_text="Stade Louis").first).to_be_visible()
+    marker = page.locator("#map .site-marker[title^='Stade Louis']").first
     expect(marker).to_be_visible()
     marker.click()
 
     panel = page.locator("#panel")
     expect(panel).to_be_visible()
-    expect(page.locator("#panel-title")).to_contain_text("Louis")
+    expect(page.locator("#panel-title")).to_contain_text("Stade Louis")
     expect(panel.locator(".panel-category")).to_have_text(EN["category.venue"])
     expect(panel.locator(".panel-kind")).to_have_text(EN["kind.stadium"])
     expect(panel.locator(".capacity-value")).to_be_visible()  # Stade Louis-II has a capacity
@@ -127,7 +127,7 @@ def test_map_page_on_a_narrow_screen(browser: Browser, live_server_url: str, tmp
     page.click("#filters-toggle")
     expect(sidebar).to_be_visible()
     page.fill("#search", "Louis II")
-    page.locator("#results-list button.result", has_text="Louis").first.click()
+    page.locator("#results-list button.result", has_text="Stade Louis").first.click()
     expect(sidebar).to_be_hidden()  # picking a result closes the drawer and opens the panel
     expect(page.locator("#panel .panel-category")).to_have_text(EN["category.venue"])
     page.screenshot(path=str(tmp_path / "map-page-narrow.png"))

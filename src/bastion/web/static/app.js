@@ -625,7 +625,8 @@
     if (typeof value === "boolean") return t(value ? "common.yes" : "common.no");
     if (value === null || value === undefined) return "—";
     if (typeof value === "object") return JSON.stringify(value);
-    return String(value);
+    if (key === "space_use") return t(`space.${value}`, null, humanise(value));
+    return t(`capacity_value.${value}`, null, String(value));
   }
 
   const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
@@ -653,7 +654,12 @@
   function renderOpeningHours(d) {
     if (!d.opening_hours_raw) return h("span", { class: "muted" }, t("panel.opening_hours_none"));
     const parts = [h("code", { class: "oh-raw" }, d.opening_hours_raw)];
-    if (d.opening_hours_valid === false) parts.push(h("p", { class: "note" }, t("panel.opening_hours_unparsed")));
+    if (d.opening_hours_valid === false) {
+      parts.push(h("p", { class: "note" }, t("panel.opening_hours_unparsed")));
+      if (d.opening_hours_error) {
+        parts.push(h("p", { class: "note" }, t("panel.opening_hours_error", { message: d.opening_hours_error })));
+      }
+    }
     if (Array.isArray(d.opening_hours_weekly)) {
       const days = weeklyByDay(d.opening_hours_weekly);
       parts.push(h("table", { class: "oh-week" },
@@ -666,22 +672,33 @@
     return parts;
   }
 
+  /* Methods that are a calculation, not a count someone recorded. */
+  const ESTIMATED_METHODS = new Set(["floor_area", "open_area", "linear_area", "kind_default_area"]);
+
   function renderCapacity(d) {
     const parts = [];
+    const overridden = d.capacity_override !== null && d.capacity_override !== undefined;
     if (d.capacity === null || d.capacity === undefined) {
       parts.push(h("span", { class: "muted" }, t("panel.capacity_unknown")));
     } else {
       parts.push(h("strong", { class: "capacity-value" }, t("panel.capacity_people", { n: fmtNumber(d.capacity) })));
-      if (d.capacity_override !== null && d.capacity_override !== undefined) {
+      if (overridden) {
         parts.push(" ", h("span", { class: "tag tag-user" }, t("panel.capacity_override")));
-      } else if (d.capacity_estimated) {
+      } else if (d.capacity_method === "kind_default_area") {
+        parts.push(" ", h("span", { class: "tag tag-rough" }, t("panel.capacity_rough")));
+      } else if (ESTIMATED_METHODS.has(d.capacity_method)) {
         parts.push(" ", h("span", { class: "tag" }, t("panel.capacity_estimated")));
       }
+    }
+    // capacity_estimated is the number the method gave; shown beside a user override.
+    if (overridden && Number.isFinite(d.capacity_estimated) && d.capacity_estimated !== d.capacity) {
+      parts.push(h("div", { class: "sub muted" }, t("panel.capacity_estimate_was", { n: fmtNumber(d.capacity_estimated) })));
     }
     if (d.capacity_method) {
       parts.push(h("div", { class: "sub" },
         h("span", { class: "sub-label" }, `${t("panel.capacity_method")}: `),
-        t(`capacity_method.${d.capacity_method}`, null, humanise(d.capacity_method))));
+        h("span", { class: "capacity-method" },
+          t(`capacity_method.${d.capacity_method}`, null, humanise(d.capacity_method)))));
     }
     const inputs = d.capacity_inputs && typeof d.capacity_inputs === "object" ? Object.entries(d.capacity_inputs) : [];
     if (inputs.length) {
@@ -700,6 +717,9 @@
         href: `${OSM_BASE}/${encodeURIComponent(typeName)}/${encodeURIComponent(d.osm_id)}`,
         target: "_blank", rel: "noopener noreferrer", class: "osm-link",
       }, t("panel.osm_link", { type: t(`osm_type.${typeName}`, null, typeName), id: d.osm_id }))));
+    }
+    if (d.user_list) {
+      parts.push(h("div", { class: "sub" }, t("panel.own_list", { list: d.user_list, ref: d.user_ref || "—" })));
     }
     return parts;
   }

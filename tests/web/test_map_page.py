@@ -7,11 +7,12 @@ and the vendored map library (`cd frontend && npm ci && npm run vendor`).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
 pytestmark = pytest.mark.web
 
@@ -41,10 +42,14 @@ def browser() -> Iterator[Browser]:
             b.close()
 
 
-def _open(browser: Browser, base_url: str, *, width: int, height: int) -> tuple[Page, list[str], list[str]]:
+def _open(
+    browser: Browser, base_url: str, *, width: int, height: int, before: Callable[[Page], None] | None = None
+) -> tuple[Page, list[str], list[str]]:
     """A fresh page (empty localStorage) at the map; returns it with its page errors and off-server requests."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
     page = context.new_page()
+    if before is not None:
+        before(page)
     page.set_default_timeout(TIMEOUT_MS)
     errors: list[str] = []
     foreign: list[str] = []
@@ -75,6 +80,12 @@ def test_map_shows_sites_opens_panel_and_switches_language(
     # The category legend/filter lists every category with its English name.
     expect(page.locator("#category-list input[type=checkbox]")).to_have_count(11)
     expect(page.locator("#category-list")).to_contain_text(EN["category.venue"])
+
+    # Controls are labelled (found by their accessible names).
+    expect(page.get_by_label(EN["filters.search_label"])).to_be_editable()
+    expect(page.get_by_role("combobox", name=EN["header.region"])).to_have_value(re.compile(r"^\d+$"))
+    expect(page.get_by_role("combobox", name=EN["header.language"])).to_have_value("en")
+    expect(page.get_by_role("region", name=EN["map.label"])).to_be_visible()
 
     # Category filter: none → nothing drawn; all → back.
     page.click("#cat-none")
@@ -131,5 +142,70 @@ def test_map_page_on_a_narrow_screen(browser: Browser, live_server_url: str, tmp
     expect(sidebar).to_be_hidden()  # picking a result closes the drawer and opens the panel
     expect(page.locator("#panel .panel-category")).to_have_text(EN["category.venue"])
     page.screenshot(path=str(tmp_path / "map-page-narrow.png"))
+    assert errors == []
+    page.context.close()
+
+
+# A 1×1 grey PNG, served as every base-map tile in the test below.
+TILE_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de"
+    "0000000c49444154789c63d8b16307000454022907ac75e80000000049454e44ae426082"
+)
+
+
+def test_base_tiles_replace_the_drawn_roads_when_configured(
+    browser: Browser, live_server_url: str, tmp_path: Path
+) -> None:
+    """With meta.tile_url set the page shows tiles from it and does not fetch or draw roads."""
+    base = live_server_url.rstrip("/")
+    requested: list[str] = []
+
+    def meta_with_tiles(route: Route) -> None:
+        body = route.fetch().json()
+        body["tile_url"] = base + "/test-tiles/{z}/{x}/{y}.png"
+        body["tile_attribution"] = "Test tiles"
+        route.fulfill(json=body)
+
+    def tile(route: Route) -> None:
+        route.fulfill(body=TILE_PNG, content_type="image/png")
+
+    def setup(page: Page) -> None:
+        page.route("**/api/v1/meta", meta_with_tiles)
+        page.route("**/test-tiles/**", tile)
+        page.on("request", lambda req: requested.append(req.url))
+
+    page, errors, _ = _open(browser, base, width=1280, height=800, before=setup)
+    expect(page.locator("#map img.leaflet-tile").first).to_be_attached()
+    expect(page.locator("#map .leaflet-control-attribution")).to_contain_text("Test tiles")
+    expect(page.locator("#map .site-cluster").first).to_be_visible()
+    assert page.locator("#map .leaflet-roads-pane canvas").count() == 0
+    assert not [u for u in requested if u.endswith("/roads")]
+    page.screenshot(path=str(tmp_path / "map-page-tiles.png"))
+    assert errors == []
+    page.context.close()
+
+
+def test_page_helpers_split_weekly_hours_by_day_and_normalise_names(browser: Browser, live_server_url: str) -> None:
+    """The pure helpers in static/util.js, run in the browser itself (no map needed)."""
+    page = browser.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server_url.rstrip("/") + "/static/util.js")  # any page of the origin, for the import
+    result = page.evaluate(
+        """async () => {
+            const u = await import("/static/util.js");
+            return {
+                // Mon 09:00-18:00, Fri 22:00 - Sat 02:00, Sun 23:00-24:00
+                week: u.weeklyByDay([[540, 1080], [4*1440 + 1320, 5*1440 + 120], [6*1440 + 1380, 7*1440]]),
+                hhmm: [u.hhmm(0), u.hhmm(545), u.hhmm(1440)],
+                name: u.normalise("Stade Louis-II"),
+                accents: u.normalise("Musée Océanographique"),
+            };
+        }"""
+    )
+    assert result["week"] == [[[540, 1080]], [], [], [], [[1320, 1440]], [[0, 120]], [[1380, 1440]]]
+    assert result["hhmm"] == ["00:00", "09:05", "24:00"]
+    assert result["name"] == "stade louis ii"
+    assert result["accents"] == "musee oceanographique"
     assert errors == []
     page.context.close()

@@ -126,13 +126,11 @@ def _check_ranges(kind: str, p: dict[str, object]) -> None:
     def bad(name: str, fix: str) -> InvalidInput:
         return InvalidInput(f"{kind}.{name} {fix}, got {p[name]!r}", field=f"{kind}.{name}")
 
-    if kind == "hvm_barrier":
-        if p.get("standard") not in BARRIER_STANDARDS:
-            p.setdefault("standard", None)
+    if kind == "hvm_barrier":  # an uncertified barrier is recorded without standard/rating
+        if "standard" in p and p["standard"] not in BARRIER_STANDARDS:
             raise bad("standard", f"must be one of {list(BARRIER_STANDARDS)} (the certificate's standard)")
-        if not isinstance(p.get("rating"), str) or not str(p["rating"]).strip():
-            p.setdefault("rating", None)
-            raise bad("rating", "must be the certified rating text, verbatim")
+        if "rating" in p and not str(p["rating"]).strip():
+            raise bad("rating", "must be the certified rating text, verbatim (omit it for an uncertified barrier)")
     if kind == "cctv" and "retention_days" in p and int(p["retention_days"]) < 0:  # type: ignore[call-overload]
         raise bad("retention_days", "must be >= 0 days")
     if kind == "guards" and "count" in p and int(p["count"]) < 1:  # type: ignore[call-overload]

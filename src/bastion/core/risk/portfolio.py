@@ -18,6 +18,7 @@ every combination (tiny instances, tests only).
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import logging
 import time
@@ -145,8 +146,9 @@ def _pareto_options(s: SiteOptions) -> list[int]:
 
 
 def solve_portfolio(problem: PortfolioProblem, budget: float, *, time_limit_s: float | None = None,
-                    mip_rel_gap: float = 1e-9) -> PortfolioResult:
-    """Exact allocation by HiGHS MIP (optimal up to ``mip_rel_gap``); SolverError on any other status."""
+                    mip_rel_gap: float = 1e-9, warm_start: bool = True) -> PortfolioResult:
+    """Exact allocation by HiGHS MIP (optimal up to ``mip_rel_gap``); SolverError on any other status.
+    ``warm_start`` hands HiGHS the greedy plan as its first incumbent."""
     _check_budget(budget)
     t0 = time.perf_counter()
     cols: list[tuple[int, int]] = []
@@ -179,6 +181,21 @@ def solve_portfolio(problem: PortfolioProblem, budget: float, *, time_limit_s: f
     for a, b in zip(starts, ends, strict=True):
         if b - a > 1:
             h.addRow(-highspy.kHighsInf, 1.0, int(b - a), np.arange(a, b, dtype=np.int32), np.ones(b - a))
+    if warm_start:
+        # greedy's plan as the first incumbent (each greedy option mapped to a non-dominated one of its site)
+        g = solve_greedy(problem, budget)
+        picked = {a.site_id: a for a in g.allocations}
+        x0 = np.zeros(n)
+        for i, site in enumerate(problem.sites):
+            a = picked.get(site.site_id)
+            if a is None:
+                continue
+            js = [j for j in np.flatnonzero(site_of == i) if cost[j] <= a.cost + 1e-9]
+            if js:
+                x0[max(js, key=lambda j: (red[j], -cost[j]))] = 1.0
+        sol = highspy.HighsSolution()
+        sol.col_value = list(x0)
+        h.setSolution(sol)
     h.run()
     status = h.getModelStatus()
     if status != highspy.HighsModelStatus.kOptimal:
@@ -199,35 +216,56 @@ def solve_portfolio(problem: PortfolioProblem, budget: float, *, time_limit_s: f
     return res
 
 
+def _best_move(s: SiteOptions, mask: int, left: float) -> tuple[float, float, int] | None:
+    """Best (ratio, reduction, candidate) that can be added to ``mask`` within ``left``; None if nothing."""
+    best: tuple[float, float, int] | None = None
+    for j in range(len(s.candidates)):
+        if mask >> j & 1:
+            continue
+        nm = mask | 1 << j
+        dc, dr = float(s.cost[nm] - s.cost[mask]), float(s.reduction[nm] - s.reduction[mask])
+        if dr <= 1e-12 or dc > left + 1e-9:
+            continue
+        ratio = float("inf") if dc <= 0 else dr / dc
+        if best is None or (ratio, dr, -j) > (best[0], best[1], -best[2]):
+            best = (ratio, dr, j)
+    return best
+
+
 def solve_greedy(problem: PortfolioProblem, budget: float) -> PortfolioResult:
     """Add the (site, measure) with the best marginal reduction per marginal cost that still fits, until
-    nothing with a positive reduction fits. A free measure with a positive reduction goes first."""
+    nothing with a positive reduction fits (a free measure with a positive reduction goes first).
+
+    A lazy max-heap holds each site's best move; only the site just changed, or whose move no longer fits
+    the shrinking budget, is re-evaluated. Ties: larger reduction, then lower site index, then lower
+    candidate index.
+    """
     _check_budget(budget)
     t0 = time.perf_counter()
     masks = [0] * len(problem.sites)
     left = float(budget)
-    while True:
-        best: tuple[float, float, int, int] | None = None
-        for i, s in enumerate(problem.sites):
-            m = masks[i]
-            for j in range(len(s.candidates)):
-                if m >> j & 1:
-                    continue
-                nm = m | 1 << j
-                dc, dr = float(s.cost[nm] - s.cost[m]), float(s.reduction[nm] - s.reduction[m])
-                if dr <= 1e-12 or dc > left + 1e-9:
-                    continue
-                ratio = float("inf") if dc <= 0 else dr / dc
-                key = (ratio, dr, -i, -j)
-                if best is None or key > (best[0], best[1], -best[2], -best[3]):
-                    best = (ratio, dr, i, j)
-        if best is None:
-            break
-        _, _, i, j = best
+    heap: list[tuple[float, float, int, int]] = []
+    for i, s in enumerate(problem.sites):
+        mv = _best_move(s, 0, left)
+        if mv is not None:
+            heap.append((-mv[0], -mv[1], i, mv[2]))
+    heapq.heapify(heap)
+    while heap:
+        _, _, i, j = heapq.heappop(heap)
         s = problem.sites[i]
-        nm = masks[i] | 1 << j
-        left -= float(s.cost[nm] - s.cost[masks[i]])
+        m = masks[i]
+        nm = m | 1 << j
+        dc = float(s.cost[nm] - s.cost[m])
+        if dc > left + 1e-9:  # no longer fits: this site's best fitting move may be another one
+            mv = _best_move(s, m, left)
+            if mv is not None:
+                heapq.heappush(heap, (-mv[0], -mv[1], i, mv[2]))
+            continue
+        left -= dc
         masks[i] = nm
+        mv = _best_move(s, nm, left)
+        if mv is not None:
+            heapq.heappush(heap, (-mv[0], -mv[1], i, mv[2]))
     n_opt = sum(len(s.cost) - 1 for s in problem.sites)
     return _result(problem, masks, method="greedy", status="heuristic", budget=budget, bound=None, gap=0.0,
                    runtime_s=time.perf_counter() - t0, n_options=n_opt)

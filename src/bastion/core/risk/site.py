@@ -10,31 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from bastion.core.sites.taxonomy import CATEGORIES as _TAXONOMY
 from bastion.errors import InvalidInput
 
 MINUTES_PER_WEEK = 7 * 24 * 60
 
-# Category -> kinds, as produced by the site importer (core.sites.taxonomy keeps the same table).
-CATEGORIES: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        "transport": ("railway_station", "subway_station", "bus_station", "airport", "heliport", "ferry_terminal"),
-        "retail": ("mall", "department_store", "marketplace", "supermarket"),
-        "venue": (
-            "stadium", "arena", "theatre", "cinema", "concert_hall", "casino", "exhibition_centre",
-            "conference_centre", "nightclub", "events_venue", "arts_centre",
-        ),
-        "education": ("school", "university", "college", "kindergarten", "childcare"),
-        "health": ("hospital", "clinic"),
-        "worship": ("place_of_worship",),
-        "government": (
-            "townhall", "courthouse", "embassy", "ministry", "government_office", "police", "fire_station",
-        ),
-        "tourism": ("attraction", "museum", "zoo", "theme_park", "aquarium"),
-        "hotel": ("hotel",),
-        "public_space": ("square", "pedestrian_zone"),
-        "infrastructure": ("power_plant", "substation", "water_works", "wastewater_plant", "fuel_depot", "telecom"),
-    }
-)
+# Category -> kinds: the importer's taxonomy (core.sites.taxonomy), read-only here.
+CATEGORIES: Mapping[str, tuple[str, ...]] = MappingProxyType(dict(_TAXONOMY))
 KIND_TO_CATEGORY: Mapping[str, str] = MappingProxyType({k: c for c, ks in CATEGORIES.items() for k in ks})
 
 # Facts a site may carry (recorded by users or inspections). Values are plain scalars.

@@ -112,3 +112,11 @@ def reference_greedy(p: PortfolioProblem, budget: float) -> float:
 def test_heap_greedy_matches_plain_greedy(seed: int, n_sites: int, k: int, budget: float) -> None:
     p = random_problem(seed, n_sites, k)
     assert solve_greedy(p, budget).objective == pytest.approx(reference_greedy(p, budget), rel=1e-12, abs=1e-12)
+
+
+def test_solver_status_is_not_ignored() -> None:
+    from bastion.errors import SolverError
+
+    p = random_problem(1, 300, 4)
+    with pytest.raises(SolverError, match="Time limit reached"):
+        solve_portfolio(p, 300.0, time_limit_s=1e-6, warm_start=False)

@@ -31,9 +31,9 @@ class RiskParameters:
     vulnerability: VulnerabilityParameters = field(default_factory=VulnerabilityParameters)
     consequence: ConsequenceParameters = field(default_factory=ConsequenceParameters)
     # Upper bounds of likelihood levels 1-3 on L = T x V (dimensionless index); above the last: level 4.
-    likelihood_thresholds: tuple[float, float, float] = (0.002, 0.01, 0.05)
+    likelihood_thresholds: tuple[float, float, float] = (0.005, 0.02, 0.08)
     # Upper bounds of impact levels 1-3 on C (people-equivalents); above the last: level 4.
-    impact_thresholds: tuple[float, float, float] = (1.0, 10.0, 50.0)
+    impact_thresholds: tuple[float, float, float] = (2.0, 20.0, 100.0)
 
     def __post_init__(self) -> None:
         for name in ("likelihood_thresholds", "impact_thresholds"):

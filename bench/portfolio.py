@@ -41,12 +41,11 @@ def main() -> None:
     records = ex.sites[:150] if args.quick else ex.sites
     k = 4 if args.quick else 5
     sites = []
-    for i, r in enumerate(records):
+    for r in records:
         iv = r.hours.intervals if r.hours is not None else None
         prof = SiteProfile(f"{r.source_type}/{r.source_id}", r.category, r.kind, capacity=r.capacity.capacity,
                            capacity_method=r.capacity.method, open_intervals=iv)
         sites.append((prof, MeasureSet()))
-        del i
     params = RiskParameters()
     t0 = time.perf_counter()
     problem = build_portfolio(sites, params=params, max_candidates=k)

@@ -109,7 +109,7 @@ def worst_path(
             p = int(p)
             if (wrong_way[p] and not ignore_oneway) or p in blocked:
                 continue
-            jr = net.junction(p, entry.edge, entry.xy) if e < 0 else net.junction(p, e)
+            jr = net.junction(p, entry.edge, entry) if e < 0 else net.junction(p, e)
             m1 = min(m, dyn.friction * dyn.g_mps2 * jr + a2 * r) if math.isfinite(jr) else m
             if m1 <= best:
                 continue
@@ -174,7 +174,7 @@ def _simple_dfs(
             p = int(p)
             if (net.wrong_way[p] and not ignore_oneway) or p in blocked:
                 continue
-            jr = net.junction(p, entry.edge, entry.xy) if e < 0 else net.junction(p, e)
+            jr = net.junction(p, entry.edge, entry) if e < 0 else net.junction(p, e)
             m1 = min(m, dyn.friction * dyn.g_mps2 * jr + a2 * r) if math.isfinite(jr) else m
             if m1 <= state["best"]:
                 continue

@@ -12,6 +12,7 @@ driver cutting a junction corner: a square 90-degree corner measured with h = 10
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +24,14 @@ FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_WINDOW_M = 20.0  # full smoothing window of the three-point circle, metres
 MIN_HALF_WINDOW_M = 0.5  # a chord shorter than this (either side) gives no radius, metres
+
+
+@lru_cache(maxsize=64)
+def _transformer(lon0: float, lat0: float, inverse: bool) -> Transformer:
+    crs = f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs"
+    if inverse:
+        return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
+    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
 
 
 @dataclass(frozen=True)
@@ -37,10 +46,7 @@ class LocalProjection:
             raise InvalidInput(f"projection centre must be lon/lat degrees, got ({self.lon0}, {self.lat0})")
 
     def _tf(self, inverse: bool = False) -> Transformer:
-        crs = f"+proj=aeqd +lat_0={self.lat0} +lon_0={self.lon0} +datum=WGS84 +units=m +no_defs"
-        return Transformer.from_crs("EPSG:4326", crs, always_xy=True) if not inverse else Transformer.from_crs(
-            crs, "EPSG:4326", always_xy=True
-        )
+        return _transformer(self.lon0, self.lat0, inverse)
 
     def forward(self, lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
         x, y = self._tf().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))

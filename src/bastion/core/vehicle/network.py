@@ -18,7 +18,6 @@ import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 from bastion.core.routing.network import RoadNetwork
 from bastion.core.vehicle.geometry import (
@@ -100,7 +99,7 @@ class VehicleNetwork:
         order = np.argsort(self.head, kind="stable")
         self._in_ptr = np.searchsorted(self.head[order], np.arange(roads.n_nodes + 1))
         self._in_order = order
-        self._junction: dict[tuple[int, int], float] = {}
+        self._junction: dict[tuple[int, int, float], float] = {}
         self._emin_cache: dict[tuple[float, float], FloatArray] = {}
         log.debug("vehicle network: %d nodes, %d search edges (%d wrong-way twins)", roads.n_nodes, n_all, len(ow))
 
@@ -111,14 +110,12 @@ class VehicleNetwork:
     def in_edges(self, node: int) -> npt.NDArray[np.int64]:
         return self._in_order[self._in_ptr[node]:self._in_ptr[node + 1]]
 
-    def junction(self, p: int, e: int, e_xy: FloatArray | None = None) -> float:
-        """Radius of the turn from edge p into edge e (or into an entry's truncated geometry e_xy)."""
-        if e_xy is not None:
-            return junction_radius(self.xy[p], e_xy, window_m=self.window_m)
-        key = (p, e)
+    def junction(self, p: int, e: int, entry: Entry | None = None) -> float:
+        """Radius of the turn from edge p into edge e (or into the entry's truncated geometry of edge e)."""
+        key = (p, e, -1.0 if entry is None else entry.length_m)
         r = self._junction.get(key)
         if r is None:
-            r = junction_radius(self.xy[p], self.xy[e], window_m=self.window_m)
+            r = junction_radius(self.xy[p], self.xy[e] if entry is None else entry.xy, window_m=self.window_m)
             self._junction[key] = r
         return r
 
@@ -137,10 +134,10 @@ class VehicleNetwork:
 
     # ---- perimeters and entries -------------------------------------------------------------------
     def project_geometry(self, geom_lonlat: BaseGeometry) -> BaseGeometry:
-        def fwd(x: FloatArray, y: FloatArray, z: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
-            return self.proj.forward(np.asarray(x), np.asarray(y))
+        def fwd(c: FloatArray) -> FloatArray:
+            return np.column_stack(self.proj.forward(c[:, 0], c[:, 1]))
 
-        return transform(fwd, geom_lonlat)
+        return shapely.transform(geom_lonlat, fwd)
 
     def zone(self, perimeter_lonlat: BaseGeometry, *, buffer_m: float = DEFAULT_BUFFER_M,
              point_radius_m: float = DEFAULT_POINT_RADIUS_M) -> BaseGeometry:
@@ -203,7 +200,7 @@ class VehicleNetwork:
             st_parts.append(pos + bst[keep])
             r_parts.append(self.bend_r[p][keep])
             pos += L
-            nxt_r = self.junction(p, seq[i + 1]) if i + 1 < len(seq) else self.junction(p, entry.edge, entry.xy)
+            nxt_r = self.junction(p, seq[i + 1]) if i + 1 < len(seq) else self.junction(p, entry.edge, entry)
             st_parts.append(np.array([pos]))
             r_parts.append(np.array([nxt_r]))
         st_parts.append(pos + entry.bend_st)

@@ -35,7 +35,7 @@ from bastion.errors import InvalidInput
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
 
-DEFAULT_BUFFER_M = 5.0  # polygon/line perimeters: a vehicle within 5 m (pavement, kerb) has reached it
+DEFAULT_BUFFER_M = 10.0  # polygon/line perimeters: a road centreline within 10 m (half carriageway + pavement) reaches it
 DEFAULT_POINT_RADIUS_M = 30.0  # point sites: roads within 30 m of the point reach it
 
 

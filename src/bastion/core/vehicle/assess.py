@@ -12,8 +12,9 @@ import numpy.typing as npt
 from shapely.geometry.base import BaseGeometry
 
 from bastion.core.vehicle.approach import DEFAULT_MAX_DISTANCE_M, ApproachPath, worst_path
+from bastion.core.vehicle.geometry import points_at, stations
 from bastion.core.vehicle.network import DEFAULT_BUFFER_M, DEFAULT_POINT_RADIUS_M, VehicleNetwork
-from bastion.core.vehicle.physics import FRICTION_CONSERVATIVE, FRICTION_NORMAL, Dynamics
+from bastion.core.vehicle.physics import FRICTION_CONSERVATIVE, FRICTION_NORMAL, Dynamics, SpeedProfile
 from bastion.core.vehicle.ratings import STANDARDS, RatingNeed, required_rating
 from bastion.core.vehicle.vehicles import VehicleClass
 from bastion.errors import InvalidInput
@@ -42,6 +43,8 @@ class Approach:
     limiting_lonlat: tuple[float, float] | None
     needs: tuple[RatingNeed, ...]
     path_lonlat: FloatArray = field(repr=False)
+    profile: SpeedProfile = field(repr=False)  # central scenario; for timing.check_approach
+    dynamics: Dynamics = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -128,8 +131,6 @@ def _approach(net: VehicleNetwork, path: ApproachPath, dyn: Dynamics, vehicle: V
     lonlat = net.to_lonlat(xy)
     lim = None
     if prof.limiting_station_m is not None:
-        from bastion.core.vehicle.geometry import points_at, stations
-
         p = points_at(xy, stations(xy), np.array([prof.limiting_station_m]))
         ll = net.to_lonlat(p)[0]
         lim = (float(ll[0]), float(ll[1]))
@@ -140,7 +141,8 @@ def _approach(net: VehicleNetwork, path: ApproachPath, dyn: Dynamics, vehicle: V
     return Approach(
         entry_lon=path.entry.lon, entry_lat=path.entry.lat, entry_edge=int(net.base_edge[e]),
         way_id=int(net.roads.edge_way_id[net.base_edge[e]]), wrong_way=bool(any(net.wrong_way[i] for i in used)),
-        impact_speed_kph=v, band_kph=band, kinetic_energy_kj=float(prof.kinetic_energy_kj or 0.0),
+        impact_speed_kph=v, band_kph=(min(band[0], v), v, max(band[2], v)), kinetic_energy_kj=float(prof.kinetic_energy_kj or 0.0),
         run_up_m=prof.run_up_m, path_length_m=prof.length_m, limited_by=prof.limited_by,
         limiting_radius_m=prof.limiting_radius_m, limiting_lonlat=lim, needs=needs, path_lonlat=lonlat,
+        profile=prof, dynamics=dyn,
     )

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bastion.core.vehicle.ratings import (
     ASTM_F2656, ISO_22343, IWA_14, PAS_68, STANDARDS, astm_p_class, meets, parse_rating, required_rating,
 )
-from bastion.core.vehicle.vehicles import CAR, HGV, MEDIUM_TRUCK, VAN, VehicleClass, vehicle
+from bastion.core.vehicle.vehicles import CAR, HGV, MEDIUM_TRUCK, PICKUP, VAN, VehicleClass, vehicle
 from bastion.errors import InvalidInput
 
 HYP = settings(max_examples=100, derandomize=True, deadline=None)
@@ -28,8 +28,10 @@ def test_round_up_to_next_tested_speed() -> None:
 
 def test_astm_designations_and_penetration() -> None:
     n = required_rating(ASTM_F2656, MEDIUM_TRUCK, 60.0, standoff_m=5.0)
-    assert n.label == "C7-40-P1".replace("-40", "40") and n.test_speed_kph == pytest.approx(40 * 1.609344)
+    assert n.label == "C740-P1" and n.test_speed_kph == pytest.approx(40 * 1.609344)
     assert required_rating(ASTM_F2656, VAN, 30.0).vehicle_class == "M"  # no 3.5 t ASTM vehicle: next heavier
+    assert required_rating(ASTM_F2656, PICKUP, 90.0).label == "PU60-P1"  # designated equivalent of N1G
+    assert required_rating(PAS_68, HGV, 60.0).label == "V/30000(N3)/64 penetration <= 1.0 m"
     assert [astm_p_class(s) for s in (0.5, 1.0, 6.9, 7.0, 29.0, 30.0, float("inf"))] == [
         "P1", "P1", "P1", "P2", "P2", "P3", "P4"]
     assert required_rating(PAS_68, CAR, 40.0).label == "V/1500(M1)/48 penetration <= 1.0 m"

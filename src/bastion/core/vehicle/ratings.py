@@ -1,8 +1,9 @@
 """The barrier rating an approach needs, per standard, and whether a recorded barrier's own rating meets it.
 
 Rules (docs/models/vehicle.md):
-- The test vehicle is the threat vehicle's own class in that standard when the class names one, else the
-  lightest test vehicle of the standard whose test mass is >= the threat's mass.
+- The test vehicle is the threat vehicle's own class in that standard when the class names one (its
+  designated equivalent, e.g. ASTM PU for an N1G pick-up), else the lightest test vehicle of the standard
+  whose test mass is >= the threat's mass.
 - The test speed is the smallest speed the standard tests that vehicle at which is >= the impact speed
   (round UP, never down). Above the highest tested speed no certified rating covers the approach.
 - Penetration: the barrier must stop the vehicle within the standoff available behind it (standoff_m).
@@ -95,9 +96,10 @@ class RatingNeed:
 def _test_vehicle(standard: str, v: VehicleClass) -> TestVehicle:
     fleet = TEST_VEHICLES[standard]
     own = {ISO_22343: v.iso_class, IWA_14: v.iso_class, PAS_68: v.pas68_class, ASTM_F2656: v.astm_class}[standard]
-    named = [t for t in fleet if t.cls == own and t.mass_kg >= v.mass_kg]
-    if named:
-        return min(named, key=lambda t: t.mass_kg)
+    named = [t for t in fleet if t.cls == own]
+    if named:  # the standard's designated equivalent (PAS 68 has two N3 masses: the lightest >= ours)
+        heavy_enough = [t for t in named if t.mass_kg >= v.mass_kg]
+        return min(heavy_enough, key=lambda t: t.mass_kg) if heavy_enough else max(named, key=lambda t: t.mass_kg)
     heavier = [t for t in fleet if t.mass_kg >= v.mass_kg]
     if heavier:
         return min(heavier, key=lambda t: t.mass_kg)

@@ -22,9 +22,10 @@ from shapely.geometry.base import BaseGeometry
 from bastion.core.routing.network import RoadNetwork
 from bastion.core.vehicle.geometry import (
     DEFAULT_WINDOW_M,
+    MIN_HALF_WINDOW_M,
     LocalProjection,
     bend_radii,
-    dedupe,
+    circumradius,
     junction_radius,
     stations,
     truncate,
@@ -72,29 +73,54 @@ class VehicleNetwork:
         self.tail = np.concatenate((roads.edge_u, roads.edge_v[ow])).astype(np.int64)
         self.head = np.concatenate((roads.edge_v, roads.edge_u[ow])).astype(np.int64)
         n_all = len(self.base_edge)
-        # project all geometry in one call
+        # project all geometry in one call, then measure every edge at once (no per-edge Python work)
         geoms = [roads.edge_geometry[int(b)] for b in self.base_edge]
-        counts = np.array([len(g) for g in geoms])
+        counts = np.array([len(g) for g in geoms], dtype=np.int64)
         allxy = np.concatenate(geoms) if geoms else np.empty((0, 2))
         x, y = self.proj.forward(allxy[:, 0], allxy[:, 1])
-        splits = np.cumsum(counts)[:-1]
-        xs, ys = np.split(x, splits), np.split(y, splits)
-        self.xy: list[FloatArray] = []
+        eid = np.repeat(np.arange(n_all), counts)
+        first = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        pos = np.arange(len(x)) - first[eid]
+        rev = self.wrong_way[eid]
+        src = np.where(rev, first[eid] + counts[eid] - 1 - pos, first[eid] + pos)
+        x, y = x[src], y[src]
+        self.lines = shapely.linestrings(np.column_stack((x, y)), indices=eid)
+        keep = np.ones(len(x), dtype=bool)  # drop repeated consecutive vertices within an edge
+        keep[1:] = ((x[1:] != x[:-1]) | (y[1:] != y[:-1])) | (eid[1:] != eid[:-1])
+        x, y, eid = x[keep], y[keep], eid[keep]
+        cnt = np.bincount(eid, minlength=n_all)
+        first = np.concatenate(([0], np.cumsum(cnt)[:-1]))
+        seg = np.hypot(np.diff(x, prepend=x[:1]), np.diff(y, prepend=y[:1]))
+        seg[first[cnt > 0]] = 0.0
+        csum = np.cumsum(seg)
+        st_local = csum - csum[first[eid]]
         self.length = np.zeros(n_all)
-        self.bend_dh: list[FloatArray] = []  # distance from each interior bend to the edge's head, m
-        self.bend_r: list[FloatArray] = []
-        for i in range(n_all):
-            g = np.column_stack((xs[i], ys[i]))
-            if self.wrong_way[i]:
-                g = g[::-1]
-            g = dedupe(g)
-            self.xy.append(g)
-            L = float(stations(g)[-1]) if len(g) >= 2 else 0.0
-            self.length[i] = L
-            st, r = bend_radii(g, window_m=window_m) if len(g) >= 3 else (np.empty(0), np.empty(0))
-            self.bend_dh.append(L - st)
-            self.bend_r.append(r)
-        self.lines = np.array([LineString(g if len(g) >= 2 else np.vstack((g, g))) for g in self.xy], dtype=object)
+        last = first + cnt - 1
+        has = cnt >= 2
+        self.length[has] = st_local[last[has]]
+        # global stations: each edge on its own stretch of one increasing axis, so one np.interp serves all
+        offs = np.concatenate(([0.0], np.cumsum(self.length + 1.0)[:-1]))
+        glob = st_local + offs[eid]
+        pos = np.arange(len(x)) - first[eid]
+        interior = (pos > 0) & (pos < cnt[eid] - 1)
+        iv = np.flatnonzero(interior)
+        s_i = st_local[iv]
+        L_i = self.length[eid[iv]]
+        h = np.minimum(np.minimum(window_m / 2.0, s_i), L_i - s_i)
+        ok = h >= MIN_HALF_WINDOW_M
+        iv, s_i, h = iv[ok], s_i[ok], h[ok]
+        g0 = offs[eid[iv]] + s_i
+        pa = np.column_stack((np.interp(g0 - h, glob, x), np.interp(g0 - h, glob, y)))
+        pc = np.column_stack((np.interp(g0 + h, glob, x), np.interp(g0 + h, glob, y)))
+        r = circumradius(pa, np.column_stack((x[iv], y[iv])), pc)
+        fin = np.isfinite(r)
+        iv, s_i, r = iv[fin], s_i[fin], r[fin]
+        be = eid[iv]
+        bsplit = np.cumsum(np.bincount(be, minlength=n_all))[:-1]
+        self.bend_dh: list[FloatArray] = np.split(self.length[be] - s_i, bsplit)  # bend to head, m
+        self.bend_r: list[FloatArray] = np.split(r, bsplit)
+        xsplit = np.cumsum(cnt)[:-1]
+        self.xy: list[FloatArray] = np.split(np.column_stack((x, y)), xsplit)
         self.tree = shapely.STRtree(self.lines)
         order = np.argsort(self.head, kind="stable")
         self._in_ptr = np.searchsorted(self.head[order], np.arange(roads.n_nodes + 1))

@@ -35,7 +35,7 @@ def test_straight_run_up_limited_by_distance() -> None:
     assert w.impact_speed_kph == pytest.approx(math.sqrt(2 * CAR.accel_mps2 * 300) * 3.6, rel=1e-6)  # 147.6
     assert w.limited_by == "run_up" and w.path_length_m == pytest.approx(300.0)
     short = assess_perimeter(net, SQUARE, CAR, buffer_m=0.0, bands=False, max_distance_m=120.0).worst
-    assert short is not None and short.impact_speed_mps if False else True
+    assert short is not None and short.path_length_m == pytest.approx(120.0)
     assert short.impact_speed_kph == pytest.approx(math.sqrt(2 * CAR.accel_mps2 * 120) * 3.6, rel=1e-6)
     assert w.needs[0].test_speed_kph is None  # above 112 km/h: nothing certified covers it
 

@@ -91,7 +91,10 @@ def worst_path(
         best = min(m_t, v0sq + a2 * D)
         return ApproachPath(entry, (), entry.length_m - D, min(best, vmax_sq), 0, False)
     m0 = float(np.min(caps_e)) if len(caps_e) else math.inf
-    lab_e.append(-1), lab_r.append(entry.length_m), lab_m.append(m0), lab_par.append(-1)
+    lab_e.append(-1)
+    lab_r.append(entry.length_m)
+    lab_m.append(m0)
+    lab_par.append(-1)
     best = min(m0, v0sq + a2 * entry.length_m)
     best_ref = (0, -1, 0.0)
     pareto: dict[int, list[tuple[float, float]]] = {-1: [(entry.length_m, m0)]}
@@ -124,7 +127,10 @@ def worst_path(
                     continue
                 front[:] = [(fr, fm) for fr, fm in front if not (r1 >= fr and m2 >= fm)]
                 front.append((r1, m2))
-                lab_e.append(p), lab_r.append(r1), lab_m.append(m2), lab_par.append(li)
+                lab_e.append(p)
+                lab_r.append(r1)
+                lab_m.append(m2)
+                lab_par.append(li)
                 new = len(lab_e) - 1
                 if cand > best:
                     best, best_ref = cand, (new, -1, 0.0)

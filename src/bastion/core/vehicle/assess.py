@@ -13,11 +13,11 @@ from shapely.geometry.base import BaseGeometry
 
 from bastion.core.vehicle.approach import DEFAULT_MAX_DISTANCE_M, ApproachPath, worst_path
 from bastion.core.vehicle.geometry import points_at, stations
-from bastion.core.vehicle.network import DEFAULT_BUFFER_M, DEFAULT_POINT_RADIUS_M, VehicleNetwork
+from bastion.core.vehicle.network import DEFAULT_BUFFER_M, DEFAULT_POINT_RADIUS_M, Entry, VehicleNetwork
 from bastion.core.vehicle.physics import FRICTION_CONSERVATIVE, FRICTION_NORMAL, Dynamics, SpeedProfile
 from bastion.core.vehicle.ratings import STANDARDS, RatingNeed, required_rating
 from bastion.core.vehicle.vehicles import VehicleClass
-from bastion.errors import InvalidInput
+from bastion.errors import InvalidInput, SolverError
 from bastion.units import KPH_PER_MPS, kph_to_mps
 
 log = logging.getLogger(__name__)
@@ -102,15 +102,19 @@ def assess_perimeter(
     entries = [e for e in net.entries(zone, touching) if ignore_oneway or not net.wrong_way[e.edge]]
     out: list[Approach] = []
     labels = fallbacks = 0
-    kw = dict(blocked=blocked, max_distance_m=max_distance_m, ignore_oneway=ignore_oneway)
+
+    def search(entry: Entry, dyn: Dynamics) -> ApproachPath:
+        return worst_path(net, entry, dyn, blocked=blocked, max_distance_m=max_distance_m,
+                          ignore_oneway=ignore_oneway)
+
     for entry in entries:
-        path = worst_path(net, entry, central, **kw)  # type: ignore[arg-type]
+        path = search(entry, central)
         labels += path.labels_created
         fallbacks += int(path.fallback)
         v = path.impact_speed_mps * KPH_PER_MPS
         if bands:
-            lo = worst_path(net, entry, low, **kw).impact_speed_mps * KPH_PER_MPS  # type: ignore[arg-type]
-            hi = worst_path(net, entry, high, **kw).impact_speed_mps * KPH_PER_MPS  # type: ignore[arg-type]
+            lo = search(entry, low).impact_speed_mps * KPH_PER_MPS
+            hi = search(entry, high).impact_speed_mps * KPH_PER_MPS
         else:
             lo = hi = v
         out.append(_approach(net, path, central, vehicle, (lo, v, hi), standoff_m, standards))
@@ -124,8 +128,9 @@ def _approach(net: VehicleNetwork, path: ApproachPath, dyn: Dynamics, vehicle: V
               band: tuple[float, float, float], standoff_m: float, standards: tuple[str, ...]) -> Approach:
     prof = net.path_profile(path.entry, path.edges, path.start_offset_m, dyn, mass_kg=vehicle.mass_kg)
     if not math.isclose(prof.impact_speed_mps, path.impact_speed_mps, rel_tol=1e-6, abs_tol=1e-6):
-        raise AssertionError(  # the search and the direct evaluation must agree: a defect if not
-            f"search speed {path.impact_speed_mps} != path profile {prof.impact_speed_mps} m/s"
+        raise SolverError(  # the search and the direct evaluation of its path must agree
+            f"approach search gave {path.impact_speed_mps:.6f} m/s but its path evaluates to "
+            f"{prof.impact_speed_mps:.6f} m/s (entry edge {path.entry.edge}); please report this defect"
         )
     xy = net.path_xy(path.entry, path.edges, path.start_offset_m)
     lonlat = net.to_lonlat(xy)

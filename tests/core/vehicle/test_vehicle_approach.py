@@ -38,6 +38,9 @@ def test_straight_run_up_limited_by_distance() -> None:
     assert short is not None and short.path_length_m == pytest.approx(120.0)
     assert short.impact_speed_kph == pytest.approx(math.sqrt(2 * CAR.accel_mps2 * 120) * 3.6, rel=1e-6)
     assert w.needs[0].test_speed_kph is None  # above 112 km/h: nothing certified covers it
+    inside = assess_perimeter(net, SQUARE, CAR, buffer_m=0.0, bands=False, max_distance_m=50.0).worst
+    assert inside is not None and inside.path_length_m == pytest.approx(50.0)  # starts inside the entry edge
+    assert inside.impact_speed_kph == pytest.approx(math.sqrt(2 * CAR.accel_mps2 * 50) * 3.6, rel=1e-6)
 
 
 def test_turn_limits_then_accelerates_again() -> None:
@@ -117,3 +120,30 @@ def test_search_equals_networkx_enumeration(seed: int, ignore_oneway: bool) -> N
             # the reported path, evaluated directly, gives the same speed
             prof = net.path_profile(entry, ours.edges, ours.start_offset_m, dyn)
             assert min(prof.impact_speed_mps, dyn.max_speed_mps) == pytest.approx(base, rel=1e-9)
+
+
+def test_loop_walk_falls_back_to_best_simple_path() -> None:
+    # a one-way circular loop (radius 30 m, gentle: skid limit 17 m/s at f = 1) joined tangentially at B to a
+    # straight B -> A -> square. A slow vehicle (0.4 m/s^2) would gain speed by circling: the best WALK
+    # repeats B. Approach paths are simple paths, so the search must fall back and agree with enumeration.
+    rho = 30.0
+    arc = lambda t0, t1: [(rho * math.sin(t), rho - rho * math.cos(t)) for t in np.linspace(t0, t1, 25)[1:-1]]  # noqa: E731
+    third = 2 * math.pi / 3
+    nodes = {1: (0.0, 0.0), 2: (rho * math.sin(third), rho - rho * math.cos(third)),
+             3: (rho * math.sin(2 * third), rho - rho * math.cos(2 * third)), 4: (50.0, 0.0), 5: (80.0, 0.0)}
+    shapes = {(1, 2): arc(0, third), (2, 3): arc(third, 2 * third), (3, 1): arc(2 * third, 3 * third)}
+    net = VehicleNetwork(make_roads(nodes, [([1, 2, 3, 1], True), ([1, 4, 5], False)], shapes))
+    zone = net.zone(Polygon(lonlat([(60, -25), (100, -25), (100, 25), (60, 25)])), buffer_m=0.0)
+    touching = net.touching(zone)
+    blocked = set(int(e) for e in touching)
+    (entry,) = [e for e in net.entries(zone, touching) if not net.wrong_way[e.edge]]
+    dyn = Dynamics(0.4, friction=1.0)
+    found = worst_path(net, entry, dyn, blocked=blocked, max_distance_m=300.0)
+    base, _ = baseline_speed_mps(build_graph(net), net, entry, dyn, blocked=blocked, max_distance_m=300.0)
+    assert found.fallback
+    assert found.impact_speed_mps == pytest.approx(base, rel=1e-9)
+    # the simple optimum starts at node 2 (two thirds of the loop + 60 m): from rest, no bend binds
+    r = net.length[[e for e in range(net.n_edges) if net.tail[e] == 1 and net.head[e] == 2][0]]
+    loop = 3 * r
+    assert found.impact_speed_mps == pytest.approx(math.sqrt(2 * 0.4 * (loop - r + 60.0)), rel=1e-3)
+    assert found.impact_speed_mps < math.sqrt(2 * 0.4 * 300.0)  # what circling would give

@@ -85,11 +85,8 @@ def worst_path(
     best = -math.inf
     best_ref: tuple[int, int, float] = (-1, -1, 0.0)  # (label, truncated edge or -1, offset)
 
-    if entry.length_m > D:  # the budget ends inside the entry edge itself
-        keep = entry.bend_st >= entry.length_m - D
-        m_t = float(np.min(caps_e[keep])) if keep.any() else math.inf
-        best = min(m_t, v0sq + a2 * D)
-        return ApproachPath(entry, (), entry.length_m - D, min(best, vmax_sq), 0, False)
+    if entry.length_m > D:
+        return _entry_only(entry, dyn, D)
     m0 = float(np.min(caps_e)) if len(caps_e) else math.inf
     lab_e.append(-1)
     lab_r.append(entry.length_m)
@@ -160,12 +157,24 @@ def worst_path(
                        labels=len(lab_e))
 
 
+def _entry_only(entry: Entry, dyn: Dynamics, D: float) -> ApproachPath:
+    """The run-up budget ends inside the entry edge itself: start there."""
+    a2 = 2.0 * dyn.accel_mps2
+    caps_e = dyn.cap_sq(entry.bend_r) + a2 * (entry.length_m - entry.bend_st)
+    keep = entry.bend_st >= entry.length_m - D
+    m_t = float(np.min(caps_e[keep])) if keep.any() else math.inf
+    best = min(m_t, dyn.v0_mps**2 + a2 * D, dyn.max_speed_mps**2)
+    return ApproachPath(entry, (), entry.length_m - D, best, 0, False)
+
+
 def _simple_dfs(
     net: VehicleNetwork, entry: Entry, dyn: Dynamics, *, blocked: frozenset[int] | set[int],
     max_distance_m: float, ignore_oneway: bool, labels: int,
 ) -> ApproachPath:
     """Exact maximum over simple paths by depth-first search with the bound m <= best pruned."""
     D = max_distance_m
+    if entry.length_m > D:
+        return _entry_only(entry, dyn, D)
     a2 = 2.0 * dyn.accel_mps2
     v0sq = dyn.v0_mps**2
     emin = net.edge_min_term(dyn)

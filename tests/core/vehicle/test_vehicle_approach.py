@@ -52,6 +52,7 @@ def test_turn_limits_then_accelerates_again() -> None:
     assert w is not None and w.limited_by == "bend" and w.limiting_radius_m == pytest.approx(r)
     assert w.impact_speed_kph == pytest.approx(math.sqrt(0.6 * G0 * r + 2 * CAR.accel_mps2 * 100) * 3.6)
     assert w.run_up_m == pytest.approx(100.0)
+    assert w.path_length_m == pytest.approx(300.0)  # shown with its whole run-up (extend_run_up), same speed
     lon, lat = w.limiting_lonlat or (0, 0)
     assert np.allclose((lon, lat), lonlat([(-100.0, 0.0)])[0], atol=1e-7)
 

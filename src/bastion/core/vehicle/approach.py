@@ -220,3 +220,43 @@ def _simple_dfs(
     rec(-1, entry.length_m, m0, {start}, [])
     best = min(float(state["best"]), dyn.max_speed_mps**2)  # type: ignore[arg-type]
     return ApproachPath(entry, state["path"], float(state["off"]), best, labels, True)  # type: ignore[arg-type]
+
+
+def extend_run_up(
+    net: VehicleNetwork, path: ApproachPath, *, blocked: frozenset[int] | set[int],
+    max_distance_m: float = DEFAULT_MAX_DISTANCE_M, ignore_oneway: bool = False,
+) -> ApproachPath:
+    """For display: lengthen a from-rest approach backwards to the full run-up budget where roads allow.
+
+    With v0 = 0, prepending road never lowers the impact speed (every new term is >= 2 a r_start, the old
+    start term), so an optimal path stays optimal. Each step takes the straightest simple continuation.
+    """
+    if path.start_offset_m > 0:
+        return path  # already starts where the budget ends
+    edges = list(path.edges)
+    first = edges[0] if edges else path.entry.edge
+    visited = {int(net.tail[e]) for e in edges} | {int(net.tail[path.entry.edge])}
+    r = path.entry.length_m + float(sum(net.length[e] for e in edges))
+    offset = 0.0
+    while r < max_distance_m:
+        node = int(net.tail[first])
+        best_p, best_rad = -1, -1.0
+        for p in net.in_edges(node):
+            p = int(p)
+            if (net.wrong_way[p] and not ignore_oneway) or p in blocked:
+                continue
+            if r + net.length[p] <= max_distance_m and int(net.tail[p]) in visited:
+                continue
+            rad = net.junction(p, first, path.entry) if not edges else net.junction(p, first)
+            if rad > best_rad:
+                best_p, best_rad = p, rad
+        if best_p < 0:
+            break
+        edges.insert(0, best_p)
+        first = best_p
+        if r + net.length[best_p] > max_distance_m:
+            offset = float(net.length[best_p] - (max_distance_m - r))
+            break
+        r += float(net.length[best_p])
+        visited.add(int(net.tail[best_p]))
+    return ApproachPath(path.entry, tuple(edges), offset, path.speed_sq, path.labels_created, path.fallback)

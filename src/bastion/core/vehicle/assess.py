@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 from shapely.geometry.base import BaseGeometry
 
-from bastion.core.vehicle.approach import DEFAULT_MAX_DISTANCE_M, ApproachPath, worst_path
+from bastion.core.vehicle.approach import DEFAULT_MAX_DISTANCE_M, ApproachPath, extend_run_up, worst_path
 from bastion.core.vehicle.geometry import points_at, stations
 from bastion.core.vehicle.network import DEFAULT_BUFFER_M, DEFAULT_POINT_RADIUS_M, Entry, VehicleNetwork
 from bastion.core.vehicle.physics import FRICTION_CONSERVATIVE, FRICTION_NORMAL, Dynamics, SpeedProfile
@@ -109,6 +109,9 @@ def assess_perimeter(
 
     for entry in entries:
         path = search(entry, central)
+        if v0_mps == 0:  # show the whole run-up on the map (same speed, see extend_run_up)
+            path = extend_run_up(net, path, blocked=blocked, max_distance_m=max_distance_m,
+                                 ignore_oneway=ignore_oneway)
         labels += path.labels_created
         fallbacks += int(path.fallback)
         v = path.impact_speed_mps * KPH_PER_MPS

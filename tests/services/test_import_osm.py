@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.db.models import Region, RoadEdge, RoadNode, Site
+from bastion.db.vehicle_models import OsmBarrier
 from bastion.errors import InvalidInput
 from bastion.services.imports import import_osm, load_road_network
 from bastion.services.sites import SiteEdit, edit_site
@@ -28,6 +29,8 @@ def snapshot(sf: sessionmaker[Session]) -> tuple[object, ...]:
             s.scalar(select(func.count()).select_from(RoadNode)),
             s.scalar(select(func.count()).select_from(RoadEdge)),
             tuple(s.execute(select(Region.name, Region.osm_sha256, Region.roads_hash)).all()),
+            tuple(s.execute(select(OsmBarrier.id, OsmBarrier.osm_type, OsmBarrier.osm_id, OsmBarrier.content_hash)
+                            .order_by(OsmBarrier.id)).all()),
         )
 
 
@@ -45,6 +48,11 @@ def test_monaco_import_counts_and_named_sites(monaco_sf: sessionmaker[Session]) 
         region = s.scalar(select(Region))
         assert region is not None and region.name == "Monaco" and region.boundary_source == "file:monaco-boundary.geojson"
         assert s.scalar(select(func.count()).select_from(RoadEdge)) == 1913
+        # street barriers, counted independently with a plain pyosmium pass: 118 bollard nodes, 3 block
+        # nodes and one bollard way (a line of bollards)
+        kinds = dict(s.execute(select(OsmBarrier.kind, func.count()).group_by(OsmBarrier.kind)).all())
+        assert kinds == {"bollard": 119, "block": 3}
+        assert s.scalar(select(func.count()).where(OsmBarrier.geom_type == "LineString")) == 1
     stade = site_by_osm(monaco_sf, "way", 49209155)
     assert stade.kind == "stadium" and stade.capacity == 18523
     assert site_by_osm(monaco_sf, "node", 9952646938).kind == "railway_station"
@@ -57,6 +65,7 @@ def test_reimport_is_a_noop_and_keeps_user_edits(monaco_sf: sessionmaker[Session
     before = snapshot(monaco_sf)
     rep = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
     assert rep.rows_changed == 0 and rep.sites_unchanged == 164 and not rep.roads_replaced
+    assert rep.barriers_unchanged == 122 and rep.barriers_inserted == rep.barriers_updated == rep.barriers_deleted == 0
     assert snapshot(monaco_sf) == before
     again = site_by_osm(monaco_sf, "way", 49209155)
     assert again.capacity == 16360 and again.capacity_estimated == 18523 and again.notes == "North stand closed"
@@ -83,6 +92,17 @@ def test_vanished_site_is_marked_then_restored(monaco_sf: sessionmaker[Session],
     assert rep2.sites_restored == 1 and not site_by_osm(monaco_sf, "node", CASINO_NODE).missing_from_source
 
 
+def test_vanished_barrier_is_removed_and_comes_back(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
+    with monaco_sf() as s:
+        gone = s.scalar(select(OsmBarrier.osm_id).where(OsmBarrier.osm_type == "node").order_by(OsmBarrier.osm_id))
+    newer = tmp_path / "monaco-newer.osm.pbf"
+    _without_node(MONACO, newer, int(gone))  # type: ignore[arg-type]
+    rep = import_osm(monaco_sf, newer, "Monaco", boundary_file=MONACO_BOUNDARY)
+    assert rep.barriers_deleted == 1 and rep.barriers_unchanged == 121 and rep.sites_unchanged == 164
+    rep2 = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    assert rep2.barriers_inserted == 1 and rep2.rows_changed >= 1
+
+
 def test_truncated_file_leaves_database_exactly_as_it_was(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
     before = snapshot(monaco_sf)
     bad = tmp_path / "monaco-2023-12-cut.osm.pbf"
@@ -97,6 +117,7 @@ def test_truncated_file_leaves_database_exactly_as_it_was(monaco_sf: sessionmake
 def test_andorra_imports_fully_and_reimport_changes_nothing(session_factory: sessionmaker[Session]) -> None:
     rep = import_osm(session_factory, ANDORRA, "Andorra")
     assert rep.sites_inserted == 615 and rep.road_nodes == 4434 and rep.road_edges == 8722
+    assert rep.barriers_inserted == 3  # three bollard nodes in the Andorra extract
     before = snapshot(session_factory)
     rep2 = import_osm(session_factory, ANDORRA, "Andorra")
     assert rep2.rows_changed == 0

@@ -42,6 +42,8 @@ def osm(
         f"{report.sites_marked_missing} marked missing, {report.sites_restored} restored\n"
         f"roads: {report.road_nodes} nodes, {report.road_edges} directed edges"
         f" ({'replaced' if report.roads_replaced else 'unchanged'})\n"
+        f"street barriers (OSM bollard/block/jersey_barrier, unrated): {report.barriers_inserted} new, "
+        f"{report.barriers_updated} updated, {report.barriers_deleted} removed, {report.barriers_unchanged} unchanged\n"
         f"rows changed: {report.rows_changed}; time: read {report.read_s:.2f} s, write {report.write_s:.2f} s"
     )
 

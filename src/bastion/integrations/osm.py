@@ -32,6 +32,22 @@ from bastion.errors import DataIntegrityError, InvalidInput
 log = logging.getLogger(__name__)
 
 OSM_SUFFIXES = (".osm.pbf", ".pbf", ".osm", ".osm.bz2", ".osm.gz", ".o5m", ".opl")
+# Street furniture that may stop or slow a vehicle. OSM says nothing about a crash rating: these are
+# recorded as UNRATED (never a certified hostile-vehicle-mitigation barrier).
+VEHICLE_BARRIERS = frozenset({"bollard", "block", "jersey_barrier"})
+BARRIER_TAGS = ("barrier", "bollard", "material", "access", "motor_vehicle", "removable", "height", "note")
+
+
+@dataclass(frozen=True)
+class BarrierRecord:
+    """An OSM barrier=bollard|block|jersey_barrier node (Point) or way (LineString), lon/lat WGS84."""
+
+    osm_type: str  # node | way
+    osm_id: int
+    kind: str  # bollard | block | jersey_barrier
+    geometry: BaseGeometry
+    tags: dict[str, str]
+    osm_version: int | None = None
 
 
 @dataclass
@@ -46,6 +62,7 @@ class OsmExtract:
     bbox: tuple[float, float, float, float] | None
     read_s: float = 0.0
     stats: dict[str, int] = field(default_factory=dict)
+    barriers: list[BarrierRecord] = field(default_factory=list)
 
 
 def sha256_file(path: Path) -> str:
@@ -80,6 +97,11 @@ def verify_manifest(path: Path, digest: str) -> None:
                 f"{path.name}: sha256 {digest} does not match {parts[0]} in {sums}; the file is damaged or was"
                 " replaced: restore it from the repository"
             )
+
+
+def _barrier(osm_type: str, osm_id: int, tags: dict[str, str], geom: BaseGeometry, version: int) -> BarrierRecord:
+    kept = {k: v for k, v in tags.items() if k in BARRIER_TAGS}
+    return BarrierRecord(osm_type, osm_id, tags["barrier"], geom, kept, version)
 
 
 def _site(
@@ -145,13 +167,14 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
     sites: dict[tuple[str, int], SiteRecord] = {}
     ways: list[RawWay] = []
     admin: list[tuple[int, float, str | None, BaseGeometry]] = []
+    barriers: list[BarrierRecord] = []
     stats = {"nodes_seen": 0, "ways_seen": 0, "areas_seen": 0, "invalid_geometries": 0}
     try:
         fp = (
             osmium.FileProcessor(str(path))
             .with_locations()
             .with_areas()
-            .with_filter(osmium.filter.KeyFilter(*CANDIDATE_KEYS, "boundary"))
+            .with_filter(osmium.filter.KeyFilter(*CANDIDATE_KEYS, "boundary", "barrier"))
         )
         header = fp.header
         timestamp = header.get("osmosis_replication_timestamp") or header.get("timestamp") or None
@@ -161,6 +184,8 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
             if obj.is_node():
                 stats["nodes_seen"] += 1
                 tags = dict(obj.tags)
+                if tags.get("barrier") in VEHICLE_BARRIERS:
+                    barriers.append(_barrier("node", obj.id, tags, shapely.Point(obj.lon, obj.lat), obj.version))
                 if "highway" in tags and len(tags) < 3 and "name" not in tags:
                     continue
                 s = _site("node", obj.id, tags, shapely.Point(obj.lon, obj.lat), obj.version, is_area=False, is_line=False)
@@ -169,6 +194,12 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
             elif obj.is_way():
                 stats["ways_seen"] += 1
                 tags = dict(obj.tags)
+                if tags.get("barrier") in VEHICLE_BARRIERS:
+                    try:
+                        barriers.append(_barrier("way", obj.id, tags,
+                                                 shapely.from_wkb(wkb.create_linestring(obj)), obj.version))
+                    except (osmium.InvalidLocationError, RuntimeError):
+                        stats["invalid_geometries"] += 1
                 if is_drivable(tags):
                     try:
                         nodes = [(n.ref, n.lon, n.lat) for n in obj.nodes]
@@ -199,6 +230,8 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
             elif obj.is_area():
                 stats["areas_seen"] += 1
                 tags = dict(obj.tags)
+                if "barrier" in tags and not any(k in tags for k in CANDIDATE_KEYS) and "boundary" not in tags:
+                    continue  # a fence or wall around something: not a site (barriers come from the way)
                 otype = "way" if obj.from_way() else "relation"
                 oid = obj.orig_id()
                 try:
@@ -226,9 +259,10 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
     site_list = drop_contained_lines(list(sites.values()))
     boundary, boundary_name = choose_boundary(admin, site_list)
     read_s = time.perf_counter() - t0
-    log.info("read %s: %d sites, %d road nodes, %d edges in %.2f s", path.name, len(sites), roads.n_nodes,
-             roads.n_edges, read_s)
+    log.info("read %s: %d sites, %d barriers, %d road nodes, %d edges in %.2f s", path.name, len(sites),
+             len(barriers), roads.n_nodes, roads.n_edges, read_s)
     return OsmExtract(
         path=path, sha256=digest, sites=site_list, roads=roads, boundary=boundary,
         boundary_name=boundary_name, timestamp=timestamp, bbox=bbox, read_s=read_s, stats=stats,
+        barriers=sorted(barriers, key=lambda b: (b.osm_type, b.osm_id)),
     )

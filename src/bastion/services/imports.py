@@ -14,17 +14,18 @@ from pathlib import Path
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.core.routing.network import RoadNetwork
 from bastion.db.base import utcnow
 from bastion.db.models import Region, RoadEdge, RoadNode, Site
 from bastion.db.repositories import RegionRepo, RoadRepo, SiteRepo, slugify
+from bastion.db.vehicle_models import OsmBarrier
 from bastion.errors import InvalidInput
 from bastion.integrations.geofiles import read_boundary
-from bastion.integrations.osm import read_extract
-from bastion.services.site_rows import site_values
+from bastion.integrations.osm import BarrierRecord, read_extract
+from bastion.services.site_rows import barrier_values, site_values
 from bastion.services.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,10 @@ class ImportReport:
     sites_restored: int = 0
     road_nodes: int = 0
     road_edges: int = 0
+    barriers_inserted: int = 0
+    barriers_updated: int = 0
+    barriers_deleted: int = 0
+    barriers_unchanged: int = 0
     roads_replaced: bool = False
     region_changed: bool = False
     per_category: dict[str, int] = field(default_factory=dict)
@@ -53,7 +58,7 @@ class ImportReport:
         roads = (self.road_nodes + self.road_edges) if self.roads_replaced else 0
         return (
             self.sites_inserted + self.sites_updated + self.sites_marked_missing + self.sites_restored + roads
-            + int(self.region_changed)
+            + int(self.region_changed) + self.barriers_inserted + self.barriers_updated + self.barriers_deleted
         )
 
 
@@ -177,11 +182,40 @@ def import_osm(
             region.roads_hash = rh
             report.roads_replaced = True
         report.road_nodes, report.road_edges = net.n_nodes, net.n_edges
+        _sync_barriers(s, region.id, extract.barriers, report)
         s.flush()
     report.write_s = time.perf_counter() - t0
     log.info("imported %s into %s: %d changed rows in %.2f s", path.name, region_name, report.rows_changed,
              report.read_s + report.write_s)
     return report
+
+
+def _sync_barriers(s: Session, region_id: int, barriers: list[BarrierRecord], report: ImportReport) -> None:
+    """Street barriers keyed by OSM type + id: insert new, update changed, delete vanished (no user edits)."""
+    rows = {(r.osm_type, r.osm_id): (r.id, r.content_hash) for r in s.execute(
+        select(OsmBarrier.id, OsmBarrier.osm_type, OsmBarrier.osm_id, OsmBarrier.content_hash)
+        .where(OsmBarrier.region_id == region_id)).all()}
+    inserts = []
+    seen = set()
+    for b in barriers:
+        key = (b.osm_type, b.osm_id)
+        seen.add(key)
+        values = barrier_values(b)
+        row = rows.get(key)
+        if row is None:
+            inserts.append({**values, "region_id": region_id, "osm_type": b.osm_type, "osm_id": b.osm_id})
+        elif row[1] != values["content_hash"]:
+            s.execute(update(OsmBarrier).where(OsmBarrier.id == row[0]).values(**values))
+            report.barriers_updated += 1
+        else:
+            report.barriers_unchanged += 1
+    if inserts:
+        s.execute(insert(OsmBarrier), inserts)
+        report.barriers_inserted = len(inserts)
+    gone = [rid for k, (rid, _h) in rows.items() if k not in seen]
+    if gone:
+        s.execute(delete(OsmBarrier).where(OsmBarrier.id.in_(gone)))
+        report.barriers_deleted = len(gone)
 
 
 def load_road_network(session: Session, region_id: int) -> RoadNetwork:

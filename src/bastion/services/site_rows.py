@@ -9,6 +9,7 @@ from typing import Any
 import shapely
 
 from bastion.core.sites.model import SiteRecord
+from bastion.integrations.osm import BarrierRecord
 
 
 def site_values(rec: SiteRecord) -> dict[str, Any]:
@@ -38,6 +39,18 @@ def site_values(rec: SiteRecord) -> dict[str, Any]:
         "opening_hours_error": hours.error if hours else None,
         "tags": dict(rec.tags),
         "osm_version": rec.osm_version,
+    }
+    values["content_hash"] = content_hash(values)
+    return values
+
+
+def barrier_values(b: BarrierRecord) -> dict[str, Any]:
+    """Column values of an OSM street barrier (all controlled by OSM)."""
+    p = b.geometry.representative_point()
+    values: dict[str, Any] = {
+        "kind": b.kind, "geom_type": b.geometry.geom_type,
+        "geometry_wkb": shapely.to_wkb(b.geometry, output_dimension=2), "lon": float(p.x), "lat": float(p.y),
+        "tags": dict(b.tags), "osm_version": b.osm_version,
     }
     values["content_hash"] = content_hash(values)
     return values

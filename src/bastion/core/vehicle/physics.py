@@ -135,9 +135,13 @@ def speed_along(profile: SpeedProfile, dynamics: Dynamics, s_m: FloatArray) -> F
     s = np.asarray(s_m, dtype=float)
     a2 = 2.0 * dynamics.accel_mps2
     v2 = np.minimum(dynamics.v0_mps**2 + a2 * s, dynamics.max_speed_mps**2)
-    caps = dynamics.cap_sq(profile.bend_radii_m)
-    for sj, cj in zip(profile.bend_stations_m, caps, strict=True):
-        v2 = np.where(s >= sj, np.minimum(v2, cj + a2 * (s - sj)), v2)
+    st = np.asarray(profile.bend_stations_m, dtype=float)
+    if len(st) and s.size:
+        caps = dynamics.cap_sq(profile.bend_radii_m)
+        flat = s.reshape(-1)
+        terms = caps[None, :] + a2 * (flat[:, None] - st[None, :])  # every bend at or before each station
+        terms = np.where(flat[:, None] >= st[None, :], terms, np.inf)
+        v2 = np.minimum(v2, terms.min(axis=1).reshape(s.shape))
     return np.sqrt(v2)
 
 
@@ -169,11 +173,12 @@ def travel_time_s(profile: SpeedProfile, dynamics: Dynamics, last_m: float) -> f
     s0 = max(0.0, profile.length_m - last_m)
     cuts = sorted({s0, profile.length_m, *(float(x) for x in profile.bend_stations_m if s0 < x < profile.length_m)})
     total = 0.0
-    for lo, hi in zip(cuts[:-1], cuts[1:], strict=False):
+    v_cut = speed_along(profile, dynamics, np.asarray(cuts[:-1], dtype=float))  # one vectorised evaluation
+    for lo, hi, v_at in zip(cuts[:-1], cuts[1:], v_cut, strict=False):
         if hi <= lo:
             continue
         # speed just after lo (bends at lo included) and just before hi (a bend at hi not yet applied)
-        v_lo = float(speed_along(profile, dynamics, np.array([lo]))[0])
+        v_lo = float(v_at)
         v2_hi_free = v_lo**2 + 2 * a * (hi - lo)
         if v_lo >= vmax - 1e-12:
             total += (hi - lo) / vmax

@@ -1,0 +1,75 @@
+"""Vehicle REST endpoints on SQLite and PostgreSQL: run, read a site, the region's map layer, errors."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+
+def _casino(client: TestClient) -> int:
+    r = client.get("/api/v1/sites", params={"q": "Place du Casino"})
+    (site,) = [x for x in r.json()["items"] if x["osm_id"] == "11144655"]
+    return int(site["id"])
+
+
+def test_run_read_and_map_layer(client: TestClient) -> None:
+    region = client.get("/api/v1/regions").json()["items"][0]["id"]
+    sid = _casino(client)
+    r = client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
+    assert r.status_code == 200, r.text
+    rep = r.json()
+    assert rep["sites_assessed"] == 1 and rep["entry_points"] == 3 and rep["inserted"] == 1
+    assert rep["worst"][0]["speed_kph"] == pytest.approx(119.1, abs=0.5) and rep["worst"][0]["status"] == "not_coverable"
+    again = client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
+    assert again.json()["rows_changed"] == 0 and again.json()["unchanged"] == 1
+
+    d = client.get(f"/api/v1/sites/{sid}/vehicle", params={"detection_distance_m": 50}).json()
+    assert d["assessed"] and "unrated" in d["barrier_note"]
+    aps = d["assessments"][0]["approaches"]
+    assert [round(a["impact_speed_kph"]) for a in aps] == [119, 60, 47]
+    assert aps[1]["needs"][0] == {"standard": "ISO 22343-1", "vehicle_class": "M1", "test_mass_kg": 1500.0,
+                                  "test_speed_kph": 64.0, "max_penetration_m": 1.0,
+                                  "label": "V/1500[M1]/64 penetration <= 1.0 m", "coverable": True}
+    assert aps[0]["path"]["type"] == "LineString" and aps[0]["timing"]["ok"] is False
+    assert len(aps[2]["barriers"]) == 7
+
+    fc = client.get(f"/api/v1/regions/{region}/vehicle.geojson")
+    assert fc.status_code == 200 and fc.headers["content-type"].startswith("application/geo+json")
+    feats = fc.json()["features"]
+    paths = [f for f in feats if f["properties"]["feature"] == "approach"]
+    assert len(paths) == 3 and paths[0]["geometry"]["type"] == "LineString"
+    assert paths[0]["properties"]["impact_speed_kph"] == pytest.approx(119.1, abs=0.5)
+    on = [f for f in feats if f["properties"]["feature"] == "barrier" and f["properties"]["on_approach"]]
+    assert len(on) == 7 and all(f["properties"]["satisfied"] is False for f in on)
+    html = client.get(f"/api/v1/sites/{sid}/vehicle/report")
+    assert html.status_code == 200 and "<td>119</td>" in html.text
+    assert client.get(f"/api/v1/regions/{region}/vehicle.geojson", params={"vehicle": "hgv"}).json()["features"][0][
+        "properties"]["feature"] == "barrier"  # hgv not assessed: only barriers
+
+
+ERRORS = [  # (method, url, body, status, field); one Monaco import serves every case
+    ("post", "/api/v1/regions/999/vehicle-assessments", {"vehicles": ["car"]}, 404, None),
+    ("post", "/api/v1/regions/{region}/vehicle-assessments", {"vehicles": ["tank"]}, 422, "vehicles.0"),
+    ("post", "/api/v1/regions/{region}/vehicle-assessments", {"vehicles": []}, 422, "vehicles"),
+    ("post", "/api/v1/regions/{region}/vehicle-assessments", {"max_distance_m": 5}, 422, "max_distance_m"),
+    ("post", "/api/v1/regions/{region}/vehicle-assessments", {"speed": 3}, 422, "speed"),
+    ("post", "/api/v1/regions/{region}/vehicle-assessments", {"friction": 0.3}, 422, "friction"),
+    ("post", "/api/v1/regions/{region}/vehicle-assessments", {"site_ids": [999999]}, 404, None),
+    ("get", "/api/v1/sites/999999/vehicle", None, 404, None),
+    ("get", "/api/v1/sites/{site}/vehicle?vehicle=bus", None, 422, "vehicle"),
+    ("get", "/api/v1/sites/{site}/vehicle?detection_distance_m=-3", None, 422, "detection_distance_m"),
+    ("get", "/api/v1/regions/999/vehicle.geojson", None, 404, None),
+    ("get", "/api/v1/sites/999999/vehicle/report", None, 404, None),
+]
+
+
+def test_errors_name_the_field(client: TestClient) -> None:
+    region = client.get("/api/v1/regions").json()["items"][0]["id"]
+    site = _casino(client)
+    for method, url, body, status, field in ERRORS:
+        r = client.request(method.upper(), url.format(region=region, site=site), json=body)
+        assert r.status_code == status, (url, body, r.text)
+        err = r.json()["error"]
+        assert err["message"] and "Traceback" not in err["message"]
+        if field is not None:
+            assert err.get("field") == field, (url, body, err)

@@ -3,6 +3,7 @@
  *   GET {api}/meta, {api}/regions, {api}/regions/{id}/roads, {api}/regions/{id}/boundary,
  *   GET {api}/sites?region_id=..&format=geojson&limit=..&offset=.., {api}/sites/{id}
  *   GET {i18n}/{lang}.json
+ *   vehicle layer and panel section: see vehicle.js
  * Every visible string goes through t(); category and kind names are "category.<id>", "kind.<id>". */
 import { colourOf, getJSON, h, HttpError, normalise, readSettings } from "./util.js";
 import {
@@ -10,6 +11,7 @@ import {
   pickInitialLanguage, siteName, t,
 } from "./i18n.js";
 import { panelContent } from "./panel.js";
+import { clearVehicleCache, createVehicleLayer, vehicleSection } from "./vehicle.js";
 
 /* global L */
 
@@ -63,6 +65,8 @@ const el = {
   panelClose: $("panel-close"),
   sidebar: $("sidebar"),
   filtersToggle: $("filters-toggle"),
+  layerVehicle: $("layer-vehicle"),
+  layerVehicleClass: $("layer-vehicle-class"),
   version: $("version"),
 };
 
@@ -93,6 +97,7 @@ function renderAllText() {
   renderLegend();
   rebuildMarkers();
   applyFilters({ refit: false });
+  vehicleLayer.refreshText();
   if (state.detail) renderPanel(state.detail);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 }
@@ -113,6 +118,8 @@ let roadsLayer = null;
 let boundaryLayer = null;
 let footprintLayer = null;
 let legendControl = null;
+
+const vehicleLayer = createVehicleLayer(map, { api: API, onStatus: (text, isError) => showStatus(text, isError) });
 
 const cluster = L.markerClusterGroup({
   chunkedLoading: true,
@@ -253,6 +260,8 @@ async function selectRegion(id) {
   applyFilters({ refit: false });
   if (!bounds && state.features.length) map.fitBounds(cluster.getBounds(), { padding: [16, 16] });
   showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
+  clearVehicleCache();
+  if (!errors.length) await vehicleLayer.setRegion(region.id);
 }
 
 async function fetchAllSites(regionId, seq) {
@@ -504,7 +513,7 @@ function renderPanel(d) {
   el.panelTitle.textContent = siteName(d);
   el.panel.style.setProperty("--cat", colourOf(d.category));
   el.panelSwatch.style.background = colourOf(d.category);
-  el.panelBody.replaceChildren(...panelContent(d, { onZoom: () => zoomToSite(d) }));
+  el.panelBody.replaceChildren(...panelContent(d, { onZoom: () => zoomToSite(d) }), vehicleSection(d.id, API));
 }
 
 function zoomToSite(d) {
@@ -536,6 +545,8 @@ function wireUi() {
   el.catAll.addEventListener("click", () => setAllCategories(true));
   el.catNone.addEventListener("click", () => setAllCategories(false));
   el.panelClose.addEventListener("click", closePanel);
+  el.layerVehicle.addEventListener("change", () => vehicleLayer.setEnabled(el.layerVehicle.checked));
+  el.layerVehicleClass.addEventListener("change", () => vehicleLayer.setVehicle(el.layerVehicleClass.value));
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Escape" && !el.panel.hidden) closePanel();
   });

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bastion.core.routing import build_graph, multi_source_reach, travel_time_matrix
 from bastion.errors import InvalidInput
 
-from routing_netgen import grid_network
+from routing_netgen import grid_network, street_network
 
 
 def nx_reference(g) -> nx.DiGraph:
@@ -92,3 +92,27 @@ def test_bad_node_indices_are_rejected():
         travel_time_matrix(g, [0], [g.n_nodes])
     with pytest.raises(InvalidInput, match="limit_s"):
         travel_time_matrix(g, [0], [1], limit_s=0)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(seed=st.integers(0, 10_000), n_src=st.integers(1, 40), n_tgt=st.integers(1, 40), limit=st.sampled_from([None, 30.0, 90.0]))
+def test_contracted_matrix_equals_networkx_on_chains_and_dead_ends(seed, n_src, n_tgt, limit):
+    rng = np.random.default_rng(seed)
+    g = build_graph(street_network(5, 4, rng))
+    src = rng.integers(0, g.n_nodes, n_src)
+    tgt = rng.integers(0, g.n_nodes, n_tgt)
+    ref = ref_matrix(nx_reference(g), src, tgt)
+    if limit is not None:
+        ref[ref > limit] = np.inf
+    for flag in (True, False):
+        ours = travel_time_matrix(g, src, tgt, limit_s=limit, contract_graph=flag)
+        np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-9)
+
+
+def test_contraction_shrinks_the_graph():
+    from bastion.core.routing.contract import contract
+
+    g = build_graph(street_network(6, 6, np.random.default_rng(1)))
+    c = contract(g.csr, np.array([0]))
+    assert len(c.core) < 0.6 * g.n_nodes  # chains and trees are gone
+    assert c.core_id[0] >= 0  # the protected root stays

@@ -1,8 +1,10 @@
 """Travel-time matrices and time-bounded multi-source searches on a RoutingGraph.
 
-Engine: scipy.sparse.csgraph.dijkstra (binary-heap Dijkstra in C) with ``limit`` to stop at the
-time bound. Chosen by measurement (bench/travel_matrix.py, docs/models/routing.md). Searches run from
-whichever side is smaller: many sources -> few targets runs backwards on the transposed graph.
+Engine: scipy.sparse.csgraph.dijkstra (Fibonacci-heap Dijkstra in C) with ``limit`` to stop at the
+time bound; for many roots it runs on an exactly contracted core (dead-end trees peeled, degree-2 chains
+spliced, see contract.py) and fills the other nodes in with numpy. Chosen by measurement
+(bench/travel_matrix.py, docs/models/routing.md). Searches run from whichever side is smaller: many
+sources -> few targets runs backwards on the transposed graph.
 Unreachable (or beyond ``limit_s``) entries are ``inf``.
 """
 
@@ -15,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
+from bastion.core.routing.contract import contract, contracted_dijkstra
 from bastion.core.routing.graph import RoutingGraph
 from bastion.core.routing.network import FloatArray, IntArray
 from bastion.errors import InvalidInput
@@ -22,6 +25,7 @@ from bastion.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 _MAX_CELLS = 20_000_000  # cap on one dijkstra output block (rows x n_nodes float64 = 160 MB)
+CONTRACT_MIN_ROOTS = 16  # below this many search roots, plain Dijkstra beats building the contraction
 
 
 def _nodes(graph: RoutingGraph, nodes: npt.ArrayLike, name: str) -> IntArray:
@@ -51,10 +55,12 @@ def travel_time_matrix(
     targets: npt.ArrayLike,
     *,
     limit_s: float | None = None,
+    contract_graph: bool | None = None,
 ) -> FloatArray:
     """Fastest travel time from each source to each target node, seconds, shape (len(sources), len(targets)).
 
     Entries above ``limit_s`` (or unreachable) are inf; with a limit the search stops early.
+    ``contract_graph``: None = automatic (contract when there are >= CONTRACT_MIN_ROOTS roots).
     """
     src = _nodes(graph, sources, "sources")
     tgt = _nodes(graph, targets, "targets")
@@ -68,9 +74,13 @@ def travel_time_matrix(
     uniq, inv = np.unique(roots, return_inverse=True)
     step = max(1, _MAX_CELLS // max(graph.n_nodes, 1))
     block = np.empty((len(uniq), len(ends)))
+    use_contraction = len(uniq) >= CONTRACT_MIN_ROOTS if contract_graph is None else contract_graph
+    con = contract(csr, uniq) if use_contraction else None
     for lo in range(0, len(uniq), step):
-        d = dijkstra(csr, directed=True, indices=uniq[lo : lo + step], limit=lim)
-        block[lo : lo + step] = d[:, ends]
+        if con is not None:
+            block[lo : lo + step] = contracted_dijkstra(con, uniq[lo : lo + step], ends, limit=lim)
+        else:
+            block[lo : lo + step] = dijkstra(csr, directed=True, indices=uniq[lo : lo + step], limit=lim)[:, ends]
     res = block[inv]
     out[:] = res.T if backward else res
     log.debug("travel matrix %dx%d (%s, limit %s s)", len(src), len(tgt), "backward" if backward else "forward", lim)

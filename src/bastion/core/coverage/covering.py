@@ -15,7 +15,7 @@ from scipy.sparse import csc_array, csr_array, eye, hstack, vstack
 from scipy.sparse import csr_array as _csr
 
 from bastion.core.coverage.greedy import greedy_lscp, greedy_mclp
-from bastion.core.coverage.milp import MilpBackend, MilpModel, MilpSolution, solve_highs
+from bastion.core.coverage.milp import MilpBackend, MilpModel, MilpSolution, solve_highs_no_presolve
 from bastion.core.coverage.problem import CoverageProblem
 from bastion.core.coverage.reduction import Reduced, merge_rows, reduce_covering
 from bastion.core.coverage.result import PlacementResult
@@ -69,7 +69,7 @@ def solve_lscp(
     Raises Infeasible if some demand point is out of reach of every candidate (weights are ignored:
     every listed point must be covered; drop points you accept leaving uncovered)."""
     t0 = time.perf_counter()
-    backend = backend or solve_highs
+    backend = backend or solve_highs_no_presolve
     reach_any = np.asarray(problem.cover.sum(axis=1)).ravel() > 0
     if not reach_any.all():
         bad = np.flatnonzero(~reach_any)
@@ -124,7 +124,7 @@ def solve_mclp(
     (Hogan & ReVelle 1986, BACOP2-style weighting; 0 < backup_weight <= 1)."""
     t0 = time.perf_counter()
     _check_p(problem, p)
-    backend = backend or solve_highs
+    backend = backend or solve_highs_no_presolve
     if backup and not (0.0 < backup_weight <= 1.0):
         raise InvalidInput(f"backup_weight must be in (0, 1], got {backup_weight}", field="backup_weight")
     if backup:

@@ -54,30 +54,15 @@ class MilpSolution:
 
 
 MilpBackend = Callable[[MilpModel, "float | None", "FloatArray | None"], MilpSolution]
+"""(model, time_limit_s, warm_start) -> MilpSolution; must raise SolverError rather than return a non-solution."""
 
 _INF = highspy.kHighsInf
 
 
-def solve_highs(
-    model: MilpModel,
-    time_limit_s: float | None = None,
-    warm_start: FloatArray | None = None,
-    *,
-    mip_rel_gap: float = 0.0,
-    threads: int = 1,
-) -> MilpSolution:
-    """Solve with HiGHS. Optimal -> 'optimal'; time limit with an incumbent -> 'time_limit' with its gap;
-    anything else raises SolverError (or InvalidInput for a bad time limit)."""
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise InvalidInput(f"time_limit_s must be > 0 seconds or None, got {time_limit_s}")
-    t0 = time.perf_counter()
+def highs_from_model(model: MilpModel) -> highspy.Highs:
+    """A silent HiGHS instance holding ``model`` (also used to write MPS for other solvers)."""
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
-    h.setOptionValue("threads", int(threads))
-    h.setOptionValue("random_seed", 0)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
     a = model.a.tocsc()
     a.sort_indices()
     status = h.passModel(
@@ -92,6 +77,33 @@ def solve_highs(
     )
     if status == highspy.HighsStatus.kError:
         raise SolverError("HiGHS rejected the model (passModel returned kError)")
+    return h
+
+
+def solve_highs(
+    model: MilpModel,
+    time_limit_s: float | None = None,
+    warm_start: FloatArray | None = None,
+    *,
+    mip_rel_gap: float = 0.0,
+    presolve: bool = True,
+    threads: int = 1,
+) -> MilpSolution:
+    """Solve with HiGHS. Optimal -> 'optimal'; time limit with an incumbent -> 'time_limit' with its gap;
+    anything else raises SolverError (or InvalidInput for a bad time limit).
+
+    presolve=False skips HiGHS's MIP presolve: the covering solvers already reduce their models exactly,
+    and on the 10,000 x 1,000 MCLP bench HiGHS presolve took 5.1 s of a 5.7 s solve (0.5 s without)."""
+    if time_limit_s is not None and not time_limit_s > 0:
+        raise InvalidInput(f"time_limit_s must be > 0 seconds or None, got {time_limit_s}")
+    t0 = time.perf_counter()
+    h = highs_from_model(model)
+    h.setOptionValue("mip_rel_gap", float(mip_rel_gap))
+    h.setOptionValue("threads", int(threads))
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("presolve", "on" if presolve else "off")
+    if time_limit_s is not None:
+        h.setOptionValue("time_limit", float(time_limit_s))
     if warm_start is not None:
         h.setSolution(model.n_cols, np.arange(model.n_cols, dtype=np.int32), np.asarray(warm_start, dtype=np.float64))
     h.run()
@@ -100,7 +112,7 @@ def solve_highs(
     runtime = time.perf_counter() - t0
     has_incumbent = info.primal_solution_status == 2  # kSolutionStatusFeasible
     text = h.modelStatusToString(ms)
-    log.debug("HiGHS %dx%d nnz=%d: %s in %.3f s", model.n_rows, model.n_cols, a.nnz, text, runtime)
+    log.debug("HiGHS %dx%d nnz=%d: %s in %.3f s", model.n_rows, model.n_cols, model.a.nnz, text, runtime)
     if ms == highspy.HighsModelStatus.kOptimal:
         st = "optimal"
     elif ms in (highspy.HighsModelStatus.kTimeLimit, highspy.HighsModelStatus.kInterrupt) and has_incumbent:
@@ -114,3 +126,10 @@ def solve_highs(
     bound = float(info.mip_dual_bound) if bool(model.integer.any()) else obj
     gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9)) if np.isfinite(bound) else np.inf
     return MilpSolution(st, x, obj, bound, gap, runtime, "highs", int(info.mip_node_count))
+
+
+def solve_highs_no_presolve(
+    model: MilpModel, time_limit_s: float | None = None, warm_start: FloatArray | None = None
+) -> MilpSolution:
+    """Default backend of the covering solvers (their models arrive already reduced)."""
+    return solve_highs(model, time_limit_s, warm_start, presolve=False)

@@ -14,6 +14,8 @@ import shutil
 import subprocess
 import tempfile
 import time
+import warnings
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +27,7 @@ from bastion.errors import InvalidInput, SolverError
 log = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=1)
 def cbc_path() -> str:
     """Path of a cbc executable, or SolverError explaining how to get one."""
     exe = shutil.which("cbc")
@@ -33,7 +36,9 @@ def cbc_path() -> str:
     try:
         import pulp  # noqa: PLC0415  (optional dependency, only for its bundled binary)
 
-        path = pulp.PULP_CBC_CMD().path
+        with warnings.catch_warnings():  # PuLP 3 deprecates PULP_CBC_CMD; we only read its binary path
+            warnings.simplefilter("ignore", DeprecationWarning)
+            path = pulp.PULP_CBC_CMD().path
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise SolverError("CBC not found: install coinor-cbc (cbc on PATH) or PuLP, which bundles it") from exc
     if not path or not Path(path).exists():

@@ -1,0 +1,46 @@
+# Bastion: `make demo` sets up and runs the web app on real bundled data; `make test` sets up and passes the tests.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export BASTION_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: setup demo serve test test-fast lint bench web-assets system clean
+
+setup: $(VENV)/.installed web-assets
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+web-assets: src/bastion/web/static/vendor/.installed
+
+src/bastion/web/static/vendor/.installed: frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || bash scripts/ensure-system.sh node
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent vendor
+	touch $@
+
+demo: setup
+	$(BIN)/bastion demo
+
+serve: setup
+	$(BIN)/bastion serve
+
+system:
+	bash scripts/ensure-system.sh
+
+test: setup
+	bash scripts/test.sh
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not web" -x
+
+lint: setup
+	$(BIN)/lint-imports
+
+bench: setup
+	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
+
+clean:
+	rm -rf $(VENV) var frontend/node_modules src/bastion/web/static/vendor

@@ -1,0 +1,117 @@
+"""Shared fixtures. Database tests run on SQLite and, when BASTION_TEST_PG_URL is set (always in `make test`
+and CI), on a fresh PostgreSQL database per test."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bastion.config import Settings
+from bastion.db import migrate
+from bastion.db.engine import make_engine, make_session_factory
+
+REPO = Path(__file__).resolve().parents[1]
+OSM_DIR = REPO / "data" / "osm"
+MONACO = OSM_DIR / "monaco-2023-12.osm.pbf"
+MONACO_BOUNDARY = OSM_DIR / "monaco-boundary.geojson"
+ANDORRA = OSM_DIR / "andorra-2023-05.osm.pbf"
+
+PG_URL = os.environ.get("BASTION_TEST_PG_URL")
+if os.environ.get("CI") and not PG_URL:
+    raise RuntimeError("CI must run the suite against PostgreSQL too: set BASTION_TEST_PG_URL (make test does)")
+BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
+
+
+def _pg_database(name: str) -> tuple[str, Engine]:
+    assert PG_URL
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    return url, admin
+
+
+def _drop_pg(name: str, admin: Engine) -> None:
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bastion.db'}"
+        return
+    name = f"bastion_t_{uuid.uuid4().hex[:12]}"
+    url, admin = _pg_database(name)
+    try:
+        yield url
+    finally:
+        _drop_pg(name, admin)
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    migrate.upgrade(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def monaco_sf(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
+    """A migrated database with the real Monaco extract imported (on each backend)."""
+    from bastion.services.imports import import_osm
+
+    import_osm(session_factory, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    return session_factory
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real uvicorn server on 127.0.0.1 serving the app on a SQLite database with Monaco imported."""
+    import uvicorn
+
+    from bastion.api.app import create_app
+    from bastion.services.imports import import_osm
+
+    data_dir = tmp_path_factory.mktemp("live")
+    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}")
+    eng = make_engine(settings.resolved_database_url())
+    migrate.upgrade(eng)
+    import_osm(make_session_factory(eng), MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    eng.dispose()
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("live server did not start within 20 s")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+import pytest
+
+from bastion.core.risk.standards import Standard
+from bastion.integrations.standards_files import load_builtin_standards
+
+
+@pytest.fixture(scope="session")
+def standards() -> dict[str, Standard]:
+    return load_builtin_standards()

@@ -1,0 +1,114 @@
+"""OSM import into the database, on SQLite and PostgreSQL: counts, idempotence, user edits, atomicity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import osmium
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bastion.db.models import Region, RoadEdge, RoadNode, Site
+from bastion.errors import InvalidInput
+from bastion.services.imports import import_osm, load_road_network
+from bastion.services.sites import SiteEdit, edit_site
+from tests.conftest import ANDORRA, MONACO, MONACO_BOUNDARY
+from tests.integrations.test_osm_read import MONACO_CATEGORIES
+
+CASINO_NODE = 4416197079  # "Casino de Monte Carlo", a node in the Monaco extract
+
+
+def snapshot(sf: sessionmaker[Session]) -> tuple[object, ...]:
+    with sf() as s:
+        sites = s.execute(select(Site.id, Site.source_type, Site.source_id, Site.content_hash, Site.capacity_override,
+                                 Site.notes, Site.missing_from_source).order_by(Site.id)).all()
+        return (
+            tuple(sites),
+            s.scalar(select(func.count()).select_from(RoadNode)),
+            s.scalar(select(func.count()).select_from(RoadEdge)),
+            tuple(s.execute(select(Region.name, Region.osm_sha256, Region.roads_hash)).all()),
+        )
+
+
+def site_by_osm(sf: sessionmaker[Session], osm_type: str, osm_id: int) -> Site:
+    with sf() as s:
+        site = s.scalar(select(Site).where(Site.source_type == osm_type, Site.source_id == str(osm_id)))
+        assert site is not None
+        return site
+
+
+def test_monaco_import_counts_and_named_sites(monaco_sf: sessionmaker[Session]) -> None:
+    with monaco_sf() as s:
+        rows = dict(s.execute(select(Site.category, func.count()).group_by(Site.category)).all())
+        assert rows == MONACO_CATEGORIES
+        region = s.scalar(select(Region))
+        assert region is not None and region.name == "Monaco" and region.boundary_source == "file:monaco-boundary.geojson"
+        assert s.scalar(select(func.count()).select_from(RoadEdge)) == 1913
+    stade = site_by_osm(monaco_sf, "way", 49209155)
+    assert stade.kind == "stadium" and stade.capacity == 18523
+    assert site_by_osm(monaco_sf, "node", 9952646938).kind == "railway_station"
+    assert site_by_osm(monaco_sf, "way", 49209406).kind == "hospital"
+
+
+def test_reimport_is_a_noop_and_keeps_user_edits(monaco_sf: sessionmaker[Session]) -> None:
+    stade = site_by_osm(monaco_sf, "way", 49209155)
+    edit_site(monaco_sf, stade.id, SiteEdit(capacity_override=16360, notes="North stand closed"))
+    before = snapshot(monaco_sf)
+    rep = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    assert rep.rows_changed == 0 and rep.sites_unchanged == 164 and not rep.roads_replaced
+    assert snapshot(monaco_sf) == before
+    again = site_by_osm(monaco_sf, "way", 49209155)
+    assert again.capacity == 16360 and again.capacity_estimated == 18523 and again.notes == "North stand closed"
+
+
+def _without_node(src: Path, dst: Path, node_id: int) -> None:
+    with osmium.SimpleWriter(str(dst)) as w:
+        for obj in osmium.FileProcessor(str(src)):
+            if obj.is_node() and obj.id == node_id:
+                continue
+            w.add(obj)
+
+
+def test_vanished_site_is_marked_then_restored(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
+    newer = tmp_path / "monaco-newer.osm.pbf"
+    _without_node(MONACO, newer, CASINO_NODE)
+    rep = import_osm(monaco_sf, newer, "Monaco", boundary_file=MONACO_BOUNDARY)
+    assert rep.sites_marked_missing == 1 and rep.sites_inserted == 0
+    casino = site_by_osm(monaco_sf, "node", CASINO_NODE)
+    assert casino.missing_from_source
+    with monaco_sf() as s:
+        assert s.scalar(select(func.count()).select_from(Site)) == 164  # marked, not deleted
+    rep2 = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    assert rep2.sites_restored == 1 and not site_by_osm(monaco_sf, "node", CASINO_NODE).missing_from_source
+
+
+def test_truncated_file_leaves_database_exactly_as_it_was(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
+    before = snapshot(monaco_sf)
+    bad = tmp_path / "monaco-2023-12-cut.osm.pbf"
+    bad.write_bytes(MONACO.read_bytes()[:300_000])
+    with pytest.raises(InvalidInput, match="truncated"):
+        import_osm(monaco_sf, bad, "Monaco", boundary_file=MONACO_BOUNDARY)
+    with pytest.raises(InvalidInput):
+        import_osm(monaco_sf, bad, "Elsewhere")
+    assert snapshot(monaco_sf) == before
+
+
+def test_andorra_imports_fully_and_reimport_changes_nothing(session_factory: sessionmaker[Session]) -> None:
+    rep = import_osm(session_factory, ANDORRA, "Andorra")
+    assert rep.sites_inserted == 615 and rep.road_nodes == 4434 and rep.road_edges == 8722
+    before = snapshot(session_factory)
+    rep2 = import_osm(session_factory, ANDORRA, "Andorra")
+    assert rep2.rows_changed == 0
+    assert snapshot(session_factory) == before
+
+
+def test_road_network_round_trip(monaco_sf: sessionmaker[Session]) -> None:
+    from bastion.integrations.osm import read_extract
+
+    with monaco_sf() as s:
+        region_id = s.scalar(select(Region.id))
+        net = load_road_network(s, region_id)  # type: ignore[arg-type]
+    ref = read_extract(MONACO).roads
+    assert net.n_nodes == ref.n_nodes and net.n_edges == ref.n_edges
+    assert sorted(net.edge_length_m.round(6)) == sorted(ref.edge_length_m.round(6))

@@ -6,7 +6,7 @@ import pytest
 from bastion.core.routing import FOOT, MOTORCYCLE, PATROL_CAR, SpeedProfile, build_graph
 from bastion.errors import InvalidInput
 
-from routing_netgen import LAT0, LON0, grid_network, make_network
+from tests.core.routing.routing_netgen import LAT0, LON0, grid_network, make_network
 
 PTS = [(LON0 + 0.001 * i, LAT0) for i in range(6)]
 

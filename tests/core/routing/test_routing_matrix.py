@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from bastion.core.routing import build_graph, multi_source_reach, travel_time_matrix
 from bastion.errors import InvalidInput
 
-from routing_netgen import grid_network, street_network
+from tests.core.routing.routing_netgen import grid_network, street_network
 
 
 def nx_reference(g) -> nx.DiGraph:

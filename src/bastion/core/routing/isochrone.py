@@ -61,30 +61,42 @@ def isochrones(
     proj = projection or LocalProjection.around(graph.node_lon, graph.node_lat)
     reach = multi_source_reach(graph, sources, limit_s=limits[-1])
     t_u = reach.time_s[graph.edge_u]
+    # project the geometry of every edge reached within the largest limit once, in one pyproj call
+    live_all = np.flatnonzero(t_u <= limits[-1])
+    geoms = [network.edge_geometry[graph.edge_net[e]] for e in live_all]
+    xy: dict[int, npt.NDArray[np.float64]] = {}
+    if geoms:
+        stacked = np.concatenate(geoms)
+        gx, gy = proj.to_xy(stacked[:, 0], stacked[:, 1])
+        cuts = np.cumsum([len(gm) for gm in geoms])[:-1]
+        for e, px_, py_ in zip(live_all, np.split(gx, cuts), np.split(gy, cuts), strict=True):
+            pts = np.column_stack([px_, py_])
+            xy[int(e)] = pts[::-1] if graph.edge_reversed[e] else pts
     out = []
+    prev: BaseGeometry | None = None
     for lim in limits:
-        live = np.flatnonzero(t_u <= lim)
+        live = live_all[t_u[live_all] <= lim]
         lines = []
         for e in live:
-            geom = network.edge_geometry[graph.edge_net[e]]
-            if graph.edge_reversed[e]:
-                geom = geom[::-1]
             te = graph.edge_time_s[e]
             frac = 1.0 if te <= 0 else min(1.0, (lim - t_u[e]) / te)
             if frac <= 0:
                 continue
-            x, y = proj.to_xy(geom[:, 0], geom[:, 1])
-            line = shapely.linestrings(np.column_stack([x, y]))
+            line = shapely.linestrings(xy[int(e)])
             if frac < 1.0:
                 line = substring(line, 0.0, frac, normalized=True)
             lines.append(line)
         if lines:
-            # node points too, so that a source with no reachable edge still shows a disc
+            # buffer each reached line (and node, so a lone source still shows a disc), then dissolve:
+            # 0.3 s for all of Monaco; buffering one GeometryCollection took ~9 s
             reached = np.flatnonzero(reach.time_s <= lim)
             px, py = proj.to_xy(graph.node_lon[reached], graph.node_lat[reached])
-            geoms = shapely.GeometryCollection([*lines, shapely.multipoints(np.column_stack([px, py]))])
-            area = shapely.buffer(geoms, buffer_m, quad_segs=4)
+            parts = np.concatenate([np.array(lines, dtype=object), shapely.points(px, py)])
+            area = shapely.union_all(shapely.buffer(parts, buffer_m, quad_segs=4))
             area = shapely.simplify(area, simplify_m)
+            if prev is not None:  # keep the rings nested after simplification
+                area = shapely.union(area, prev)
+            prev = area
             area_m2 = float(area.area)
             poly = shapely.transform(area, lambda xy: np.column_stack(proj.to_lonlat(xy[:, 0], xy[:, 1])))
         else:

@@ -105,14 +105,12 @@ def test_contracted_matrix_equals_networkx_on_chains_and_dead_ends(seed, n_src, 
     if limit is not None:
         ref[ref > limit] = np.inf
     for flag in (True, False):
-        ours = travel_time_matrix(g, src, tgt, limit_s=limit, contract_graph=flag)
+        ours = travel_time_matrix(g, src, tgt, limit_s=limit, use_hierarchy=flag)
         np.testing.assert_allclose(ours, ref, rtol=0, atol=1e-9)
 
 
-def test_contraction_shrinks_the_graph():
-    from bastion.core.routing.contract import contract
-
+def test_hierarchy_shrinks_the_core():
     g = build_graph(street_network(6, 6, np.random.default_rng(1)))
-    c = contract(g.csr, np.array([0]))
-    assert len(c.core) < 0.6 * g.n_nodes  # chains and trees are gone
-    assert c.core_id[0] >= 0  # the protected root stays
+    h = g.hierarchy
+    assert len(h.core) < 0.3 * g.n_nodes  # chains, dead ends and most junctions are eliminated
+    assert g.hierarchy is h  # cached

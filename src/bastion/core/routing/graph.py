@@ -15,7 +15,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +28,9 @@ from bastion.core.routing.network import FloatArray, IntArray, RoadNetwork
 from bastion.errors import InvalidInput
 
 log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from bastion.core.routing.hierarchy import Hierarchy
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -122,6 +127,20 @@ class RoutingGraph:
     @property
     def n_edges(self) -> int:
         return len(self.edge_u)
+
+    @cached_property
+    def hierarchy(self) -> Hierarchy:
+        """Node-elimination hierarchy for many-source searches (built on first use, then cached)."""
+        from bastion.core.routing.hierarchy import build_hierarchy
+
+        return build_hierarchy(self.csr)
+
+    @cached_property
+    def hierarchy_reverse(self) -> Hierarchy:
+        """The same on the transposed graph (searches towards a node)."""
+        from bastion.core.routing.hierarchy import build_hierarchy
+
+        return build_hierarchy(csr_array(self.csr.T))
 
 
 def build_graph(network: RoadNetwork, profile: SpeedProfile = PATROL_CAR) -> RoutingGraph:

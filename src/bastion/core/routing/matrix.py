@@ -1,9 +1,9 @@
 """Travel-time matrices and time-bounded multi-source searches on a RoutingGraph.
 
 Engine: scipy.sparse.csgraph.dijkstra (Fibonacci-heap Dijkstra in C) with ``limit`` to stop at the
-time bound; for many roots it runs on an exactly contracted core (dead-end trees peeled, degree-2 chains
-spliced, see contract.py) and fills the other nodes in with numpy. Chosen by measurement
-(bench/travel_matrix.py, docs/models/routing.md). Searches run from whichever side is smaller: many
+time bound; for many roots, the exact node-elimination hierarchy of hierarchy.py (upward search, SciPy
+Dijkstra on a small core, vectorised downward sweep), built once per graph and cached. Chosen by
+measurement (bench/travel_matrix.py, docs/models/routing.md). Searches run from whichever side is smaller: many
 sources -> few targets runs backwards on the transposed graph.
 Unreachable (or beyond ``limit_s``) entries are ``inf``.
 """
@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
-from bastion.core.routing.contract import contract, contracted_dijkstra
+from bastion.core.routing.hierarchy import hierarchy_distances
 from bastion.core.routing.graph import RoutingGraph
 from bastion.core.routing.network import FloatArray, IntArray
 from bastion.errors import InvalidInput
@@ -25,7 +25,7 @@ from bastion.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 _MAX_CELLS = 20_000_000  # cap on one dijkstra output block (rows x n_nodes float64 = 160 MB)
-CONTRACT_MIN_ROOTS = 16  # below this many search roots, plain Dijkstra beats building the contraction
+HIERARCHY_MIN_ROOTS = 16  # below this many search roots, plain (bounded) Dijkstra is as fast
 
 
 def _nodes(graph: RoutingGraph, nodes: npt.ArrayLike, name: str) -> IntArray:
@@ -55,12 +55,12 @@ def travel_time_matrix(
     targets: npt.ArrayLike,
     *,
     limit_s: float | None = None,
-    contract_graph: bool | None = None,
+    use_hierarchy: bool | None = None,
 ) -> FloatArray:
     """Fastest travel time from each source to each target node, seconds, shape (len(sources), len(targets)).
 
     Entries above ``limit_s`` (or unreachable) are inf; with a limit the search stops early.
-    ``contract_graph``: None = automatic (contract when there are >= CONTRACT_MIN_ROOTS roots).
+    ``use_hierarchy``: None = automatic (when there are >= HIERARCHY_MIN_ROOTS search roots).
     """
     src = _nodes(graph, sources, "sources")
     tgt = _nodes(graph, targets, "targets")
@@ -74,11 +74,13 @@ def travel_time_matrix(
     uniq, inv = np.unique(roots, return_inverse=True)
     step = max(1, _MAX_CELLS // max(graph.n_nodes, 1))
     block = np.empty((len(uniq), len(ends)))
-    use_contraction = len(uniq) >= CONTRACT_MIN_ROOTS if contract_graph is None else contract_graph
-    con = contract(csr, uniq) if use_contraction else None
+    auto = len(uniq) >= HIERARCHY_MIN_ROOTS
+    hier = None
+    if (auto if use_hierarchy is None else use_hierarchy):
+        hier = graph.hierarchy_reverse if backward else graph.hierarchy
     for lo in range(0, len(uniq), step):
-        if con is not None:
-            block[lo : lo + step] = contracted_dijkstra(con, uniq[lo : lo + step], ends, limit=lim)
+        if hier is not None:
+            block[lo : lo + step] = hierarchy_distances(hier, uniq[lo : lo + step], limit=lim)[:, ends]
         else:
             block[lo : lo + step] = dijkstra(csr, directed=True, indices=uniq[lo : lo + step], limit=lim)[:, ends]
     res = block[inv]

@@ -145,3 +145,17 @@ def test_time_limited_solution_is_reported_with_its_gap():
     r = solve_mclp(problem(), 1, time_limit_s=1.0, backend=stopped)
     assert r.status == "time_limit" and r.gap == pytest.approx(0.03)
     assert r.objective == pytest.approx(95.0) and r.bound == pytest.approx(160.0)
+
+
+def test_real_time_limit_is_honoured_and_reported():
+    # a random dense instance that takes HiGHS far longer than 0.05 s to prove
+    rng = np.random.default_rng(0)
+    t = rng.uniform(0, 600, size=(300, 80))
+    w = rng.integers(1, 50, 300).astype(float)
+    r = solve_mclp(CoverageProblem.from_arrays(t, w, 150.0), 8, time_limit_s=0.05)
+    assert r.status in ("optimal", "time_limit")
+    assert r.runtime_s < 2.0
+    assert r.bound >= r.objective - 1e-6 and r.gap >= 0.0
+    assert r.objective >= r.heuristic_objective - 1e-9  # never worse than the warm start
+    if r.status == "optimal":
+        assert r.gap == pytest.approx(0.0, abs=1e-9)

@@ -12,7 +12,6 @@ import time
 
 import numpy as np
 from scipy.sparse import csc_array, csr_array, eye, hstack, vstack
-from scipy.sparse import csr_array as _csr
 
 from bastion.core.coverage.greedy import greedy_lscp, greedy_mclp
 from bastion.core.coverage.milp import MilpBackend, MilpModel, MilpSolution, solve_highs_no_presolve
@@ -146,10 +145,9 @@ def solve_mclp(
         cols, sol = np.arange(k), None
         obj_red = bound_red = _covered(ra, rw, cols)
     else:
-        x_ = np.ones(k)
         model = MilpModel(
             c=np.concatenate([np.zeros(k), -rw]),
-            a=csc_array(vstack([hstack([-ra.astype(np.float64), eye(g)]), _csr(np.concatenate([x_, np.zeros(g)])[None, :])])),
+            a=csc_array(vstack([hstack([-ra.astype(np.float64), eye(g)]), csr_array(np.concatenate([np.ones(k), np.zeros(g)])[None, :])])),
             row_lower=np.full(g + 1, -np.inf), row_upper=np.concatenate([np.zeros(g), [float(p)]]),
             col_lower=np.zeros(k + g), col_upper=np.ones(k + g),
             integer=np.concatenate([np.ones(k, bool), np.zeros(g, bool)]),
@@ -210,8 +208,8 @@ def _solve_backup(
         af = ra.astype(np.float64)
         ident = eye(g, format="csr")
         top = hstack([-af, ident, ident])  # y + b - sum x <= f
-        mid = hstack([_csr((g, k)), -ident, ident])  # b - y <= 0
-        last = _csr(np.concatenate([np.ones(k), np.zeros(2 * g)])[None, :])
+        mid = hstack([csr_array((g, k)), -ident, ident])  # b - y <= 0
+        last = csr_array(np.concatenate([np.ones(k), np.zeros(2 * g)])[None, :])
         model = MilpModel(
             c=np.concatenate([np.zeros(k), -rw, -beta * rw]),
             a=csc_array(vstack([top, mid, last])),

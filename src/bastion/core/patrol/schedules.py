@@ -1,0 +1,280 @@
+"""Schedule-constrained security games: teams do patrol routes (ASPEN-style column generation).
+
+Model (Jain et al. AAMAS 2010; Korzhyk, Conitzer & Parr AAAI 2010): x_r >= 0 is the expected number of teams
+doing route r, sum_r x_r <= R (teams); coverage c_t = sum_r A_tr x_r <= 1 where A_tr = 1 if route r dwells at t.
+
+The strong Stackelberg equilibrium is the best of one LP per candidate attacked target t* (the multiple-LPs
+method, Conitzer & Sandholm 2006):
+
+    LP(t*):  max  Du_t* + g_t* c_t*
+             s.t. Au_t* - d_t* c_t* >= Au_t - d_t c_t   for all t   (t* is a best response)
+                  c = A x <= 1,  sum_r x_r <= R,  x >= 0
+
+Each LP is solved by column generation over routes: the restricted master holds a pool of routes; the duals y
+give each site a weight w_t and the pricing problem (:func:`bastion.core.patrol.routes.best_routes`, exact)
+finds the feasible route of largest total weight; if no route has positive reduced profit the LP is optimal.
+Phase 1 (minimise artificial slack on the incentive rows) proves LP(t*) infeasible when t* cannot be made a
+best response. A candidate whose upper bound (Dc_t*) cannot beat the incumbent is pruned, and the search
+stops when the incumbent reaches the ORIGAMI value of the relaxed game with R * max_stops free resources.
+If the iteration limit stops an LP early its Lagrangian bound z + R * max(0, best reduced profit) is reported.
+
+The baseline, :func:`solve_schedules_milp`, is ERASER-C (ERASER with route columns) over every route from
+:func:`bastion.core.patrol.routes.enumerate_routes`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+
+from bastion.core.patrol import _highs
+from bastion.core.patrol.game import FloatArray, SecurityGame
+from bastion.core.patrol.origami import solve_origami
+from bastion.core.patrol.routes import PatrolProblem, Route, best_routes
+from bastion.errors import Infeasible, SolverError
+
+log = logging.getLogger(__name__)
+
+_TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class ScheduleSolution:
+    coverage: FloatArray  # (n_sites,) c = A x
+    attacked_target: int
+    defender_utility: float
+    attacker_utility: float
+    routes: tuple[Route, ...]  # routes with positive weight
+    route_weights: FloatArray  # expected number of teams on each route; sums to <= n_teams
+    status: str  # "optimal" or "iteration_limit"
+    runtime_s: float
+    method: str
+    objective: float
+    bound: float  # proven upper bound on the defender's utility
+    gap: float
+    n_columns: int  # routes generated (column generation) or enumerated (MILP)
+    n_lps: int  # master LPs solved (column generation); 0 for the MILP
+
+
+@dataclass
+class _LPResult:
+    status: str  # "optimal", "infeasible", "iteration_limit"
+    objective: float
+    bound: float
+    x: FloatArray
+
+
+def _site_matrix(game: SecurityGame, tstar: int) -> sp.csc_matrix:
+    """Contribution of covering one site to the master rows: cap rows (n), incentive rows (n), team row."""
+    n = game.n_targets
+    d = game.attacker_uncovered - game.attacker_covered
+    others = np.array([t for t in range(n) if t != tstar], dtype=np.int64)
+    rows = np.concatenate([np.arange(n), n + others, n + others])
+    cols = np.concatenate([np.arange(n), others, np.full(others.size, tstar)])
+    vals = np.concatenate([np.ones(n), d[others], np.full(others.size, -d[tstar])])
+    return sp.csc_matrix((vals, (rows, cols)), shape=(2 * n + 1, n))
+
+
+def _route_columns(e: sp.csc_matrix, routes: list[Route], n: int) -> sp.csc_matrix:
+    if not routes:
+        return sp.csc_matrix((e.shape[0], 0))
+    cols = np.concatenate([np.full(len(r.stops), j) for j, r in enumerate(routes)])
+    sites = np.concatenate([np.asarray(r.stops, dtype=np.int64) for r in routes])
+    incidence = sp.csc_matrix((np.ones(sites.size), (sites, cols)), shape=(n, len(routes)))
+    team = sp.csc_matrix((np.ones(len(routes)), (np.full(len(routes), 2 * n), np.arange(len(routes)))), shape=(e.shape[0], len(routes)))
+    out = sp.csc_matrix(e @ incidence + team)
+    out.sort_indices()
+    return out
+
+
+def _add_routes(h: highspy.Highs, e: sp.csc_matrix, routes: list[Route], n: int, cost_site: FloatArray) -> None:
+    cols = _route_columns(e, routes, n)
+    cost = np.array([cost_site[list(r.stops)].sum() for r in routes], dtype=np.float64)
+    h.addCols(
+        len(routes), cost, np.zeros(len(routes)), np.full(len(routes), _highs.INF),
+        int(cols.nnz), cols.indptr[:-1].astype(np.int32), cols.indices.astype(np.int32), cols.data,
+    )
+
+
+def _solve_target(
+    problem: PatrolProblem, tstar: int, pool: list[Route], *, max_iterations: int, columns_per_pricing: int
+) -> _LPResult:
+    game = problem.game
+    n = game.n_targets
+    au = game.attacker_uncovered
+    gain = game.defender_covered - game.defender_uncovered
+    e = _site_matrix(game, tstar)
+    row_lo = np.concatenate([np.full(n, -_highs.INF), au - au[tstar], [-_highs.INF]])
+    row_lo[n + tstar] = -_highs.INF
+    row_hi = np.concatenate([np.ones(n), np.full(n, _highs.INF), [float(problem.n_teams)]])
+    h = _highs.new_highs()
+    h.setOptionValue("presolve", "off")
+    h.addRows(2 * n + 1, row_lo, row_hi, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    # Artificial slack on incentive rows (phase 1), columns 0..n-1; then routes from column n on.
+    slack_hi = np.ones(n) * _highs.INF
+    slack_hi[tstar] = 0.0
+    h.addCols(n, -np.ones(n), np.zeros(n), slack_hi, n, np.arange(n, dtype=np.int32),
+              (n + np.arange(n)).astype(np.int32), np.ones(n))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    zero = np.zeros(n)
+    phase2_cost = np.zeros(n)
+    phase2_cost[tstar] = gain[tstar]
+    _add_routes(h, e, pool, n, zero)
+
+    def run() -> tuple[float, FloatArray]:
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise SolverError(f"master LP for target {tstar} not optimal (HiGHS status: {h.modelStatusToString(status)})")
+        return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().row_dual)
+
+    iterations = 0
+    for phase, cost_site in ((1, zero), (2, phase2_cost)):
+        if phase == 2:
+            h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), np.zeros(n))
+            h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+            route_cost = np.array([cost_site[list(r.stops)].sum() for r in pool])
+            h.changeColsCost(len(pool), (n + np.arange(len(pool))).astype(np.int32), route_cost)
+        while True:
+            z, y = run()
+            w = cost_site - e.T @ y  # reduced profit of covering each site
+            new = best_routes(problem, w, min_value=float(y[2 * n]) + 1e-7, limit=columns_per_pricing)
+            best_rc = (new[0][0] - float(y[2 * n])) if new else 0.0
+            if not new:
+                break
+            iterations += 1
+            if iterations > max_iterations:
+                if phase == 1:
+                    raise SolverError(f"column generation for target {tstar} hit max_iterations={max_iterations} in phase 1")
+                bound = z + problem.n_teams * max(0.0, best_rc)
+                x = np.asarray(h.getSolution().col_value)[n:]
+                return _LPResult("iteration_limit", game.defender_uncovered[tstar] + z, game.defender_uncovered[tstar] + bound, x)
+            routes = [r for _, r in new]
+            pool.extend(routes)
+            _add_routes(h, e, routes, n, cost_site)
+        if phase == 1 and z < -1e-7:
+            return _LPResult("infeasible", -np.inf, -np.inf, np.zeros(0))
+    x = np.asarray(h.getSolution().col_value)[n:]
+    obj = float(game.defender_uncovered[tstar] + z)
+    return _LPResult("optimal", obj, obj, x)
+
+
+def _finish(
+    problem: PatrolProblem, routes: list[Route], x: FloatArray, tstar: int, *, status: str, t0: float,
+    method: str, objective: float, bound: float, n_columns: int, n_lps: int,
+) -> ScheduleSolution:
+    game = problem.game
+    keep = np.flatnonzero(x > 1e-9)
+    coverage = np.zeros(problem.n_sites)
+    for j in keep:
+        coverage[list(routes[j].stops)] += x[j]
+    coverage = np.clip(coverage, 0.0, 1.0)
+    gap = abs(bound - objective) / max(1.0, abs(objective))
+    return ScheduleSolution(
+        coverage=coverage,
+        attacked_target=tstar,
+        defender_utility=float(game.defender_utilities(coverage)[tstar]),
+        attacker_utility=float(game.attacker_utilities(coverage)[tstar]),
+        routes=tuple(routes[j] for j in keep),
+        route_weights=x[keep].copy(),
+        status=status,
+        runtime_s=time.perf_counter() - t0,
+        method=method,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        n_columns=n_columns,
+        n_lps=n_lps,
+    )
+
+
+def solve_schedules(
+    problem: PatrolProblem, *, max_iterations: int = 500, columns_per_pricing: int = 8
+) -> ScheduleSolution:
+    """SSE of a patrol-route game by column generation (one master LP per candidate target, pruned)."""
+    t0 = time.perf_counter()
+    game = problem.game
+    n = game.n_targets
+    reach = problem.reachable()
+    pool = [Route((int(t),), problem.route_duration_s((int(t),))) for t in np.flatnonzero(reach)]
+    k_eff = problem.max_stops if problem.max_stops is not None else n
+    relaxed = SecurityGame.from_arrays(
+        game.defender_covered, game.defender_uncovered, game.attacker_covered, game.attacker_uncovered,
+        min(n, problem.n_teams * k_eff),
+    )
+    ceiling = solve_origami(relaxed).defender_utility
+    upper = np.where(reach, game.defender_covered, game.defender_uncovered)
+    order = np.argsort(-upper, kind="stable")
+    best: tuple[float, int, FloatArray, int] | None = None
+    open_bound = -np.inf
+    n_lps = 0
+    for tstar in order:
+        tstar = int(tstar)
+        if best is not None and (upper[tstar] <= best[0] + _TOL or best[0] >= ceiling - 1e-9):
+            continue
+        res = _solve_target(problem, tstar, pool, max_iterations=max_iterations, columns_per_pricing=columns_per_pricing)
+        n_lps += 1
+        if res.status == "infeasible":
+            continue
+        if res.status == "iteration_limit":
+            open_bound = max(open_bound, res.bound)
+        if best is None or res.objective > best[0]:
+            best = (res.objective, tstar, res.x, len(pool))
+    if best is None:
+        raise Infeasible("no target can be made the attacker's best response; check payoffs and reachability")
+    objective, tstar, x, n_cols = best
+    bound = max(objective, open_bound)
+    status = "optimal" if bound <= objective + 1e-9 else "iteration_limit"
+    log.debug("column generation: %d sites, %d teams, %d LPs, %d routes, obj %.6g", n, problem.n_teams, n_lps, len(pool), objective)
+    return _finish(problem, pool[:n_cols], x, tstar, status=status, t0=t0, method="column-generation",
+                   objective=objective, bound=bound, n_columns=len(pool), n_lps=n_lps)
+
+
+def solve_schedules_milp(
+    problem: PatrolProblem, routes: list[Route], *, time_limit_s: float | None = None
+) -> ScheduleSolution:
+    """ERASER-C: the ERASER MILP with one continuous column per route (the full-enumeration baseline)."""
+    t0 = time.perf_counter()
+    game = problem.game
+    n, nr = game.n_targets, len(routes)
+    cols = np.concatenate([np.full(len(r.stops), j) for j, r in enumerate(routes)])
+    sites = np.concatenate([np.asarray(r.stops, dtype=np.int64) for r in routes])
+    a = sp.csr_matrix((np.ones(sites.size), (sites, cols)), shape=(n, nr))
+    gain = game.defender_covered - game.defender_uncovered
+    drop = game.attacker_uncovered - game.attacker_covered
+    m_d = game.defender_covered.max() - game.defender_uncovered
+    m_a = game.attacker_uncovered.max() - game.attacker_covered
+    ones = np.ones((n, 1))
+    z_n = sp.csr_matrix((n, n))
+    # columns: x (nr), a (n), d, k
+    blocks = [
+        [a, z_n, None, None],                                     # A x <= 1
+        [sp.csr_matrix(np.ones((1, nr))), None, None, None],      # sum x <= R
+        [-sp.diags(gain) @ a, sp.diags(m_d), ones, None],         # d - g (Ax) + M a <= Du + M
+        [sp.diags(drop) @ a, None, None, ones],                   # k + d (Ax) >= Au
+        [sp.diags(drop) @ a, sp.diags(m_a), None, ones],          # k + d (Ax) + M' a <= Au + M'
+        [None, sp.csr_matrix(np.ones((1, n))), None, None],       # sum a = 1
+    ]
+    mat = sp.bmat(blocks, format="csc")
+    inf = _highs.INF
+    row_lo = np.concatenate([np.full(n, -inf), [-inf], np.full(n, -inf), game.attacker_uncovered, np.full(n, -inf), [1.0]])
+    row_hi = np.concatenate([np.ones(n), [float(problem.n_teams)], game.defender_uncovered + m_d, np.full(n, inf),
+                             game.attacker_uncovered + m_a, [1.0]])
+    n_cols = nr + n + 2
+    cost = np.zeros(n_cols)
+    cost[nr + n] = 1.0
+    col_lo = np.concatenate([np.zeros(nr + n), [game.defender_uncovered.min(), game.attacker_covered.min()]])
+    col_hi = np.concatenate([np.full(nr, inf), np.ones(n), [game.defender_covered.max(), game.attacker_uncovered.max()]])
+    integer = np.zeros(n_cols, dtype=bool)
+    integer[nr : nr + n] = True
+    res = _highs.solve(cost, mat, row_lo, row_hi, col_lo, col_hi, integer=integer, maximize=True,
+                       time_limit_s=time_limit_s, what="ERASER-C route MILP")
+    tstar = int(np.argmax(res.x[nr : nr + n]))
+    return _finish(problem, routes, res.x[:nr], tstar, status="optimal", t0=t0, method="route-enumeration-milp",
+                   objective=res.objective, bound=res.bound, n_columns=nr, n_lps=0)

@@ -1,0 +1,51 @@
+"""Errors map once: BastionError -> HTTP status and one JSON shape {"error": {"code", "message", "field"}}."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bastion.errors import (
+    BastionError, Conflict, DataIntegrityError, Infeasible, InvalidInput, NotFound, PermissionDenied, SolverError,
+)
+
+STATUS: dict[type[BastionError], int] = {
+    NotFound: 404, Conflict: 409, InvalidInput: 422, Infeasible: 422, SolverError: 500,
+    PermissionDenied: 403, DataIntegrityError: 422,
+}
+
+
+def _body(code: str, message: str, field: str | None = None, details: object = None) -> dict[str, object]:
+    err: dict[str, object] = {"code": code, "message": message}
+    if field:
+        err["field"] = field
+    if details is not None:
+        err["details"] = details
+    return {"error": err}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(BastionError)
+    async def _bastion(_req: Request, exc: BastionError) -> JSONResponse:
+        status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 400)
+        return JSONResponse(_body(exc.code, str(exc), getattr(exc, "field", None)), status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+             "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = details[0] if details else {"field": None, "message": "invalid request"}
+        return JSONResponse(
+            _body("invalid_input", f"{first['field']}: {first['message']}", first["field"] or None, details),
+            status_code=422,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
+        return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code)

@@ -1,0 +1,71 @@
+"""Wire schemas for regions and sites."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RegionRead(BaseModel):
+    id: int
+    name: str
+    slug: str
+    bbox: list[float] | None = Field(description="[minlon, minlat, maxlon, maxlat], degrees WGS84")
+    site_count: int
+    osm_file: str | None
+    osm_timestamp: str | None
+    boundary_source: str | None
+
+
+class RegionList(BaseModel):
+    items: list[RegionRead]
+    total: int
+
+
+class SiteRead(BaseModel):
+    id: int
+    region_id: int
+    name: str | None
+    category: str
+    kind: str
+    source: str
+    osm_type: str | None
+    osm_id: str | None
+    user_list: str | None
+    user_ref: str | None
+    lon: float
+    lat: float
+    geometry: dict[str, Any]
+    area_m2: float | None = Field(description="footprint area, m²")
+    length_m: float | None = Field(description="length of a linear site, m")
+    capacity: int | None = Field(description="effective capacity, people (override wins)")
+    capacity_estimated: int | None
+    capacity_method: str
+    capacity_inputs: dict[str, Any]
+    capacity_override: int | None
+    opening_hours_raw: str | None
+    opening_hours_valid: bool | None
+    opening_hours_weekly: list[list[int]] | None = Field(description="open intervals, minutes from Monday 00:00")
+    opening_hours_error: str | None
+    tags: dict[str, str]
+    notes: str | None
+    missing_from_osm: bool
+    updated_at: dt.datetime
+
+
+class SiteList(BaseModel):
+    items: list[SiteRead]
+    total: int
+    limit: int
+    offset: int
+
+
+class SiteUpdate(BaseModel):
+    """Fields a user may edit. Omitted fields are unchanged; null clears a field."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    capacity_override: int | None = Field(default=None, ge=0, le=10_000_000, description="people")
+    notes: str | None = Field(default=None, max_length=10_000)

@@ -1,0 +1,50 @@
+"""Shared CLI plumbing: settings, database, error mapping, output."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.orm import Session, sessionmaker
+
+from bastion.config import Settings, get_settings
+from bastion.db.engine import make_engine, make_session_factory
+from bastion.errors import BastionError
+
+console = Console()
+err_console = Console(stderr=True)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except Exception as exc:  # noqa: BLE001 - pydantic's ValidationError: show it as a config error
+        raise BastionError(f"configuration error in BASTION_* environment variables: {exc}") from exc
+
+
+def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
+    s = s or settings()
+    return make_session_factory(make_engine(s.resolved_database_url()))
+
+
+def handle_errors(fn: F) -> F:
+    """Map BastionError to one red line on stderr and exit code 2 (no traceback for user mistakes)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except BastionError as exc:
+            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

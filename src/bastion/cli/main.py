@@ -1,0 +1,81 @@
+"""The `bastion` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bastion import __version__
+from bastion.cli import db, imports, sites
+from bastion.cli.common import console, handle_errors, settings, setup_logging
+
+app = typer.Typer(
+    help="Bastion: protective-security planning for key targets and crowded places.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.add_typer(imports.app, name="import")
+app.add_typer(sites.app, name="sites")
+app.add_typer(sites.regions_app, name="regions")
+
+BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO.")) -> None:
+    setup_logging(verbose)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+@handle_errors
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default BASTION_HOST or 127.0.0.1)."),
+    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default BASTION_PORT or 8000)."),
+) -> None:
+    """Serve the web app and REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from bastion.api.app import create_app
+
+    s = settings()
+    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
+
+
+@app.command()
+@handle_errors
+def demo(
+    serve_app: bool = typer.Option(True, "--serve/--no-serve", help="Start the web app after importing."),
+    port: int | None = typer.Option(None, min=1, max=65535),
+) -> None:
+    """Migrate the database, import the bundled real Monaco extract and serve the map."""
+    from bastion.db import migrate
+    from bastion.db.engine import make_engine
+    from bastion.services.imports import import_osm
+
+    s = settings()
+    migrate.upgrade(make_engine(s.resolved_database_url()))
+    from bastion.cli.common import session_factory
+
+    rep = import_osm(session_factory(s), BUNDLED / "monaco-2023-12.osm.pbf", "Monaco",
+                     boundary_file=BUNDLED / "monaco-boundary.geojson")
+    console.print(f"Monaco: {sum(rep.per_category.values())} sites, {rep.road_edges} road edges "
+                  f"({rep.rows_changed} rows changed)")
+    if serve_app:
+        console.print(f"open http://{s.host}:{port or s.port}/")
+        serve(host=None, port=port)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,122 @@
+"""SQLAlchemy 2 models. Geometries are stored as WKB (portable); bboxes as columns for spatial filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, BigInteger,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from bastion.db.base import Base, utcnow
+
+
+class Region(Base):
+    """A jurisdiction (a city or country) that owns sites and roads."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    boundary_wkb: Mapped[bytes | None] = mapped_column(LargeBinary)
+    boundary_source: Mapped[str | None] = mapped_column(String(200))
+    min_lon: Mapped[float | None] = mapped_column(Float)
+    min_lat: Mapped[float | None] = mapped_column(Float)
+    max_lon: Mapped[float | None] = mapped_column(Float)
+    max_lat: Mapped[float | None] = mapped_column(Float)
+    osm_file: Mapped[str | None] = mapped_column(String(300))
+    osm_sha256: Mapped[str | None] = mapped_column(String(64))
+    osm_timestamp: Mapped[str | None] = mapped_column(String(40))
+    roads_hash: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    sites: Mapped[list[Site]] = relationship(back_populates="region", passive_deletes=True)
+
+
+class Site(Base):
+    """A key target or crowded place. Natural key: (region, source, source_type, source_id)."""
+
+    __tablename__ = "sites"
+    __table_args__ = (
+        UniqueConstraint("region_id", "source", "source_type", "source_id", name="uq_sites_natural_key"),
+        UniqueConstraint("region_id", "user_list", "user_ref", name="uq_sites_user_ref"),
+        Index("ix_sites_region_category", "region_id", "category"),
+        Index("ix_sites_lonlat", "lon", "lat"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(20))  # osm | user
+    source_type: Mapped[str] = mapped_column(String(100))  # node|way|relation, or the user list's name
+    source_id: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str | None] = mapped_column(String(300))
+    category: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))
+    geom_type: Mapped[str] = mapped_column(String(20))
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+    min_lon: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    area_m2: Mapped[float | None] = mapped_column(Float)
+    length_m: Mapped[float | None] = mapped_column(Float)
+    capacity_estimated: Mapped[int | None] = mapped_column(Integer)
+    capacity_method: Mapped[str] = mapped_column(String(40))
+    capacity_inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    capacity_override: Mapped[int | None] = mapped_column(Integer)
+    opening_hours_raw: Mapped[str | None] = mapped_column(Text)
+    opening_hours_valid: Mapped[bool | None] = mapped_column(Boolean)
+    opening_hours_weekly: Mapped[list[Any] | None] = mapped_column()
+    opening_hours_error: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    notes: Mapped[str | None] = mapped_column(Text)
+    osm_version: Mapped[int | None] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    missing_from_source: Mapped[bool] = mapped_column(Boolean, default=False)
+    user_list: Mapped[str | None] = mapped_column(String(100))  # an office's own list this site is on
+    user_ref: Mapped[str | None] = mapped_column(String(100))  # the office's own id for the site
+    first_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    region: Mapped[Region] = relationship(back_populates="sites")
+
+    @property
+    def capacity(self) -> int | None:
+        """Effective capacity (people): a user override always wins over the estimate."""
+        return self.capacity_override if self.capacity_override is not None else self.capacity_estimated
+
+
+class RoadNode(Base):
+    __tablename__ = "road_nodes"
+    __table_args__ = (UniqueConstraint("region_id", "osm_id", name="uq_road_nodes_region_osm"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+    osm_id: Mapped[int] = mapped_column(BigInteger)
+    lon: Mapped[float] = mapped_column(Float)
+    lat: Mapped[float] = mapped_column(Float)
+
+
+class RoadEdge(Base):
+    """A directed drivable road edge between two road nodes, with its full geometry (WKB LineString)."""
+
+    __tablename__ = "road_edges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+    u_osm_id: Mapped[int] = mapped_column(BigInteger)
+    v_osm_id: Mapped[int] = mapped_column(BigInteger)
+    way_id: Mapped[int] = mapped_column(BigInteger)
+    highway: Mapped[str] = mapped_column(String(30))
+    length_m: Mapped[float] = mapped_column(Float)
+    speed_kph: Mapped[float] = mapped_column(Float)
+    speed_tagged: Mapped[bool] = mapped_column(Boolean)
+    oneway: Mapped[bool] = mapped_column(Boolean)
+    geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)

@@ -132,3 +132,42 @@ def test_invalid_input_names_argument(kwargs: dict[str, object], needle: str) ->
     with pytest.raises(InvalidInput) as exc:
         SecurityGame.from_arrays(**args)  # type: ignore[arg-type]
     assert needle in str(exc.value)
+
+
+@pytest.fixture
+def tiny_selection(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the selection loop even on tiny games (it normally starts above 4096 targets)."""
+    import bastion.core.patrol.origami as origami
+
+    monkeypatch.setattr(origami, "_SMALL", 1)
+    monkeypatch.setattr(origami, "_SAMPLE", 3)
+
+
+@pytest.mark.usefixtures("tiny_selection")
+def test_selection_method_equals_eraser_and_sort() -> None:
+    rng = np.random.default_rng(99)
+    for i in range(120):
+        n = int(rng.integers(2, 9))
+        if i % 2:
+            g = random_game(rng, n, int(rng.integers(1, n + 1)))
+        else:  # integer payoffs: many equal Au (pivot ties)
+            g = SecurityGame.from_arrays(
+                rng.integers(1, 4, n), rng.integers(-3, 0, n), rng.integers(-3, 0, n), rng.integers(1, 4, n),
+                int(rng.integers(1, n + 1)),
+            )
+        sel, srt = solve_origami(g, method="select"), solve_origami(g, method="sort")
+        assert sel.attacker_utility == pytest.approx(srt.attacker_utility, abs=1e-9)
+        assert sel.defender_utility == pytest.approx(srt.defender_utility, abs=1e-9)
+        assert abs(sel.defender_utility - solve_eraser(g).defender_utility) < 1e-6
+
+
+def test_selection_equals_sort_on_large_games() -> None:
+    rng = np.random.default_rng(5)
+    for n, m in ((20_000, 30), (50_000, 5_000), (30_000, 30_000)):
+        g = random_game(rng, n, m)
+        sel, srt = solve_origami(g, method="select"), solve_origami(g, method="sort")
+        assert sel.attacker_utility == pytest.approx(srt.attacker_utility, rel=1e-12, abs=1e-9)
+        assert sel.attacked_target == srt.attacked_target
+        assert sel.coverage.sum() <= m + 1e-6
+    with pytest.raises(InvalidInput, match="method must be"):
+        solve_origami(g, method="bogus")  # type: ignore[arg-type]

@@ -105,3 +105,10 @@ def test_timeline_and_validation() -> None:
         PatrolProblem.from_arrays(ZERO_SUM, tt, [1, 1], 0)
     with pytest.raises(InvalidInput, match="dwell_s must be 2"):
         PatrolProblem.from_arrays(ZERO_SUM, tt, [1, -1], 100)
+
+
+def test_teams_must_be_whole() -> None:
+    tt = np.array([[0, 1000, 1000], [1000, 0, 2000], [1000, 2000, 0]], dtype=float)
+    half = SecurityGame.from_arrays([0, 0], [-10, -5], [0, 0], [10, 5], 1.5)
+    with pytest.raises(InvalidInput, match="must be whole, got 1.5"):
+        PatrolProblem.from_arrays(half, tt, [100, 100], 2300)

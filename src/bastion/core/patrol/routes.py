@@ -56,6 +56,10 @@ class PatrolProblem:
         max_stops: int | None = None,
     ) -> PatrolProblem:
         n = game.n_targets
+        if game.n_resources != round(game.n_resources):
+            raise InvalidInput(
+                f"game.n_resources is the number of teams and must be whole, got {game.n_resources}", field="n_resources"
+            )
         tt = np.asarray(travel_time_s, dtype=np.float64)
         if tt.shape != (n + 1, n + 1):
             raise InvalidInput(

@@ -9,7 +9,9 @@ Instance (real data, OSM extract data/osm/andorra-2023-05.osm.pbf, ODbL):
   - a route is one sortie of at most --shift-min minutes with --dwell-min minutes at each stop and at most
     --max-stops stops (the bound that keeps full enumeration tractable: C(60, k) sets grow as 60^k);
   - payoffs: bastion.core.patrol.timeslots.default_payoffs (editable defaults, see docs/models/patrol.md).
-Baseline: enumerate every feasible route, then solve the ERASER-C MILP on HiGHS (time includes enumeration).
+Baseline: enumerate every feasible route, then solve the ERASER-C MILP on HiGHS (time includes enumeration);
+compared with column generation on the same (marginal) model. Then the implementable joint model (day plans of
+site-disjoint routes, ASPEN-style) is solved by column generation and a day is sampled from it.
 Also prints the Monte-Carlo table (optimal vs uniform vs risk-proportional) for the sites x hourly slots game.
 Last line: JSON with baseline_s, ours_s, ratio, identical.
 """
@@ -29,7 +31,7 @@ from scipy.spatial import cKDTree
 from bastion.core.patrol.evaluation import compare_with_baselines
 from bastion.core.patrol.game import SecurityGame
 from bastion.core.patrol.routes import PatrolProblem, enumerate_routes
-from bastion.core.patrol.sampling import comb_route_coverage, comb_sample_routes
+from bastion.core.patrol.sampling import comb_route_coverage, sample_plans
 from bastion.core.patrol.schedules import solve_schedules, solve_schedules_milp
 from bastion.core.patrol.timeslots import default_payoffs, slot_consequences
 from bastion.integrations.osm import read_extract
@@ -100,31 +102,42 @@ def main() -> None:
     problem = PatrolProblem.from_arrays(game, tt, np.full(n, args.dwell_min * 60), args.shift_min * 60, max_stops=max_stops)
 
     t0 = time.perf_counter()
-    cg = solve_schedules(problem)
+    cg = solve_schedules(problem, model="marginal")
     ours_s = time.perf_counter() - t0
-    print(f"  column generation: {ours_s:8.3f} s  defender {cg.objective:.6f}  bound {cg.bound:.6f}  "
-          f"{cg.n_columns} routes generated, {cg.n_lps} master LPs, status {cg.status}")
+    print(f"  marginal model (ERASER-C), column generation: {ours_s:8.3f} s  defender {cg.objective:.6f}  "
+          f"bound {cg.bound:.6f}  {cg.n_columns} routes generated, {cg.n_lps} master LPs, status {cg.status}")
 
     t0 = time.perf_counter()
     routes = enumerate_routes(problem)
     enum_s = time.perf_counter() - t0
     milp = solve_schedules_milp(problem, routes)
     baseline_s = time.perf_counter() - t0
-    print(f"  enumeration + MILP: {baseline_s:8.3f} s  defender {milp.objective:.6f}  "
+    print(f"  marginal model, enumeration + MILP:          {baseline_s:8.3f} s  defender {milp.objective:.6f}  "
           f"({len(routes)} feasible routes enumerated in {enum_s:.2f} s)")
     identical = abs(cg.objective - milp.objective) <= 1e-6 * max(1.0, abs(milp.objective))
     print(f"  speed-up {baseline_s / ours_s:,.1f}x, equal objective (1e-6 rel.): {identical}")
+    real = comb_route_coverage(cg.routes, cg.weights, args.teams, n)
+    t_real, ud_real, ua_real = game.best_response(real)
+    print(f"  marginal plan realised by comb sampling: coverage {real.sum():.3f} of {cg.coverage.sum():.3f} "
+          f"team-visits; defender {ud_real:.3f} (LP said {cg.defender_utility:.3f}), attacker {ua_real:.3f} "
+          f"(LP said {cg.attacker_utility:.3f}) -> marginals not implementable, use the joint model")
 
+    t0 = time.perf_counter()
+    joint = solve_schedules(problem, model="joint")
+    joint_s = time.perf_counter() - t0
+    print(f"  joint model (ASPEN, implementable), column generation: {joint_s:8.3f} s  defender {joint.objective:.6f}  "
+          f"bound {joint.bound:.6f}  status {joint.status}; {joint.n_columns} day plans generated, "
+          f"{len(joint.plans)} in the mixture, {joint.n_lps} master LPs")
+    print(f"  price of implementability: {cg.objective - joint.objective:.3f} (marginal bound - joint optimum)")
     rng = np.random.default_rng(args.seed)
-    real = comb_route_coverage(cg.routes, cg.route_weights, args.teams, n)
-    print(f"  plan: {len(cg.routes)} routes in the mixture; realised coverage under comb sampling "
-          f"{real.sum():.3f} of LP {cg.coverage.sum():.3f} team-visits")
-    day = comb_sample_routes(cg.route_weights, args.teams, n_days=1, rng=rng)[0]
-    for team, j in enumerate(day):
-        if j < 0:
+    day = sample_plans(joint.weights, n_days=1, rng=rng)[0]
+    plan = joint.plans[day].routes if day >= 0 else ()
+    print("  one sampled day (joint plan):")
+    for team in range(args.teams):
+        if team >= len(plan):
             print(f"    team {team + 1}: reserve")
             continue
-        stops = problem.timeline(cg.routes[j])
+        stops = problem.timeline(plan[team])
         text = ", ".join(f"{sites[s.site].name or sites[s.site].kind} @{s.arrival_s / 60:.0f}'" for s in stops)
         print(f"    team {team + 1}: {text}")
 
@@ -139,7 +152,8 @@ def main() -> None:
         "baseline_s": round(baseline_s, 3), "ours_s": round(ours_s, 3), "ratio": round(baseline_s / ours_s, 1),
         "identical": bool(identical), "n_sites": n, "teams": args.teams, "max_stops": max_stops,
         "n_routes_enumerated": len(routes), "n_routes_generated": cg.n_columns,
-        "objective": round(cg.objective, 6),
+        "objective": round(cg.objective, 6), "joint_objective": round(joint.objective, 6),
+        "joint_bound": round(joint.bound, 6), "joint_s": round(joint_s, 3),
     }))
 
 

@@ -11,7 +11,7 @@ from bastion.core.patrol.game import SecurityGame
 from bastion.core.patrol.origami import solve_origami
 from bastion.core.patrol.routes import PatrolProblem, Route
 from bastion.core.patrol.sampling import (
-    IDLE, comb_route_coverage, comb_sample, comb_sample_routes, fill_slack,
+    IDLE, comb_route_coverage, comb_sample, comb_sample_routes, fill_slack, sample_plans,
 )
 from bastion.core.patrol.schedules import solve_schedules
 from bastion.errors import InvalidInput
@@ -56,18 +56,18 @@ def test_route_sampling_matches_weights_and_exact_coverage() -> None:
     tt = np.linalg.norm(pts[:, None] - pts[None], axis=2)
     g = SecurityGame.from_arrays(rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), 2)
     p = PatrolProblem.from_arrays(g, tt, np.full(n, 60.0), 2500.0, max_stops=3)
-    sol = solve_schedules(p)
+    sol = solve_schedules(p, model="marginal")
     days = 5000
-    picks = comb_sample_routes(sol.route_weights, 2, n_days=days, rng=np.random.default_rng(9))
+    picks = comb_sample_routes(sol.weights, 2, n_days=days, rng=np.random.default_rng(9))
     assert picks.shape == (days, 2)
     freq = np.array([(picks == j).sum() for j in range(len(sol.routes))]) / days
     eps = np.sqrt(np.log(2e9) / (2 * days))
-    assert np.max(np.abs(freq - sol.route_weights)) <= eps
+    assert np.max(np.abs(freq - sol.weights)) <= eps
     visited = np.zeros(n)
     for row in picks:
         for s in {s for j in row if j != IDLE for s in sol.routes[j].stops}:
             visited[s] += 1
-    exact = comb_route_coverage(sol.routes, sol.route_weights, 2, n)
+    exact = comb_route_coverage(sol.routes, sol.weights, 2, n)
     assert np.max(np.abs(visited / days - exact)) <= eps
     assert np.all(exact <= sol.coverage + 1e-9)  # overlaps can only lose coverage
 
@@ -77,3 +77,24 @@ def test_comb_route_coverage_by_hand() -> None:
     routes = [Route((0, 1), 1.0), Route((1,), 1.0), Route((2,), 1.0)]
     cov = comb_route_coverage(routes, [1.0, 0.5, 0.0], 2, 3)
     np.testing.assert_allclose(cov, [1.0, 1.0, 0.0])
+
+
+def test_joint_plans_sampling_realises_the_coverage() -> None:
+    rng = np.random.default_rng(6)
+    n = 7
+    pts = rng.uniform(0, 1000, (n + 1, 2))
+    tt = np.linalg.norm(pts[:, None] - pts[None], axis=2)
+    g = SecurityGame.from_arrays(rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), 2)
+    p = PatrolProblem.from_arrays(g, tt, np.full(n, 60.0), 2500.0, max_stops=3)
+    sol = solve_schedules(p)
+    days = 5000
+    picks = sample_plans(sol.weights, n_days=days, rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(picks, sample_plans(sol.weights, n_days=days, rng=np.random.default_rng(3)))
+    visited = np.zeros(n)
+    for j in picks:
+        if j != IDLE:
+            visited[list(sol.plans[j].stops)] += 1
+    eps = np.sqrt(np.log(2e9) / (2 * days))
+    assert np.max(np.abs(visited / days - sol.coverage)) <= eps
+    with pytest.raises(InvalidInput, match="summing to at most 1"):
+        sample_plans([0.7, 0.6], n_days=1, rng=rng)

@@ -8,15 +8,18 @@ from bastion.core.patrol.game import GameSolution, SecurityGame
 from bastion.core.patrol.milp import BayesianGame, BayesianSolution, solve_bayesian_milp, solve_eraser
 from bastion.core.patrol.origami import solve_origami
 from bastion.core.patrol.quantal import quantal_response, quantal_value, solve_quantal
-from bastion.core.patrol.routes import PatrolProblem, Route, Stop, best_routes, enumerate_routes
+from bastion.core.patrol.routes import (
+    JointSchedule, PatrolProblem, Route, RouteTable, Stop, best_joint_schedules, best_routes, enumerate_routes,
+    route_table,
+)
 from bastion.core.patrol.sampling import (
-    IDLE, comb_route_coverage, comb_sample, comb_sample_routes, fill_slack,
+    IDLE, comb_route_coverage, comb_sample, comb_sample_routes, fill_slack, sample_plans,
 )
 from bastion.core.patrol.schedules import ScheduleSolution, solve_schedules, solve_schedules_milp
 from bastion.core.patrol.timeslots import default_payoffs, slot_consequences
 
 __all__ = [
-    "IDLE", "BayesianGame", "BayesianSolution", "EvaluationRow", "EvaluationTable", "GameSolution",
+    "IDLE", "BayesianGame", "JointSchedule", "RouteTable", "best_joint_schedules", "route_table", "sample_plans", "BayesianSolution", "EvaluationRow", "EvaluationTable", "GameSolution",
     "PatrolProblem", "Route", "ScheduleSolution", "SecurityGame", "Stop", "best_routes", "comb_route_coverage",
     "comb_sample", "comb_sample_routes", "compare_with_baselines", "default_payoffs", "enumerate_routes",
     "evaluate_strategies", "fill_slack", "proportional_coverage", "quantal_response", "quantal_value",

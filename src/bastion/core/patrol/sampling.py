@@ -99,3 +99,18 @@ def comb_route_coverage(routes: tuple[Route, ...] | list[Route], route_weights: 
         if visited:
             out[list(visited)] += hi - lo
     return out
+
+
+def sample_plans(weights: npt.ArrayLike, *, n_days: int, rng: np.random.Generator) -> IntArray:
+    """One day plan index per day (joint model), plan j with probability weights[j]; ``IDLE`` w.p. 1 - sum.
+
+    Realised coverage equals the plan mixture's coverage exactly (plans are site-disjoint day plans).
+    """
+    y = np.asarray(weights, dtype=np.float64)
+    if y.ndim != 1 or np.any(y < -1e-12) or y.sum() > 1 + 1e-7:
+        raise InvalidInput(f"weights must be probabilities summing to at most 1, got sum {y.sum():.9g}", field="weights")
+    if n_days < 1:
+        raise InvalidInput(f"n_days must be at least 1, got {n_days}", field="n_days")
+    p = np.concatenate([np.clip(y, 0.0, None), [max(0.0, 1.0 - y.sum())]])
+    idx = rng.choice(p.size, size=n_days, p=p / p.sum())
+    return np.where(idx == y.size, IDLE, idx).astype(np.int64)

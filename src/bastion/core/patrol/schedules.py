@@ -1,32 +1,44 @@
 """Schedule-constrained security games: teams do patrol routes (ASPEN-style column generation).
 
-Model (Jain et al. AAMAS 2010; Korzhyk, Conitzer & Parr AAAI 2010): x_r >= 0 is the expected number of teams
-doing route r, sum_r x_r <= R (teams); coverage c_t = sum_r A_tr x_r <= 1 where A_tr = 1 if route r dwells at t.
+Two models (Kiekintveld et al. 2009 ERASER-C; Jain et al. AAMAS 2010 ASPEN; Korzhyk, Conitzer & Parr AAAI 2010):
+
+* ``model="joint"`` (default, implementable): a pure strategy is a day plan J of at most R site-disjoint routes
+  (a team covering a site already covered adds nothing, and dropping a stop keeps a route feasible when travel
+  times obey the triangle inequality). y_J >= 0, sum_J y_J <= 1 (the rest: all teams in reserve),
+  c_t = sum_J [t in J] y_J. Sampling a day = drawing one plan, so realised coverage equals c exactly.
+* ``model="marginal"`` (ERASER-C relaxation): x_r >= 0 = expected number of teams on route r, sum_r x_r <= R,
+  c = A x <= 1. An upper bound on the joint model; with routes of >= 3 stops c may not be implementable
+  (Korzhyk et al.: NP-hard in general), which :func:`bastion.core.patrol.sampling.comb_route_coverage` measures.
 
 The strong Stackelberg equilibrium is the best of one LP per candidate attacked target t* (the multiple-LPs
 method, Conitzer & Sandholm 2006):
 
     LP(t*):  max  Du_t* + g_t* c_t*
              s.t. Au_t* - d_t* c_t* >= Au_t - d_t c_t   for all t   (t* is a best response)
-                  c = A x <= 1,  sum_r x_r <= R,  x >= 0
+                  c = coverage of the column mix (above)
 
-Each LP is solved by column generation over routes: the restricted master holds a pool of routes; the duals y
-give each site a weight w_t and the pricing problem (:func:`bastion.core.patrol.routes.best_routes`, exact)
-finds the feasible route of largest total weight; if no route has positive reduced profit the LP is optimal.
-Phase 1 (minimise artificial slack on the incentive rows) proves LP(t*) infeasible when t* cannot be made a
-best response. A candidate whose upper bound (Dc_t*) cannot beat the incumbent is pruned, and the search
-stops when the incumbent reaches the ORIGAMI value of the relaxed game with R * max_stops free resources.
-If the iteration limit stops an LP early its Lagrangian bound z + R * max(0, best reduced profit) is reported.
+Each LP is solved by column generation: the restricted master (HiGHS simplex, warm-started) holds a pool of
+columns; its duals y give each site a weight w_t; pricing finds the column of largest total weight, exactly:
+:func:`bastion.core.patrol.routes.best_routes` (one route, prize-collecting orienteering by branch and bound)
+for the marginal model, :func:`bastion.core.patrol.routes.best_joint_schedules` (greedy, then exact set
+packing over routes on the positive-weight sites) for the joint model. No column with positive reduced profit
+proves the LP optimal. Phase 1 (minimise artificial slack on the incentive rows) proves LP(t*) infeasible
+when t* cannot be made a best response. A candidate whose upper bound (Dc_t*) cannot beat the incumbent is
+pruned, and the search stops when the incumbent reaches the ORIGAMI value of the game with R * max_stops free
+resources. If ``max_iterations`` stops an LP early its Lagrangian bound z + K * max(0, best reduced profit)
+(K = R marginal, 1 joint) is reported as the bound.
 
-The baseline, :func:`solve_schedules_milp`, is ERASER-C (ERASER with route columns) over every route from
-:func:`bastion.core.patrol.routes.enumerate_routes`.
+The baseline, :func:`solve_schedules_milp`, is ERASER-C (ERASER with one column per route) over every route
+from :func:`bastion.core.patrol.routes.enumerate_routes`; it solves the marginal model.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import highspy
 import numpy as np
@@ -36,8 +48,10 @@ import scipy.sparse as sp
 from bastion.core.patrol import _highs
 from bastion.core.patrol.game import FloatArray, SecurityGame
 from bastion.core.patrol.origami import solve_origami
-from bastion.core.patrol.routes import PatrolProblem, Route, best_routes
-from bastion.errors import Infeasible, SolverError
+from bastion.core.patrol.routes import (
+    JointSchedule, PatrolProblem, Route, RouteTable, best_joint_schedules, best_routes, route_table,
+)
+from bastion.errors import Infeasible, InvalidInput, SolverError
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +64,10 @@ class ScheduleSolution:
     attacked_target: int
     defender_utility: float
     attacker_utility: float
-    routes: tuple[Route, ...]  # routes with positive weight
-    route_weights: FloatArray  # expected number of teams on each route; sums to <= n_teams
+    model: str  # "joint" (implementable day plans) or "marginal" (route weights, a relaxation)
+    plans: tuple[JointSchedule, ...]  # joint: day plans; marginal: one single-route plan per route
+    weights: FloatArray  # joint: probability of each plan (sum <= 1; the rest = all teams in reserve)
+    #                      marginal: expected number of teams on each route (sum <= n_teams)
     status: str  # "optimal" or "iteration_limit"
     runtime_s: float
     method: str
@@ -60,6 +76,11 @@ class ScheduleSolution:
     gap: float
     n_columns: int  # routes generated (column generation) or enumerated (MILP)
     n_lps: int  # master LPs solved (column generation); 0 for the MILP
+
+    @property
+    def routes(self) -> tuple[Route, ...]:
+        """All routes of all plans (marginal model: aligned with ``weights``)."""
+        return tuple(r for plan in self.plans for r in plan.routes)
 
 
 @dataclass
@@ -81,7 +102,7 @@ def _site_matrix(game: SecurityGame, tstar: int) -> sp.csc_matrix:
     return sp.csc_matrix((vals, (rows, cols)), shape=(2 * n + 1, n))
 
 
-def _route_columns(e: sp.csc_matrix, routes: list[Route], n: int) -> sp.csc_matrix:
+def _route_columns(e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int) -> sp.csc_matrix:
     if not routes:
         return sp.csc_matrix((e.shape[0], 0))
     cols = np.concatenate([np.full(len(r.stops), j) for j, r in enumerate(routes)])
@@ -93,7 +114,7 @@ def _route_columns(e: sp.csc_matrix, routes: list[Route], n: int) -> sp.csc_matr
     return out
 
 
-def _add_routes(h: highspy.Highs, e: sp.csc_matrix, routes: list[Route], n: int, cost_site: FloatArray) -> None:
+def _add_routes(h: highspy.Highs, e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int, cost_site: FloatArray) -> None:
     cols = _route_columns(e, routes, n)
     cost = np.array([cost_site[list(r.stops)].sum() for r in routes], dtype=np.float64)
     h.addCols(
@@ -103,7 +124,8 @@ def _add_routes(h: highspy.Highs, e: sp.csc_matrix, routes: list[Route], n: int,
 
 
 def _solve_target(
-    problem: PatrolProblem, tstar: int, pool: list[Route], *, max_iterations: int, columns_per_pricing: int
+    problem: PatrolProblem, tstar: int, pool: list[Route | JointSchedule], *, joint: bool, max_iterations: int,
+    columns_per_pricing: int, table: RouteTable | None,
 ) -> _LPResult:
     game = problem.game
     n = game.n_targets
@@ -112,7 +134,8 @@ def _solve_target(
     e = _site_matrix(game, tstar)
     row_lo = np.concatenate([np.full(n, -_highs.INF), au - au[tstar], [-_highs.INF]])
     row_lo[n + tstar] = -_highs.INF
-    row_hi = np.concatenate([np.ones(n), np.full(n, _highs.INF), [float(problem.n_teams)]])
+    capacity = 1.0 if joint else float(problem.n_teams)
+    row_hi = np.concatenate([np.ones(n), np.full(n, _highs.INF), [capacity]])
     h = _highs.new_highs()
     h.setOptionValue("presolve", "off")
     h.addRows(2 * n + 1, row_lo, row_hi, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
@@ -144,7 +167,13 @@ def _solve_target(
         while True:
             z, y = run()
             w = cost_site - e.T @ y  # reduced profit of covering each site
-            new = best_routes(problem, w, min_value=float(y[2 * n]) + 1e-7, limit=columns_per_pricing)
+            new: list[tuple[float, Route]] | list[tuple[float, JointSchedule]]
+            if joint:
+                new = best_joint_schedules(
+                    problem, w, min_value=float(y[2 * n]) + 1e-7, limit=columns_per_pricing, table=table
+                )
+            else:
+                new = best_routes(problem, w, min_value=float(y[2 * n]) + 1e-7, limit=columns_per_pricing)
             best_rc = (new[0][0] - float(y[2 * n])) if new else 0.0
             if not new:
                 break
@@ -152,12 +181,12 @@ def _solve_target(
             if iterations > max_iterations:
                 if phase == 1:
                     raise SolverError(f"column generation for target {tstar} hit max_iterations={max_iterations} in phase 1")
-                bound = z + problem.n_teams * max(0.0, best_rc)
+                bound = z + capacity * max(0.0, best_rc)
                 x = np.asarray(h.getSolution().col_value)[n:]
                 return _LPResult("iteration_limit", game.defender_uncovered[tstar] + z, game.defender_uncovered[tstar] + bound, x)
-            routes = [r for _, r in new]
-            pool.extend(routes)
-            _add_routes(h, e, routes, n, cost_site)
+            columns = [r for _, r in new]
+            pool.extend(columns)
+            _add_routes(h, e, columns, n, cost_site)
         if phase == 1 and z < -1e-7:
             return _LPResult("infeasible", -np.inf, -np.inf, np.zeros(0))
     x = np.asarray(h.getSolution().col_value)[n:]
@@ -165,15 +194,19 @@ def _solve_target(
     return _LPResult("optimal", obj, obj, x)
 
 
+def _as_plan(column: Route | JointSchedule) -> JointSchedule:
+    return column if isinstance(column, JointSchedule) else JointSchedule((column,))
+
+
 def _finish(
-    problem: PatrolProblem, routes: list[Route], x: FloatArray, tstar: int, *, status: str, t0: float,
-    method: str, objective: float, bound: float, n_columns: int, n_lps: int,
+    problem: PatrolProblem, columns: Sequence[Route | JointSchedule], x: FloatArray, tstar: int, *, model: str,
+    status: str, t0: float, method: str, objective: float, bound: float, n_columns: int, n_lps: int,
 ) -> ScheduleSolution:
     game = problem.game
     keep = np.flatnonzero(x > 1e-9)
     coverage = np.zeros(problem.n_sites)
     for j in keep:
-        coverage[list(routes[j].stops)] += x[j]
+        coverage[list(columns[j].stops)] += x[j]
     coverage = np.clip(coverage, 0.0, 1.0)
     gap = abs(bound - objective) / max(1.0, abs(objective))
     return ScheduleSolution(
@@ -181,8 +214,9 @@ def _finish(
         attacked_target=tstar,
         defender_utility=float(game.defender_utilities(coverage)[tstar]),
         attacker_utility=float(game.attacker_utilities(coverage)[tstar]),
-        routes=tuple(routes[j] for j in keep),
-        route_weights=x[keep].copy(),
+        model=model,
+        plans=tuple(_as_plan(columns[j]) for j in keep),
+        weights=x[keep].copy(),
         status=status,
         runtime_s=time.perf_counter() - t0,
         method=method,
@@ -195,14 +229,24 @@ def _finish(
 
 
 def solve_schedules(
-    problem: PatrolProblem, *, max_iterations: int = 500, columns_per_pricing: int = 8
+    problem: PatrolProblem,
+    *,
+    model: Literal["joint", "marginal"] = "joint",
+    max_iterations: int = 500,
+    columns_per_pricing: int = 8,
 ) -> ScheduleSolution:
     """SSE of a patrol-route game by column generation (one master LP per candidate target, pruned)."""
+    if model not in ("joint", "marginal"):
+        raise InvalidInput(f"model must be 'joint' or 'marginal', got {model!r}", field="model")
+    joint = model == "joint"
+    # Joint pricing works on the table of feasible routes (built once; needs max_stops).
+    table = route_table(problem) if joint and problem.max_stops is not None else None
     t0 = time.perf_counter()
     game = problem.game
     n = game.n_targets
     reach = problem.reachable()
-    pool = [Route((int(t),), problem.route_duration_s((int(t),))) for t in np.flatnonzero(reach)]
+    singles = [Route((int(t),), problem.route_duration_s((int(t),))) for t in np.flatnonzero(reach)]
+    pool: list[Route | JointSchedule] = [JointSchedule((r,)) for r in singles] if joint else list(singles)
     k_eff = problem.max_stops if problem.max_stops is not None else n
     relaxed = SecurityGame.from_arrays(
         game.defender_covered, game.defender_uncovered, game.attacker_covered, game.attacker_uncovered,
@@ -218,7 +262,8 @@ def solve_schedules(
         tstar = int(tstar)
         if best is not None and (upper[tstar] <= best[0] + _TOL or best[0] >= ceiling - 1e-9):
             continue
-        res = _solve_target(problem, tstar, pool, max_iterations=max_iterations, columns_per_pricing=columns_per_pricing)
+        res = _solve_target(problem, tstar, pool, joint=joint, max_iterations=max_iterations,
+                            columns_per_pricing=columns_per_pricing, table=table)
         n_lps += 1
         if res.status == "infeasible":
             continue
@@ -232,14 +277,19 @@ def solve_schedules(
     bound = max(objective, open_bound)
     status = "optimal" if bound <= objective + 1e-9 else "iteration_limit"
     log.debug("column generation: %d sites, %d teams, %d LPs, %d routes, obj %.6g", n, problem.n_teams, n_lps, len(pool), objective)
-    return _finish(problem, pool[:n_cols], x, tstar, status=status, t0=t0, method="column-generation",
+    return _finish(problem, pool[:n_cols], x, tstar, model=model, status=status, t0=t0, method="column-generation",
                    objective=objective, bound=bound, n_columns=len(pool), n_lps=n_lps)
 
 
 def solve_schedules_milp(
-    problem: PatrolProblem, routes: list[Route], *, time_limit_s: float | None = None
+    problem: PatrolProblem, routes: Sequence[Route | JointSchedule], *, n_teams: int | None = None,
+    time_limit_s: float | None = None,
 ) -> ScheduleSolution:
-    """ERASER-C: the ERASER MILP with one continuous column per route (the full-enumeration baseline)."""
+    """ERASER-C: the ERASER MILP with one continuous column per route (the full-enumeration baseline).
+
+    Marginal model with ``problem.n_teams``; given joint schedules and ``n_teams=1`` it solves the joint model.
+    """
+    teams = problem.n_teams if n_teams is None else n_teams
     t0 = time.perf_counter()
     game = problem.game
     n, nr = game.n_targets, len(routes)
@@ -264,7 +314,7 @@ def solve_schedules_milp(
     mat = sp.bmat(blocks, format="csc")
     inf = _highs.INF
     row_lo = np.concatenate([np.full(n, -inf), [-inf], np.full(n, -inf), game.attacker_uncovered, np.full(n, -inf), [1.0]])
-    row_hi = np.concatenate([np.ones(n), [float(problem.n_teams)], game.defender_uncovered + m_d, np.full(n, inf),
+    row_hi = np.concatenate([np.ones(n), [float(teams)], game.defender_uncovered + m_d, np.full(n, inf),
                              game.attacker_uncovered + m_a, [1.0]])
     n_cols = nr + n + 2
     cost = np.zeros(n_cols)
@@ -276,5 +326,6 @@ def solve_schedules_milp(
     res = _highs.solve(cost, mat, row_lo, row_hi, col_lo, col_hi, integer=integer, maximize=True,
                        time_limit_s=time_limit_s, what="ERASER-C route MILP")
     tstar = int(np.argmax(res.x[nr : nr + n]))
-    return _finish(problem, routes, res.x[:nr], tstar, status="optimal", t0=t0, method="route-enumeration-milp",
+    return _finish(problem, routes, res.x[:nr], tstar, model="marginal", status="optimal", t0=t0,
+                   method="route-enumeration-milp",
                    objective=res.objective, bound=res.bound, n_columns=nr, n_lps=0)

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
 from bastion.core.patrol.game import SecurityGame
 from bastion.core.patrol.origami import solve_origami
-import itertools
-
-from bastion.core.patrol.routes import JointSchedule, PatrolProblem, Route, best_joint_schedules, best_routes, enumerate_routes
+from bastion.core.patrol.pricing import best_joint_schedules, best_routes
+from bastion.core.patrol.routes import JointSchedule, PatrolProblem, enumerate_routes
 from bastion.core.patrol.schedules import solve_schedules, solve_schedules_milp
 from bastion.errors import InvalidInput
 

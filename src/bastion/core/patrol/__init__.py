@@ -8,9 +8,9 @@ from bastion.core.patrol.game import GameSolution, SecurityGame
 from bastion.core.patrol.milp import BayesianGame, BayesianSolution, solve_bayesian_milp, solve_eraser
 from bastion.core.patrol.origami import solve_origami
 from bastion.core.patrol.quantal import quantal_response, quantal_value, solve_quantal
+from bastion.core.patrol.pricing import best_joint_schedules, best_routes
 from bastion.core.patrol.routes import (
-    JointSchedule, PatrolProblem, Route, RouteTable, Stop, best_joint_schedules, best_routes, enumerate_routes,
-    route_table,
+    JointSchedule, PatrolProblem, Route, RouteTable, Stop, enumerate_routes, route_table,
 )
 from bastion.core.patrol.sampling import (
     IDLE, comb_route_coverage, comb_sample, comb_sample_routes, fill_slack, sample_plans,

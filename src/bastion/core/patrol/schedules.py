@@ -42,15 +42,13 @@ from typing import Literal
 
 import highspy
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
 from bastion.core.patrol import _highs
 from bastion.core.patrol.game import FloatArray, SecurityGame
 from bastion.core.patrol.origami import solve_origami
-from bastion.core.patrol.routes import (
-    JointSchedule, PatrolProblem, Route, RouteTable, best_joint_schedules, best_routes, route_table,
-)
+from bastion.core.patrol.pricing import best_joint_schedules, best_routes
+from bastion.core.patrol.routes import JointSchedule, PatrolProblem, Route, RouteTable, route_table
 from bastion.errors import Infeasible, InvalidInput, SolverError
 
 log = logging.getLogger(__name__)

@@ -163,3 +163,14 @@ def test_joint_pricing_matches_brute_force() -> None:
         # ... and the optimum itself is found (by the greedy or the exact step).
         if brute > 1e-6:
             assert found and found[0][0] == pytest.approx(brute, abs=1e-6)
+
+
+def test_joint_iteration_limit_bound_is_valid() -> None:
+    rng = np.random.default_rng(13)
+    p = random_problem(rng, 6, 2, 2500.0, 3)
+    exact = solve_schedules_milp(p, all_joint_schedules(p), n_teams=1).objective
+    early = solve_schedules(p, max_iterations=1, columns_per_pricing=1)
+    assert early.objective <= exact + 1e-7
+    assert early.bound >= exact - 1e-7
+    with pytest.raises(InvalidInput, match="model must be 'joint' or 'marginal'"):
+        solve_schedules(p, model="both")  # type: ignore[arg-type]

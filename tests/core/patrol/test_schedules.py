@@ -174,3 +174,13 @@ def test_joint_iteration_limit_bound_is_valid() -> None:
     assert early.bound >= exact - 1e-7
     with pytest.raises(InvalidInput, match="model must be 'joint' or 'marginal'"):
         solve_schedules(p, model="both")  # type: ignore[arg-type]
+
+
+def test_exact_joint_pricing_returns_the_best_plan_first() -> None:
+    rng = np.random.default_rng(17)
+    for _ in range(10):
+        p = random_problem(rng, 6, 2, float(rng.uniform(1500, 3500)), 3)
+        w = rng.normal(0.5, 1, 6)
+        brute = max([w[list(j.stops)].sum() for j in all_joint_schedules(p)] + [0.0])
+        found = best_joint_schedules(p, w, min_value=-1e9, exact=True)
+        assert found[0][0] == pytest.approx(brute, abs=1e-7)

@@ -145,6 +145,7 @@ def best_joint_schedules(
     limit: int = 4,
     tol: float = 1e-9,
     table: RouteTable | None = None,
+    exact: bool = False,
 ) -> list[tuple[float, JointSchedule]]:
     """Pricing for joint schedules: up to ``n_teams`` site-disjoint routes of largest total site weight.
 
@@ -153,7 +154,8 @@ def best_joint_schedules(
     if the ``n_teams * max_stops`` largest weights cannot beat ``min_value`` nothing can; a greedy heuristic
     (from each of the ``limit`` best routes, add the best disjoint ones) answers when it beats ``min_value``.
     Otherwise a set-packing MILP on HiGHS (pick <= n_teams disjoint candidates of maximum weight) decides
-    exactly. An empty answer proves no column improves.
+    exactly. An empty answer proves no column improves. ``exact=True`` skips the greedy step, so the first
+    answer is the best day plan (needed for a valid Lagrangian bound).
     """
     good = (weights > tol) & problem.reachable()
     positive = np.flatnonzero(good)
@@ -180,12 +182,13 @@ def best_joint_schedules(
         return []
     values = np.concatenate(values_l)
     durations = np.concatenate(dur_l)
-    found = [
-        item for item in _greedy_joint(values, padded, durations, problem.n_teams, limit, pad)
-        if item[0] > min_value + tol
-    ]
-    if found:
-        return found[:limit]
+    if not exact:
+        found = [
+            item for item in _greedy_joint(values, padded, durations, problem.n_teams, limit, pad)
+            if item[0] > min_value + tol
+        ]
+        if found:
+            return found[:limit]
     n_routes = padded.shape[0]
     mask = padded != pad
     cols = np.broadcast_to(np.arange(n_routes)[:, None], padded.shape)[mask]

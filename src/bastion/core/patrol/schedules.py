@@ -172,13 +172,15 @@ def _solve_target(
                 )
             else:
                 new = best_routes(problem, w, min_value=float(y[2 * n]) + 1e-7, limit=columns_per_pricing)
-            best_rc = (new[0][0] - float(y[2 * n])) if new else 0.0
             if not new:
                 break
             iterations += 1
             if iterations > max_iterations:
                 if phase == 1:
                     raise SolverError(f"column generation for target {tstar} hit max_iterations={max_iterations} in phase 1")
+                if joint:  # the greedy answer may not be the best plan: price exactly for the bound
+                    new = best_joint_schedules(problem, w, min_value=float(y[2 * n]), table=table, exact=True)
+                best_rc = (new[0][0] - float(y[2 * n])) if new else 0.0
                 bound = z + capacity * max(0.0, best_rc)
                 x = np.asarray(h.getSolution().col_value)[n:]
                 return _LPResult("iteration_limit", game.defender_uncovered[tstar] + z, game.defender_uncovered[tstar] + bound, x)

@@ -79,6 +79,12 @@ def test_rerun_changes_nothing_and_a_certified_barrier_protects(monaco_sf: sessi
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     sid = casino_id(monaco_sf)
     svc.assess(monaco_sf, "Monaco", svc.AssessParams(vehicles=("car",)), site_ids=[sid])
+    wrong = svc.assess(monaco_sf, "Monaco", svc.AssessParams(vehicles=("car",), wrong_way=True), site_ids=[sid])
+    assert wrong.inserted == 1  # the wrong-way scenario is stored beside the legal one
+    with monaco_sf() as s:
+        both = read.site_vehicle(s, sid)["assessments"]
+    assert [a["wrong_way"] for a in both] == [False, True]
+    assert both[1]["worst_speed_kph"] >= both[0]["worst_speed_kph"] and both[1]["entry_points"] >= 3
     before = snapshot(monaco_sf)
     again = svc.assess(monaco_sf, "Monaco", svc.AssessParams(vehicles=("car",)), site_ids=[sid])
     assert again.rows_changed == 0 and again.unchanged == 1 and snapshot(monaco_sf) == before
@@ -96,8 +102,8 @@ def test_rerun_changes_nothing_and_a_certified_barrier_protects(monaco_sf: sessi
     rep = svc.assess(monaco_sf, "Monaco", svc.AssessParams(vehicles=("car",)), site_ids=[sid])
     assert rep.replaced == 1 and rep.gaps == 2
     with monaco_sf() as s:
-        aps = read.site_vehicle(s, sid)["assessments"][0]["approaches"]
-        gaps = read.unmet_requirements(s, site_id=sid)
+        aps = read.site_vehicle(s, sid, wrong_way=False)["assessments"][0]["approaches"]
+        gaps = [g for g in read.unmet_requirements(s, site_id=sid) if not g.wrong_way]
     (m,) = [b for ap in aps for b in ap["barriers"] if b["key"] == "measure:1"]
     assert m["satisfied"] and m["need"] == "V/1500[M1]/64 penetration <= 1.0 m" and m["rating"] == "V/1500[M1]/64/90:0.6"
     assert [ap["status"] for ap in aps] == ["not_coverable", "protected", "gap"]

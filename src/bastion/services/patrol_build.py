@@ -136,6 +136,7 @@ class BuiltPlan:
     slot_starts_s: tuple[float, ...]
     slot_lengths_s: tuple[float, ...]
     travel_time_s: npt.NDArray[np.float64]  # (n+1, n+1), depot first
+    road_nodes: npt.NDArray[np.int64]  # (n+1,) road-network node of the depot, then of each site
     dwell_s: float
     coverage: dict[int, npt.NDArray[np.float64]]  # weekday -> (n_sites, n_slots)
     consequence: dict[int, npt.NDArray[np.float64]]  # weekday -> (n_sites, n_slots), people
@@ -187,8 +188,13 @@ def build_plan(
     consequence = {wd: full[wd][chosen] for wd in weekdays}
 
     # Road network: LSCC, snapping, travel times and paths.
-    tt_edge = roads.edge_travel_time_s()
-    graph = sp.csr_matrix((tt_edge, (roads.edge_u, roads.edge_v)), shape=(roads.n_nodes,) * 2)
+    tt_edge = np.maximum(roads.edge_travel_time_s(), 1e-6)  # explicit zeros would not count as edges
+    # Parallel edges: keep the fastest (a COO -> CSR conversion would add their times up).
+    by_pair = np.lexsort((tt_edge, roads.edge_v, roads.edge_u))
+    u, v = roads.edge_u[by_pair], roads.edge_v[by_pair]
+    first = np.ones(u.size, dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    graph = sp.csr_matrix((tt_edge[by_pair][first], (u[first], v[first])), shape=(roads.n_nodes,) * 2)
     _, label = connected_components(graph, directed=True, connection="strong")
     main = np.flatnonzero(label == np.bincount(label).argmax())
     lat0 = float(np.mean([s.lat for s in targets]))
@@ -284,7 +290,7 @@ def build_plan(
     return BuiltPlan(
         options=o, sites=targets, depot=(float(roads.node_lon[nodes[0]]), float(roads.node_lat[nodes[0]])),
         shift_start_min=start_min, slot_starts_s=tuple(slot_starts), slot_lengths_s=tuple(slot_lengths),
-        travel_time_s=tt, dwell_s=o.dwell_min * 60.0, coverage=coverage, consequence=consequence,
+        travel_time_s=tt, road_nodes=nodes, dwell_s=o.dwell_min * 60.0, coverage=coverage, consequence=consequence,
         schedules=tuple(schedules), status=status,
         objective=min(s.defender_utility for s in solutions), attacker_utility=max(s.attacker_utility for s in solutions),
         gap=max(s.gap for s in solutions), runtime_s=runtime, n_solves=len(solutions),

@@ -115,9 +115,13 @@ def evaluate(
     with _bars() as progress:
         _, built = svc.compute_plan(session_factory(), region, o, progress=progress)
     table, visits = svc.evaluate(built, observe_days=observe_days, trials=trials)
-    t = Table("strategy", "attacker's best EU (people)", "defender's expected loss (people)", "exact attacker EU",
-              "exact loss", title=f"{len(built.sites)} sites x {len(built.slot_starts_s)} slots, {visits} site visits "
-              f"per shift, attacker watches {observe_days} days, {trials} trials")
+    t = Table(title=f"{len(built.sites)} sites x {len(built.slot_starts_s)} slots, {visits} site visits per shift, "
+              f"attacker watches {observe_days} days, {trials} trials",
+              caption="attacker's best expected gain and defender's expected loss, in people; 'exact' = against "
+              "the true coverage (infinitely long observation)")
+    t.add_column("strategy", no_wrap=True)
+    for head in ("attacker gain", "defender loss", "exact gain", "exact loss"):
+        t.add_column(head, justify="right")
     for r in table.rows:
         t.add_row(r.strategy, f"{r.attacker_utility:,.1f}", f"{r.defender_loss:,.1f}",
                   f"{r.analytic_attacker_utility:,.1f}", f"{-r.analytic_defender_utility:,.1f}")

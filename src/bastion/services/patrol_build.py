@@ -4,8 +4,8 @@ Targets are site x time slot. The shift is cut into slots of ``slot_min`` minute
 does one sortie from the base (depot) and back (at most ``max_stops`` stops, ``dwell_min`` at each). For each
 weekday and slot the schedule-constrained game (joint model, implementable day plans) is solved by column
 generation in ``bastion.core.patrol``; each day's plan is sampled from it with a seeded generator, so the same
-options give the same schedules. Travel times are shortest free-flow paths on the region's drivable network,
-sites snapped to its largest strongly connected component (LSCC). See docs/models/patrol.md ("Service").
+options give the same schedules. Travel times: ``bastion.core.routing`` (patrol-car profile, free flow, largest
+strongly connected component; sites snapped to its nearest node). See docs/models/patrol.md ("Service").
 """
 
 from __future__ import annotations
@@ -20,17 +20,15 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 import shapely
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
+from scipy.sparse.csgraph import dijkstra
 
 from bastion.core.patrol import (
     IDLE, PatrolProblem, ScheduleSolution, SecurityGame, default_payoffs, sample_plans, slot_consequences,
     solve_schedules,
 )
 from bastion.core.risk.consequence import DEFAULT_CAPACITY
-from bastion.core.routing.network import RoadNetwork
+from bastion.core.routing import PATROL_CAR, RoadNetwork, Snapper, build_graph, travel_time_matrix
 from bastion.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -152,11 +150,6 @@ class BuiltPlan:
         return (self.options.start_weekday + day - 1) % 7
 
 
-def _xy(lon: npt.ArrayLike, lat: npt.ArrayLike, lat0: float) -> npt.NDArray[np.float64]:
-    k = 111_320.0
-    return np.column_stack([np.asarray(lon) * k * math.cos(math.radians(lat0)), np.asarray(lat) * k])
-
-
 def _consequences(sites: Sequence[SiteInput], o: PlanOptions, weekday: int, start_min: int, length: int) -> npt.NDArray[np.float64]:
     cap = [s.capacity if s.capacity is not None else DEFAULT_CAPACITY.get(s.category, 100) for s in sites]
     hours = [[(0.0, 0.0)] if s.weekly == [] else [tuple(iv) for iv in (s.weekly or [])] for s in sites]
@@ -187,32 +180,26 @@ def build_plan(
     targets = tuple(sites[i] for i in chosen)
     consequence = {wd: full[wd][chosen] for wd in weekdays}
 
-    # Road network: LSCC, snapping, travel times and paths.
-    tt_edge = np.maximum(roads.edge_travel_time_s(), 1e-6)  # explicit zeros would not count as edges
-    # Parallel edges: keep the fastest (a COO -> CSR conversion would add their times up).
-    by_pair = np.lexsort((tt_edge, roads.edge_v, roads.edge_u))
-    u, v = roads.edge_u[by_pair], roads.edge_v[by_pair]
-    first = np.ones(u.size, dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    graph = sp.csr_matrix((tt_edge[by_pair][first], (u[first], v[first])), shape=(roads.n_nodes,) * 2)
-    _, label = connected_components(graph, directed=True, connection="strong")
-    main = np.flatnonzero(label == np.bincount(label).argmax())
+    # Road network: the routing core's patrol-car graph (LSCC, fastest parallel edge), snapping, travel times.
+    graph = build_graph(roads, PATROL_CAR)
+    snapper = Snapper(graph)
     lat0 = float(np.mean([s.lat for s in targets]))
-    tree = cKDTree(_xy(roads.node_lon[main], roads.node_lat[main], lat0))
     if o.depot_lon is not None and o.depot_lat is not None:
         depot_pt = (o.depot_lon, o.depot_lat)
     else:
         depot_pt = (float(np.mean([s.lon for s in targets])), lat0)
-    _, depot = tree.query(_xy([depot_pt[0]], [depot_pt[1]], lat0)[0])
-    _, snap = tree.query(_xy([s.lon for s in targets], [s.lat for s in targets], lat0))
-    nodes = main[np.concatenate([[depot], snap])]
+    snapped = snapper.snap([depot_pt[0], *(s.lon for s in targets)], [depot_pt[1], *(s.lat for s in targets)])
+    if snapped.flagged.any():
+        log.info("%d of %d points are farther than %.0f m from the road graph; using their nearest node",
+                 int(snapped.flagged.sum()), snapped.node.size, snapped.max_snap_m)
+    nodes = snapped.nearest_node  # graph nodes: depot, then one per target site
     report("travel times", 0, 1)
-    dist, pred = dijkstra(graph, directed=True, indices=nodes, return_predecessors=True)
-    tt = dist[:, nodes]
+    tt = travel_time_matrix(graph, nodes, nodes)
+    _, pred = dijkstra(graph.csr, directed=True, indices=nodes, return_predecessors=True)
     report("travel times", 1, 1)
     best_edge: dict[tuple[int, int], int] = {}
-    for e in np.argsort(tt_edge, kind="stable")[::-1]:
-        best_edge[(int(roads.edge_u[e]), int(roads.edge_v[e]))] = int(e)
+    for e in np.argsort(graph.edge_time_s, kind="stable")[::-1]:
+        best_edge[(int(graph.edge_u[e]), int(graph.edge_v[e]))] = int(e)
 
     def leg(i: int, j: int) -> list[tuple[float, float]]:
         """Road geometry from matrix index i to matrix index j."""
@@ -220,10 +207,12 @@ def build_plan(
         while seq[-1] != nodes[i]:
             seq.append(int(pred[i, seq[-1]]))
         seq.reverse()
-        pts: list[tuple[float, float]] = [(float(roads.node_lon[seq[0]]), float(roads.node_lat[seq[0]]))]
+        pts: list[tuple[float, float]] = [(float(graph.node_lon[seq[0]]), float(graph.node_lat[seq[0]]))]
         for u, v in zip(seq[:-1], seq[1:], strict=True):
-            g = roads.edge_geometry[best_edge[(u, v)]]
-            pts.extend((round(float(x), 6), round(float(y), 6)) for x, y in g[1:])
+            e = best_edge[(u, v)]
+            g = roads.edge_geometry[int(graph.edge_net[e])]
+            g = g[::-1] if graph.edge_reversed[e] else g
+            pts.extend((float(x), float(y)) for x, y in g[1:])
         return pts
 
     # Solve each (weekday, slot) game; identical games are solved once.
@@ -288,9 +277,9 @@ def build_plan(
     log.info("patrol plan: %d sites x %d slots, %d teams, %d games solved, status %s, %.2f s",
              len(targets), n_slots, o.teams, len(solutions), status, runtime)
     return BuiltPlan(
-        options=o, sites=targets, depot=(float(roads.node_lon[nodes[0]]), float(roads.node_lat[nodes[0]])),
+        options=o, sites=targets, depot=(float(graph.node_lon[nodes[0]]), float(graph.node_lat[nodes[0]])),
         shift_start_min=start_min, slot_starts_s=tuple(slot_starts), slot_lengths_s=tuple(slot_lengths),
-        travel_time_s=tt, road_nodes=nodes, dwell_s=o.dwell_min * 60.0, coverage=coverage, consequence=consequence,
+        travel_time_s=tt, road_nodes=graph.node_net[nodes], dwell_s=o.dwell_min * 60.0, coverage=coverage, consequence=consequence,
         schedules=tuple(schedules), status=status,
         objective=min(s.defender_utility for s in solutions), attacker_utility=max(s.attacker_utility for s in solutions),
         gap=max(s.gap for s in solutions), runtime_s=runtime, n_solves=len(solutions),

@@ -61,7 +61,7 @@ def test_schedules_feasible_on_road_network(monaco_module_sf: sessionmaker[Sessi
     checked = 0
     for td in built.schedules:
         by_slot: dict[int, list[tuple[int, float, float]]] = {}
-        for site, slot, arr, dep in td.stops:
+        for site, slot, arr, dep, _ in td.stops:
             by_slot.setdefault(slot, []).append((site, arr, dep))
         for slot, stops in by_slot.items():
             assert len(stops) <= o.max_stops
@@ -76,13 +76,13 @@ def test_schedules_feasible_on_road_network(monaco_module_sf: sessionmaker[Sessi
             assert back <= built.slot_starts_s[slot] + built.slot_lengths_s[slot] + 1e-6
             assert back <= length * 60 + 1e-6
         # one team is never in two places: stops of a team are in time order
-        times = [a for _, _, a, _ in td.stops]
+        times = [a for _, _, a, _, _ in td.stops]
         assert times == sorted(times)
     assert checked > 0
     # sites of one slot on one day are shared by no two teams (joint day plans)
     for day in range(1, o.days + 1):
         for slot in range(len(built.slot_starts_s)):
-            seen = [s for td in built.schedules if td.day == day for s, j, _, _ in td.stops if j == slot]
+            seen = [s for td in built.schedules if td.day == day for s, j, _, _, _ in td.stops if j == slot]
             assert len(seen) == len(set(seen))
 
 
@@ -92,10 +92,29 @@ def test_coverage_within_teams(monaco_module_sf: sessionmaker[Session]) -> None:
         for cov in built.coverage.values():
             assert np.all(cov >= -1e-9) and np.all(cov <= 1 + 1e-9)
             assert np.all(cov.sum(axis=0) <= SMALL["teams"] * stops + 1e-6)  # per slot
-        # a site visited on a sampled day is a site the strategy covers
+        # a planned visit is to a site the strategy covers; extra visits (idle teams) never change the attack
         for td in built.schedules:
             wd = built.weekday(td.day)
-            assert all(built.coverage[wd][s, j] > 0 for s, j, _, _ in td.stops)
+            assert all(built.coverage[wd][s, j] > 0 for s, j, _, _, extra in td.stops if not extra)
+
+
+def test_fill_idle_teams_visits_free_sites_never_the_attacked_one() -> None:
+    from bastion.core.patrol import PatrolProblem, SecurityGame, default_payoffs, solve_schedules
+    from bastion.services.patrol_build import _fill
+
+    v = np.array([100.0, 90.0, 5.0, 4.0, 3.0])
+    tt = np.full((6, 6), 60.0)
+    np.fill_diagonal(tt, 0.0)
+    game = SecurityGame.from_arrays(*default_payoffs(v), 2)
+    problem = PatrolProblem.from_arrays(game, tt, np.full(5, 60.0), 400.0, max_stops=2)
+    sol = solve_schedules(problem)
+    taken = list(sol.plans[0].routes[:1])
+    extra = _fill(problem, sol, taken, v, 3)
+    visited = [s for r in extra for s in r.stops]
+    assert extra and sol.attacked_target not in visited
+    assert not set(visited) & {s for r in taken for s in r.stops}
+    assert len(visited) == len(set(visited))
+    assert all(problem.route_duration_s(r.stops) <= 400.0 + 1e-9 for r in extra)
 
 
 def test_evaluation_optimal_beats_uniform(monaco_module_sf: sessionmaker[Session]) -> None:

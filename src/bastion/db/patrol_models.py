@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bastion.db.base import Base, utcnow
@@ -70,6 +70,7 @@ class PatrolStop(Base):
     slot: Mapped[int] = mapped_column(Integer)  # sortie / time slot index, 0-based
     arrival_s: Mapped[float] = mapped_column(Float)  # seconds after shift start
     departure_s: Mapped[float] = mapped_column(Float)
+    extra: Mapped[bool] = mapped_column(Boolean, default=False)  # a visit by a team the sampled plan left idle
 
     schedule: Mapped[PatrolSchedule] = relationship(back_populates="stops")
 

@@ -65,8 +65,8 @@ def create_plan(
             sched = PatrolSchedule(plan_id=plan.id, day=td.day, team=td.team,
                                    path=[[list(p) for p in line] for line in td.path])
             sched.stops = [
-                PatrolStop(seq=k + 1, site_id=built.sites[i].id, slot=j, arrival_s=a, departure_s=d)
-                for k, (i, j, a, d) in enumerate(td.stops)
+                PatrolStop(seq=k + 1, site_id=built.sites[i].id, slot=j, arrival_s=a, departure_s=d, extra=x)
+                for k, (i, j, a, d, x) in enumerate(td.stops)
             ]
             s.add(sched)
         s.add_all([
@@ -110,6 +110,7 @@ class StopRow:
     departure: str
     arrival_s: float
     departure_s: float
+    extra: bool  # visit by a team the sampled plan left idle (not part of the equilibrium coverage)
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,8 @@ def schedules(session: Session, plan_id: int, *, day: int | None = None) -> list
         stops = tuple(
             StopRow(r.day, r.team, st.seq, st.site_id, sites[st.site_id].name or sites[st.site_id].kind,
                     sites[st.site_id].category, sites[st.site_id].lon, sites[st.site_id].lat, st.slot,
-                    clock(start_min, st.arrival_s), clock(start_min, st.departure_s), st.arrival_s, st.departure_s)
+                    clock(start_min, st.arrival_s), clock(start_min, st.departure_s), st.arrival_s, st.departure_s,
+                    st.extra)
             for st in r.stops
         )
         out.append(TeamSchedule(r.day, r.team, f"Team {r.team}", stops, r.path))

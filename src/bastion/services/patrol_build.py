@@ -24,8 +24,8 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from bastion.core.patrol import (
-    IDLE, PatrolProblem, ScheduleSolution, SecurityGame, default_payoffs, sample_plans, slot_consequences,
-    solve_schedules,
+    IDLE, PatrolProblem, Route, ScheduleSolution, SecurityGame, best_routes, default_payoffs, sample_plans,
+    slot_consequences, solve_schedules,
 )
 from bastion.core.risk.consequence import DEFAULT_CAPACITY
 from bastion.core.routing import PATROL_CAR, RoadNetwork, Snapper, build_graph, travel_time_matrix
@@ -55,7 +55,8 @@ class PlanOptions:
     attacker_penalty: float = 0.5  # attacker's loss when interdicted, in units of the consequence
     closed_fraction: float = 0.05  # share of capacity present while a site is closed
     category_weights: Mapping[str, float] = field(default_factory=dict)  # consequence multiplier per category
-    depot_lon: float | None = None  # the teams' base; default: road node nearest the targets' centroid
+    fill_idle: bool = True  # teams the sampled plan leaves idle patrol the best free sites (never the attacked one)
+    depot_lon: float | None = None  # the teams' base; default: the target site with the shortest round trips
     depot_lat: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -121,7 +122,7 @@ class SiteInput:
 class TeamDay:
     day: int  # 1..days
     team: int  # 1..teams
-    stops: tuple[tuple[int, int, float, float], ...]  # (site index, slot, arrival_s, departure_s)
+    stops: tuple[tuple[int, int, float, float, bool], ...]  # (site index, slot, arrival_s, departure_s, extra)
     path: tuple[tuple[tuple[float, float], ...], ...]  # one lon/lat line per sortie
 
 
@@ -183,18 +184,21 @@ def build_plan(
     # Road network: the routing core's patrol-car graph (LSCC, fastest parallel edge), snapping, travel times.
     graph = build_graph(roads, PATROL_CAR)
     snapper = Snapper(graph)
-    lat0 = float(np.mean([s.lat for s in targets]))
-    if o.depot_lon is not None and o.depot_lat is not None:
-        depot_pt = (o.depot_lon, o.depot_lat)
-    else:
-        depot_pt = (float(np.mean([s.lon for s in targets])), lat0)
-    snapped = snapper.snap([depot_pt[0], *(s.lon for s in targets)], [depot_pt[1], *(s.lat for s in targets)])
-    if snapped.flagged.any():
-        log.info("%d of %d points are farther than %.0f m from the road graph; using their nearest node",
-                 int(snapped.flagged.sum()), snapped.node.size, snapped.max_snap_m)
-    nodes = snapped.nearest_node  # graph nodes: depot, then one per target site
     report("travel times", 0, 1)
-    tt = travel_time_matrix(graph, nodes, nodes)
+    site_nodes = snapper.snap([s.lon for s in targets], [s.lat for s in targets])
+    if site_nodes.flagged.any():
+        log.info("%d of %d sites are farther than %.0f m from the road graph; using their nearest node",
+                 int(site_nodes.flagged.sum()), site_nodes.node.size, site_nodes.max_snap_m)
+    if o.depot_lon is not None and o.depot_lat is not None:
+        depot = int(snapper.snap([o.depot_lon], [o.depot_lat]).nearest_node[0])
+        nodes = np.concatenate([[depot], site_nodes.nearest_node])  # graph nodes: depot, then one per site
+        tt = travel_time_matrix(graph, nodes, nodes)
+    else:  # the base: the target site whose round trips to all others are shortest (1-median)
+        among = travel_time_matrix(graph, site_nodes.nearest_node, site_nodes.nearest_node)
+        best = int(np.argmin(among.sum(axis=0) + among.sum(axis=1)))
+        pick = np.concatenate([[best], np.arange(len(targets))])
+        nodes = site_nodes.nearest_node[pick]
+        tt = among[np.ix_(pick, pick)]
     _, pred = dijkstra(graph.csr, directed=True, indices=nodes, return_predecessors=True)
     report("travel times", 1, 1)
     best_edge: dict[tuple[int, int], int] = {}
@@ -220,7 +224,8 @@ def build_plan(
     slot_starts = [j * o.slot_min * 60.0 for j in range(n_slots)]
     slot_lengths = [min(o.slot_min * 60.0, length * 60.0 - s) for s in slot_starts]
     dwell = np.full(len(targets), o.dwell_min * 60.0)
-    cache: dict[tuple[Any, ...], ScheduleSolution] = {}
+    cache: dict[tuple[Any, ...], tuple[PatrolProblem, ScheduleSolution]] = {}
+    problems: dict[tuple[int, int], PatrolProblem] = {}
     sol: dict[tuple[int, int], ScheduleSolution] = {}
     coverage = {wd: np.zeros_like(consequence[wd]) for wd in weekdays}
     total = len(weekdays) * n_slots
@@ -239,31 +244,34 @@ def build_plan(
                         f"no site can be reached from the base, visited for {o.dwell_min} min and left within a "
                         f"{slot_lengths[j] / 60:.0f}-minute slot; lengthen slot_min or shorten dwell_min",
                         field="slot_min")
-                cache[key] = solve_schedules(problem, model="joint")
-            sol[(wd, j)] = cache[key]
-            coverage[wd][:, j] = cache[key].coverage
+                cache[key] = (problem, solve_schedules(problem, model="joint"))
+            problems[(wd, j)], sol[(wd, j)] = cache[key]
+            coverage[wd][:, j] = cache[key][1].coverage
             done += 1
             report("solving", done, total)
-    solutions = list(cache.values())
+    solutions = [v[1] for v in cache.values()]
 
     # Sample days: one day plan per slot, routes dealt to teams in a random order.
     rng = np.random.default_rng(o.seed)
     schedules: list[TeamDay] = []
     for day in range(1, o.days + 1):
         wd = (o.start_weekday + day - 1) % 7
-        stops: list[list[tuple[int, int, float, float]]] = [[] for _ in range(o.teams)]
+        stops: list[list[tuple[int, int, float, float, bool]]] = [[] for _ in range(o.teams)]
         paths: list[list[tuple[tuple[float, float], ...]]] = [[] for _ in range(o.teams)]
         for j in range(n_slots):
             s = sol[(wd, j)]
             pick = int(sample_plans(s.weights, n_days=1, rng=rng)[0])
             deal = rng.permutation(o.teams)
-            routes = s.plans[pick].routes if pick != IDLE else ()
+            routes = list(s.plans[pick].routes) if pick != IDLE else []
+            n_plan = len(routes)
+            if o.fill_idle and n_plan < o.teams:
+                routes += _fill(problems[(wd, j)], s, routes, consequence[wd][:, j], o.teams - n_plan)
             for r_i, route in enumerate(routes):
                 team = int(deal[r_i])
                 line: list[tuple[float, float]] = []
                 prev = 0
                 for st in _timeline(tt, dwell, route.stops):
-                    stops[team].append((st[0], j, slot_starts[j] + st[1], slot_starts[j] + st[2]))
+                    stops[team].append((st[0], j, slot_starts[j] + st[1], slot_starts[j] + st[2], r_i >= n_plan))
                     line.extend(leg(prev, st[0] + 1) if not line else leg(prev, st[0] + 1)[1:])
                     prev = st[0] + 1
                 line.extend(leg(prev, 0)[1:])
@@ -284,6 +292,27 @@ def build_plan(
         objective=min(s.defender_utility for s in solutions), attacker_utility=max(s.attacker_utility for s in solutions),
         gap=max(s.gap for s in solutions), runtime_s=runtime, n_solves=len(solutions),
     )
+
+
+def _fill(problem: PatrolProblem, solution: ScheduleSolution, routes: Sequence[Route], consequence: npt.NDArray[np.float64],
+          idle: int) -> list[Route]:
+    """Routes for teams the sampled day plan leaves idle: best free sites by consequence, never the attacked target.
+
+    Extra visits only raise coverage off the attacked target, so the attacker's best response and both
+    utilities of the equilibrium are unchanged (the same argument as ``fill_slack``).
+    """
+    w = np.asarray(consequence, dtype=np.float64).copy()
+    for r in routes:
+        w[list(r.stops)] = 0.0
+    w[solution.attacked_target] = 0.0
+    out: list[Route] = []
+    for _ in range(idle):
+        found = best_routes(problem, w, min_value=0.0, limit=1)
+        if not found:
+            break
+        out.append(found[0][1])
+        w[list(found[0][1].stops)] = 0.0
+    return out
 
 
 def _timeline(tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64], stops: Sequence[int]) -> list[tuple[int, float, float]]:

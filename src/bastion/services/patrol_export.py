@@ -41,7 +41,7 @@ def to_csv(plan_id: int, teams: Sequence[TeamSchedule]) -> str:
     for t in teams:
         for s in t.stops:
             w.writerow([plan_id, s.day, s.team, s.seq, s.site_id, s.site_name, s.category, f"{s.lat:.6f}",
-                        f"{s.lon:.6f}", s.slot, s.arrival, s.departure])
+                        f"{s.lon:.6f}", s.slot, s.arrival, s.departure, int(s.extra)])
     return buf.getvalue()
 
 
@@ -50,7 +50,8 @@ def schedule_dict(t: TeamSchedule) -> dict[str, Any]:
         "day": t.day, "team": t.team, "label": t.label, "path": t.path,
         "stops": [{"seq": s.seq, "site_id": s.site_id, "site_name": s.site_name, "category": s.category,
                    "lon": s.lon, "lat": s.lat, "slot": s.slot, "arrival": s.arrival, "departure": s.departure,
-                   "arrival_s": s.arrival_s, "departure_s": s.departure_s} for s in t.stops],
+                   "arrival_s": s.arrival_s, "departure_s": s.departure_s,
+                   "extra": s.extra} for s in t.stops],
     }
 
 

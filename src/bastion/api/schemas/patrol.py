@@ -25,7 +25,8 @@ class PatrolPlanCreate(BaseModel):
     attacker_penalty: float = Field(0.5, ge=0, description="attacker's loss when interdicted, x consequence")
     closed_fraction: float = Field(0.05, ge=0, le=1, description="share of capacity present while closed")
     category_weights: dict[str, float] = Field(default_factory=dict, description="consequence multiplier per category")
-    depot_lon: float | None = Field(None, ge=-180, le=180, description="teams' base; default: centre of the targets")
+    fill_idle: bool = Field(True, description="teams the sampled plan leaves idle patrol the best free sites")
+    depot_lon: float | None = Field(None, ge=-180, le=180, description="teams' base; default: 1-median target site")
     depot_lat: float | None = Field(None, ge=-90, le=90)
 
 
@@ -66,6 +67,7 @@ class PatrolStopRead(BaseModel):
     departure: str
     arrival_s: float = Field(description="seconds after the shift start")
     departure_s: float
+    extra: bool = Field(description="visit by a team the sampled plan left idle (on top of the strategy)")
 
 
 class PatrolScheduleRead(BaseModel):

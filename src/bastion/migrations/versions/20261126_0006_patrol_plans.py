@@ -82,6 +82,7 @@ def upgrade() -> None:
     sa.Column('slot', sa.Integer(), nullable=False),
     sa.Column('arrival_s', sa.Float(), nullable=False),
     sa.Column('departure_s', sa.Float(), nullable=False),
+    sa.Column('extra', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['schedule_id'], ['patrol_schedules.id'], name=op.f('fk_patrol_stops_schedule_id_patrol_schedules'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['site_id'], ['sites.id'], name=op.f('fk_patrol_stops_site_id_sites'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_patrol_stops'))

@@ -109,7 +109,7 @@ def test_fill_idle_teams_visits_free_sites_never_the_attacked_one() -> None:
     problem = PatrolProblem.from_arrays(game, tt, np.full(5, 60.0), 400.0, max_stops=2)
     sol = solve_schedules(problem)
     taken = list(sol.plans[0].routes[:1])
-    extra = _fill(problem, sol, taken, v, 3)
+    extra = _fill(problem, sol.attacked_target, taken, v, 3)
     visited = [s for r in extra for s in r.stops]
     assert extra and sol.attacked_target not in visited
     assert not set(visited) & {s for r in taken for s in r.stops}
@@ -156,3 +156,18 @@ def test_clear_errors(monaco_module_sf: sessionmaker[Session]) -> None:
 def test_overnight_shift() -> None:
     assert parse_shift("22:00-06:00") == (1320, 480)
     assert parse_shift("08:00-08:00") == (480, 1440)
+
+
+def test_unreachable_site_does_not_freeze_the_teams() -> None:
+    from bastion.services.patrol_build import _solve_slot
+
+    v = np.array([1000.0, 50.0, 40.0, 30.0])  # the biggest site is 2 h away: no sortie reaches it
+    tt = np.full((5, 5), 60.0)
+    np.fill_diagonal(tt, 0.0)
+    tt[0, 1] = tt[1, 0] = 7200.0
+    o = check_options(teams=1, max_stops=2, dwell_min=1.0)
+    res = _solve_slot(v, tt, np.full(4, 60.0), 600.0, o)
+    assert res.coverage[0] == 0.0
+    assert res.attacked_target == 0 and res.attacker_utility == pytest.approx(1000.0)
+    assert res.coverage[1:].sum() > 1.0  # the reachable sites are still patrolled (one team, two stops)
+    assert res.status == "optimal"

@@ -24,7 +24,7 @@ import shapely
 from scipy.sparse.csgraph import dijkstra
 
 from bastion.core.patrol import (
-    IDLE, PatrolProblem, Route, ScheduleSolution, SecurityGame, best_routes, default_payoffs, sample_plans,
+    IDLE, PatrolProblem, Route, SecurityGame, best_routes, default_payoffs, sample_plans,
     slot_consequences, solve_schedules,
 )
 from bastion.core.risk.consequence import DEFAULT_CAPACITY
@@ -224,9 +224,8 @@ def build_plan(
     slot_starts = [j * o.slot_min * 60.0 for j in range(n_slots)]
     slot_lengths = [min(o.slot_min * 60.0, length * 60.0 - s) for s in slot_starts]
     dwell = np.full(len(targets), o.dwell_min * 60.0)
-    cache: dict[tuple[Any, ...], tuple[PatrolProblem, ScheduleSolution]] = {}
-    problems: dict[tuple[int, int], PatrolProblem] = {}
-    sol: dict[tuple[int, int], ScheduleSolution] = {}
+    cache: dict[tuple[Any, ...], SlotSolution] = {}
+    sol: dict[tuple[int, int], SlotSolution] = {}
     coverage = {wd: np.zeros_like(consequence[wd]) for wd in weekdays}
     total = len(weekdays) * n_slots
     done = 0
@@ -235,21 +234,12 @@ def build_plan(
             v = consequence[wd][:, j]
             key = (tuple(np.round(v, 9)), slot_lengths[j])
             if key not in cache:
-                game = SecurityGame.from_arrays(
-                    *default_payoffs(v, interdiction_effectiveness=o.interdiction_effectiveness,
-                                     attacker_penalty=o.attacker_penalty), o.teams)
-                problem = PatrolProblem.from_arrays(game, tt, dwell, slot_lengths[j], max_stops=o.max_stops)
-                if not problem.reachable().any():
-                    raise InvalidInput(
-                        f"no site can be reached from the base, visited for {o.dwell_min} min and left within a "
-                        f"{slot_lengths[j] / 60:.0f}-minute slot; lengthen slot_min or shorten dwell_min",
-                        field="slot_min")
-                cache[key] = (problem, solve_schedules(problem, model="joint"))
-            problems[(wd, j)], sol[(wd, j)] = cache[key]
-            coverage[wd][:, j] = cache[key][1].coverage
+                cache[key] = _solve_slot(v, tt, dwell, slot_lengths[j], o)
+            sol[(wd, j)] = cache[key]
+            coverage[wd][:, j] = cache[key].coverage
             done += 1
             report("solving", done, total)
-    solutions = [v[1] for v in cache.values()]
+    solutions = list(cache.values())
 
     # Sample days: one day plan per slot, routes dealt to teams in a random order.
     rng = np.random.default_rng(o.seed)
@@ -262,10 +252,10 @@ def build_plan(
             s = sol[(wd, j)]
             pick = int(sample_plans(s.weights, n_days=1, rng=rng)[0])
             deal = rng.permutation(o.teams)
-            routes = list(s.plans[pick].routes) if pick != IDLE else []
+            routes = list(s.plans[pick]) if pick != IDLE else []
             n_plan = len(routes)
             if o.fill_idle and n_plan < o.teams:
-                routes += _fill(problems[(wd, j)], s, routes, consequence[wd][:, j], o.teams - n_plan)
+                routes += _fill(s.problem, s.attacked_target, routes, consequence[wd][:, j], o.teams - n_plan)
             for r_i, route in enumerate(routes):
                 team = int(deal[r_i])
                 line: list[tuple[float, float]] = []
@@ -294,7 +284,50 @@ def build_plan(
     )
 
 
-def _fill(problem: PatrolProblem, solution: ScheduleSolution, routes: Sequence[Route], consequence: npt.NDArray[np.float64],
+@dataclass(frozen=True)
+class SlotSolution:
+    """The equilibrium of one slot's game, in the plan's site indices."""
+
+    problem: PatrolProblem  # all target sites
+    coverage: npt.NDArray[np.float64]
+    plans: tuple[tuple[Route, ...], ...]  # day plans (site-disjoint routes)
+    weights: npt.NDArray[np.float64]  # probability of each day plan (the rest: nobody sent by the plan)
+    attacked_target: int
+    defender_utility: float
+    attacker_utility: float
+    status: str
+    gap: float
+
+
+def _solve_slot(v: npt.NDArray[np.float64], tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64],
+                slot_s: float, o: PlanOptions) -> SlotSolution:
+    """Solve one slot's patrol game on the sites a sortie can reach; the others stay uncovered.
+
+    A site no sortie can reach keeps its uncovered payoffs whatever the teams do; leaving it out lets the
+    equilibrium rank the reachable sites (otherwise an unreachable site would be the attacked target and any
+    strategy optimal). The reported utilities take the unreachable sites into account.
+    """
+    payoffs = default_payoffs(v, interdiction_effectiveness=o.interdiction_effectiveness, attacker_penalty=o.attacker_penalty)
+    full = PatrolProblem.from_arrays(SecurityGame.from_arrays(*payoffs, min(o.teams, v.size)), tt, dwell, slot_s,
+                                     max_stops=o.max_stops)
+    reach = np.flatnonzero(full.reachable())
+    if reach.size == 0:
+        raise InvalidInput(
+            f"no site can be reached from the base, visited for {o.dwell_min} min and left within a "
+            f"{slot_s / 60:.0f}-minute slot; lengthen slot_min, shorten dwell_min or move the base (depot_lon/lat)",
+            field="slot_min")
+    sub_idx = np.concatenate([[0], reach + 1])
+    game = SecurityGame.from_arrays(*(p[reach] for p in payoffs), min(o.teams, reach.size))
+    problem = PatrolProblem.from_arrays(game, tt[np.ix_(sub_idx, sub_idx)], dwell[reach], slot_s, max_stops=o.max_stops)
+    res = solve_schedules(problem, model="joint")
+    cov = np.zeros(v.size)
+    cov[reach] = res.coverage
+    plans = tuple(tuple(Route(tuple(int(reach[x]) for x in r.stops), r.duration_s) for r in p.routes) for p in res.plans)
+    t, ud, ua = full.game.best_response(cov)
+    return SlotSolution(full, cov, plans, res.weights, t, ud, ua, res.status, res.gap)
+
+
+def _fill(problem: PatrolProblem, attacked: int, routes: Sequence[Route], consequence: npt.NDArray[np.float64],
           idle: int) -> list[Route]:
     """Routes for teams the sampled day plan leaves idle: best free sites by consequence, never the attacked target.
 
@@ -304,7 +337,7 @@ def _fill(problem: PatrolProblem, solution: ScheduleSolution, routes: Sequence[R
     w = np.asarray(consequence, dtype=np.float64).copy()
     for r in routes:
         w[list(r.stops)] = 0.0
-    w[solution.attacked_target] = 0.0
+    w[attacked] = 0.0
     out: list[Route] = []
     for _ in range(idle):
         found = best_routes(problem, w, min_value=0.0, limit=1)

@@ -19,6 +19,7 @@ from bastion.services import patrol_export as exp
 from bastion.services.patrol_build import Progress as ProgressFn
 from bastion.services.patrol_build import check_options
 from bastion.services.patrol_chart import bar_chart_svg
+from bastion.services.patrol_eval import evaluate_plan, visits_per_shift
 
 app = typer.Typer(help="Randomized patrol plans that an observer cannot predict.", no_args_is_help=True)
 
@@ -114,8 +115,10 @@ def evaluate(
         raise InvalidInput(f"--observe-days and --trials must be >= 1, got {observe_days} and {trials}", field="trials")
     with _bars() as progress:
         _, built = svc.compute_plan(session_factory(), region, o, progress=progress)
-    table, visits = svc.evaluate(built, observe_days=observe_days, trials=trials)
-    t = Table(title=f"{len(built.sites)} sites x {len(built.slot_starts_s)} slots, {visits} site visits per shift, "
+    table = evaluate_plan(built, observe_days=observe_days, trials=trials)
+    visits = visits_per_shift(built, built.weekday(1)).sum()
+    t = Table(title=f"{len(built.sites)} sites x {len(built.slot_starts_s)} slots, {teams} teams on route-feasible sorties "
+              f"({visits:.0f} expected site visits per shift under the plan), "
               f"attacker watches {observe_days} days, {trials} trials",
               caption="attacker's best expected gain and defender's expected loss, in people; 'exact' = against "
               "the true coverage (infinitely long observation)")
@@ -134,6 +137,6 @@ def evaluate(
                             title="Patrol strategies against an observing attacker", unit="people")
         (out / "evaluation.svg").write_text(svg, encoding="utf-8")
         (out / "evaluation.json").write_text(json.dumps({
-            "visits_per_shift": visits, "observe_days": observe_days, "trials": trials,
+            "expected_visits_per_shift": float(visits), "teams": teams, "observe_days": observe_days, "trials": trials,
             "rows": [r.__dict__ for r in table.rows]}, indent=1), encoding="utf-8")
         console.print(f"wrote {out / 'evaluation.svg'} and evaluation.json")

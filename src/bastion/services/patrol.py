@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.core.patrol import EvaluationTable, SecurityGame, default_payoffs, evaluate_strategies
-from bastion.core.patrol.evaluation import proportional_coverage, uniform_coverage
 from bastion.db.models import Region, Site
 from bastion.db.patrol_models import PatrolCoverage, PatrolPlan, PatrolSchedule, PatrolStop
 from bastion.db.repositories import RegionRepo
@@ -152,32 +148,3 @@ def coverage_rows(session: Session, plan_id: int) -> Sequence[PatrolCoverage]:
         select(PatrolCoverage).where(PatrolCoverage.plan_id == plan_id)
         .order_by(PatrolCoverage.weekday, PatrolCoverage.slot, PatrolCoverage.site_id)
     ).all()
-
-
-def evaluate(
-    built: BuiltPlan, *, weekday: int | None = None, observe_days: int = 30, trials: int = 200, seed: int | None = None,
-) -> tuple[EvaluationTable, int]:
-    """Monte-Carlo table on one weekday's site x slot targets: the plan's route-feasible coverage vs uniform vs
-    risk-proportional coverage with the same whole number of site visits (ceil of the plan's total coverage).
-
-    Returns (table, number of site visits per shift). Utilities are in people (default payoffs).
-    """
-    if observe_days < 1 or trials < 1:
-        raise InvalidInput(f"observe_days and trials must be >= 1, got {observe_days} and {trials}", field="observe_days")
-    wd = built.weekday(1) if weekday is None else weekday
-    if wd not in built.coverage:
-        raise InvalidInput(f"weekday {wd} is not in the plan (weekdays {sorted(built.coverage)})", field="weekday")
-    o = built.options
-    cons = built.consequence[wd].ravel()
-    plan_cov = built.coverage[wd].ravel()
-    m = max(1, math.ceil(plan_cov.sum() - 1e-9))
-    m = min(m, cons.size)
-    game = SecurityGame.from_arrays(
-        *default_payoffs(cons, interdiction_effectiveness=o.interdiction_effectiveness, attacker_penalty=o.attacker_penalty), m)
-    strategies = {
-        "optimal (SSE routes)": np.minimum(plan_cov, 1.0),
-        "uniform": uniform_coverage(cons.size, m),
-        "risk-proportional": proportional_coverage(cons, m),
-    }
-    rng = np.random.default_rng(o.seed if seed is None else seed)
-    return evaluate_strategies(game, strategies, n_days=observe_days, n_trials=trials, rng=rng), m

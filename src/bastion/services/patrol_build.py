@@ -140,6 +140,7 @@ class BuiltPlan:
     coverage: dict[int, npt.NDArray[np.float64]]  # weekday -> (n_sites, n_slots)
     consequence: dict[int, npt.NDArray[np.float64]]  # weekday -> (n_sites, n_slots), people
     schedules: tuple[TeamDay, ...]
+    slots: dict[int, list[SlotSolution]]  # weekday -> each slot's equilibrium
     status: str
     objective: float  # lowest defender utility over the solved slot games (people, negative = loss)
     attacker_utility: float  # highest attacker utility over the solved slot games (people)
@@ -278,7 +279,8 @@ def build_plan(
         options=o, sites=targets, depot=(float(graph.node_lon[nodes[0]]), float(graph.node_lat[nodes[0]])),
         shift_start_min=start_min, slot_starts_s=tuple(slot_starts), slot_lengths_s=tuple(slot_lengths),
         travel_time_s=tt, road_nodes=graph.node_net[nodes], dwell_s=o.dwell_min * 60.0, coverage=coverage, consequence=consequence,
-        schedules=tuple(schedules), status=status,
+        schedules=tuple(schedules), slots={wd: [sol[(wd, j)] for j in range(n_slots)] for wd in weekdays},
+        status=status,
         objective=min(s.defender_utility for s in solutions), attacker_utility=max(s.attacker_utility for s in solutions),
         gap=max(s.gap for s in solutions), runtime_s=runtime, n_solves=len(solutions),
     )

@@ -175,25 +175,37 @@ class UnitSpec:
 
 
 def add_unit(sf: sessionmaker[Session], region_ref: str | int, spec: UnitSpec) -> ResponseUnit:
-    t = _check_type(spec.unit_type)
-    name = _check_name(spec.name)
-    lon, lat = check_lonlat(spec.lon, spec.lat)
-    prof = check_profile(spec.speed_profile or UNIT_TYPES[t][0])
-    std = check_standard(spec.standard_s if spec.standard_s is not None else UNIT_TYPES[t][1])
-    avail = check_availability(spec.availability)
+    return add_units(sf, region_ref, [spec])[0]
+
+
+def add_units(sf: sessionmaker[Session], region_ref: str | int, specs: Sequence[UnitSpec]) -> list[ResponseUnit]:
+    """Add units in one transaction (all or nothing)."""
+    checked = []
+    for spec in specs:
+        t = _check_type(spec.unit_type)
+        prof = check_profile(spec.speed_profile or UNIT_TYPES[t][0])
+        checked.append((t, _check_name(spec.name), *check_lonlat(spec.lon, spec.lat), prof,
+                        check_standard(spec.standard_s if spec.standard_s is not None else UNIT_TYPES[t][1]),
+                        check_availability(spec.availability)))
     now = utcnow()
+    out = []
     with unit_of_work(sf) as s:
         region = RegionRepo(s).get_by_ref(region_ref)
-        node, dist = snap_base(routing_for_region(s, region, prof), lon, lat)
-        u = ResponseUnit(region_id=region.id, unit_type=t, name=name, lon=lon, lat=lat, snap_osm_node=node,
-                         snap_distance_m=dist, availability=avail, standard_s=std, speed_profile=prof,
-                         source="user", source_ref=None, created_at=now, updated_at=now)
-        s.add(u)
+        for t, name, lon, lat, prof, std, avail in checked:
+            node, dist = snap_base(routing_for_region(s, region, prof), lon, lat)
+            u = ResponseUnit(region_id=region.id, unit_type=t, name=name, lon=lon, lat=lat, snap_osm_node=node,
+                             snap_distance_m=dist, availability=avail, standard_s=std, speed_profile=prof,
+                             source="user", source_ref=None, created_at=now, updated_at=now)
+            s.add(u)
+            out.append(u)
         s.flush()
-        s.refresh(u)
-        s.expunge(u)
-    log.info("unit %d %r added to region %d (%s, snapped %.0f m)", u.id, u.name, u.region_id, prof, dist)
-    return u
+        for u in out:
+            s.refresh(u)
+            s.expunge(u)
+    for u in out:
+        log.info("unit %d %r added to region %d (%s, snapped %.0f m)", u.id, u.name, u.region_id, u.speed_profile,
+                 u.snap_distance_m or 0.0)
+    return out
 
 
 @dataclass(frozen=True)

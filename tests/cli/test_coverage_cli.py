@@ -42,6 +42,9 @@ def test_coverage_and_units(env: Path) -> None:
     r = runner.invoke(app, ["units", "list", "--region", "Monaco"])
     assert r.exit_code == 0 and "Motorcycle 1b" in r.output and "osm_station" in r.output
     assert runner.invoke(app, ["units", "remove", uid]).exit_code == 0
+    r = runner.invoke(app, ["coverage", "whatif", "--region", "Monaco", "--remove", "1", "--add", "7.4255354,43.7310263",
+                            "--move", "2:7.42,43.738"])
+    assert r.exit_code == 0 and "units" in r.output and "180 s" in r.output, r.output
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -53,6 +56,8 @@ def test_coverage_and_units(env: Path) -> None:
     (["units", "add", "--region", "Monaco", "--type", "post", "--name", "X", "--lon", "7.42", "--lat", "43.7",
       "--standard", "2m"], "standard_s must be one of 60, 180, 300"),
     (["units", "remove", "9999"], "unit 9999 does not exist"),
+    (["coverage", "whatif", "--region", "Monaco", "--add", "7.42"], "write lon,lat"),
+    (["coverage", "whatif", "--region", "Monaco", "--remove", "999"], "unit 999 is not an available unit"),
 ])
 def test_bad_input_is_one_clear_line(env: Path, args: list[str], message: str) -> None:
     r = runner.invoke(app, args)

@@ -109,6 +109,42 @@ def lscp(
     _print_placement(p)
 
 
+def _lonlat(text: str, opt: str) -> tuple[float, float]:
+    try:
+        lon, lat = (float(v) for v in text.split(","))
+    except ValueError:
+        raise InvalidInput(f"{opt} {text!r}: write lon,lat in degrees, e.g. 7.42,43.73", field=opt) from None
+    return lon, lat
+
+
+@app.command("whatif")
+@handle_errors
+def whatif(
+    region: str = typer.Option(..., "--region"),
+    add: list[str] = typer.Option([], "--add", help="lon,lat of a hypothetical patrol car (repeatable)."),
+    move: list[str] = typer.Option([], "--move", help="ID:lon,lat (repeatable)."),
+    remove: list[int] = typer.Option([], "--remove", help="Unit id (repeatable)."),
+    profile: str = typer.Option("patrol_car", "--profile", help="Speed profile of added units."),
+) -> None:
+    """Coverage now and after adding, moving or removing units (nothing is stored)."""
+    adds = tuple(cov.UnitPoint(None, f"Proposed {k}", "patrol_car", *_lonlat(a, "--add"), profile, 180)
+                 for k, a in enumerate(add, start=1))
+    moves = []
+    for m in move:
+        uid, _, ll = m.partition(":")
+        if not uid.strip().isdigit():
+            raise InvalidInput(f"--move {m!r}: write ID:lon,lat, e.g. 3:7.42,43.73", field="move")
+        moves.append((int(uid), *_lonlat(ll, "--move")))
+    with session_factory()() as s, console.status("routing..."):
+        w = cov.what_if(s, region, cov.WhatIf(add=adds, move=tuple(moves), remove=tuple(remove)))
+    t = Table("standard", "sites before", "sites after", "people before", "people after",
+              title=f"{w.before.region_name}: {w.before.n_units} -> {w.after.n_units} units")
+    for b, a in zip(w.before.by_standard, w.after.by_standard, strict=True):
+        t.add_row(f"{b.standard_s} s", f"{b.covered_sites}", f"{a.covered_sites} ({a.covered_sites - b.covered_sites:+d})",
+                  f"{b.share_weight:.1%}", f"{a.share_weight:.1%} ({100 * (a.share_weight - b.share_weight):+.1f} pts)")
+    console.print(t)
+
+
 @units_app.command("list")
 @handle_errors
 def list_(region: str = typer.Option(..., "--region")) -> None:

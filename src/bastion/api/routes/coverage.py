@@ -10,7 +10,8 @@ from fastapi.responses import JSONResponse
 
 from bastion.api.deps import SessionDep, SessionFactoryDep
 from bastion.api.schemas.coverage import (
-    CoverageRead, PlacementRead, PlacementRequest, UnitCreate, UnitList, UnitRead, UnitUpdate,
+    CoverageRead, PlacementRead, PlacementRequest, StandardRead, UnitCreate, UnitList, UnitRead, UnitUpdate,
+    WhatIfRead, WhatIfRequest,
 )
 from bastion.db.coverage_models import ResponseUnit
 from bastion.db.repositories import RegionRepo
@@ -85,6 +86,22 @@ def post_placement(region_id: int, body: PlacementRequest, sf: SessionFactoryDep
         time_limit_s=body.time_limit_s, apply=body.apply,
     )
     return PlacementRead(**dataclasses.asdict(r))
+
+
+@router.post("/regions/{region_id}/coverage/what-if", response_model=WhatIfRead)
+def post_what_if(region_id: int, body: WhatIfRequest, session: SessionDep) -> WhatIfRead:
+    """Coverage now and after adding, moving and removing units (nothing is stored)."""
+    RegionRepo(session).get(region_id)
+    change = cov.WhatIf(
+        add=tuple(cov.UnitPoint(None, a.name, "patrol_car", a.lon, a.lat, a.speed_profile, 180) for a in body.add),
+        move=tuple((m.unit_id, m.lon, m.lat) for m in body.move), remove=tuple(body.remove),
+    )
+    w = cov.what_if(session, region_id, change)
+    return WhatIfRead(
+        before=[StandardRead(**dataclasses.asdict(b)) for b in w.before.by_standard],
+        after=[StandardRead(**dataclasses.asdict(b)) for b in w.after.by_standard],
+        n_units_before=w.before.n_units, n_units_after=w.after.n_units,
+    )
 
 
 @router.get("/regions/{region_id}/isochrones.geojson", response_model=None)

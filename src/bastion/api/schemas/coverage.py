@@ -139,3 +139,32 @@ class PlacementRead(BaseModel):
     proposed: list[ProposedRead]
     unreachable_sites: list[int]
     applied_unit_ids: list[int]
+
+
+class WhatIfAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    speed_profile: Profile = "patrol_car"
+    name: str = Field("Proposed unit", min_length=1, max_length=200)
+
+
+class WhatIfMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_id: int
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class WhatIfRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    add: list[WhatIfAdd] = Field(default_factory=list, max_length=200)
+    move: list[WhatIfMove] = Field(default_factory=list, max_length=200)
+    remove: list[int] = Field(default_factory=list, max_length=200)
+
+
+class WhatIfRead(BaseModel):
+    before: list[StandardRead]
+    after: list[StandardRead]
+    n_units_before: int
+    n_units_after: int

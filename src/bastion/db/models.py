@@ -120,4 +120,5 @@ class RoadEdge(Base):
     speed_tagged: Mapped[bool] = mapped_column(Boolean)
     oneway: Mapped[bool] = mapped_column(Boolean)
     geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+from bastion.db import coverage_models as _coverage_models  # noqa: E402,F401  (response units)
 from bastion.db import patrol_models as _patrol_models  # noqa: E402,F401  (patrol tables)

@@ -1,7 +1,7 @@
 """patrol plans
 
 Revision ID: 20261126_0006
-Revises: 20261126_0001
+Revises: 20261126_0005
 Create Date: 2026-11-26 15:56:55.495291
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '20261126_0006'
-down_revision = '20261126_0001'
+down_revision = '20261126_0005'
 branch_labels = None
 depends_on = None
 

@@ -10,6 +10,7 @@ import {
   pickInitialLanguage, siteName, t,
 } from "./i18n.js";
 import { panelContent } from "./panel.js";
+import { coverageRegionChanged, initCoverage, renderCoverageText } from "./coverage.js";
 import { createPatrolView } from "./patrol.js";
 
 /* global L */
@@ -87,6 +88,7 @@ async function switchLanguage(code) {
 }
 
 function renderAllText() {
+  renderCoverageText();
   applyStaticTranslations();
   updateMapControls();
   renderRegionOptions();
@@ -222,6 +224,7 @@ async function selectRegion(id) {
   if (!region) return;
   const seq = ++state.loadSeq;
   state.region = region;
+  coverageRegionChanged(region);
   el.regionSelect.value = String(region.id);
   try { localStorage.setItem(LS_REGION, String(region.id)); } catch (_) { /* storage disabled */ }
   closePanel();
@@ -557,6 +560,7 @@ function setSidebarOpen(open) {
 
 async function start() {
   wireUi();
+  initCoverage(map, API, el.sidebar);
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
   const regionsP = getJSON(`${API}/regions`);
@@ -581,6 +585,7 @@ async function start() {
   }
   el.version.dataset.version = state.meta.version || "";
   applyStaticTranslations();
+  renderCoverageText();
   updateMapControls();
   renderCategoryList();
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });

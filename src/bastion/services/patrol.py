@@ -97,7 +97,9 @@ class StopRow:
     team: int
     seq: int
     site_id: int
-    site_name: str
+    site_name: str  # the site's name, or its kind humanised ("Pedestrian zone") when unnamed
+    name: str | None  # the site's own name, None when unnamed
+    kind: str
     category: str
     lon: float
     lat: float
@@ -118,6 +120,10 @@ class TeamSchedule:
     path: list[Any]
 
 
+def _label(site: Site) -> str:
+    return site.name or site.kind.replace("_", " ").capitalize()
+
+
 def schedules(session: Session, plan_id: int, *, day: int | None = None) -> list[TeamSchedule]:
     plan = get_plan(session, plan_id)
     if day is not None and not 1 <= day <= plan.days:
@@ -132,8 +138,8 @@ def schedules(session: Session, plan_id: int, *, day: int | None = None) -> list
     out = []
     for r in rows:
         stops = tuple(
-            StopRow(r.day, r.team, st.seq, st.site_id, sites[st.site_id].name or sites[st.site_id].kind,
-                    sites[st.site_id].category, sites[st.site_id].lon, sites[st.site_id].lat, st.slot,
+            StopRow(r.day, r.team, st.seq, st.site_id, _label(sites[st.site_id]), sites[st.site_id].name,
+                    sites[st.site_id].kind, sites[st.site_id].category, sites[st.site_id].lon, sites[st.site_id].lat, st.slot,
                     clock(start_min, st.arrival_s), clock(start_min, st.departure_s), st.arrival_s, st.departure_s,
                     st.extra)
             for st in r.stops

@@ -48,7 +48,8 @@ def to_csv(plan_id: int, teams: Sequence[TeamSchedule]) -> str:
 def schedule_dict(t: TeamSchedule) -> dict[str, Any]:
     return {
         "day": t.day, "team": t.team, "label": t.label, "path": t.path,
-        "stops": [{"seq": s.seq, "site_id": s.site_id, "site_name": s.site_name, "category": s.category,
+        "stops": [{"seq": s.seq, "site_id": s.site_id, "site_name": s.site_name, "name": s.name, "kind": s.kind,
+                   "category": s.category,
                    "lon": s.lon, "lat": s.lat, "slot": s.slot, "arrival": s.arrival, "departure": s.departure,
                    "arrival_s": s.arrival_s, "departure_s": s.departure_s,
                    "extra": s.extra} for s in t.stops],

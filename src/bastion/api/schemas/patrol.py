@@ -58,7 +58,9 @@ class PatrolPlanList(BaseModel):
 class PatrolStopRead(BaseModel):
     seq: int
     site_id: int
-    site_name: str
+    site_name: str = Field(description="the site's name, or its kind when unnamed")
+    name: str | None
+    kind: str
     category: str
     lon: float
     lat: float

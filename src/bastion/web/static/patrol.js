@@ -3,7 +3,7 @@
  *   GET {api}/regions/{id}/patrol-plans, {api}/patrol-plans/{id}/schedules?day=N
  * Teams are numbered ("Team 1"), never named people. */
 import { getJSON, h } from "./util.js";
-import { t } from "./i18n.js";
+import { siteName, t } from "./i18n.js";
 
 /* global L */
 
@@ -69,11 +69,11 @@ export function createPatrolView({ map, api, onError }) {
           iconSize: [22, 22], iconAnchor: [11, 11] });
         L.marker([st.lat, st.lon], { icon, pane: "patrolStops", keyboard: false, title: "" })
           .bindTooltip(t("patrol.stop_tooltip", { team: s.team, seq: st.seq, arrival: st.arrival,
-            departure: st.departure, site: st.site_name }))
+            departure: st.departure, site: siteName(st) }))
           .addTo(layer);
       }
       const items = s.stops.length
-        ? s.stops.map((st) => h("li", null, h("span", { class: "patrol-time" }, st.arrival), " ", st.site_name))
+        ? s.stops.map((st) => h("li", null, h("span", { class: "patrol-time" }, st.arrival), " ", siteName(st)))
         : [h("li", { class: "patrol-reserve" }, t("patrol.reserve"))];
       el.teams.append(h("li", { class: "patrol-team", "data-team": String(s.team) },
         h("span", { class: "patrol-swatch", style: `background:${colour}`, "aria-hidden": "true" }),

@@ -127,7 +127,7 @@ def to_html(session: Session, plan_id: int) -> str:
         for t in (x for x in teams if x.day == day):
             colour = COLOURS[(t.team - 1) % len(COLOURS)]
             rows = "".join(
-                f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td><td>{esc(s.site_name)}</td>"
+                f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td><td>{esc(s.site_name)}{" <em>(extra)</em>" if s.extra else ""}</td>"
                 f"<td>{esc(s.category)}</td><td>{s.lat:.5f}, {s.lon:.5f}</td></tr>" for s in t.stops)
             table = (f"<table><tr><th>#</th><th>arrive</th><th>leave</th><th>site</th><th>category</th>"
                      f"<th>location</th></tr>{rows}</table>" if t.stops else "<p>In reserve at the base all shift.</p>")
@@ -151,8 +151,8 @@ table{{border-collapse:collapse;font-size:0.85em}} td,th{{border:1px solid #ccc;
 <svg id="roads-defs" aria-hidden="true"><defs><g id="roads" fill="none" stroke="#bbb" stroke-width="1"
  vector-effect="non-scaling-stroke">{_roads_svg(session, plan.region_id, proj).replace('<path ', '<path vector-effect="non-scaling-stroke" ')}</g></defs></svg>
 <h1>Patrol plan {plan.id}</h1><p>{summary}</p>
-<p class="note">Black square: the teams' base. Numbered circles: stops in visiting order. Each hourly sortie leaves
-the base and returns to it. Keep this document restricted: it describes when places are protected.
+<p class="note">Black square: the teams' base. Numbered circles: stops in visiting order. Each sortie (one per time
+slot) leaves the base and returns to it. "(extra)": a visit by a team the day's plan left free. Keep this document restricted: it describes when places are protected.
 Map data © OpenStreetMap contributors (ODbL).</p>
 {''.join(body)}
 </body></html>

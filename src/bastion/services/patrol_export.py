@@ -127,7 +127,7 @@ def to_html(session: Session, plan_id: int) -> str:
         for t in (x for x in teams if x.day == day):
             colour = COLOURS[(t.team - 1) % len(COLOURS)]
             rows = "".join(
-                f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td><td>{esc(s.site_name)}{" <em>(extra)</em>" if s.extra else ""}</td>"
+                f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td><td>{esc(s.site_name)}{' <em>(extra)</em>' if s.extra else ''}</td>"
                 f"<td>{esc(s.category)}</td><td>{s.lat:.5f}, {s.lon:.5f}</td></tr>" for s in t.stops)
             table = (f"<table><tr><th>#</th><th>arrive</th><th>leave</th><th>site</th><th>category</th>"
                      f"<th>location</th></tr>{rows}</table>" if t.stops else "<p>In reserve at the base all shift.</p>")

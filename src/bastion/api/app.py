@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bastion import __version__
 from bastion.api import errors
-from bastion.api.routes import meta, sites, vehicle
+from bastion.api.routes import coverage, meta, patrol, sites, vehicle
 from bastion.api.routes.meta import WEB_DIR
 from bastion.config import Settings
 from bastion.db.engine import make_engine, make_session_factory
@@ -34,6 +34,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(sites.router)
     app.include_router(vehicle.router)
+    app.include_router(coverage.router)
+    app.include_router(patrol.router)
     static = WEB_DIR / "static"
     static.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

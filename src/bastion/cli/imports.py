@@ -44,6 +44,7 @@ def osm(
         f" ({'replaced' if report.roads_replaced else 'unchanged'})\n"
         f"street barriers (OSM bollard/block/jersey_barrier, unrated): {report.barriers_inserted} new, "
         f"{report.barriers_updated} updated, {report.barriers_deleted} removed, {report.barriers_unchanged} unchanged\n"
+        f"response units from police/fire stations: {report.units_inserted} new, {report.units_updated} updated\n"
         f"rows changed: {report.rows_changed}; time: read {report.read_s:.2f} s, write {report.write_s:.2f} s"
     )
 

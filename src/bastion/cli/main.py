@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from bastion import __version__
-from bastion.cli import db, imports, sites, vehicle
+from bastion.cli import coverage, db, imports, patrol, sites, vehicle
 from bastion.cli.common import console, handle_errors, settings, setup_logging
 
 app = typer.Typer(
@@ -20,6 +20,9 @@ app.add_typer(imports.app, name="import")
 app.add_typer(sites.app, name="sites")
 app.add_typer(sites.regions_app, name="regions")
 app.add_typer(vehicle.app, name="vehicle")
+app.add_typer(coverage.app, name="coverage")
+app.add_typer(coverage.units_app, name="units")
+app.add_typer(patrol.app, name="patrol")
 
 BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
 

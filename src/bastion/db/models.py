@@ -121,3 +121,5 @@ class RoadEdge(Base):
     oneway: Mapped[bool] = mapped_column(Boolean)
     geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
 from bastion.db import vehicle_models as vehicle_models  # noqa: E402,F401  (hostile-vehicle tables)
+from bastion.db import coverage_models as _coverage_models  # noqa: E402,F401  (response units)
+from bastion.db import patrol_models as _patrol_models  # noqa: E402,F401  (patrol tables)

@@ -9,8 +9,10 @@ from fastapi.staticfiles import StaticFiles
 
 from bastion import __version__
 from bastion.api import errors
-from bastion.api.routes import meta, sites
+from bastion.api.hardening import AuditWrites, BodyLimit, SecurityHeaders
+from bastion.api.routes import admin, auth, meta, sites
 from bastion.api.routes.meta import WEB_DIR
+from bastion.auth.ratelimit import SlidingWindow
 from bastion.config import Settings
 from bastion.db.engine import make_engine, make_session_factory
 
@@ -18,6 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings) -> FastAPI:
+    settings.check_production()  # refuses the default secret key in production
     app = FastAPI(
         title="Bastion",
         version=__version__,
@@ -30,8 +33,14 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine)
+    app.state.login_limiter = SlidingWindow(settings.login_rate_per_minute, 60.0)
     errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three
+    app.add_middleware(AuditWrites)
+    app.add_middleware(SecurityHeaders)
     app.include_router(meta.router)
+    app.include_router(auth.router)
+    app.include_router(admin.router)
     app.include_router(sites.router)
     static = WEB_DIR / "static"
     static.mkdir(parents=True, exist_ok=True)

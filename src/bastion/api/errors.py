@@ -7,13 +7,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from bastion.auth.errors import RateLimited, Unauthenticated
 from bastion.errors import (
     BastionError, Conflict, DataIntegrityError, Infeasible, InvalidInput, NotFound, PermissionDenied, SolverError,
 )
 
 STATUS: dict[type[BastionError], int] = {
     NotFound: 404, Conflict: 409, InvalidInput: 422, Infeasible: 422, SolverError: 500,
-    PermissionDenied: 403, DataIntegrityError: 422,
+    PermissionDenied: 403, DataIntegrityError: 422, Unauthenticated: 401, RateLimited: 429,
 }
 
 
@@ -30,7 +31,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BastionError)
     async def _bastion(_req: Request, exc: BastionError) -> JSONResponse:
         status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 400)
-        return JSONResponse(_body(exc.code, str(exc), getattr(exc, "field", None)), status_code=status)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(_body(exc.code, str(exc), getattr(exc, "field", None)), status_code=status,
+                            headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
@@ -47,5 +50,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}.get(exc.status_code, "http_error")
+        code = {401: "unauthenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large"}.get(exc.status_code, "http_error")
         return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code)

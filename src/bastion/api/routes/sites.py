@@ -51,7 +51,7 @@ def site_read(s: Site) -> SiteRead:
     return SiteRead(
         id=s.id, region_id=s.region_id, name=s.name, category=s.category, kind=s.kind, source=s.source,
         osm_type=s.source_type if s.source == "osm" else None, osm_id=s.source_id if s.source == "osm" else None,
-        user_list=s.user_list, user_ref=s.user_ref, lon=s.lon, lat=s.lat,
+        user_list=s.user_list, user_ref=s.user_ref, operator_agency_id=s.operator_agency_id, lon=s.lon, lat=s.lat,
         geometry=mapping(shapely.from_wkb(s.geometry_wkb)), area_m2=s.area_m2, length_m=s.length_m,
         capacity=s.capacity, capacity_estimated=s.capacity_estimated, capacity_method=s.capacity_method,
         capacity_inputs=s.capacity_inputs, capacity_override=s.capacity_override,

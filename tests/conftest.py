@@ -47,6 +47,20 @@ def _drop_pg(name: str, admin: Engine) -> None:
     admin.dispose()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """argon2 with production parameters costs ~0.5 s per hash on a loaded CI box: tests use cheap parameters
+    (the hashes still carry their parameters, so verification follows them)."""
+    from argon2 import PasswordHasher
+
+    from bastion.auth import credentials
+
+    saved = credentials._HASHER
+    credentials._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    credentials._HASHER = saved
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database URL on each backend."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +114,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
 
 def _target_grant(w: World, login: str) -> int:
     with w.sf.begin() as s:
+        s.execute(delete(RoleGrant).where(RoleGrant.user_id == w.target_user))
         g = RoleGrant(user_id=w.target_user, role="viewer", region_id=w.region_b, created_at=utcnow())
         s.add(g)
         s.flush()
@@ -158,7 +160,8 @@ def _reset_own_password(w: World, login: str) -> None:
 
 _seq = itertools.count()
 CASES: dict[tuple[str, str], Case] = {
-    ("POST", "/api/v1/auth/login"): Case(body=lambda w, l: {"login": l, "password": PASSWORD, "mode": "token"}),
+    ("POST", "/api/v1/auth/login"): Case(body=lambda w, l: {
+        "login": "target" if l == "anonymous" else l, "password": PASSWORD, "mode": "token"}),
     ("POST", "/api/v1/auth/password"): Case(before=_reset_own_password, body=lambda w, l: {
         "current_password": PASSWORD, "new_password": "another horse battery"}),
     ("POST", "/api/v1/auth/tokens"): Case(body=lambda w, l: {"name": "cli", "ttl_days": 1}),
@@ -242,7 +245,9 @@ def test_matrix(world: World) -> None:
     failures: list[str] = []
     table = routes(world.app)
     assert len(table) >= 31
+    timing: dict[str, float] = {}
     for method, path, route in table:
+        t0 = time.perf_counter()
         status, r, res = call(world, method, path, None)
         exp = expected(None, route, res)
         cells += 1
@@ -255,6 +260,8 @@ def test_matrix(world: World) -> None:
             if (exp == 200 and status >= 400) or (exp != 200 and status != exp):
                 failures.append(f"{method} {path} role={role} jurisdiction={'own' if own_j else 'other'} "
                                 f"agency={'own' if own_a else 'other'}: expected {exp}, got {status} {r.text[:200]}")
+        timing[f"{method} {path}"] = time.perf_counter() - t0
+    print(sorted(timing.items(), key=lambda kv: -kv[1])[:8])
     print(f"authorization matrix: {len(table)} routes, {cells} cells")
     assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures[:40])
     assert cells == len(table) * (len(ROLES) * 4 + 1)

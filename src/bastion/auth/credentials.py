@@ -12,7 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from bastion.errors import InvalidInput
 
 _HASHER = PasswordHasher()  # argon2id with the library's current RFC 9106 low-memory defaults
-_DUMMY = _HASHER.hash("not a real password; used to spend the same time on unknown logins")
+_DUMMY: dict[int, str] = {}
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200
@@ -33,9 +33,17 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Constant work whether or not the account exists (pass None for an unknown login)."""
     try:
-        return _HASHER.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+        return _HASHER.verify(stored_hash or _dummy(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+def _dummy() -> str:
+    """A hash with the current parameters, verified for unknown logins so they cost the same time."""
+    key = id(_HASHER)
+    if key not in _DUMMY:
+        _DUMMY[key] = _HASHER.hash("not a real password; spends the same time on unknown logins")
+    return _DUMMY[key]
 
 
 def needs_rehash(stored_hash: str) -> bool:

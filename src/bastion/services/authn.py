@@ -124,7 +124,7 @@ def login(sf: sessionmaker[Session], policy: Policy, login_: str, password: str,
                          client=client, details={"mode": mode}, now=now)
             if mode == "cookie":
                 return _open_session(s, policy, u, now)
-            return _issue_token(s, policy, u, token_name or "login", policy.token_ttl_days, now)
+            return _issue_token(s, policy, u, token_name or "login", policy.token_ttl_days, now, client)
     assert failure is not None
     raise failure
 
@@ -140,7 +140,8 @@ def _open_session(s: Session, policy: Policy, u: User, now: dt.datetime) -> NewS
     return NewSession(token, csrf, ws.expires_at, auth)
 
 
-def _issue_token(s: Session, policy: Policy, u: User, name: str, ttl_days: int, now: dt.datetime) -> NewToken:
+def _issue_token(s: Session, policy: Policy, u: User, name: str, ttl_days: int, now: dt.datetime,
+                 client: str | None = None) -> NewToken:
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise InvalidInput("token name must be 1 to 100 characters", field="name")
@@ -152,7 +153,7 @@ def _issue_token(s: Session, policy: Policy, u: User, name: str, ttl_days: int, 
     s.add(t)
     s.flush()
     audit.record(s, actor=f"user:{u.login}", action="auth.token.create", object_type="api_token", object_id=t.id,
-                 details={"name": name, "ttl_days": ttl_days}, now=now)
+                 client=client, details={"name": name, "ttl_days": ttl_days}, now=now)
     return NewToken(t.id, name, token, t.expires_at, u.id)
 
 
@@ -202,12 +203,12 @@ def logout(sf: sessionmaker[Session], auth: Authenticated, *, client: str | None
 
 
 def create_token(sf: sessionmaker[Session], policy: Policy, auth: Authenticated, name: str,
-                 ttl_days: int | None) -> NewToken:
+                 ttl_days: int | None, *, client: str | None = None) -> NewToken:
     with unit_of_work(sf) as s:
         u = s.get(User, auth.user_id)
         if u is None:
             raise NotFound("user does not exist")
-        return _issue_token(s, policy, u, name, ttl_days or policy.token_ttl_days, utcnow())
+        return _issue_token(s, policy, u, name, ttl_days or policy.token_ttl_days, utcnow(), client)
 
 
 def list_tokens(s: Session, user_id: int) -> Sequence[TokenInfo]:

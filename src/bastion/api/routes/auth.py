@@ -95,7 +95,7 @@ def list_tokens(auth: AuthDep, session: SessionDep) -> list[TokenRead]:
 @router.post("/tokens", response_model=TokenCreated, status_code=201, dependencies=[authenticated()])
 def create_token(body: TokenCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> TokenCreated:
     """Create an API token for yourself (shown once). It carries your grants and expires after ttl_days."""
-    t = authn.create_token(sf, policy(request), auth, body.name, body.ttl_days)
+    t = authn.create_token(sf, policy(request), auth, body.name, body.ttl_days, client=client_address(request))
     return TokenCreated(id=t.id, name=t.name, token=t.token, expires_at=t.expires_at)
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bastion.errors import InvalidInput
+
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "bastion"
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
 
@@ -74,8 +76,9 @@ class Settings(BaseSettings):
     def check_production(self) -> None:
         """Refuse to run in production with the default or a weak secret key."""
         if self.production and (self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32):
-            raise ValueError("BASTION_ENV=production needs BASTION_SECRET_KEY set to a random value of at least "
-                             "32 characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`")
+            raise InvalidInput("BASTION_ENV=production needs BASTION_SECRET_KEY set to a random value of at least "
+                               "32 characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`",
+                               field="secret_key")
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bastion.api.app import create_app
 from bastion.config import Settings
 from bastion.db.auth_models import ApiToken, AuditLog
+from bastion.errors import InvalidInput
 from bastion.services import audit
 from tests.api.conftest import AuthClient
 from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
@@ -190,9 +191,9 @@ def test_body_size_limit(monaco_sf: sessionmaker[Session], db_url: str, tmp_path
 
 
 def test_production_refuses_the_default_secret(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="BASTION_SECRET_KEY"):
+    with pytest.raises(InvalidInput, match="BASTION_SECRET_KEY"):
         create_app(Settings(data_dir=tmp_path, env="production"))
-    with pytest.raises(ValueError, match="BASTION_SECRET_KEY"):
+    with pytest.raises(InvalidInput, match="BASTION_SECRET_KEY"):
         create_app(Settings(data_dir=tmp_path, env="production", secret_key="short"))
     s = Settings(data_dir=tmp_path, env="production", secret_key="k" * 40)
     assert s.secure_cookies

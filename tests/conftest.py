@@ -25,6 +25,8 @@ OSM_DIR = REPO / "data" / "osm"
 MONACO = OSM_DIR / "monaco-2023-12.osm.pbf"
 MONACO_BOUNDARY = OSM_DIR / "monaco-boundary.geojson"
 ANDORRA = OSM_DIR / "andorra-2023-05.osm.pbf"
+# the account `live_server_url` creates (coordinator over Monaco); web tests sign in with it (tests/web)
+WEB_LOGIN, WEB_PASSWORD = "web-tester", "web-tester-password"
 
 PG_URL = os.environ.get("BASTION_TEST_PG_URL")
 if os.environ.get("CI") and not PG_URL:
@@ -105,17 +107,26 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real uvicorn server on 127.0.0.1 serving the app on a SQLite database with Monaco imported."""
+    """A real uvicorn server on 127.0.0.1 serving the app on a SQLite database with Monaco imported, and the
+    account WEB_LOGIN / WEB_PASSWORD (coordinator). Sign a browser context in with `sign_in(context, url)`
+    (tests/web/conftest.py) or through the page's sign-in form."""
     import uvicorn
 
     from bastion.api.app import create_app
     from bastion.services.imports import import_osm
 
     data_dir = tmp_path_factory.mktemp("live")
-    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}")
+    from tests.auth_helpers import TEST_SECRET
+
+    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}",
+                        secret_key=TEST_SECRET)
     eng = make_engine(settings.resolved_database_url())
     migrate.upgrade(eng)
-    import_osm(make_session_factory(eng), MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    sf = make_session_factory(eng)
+    import_osm(sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    from tests.auth_helpers import make_user
+
+    make_user(sf, WEB_LOGIN, role="coordinator", region_id=None, password=WEB_PASSWORD)
     eng.dispose()
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))

@@ -12,6 +12,7 @@ from bastion.api import errors
 from bastion.api.hardening import AuditWrites, BodyLimit, SecurityHeaders
 from bastion.api.routes import admin, auth, meta, sites
 from bastion.api.routes.meta import WEB_DIR
+from bastion.api.schemas.errors import ERROR_RESPONSES
 from bastion.auth.ratelimit import SlidingWindow
 from bastion.config import Settings
 from bastion.db.engine import make_engine, make_session_factory
@@ -28,6 +29,7 @@ def create_app(settings: Settings) -> FastAPI:
         "Map data © OpenStreetMap contributors (ODbL).",
         docs_url="/docs",
         openapi_url="/openapi.json",
+        responses=ERROR_RESPONSES,  # every route documents the one error shape
     )
     engine = make_engine(settings.resolved_database_url())
     app.state.settings = settings

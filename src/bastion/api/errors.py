@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bastion.auth.errors import RateLimited, Unauthenticated
@@ -48,8 +49,16 @@ def install(app: FastAPI) -> None:
             status_code=422,
         )
 
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_req: Request, exc: Exception) -> JSONResponse:
+        # a safety net: inputs are bounded at the edge (api/deps.IdPath); a value the database cannot hold is the
+        # caller's mistake, not a server error
+        return JSONResponse(_body("invalid_input", "a value in the request is out of range for the database"),
+                            status_code=422)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {401: "unauthenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+        code = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
                 413: "too_large"}.get(exc.status_code, "http_error")
         return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code)

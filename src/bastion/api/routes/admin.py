@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from bastion.api.deps import SessionDep, SessionFactoryDep
+from bastion.api.deps import IdPath, SessionDep, SessionFactoryDep
 from bastion.api.routes.auth import user_read
 from bastion.api.schemas.auth import (
     AgencyCreate, AgencyRead, AuditList, AuditRecord, AuditVerify, GrantCreate, PasswordSet, UserCreate, UserRead,
@@ -49,30 +49,30 @@ def create_user(body: UserCreate, request: Request, auth: AuthDep, sf: SessionFa
 
 
 @router.get("/users/{user_id}", response_model=UserRead, dependencies=ADMIN)
-def get_user(user_id: int, session: SessionDep) -> UserRead:
+def get_user(user_id: IdPath, session: SessionDep) -> UserRead:
     return user_read(accounts.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, dependencies=ADMIN)
-def update_user(user_id: int, body: UserUpdate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
+def update_user(user_id: IdPath, body: UserUpdate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
     """Disable (revokes the user's sessions and tokens) or re-enable (clears a lockout) an account."""
     return user_read(accounts.set_status(sf, user_id, body.status, actor=_actor(request, auth)))
 
 
 @router.post("/users/{user_id}/password", response_model=UserRead, dependencies=ADMIN)
-def set_password(user_id: int, body: PasswordSet, request: Request, auth: AuthDep,
+def set_password(user_id: IdPath, body: PasswordSet, request: Request, auth: AuthDep,
                  sf: SessionFactoryDep) -> UserRead:
     """Reset a user's password: revokes every session and API token of that user."""
     return user_read(accounts.set_password(sf, user_id, body.new_password, actor=_actor(request, auth)))
 
 
 @router.post("/users/{user_id}/grants", response_model=UserRead, status_code=201, dependencies=ADMIN)
-def add_grant(user_id: int, body: GrantCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
+def add_grant(user_id: IdPath, body: GrantCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
     return user_read(accounts.grant(sf, user_id, body.role, body.region_id, actor=_actor(request, auth)))
 
 
 @router.delete("/users/{user_id}/grants/{grant_id}", response_model=UserRead, dependencies=ADMIN)
-def revoke_grant(user_id: int, grant_id: int, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
+def revoke_grant(user_id: IdPath, grant_id: IdPath, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
     return user_read(accounts.revoke_grant(sf, user_id, grant_id, actor=_actor(request, auth)))
 
 
@@ -95,7 +95,10 @@ def verify_audit(session: SessionDep) -> AuditVerify:
     return AuditVerify(ok=r.ok, checked=r.checked, broken_seq=r.broken_seq, reason=r.reason)
 
 
-@router.get("/audit/export", response_model=None, dependencies=[require(Permission.AUDIT_READ)])
+@router.get("/audit/export", response_model=None, dependencies=[require(Permission.AUDIT_READ)],
+            responses={200: {"description": "the audit log with hashes", "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "text/csv": {"schema": {"type": "string"}}}}})
 def export_audit(session: SessionDep, format: Literal["csv", "json"] = "json") -> Response:
     media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
     return Response(audit.export(session, format), media_type=media,

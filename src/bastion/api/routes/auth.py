@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 from fastapi import APIRouter, Request, Response
 
-from bastion.api.deps import SessionDep, SessionFactoryDep, SettingsDep
+from bastion.api.deps import IdPath, SessionDep, SessionFactoryDep, SettingsDep
 from bastion.api.schemas.auth import (
     GrantRead, LoginRequest, LoginResponse, MeRead, PasswordChange, TokenCreate, TokenCreated, TokenRead, UserRead,
 )
@@ -100,6 +100,6 @@ def create_token(body: TokenCreate, request: Request, auth: AuthDep, sf: Session
 
 
 @router.delete("/tokens/{token_id}", status_code=204, dependencies=[authenticated()])
-def revoke_token(token_id: int, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> Response:
+def revoke_token(token_id: IdPath, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> Response:
     authn.revoke_token(sf, auth, token_id, client=client_address(request))
     return Response(status_code=204)

@@ -14,7 +14,7 @@ from shapely.geometry import mapping
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from bastion.api.deps import SessionDep, SessionFactoryDep
+from bastion.api.deps import MAX_ID, IdPath, SessionDep, SessionFactoryDep
 from bastion.api.schemas.sites import RegionList, RegionRead, SiteList, SiteRead, SiteUpdate
 from bastion.api.security import GuardDep, require
 from bastion.auth.permissions import Permission, Resource
@@ -71,13 +71,13 @@ def list_regions(session: SessionDep, guard: GuardDep) -> RegionList:
 
 
 @router.get("/regions/{region_id}", response_model=RegionRead, dependencies=REGION_READ)
-def get_region(region_id: int, session: SessionDep, guard: GuardDep) -> RegionRead:
+def get_region(region_id: IdPath, session: SessionDep, guard: GuardDep) -> RegionRead:
     r = _region(session, guard, region_id)
     return region_read(r, RegionRepo(session).site_counts().get(region_id, 0))
 
 
 @router.get("/regions/{region_id}/boundary", dependencies=REGION_READ)
-def get_boundary(region_id: int, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
+def get_boundary(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
     r = _region(session, guard, region_id)
     if r.boundary_wkb is None:
         raise NotFound(f"region {region_id} has no boundary")
@@ -86,7 +86,7 @@ def get_boundary(region_id: int, session: SessionDep, guard: GuardDep) -> dict[s
 
 
 @router.get("/regions/{region_id}/roads", dependencies=REGION_READ)
-def get_roads(region_id: int, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
+def get_roads(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
     """The region's drivable roads as GeoJSON LineStrings (one per road piece; two-way pieces once)."""
     _region(session, guard, region_id)
     seen: set[tuple[int, int, int]] = set()
@@ -103,6 +103,7 @@ def get_roads(region_id: int, session: SessionDep, guard: GuardDep) -> dict[str,
     return {"type": "FeatureCollection", "features": feats}
 
 
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="region id")]
 CategoryQ = Annotated[list[str] | None, Query(description="filter by category (repeatable)")]
 BboxQ = Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat", max_length=200)]
 
@@ -116,11 +117,19 @@ def _bbox(bbox: str | None) -> list[float] | None:
         raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat", field="bbox") from None
 
 
-@router.get("/sites", response_model=None, dependencies=[require(Permission.SITE_READ)])
+GEOJSON_OR_JSON: dict[int | str, dict[str, Any]] = {200: {
+    "model": SiteList, "description": "sites (format=json) or a GeoJSON FeatureCollection (format=geojson)",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}}
+EXPORT_TYPES: dict[int | str, dict[str, Any]] = {200: {"description": "the export file", "content": {
+    "application/geo+json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+    "application/geopackage+sqlite3": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/sites", response_model=None, dependencies=[require(Permission.SITE_READ)], responses=GEOJSON_OR_JSON)
 def list_sites(
     session: SessionDep,
     guard: GuardDep,
-    region_id: int | None = None,
+    region_id: IdQuery = None,
     category: CategoryQ = None,
     kind: Annotated[list[str] | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -141,12 +150,13 @@ def list_sites(
     return SiteList(items=[site_read(s) for s in sites], total=total, limit=limit, offset=offset)
 
 
-@router.get("/sites/export", response_model=None, dependencies=[require(Permission.SITE_READ)])
+@router.get("/sites/export", response_model=None, dependencies=[require(Permission.SITE_READ)],
+            responses=EXPORT_TYPES)
 def export_sites(
     session: SessionDep,
     guard: GuardDep,
     format: Literal["geojson", "csv", "gpkg"],
-    region_id: int | None = None,
+    region_id: IdQuery = None,
     category: CategoryQ = None,
 ) -> Response:
     f = site_service.check_filter(region_id=region_id, categories=category or ())
@@ -167,14 +177,14 @@ def export_sites(
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_READ)])
-def get_site(site_id: int, session: SessionDep, guard: GuardDep) -> SiteRead:
+def get_site(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteRead:
     site = SiteRepo(session).get(site_id)
     guard.check(Permission.SITE_READ, site_resource(site), object_id=site_id)
     return site_read(site)
 
 
 @router.patch("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)])
-def patch_site(site_id: int, body: SiteUpdate, sf: SessionFactoryDep, guard: GuardDep) -> SiteRead:
+def patch_site(site_id: IdPath, body: SiteUpdate, sf: SessionFactoryDep, guard: GuardDep) -> SiteRead:
     with sf() as s:
         site = SiteRepo(s).get(site_id)
         guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)

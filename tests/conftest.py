@@ -44,8 +44,17 @@ def _pg_database(name: str) -> tuple[str, Engine]:
 
 
 def _drop_pg(name: str, admin: Engine) -> None:
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    # FORCE cannot end a backend of another role (e.g. an autovacuum worker that just started on the fresh
+    # database): retry briefly instead of failing the test's teardown
+    for attempt in range(20):
+        try:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            break
+        except Exception:  # noqa: BLE001 - psycopg InsufficientPrivilege / ObjectInUse
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
     admin.dispose()
 
 

@@ -4,7 +4,9 @@
 - `anon_client`: no credentials;
 - `auth_client(role="viewer", region="Monaco", agency="Police", agency_kind="police")`: a factory for a client
   acting as a user with one grant (region: a region name, or None for every region);
-- `app_settings`: the Settings the app runs with (the test secret key)."""
+- `app_settings`: the Settings the app runs with (the test secret key);
+- `app`: the app on a database with Monaco imported (a test module may override `app` with one on an empty
+  database, as tests/api/test_auth_api.py does, when it needs no sites)."""
 
 from __future__ import annotations
 
@@ -37,7 +39,8 @@ def app(monaco_sf: sessionmaker[Session], app_settings: Settings) -> Iterator[Fa
 
 
 @pytest.fixture
-def auth_client(app: FastAPI, monaco_sf: sessionmaker[Session]) -> Iterator[AuthClient]:
+def auth_client(app: FastAPI) -> Iterator[AuthClient]:
+    sf: sessionmaker[Session] = app.state.session_factory
     clients: list[TestClient] = []
     n = 0
 
@@ -47,9 +50,9 @@ def auth_client(app: FastAPI, monaco_sf: sessionmaker[Session]) -> Iterator[Auth
         n += 1
         region_id = None
         if region is not None:
-            with monaco_sf() as s:
+            with sf() as s:
                 region_id = RegionRepo(s).get_by_ref(region).id
-        token = make_user(monaco_sf, login or f"{role or 'none'}-{n}", role=role, region_id=region_id,
+        token = make_user(sf, login or f"{role or 'none'}-{n}", role=role, region_id=region_id,
                           agency=agency, agency_kind=agency_kind)
         c = TestClient(app, headers={"Authorization": f"Bearer {token}"})
         c.__enter__()

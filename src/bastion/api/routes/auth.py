@@ -17,6 +17,7 @@ from bastion.api.security import (
 from bastion.auth.credentials import verify_password
 from bastion.auth.errors import RateLimited, Unauthenticated
 from bastion.auth.permissions import Principal, permissions_of
+from bastion.errors import PermissionDenied
 from bastion.db.auth_models import User
 from bastion.services import accounts, authn
 from bastion.services.accounts import Actor, UserInfo
@@ -39,6 +40,9 @@ def login(body: LoginRequest, request: Request, response: Response, sf: SessionF
           settings: SettingsDep) -> LoginResponse:
     """Sign in. mode=cookie sets an HttpOnly session cookie and a CSRF cookie; mode=token returns an API token."""
     client = client_address(request)
+    origin = request.headers.get("origin")
+    if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        raise PermissionDenied("sign-in from another site's page is refused (Origin header mismatch)")
     if not request.app.state.login_limiter.hit(client or "?", time.monotonic()):
         raise RateLimited("too many sign-in attempts from this address: wait a minute")
     result = authn.login(sf, policy(request), body.login, body.password, client=client, mode=body.mode,

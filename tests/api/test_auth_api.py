@@ -15,16 +15,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.api.app import create_app
-from bastion.api.deps import IdPath, SessionDep
-from bastion.api.routes.sites import site_resource
-from bastion.api.security import GuardDep, require
-from bastion.auth.permissions import Permission
 from bastion.config import Settings
-from bastion.db.auth_models import Agency, ApiToken, AuditLog
-from bastion.db.models import Site
-from bastion.db.repositories import SiteRepo
+from bastion.db.auth_models import ApiToken, AuditLog
 from bastion.errors import InvalidInput
-from bastion.services import audit
 from tests.api.conftest import AuthClient
 from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
 
@@ -35,10 +28,6 @@ def app(session_factory: sessionmaker[Session], app_settings: Settings) -> Itera
     a = create_app(app_settings)
     yield a
     a.state.engine.dispose()
-
-
-def _louis(c: TestClient) -> int:
-    return int(c.get("/api/v1/sites", params={"q": "Louis-II"}).json()["items"][0]["id"])
 
 
 def _actions(sf: sessionmaker[Session]) -> list[tuple[str, str, str]]:

@@ -3,13 +3,11 @@ size limit, the resource guard with sensitive-read auditing (SQLite + PostgreSQL
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
-import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.api.app import create_app
@@ -18,10 +16,9 @@ from bastion.api.routes.sites import site_resource
 from bastion.api.security import GuardDep, require
 from bastion.auth.permissions import Permission
 from bastion.config import Settings
-from bastion.db.auth_models import Agency, ApiToken, AuditLog
+from bastion.db.auth_models import Agency, AuditLog
 from bastion.db.models import Site
 from bastion.db.repositories import SiteRepo
-from bastion.errors import InvalidInput
 from bastion.services import audit
 from tests.api.conftest import AuthClient
 from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import shapely
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, insert, select, update

@@ -31,6 +31,7 @@ from bastion.auth.permissions import Grant, Permission, Principal, Resource, Rol
 from bastion.config import Settings
 from bastion.db import migrate
 from bastion.db.auth_models import RoleGrant, User
+from bastion.db.coverage_models import ResponseUnit
 from bastion.db.base import utcnow
 from bastion.db.engine import make_engine, make_session_factory
 from bastion.db.models import Region, Site
@@ -128,10 +129,22 @@ def _own_token(w: World, login: str) -> int:
     return authn.create_token(w.sf, authn.Policy(secret_key=TEST_SECRET), auth, "to-revoke", 1).id
 
 
+def _unit(w: World, _login: str) -> int:
+    with w.sf.begin() as s:
+        u = ResponseUnit(region_id=w.region_a, unit_type="patrol_car", name="Matrix car", lon=7.42, lat=43.738,
+                         standard_s=180, speed_profile="patrol_car", source="user")
+        s.add(u)
+        s.flush()
+        return u.id
+
+
+REGION_A = lambda w: Resource(region_id=w.region_a, visibility=Permission.REGION_READ)  # noqa: E731
+
 # path parameter -> (value for this caller, the Resource it designates or None)
 PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "site_id": lambda w, _l: (w.site_id, Resource(region_id=w.region_a, operator_agency_id=w.agency_x)),
-    "region_id": lambda w, _l: (w.region_a, Resource(region_id=w.region_a, visibility=Permission.REGION_READ)),
+    "region_id": lambda w, _l: (w.region_a, REGION_A(w)),
+    "unit_id": lambda w, l: (_unit(w, l), REGION_A(w)),  # a response unit in region A
     "user_id": lambda w, _l: (w.target_user, None),
     "grant_id": lambda w, l: (_target_grant(w, l), None),
     "token_id": lambda w, l: (_own_token(w, l), None),
@@ -172,8 +185,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/users/{user_id}/grants"): Case(before=_reset_target,
                                                     body=lambda w, l: {"role": "viewer", "region_id": w.region_a}),
     ("GET", "/api/v1/sites/export"): Case(query={"format": "csv"}),
+    ("GET", "/api/v1/regions/{region_id}/isochrones.geojson"): Case(query={"limits": "60"}),
     ("GET", "/api/v1/audit/export"): Case(query={"format": "json"}),
     ("PATCH", "/api/v1/sites/{site_id}"): Case(body=lambda w, l: {"notes": f"matrix {l}"}),
+    ("POST", "/api/v1/regions/{region_id}/units"): Case(body=lambda w, l: {
+        "unit_type": "patrol_car", "name": "Matrix car", "lon": 7.42, "lat": 43.738}),
+    ("PATCH", "/api/v1/units/{unit_id}"): Case(body=lambda w, l: {"name": "Renamed car"}),
+    ("POST", "/api/v1/regions/{region_id}/coverage/placement"): Case(body=lambda w, l: {
+        "add": 1, "standard_s": 180, "time_limit_s": 10}),
+    ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
+        "add": [{"lon": 7.4255, "lat": 43.731}]}),
 }
 
 
@@ -243,7 +264,7 @@ def test_matrix(world: World) -> None:
     cells = 0
     failures: list[str] = []
     table = routes(world.app)
-    assert len(table) >= 31
+    assert len(table) >= 39
     timing: dict[str, float] = {}
     for method, path, route in table:
         t0 = time.perf_counter()

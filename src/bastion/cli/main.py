@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from bastion import __version__
-from bastion.cli import db, imports, sites, users
+from bastion.cli import coverage, db, imports, sites, users
 from bastion.cli.common import console, handle_errors, settings, setup_logging
 from bastion.errors import BastionError
 
@@ -23,6 +23,8 @@ app.add_typer(sites.regions_app, name="regions")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.agencies_app, name="agencies")
 app.add_typer(users.audit_app, name="audit")
+app.add_typer(coverage.app, name="coverage")
+app.add_typer(coverage.units_app, name="units")
 
 BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
 

@@ -12,6 +12,7 @@ import {
   pickInitialLanguage, siteName, t,
 } from "./i18n.js";
 import { panelContent } from "./panel.js";
+import { coverageRegionChanged, initCoverage, renderCoverageText } from "./coverage.js";
 
 /* global L */
 
@@ -97,6 +98,7 @@ async function switchLanguage(code) {
 }
 
 function renderAllText() {
+  renderCoverageText();
   applyStaticTranslations();
   renderUser();
   updateMapControls();
@@ -231,6 +233,7 @@ async function selectRegion(id) {
   if (!region) return;
   const seq = ++state.loadSeq;
   state.region = region;
+  coverageRegionChanged(region);
   el.regionSelect.value = String(region.id);
   try { localStorage.setItem(LS_REGION, String(region.id)); } catch (_) { /* storage disabled */ }
   closePanel();
@@ -631,6 +634,7 @@ async function signOut() {
 
 async function start() {
   wireUi();
+  initCoverage(map, API, el.sidebar);
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
   try {
@@ -654,6 +658,7 @@ async function start() {
   }
   el.version.dataset.version = state.meta.version || "";
   applyStaticTranslations();
+  renderCoverageText();
   updateMapControls();
   renderCategoryList();
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });

@@ -141,3 +141,26 @@ def test_guard_checks_resources_and_audits_sensitive_reads(app: FastAPI, auth_cl
     assert ("user:an1", "read.findings", "ok") in acts and ("user:op1", "read.findings", "ok") in acts
     assert ("user:vi1", "GET /api/v1/sites/{site_id}/findings-example", "denied") in acts
     assert ("user:op2", "GET /api/v1/sites/{site_id}/findings-example", "denied") in acts
+
+
+def test_operator_assignment_gives_site_operators_their_site(auth_client: AuthClient,
+                                                             monaco_sf: sessionmaker[Session]) -> None:
+    lead = auth_client("coordinator", "Monaco", login="lead1")
+    op = auth_client("site_operator", "Monaco", login="stadium-sec", agency="Stadium", agency_kind="venue_operator")
+    member = auth_client("agency_member", "Monaco", login="pol1", agency="Police", agency_kind="police")
+    sid = _louis(lead)
+    assert op.get("/api/v1/sites").json()["total"] == 0  # operates nothing yet
+    assert op.get(f"/api/v1/sites/{sid}").status_code == 404
+    with monaco_sf() as s:
+        stadium = s.scalar(select(Agency.id).where(Agency.name == "Stadium"))
+        police = s.scalar(select(Agency.id).where(Agency.name == "Police"))
+    r = lead.put(f"/api/v1/sites/{sid}/operator", json={"agency_id": stadium})
+    assert r.status_code == 200 and r.json()["operator_agency_id"] == stadium
+    items = op.get("/api/v1/sites").json()["items"]
+    assert [i["id"] for i in items] == [sid]
+    assert op.patch(f"/api/v1/sites/{sid}", json={"notes": "gate C closed"}).status_code == 200
+    # neither the operator nor another agency may hand the site over
+    assert op.put(f"/api/v1/sites/{sid}/operator", json={"agency_id": None}).status_code == 403
+    assert member.put(f"/api/v1/sites/{sid}/operator", json={"agency_id": police}).status_code == 403
+    assert lead.put(f"/api/v1/sites/{sid}/operator", json={"agency_id": 999999}).status_code == 404
+    assert ("user:lead1", "site.set_operator", "ok") in _actions(monaco_sf)

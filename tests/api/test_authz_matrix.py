@@ -157,6 +157,7 @@ class Case:
     query: dict[str, Any] | None = None
     body: Callable[[World, str], Any] | None = None
     before: Callable[[World, str], None] | None = None
+    resources: Callable[[World], list[Resource]] | None = None  # further resources the route checks
 
 
 def _reset_target(w: World, _login: str) -> None:
@@ -188,6 +189,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/regions/{region_id}/isochrones.geojson"): Case(query={"limits": "60"}),
     ("GET", "/api/v1/audit/export"): Case(query={"format": "json"}),
     ("PATCH", "/api/v1/sites/{site_id}"): Case(body=lambda w, l: {"notes": f"matrix {l}"}),
+    # setting a site's operator needs site:edit over the whole region, not just over the agency's own sites
+    ("PUT", "/api/v1/sites/{site_id}/operator"): Case(body=lambda w, l: {"agency_id": w.agency_x},
+                                                     resources=lambda w: [REGION_A(w)]),
     ("POST", "/api/v1/regions/{region_id}/units"): Case(body=lambda w, l: {
         "unit_type": "patrol_car", "name": "Matrix car", "lon": 7.42, "lat": 43.738}),
     ("PATCH", "/api/v1/units/{unit_id}"): Case(body=lambda w, l: {"name": "Renamed car"}),
@@ -236,6 +240,8 @@ def call(w: World, method: str, path: str, login: str | None) -> tuple[int, Any,
         url = url.replace("{" + name + "}", str(value))
         if res is not None:
             resources.append(res)
+    if case.resources is not None:
+        resources += case.resources(w)
     headers = {"Authorization": f"Bearer {w.token(login)}"} if login else {}
     body = case.body(w, login or "anonymous") if case.body else None
     r = w.client.request(method, url, params=case.query, json=body, headers=headers)  # type: ignore[attr-defined]

@@ -81,6 +81,11 @@ def test_backup_restore_round_trip_cli(env: Path) -> None:
 def test_demo_account_and_production_guard(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = ok(["demo", "--no-serve"])
     assert "demo / demo-password" in out
+    ok(["agencies", "create", "Stadium", "--kind", "venue_operator"])
+    assert "operator agency" in ok(["sites", "set-operator", "1", "--agency", "Stadium"])
+    assert "operator agency none" in ok(["sites", "set-operator", "1", "--none"])
+    r = runner.invoke(app, ["sites", "set-operator", "1"])
+    assert r.exit_code == 2 and "--agency" in r.output
     assert "demo" in ok(["users", "list"]) and "coordinator@Mon" in ok(["users", "list"])
     ok(["demo", "--no-serve"])  # twice is fine
     monkeypatch.setenv("BASTION_ENV", "production")

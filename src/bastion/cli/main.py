@@ -23,6 +23,7 @@ app.add_typer(sites.regions_app, name="regions")
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.agencies_app, name="agencies")
 app.add_typer(users.audit_app, name="audit")
+sites.app.command("set-operator")(handle_errors(users.set_operator))
 app.add_typer(coverage.app, name="coverage")
 app.add_typer(coverage.units_app, name="units")
 

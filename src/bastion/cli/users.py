@@ -175,3 +175,15 @@ def audit_export(
     out.write_text(text, encoding="utf-8")
     n = len(json.loads(text)) if fmt == "json" else max(0, len(text.splitlines()) - 1)
     console.print(f"wrote {n} audit records to {out}")
+
+
+def set_operator(
+    site_id: int = typer.Argument(..., help="Site id."),
+    agency: str | None = typer.Option(None, "--agency", help="Agency name or id (omit with --none to clear)."),
+    none: bool = typer.Option(False, "--none", help="The site has no operator agency."),
+) -> None:
+    """Record which agency operates a site (its site operators and agency members then reach it)."""
+    if (agency is None) == (not none):
+        raise InvalidInput("give either --agency NAME or --none", field="agency")
+    aid = accounts.set_site_operator(session_factory(), site_id, agency, actor=cli_actor())
+    console.print(f"site {site_id}: operator agency {aid if aid is not None else 'none'}")

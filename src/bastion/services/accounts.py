@@ -238,5 +238,24 @@ def revoke_grant(sf: sessionmaker[Session], ref: str | int, grant_id: int, *, ac
         return user_info(s, u)
 
 
+def set_site_operator(sf: sessionmaker[Session], site_id: int, agency: str | int | None, *,
+                      actor: Actor) -> int | None:
+    """Record which agency operates a site (None: nobody); site operators and agency members of that agency then
+    reach it. Returns the agency id."""
+    from bastion.db.models import Site
+
+    with unit_of_work(sf) as s:
+        site = s.get(Site, site_id)
+        if site is None:
+            raise NotFound(f"site {site_id} does not exist")
+        agency_id = None if agency is None else _agency_by_ref(s, agency).id
+        before = site.operator_agency_id
+        site.operator_agency_id = agency_id
+        site.updated_at = utcnow()
+        audit.record(s, actor=actor.name, action="site.set_operator", object_type="site", object_id=site_id,
+                     client=actor.client, details={"from": before, "to": agency_id})
+        return agency_id
+
+
 def user_ids(s: Session) -> Sequence[int]:
     return s.scalars(select(User.id)).all()

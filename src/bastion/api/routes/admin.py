@@ -9,12 +9,15 @@ from fastapi import APIRouter, Query, Request, Response
 
 from bastion.api.deps import IdPath, SessionDep, SessionFactoryDep
 from bastion.api.routes.auth import user_read
+from bastion.api.routes.sites import region_resource, site_read, site_resource
 from bastion.api.schemas.auth import (
-    AgencyCreate, AgencyRead, AuditList, AuditRecord, AuditVerify, GrantCreate, PasswordSet, UserCreate, UserRead,
-    UserUpdate,
+    AgencyCreate, AgencyRead, AuditList, AuditRecord, AuditVerify, GrantCreate, PasswordSet, SiteOperator, UserCreate,
+    UserRead, UserUpdate,
 )
-from bastion.api.security import AuthDep, client_address, require
+from bastion.api.schemas.sites import SiteRead
+from bastion.api.security import AuthDep, GuardDep, client_address, require
 from bastion.auth.permissions import Permission
+from bastion.db.repositories import SiteRepo
 from bastion.services import accounts, audit
 from bastion.services.accounts import Actor
 
@@ -103,3 +106,19 @@ def export_audit(session: SessionDep, format: Literal["csv", "json"] = "json") -
     media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
     return Response(audit.export(session, format), media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="audit.{format}"'})
+
+
+@router.put("/sites/{site_id}/operator", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)],
+            tags=["sites"])
+def set_site_operator(site_id: IdPath, body: SiteOperator, request: Request, auth: AuthDep, guard: GuardDep,
+                      sf: SessionFactoryDep) -> SiteRead:
+    """Set the agency operating a site. Needs site:edit over the whole jurisdiction (an agency cannot hand a site
+    to itself or give its own away)."""
+    with sf() as s:
+        site = SiteRepo(s).get(site_id)
+        guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)
+        guard.check(Permission.SITE_EDIT, region_resource(site.region_id), object_type="region",
+                    object_id=site.region_id)
+    accounts.set_site_operator(sf, site_id, body.agency_id, actor=_actor(request, auth))
+    with sf() as s:
+        return site_read(SiteRepo(s).get(site_id))

@@ -147,3 +147,9 @@ class AuditVerify(BaseModel):
     checked: int
     broken_seq: int | None
     reason: str
+
+
+class SiteOperator(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    agency_id: int | None = Field(ge=1, le=2**31 - 1, description="the agency operating the site; null: none")

@@ -138,6 +138,19 @@ def _unit(w: World, _login: str) -> int:
         return u.id
 
 
+_PLAN: dict[str, int] = {}
+
+
+def _plan(w: World, _login: str) -> int:
+    """One small patrol plan in region A (made once; no route deletes plans)."""
+    if "id" not in _PLAN:
+        from bastion.services import patrol as patrol_svc
+        from bastion.services.patrol_build import check_options
+
+        _PLAN["id"] = patrol_svc.create_plan(w.sf, w.region_a, check_options(teams=1, days=1, max_sites=5))
+    return _PLAN["id"]
+
+
 REGION_A = lambda w: Resource(region_id=w.region_a, visibility=Permission.REGION_READ)  # noqa: E731
 
 # path parameter -> (value for this caller, the Resource it designates or None)
@@ -145,6 +158,7 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "site_id": lambda w, _l: (w.site_id, Resource(region_id=w.region_a, operator_agency_id=w.agency_x)),
     "region_id": lambda w, _l: (w.region_a, REGION_A(w)),
     "unit_id": lambda w, l: (_unit(w, l), REGION_A(w)),  # a response unit in region A
+    "plan_id": lambda w, l: (_plan(w, l), REGION_A(w)),  # a patrol plan in region A
     "user_id": lambda w, _l: (w.target_user, None),
     "grant_id": lambda w, l: (_target_grant(w, l), None),
     "token_id": lambda w, l: (_own_token(w, l), None),
@@ -194,6 +208,8 @@ CASES: dict[tuple[str, str], Case] = {
                                                      resources=lambda w: [REGION_A(w)]),
     ("POST", "/api/v1/regions/{region_id}/units"): Case(body=lambda w, l: {
         "unit_type": "patrol_car", "name": "Matrix car", "lon": 7.42, "lat": 43.738}),
+    ("POST", "/api/v1/regions/{region_id}/patrol-plans"): Case(body=lambda w, l: {
+        "teams": 1, "days": 1, "max_sites": 5}),
     ("PATCH", "/api/v1/units/{unit_id}"): Case(body=lambda w, l: {"name": "Renamed car"}),
     ("POST", "/api/v1/regions/{region_id}/coverage/placement"): Case(body=lambda w, l: {
         "add": 1, "standard_s": 180, "time_limit_s": 10}),
@@ -218,9 +234,9 @@ def expected(principal: Principal | None, route: Any, resources: list[Resource])
         return 200
     if principal is None:
         return 401
-    for p in req.permissions:
-        if not decide(principal, p).allowed:
-            return 403
+    if not all(decide(principal, p).allowed for p in req.permissions):  # require(...) runs first
+        return 403
+    for p in req.permissions:  # then the handler's resource checks
         for r in resources:
             d = decide(principal, p, r)
             if not d.allowed:

@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from bastion import __version__
 from bastion.api import errors
 from bastion.api.hardening import AuditWrites, BodyLimit, SecurityHeaders
-from bastion.api.routes import admin, auth, coverage, meta, sites
+from bastion.api.routes import admin, auth, coverage, meta, patrol, sites
 from bastion.api.routes.meta import WEB_DIR
 from bastion.api.schemas.errors import ERROR_RESPONSES
 from bastion.auth.ratelimit import SlidingWindow
@@ -45,6 +45,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(sites.router)
     app.include_router(coverage.router)
+    app.include_router(patrol.router)
     static = WEB_DIR / "static"
     static.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

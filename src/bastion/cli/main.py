@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from bastion import __version__
-from bastion.cli import coverage, db, imports, sites, users
+from bastion.cli import coverage, db, imports, patrol, sites, users
 from bastion.cli.common import console, handle_errors, settings, setup_logging
 from bastion.errors import BastionError
 
@@ -26,6 +26,7 @@ app.add_typer(users.audit_app, name="audit")
 sites.app.command("set-operator")(handle_errors(users.set_operator))
 app.add_typer(coverage.app, name="coverage")
 app.add_typer(coverage.units_app, name="units")
+app.add_typer(patrol.app, name="patrol")
 
 BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
 

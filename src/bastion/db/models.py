@@ -128,3 +128,4 @@ class RoadEdge(Base):
 
 from bastion.db.auth_models import Agency  # noqa: E402,F401  (registers access-control tables)
 from bastion.db import coverage_models as _coverage_models  # noqa: E402,F401  (response units)
+from bastion.db import patrol_models as _patrol_models  # noqa: E402,F401  (patrol tables)

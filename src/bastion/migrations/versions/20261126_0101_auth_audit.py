@@ -1,7 +1,7 @@
 """access control (agencies, users, grants, tokens, sessions), audit log, sites.operator_agency_id
 
 Revision ID: 20261126_0101
-Revises: 20261126_0005
+Revises: 20261126_0006
 Create Date: 2026-11-26
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '20261126_0101'
-down_revision = '20261126_0005'
+down_revision = '20261126_0006'
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,7 @@ import {
 } from "./i18n.js";
 import { panelContent } from "./panel.js";
 import { coverageRegionChanged, initCoverage, renderCoverageText } from "./coverage.js";
+import { createPatrolView } from "./patrol.js";
 
 /* global L */
 
@@ -109,6 +110,7 @@ function renderAllText() {
   applyFilters({ refit: false });
   if (state.detail) renderPanel(state.detail);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
+  patrol.rerender();
 }
 
 /* ---------------------------------------------------------------- map */
@@ -119,6 +121,7 @@ map.setView([20, 0], 2);
 L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
 map.createPane("roads").style.zIndex = 350;
 map.createPane("footprint").style.zIndex = 450;
+const patrol = createPatrolView({ map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true) });
 const roadRenderer = L.canvas({ pane: "roads", padding: 0.3 });
 let zoomControl = null;
 let roadsAttribution = null;
@@ -253,6 +256,7 @@ async function selectRegion(id) {
     throw err;
   });
   const sites = fetchAllSites(region.id, seq);
+  patrol.setRegion(region.id);
   const [roadsRes, boundaryRes, sitesRes] = await Promise.allSettled([roads, boundary, sites]);
   if (seq !== state.loadSeq) return; // the user picked another region meanwhile
 

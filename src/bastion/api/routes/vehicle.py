@@ -1,4 +1,8 @@
-"""Hostile-vehicle routes (thin: parse, call one service, return a schema)."""
+"""Hostile-vehicle routes (thin: parse, authorize, call one service, return a schema).
+
+Approach speeds and barrier gaps are sensitive: reading them needs site:sensitive_read (each read audited);
+running an assessment needs analysis:run over the region (docs/security.md).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from bastion.api.deps import SessionDep, SessionFactoryDep
+from bastion.api.deps import IdPath, SessionDep, SessionFactoryDep
+from bastion.api.routes.sites import region_resource, site_resource
+from bastion.api.security import GuardDep, require
+from bastion.auth.permissions import Permission
+from bastion.db.repositories import SiteRepo
 from bastion.api.schemas.vehicle import SiteVehicleRead, VehicleAssessmentReport, VehicleAssessmentRun, VehicleKey
 from bastion.services import vehicle as svc
 from bastion.services import vehicle_read as read
@@ -15,9 +23,21 @@ from bastion.services import vehicle_read as read
 router = APIRouter(prefix="/api/v1", tags=["vehicle"])
 
 
-@router.post("/regions/{region_id}/vehicle-assessments", response_model=VehicleAssessmentReport)
-def run_assessment(region_id: int, body: VehicleAssessmentRun, sf: SessionFactoryDep) -> VehicleAssessmentReport:
+SENSITIVE = [require(Permission.SITE_SENSITIVE_READ)]
+
+
+def _site_guard(session: SessionDep, guard: GuardDep, site_id: int, what: str) -> None:
+    site = SiteRepo(session).get(site_id)
+    guard.check(Permission.SITE_SENSITIVE_READ, site_resource(site), object_id=site_id)
+    guard.sensitive_read("site", site_id, what)
+
+
+@router.post("/regions/{region_id}/vehicle-assessments", response_model=VehicleAssessmentReport,
+             dependencies=[require(Permission.ANALYSIS_RUN)])
+def run_assessment(region_id: IdPath, body: VehicleAssessmentRun, sf: SessionFactoryDep,
+                   guard: GuardDep) -> VehicleAssessmentReport:
     """Assess the region's sites (or `site_ids`) and store the results; a re-run with the same inputs changes nothing."""
+    guard.check(Permission.ANALYSIS_RUN, region_resource(region_id), object_type="region", object_id=region_id)
     params = svc.AssessParams(
         vehicles=tuple(body.vehicles), wrong_way=body.wrong_way, max_distance_m=body.max_distance_m,
         friction=body.friction, friction_low=body.friction_low, friction_high=body.friction_high,
@@ -33,10 +53,11 @@ def run_assessment(region_id: int, body: VehicleAssessmentRun, sf: SessionFactor
     )
 
 
-@router.get("/sites/{site_id}/vehicle", response_model=SiteVehicleRead)
+@router.get("/sites/{site_id}/vehicle", response_model=SiteVehicleRead, dependencies=SENSITIVE)
 def site_vehicle(
-    site_id: int,
+    site_id: IdPath,
     session: SessionDep,
+    guard: GuardDep,
     vehicle: VehicleKey | None = None,
     wrong_way: bool | None = None,
     detection_distance_m: Annotated[float | None, Query(ge=0, le=5000, description="active-barrier timing: "
@@ -46,22 +67,28 @@ def site_vehicle(
     deploy_s: Annotated[float, Query(ge=0, le=600)] = 2.0,
 ) -> SiteVehicleRead:
     """A site's approaches (fastest first), impact speeds with units, required ratings per standard, barriers."""
+    _site_guard(session, guard, site_id, "vehicle_approaches")
     timing = None if detection_distance_m is None else read.TimingParams(
         detection_distance_m, detection_s, guard_reaction_s, deploy_s)
     return SiteVehicleRead.model_validate(read.site_vehicle(session, site_id, vehicle=vehicle, wrong_way=wrong_way,
                                                             timing=timing))
 
 
-@router.get("/sites/{site_id}/vehicle/report", response_class=HTMLResponse)
-def site_vehicle_report(site_id: int, session: SessionDep) -> HTMLResponse:
+@router.get("/sites/{site_id}/vehicle/report", response_class=HTMLResponse, dependencies=SENSITIVE)
+def site_vehicle_report(site_id: IdPath, session: SessionDep, guard: GuardDep) -> HTMLResponse:
     """The site report's vehicle section as an HTML fragment."""
+    _site_guard(session, guard, site_id, "vehicle_report")
     return HTMLResponse(read.render_report_section(read.report_section(session, site_id)))
 
 
-@router.get("/regions/{region_id}/vehicle.geojson", response_model=None)
+@router.get("/regions/{region_id}/vehicle.geojson", response_model=None, dependencies=SENSITIVE)
 def region_vehicle_geojson(
-    region_id: int, session: SessionDep, vehicle: VehicleKey = "car", wrong_way: bool = False,
+    region_id: IdPath, session: SessionDep, guard: GuardDep, vehicle: VehicleKey = "car", wrong_way: bool = False,
 ) -> Any:
-    """Map layer: approach paths (impact speed, km/h), entry points (required rating), barriers (satisfied or not)."""
+    """Map layer: approach paths (impact speed, km/h), entry points (required rating), barriers (satisfied or not).
+
+    Region-wide sensitive data: needs site:sensitive_read over the whole region (not only an agency's sites)."""
+    guard.check(Permission.SITE_SENSITIVE_READ, region_resource(region_id), object_type="region", object_id=region_id)
+    guard.sensitive_read("region", region_id, "vehicle_layer")
     return JSONResponse(read.region_geojson(session, region_id, vehicle=vehicle, wrong_way=wrong_way),
                         media_type="application/geo+json")

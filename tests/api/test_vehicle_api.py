@@ -73,3 +73,20 @@ def test_errors_name_the_field(client: TestClient) -> None:
         assert err["message"] and "Traceback" not in err["message"]
         if field is not None:
             assert err.get("field") == field, (url, body, err)
+
+
+def test_approach_speeds_are_sensitive(client: TestClient, auth_client, anon_client: TestClient) -> None:  # type: ignore[no-untyped-def]
+    """Viewers may list sites but not read approach speeds or gaps; only analysts/coordinators run assessments."""
+    region = client.get("/api/v1/regions").json()["items"][0]["id"]
+    sid = _casino(client)
+    viewer = auth_client("viewer", "Monaco")
+    analyst = auth_client("analyst", "Monaco")
+    assert viewer.get(f"/api/v1/sites/{sid}").status_code == 200
+    for url in (f"/api/v1/sites/{sid}/vehicle", f"/api/v1/sites/{sid}/vehicle/report",
+                f"/api/v1/regions/{region}/vehicle.geojson"):
+        assert viewer.get(url).status_code == 403, url
+        assert anon_client.get(url).status_code == 401, url
+        assert analyst.get(url).status_code == 200, url
+    body = {"vehicles": ["car"], "site_ids": [sid]}
+    assert viewer.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 403
+    assert analyst.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 200

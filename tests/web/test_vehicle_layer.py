@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
+from tests.web.conftest import api_token
 from tests.web.test_map_page import EN, ZH, _open, browser  # noqa: F401  (module-scoped browser fixture)
 
 pytestmark = pytest.mark.web
@@ -16,11 +17,12 @@ SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 def _assess_monaco(base: str) -> dict[str, object]:
-    regions = json.load(urllib.request.urlopen(f"{base}/api/v1/regions"))
+    auth = {"Authorization": f"Bearer {api_token(base)}"}
+    regions = json.load(urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/regions", headers=auth)))
     rid = regions["items"][0]["id"]
     req = urllib.request.Request(f"{base}/api/v1/regions/{rid}/vehicle-assessments", method="POST",
                                  data=json.dumps({"vehicles": ["car"]}).encode(),
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **auth})
     return json.load(urllib.request.urlopen(req))  # type: ignore[no-any-return]
 
 

@@ -24,6 +24,12 @@ router = APIRouter(prefix="/api/v1", tags=["vehicle"])
 
 
 SENSITIVE = [require(Permission.SITE_SENSITIVE_READ)]
+GEOJSON: dict[int | str, dict[str, Any]] = {200: {
+    "description": "GeoJSON FeatureCollection: approach paths, entry points and barriers",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}}
+HTML: dict[int | str, dict[str, Any]] = {200: {
+    "description": "HTML fragment of the site report's vehicle section",
+    "content": {"text/html": {"schema": {"type": "string"}}}}}
 
 
 def _site_guard(session: SessionDep, guard: GuardDep, site_id: int, what: str) -> None:
@@ -74,14 +80,14 @@ def site_vehicle(
                                                             timing=timing))
 
 
-@router.get("/sites/{site_id}/vehicle/report", response_class=HTMLResponse, dependencies=SENSITIVE)
+@router.get("/sites/{site_id}/vehicle/report", response_model=None, responses=HTML, dependencies=SENSITIVE)
 def site_vehicle_report(site_id: IdPath, session: SessionDep, guard: GuardDep) -> HTMLResponse:
     """The site report's vehicle section as an HTML fragment."""
     _site_guard(session, guard, site_id, "vehicle_report")
     return HTMLResponse(read.render_report_section(read.report_section(session, site_id)))
 
 
-@router.get("/regions/{region_id}/vehicle.geojson", response_model=None, dependencies=SENSITIVE)
+@router.get("/regions/{region_id}/vehicle.geojson", response_model=None, responses=GEOJSON, dependencies=SENSITIVE)
 def region_vehicle_geojson(
     region_id: IdPath, session: SessionDep, guard: GuardDep, vehicle: VehicleKey = "car", wrong_way: bool = False,
 ) -> Any:

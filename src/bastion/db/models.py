@@ -120,3 +120,5 @@ class RoadEdge(Base):
     speed_tagged: Mapped[bool] = mapped_column(Boolean)
     oneway: Mapped[bool] = mapped_column(Boolean)
     geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
+
+from bastion.db import risk_models as _risk_models  # noqa: E402,F401  (risk tables)

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from bastion import __version__
 from bastion.api import errors
 from bastion.api.routes import meta, sites
+from bastion.api.routes import inspections, risk  # risk + supervision
 from bastion.api.routes.meta import WEB_DIR
 from bastion.config import Settings
 from bastion.db.engine import make_engine, make_session_factory
@@ -33,6 +34,7 @@ def create_app(settings: Settings) -> FastAPI:
     errors.install(app)
     app.include_router(meta.router)
     app.include_router(sites.router)
+    app.include_router(risk.router); app.include_router(inspections.router)  # noqa: E702
     static = WEB_DIR / "static"
     static.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

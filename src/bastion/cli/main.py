@@ -8,6 +8,7 @@ import typer
 
 from bastion import __version__
 from bastion.cli import db, imports, sites
+from bastion.cli import risk as risk_cli
 from bastion.cli.common import console, handle_errors, settings, setup_logging
 
 app = typer.Typer(
@@ -19,6 +20,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(imports.app, name="import")
 app.add_typer(sites.app, name="sites")
 app.add_typer(sites.regions_app, name="regions")
+risk_cli.register(app)  # risk, measures, inspect, tasks, threat-level, report
 
 BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
 
@@ -68,6 +70,12 @@ def demo(
                      boundary_file=BUNDLED / "monaco-boundary.geojson")
     console.print(f"Monaco: {sum(rep.per_category.values())} sites, {rep.road_edges} road edges "
                   f"({rep.rows_changed} rows changed)")
+    from bastion.services.risk import store_region_assessment
+
+    rr = store_region_assessment(session_factory(s), rep.region_id)
+    worst = {k: sum(1 for a in rr.ranking if a.worst_rating == k) for k in ("very high", "high", "medium", "low")}
+    console.print(f"risk: {len(rr.ranking)} sites tiered under 3 regimes and scored ({rr.runtime_s:.1f} s): "
+                  + ", ".join(f"{k} {n}" for k, n in worst.items()))
     if serve_app:
         console.print(f"open http://{s.host}:{port or s.port}/")
         serve(host=None, port=port)

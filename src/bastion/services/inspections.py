@@ -134,10 +134,13 @@ class CompletionReport:
 
 def _update_measures(s: Session, insp: Inspection, items: Sequence[InspectionItem], now: dt.datetime) -> None:
     """The site's record follows the inspection: a passed requirement is recorded as met (at the required
-    parameters, if nothing better is on record); a failed presence-only requirement removes the measure."""
+    parameters, if nothing better is on record); a requirement failed on presence alone removes the measure
+    (a fail wins over another standard's pass on the same measure)."""
     rows = {r.kind: r for r in risk_svc.site_measures(s, insp.site_id)}
+    # an item failed on presence alone means the control is absent, whatever another standard's item said
+    absent = {it.measure for it in items if it.answer == "fail" and not it.params}
     for it in items:
-        if it.answer == "pass":
+        if it.answer == "pass" and it.measure not in absent:
             if it.suggested == "pass" and it.measure in rows:
                 continue  # the record already meets it
             params: dict[str, object] = {k: v for k, v in it.params.items() if k != "within_days"}
@@ -152,8 +155,8 @@ def _update_measures(s: Session, insp: Inspection, items: Sequence[InspectionIte
             merged = {**(old.params if old else {}), **params}
             risk_svc.upsert_measure(s, insp.site_id, it.measure, merged, source="inspection",
                                     inspection_id=insp.id, now=now)
-        elif it.answer == "fail" and not it.params and it.measure in rows:
-            s.execute(delete(SiteMeasure).where(SiteMeasure.id == rows[it.measure].id))
+    for kind in sorted(absent & set(rows)):
+        s.execute(delete(SiteMeasure).where(SiteMeasure.id == rows[kind].id))
 
 
 def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime, owner_agency: str,

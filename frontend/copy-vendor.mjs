@@ -1,0 +1,50 @@
+// Copy the map libraries' built files from node_modules into the package's static folder,
+// so the app serves them itself (no CDN; the page works offline).
+// Run after `npm ci`:  npm run vendor
+// Output: src/bastion/web/static/vendor/{leaflet,leaflet.markercluster}/ (gitignored).
+import { copyFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const modules = join(here, "node_modules");
+const target = resolve(here, "..", "src", "bastion", "web", "static", "vendor");
+
+const files = {
+  leaflet: [
+    "dist/leaflet.js",
+    "dist/leaflet.js.map",
+    "dist/leaflet.css",
+    "dist/images/layers.png",
+    "dist/images/layers-2x.png",
+    "dist/images/marker-icon.png",
+    "dist/images/marker-icon-2x.png",
+    "dist/images/marker-shadow.png",
+    "LICENSE",
+  ],
+  "leaflet.markercluster": [
+    "dist/leaflet.markercluster.js",
+    "dist/leaflet.markercluster.js.map",
+    "dist/MarkerCluster.css",
+    "dist/MarkerCluster.Default.css",
+    "MIT-LICENCE.txt",
+  ],
+};
+
+rmSync(target, { recursive: true, force: true });
+let copied = 0;
+for (const [pkg, list] of Object.entries(files)) {
+  for (const rel of list) {
+    const src = join(modules, pkg, rel);
+    if (!existsSync(src)) {
+      console.error(`copy-vendor: missing ${src}; run "npm ci" in frontend/ first`);
+      process.exit(1);
+    }
+    // Keep the dist/ layout flat so leaflet.css finds images/ next to it.
+    const dest = join(target, pkg, rel.replace(/^dist\//, ""));
+    mkdirSync(dirname(dest), { recursive: true });
+    copyFileSync(src, dest);
+    copied += 1;
+  }
+}
+console.log(`copy-vendor: ${copied} files -> ${target}`);

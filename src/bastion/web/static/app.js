@@ -1,0 +1,606 @@
+/* Bastion map page (ES module, no build step). Needs Leaflet and leaflet.markercluster as globals
+ * (classic scripts from /static/vendor, see frontend/copy-vendor.mjs). Talks only to our own server:
+ *   GET {api}/meta, {api}/regions, {api}/regions/{id}/roads, {api}/regions/{id}/boundary,
+ *   GET {api}/sites?region_id=..&format=geojson&limit=..&offset=.., {api}/sites/{id}
+ *   GET {i18n}/{lang}.json
+ * Every visible string goes through t(); category and kind names are "category.<id>", "kind.<id>". */
+import { colourOf, getJSON, h, HttpError, normalise, readSettings } from "./util.js";
+import {
+  applyStaticTranslations, categoryName, fmtNumber, kindName, lang, LANGS, LS_LANG, loadLanguage,
+  pickInitialLanguage, siteName, t,
+} from "./i18n.js";
+import { panelContent } from "./panel.js";
+
+/* global L */
+
+const LS_REGION = "bastion.region";
+const PAGE_SIZE = 5000; // the API's maximum limit
+const RESULTS_SHOWN = 200; // longest result list drawn in the sidebar
+
+/* Road styles for the no-tiles map: [casing width, fill width, fill colour]. */
+const ROAD_CLASSES = {
+  motorway: [6, 4, "#f3b27a"], trunk: [6, 4, "#f3b27a"],
+  primary: [5.5, 3.5, "#fcd68a"], secondary: [5, 3, "#fdf0b5"],
+  tertiary: [4.5, 2.5, "#ffffff"],
+};
+const ROAD_DEFAULT = [3, 1.6, "#ffffff"];
+const roadStyle = (hw) => ROAD_CLASSES[String(hw || "").replace(/_link$/, "")] || ROAD_DEFAULT;
+
+const settings = readSettings();
+const API = (settings.api_base || "/api/v1").replace(/\/$/, "");
+const I18N = (settings.i18n_base || "/i18n").replace(/\/$/, "");
+
+const state = {
+  meta: null,
+  categories: [], // [{id, kinds}]
+  regions: [],
+  region: null,
+  features: [], // GeoJSON features of the region's sites
+  markers: new Map(), // site id → L.Marker
+  enabled: new Set(),
+  query: "",
+  selectedId: null,
+  detail: null,
+  details: new Map(), // site id → detail JSON cache
+  loadSeq: 0,
+};
+
+const $ = (id) => document.getElementById(id);
+const el = {
+  regionSelect: $("region-select"),
+  langSelect: $("lang-select"),
+  search: $("search"),
+  categoryList: $("category-list"),
+  catAll: $("cat-all"),
+  catNone: $("cat-none"),
+  resultsCount: $("results-count"),
+  resultsList: $("results-list"),
+  status: $("map-status"),
+  panel: $("panel"),
+  panelTitle: $("panel-title"),
+  panelSwatch: $("panel-swatch"),
+  panelBody: $("panel-body"),
+  panelClose: $("panel-close"),
+  sidebar: $("sidebar"),
+  filtersToggle: $("filters-toggle"),
+  version: $("version"),
+};
+
+/* ---------------------------------------------------------------- i18n */
+
+/** Load a language's translations and reflect it in the language picker. */
+async function useLanguage(code) {
+  await loadLanguage(code, I18N);
+  el.langSelect.value = code;
+}
+
+async function switchLanguage(code) {
+  try {
+    await useLanguage(code);
+  } catch (err) {
+    showStatus(t("status.error", { message: err.message }), true);
+    return;
+  }
+  try { localStorage.setItem(LS_LANG, code); } catch (_) { /* storage disabled */ }
+  renderAllText();
+}
+
+function renderAllText() {
+  applyStaticTranslations();
+  updateMapControls();
+  renderRegionOptions();
+  renderCategoryList();
+  renderLegend();
+  rebuildMarkers();
+  applyFilters({ refit: false });
+  if (state.detail) renderPanel(state.detail);
+  if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
+}
+
+/* ---------------------------------------------------------------- map */
+
+const map = L.map("map", { zoomControl: false, minZoom: 2, maxZoom: 19, zoomSnap: 0.5, worldCopyJump: true });
+map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+map.setView([20, 0], 2);
+L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
+map.createPane("roads").style.zIndex = 350;
+map.createPane("footprint").style.zIndex = 450;
+const roadRenderer = L.canvas({ pane: "roads", padding: 0.3 });
+let zoomControl = null;
+let roadsAttribution = null;
+let tileLayer = null;
+let roadsLayer = null;
+let boundaryLayer = null;
+let footprintLayer = null;
+let legendControl = null;
+
+const cluster = L.markerClusterGroup({
+  chunkedLoading: true,
+  showCoverageOnHover: false,
+  maxClusterRadius: 48,
+  spiderfyOnMaxZoom: true,
+  disableClusteringAtZoom: 19,
+  iconCreateFunction: clusterIcon,
+});
+map.addLayer(cluster);
+
+/** Cluster icon: the count, on a ring showing the categories' share (conic gradient). */
+function clusterIcon(group) {
+  const children = group.getAllChildMarkers();
+  const counts = new Map();
+  for (const m of children) counts.set(m.options.category, (counts.get(m.options.category) || 0) + 1);
+  const n = children.length;
+  let start = 0;
+  const stops = [];
+  for (const [cat, c] of [...counts.entries()].sort((a, b) => b[1] - a[1])) {
+    const end = start + (c / n) * 100;
+    stops.push(`${colourOf(cat)} ${start.toFixed(2)}% ${end.toFixed(2)}%`);
+    start = end;
+  }
+  const size = n < 10 ? 34 : n < 100 ? 40 : 48;
+  const label = t("map.cluster_label", { count: n });
+  return L.divIcon({
+    className: "site-cluster",
+    iconSize: L.point(size, size),
+    html: `<div class="site-cluster-ring" style="background:conic-gradient(${stops.join(",")})" title="${label.replace(/"/g, "&quot;")}"><span>${n}</span></div>`,
+  });
+}
+
+const iconCache = new Map();
+function siteIcon(cat, selected) {
+  const key = `${cat}|${selected}`;
+  if (!iconCache.has(key)) {
+    const size = selected ? 22 : 16;
+    iconCache.set(key, L.divIcon({
+      className: `site-marker${selected ? " is-selected" : ""}`,
+      iconSize: [size, size],
+      html: `<span class="site-dot" style="background:${colourOf(cat)}"></span>`,
+    }));
+  }
+  return iconCache.get(key);
+}
+
+function updateMapControls() {
+  if (zoomControl) zoomControl.remove();
+  zoomControl = L.control.zoom({
+    position: "topleft", zoomInTitle: t("map.zoom_in"), zoomOutTitle: t("map.zoom_out"),
+  }).addTo(map);
+  if (roadsAttribution) map.attributionControl.removeAttribution(roadsAttribution);
+  roadsAttribution = null;
+  if (!tileLayer && state.region) {
+    roadsAttribution = t("map.roads_attribution");
+    map.attributionControl.addAttribution(roadsAttribution);
+  }
+}
+
+function renderLegend() {
+  if (legendControl) legendControl.remove();
+  const present = new Set(state.features.map((f) => f.properties.category));
+  const cats = state.categories.map((c) => c.id).filter((c) => present.has(c));
+  if (!cats.length) return;
+  legendControl = L.control({ position: "topright" });
+  legendControl.onAdd = () => {
+    const box = h("details", { class: "legend" },
+      h("summary", {}, t("map.legend")),
+      h("ul", { class: "legend-list" }, cats.map((c) => h("li", {},
+        h("span", { class: "swatch", style: `background:${colourOf(c)}`, "aria-hidden": "true" }),
+        categoryName(c)))));
+    L.DomEvent.disableClickPropagation(box);
+    L.DomEvent.disableScrollPropagation(box);
+    return box;
+  };
+  legendControl.addTo(map);
+}
+
+function showStatus(text, isError = false) {
+  el.status.hidden = !text;
+  el.status.textContent = text || "";
+  el.status.classList.toggle("is-error", isError);
+  el.status.setAttribute("role", isError ? "alert" : "status");
+}
+
+/* ---------------------------------------------------------------- regions */
+
+function renderRegionOptions() {
+  const current = state.region ? String(state.region.id) : "";
+  el.regionSelect.replaceChildren(...state.regions.map((r) => h("option", { value: String(r.id) },
+    t("header.region_option", { name: r.name, count: fmtNumber(r.site_count) }))));
+  el.regionSelect.value = current;
+  el.regionSelect.disabled = state.regions.length < 2;
+}
+
+function bboxBounds(b) {
+  if (!Array.isArray(b) || b.length !== 4 || b.some((x) => typeof x !== "number" || !isFinite(x))) return null;
+  return L.latLngBounds([b[1], b[0]], [b[3], b[2]]);
+}
+
+async function selectRegion(id) {
+  const region = state.regions.find((r) => r.id === id) || state.regions[0];
+  if (!region) return;
+  const seq = ++state.loadSeq;
+  state.region = region;
+  el.regionSelect.value = String(region.id);
+  try { localStorage.setItem(LS_REGION, String(region.id)); } catch (_) { /* storage disabled */ }
+  closePanel();
+  state.features = [];
+  state.markers.clear();
+  cluster.clearLayers();
+  for (const layer of [roadsLayer, boundaryLayer]) if (layer) map.removeLayer(layer);
+  roadsLayer = boundaryLayer = null;
+  const bounds = bboxBounds(region.bbox);
+  if (bounds) map.fitBounds(bounds, { padding: [16, 16] });
+  updateMapControls();
+  showStatus(t("status.loading_sites"));
+
+  const roads = tileLayer ? Promise.resolve(null) : getJSON(`${API}/regions/${region.id}/roads`);
+  const boundary = getJSON(`${API}/regions/${region.id}/boundary`).catch((err) => {
+    if (err instanceof HttpError && err.status === 404) return null; // a region may have no boundary
+    throw err;
+  });
+  const sites = fetchAllSites(region.id, seq);
+  const [roadsRes, boundaryRes, sitesRes] = await Promise.allSettled([roads, boundary, sites]);
+  if (seq !== state.loadSeq) return; // the user picked another region meanwhile
+
+  const errors = [roadsRes, boundaryRes, sitesRes].filter((r) => r.status === "rejected").map((r) => r.reason.message);
+  if (roadsRes.status === "fulfilled" && roadsRes.value) drawRoads(roadsRes.value);
+  if (boundaryRes.status === "fulfilled" && boundaryRes.value) drawBoundary(boundaryRes.value, !bounds);
+  if (sitesRes.status === "fulfilled") {
+    state.features = sitesRes.value;
+    rebuildMarkers();
+  }
+  renderCategoryList();
+  renderLegend();
+  applyFilters({ refit: false });
+  if (!bounds && state.features.length) map.fitBounds(cluster.getBounds(), { padding: [16, 16] });
+  showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
+}
+
+async function fetchAllSites(regionId, seq) {
+  const out = [];
+  for (let offset = 0; ; offset += PAGE_SIZE) {
+    const url = `${API}/sites?region_id=${encodeURIComponent(regionId)}&format=geojson&limit=${PAGE_SIZE}&offset=${offset}`;
+    const fc = await getJSON(url);
+    if (seq !== state.loadSeq) return out;
+    const page = Array.isArray(fc.features) ? fc.features : [];
+    out.push(...page);
+    const total = Number.isFinite(fc.total) ? fc.total : out.length;
+    if (page.length < PAGE_SIZE || out.length >= total) return out;
+  }
+}
+
+function drawRoads(fc) {
+  const features = (fc.features || []).slice().sort(
+    (a, b) => roadStyle(a.properties && a.properties.highway)[0] - roadStyle(b.properties && b.properties.highway)[0]);
+  const casing = L.geoJSON(features, {
+    pane: "roads", renderer: roadRenderer, interactive: false,
+    style: (f) => ({ color: "#b9b2a5", weight: roadStyle(f.properties && f.properties.highway)[0], opacity: 1, lineCap: "round", lineJoin: "round" }),
+  });
+  const fill = L.geoJSON(features, {
+    pane: "roads", renderer: roadRenderer, interactive: false,
+    style: (f) => {
+      const [, w, c] = roadStyle(f.properties && f.properties.highway);
+      return { color: c, weight: w, opacity: 1, lineCap: "round", lineJoin: "round" };
+    },
+  });
+  roadsLayer = L.layerGroup([casing, fill]).addTo(map);
+}
+
+function drawBoundary(feature, fit) {
+  boundaryLayer = L.geoJSON(feature, {
+    interactive: false,
+    style: { color: "#4c3d7a", weight: 2, dashArray: "6 4", fillColor: "#ffffff", fillOpacity: tileLayer ? 0 : 0.35 },
+  }).addTo(map);
+  boundaryLayer.bringToBack();
+  if (fit) map.fitBounds(boundaryLayer.getBounds(), { padding: [16, 16] });
+}
+
+/* ---------------------------------------------------------------- sites */
+
+function rebuildMarkers() {
+  state.markers.clear();
+  for (const f of state.features) {
+    const g = f.geometry;
+    const p = f.properties || {};
+    if (!g || g.type !== "Point" || !Array.isArray(g.coordinates)) continue;
+    const selected = p.id === state.selectedId;
+    const marker = L.marker([g.coordinates[1], g.coordinates[0]], {
+      icon: siteIcon(p.category, selected),
+      title: `${siteName(p)} · ${categoryName(p.category)}`,
+      alt: siteName(p),
+      keyboard: true,
+      riseOnHover: true,
+      zIndexOffset: selected ? 1000 : 0,
+      category: p.category,
+      siteId: p.id,
+    });
+    marker.on("click", () => selectSite(p.id, { from: "map" }));
+    state.markers.set(p.id, marker);
+  }
+}
+
+function matchingFeatures({ ignoreCategory = false } = {}) {
+  const q = normalise(state.query);
+  return state.features.filter((f) => {
+    const p = f.properties || {};
+    if (!ignoreCategory && !state.enabled.has(p.category)) return false;
+    if (!q) return true;
+    return normalise(`${p.name || ""} ${kindName(p.kind)} ${p.kind || ""}`).includes(q);
+  });
+}
+
+function applyFilters({ refit }) {
+  const shown = matchingFeatures();
+  cluster.clearLayers();
+  cluster.addLayers(shown.map((f) => state.markers.get(f.properties.id)).filter(Boolean));
+  renderResults(shown);
+  renderCategoryCounts();
+  if (refit && shown.length && state.query) {
+    const b = L.latLngBounds(shown.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]));
+    map.fitBounds(b, { padding: [40, 40], maxZoom: 17 });
+  }
+}
+
+function renderResults(shown) {
+  const sorted = shown.slice().sort((a, b) => siteName(a.properties).localeCompare(siteName(b.properties), lang()));
+  el.resultsCount.textContent = state.features.length
+    ? t("results.count", { shown: fmtNumber(shown.length), total: fmtNumber(state.features.length) })
+    : (state.region ? t("results.none_in_region") : "");
+  const items = sorted.slice(0, RESULTS_SHOWN).map((f) => {
+    const p = f.properties;
+    return h("li", {}, h("button", {
+      type: "button", class: `result${p.id === state.selectedId ? " is-selected" : ""}`, "data-site-id": String(p.id),
+      "aria-current": p.id === state.selectedId ? "true" : null,
+      onclick: () => selectSite(p.id, { from: "list" }),
+    },
+    h("span", { class: "swatch", style: `background:${colourOf(p.category)}`, "aria-hidden": "true" }),
+    h("span", { class: "result-name" }, siteName(p)),
+    h("span", { class: "result-kind" }, kindName(p.kind))));
+  });
+  if (sorted.length > RESULTS_SHOWN) {
+    items.push(h("li", { class: "results-more" }, t("results.more", { n: fmtNumber(sorted.length - RESULTS_SHOWN) })));
+  }
+  if (!sorted.length && state.features.length) items.push(h("li", { class: "results-empty" }, t("results.empty")));
+  el.resultsList.replaceChildren(...items);
+}
+
+function renderCategoryList() {
+  if (!state.enabled.size && !renderCategoryList.done) {
+    for (const c of state.categories) state.enabled.add(c.id);
+    renderCategoryList.done = true;
+  }
+  // Categories the server did not announce but the data has still get a checkbox.
+  for (const f of state.features) {
+    const cat = f.properties.category;
+    if (!state.categories.some((c) => c.id === cat)) {
+      state.categories.push({ id: cat, kinds: [] });
+      state.enabled.add(cat);
+    }
+  }
+  el.categoryList.replaceChildren(...state.categories.map((c) => h("li", {},
+    h("label", { class: "category" },
+      h("input", {
+        type: "checkbox", value: c.id, checked: state.enabled.has(c.id), "data-category": c.id,
+        onchange: (ev) => {
+          if (ev.target.checked) state.enabled.add(c.id); else state.enabled.delete(c.id);
+          applyFilters({ refit: false });
+        },
+      }),
+      h("span", { class: "swatch", style: `background:${colourOf(c.id)}`, "aria-hidden": "true" }),
+      h("span", { class: "category-name" }, categoryName(c.id)),
+      h("span", { class: "category-count", "data-count-for": c.id }, "")))));
+  renderCategoryCounts();
+}
+
+function renderCategoryCounts() {
+  const counts = new Map();
+  for (const f of matchingFeatures({ ignoreCategory: true })) {
+    counts.set(f.properties.category, (counts.get(f.properties.category) || 0) + 1);
+  }
+  for (const node of el.categoryList.querySelectorAll("[data-count-for]")) {
+    const n = counts.get(node.dataset.countFor) || 0;
+    node.textContent = fmtNumber(n);
+    node.closest("li").classList.toggle("is-empty", n === 0);
+  }
+}
+
+function setAllCategories(on) {
+  state.enabled = new Set(on ? state.categories.map((c) => c.id) : []);
+  for (const box of el.categoryList.querySelectorAll("input[type=checkbox]")) box.checked = on;
+  applyFilters({ refit: false });
+}
+
+/* ---------------------------------------------------------------- selection + panel */
+
+function setMarkerSelected(id, selected) {
+  const marker = state.markers.get(id);
+  if (!marker) return;
+  marker.setIcon(siteIcon(marker.options.category, selected));
+  marker.setZIndexOffset(selected ? 1000 : 0);
+}
+
+async function selectSite(id, { from } = {}) {
+  if (state.selectedId !== null && state.selectedId !== id) setMarkerSelected(state.selectedId, false);
+  state.selectedId = id;
+  setMarkerSelected(id, true);
+  for (const b of el.resultsList.querySelectorAll("button.result")) {
+    const on = Number(b.dataset.siteId) === id;
+    b.classList.toggle("is-selected", on);
+    if (on) b.setAttribute("aria-current", "true"); else b.removeAttribute("aria-current");
+  }
+  if (from === "list" && document.body.classList.contains("sidebar-open")) setSidebarOpen(false);
+  const feature = state.features.find((f) => f.properties.id === id);
+  el.panel.hidden = false;
+  el.panel.style.setProperty("--cat", colourOf(feature ? feature.properties.category : null));
+  el.panelTitle.textContent = feature ? siteName(feature.properties) : "";
+  el.panelBody.replaceChildren(h("p", { class: "muted" }, t("status.loading")));
+  const marker = state.markers.get(id);
+  if (from === "list" && marker && cluster.hasLayer(marker)) {
+    cluster.zoomToShowLayer(marker, () => keepClearOfPanel(marker.getLatLng(), true));
+  }
+  if (from !== "map") el.panel.focus({ preventScroll: true });
+  try {
+    let detail = state.details.get(id);
+    if (!detail) {
+      detail = await getJSON(`${API}/sites/${encodeURIComponent(id)}`);
+      state.details.set(id, detail);
+    }
+    if (state.selectedId !== id) return;
+    state.detail = detail;
+    renderPanel(detail);
+    drawFootprint(detail);
+    if (from !== "list") keepClearOfPanel(L.latLng(detail.lat, detail.lon));
+  } catch (err) {
+    if (state.selectedId !== id) return;
+    el.panelBody.replaceChildren(h("p", { class: "error", role: "alert" }, t("status.error", { message: err.message })));
+  }
+}
+
+/** Pan so that latlng is not hidden under the site panel (right side, or bottom sheet on phones). */
+function keepClearOfPanel(latlng, centre = false) {
+  if (!latlng || !Number.isFinite(latlng.lat) || !Number.isFinite(latlng.lng)) return;
+  const size = map.getSize();
+  const mapBox = map.getContainer().getBoundingClientRect();
+  const panelBox = el.panel.hidden ? null : el.panel.getBoundingClientRect();
+  let free = { x0: 0, y0: 0, x1: size.x, y1: size.y };
+  if (panelBox && panelBox.width > 0) {
+    if (panelBox.width >= mapBox.width - 24) free.y1 = Math.max(80, panelBox.top - mapBox.top); // bottom sheet
+    else free.x1 = Math.max(80, panelBox.left - mapBox.left); // side panel
+  }
+  const p = map.latLngToContainerPoint(latlng);
+  const margin = 30;
+  const inside = p.x > free.x0 + margin && p.x < free.x1 - margin && p.y > free.y0 + margin && p.y < free.y1 - margin;
+  if (inside && !centre) return;
+  const target = L.point((free.x0 + free.x1) / 2, (free.y0 + free.y1) / 2);
+  map.panBy(p.subtract(target), { animate: true });
+}
+
+function closePanel() {
+  if (state.selectedId !== null) setMarkerSelected(state.selectedId, false);
+  const wasOpen = !el.panel.hidden;
+  state.selectedId = null;
+  state.detail = null;
+  el.panel.hidden = true;
+  if (footprintLayer) map.removeLayer(footprintLayer);
+  footprintLayer = null;
+  for (const b of el.resultsList.querySelectorAll("button.result.is-selected")) {
+    b.classList.remove("is-selected");
+    b.removeAttribute("aria-current");
+  }
+  if (wasOpen && el.panel.contains(document.activeElement)) el.search.focus();
+}
+
+function drawFootprint(detail) {
+  if (footprintLayer) map.removeLayer(footprintLayer);
+  footprintLayer = null;
+  const g = detail.geometry;
+  if (!g || g.type === "Point" || g.type === "MultiPoint") return;
+  footprintLayer = L.geoJSON(g, {
+    pane: "footprint", interactive: false,
+    style: { color: colourOf(detail.category), weight: 2.5, fillOpacity: 0.2 },
+  }).addTo(map);
+}
+
+function renderPanel(d) {
+  el.panelTitle.textContent = siteName(d);
+  el.panel.style.setProperty("--cat", colourOf(d.category));
+  el.panelSwatch.style.background = colourOf(d.category);
+  el.panelBody.replaceChildren(...panelContent(d, { onZoom: () => zoomToSite(d) }));
+}
+
+function zoomToSite(d) {
+  if (footprintLayer) map.fitBounds(footprintLayer.getBounds(), { padding: [40, 40], maxZoom: 18 });
+  else if (Number.isFinite(d.lat) && Number.isFinite(d.lon)) map.setView([d.lat, d.lon], Math.max(map.getZoom(), 17));
+}
+
+/* ---------------------------------------------------------------- wiring */
+
+function wireUi() {
+  el.langSelect.addEventListener("change", () => switchLanguage(el.langSelect.value));
+  el.regionSelect.addEventListener("change", () => selectRegion(Number(el.regionSelect.value)));
+  let timer = null;
+  el.search.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      state.query = el.search.value;
+      applyFilters({ refit: true });
+    }, 120);
+  });
+  el.search.addEventListener("keydown", (ev) => {
+    if (ev.key !== "Enter") return;
+    clearTimeout(timer);
+    state.query = el.search.value;
+    applyFilters({ refit: true });
+    const shown = matchingFeatures();
+    if (shown.length === 1) selectSite(shown[0].properties.id, { from: "list" });
+  });
+  el.catAll.addEventListener("click", () => setAllCategories(true));
+  el.catNone.addEventListener("click", () => setAllCategories(false));
+  el.panelClose.addEventListener("click", closePanel);
+  document.addEventListener("keydown", (ev) => {
+    if (ev.key === "Escape" && !el.panel.hidden) closePanel();
+  });
+  el.filtersToggle.addEventListener("click", () => {
+    setSidebarOpen(el.filtersToggle.getAttribute("aria-expanded") !== "true");
+  });
+  window.addEventListener("resize", () => map.invalidateSize());
+}
+
+/** Narrow screens only: the sidebar is a drawer over the map. */
+function setSidebarOpen(open) {
+  el.filtersToggle.setAttribute("aria-expanded", String(open));
+  document.body.classList.toggle("sidebar-open", open);
+}
+
+async function start() {
+  wireUi();
+  const guess = pickInitialLanguage();
+  const metaP = getJSON(`${API}/meta`);
+  const regionsP = getJSON(`${API}/regions`);
+  try {
+    const langP = useLanguage(guess || "en");
+    state.meta = await metaP;
+    await langP;
+    const serverLang = state.meta.default_language;
+    if (!guess && LANGS.includes(serverLang) && serverLang !== lang()) await useLanguage(serverLang);
+  } catch (err) {
+    applyStaticTranslations();
+    showStatus(`Could not start: ${err.message}`, true);
+    return;
+  }
+  state.categories = (state.meta.categories || []).map((c) => ({ id: c.id, kinds: c.kinds || [] }));
+  if (state.meta.tile_url) {
+    tileLayer = L.tileLayer(state.meta.tile_url, {
+      attribution: state.meta.tile_attribution || "", maxZoom: 19,
+    }).addTo(map);
+  } else {
+    map.getContainer().classList.add("no-tiles");
+  }
+  el.version.dataset.version = state.meta.version || "";
+  applyStaticTranslations();
+  updateMapControls();
+  renderCategoryList();
+  if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
+
+  try {
+    const regions = await regionsP;
+    state.regions = Array.isArray(regions.items) ? regions.items : [];
+  } catch (err) {
+    showStatus(t("status.error", { message: err.message }), true);
+    return;
+  }
+  if (!state.regions.length) {
+    renderRegionOptions();
+    renderResults([]);
+    showStatus(t("status.no_regions"));
+    return;
+  }
+  let stored = null;
+  try { stored = Number(localStorage.getItem(LS_REGION)); } catch (_) { /* storage disabled */ }
+  const initial = state.regions.find((r) => r.id === stored) || state.regions[0];
+  state.region = initial;
+  renderRegionOptions();
+  await selectRegion(initial.id);
+  document.body.dataset.ready = "true";
+}
+
+start();

@@ -1,0 +1,97 @@
+/* Bastion map page: small helpers with no page state (DOM building, fetch, text, colours, hours). */
+
+/* Category colours: distinct hues, dark enough for white borders. Unknown categories are grey. */
+export const CATEGORY_COLOURS = {
+  transport: "#2563eb",
+  retail: "#ea8a00",
+  venue: "#dc2626",
+  education: "#7c3aed",
+  health: "#db2777",
+  worship: "#0f766e",
+  government: "#1e3a8a",
+  tourism: "#16a34a",
+  hotel: "#92400e",
+  public_space: "#65a30d",
+  infrastructure: "#475569",
+};
+
+const FALLBACK_COLOUR = "#6b7280";
+
+export const colourOf = (cat) => CATEGORY_COLOURS[cat] || FALLBACK_COLOUR;
+
+export function readSettings() {
+  const node = document.getElementById("bastion-settings");
+  try {
+    const parsed = JSON.parse((node && node.textContent.trim()) || "{}");
+    return parsed && typeof parsed === "object" ? parsed : {};
+  } catch (err) {
+    console.warn("bastion: bad settings JSON", err);
+    return {};
+  }
+}
+
+export class HttpError extends Error {
+  constructor(status, url) {
+    super(`HTTP ${status} ${url}`);
+    this.status = status;
+  }
+}
+
+export async function getJSON(url) {
+  const res = await fetch(url, { headers: { Accept: "application/json" } });
+  if (!res.ok) throw new HttpError(res.status, url);
+  return res.json();
+}
+
+/** Build a DOM element; strings become text nodes (never HTML). */
+export function h(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "style") node.style.cssText = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children.flat(Infinity)) {
+    if (c === null || c === undefined || c === false) continue;
+    node.append(c instanceof Node ? c : String(c));
+  }
+  return node;
+}
+
+/** Lower-case, strip accents, punctuation → spaces: "Stade Louis-II" matches "louis ii". */
+export function normalise(text) {
+  return String(text || "")
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, " ")
+    .trim();
+}
+
+export const humanise = (id) => String(id || "").replace(/[_:]+/g, " ").replace(/^\w/, (c) => c.toUpperCase());
+
+export const MINUTES_PER_DAY = 1440;
+
+export const hhmm = (m) => `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+
+/** Minutes-of-week intervals (Monday 00:00 = 0) → per-day lists of [start, end] minutes-of-day. */
+export function weeklyByDay(intervals) {
+  const week = 7 * MINUTES_PER_DAY;
+  const days = [[], [], [], [], [], [], []];
+  for (const iv of intervals || []) {
+    if (!Array.isArray(iv) || iv.length < 2) continue;
+    let [a, b] = iv.map(Number);
+    if (!(b > a)) continue;
+    b = Math.min(b, a + week);
+    while (a < b) {
+      const dayStart = Math.floor(a / MINUTES_PER_DAY) * MINUTES_PER_DAY;
+      const end = Math.min(b, dayStart + MINUTES_PER_DAY);
+      days[((dayStart / MINUTES_PER_DAY) % 7 + 7) % 7].push([a - dayStart, end - dayStart]);
+      a = end;
+    }
+  }
+  for (const d of days) d.sort((x, y) => x[0] - y[0]);
+  return days;
+}

@@ -97,6 +97,8 @@ def test_inspection_task_fix_verify_cycle(client: TestClient) -> None:
     assert t["status"] == "verified" and t["verified_by_inspection_id"] == re["id"]
     assert [h["to_status"] for h in t["history"]] == ["open", "in_progress", "fixed", "verified"]
     assert client.get(f"{API}/tasks", params={"site_id": sid, "status": ["open", "in_progress"]}).json()["total"] == 0
+    hist = client.get(f"{API}/sites/{sid}/inspections").json()
+    assert [i["id"] for i in hist] == [re["id"], insp["id"]] and {i["status"] for i in hist} == {"completed"}
     assert client.post(f"{API}/inspections/{re['id']}/complete",
                        json={"owner_agency": "Stadium operator"}).status_code == 409
     esc = client.post(f"{API}/tasks/escalate", json={"now": "2026-01-01T00:00:00"})

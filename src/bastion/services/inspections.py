@@ -53,6 +53,12 @@ def get_inspection(s: Session, inspection_id: int) -> Inspection:
     return row
 
 
+def site_inspections(s: Session, site_id: int) -> list[Inspection]:
+    SiteRepo(s).get(site_id)
+    return list(s.scalars(select(Inspection).where(Inspection.site_id == site_id)
+                          .order_by(Inspection.started_at.desc(), Inspection.id.desc())))
+
+
 def inspection_items(s: Session, inspection_id: int) -> list[InspectionItem]:
     return list(s.scalars(select(InspectionItem).where(InspectionItem.inspection_id == inspection_id)
                           .order_by(InspectionItem.id)))

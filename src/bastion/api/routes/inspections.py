@@ -48,6 +48,12 @@ def start_inspection(site_id: int, body: InspectionCreate, sf: SessionFactoryDep
         return inspection_read(s, svc.get_inspection(s, insp.id))
 
 
+@router.get("/sites/{site_id}/inspections", response_model=list[InspectionRead])
+def site_inspections(site_id: int, session: SessionDep) -> list[InspectionRead]:
+    """A site's inspections, newest first, with their answered checklists."""
+    return [inspection_read(session, i) for i in svc.site_inspections(session, site_id)]
+
+
 @router.get("/inspections/{inspection_id}", response_model=InspectionRead)
 def get_inspection(inspection_id: int, session: SessionDep) -> InspectionRead:
     return inspection_read(session, svc.get_inspection(session, inspection_id))

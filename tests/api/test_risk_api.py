@@ -3,6 +3,7 @@ threat level, portfolio, a full inspection -> task -> fix -> verify cycle, repor
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 API = "/api/v1"
@@ -30,8 +31,12 @@ def test_tiers_risk_region_and_map(client: TestClient) -> None:
     feats = fc.json()["features"]
     assert len(feats) == 164 and feats[0]["properties"]["risk_rating"] == "very high"
     assert {"risk_total", "risk_rank", "tiers"} <= set(feats[0]["properties"])
+    assert client.get(f"{API}/sites/{sid}/assessments").json() == []
     stored = client.post(f"{API}/regions/1/assessments").json()
     assert stored["n_sites"] == 164
+    rows = client.get(f"{API}/sites/{sid}/assessments").json()
+    assert len(rows) == 6 and rows[0]["standard_versions"]["uk_ppa_2025"] == "2025"
+    assert sum(r["risk"] for r in rows) == pytest.approx(risk["total_risk"])
 
 
 def test_measures_threat_level_portfolio_and_errors(client: TestClient) -> None:

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from bastion.api.deps import SessionDep, SessionFactoryDep
 from bastion.api.schemas.risk import (
     AllocationRead, FactsRead, FactsUpdate, GapRead, MeasureCreate, MeasureRead, PlanRead, PortfolioCreate,
-    PortfolioRead, RankedSiteRead, RegionRiskRead, RequirementRead, SiteRiskRead, SiteTiersRead, ThreatLevelRead,
+    PortfolioRead, RankedSiteRead, RegionRiskRead, RequirementRead, SiteRiskRead, SiteTiersRead, StoredAssessmentRead,
+    ThreatLevelRead,
     ThreatLevelUpdate, ThreatRiskRead, TierRead,
 )
 from bastion.core.risk import CATALOGUE, PortfolioResult, SiteRisk, TierResult
@@ -66,6 +67,17 @@ def site_tiers(site_id: int, session: SessionDep) -> SiteTiersRead:
 def site_risk(site_id: int, session: SessionDep, at: AtQ = None) -> SiteRiskRead:
     site = SiteRepo(session).get(site_id)
     return risk_read(svc.assess(session, site, at=at), site.name, svc.minute_of_week(at))
+
+
+@router.get("/sites/{site_id}/assessments", response_model=list[StoredAssessmentRead])
+def site_assessments(site_id: int, session: SessionDep) -> list[StoredAssessmentRead]:
+    """The last stored assessment of the site (one row per threat; empty until the region is assessed)."""
+    SiteRepo(session).get(site_id)
+    return [StoredAssessmentRead(threat=a.threat, threat_index=a.threat_index, vulnerability=a.vulnerability,
+                                 consequence=a.consequence, risk=a.risk, likelihood_level=a.likelihood_level,
+                                 impact_level=a.impact_level, rating=a.rating, threat_level=a.threat_level,
+                                 minute_of_week=a.minute_of_week, standard_versions=a.standard_versions,
+                                 computed_at=a.computed_at) for a in svc.stored_assessments(session, site_id)]
 
 
 @router.get("/sites/{site_id}/measures", response_model=list[MeasureRead])

@@ -66,6 +66,13 @@ class SiteRiskRead(BaseModel):
     gaps: list[GapRead] | None = Field(None, description="missing measures and the risk each would remove")
 
 
+class StoredAssessmentRead(ThreatRiskRead):
+    threat_level: str
+    minute_of_week: int | None
+    standard_versions: dict[str, str]
+    computed_at: dt.datetime
+
+
 class RankedSiteRead(BaseModel):
     rank: int
     site_id: int

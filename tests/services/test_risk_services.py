@@ -72,7 +72,17 @@ def test_measures_lower_risk_and_threat_level_raises_it(monaco_sf: sessionmaker[
     assert e.value.field == "cctv.retention_days"
 
 
-def test_facts_change_tiers_and_are_validated(monaco_sf: sessionmaker[Session]) -> None:
+def test_portfolio_exact_not_below_greedy_and_facts(monaco_sf: sessionmaker[Session]) -> None:
+    with monaco_sf() as s:
+        pc = svc.portfolio(s, 1, 200_000, max_candidates=3)
+    assert pc.exact.status == "optimal" and pc.exact.total_cost <= 200_000
+    assert pc.exact.objective >= pc.greedy.objective - 1e-9 and pc.difference >= -1e-9
+    assert 0 < pc.exact.objective < pc.base_risk
+    with monaco_sf() as s, pytest.raises(InvalidInput) as e:
+        svc.portfolio(s, 1, -5)
+    assert e.value.field == "budget"
+
+    # facts change tiers and are validated before they are written
     with monaco_sf() as s:
         sid = _stade(s)
     facts = svc.set_facts(monaco_sf, sid, {"mission_criticality": 4, "symbolism": 4, "threat_to_tenants": 4,
@@ -89,14 +99,3 @@ def test_facts_change_tiers_and_are_validated(monaco_sf: sessionmaker[Session]) 
     svc.set_facts(monaco_sf, sid, {"symbolism": None})
     with monaco_sf() as s:
         assert "symbolism" not in svc.site_facts(s, sid)
-
-
-def test_portfolio_exact_not_below_greedy(monaco_sf: sessionmaker[Session]) -> None:
-    with monaco_sf() as s:
-        pc = svc.portfolio(s, 1, 200_000, max_candidates=3)
-    assert pc.exact.status == "optimal" and pc.exact.total_cost <= 200_000
-    assert pc.exact.objective >= pc.greedy.objective - 1e-9 and pc.difference >= -1e-9
-    assert 0 < pc.exact.objective < pc.base_risk
-    with monaco_sf() as s, pytest.raises(InvalidInput) as e:
-        svc.portfolio(s, 1, -5)
-    assert e.value.field == "budget"

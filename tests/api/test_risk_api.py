@@ -115,5 +115,8 @@ def test_inspection_task_fix_verify_cycle(client: TestClient) -> None:
     assert [i["id"] for i in hist] == [re["id"], insp["id"]] and {i["status"] for i in hist} == {"completed"}
     assert client.post(f"{API}/inspections/{re['id']}/complete",
                        json={"owner_agency": "Stadium operator"}).status_code == 409
+    assert client.get(f"{API}/tasks/999999").status_code == 404
+    assert client.get(f"{API}/inspections/999999").status_code == 404
+    assert client.post(f"{API}/sites/999999/inspections", json={"inspector_agency": "x"}).status_code == 404
     esc = client.post(f"{API}/tasks/escalate", json={"now": "2026-01-01T00:00:00"})
     assert esc.status_code == 422 and esc.json()["error"]["field"] == "now"

@@ -124,7 +124,8 @@ class RectificationTask(Base):
     measure: Mapped[str] = mapped_column(String(40))
     standard_id: Mapped[str] = mapped_column(String(60))
     text: Mapped[str] = mapped_column(Text)
-    owner_agency: Mapped[str] = mapped_column(String(200))
+    owner_agency: Mapped[str] = mapped_column(String(200))  # the agency's name
+    owner_agency_id: Mapped[int | None] = mapped_column(Integer)  # its account-system id, once accounts exist
     deadline: Mapped[dt.datetime] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default="open")
     overdue: Mapped[bool] = mapped_column(default=False)

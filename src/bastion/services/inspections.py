@@ -166,7 +166,8 @@ def _update_measures(s: Session, insp: Inspection, items: Sequence[InspectionIte
 
 
 def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime, owner_agency: str,
-             deadline_days: int = 30, actor_account_id: int | None = None) -> CompletionReport:
+             deadline_days: int = 30, actor_account_id: int | None = None,
+             owner_agency_id: int | None = None) -> CompletionReport:
     """Close an answered inspection: each failed item opens (or reopens) a rectification task owned by
     ``owner_agency`` due ``deadline_days`` later; each passed item verifies the site's earlier tasks on it."""
     _check_now(now)
@@ -194,6 +195,7 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
             if t is None:
                 t = RectificationTask(site_id=insp.site_id, inspection_id=insp.id, item_id=f.item_id, measure=f.measure,
                                       standard_id=f.standard_id, text=f.text, owner_agency=agency,
+                                      owner_agency_id=owner_agency_id,
                                       deadline=now + dt.timedelta(days=deadline_days), status="open",
                                       escalation_level=0, overdue=False, created_at=now, updated_at=now)
                 s.add(t)

@@ -35,7 +35,8 @@ def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
                       escalation_level=e.escalation_level, inspection_id=e.inspection_id, detail=e.detail)
         for e in svc.task_history(s, t.id)]
     return TaskRead(id=t.id, site_id=t.site_id, inspection_id=t.inspection_id, item_id=t.item_id, measure=t.measure,
-                    standard_id=t.standard_id, text=t.text, owner_agency=t.owner_agency, deadline=t.deadline,
+                    standard_id=t.standard_id, text=t.text, owner_agency=t.owner_agency,
+                    owner_agency_id=t.owner_agency_id, deadline=t.deadline,
                     status=t.status, overdue=t.overdue, escalation_level=t.escalation_level,  # type: ignore[arg-type]
                     verified_by_inspection_id=t.verified_by_inspection_id, created_at=t.created_at,
                     updated_at=t.updated_at, history=hist)

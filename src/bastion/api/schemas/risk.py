@@ -240,6 +240,7 @@ class TaskRead(BaseModel):
     standard_id: str
     text: str
     owner_agency: str
+    owner_agency_id: int | None
     deadline: dt.datetime
     status: TaskStatus
     overdue: bool

@@ -122,6 +122,7 @@ def upgrade() -> None:
     sa.Column('standard_id', sa.String(length=60), nullable=False),
     sa.Column('text', sa.Text(), nullable=False),
     sa.Column('owner_agency', sa.String(length=200), nullable=False),
+    sa.Column('owner_agency_id', sa.Integer(), nullable=True),
     sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('overdue', sa.Boolean(), nullable=False),

@@ -14,8 +14,8 @@ from bastion.core.vehicle.network import VehicleNetwork
 from bastion.core.vehicle.physics import Dynamics
 from bastion.core.vehicle.vehicles import CAR
 from bastion.errors import InvalidInput
-from vehicle_nx_baseline import baseline_speed_mps, build_graph
-from vehicle_testnet import lonlat, make_roads
+from tests.core.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
+from tests.core.vehicle.vehicle_testnet import lonlat, make_roads
 
 G0 = 9.80665
 SQUARE = Polygon(lonlat([(0, -25), (50, -25), (50, 25), (0, 25)]))

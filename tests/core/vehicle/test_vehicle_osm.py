@@ -25,7 +25,7 @@ from bastion.core.vehicle.network import VehicleNetwork
 from bastion.core.vehicle.timing import check_approach
 from bastion.core.vehicle.vehicles import CAR, HGV
 from bastion.integrations.osm import read_extract
-from vehicle_nx_baseline import baseline_speed_mps, build_graph
+from tests.core.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
 
 pytestmark = pytest.mark.slow
 OSM = Path(__file__).resolve().parents[3] / "data" / "osm"

@@ -1,1 +1,14 @@
+"""Routing core: road graph, speed profiles, snapping, travel-time matrices, isochrones."""
 
+from bastion.core.routing.graph import FOOT, MOTORCYCLE, PATROL_CAR, PROFILES, RoutingGraph, SpeedProfile, build_graph
+from bastion.core.routing.hierarchy import Hierarchy, build_hierarchy, hierarchy_distances
+from bastion.core.routing.isochrone import Isochrone, isochrones
+from bastion.core.routing.matrix import Reach, multi_source_reach, travel_time_matrix
+from bastion.core.routing.network import RoadNetwork
+from bastion.core.routing.snap import LocalProjection, Snapper, SnapResult, snap_points
+
+__all__ = [
+    "FOOT", "MOTORCYCLE", "PATROL_CAR", "PROFILES", "Hierarchy", "Isochrone", "LocalProjection", "Reach", "RoadNetwork",
+    "RoutingGraph", "SnapResult", "Snapper", "SpeedProfile", "build_graph", "build_hierarchy", "hierarchy_distances", "isochrones", "multi_source_reach",
+    "snap_points", "travel_time_matrix",
+]

@@ -5,7 +5,7 @@ Instance (real data, OSM extract data/osm/andorra-2023-05.osm.pbf, ODbL):
     site registry x open share at 18:00 on a Monday, closed sites keep 5 %);
   - depot: the road node nearest the centre; sites snapped to the nearest node of the largest strongly
     connected component of the drivable network;
-  - travel times: scipy.sparse.csgraph.dijkstra over free-flow edge travel times (RoadNetwork);
+  - travel times: bastion.core.routing (patrol-car profile, largest strongly connected component, fastest of parallel edges);
   - a route is one sortie of at most --shift-min minutes with --dwell-min minutes at each stop and at most
     --max-stops stops (the bound that keeps full enumeration tractable: C(60, k) sets grow as 60^k);
   - payoffs: bastion.core.patrol.timeslots.default_payoffs (editable defaults, see docs/models/patrol.md).
@@ -25,9 +25,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
 
 from bastion.core.patrol.evaluation import EvaluationTable, compare_with_baselines
 from bastion.core.patrol.game import SecurityGame
@@ -35,6 +32,9 @@ from bastion.core.patrol.routes import PatrolProblem, enumerate_routes
 from bastion.core.patrol.sampling import comb_route_coverage, sample_plans
 from bastion.core.patrol.schedules import solve_schedules, solve_schedules_milp
 from bastion.core.patrol.timeslots import default_payoffs, slot_consequences
+from bastion.core.routing.graph import build_graph
+from bastion.core.routing.matrix import travel_time_matrix
+from bastion.core.routing.snap import Snapper
 from bastion.integrations.osm import read_extract
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,10 +52,8 @@ def local_xy(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
 def build_instance(n_sites: int, radius_m: float) -> tuple[list, np.ndarray, np.ndarray]:  # type: ignore[type-arg]
     ext = read_extract(PBF)
     roads = ext.roads
-    graph = sp.csr_matrix((roads.edge_travel_time_s(), (roads.edge_u, roads.edge_v)), shape=(roads.n_nodes,) * 2)
-    _, label = connected_components(graph, directed=True, connection="strong")
-    main = np.flatnonzero(label == np.bincount(label).argmax())
-    tree = cKDTree(local_xy(roads.node_lon[main], roads.node_lat[main]))
+    graph = build_graph(roads)  # patrol-car profile, largest strongly connected component, fastest parallel edge
+    snapper = Snapper(graph)
     sites = [s for s in ext.sites if s.capacity.capacity]
     xy = local_xy(np.array([s.lon for s in sites]), np.array([s.lat for s in sites]))
     near = np.hypot(xy[:, 0], xy[:, 1]) <= radius_m
@@ -73,10 +71,10 @@ def build_instance(n_sites: int, radius_m: float) -> tuple[list, np.ndarray, np.
     top = np.argsort(-w, kind="stable")[:n_sites]
     sites = [sites[i] for i in top]
     consequence = w[top]
-    _, depot = tree.query(np.zeros(2))
-    _, snap = tree.query(local_xy(np.array([s.lon for s in sites]), np.array([s.lat for s in sites])))
-    nodes = main[np.concatenate([[depot], snap])]
-    tt = dijkstra(graph, directed=True, indices=nodes)[:, nodes]
+    depot = snapper.snap([CENTRE[0]], [CENTRE[1]]).nearest_node
+    snap = snapper.snap([s.lon for s in sites], [s.lat for s in sites]).nearest_node
+    nodes = np.concatenate([depot, snap])
+    tt = travel_time_matrix(graph, nodes, nodes)
     return sites, consequence, tt
 
 

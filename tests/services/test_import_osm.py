@@ -112,3 +112,45 @@ def test_road_network_round_trip(monaco_sf: sessionmaker[Session]) -> None:
     ref = read_extract(MONACO).roads
     assert net.n_nodes == ref.n_nodes and net.n_edges == ref.n_edges
     assert sorted(net.edge_length_m.round(6)) == sorted(ref.edge_length_m.round(6))
+
+
+def _move_node(src: Path, dst: Path, node_id: int, dlon: float) -> None:
+    with osmium.SimpleWriter(str(dst)) as w:
+        for obj in osmium.FileProcessor(str(src)):
+            if obj.is_node() and obj.id == node_id:
+                obj = obj.replace(location=osmium.osm.Location(obj.location.lon + dlon, obj.location.lat))
+            w.add(obj)
+
+
+def test_import_seeds_station_units_idempotently_and_keeps_user_units(
+    monaco_sf: sessionmaker[Session], tmp_path: Path
+) -> None:
+    from bastion.db.coverage_models import ResponseUnit
+    from bastion.services.response_units import UnitEdit, UnitSpec, add_unit, edit_unit
+
+    with monaco_sf() as s:
+        seeded = s.scalars(select(ResponseUnit).order_by(ResponseUnit.id)).all()
+        assert len(seeded) == 11 and {u.source for u in seeded} == {"osm_station"}
+        by_ref = {u.source_ref: u for u in seeded}
+        assert by_ref["node/280487253"].name == "Commissariat de la Condamine"
+        assert by_ref["node/1866523017"].unit_type == "fire_station" and by_ref["node/1866523017"].standard_s == 300
+        assert by_ref["node/1712696861"].name == "Police station node/1712696861"  # unnamed: a team label, no person
+        assert all(u.snap_osm_node is not None and u.snap_distance_m <= 250 for u in seeded)
+    mine = add_unit(monaco_sf, "Monaco", UnitSpec("patrol_car", "Patrol car 1", 7.42, 43.738))
+    edit_unit(monaco_sf, by_ref["node/280487253"].id, UnitEdit(standard_s=60, unit_type="post"))
+    before = snapshot(monaco_sf)
+    rep = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    assert rep.rows_changed == 0 and rep.units_inserted == rep.units_updated == 0
+    assert snapshot(monaco_sf) == before
+    # the station moves in OSM: its unit follows (re-snapped), the user's edits of it and user units stay
+    newer = tmp_path / "monaco-moved.osm.pbf"
+    _move_node(MONACO, newer, 280487253, 0.0005)
+    rep = import_osm(monaco_sf, newer, "Monaco", boundary_file=MONACO_BOUNDARY)
+    assert rep.units_updated == 1 and rep.units_inserted == 0 and rep.sites_updated == 1
+    with monaco_sf() as s:
+        u = s.get(ResponseUnit, by_ref["node/280487253"].id)
+        assert u is not None and u.lon == pytest.approx(by_ref["node/280487253"].lon + 0.0005)
+        assert (u.unit_type, u.standard_s) == ("post", 60)
+        m = s.get(ResponseUnit, mine.id)
+        assert m is not None and (m.name, m.lon, m.source) == ("Patrol car 1", 7.42, "user")
+        assert s.scalar(select(func.count()).select_from(ResponseUnit)) == 12

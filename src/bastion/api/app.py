@@ -9,7 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from bastion import __version__
 from bastion.api import errors
-from bastion.api.routes import meta, sites
+from bastion.api.routes import coverage, meta, patrol, sites
 from bastion.api.routes import inspections, risk  # risk + supervision
 from bastion.api.routes.meta import WEB_DIR
 from bastion.config import Settings
@@ -35,6 +35,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(meta.router)
     app.include_router(sites.router)
     app.include_router(risk.router); app.include_router(inspections.router)  # noqa: E702
+    app.include_router(coverage.router)
+    app.include_router(patrol.router)
     static = WEB_DIR / "static"
     static.mkdir(parents=True, exist_ok=True)
     app.mount("/static", StaticFiles(directory=str(static)), name="static")

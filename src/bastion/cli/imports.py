@@ -42,6 +42,7 @@ def osm(
         f"{report.sites_marked_missing} marked missing, {report.sites_restored} restored\n"
         f"roads: {report.road_nodes} nodes, {report.road_edges} directed edges"
         f" ({'replaced' if report.roads_replaced else 'unchanged'})\n"
+        f"response units from police/fire stations: {report.units_inserted} new, {report.units_updated} updated\n"
         f"rows changed: {report.rows_changed}; time: read {report.read_s:.2f} s, write {report.write_s:.2f} s"
     )
 

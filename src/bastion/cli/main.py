@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from bastion import __version__
-from bastion.cli import db, imports, sites
+from bastion.cli import coverage, db, imports, patrol, sites
 from bastion.cli import risk as risk_cli
 from bastion.cli.common import console, handle_errors, settings, setup_logging
 
@@ -21,6 +21,9 @@ app.add_typer(imports.app, name="import")
 app.add_typer(sites.app, name="sites")
 app.add_typer(sites.regions_app, name="regions")
 risk_cli.register(app)  # risk, measures, inspect, tasks, threat-level, report
+app.add_typer(coverage.app, name="coverage")
+app.add_typer(coverage.units_app, name="units")
+app.add_typer(patrol.app, name="patrol")
 
 BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
 

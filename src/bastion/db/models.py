@@ -122,3 +122,5 @@ class RoadEdge(Base):
     geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
 
 from bastion.db import risk_models as _risk_models  # noqa: E402,F401  (risk tables)
+from bastion.db import coverage_models as _coverage_models  # noqa: E402,F401  (response units)
+from bastion.db import patrol_models as _patrol_models  # noqa: E402,F401  (patrol tables)

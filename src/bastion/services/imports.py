@@ -44,6 +44,8 @@ class ImportReport:
     road_edges: int = 0
     roads_replaced: bool = False
     region_changed: bool = False
+    units_inserted: int = 0  # response units seeded from OSM police / fire stations
+    units_updated: int = 0
     per_category: dict[str, int] = field(default_factory=dict)
     read_s: float = 0.0
     write_s: float = 0.0
@@ -53,7 +55,7 @@ class ImportReport:
         roads = (self.road_nodes + self.road_edges) if self.roads_replaced else 0
         return (
             self.sites_inserted + self.sites_updated + self.sites_marked_missing + self.sites_restored + roads
-            + int(self.region_changed)
+            + int(self.region_changed) + self.units_inserted + self.units_updated
         )
 
 
@@ -178,10 +180,22 @@ def import_osm(
             report.roads_replaced = True
         report.road_nodes, report.road_edges = net.n_nodes, net.n_edges
         s.flush()
+        report.units_inserted, report.units_updated = _seed_units(s, region, extract.sites, net, rh)
     report.write_s = time.perf_counter() - t0
     log.info("imported %s into %s: %d changed rows in %.2f s", path.name, region_name, report.rows_changed,
              report.read_s + report.write_s)
     return report
+
+
+def _seed_units(s: Session, region: Region, sites: list, net: RoadNetwork, rh: str) -> tuple[int, int]:
+    """Response units from the extract's police and fire stations (services.response_units)."""
+    from bastion.services.response_units import STATION_KINDS, seed_station_units
+    from bastion.services.routing_cache import routing_for_network
+
+    if not any(x.kind in STATION_KINDS for x in sites):
+        return 0, 0
+    routing = routing_for_network(net, rh, "patrol_car") if net.n_edges else None
+    return seed_station_units(s, region, sites, routing)
 
 
 def load_road_network(session: Session, region_id: int) -> RoadNetwork:

@@ -11,6 +11,8 @@ import {
 } from "./i18n.js";
 import { panelContent } from "./panel.js";
 import { loadRegionRisk, riskColour, riskLegend, riskSection, riskState, riskToggle } from "./risk.js";
+import { coverageRegionChanged, initCoverage, renderCoverageText } from "./coverage.js";
+import { createPatrolView } from "./patrol.js";
 
 /* global L */
 
@@ -87,6 +89,7 @@ async function switchLanguage(code) {
 }
 
 function renderAllText() {
+  renderCoverageText();
   applyStaticTranslations();
   updateMapControls();
   renderRegionOptions();
@@ -97,6 +100,7 @@ function renderAllText() {
   applyFilters({ refit: false });
   if (state.detail) renderPanel(state.detail);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
+  patrol.rerender();
 }
 
 /* ---------------------------------------------------------------- map */
@@ -107,6 +111,7 @@ map.setView([20, 0], 2);
 L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
 map.createPane("roads").style.zIndex = 350;
 map.createPane("footprint").style.zIndex = 450;
+const patrol = createPatrolView({ map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true) });
 const roadRenderer = L.canvas({ pane: "roads", padding: 0.3 });
 let zoomControl = null;
 let roadsAttribution = null;
@@ -240,6 +245,7 @@ async function selectRegion(id) {
   if (!region) return;
   const seq = ++state.loadSeq;
   state.region = region;
+  coverageRegionChanged(region);
   el.regionSelect.value = String(region.id);
   try { localStorage.setItem(LS_REGION, String(region.id)); } catch (_) { /* storage disabled */ }
   closePanel();
@@ -259,6 +265,7 @@ async function selectRegion(id) {
     throw err;
   });
   const sites = fetchAllSites(region.id, seq);
+  patrol.setRegion(region.id);
   const [roadsRes, boundaryRes, sitesRes] = await Promise.allSettled([roads, boundary, sites]);
   if (seq !== state.loadSeq) return; // the user picked another region meanwhile
 
@@ -601,6 +608,7 @@ function setSidebarOpen(open) {
 
 async function start() {
   wireUi();
+  initCoverage(map, API, el.sidebar);
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
   const regionsP = getJSON(`${API}/regions`);
@@ -625,6 +633,7 @@ async function start() {
   }
   el.version.dataset.version = state.meta.version || "";
   applyStaticTranslations();
+  renderCoverageText();
   updateMapControls();
   renderCategoryList();
   renderRiskToggle();

@@ -1,7 +1,7 @@
 """risk supervision
 
-Revision ID: 20261126_0004
-Revises: 20261126_0001
+Revision ID: 20261126_0007
+Revises: 20261126_0006
 Create Date: 2026-11-26
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = '20261126_0004'
-down_revision = '20261126_0001'
+revision = '20261126_0007'
+down_revision = '20261126_0006'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,118 @@
+"""Response units, coverage, placement and isochrone routes (thin: parse, call one service, return a schema)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from bastion.api.deps import SessionDep, SessionFactoryDep
+from bastion.api.schemas.coverage import (
+    CoverageRead, PlacementRead, PlacementRequest, StandardRead, UnitCreate, UnitList, UnitRead, UnitUpdate,
+    WhatIfRead, WhatIfRequest,
+)
+from bastion.db.coverage_models import ResponseUnit
+from bastion.db.repositories import RegionRepo
+from bastion.errors import InvalidInput
+from bastion.services import coverage as cov
+from bastion.services import placement
+from bastion.services import response_units as units
+from bastion.services.coverage_maps import isochrones_geojson
+
+router = APIRouter(prefix="/api/v1", tags=["coverage"])
+
+
+def unit_read(u: ResponseUnit) -> UnitRead:
+    return UnitRead.model_validate(u, from_attributes=True)
+
+
+@router.get("/regions/{region_id}/units", response_model=UnitList)
+def list_units(region_id: int, session: SessionDep) -> UnitList:
+    items = [unit_read(u) for u in units.list_units(session, region_id)]
+    return UnitList(items=items, total=len(items))
+
+
+@router.post("/regions/{region_id}/units", response_model=UnitRead, status_code=201)
+def create_unit(region_id: int, body: UnitCreate, sf: SessionFactoryDep) -> UnitRead:
+    spec = units.UnitSpec(unit_type=body.unit_type, name=body.name, lon=body.lon, lat=body.lat,
+                          standard_s=body.standard_s, speed_profile=body.speed_profile,
+                          availability=[list(iv) for iv in body.availability] if body.availability else None)
+    return unit_read(units.add_unit(sf, region_id, spec))
+
+
+@router.patch("/units/{unit_id}", response_model=UnitRead)
+def patch_unit(unit_id: int, body: UnitUpdate, sf: SessionFactoryDep) -> UnitRead:
+    given = body.model_fields_set
+    for f in given:
+        if getattr(body, f) is None and f != "availability":
+            raise InvalidInput(f"{f} cannot be null", field=f)
+    vals: dict[str, Any] = {f: getattr(body, f) for f in given}
+    if vals.get("availability") is not None:
+        vals["availability"] = [list(iv) for iv in vals["availability"]]
+    return unit_read(units.edit_unit(sf, unit_id, units.UnitEdit(**vals)))
+
+
+@router.delete("/units/{unit_id}", status_code=204)
+def delete_unit(unit_id: int, sf: SessionFactoryDep) -> Response:
+    units.remove_unit(sf, unit_id)
+    return Response(status_code=204)
+
+
+@router.get("/regions/{region_id}/coverage", response_model=CoverageRead)
+def get_coverage(
+    region_id: int, session: SessionDep,
+    standard: Annotated[str, Query(max_length=20, description="seconds or 60s/1m/3m/5m")] = "180",
+    respect_unit_standards: bool = False,
+) -> CoverageRead:
+    std = units.parse_duration_s(standard)
+    RegionRepo(session).get(region_id)
+    r = cov.analyze(session, region_id, standards_s=sorted({60, 180, 300, std}),
+                    respect_unit_standards=respect_unit_standards)
+    d = dataclasses.asdict(r)
+    d.pop("runtime_s")
+    return CoverageRead(**d, standard_s=std)
+
+
+@router.post("/regions/{region_id}/coverage/placement", response_model=PlacementRead)
+def post_placement(region_id: int, body: PlacementRequest, sf: SessionFactoryDep) -> PlacementRead:
+    with sf() as s:
+        RegionRepo(s).get(region_id)
+    r = placement.place(
+        sf, region_id, standard_s=body.standard_s, add=body.add, model=body.model, backup=body.backup,
+        speed_profile=body.speed_profile, unit_type=body.unit_type,
+        candidates=[tuple(c) for c in body.candidates] if body.candidates is not None else None,  # type: ignore[misc]
+        time_limit_s=body.time_limit_s, apply=body.apply,
+    )
+    return PlacementRead(**dataclasses.asdict(r))
+
+
+@router.post("/regions/{region_id}/coverage/what-if", response_model=WhatIfRead)
+def post_what_if(region_id: int, body: WhatIfRequest, session: SessionDep) -> WhatIfRead:
+    """Coverage now and after adding, moving and removing units (nothing is stored)."""
+    RegionRepo(session).get(region_id)
+    change = cov.WhatIf(
+        add=tuple(cov.UnitPoint(None, a.name, "patrol_car", a.lon, a.lat, a.speed_profile, 180) for a in body.add),
+        move=tuple((m.unit_id, m.lon, m.lat) for m in body.move), remove=tuple(body.remove),
+    )
+    w = cov.what_if(session, region_id, change)
+    return WhatIfRead(
+        before=[StandardRead(**dataclasses.asdict(b)) for b in w.before.by_standard],
+        after=[StandardRead(**dataclasses.asdict(b)) for b in w.after.by_standard],
+        n_units_before=w.before.n_units, n_units_after=w.after.n_units,
+    )
+
+
+@router.get("/regions/{region_id}/isochrones.geojson", response_model=None)
+def get_isochrones(
+    region_id: int, session: SessionDep, unit_id: int | None = None,
+    limits: Annotated[str, Query(max_length=100, description="comma-separated seconds")] = "60,180,300",
+) -> JSONResponse:
+    try:
+        lims = [int(x) for x in limits.split(",") if x.strip()]
+    except ValueError:
+        raise InvalidInput(f"limits must be comma-separated whole seconds, e.g. 60,180,300; got {limits!r}",
+                           field="limits") from None
+    fc = isochrones_geojson(session, region_id, unit_id=unit_id, limits_s=lims)
+    return JSONResponse(fc, media_type="application/geo+json")

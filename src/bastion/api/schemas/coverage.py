@@ -1,0 +1,170 @@
+"""Wire schemas for response units, coverage and placement."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+UnitType = Literal["post", "foot_post", "patrol_car", "motorcycle", "police_station", "special_unit", "fire_engine",
+                   "fire_station"]
+Profile = Literal["patrol_car", "motorcycle", "foot"]
+Interval = tuple[int, int]
+
+
+class UnitCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_type: UnitType
+    name: str = Field(min_length=1, max_length=200, description="A team, e.g. 'Patrol car 3', never a person")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    standard_s: Literal[60, 180, 300] | None = None
+    speed_profile: Profile | None = None
+    availability: list[Interval] | None = Field(
+        None, description="weekly [start, end] minutes from Monday 00:00 (end <= 10080); null = 24/7")
+
+
+class UnitUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_type: UnitType | None = None
+    name: str | None = Field(None, min_length=1, max_length=200)
+    lon: float | None = Field(None, ge=-180, le=180)
+    lat: float | None = Field(None, ge=-90, le=90)
+    standard_s: Literal[60, 180, 300] | None = None
+    speed_profile: Profile | None = None
+    availability: list[Interval] | None = None
+
+
+class UnitRead(BaseModel):
+    id: int
+    region_id: int
+    unit_type: str
+    name: str
+    lon: float
+    lat: float
+    snap_osm_node: int | None
+    snap_distance_m: float | None
+    availability: list[list[int]] | None
+    standard_s: int
+    speed_profile: str
+    source: str
+    source_ref: str | None
+    updated_at: dt.datetime
+
+
+class UnitList(BaseModel):
+    items: list[UnitRead]
+    total: int
+
+
+class StandardRead(BaseModel):
+    standard_s: int
+    covered_sites: int
+    share_sites: float
+    covered_weight: float
+    share_weight: float
+    uncovered: list[int]
+
+
+class SiteCoverageRead(BaseModel):
+    site_id: int
+    name: str | None
+    category: str
+    lon: float
+    lat: float
+    weight: float
+    unit_id: int | None
+    unit_name: str | None
+    time_s: float | None
+
+
+class FlaggedRead(BaseModel):
+    site_id: int
+    name: str | None
+    distance_m: float
+
+
+class CoverageRead(BaseModel):
+    region_id: int
+    region_name: str
+    standard_s: int
+    weight_basis: str
+    n_units: int
+    units_unsnapped: list[str]
+    total_weight: float
+    by_standard: list[StandardRead]
+    sites: list[SiteCoverageRead]
+    flagged: list[FlaggedRead]
+
+
+class PlacementRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    standard_s: int = Field(180, ge=1, le=3600)
+    add: int = Field(1, ge=0, le=200, description="new units (ignored by lscp)")
+    model: Literal["mclp", "lscp", "p_median"] = "mclp"
+    backup: bool = False
+    speed_profile: Profile = "patrol_car"
+    unit_type: UnitType | None = None
+    candidates: list[tuple[float, float]] | None = Field(None, max_length=5000, description="[[lon, lat], ...]")
+    time_limit_s: float = Field(30.0, gt=0, le=600)
+    apply: bool = False
+
+
+class ProposedRead(BaseModel):
+    lon: float
+    lat: float
+    road_node_osm_id: int
+
+
+class PlacementRead(BaseModel):
+    region_id: int
+    model: str
+    standard_s: int
+    status: str
+    objective: float
+    bound: float
+    gap: float
+    runtime_s: float
+    solver: str
+    n_demand: int
+    n_candidates: int
+    n_fixed: int
+    before_weight: float
+    after_weight: float
+    total_weight: float
+    before_sites: int
+    after_sites: int
+    n_sites: int
+    proposed: list[ProposedRead]
+    unreachable_sites: list[int]
+    applied_unit_ids: list[int]
+
+
+class WhatIfAdd(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    speed_profile: Profile = "patrol_car"
+    name: str = Field("Proposed unit", min_length=1, max_length=200)
+
+
+class WhatIfMove(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    unit_id: int
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+
+
+class WhatIfRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    add: list[WhatIfAdd] = Field(default_factory=list, max_length=200)
+    move: list[WhatIfMove] = Field(default_factory=list, max_length=200)
+    remove: list[int] = Field(default_factory=list, max_length=200)
+
+
+class WhatIfRead(BaseModel):
+    before: list[StandardRead]
+    after: list[StandardRead]
+    n_units_before: int
+    n_units_after: int

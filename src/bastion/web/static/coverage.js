@@ -1,0 +1,115 @@
+/* 'Response coverage' layer: units as markers, 1/3/5-minute rings (isochrones), uncovered crowded places
+ * highlighted, and a what-if control ('suggest N more units': proposed locations and the coverage change).
+ *   GET {api}/regions/{id}/units, {api}/regions/{id}/isochrones.geojson, {api}/regions/{id}/coverage?standard=180
+ *   POST {api}/regions/{id}/coverage/placement (nothing is stored: apply=false) */
+import { getJSON, h } from "./util.js";
+import { fmtNumber, t } from "./i18n.js";
+
+/* global L */
+
+const RING_STYLE = { 60: "#1a9850", 180: "#fdae61", 300: "#d73027" };
+const ctx = { map: null, api: "", region: null, group: null, on: false, seq: 0 };
+const ui = {};
+
+function pct(x) { return `${(100 * x).toFixed(1)}%`; }
+
+export function initCoverage(map, api, mount) {
+  ctx.map = map;
+  ctx.api = api;
+  ui.toggle = h("input", { type: "checkbox", id: "cov-toggle" });
+  ui.n = h("input", { type: "number", id: "cov-n", min: "1", max: "20", value: "3" });
+  ui.suggest = h("button", { type: "button", id: "cov-suggest", disabled: "" }, "");
+  ui.summary = h("p", { id: "cov-summary", class: "muted", role: "status", "aria-live": "polite" });
+  ui.label = h("span", {}, "");
+  ui.nLabel = h("label", { for: "cov-n" }, "");
+  ui.box = h("fieldset", { class: "coverage", id: "coverage" },
+    h("label", {}, ui.toggle, " ", ui.label), h("div", { class: "cov-whatif" }, ui.nLabel, " ", ui.n, " ", ui.suggest),
+    ui.summary);
+  mount.prepend(ui.box); // top of the sidebar, above the site filters
+  ui.toggle.addEventListener("change", () => setOn(ui.toggle.checked));
+  ui.suggest.addEventListener("click", () => suggest());
+  renderCoverageText();
+}
+
+export function renderCoverageText() {
+  if (!ui.label) return;
+  ui.label.textContent = t("coverage.layer");
+  ui.nLabel.textContent = t("coverage.suggest_n");
+  ui.suggest.textContent = t("coverage.suggest");
+}
+
+export function coverageRegionChanged(region) {
+  ctx.region = region;
+  if (ctx.on) draw();
+}
+
+function clear() {
+  if (ctx.group) ctx.map.removeLayer(ctx.group);
+  ctx.group = null;
+}
+
+function setOn(on) {
+  ctx.on = on;
+  ui.suggest.toggleAttribute("disabled", !on);
+  if (on) draw(); else { clear(); ui.summary.textContent = ""; }
+}
+
+function summaryText(c) {
+  return c.by_standard.map((b) => t("coverage.ring_share", {
+    minutes: fmtNumber(b.standard_s / 60), sites: pct(b.share_sites), people: pct(b.share_weight),
+  })).join(" · ");
+}
+
+async function draw() {
+  if (!ctx.region) return;
+  const seq = ++ctx.seq;
+  const id = ctx.region.id;
+  ui.summary.textContent = t("status.loading");
+  const [units, rings, cov] = await Promise.all([
+    getJSON(`${ctx.api}/regions/${id}/units`),
+    getJSON(`${ctx.api}/regions/${id}/isochrones.geojson?limits=60,180,300`),
+    getJSON(`${ctx.api}/regions/${id}/coverage?standard=180`),
+  ]);
+  if (seq !== ctx.seq || !ctx.on) return;
+  clear();
+  const layers = [];
+  for (const f of [...rings.features].reverse()) {
+    if (!f.geometry) continue;
+    const c = RING_STYLE[f.properties.limit_s] || "#3388ff";
+    layers.push(L.geoJSON(f, { interactive: false, style: { color: c, weight: 1, fillColor: c, fillOpacity: 0.18 },
+      className: `cov-ring cov-ring-${f.properties.limit_s}` }));
+  }
+  const uncovered = new Set(cov.by_standard.find((b) => b.standard_s === 180).uncovered);
+  for (const s of cov.sites) {
+    if (!uncovered.has(s.site_id)) continue;
+    layers.push(L.circleMarker([s.lat, s.lon], { radius: 9, color: "#b2182b", weight: 3, fill: false,
+      className: "cov-uncovered" }).bindTooltip(t("coverage.uncovered", { name: s.name || String(s.site_id) })));
+  }
+  for (const u of units.items) {
+    layers.push(L.circleMarker([u.lat, u.lon], { radius: 6, color: "#08306b", weight: 2, fillColor: "#2171b5",
+      fillOpacity: 1, className: "cov-unit" }).bindTooltip(u.name));
+  }
+  ctx.group = L.layerGroup(layers).addTo(ctx.map);
+  ui.summary.textContent = summaryText(cov);
+}
+
+async function suggest() {
+  if (!ctx.region) return;
+  const n = Math.max(1, Math.min(20, parseInt(ui.n.value, 10) || 1));
+  ui.summary.textContent = t("status.loading");
+  const res = await fetch(`${ctx.api}/regions/${ctx.region.id}/coverage/placement`, {
+    method: "POST", headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ add: n, standard_s: 180, model: "mclp" }),
+  });
+  const p = await res.json();
+  if (!res.ok) { ui.summary.textContent = p.error ? p.error.message : String(res.status); return; }
+  for (const x of p.proposed) {
+    L.circleMarker([x.lat, x.lon], { radius: 8, color: "#54278f", weight: 2, fillColor: "#9e9ac8", fillOpacity: 1,
+      className: "cov-proposed" }).bindTooltip(t("coverage.proposed")).addTo(ctx.group || ctx.map);
+  }
+  ui.summary.textContent = t("coverage.whatif_result", {
+    n: fmtNumber(p.proposed.length), before: pct(p.before_weight / p.total_weight),
+    after: pct(p.after_weight / p.total_weight), sites_before: fmtNumber(p.before_sites),
+    sites_after: fmtNumber(p.after_sites), total: fmtNumber(p.n_sites),
+  });
+}

@@ -1,0 +1,76 @@
+"""Patrol plan REST API: create, read, schedules, exports; 404 and 422 with field names."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from bastion.api.app import create_app
+from bastion.config import Settings
+from tests.patrol_db import monaco_url  # noqa: F401 (fixture)
+
+BODY = {"teams": 2, "shift": "08:00-10:00", "days": 2, "seed": 3, "max_sites": 10, "max_stops": 2}
+
+
+@pytest.fixture(scope="module")
+def api(monaco_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:  # noqa: F811
+    app = create_app(Settings(data_dir=Path(tmp_path_factory.mktemp("api")), database_url=monaco_url))
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+def _region(api: TestClient) -> int:
+    return next(r["id"] for r in api.get("/api/v1/regions").json()["items"] if r["name"] == "Monaco")
+
+
+def test_create_read_schedules_export(api: TestClient) -> None:
+    rid = _region(api)
+    r = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=BODY)
+    assert r.status_code == 201, r.text
+    plan = r.json()
+    assert plan["region"] == "Monaco" and plan["teams"] == 2 and plan["shift"] == "08:00-10:00"
+    assert plan["solver_status"] == "optimal" and plan["attacker_utility"] > 0
+    assert plan["parameters"]["dwell_min"] == 10.0
+    pid = plan["id"]
+    assert api.get(f"/api/v1/patrol-plans/{pid}").json()["id"] == pid
+    assert pid in [p["id"] for p in api.get(f"/api/v1/regions/{rid}/patrol-plans").json()["items"]]
+    sch = api.get(f"/api/v1/patrol-plans/{pid}/schedules").json()["items"]
+    assert [(s["day"], s["label"]) for s in sch] == [(1, "Team 1"), (1, "Team 2"), (2, "Team 1"), (2, "Team 2")]
+    day2 = api.get(f"/api/v1/patrol-plans/{pid}/schedules", params={"day": 2}).json()["items"]
+    assert {s["day"] for s in day2} == {2} and day2 == sch[2:]
+    stops = [st for s in sch for st in s["stops"]]
+    assert stops and all(s["path"] for s in sch if s["stops"])
+    assert all("08:00" <= st["arrival"] <= st["departure"] <= "10:00" for st in stops)
+    # same body, same schedules
+    again = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=BODY).json()["id"]
+    assert api.get(f"/api/v1/patrol-plans/{again}/schedules").json()["items"] == sch
+
+    c = api.get(f"/api/v1/patrol-plans/{pid}/export", params={"format": "csv"})
+    assert c.status_code == 200 and c.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(c.text)))
+    assert len(rows) == len(stops) and rows[0]["team"] in ("1", "2")
+    j = api.get(f"/api/v1/patrol-plans/{pid}/export", params={"format": "json"}).json()
+    assert j["plan"]["id"] == pid and len(j["schedules"]) == 4
+    h = api.get(f"/api/v1/patrol-plans/{pid}/export", params={"format": "html"})
+    assert h.status_code == 200 and "<svg" in h.text and 'class="route"' in h.text and "Team 2" in h.text
+    assert "<script" not in h.text and "http://" not in h.text.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_errors(api: TestClient) -> None:
+    rid = _region(api)
+    assert api.get("/api/v1/patrol-plans/99999").status_code == 404
+    assert api.get("/api/v1/patrol-plans/99999/schedules").status_code == 404
+    assert api.post("/api/v1/regions/99999/patrol-plans", json=BODY).json()["error"]["code"] == "not_found"
+    for bad, field in (({"teams": 0}, "teams"), ({"shift": "8-16"}, "shift"), ({"bogus": 1}, "bogus"),
+                       ({"max_stops": 9}, "max_stops"), ({"teams": 50}, "teams")):
+        r = api.post(f"/api/v1/regions/{rid}/patrol-plans", json={**BODY, **bad})
+        assert r.status_code == 422, (bad, r.text)
+        assert r.json()["error"]["field"] == field, r.json()
+    r = api.get("/api/v1/patrol-plans/1/export", params={"format": "pdf"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "format"

@@ -1,0 +1,53 @@
+"""The 'Response coverage' layer in a real browser (Debian chromium via Playwright; never `playwright install`):
+toggle it, see the 1/3/5-minute rings, unit markers and uncovered places, and ask for 3 more units."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, expect, sync_playwright
+
+pytestmark = pytest.mark.web
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+def test_toggle_coverage_layer_shows_rings_and_suggests_units(browser: Browser, live_server_url: str,
+                                                              tmp_path: Path) -> None:
+    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB").new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(live_server_url + "/")
+    expect(page.locator("#cov-toggle")).to_be_visible()
+    expect(page.locator("#coverage")).to_contain_text("Response coverage")
+    expect(page.locator("#map .site-cluster").first).to_be_visible()  # region loaded
+    page.locator("#cov-toggle").check()
+    for lim in (60, 180, 300):
+        expect(page.locator(f"path.cov-ring-{lim}")).to_have_count(1)
+    expect(page.locator("path.cov-unit")).to_have_count(11)
+    expect(page.locator("path.cov-uncovered")).to_have_count(6)  # Monaco: 135 of 141 places within 3 min
+    expect(page.locator("#cov-summary")).to_contain_text("3 min: 95.7% of places, 96.2% of people")
+    page.locator("#cov-n").fill("3")
+    page.locator("#cov-suggest").click()
+    expect(page.locator("path.cov-proposed")).to_have_count(3)
+    expect(page.locator("#cov-summary")).to_contain_text("people within 3 min 96.2% → 100.0%")
+    shot = tmp_path / "coverage-layer.png"
+    page.screenshot(path=str(shot))
+    Path("/tmp/coverage-layer.png").write_bytes(shot.read_bytes())
+    page.locator("#cov-toggle").uncheck()
+    expect(page.locator("path.cov-ring-60")).to_have_count(0)
+    assert errors == []

@@ -25,6 +25,8 @@ OSM_DIR = REPO / "data" / "osm"
 MONACO = OSM_DIR / "monaco-2023-12.osm.pbf"
 MONACO_BOUNDARY = OSM_DIR / "monaco-boundary.geojson"
 ANDORRA = OSM_DIR / "andorra-2023-05.osm.pbf"
+# the account `live_server_url` creates (coordinator over Monaco); web tests sign in with it (tests/web)
+WEB_LOGIN, WEB_PASSWORD = "web-tester", "web-tester-password"
 
 PG_URL = os.environ.get("BASTION_TEST_PG_URL")
 if os.environ.get("CI") and not PG_URL:
@@ -42,9 +44,32 @@ def _pg_database(name: str) -> tuple[str, Engine]:
 
 
 def _drop_pg(name: str, admin: Engine) -> None:
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    # FORCE cannot end a backend of another role (e.g. an autovacuum worker that just started on the fresh
+    # database): retry briefly instead of failing the test's teardown
+    for attempt in range(20):
+        try:
+            with admin.connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            break
+        except Exception:  # noqa: BLE001 - psycopg InsufficientPrivilege / ObjectInUse
+            if attempt == 19:
+                raise
+            time.sleep(0.25)
     admin.dispose()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing() -> Iterator[None]:
+    """argon2 with production parameters costs ~0.5 s per hash on a loaded CI box: tests use cheap parameters
+    (the hashes still carry their parameters, so verification follows them)."""
+    from argon2 import PasswordHasher
+
+    from bastion.auth import credentials
+
+    saved = credentials._HASHER
+    credentials._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    credentials._HASHER = saved
 
 
 @pytest.fixture(params=BACKENDS)
@@ -91,17 +116,26 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real uvicorn server on 127.0.0.1 serving the app on a SQLite database with Monaco imported."""
+    """A real uvicorn server on 127.0.0.1 serving the app on a SQLite database with Monaco imported, and the
+    account WEB_LOGIN / WEB_PASSWORD (coordinator). Sign a browser context in with `sign_in(context, url)`
+    (tests/web/conftest.py) or through the page's sign-in form."""
     import uvicorn
 
     from bastion.api.app import create_app
     from bastion.services.imports import import_osm
 
     data_dir = tmp_path_factory.mktemp("live")
-    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}")
+    from tests.auth_helpers import TEST_SECRET
+
+    settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}",
+                        secret_key=TEST_SECRET)
     eng = make_engine(settings.resolved_database_url())
     migrate.upgrade(eng)
-    import_osm(make_session_factory(eng), MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    sf = make_session_factory(eng)
+    import_osm(sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    from tests.auth_helpers import make_user
+
+    make_user(sf, WEB_LOGIN, role="coordinator", region_id=None, password=WEB_PASSWORD)
     eng.dispose()
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))

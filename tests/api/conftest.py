@@ -1,18 +1,75 @@
+"""API fixtures. Every API test authenticates:
+
+- `client`: a coordinator over every region (the lead office), as a bearer token;
+- `anon_client`: no credentials;
+- `auth_client(role="viewer", region="Monaco", agency="Police", agency_kind="police")`: a factory for a client
+  acting as a user with one grant (region: a region name, or None for every region);
+- `app_settings`: the Settings the app runs with (the test secret key);
+- `app`: the app on a database with Monaco imported (a test module may override `app` with one on an empty
+  database, as tests/api/test_auth_api.py does, when it needs no sites)."""
+
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.api.app import create_app
 from bastion.config import Settings
+from bastion.db.repositories import RegionRepo
+from tests.auth_helpers import TEST_SECRET, make_user
+
+AuthClient = Callable[..., TestClient]
 
 
 @pytest.fixture
-def client(monaco_sf: sessionmaker[Session], db_url: str, tmp_path) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
-    app = create_app(Settings(data_dir=tmp_path, database_url=db_url))
+def app_settings(db_url: str, tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path, database_url=db_url, secret_key=TEST_SECRET)
+
+
+@pytest.fixture
+def app(monaco_sf: sessionmaker[Session], app_settings: Settings) -> Iterator[FastAPI]:
+    a = create_app(app_settings)
+    yield a
+    a.state.engine.dispose()
+
+
+@pytest.fixture
+def auth_client(app: FastAPI) -> Iterator[AuthClient]:
+    sf: sessionmaker[Session] = app.state.session_factory
+    clients: list[TestClient] = []
+    n = 0
+
+    def make(role: str | None = "coordinator", region: str | None = None, *, agency: str = "Lead office",
+             agency_kind: str = "lead_office", login: str | None = None) -> TestClient:
+        nonlocal n
+        n += 1
+        region_id = None
+        if region is not None:
+            with sf() as s:
+                region_id = RegionRepo(s).get_by_ref(region).id
+        token = make_user(sf, login or f"{role or 'none'}-{n}", role=role, region_id=region_id,
+                          agency=agency, agency_kind=agency_kind)
+        c = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        c.__enter__()
+        clients.append(c)
+        return c
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(auth_client: AuthClient) -> TestClient:
+    return auth_client("coordinator", None, login="lead")
+
+
+@pytest.fixture
+def anon_client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
-    app.state.engine.dispose()

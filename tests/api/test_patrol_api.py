@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from bastion.api.app import create_app
 from bastion.config import Settings
+from tests.auth_helpers import TEST_SECRET, make_user
 from tests.patrol_db import monaco_url  # noqa: F401 (fixture)
 
 BODY = {"teams": 2, "shift": "08:00-10:00", "days": 2, "seed": 3, "max_sites": 10, "max_stops": 2}
@@ -19,8 +20,10 @@ BODY = {"teams": 2, "shift": "08:00-10:00", "days": 2, "seed": 3, "max_sites": 1
 
 @pytest.fixture(scope="module")
 def api(monaco_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:  # noqa: F811
-    app = create_app(Settings(data_dir=Path(tmp_path_factory.mktemp("api")), database_url=monaco_url))
-    with TestClient(app) as c:
+    app = create_app(Settings(data_dir=Path(tmp_path_factory.mktemp("api")), database_url=monaco_url,
+                              secret_key=TEST_SECRET))
+    token = make_user(app.state.session_factory, "patrol-lead", role="coordinator")  # every region
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as c:
         yield c
     app.state.engine.dispose()
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from tests.web.conftest import sign_in
+
 pytestmark = pytest.mark.web
 
 CHROMIUM = "/usr/bin/chromium"
@@ -27,7 +29,9 @@ def browser() -> Iterator[Browser]:
 
 def test_toggle_coverage_layer_shows_rings_and_suggests_units(browser: Browser, live_server_url: str,
                                                               tmp_path: Path) -> None:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB").new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    sign_in(context, live_server_url)  # the map's data needs a session (tests/web/conftest.py)
+    page = context.new_page()
     page.set_default_timeout(30_000)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
+from tests.web.conftest import sign_in
+
 pytestmark = pytest.mark.web
 
 CHROMIUM = "/usr/bin/chromium"
@@ -45,8 +47,10 @@ def browser() -> Iterator[Browser]:
 def _open(
     browser: Browser, base_url: str, *, width: int, height: int, before: Callable[[Page], None] | None = None
 ) -> tuple[Page, list[str], list[str]]:
-    """A fresh page (empty localStorage) at the map; returns it with its page errors and off-server requests."""
+    """A fresh page (empty localStorage), signed in, at the map; returns it with its page errors and off-server
+    requests."""
     context = browser.new_context(viewport={"width": width, "height": height}, locale="en-GB")
+    sign_in(context, base_url)
     page = context.new_page()
     if before is not None:
         before(page)

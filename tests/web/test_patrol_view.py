@@ -8,6 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import Browser, expect
 
+from tests.web.conftest import api_token
 from tests.web.test_map_page import EN, ZH, _open, browser  # noqa: F401 (fixture)
 
 import pytest
@@ -15,21 +16,26 @@ import pytest
 pytestmark = pytest.mark.web
 
 
-def _post(url: str, body: dict[str, object]) -> dict[str, object]:
+def _get(url: str, token: str) -> object:
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
+        return json.loads(r.read())
+
+
+def _post(url: str, body: dict[str, object], token: str) -> dict[str, object]:
     req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
         return json.loads(r.read())  # type: ignore[no-any-return]
 
 
 def test_patrol_plan_view_draws_routes(browser: Browser, live_server_url: str, tmp_path: Path) -> None:  # noqa: F811
     base = live_server_url.rstrip("/")
-    with urllib.request.urlopen(f"{base}/api/v1/regions", timeout=10) as r:  # noqa: S310
-        rid = json.loads(r.read())["items"][0]["id"]
+    token = api_token(base)  # the API needs credentials (tests/web/conftest.py)
+    rid = _get(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
     plan = _post(f"{base}/api/v1/regions/{rid}/patrol-plans",
-                 {"teams": 3, "shift": "09:00-11:00", "days": 2, "seed": 5, "max_sites": 12})
-    with urllib.request.urlopen(f"{base}/api/v1/patrol-plans/{plan['id']}/schedules?day=2", timeout=10) as r:  # noqa: S310
-        day2 = json.loads(r.read())["items"]
+                 {"teams": 3, "shift": "09:00-11:00", "days": 2, "seed": 5, "max_sites": 12}, token)
+    day2 = _get(f"{base}/api/v1/patrol-plans/{plan['id']}/schedules?day=2", token)["items"]  # type: ignore[index]
     n_lines = sum(len(s["path"]) for s in day2)
     n_stops = sum(len(s["stops"]) for s in day2)
     assert n_lines > 0 and n_stops > 0

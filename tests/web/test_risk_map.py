@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from tests.web.conftest import sign_in
+
 pytestmark = pytest.mark.web
 
 I18N_DIR = Path(__file__).resolve().parents[2] / "src" / "bastion" / "i18n"
@@ -31,7 +33,9 @@ def browser() -> Iterator[Browser]:
 
 
 def test_colour_by_risk_and_panel_section(browser: Browser, live_server_url: str, tmp_path: Path) -> None:
-    page = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB").new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    sign_in(context, live_server_url)  # a coordinator: may read sensitive risk figures
+    page = context.new_page()
     page.set_default_timeout(20_000)
     errors: list[str] = []
     foreign: list[str] = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.config import Settings
@@ -32,3 +32,6 @@ def get_session(request: Request) -> Iterator[Session]:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionFactoryDep = Annotated[sessionmaker[Session], Depends(get_session_factory)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+MAX_ID = 2**31 - 1  # ids are 32-bit on every backend; larger path values are answered 422, never passed to the DB
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="positive integer id")]

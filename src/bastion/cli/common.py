@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.config import Settings, get_settings
@@ -41,6 +42,13 @@ def handle_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except BastionError as exc:
             err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            raise typer.Exit(2) from None
+        except (OperationalError, ProgrammingError) as exc:
+            text = str(exc.orig)
+            if "no such table" not in text and "does not exist" not in text:
+                raise
+            err_console.print("[bold red]error:[/] the database is not set up (or is older than this version): "
+                              "run `bastion db upgrade`", highlight=False, markup=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]

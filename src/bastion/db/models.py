@@ -81,6 +81,10 @@ class Site(Base):
     missing_from_source: Mapped[bool] = mapped_column(Boolean, default=False)
     user_list: Mapped[str | None] = mapped_column(String(100))  # an office's own list this site is on
     user_ref: Mapped[str | None] = mapped_column(String(100))  # the office's own id for the site
+    # the agency operating the site (access control). An agencies.id without a foreign key on purpose: adding one
+    # on SQLite means copying the sites table, which cascades deletes into tables referencing sites; agencies are
+    # never deleted (services check the id exists when it is set).
+    operator_agency_id: Mapped[int | None] = mapped_column(Integer, index=True)
     first_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -122,5 +126,7 @@ class RoadEdge(Base):
     geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
 
 from bastion.db import risk_models as _risk_models  # noqa: E402,F401  (risk tables)
+
+from bastion.db.auth_models import Agency  # noqa: E402,F401  (registers access-control tables)
 from bastion.db import coverage_models as _coverage_models  # noqa: E402,F401  (response units)
 from bastion.db import patrol_models as _patrol_models  # noqa: E402,F401  (patrol tables)

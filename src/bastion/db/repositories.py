@@ -7,9 +7,10 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, and_, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
+from bastion.auth.permissions import Scope
 from bastion.db.models import Region, RoadEdge, RoadNode, Site
 from bastion.errors import NotFound
 
@@ -64,6 +65,19 @@ class SiteFilter:
     text: str | None = None
     bbox: tuple[float, float, float, float] | None = None
     include_missing: bool = False
+    scope: Scope | None = None  # access control: the regions / agency-owned sites the caller may see
+
+
+def scope_condition(scope: Scope, region_col: object, agency_col: object) -> object:
+    """SQL condition admitting the rows a principal's scope reaches (full regions, or its agency's own)."""
+    conds = []
+    if scope.full_regions:
+        conds.append(region_col.in_(scope.full_regions))  # type: ignore[attr-defined]
+    if scope.agency_id is not None and (scope.agency_regions is None or scope.agency_regions):
+        own = agency_col == scope.agency_id
+        conds.append(own if scope.agency_regions is None
+                     else and_(region_col.in_(scope.agency_regions), own))  # type: ignore[attr-defined]
+    return or_(*conds) if conds else false()
 
 
 class SiteRepo:
@@ -92,6 +106,8 @@ class SiteRepo:
             q = q.where(Site.max_lon >= minx, Site.min_lon <= maxx, Site.max_lat >= miny, Site.min_lat <= maxy)
         if not f.include_missing:
             q = q.where(Site.missing_from_source.is_(False))
+        if f.scope is not None and not f.scope.everything:
+            q = q.where(scope_condition(f.scope, Site.region_id, Site.operator_agency_id))  # type: ignore[arg-type]
         return q
 
     def list(self, f: SiteFilter, *, limit: int | None = None, offset: int = 0) -> tuple[Sequence[Site], int]:

@@ -8,42 +8,64 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from bastion.api.deps import SessionDep, SessionFactoryDep
+from bastion.api.deps import MAX_ID, IdPath, SessionDep, SessionFactoryDep
+from bastion.api.routes.sites import region_resource
+from bastion.api.security import GuardDep, require
+from bastion.auth.permissions import Permission
 from bastion.api.schemas.coverage import (
     CoverageRead, PlacementRead, PlacementRequest, StandardRead, UnitCreate, UnitList, UnitRead, UnitUpdate,
     WhatIfRead, WhatIfRequest,
 )
 from bastion.db.coverage_models import ResponseUnit
 from bastion.db.repositories import RegionRepo
-from bastion.errors import InvalidInput
+from bastion.errors import InvalidInput, NotFound
 from bastion.services import coverage as cov
 from bastion.services import placement
 from bastion.services import response_units as units
 from bastion.services.coverage_maps import isochrones_geojson
 
 router = APIRouter(prefix="/api/v1", tags=["coverage"])
+# access control (docs/security.md): units are plans (plan:read / plan:write); computing coverage, placements,
+# what-ifs and isochrones runs an analysis (analysis:run); all scoped to the region's jurisdiction
+PLAN_READ, PLAN_WRITE, ANALYSIS = (require(Permission.PLAN_READ), require(Permission.PLAN_WRITE),
+                                   require(Permission.ANALYSIS_RUN))
+
+
+def _in_region(guard: GuardDep, permission: Permission, region_id: int) -> None:
+    guard.check(permission, region_resource(region_id), object_type="region", object_id=region_id)
+
+
+def _unit_region(sf: SessionFactoryDep, guard: GuardDep, permission: Permission, unit_id: int) -> None:
+    with sf() as s:
+        u = s.get(ResponseUnit, unit_id)
+        if u is None:
+            raise NotFound(f"unit {unit_id} does not exist")
+        guard.check(permission, region_resource(u.region_id), object_type="unit", object_id=unit_id)
 
 
 def unit_read(u: ResponseUnit) -> UnitRead:
     return UnitRead.model_validate(u, from_attributes=True)
 
 
-@router.get("/regions/{region_id}/units", response_model=UnitList)
-def list_units(region_id: int, session: SessionDep) -> UnitList:
+@router.get("/regions/{region_id}/units", response_model=UnitList, dependencies=[PLAN_READ])
+def list_units(region_id: IdPath, session: SessionDep, guard: GuardDep) -> UnitList:
+    _in_region(guard, Permission.PLAN_READ, region_id)
     items = [unit_read(u) for u in units.list_units(session, region_id)]
     return UnitList(items=items, total=len(items))
 
 
-@router.post("/regions/{region_id}/units", response_model=UnitRead, status_code=201)
-def create_unit(region_id: int, body: UnitCreate, sf: SessionFactoryDep) -> UnitRead:
+@router.post("/regions/{region_id}/units", response_model=UnitRead, status_code=201, dependencies=[PLAN_WRITE])
+def create_unit(region_id: IdPath, body: UnitCreate, sf: SessionFactoryDep, guard: GuardDep) -> UnitRead:
+    _in_region(guard, Permission.PLAN_WRITE, region_id)
     spec = units.UnitSpec(unit_type=body.unit_type, name=body.name, lon=body.lon, lat=body.lat,
                           standard_s=body.standard_s, speed_profile=body.speed_profile,
                           availability=[list(iv) for iv in body.availability] if body.availability else None)
     return unit_read(units.add_unit(sf, region_id, spec))
 
 
-@router.patch("/units/{unit_id}", response_model=UnitRead)
-def patch_unit(unit_id: int, body: UnitUpdate, sf: SessionFactoryDep) -> UnitRead:
+@router.patch("/units/{unit_id}", response_model=UnitRead, dependencies=[PLAN_WRITE])
+def patch_unit(unit_id: IdPath, body: UnitUpdate, sf: SessionFactoryDep, guard: GuardDep) -> UnitRead:
+    _unit_region(sf, guard, Permission.PLAN_WRITE, unit_id)
     given = body.model_fields_set
     for f in given:
         if getattr(body, f) is None and f != "availability":
@@ -54,18 +76,20 @@ def patch_unit(unit_id: int, body: UnitUpdate, sf: SessionFactoryDep) -> UnitRea
     return unit_read(units.edit_unit(sf, unit_id, units.UnitEdit(**vals)))
 
 
-@router.delete("/units/{unit_id}", status_code=204)
-def delete_unit(unit_id: int, sf: SessionFactoryDep) -> Response:
+@router.delete("/units/{unit_id}", status_code=204, dependencies=[PLAN_WRITE])
+def delete_unit(unit_id: IdPath, sf: SessionFactoryDep, guard: GuardDep) -> Response:
+    _unit_region(sf, guard, Permission.PLAN_WRITE, unit_id)
     units.remove_unit(sf, unit_id)
     return Response(status_code=204)
 
 
-@router.get("/regions/{region_id}/coverage", response_model=CoverageRead)
+@router.get("/regions/{region_id}/coverage", response_model=CoverageRead, dependencies=[ANALYSIS])
 def get_coverage(
-    region_id: int, session: SessionDep,
+    region_id: IdPath, session: SessionDep, guard: GuardDep,
     standard: Annotated[str, Query(max_length=20, description="seconds or 60s/1m/3m/5m")] = "180",
     respect_unit_standards: bool = False,
 ) -> CoverageRead:
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     std = units.parse_duration_s(standard)
     RegionRepo(session).get(region_id)
     r = cov.analyze(session, region_id, standards_s=sorted({60, 180, 300, std}),
@@ -75,8 +99,11 @@ def get_coverage(
     return CoverageRead(**d, standard_s=std)
 
 
-@router.post("/regions/{region_id}/coverage/placement", response_model=PlacementRead)
-def post_placement(region_id: int, body: PlacementRequest, sf: SessionFactoryDep) -> PlacementRead:
+@router.post("/regions/{region_id}/coverage/placement", response_model=PlacementRead, dependencies=[ANALYSIS])
+def post_placement(region_id: IdPath, body: PlacementRequest, sf: SessionFactoryDep, guard: GuardDep) -> PlacementRead:
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
+    if body.apply:  # storing the proposed units changes the plan
+        _in_region(guard, Permission.PLAN_WRITE, region_id)
     with sf() as s:
         RegionRepo(s).get(region_id)
     r = placement.place(
@@ -88,9 +115,10 @@ def post_placement(region_id: int, body: PlacementRequest, sf: SessionFactoryDep
     return PlacementRead(**dataclasses.asdict(r))
 
 
-@router.post("/regions/{region_id}/coverage/what-if", response_model=WhatIfRead)
-def post_what_if(region_id: int, body: WhatIfRequest, session: SessionDep) -> WhatIfRead:
+@router.post("/regions/{region_id}/coverage/what-if", response_model=WhatIfRead, dependencies=[ANALYSIS])
+def post_what_if(region_id: IdPath, body: WhatIfRequest, session: SessionDep, guard: GuardDep) -> WhatIfRead:
     """Coverage now and after adding, moving and removing units (nothing is stored)."""
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     RegionRepo(session).get(region_id)
     change = cov.WhatIf(
         add=tuple(cov.UnitPoint(None, a.name, "patrol_car", a.lon, a.lat, a.speed_profile, 180) for a in body.add),
@@ -104,11 +132,15 @@ def post_what_if(region_id: int, body: WhatIfRequest, session: SessionDep) -> Wh
     )
 
 
-@router.get("/regions/{region_id}/isochrones.geojson", response_model=None)
+@router.get("/regions/{region_id}/isochrones.geojson", response_model=None, dependencies=[ANALYSIS],
+            responses={200: {"description": "GeoJSON FeatureCollection of isochrone rings",
+                             "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
 def get_isochrones(
-    region_id: int, session: SessionDep, unit_id: int | None = None,
+    region_id: IdPath, session: SessionDep, guard: GuardDep,
+    unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limits: Annotated[str, Query(max_length=100, description="comma-separated seconds")] = "60,180,300",
 ) -> JSONResponse:
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     try:
         lims = [int(x) for x in limits.split(",") if x.strip()]
     except ValueError:

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 
 from bastion import __version__
 from bastion.api.deps import SettingsDep
+from bastion.api.security import public
 from bastion.core.sites.taxonomy import CATEGORIES
 from bastion.errors import NotFound
 
@@ -35,17 +36,17 @@ def meta_payload(settings: Any) -> dict[str, Any]:
     }
 
 
-@router.get("/api/v1/meta")
+@router.get("/api/v1/meta", dependencies=[public()])
 def meta(settings: SettingsDep) -> dict[str, Any]:
     return meta_payload(settings)
 
 
-@router.get("/api/v1/health")
+@router.get("/api/v1/health", dependencies=[public()])
 def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/i18n/{lang}.json")
+@router.get("/i18n/{lang}.json", dependencies=[public()])
 def translations(lang: Literal["en", "zh-CN"]) -> JSONResponse:
     path = I18N_DIR / f"{lang}.json"
     if not path.exists():
@@ -53,7 +54,7 @@ def translations(lang: Literal["en", "zh-CN"]) -> JSONResponse:
     return JSONResponse(json.loads(path.read_text(encoding="utf-8")))
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[public()])
 def index(request: Request, settings: SettingsDep, lang: str | None = None) -> HTMLResponse:
     chosen = lang if lang in LANGS else settings.default_language
     return templates.TemplateResponse(

@@ -6,7 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from bastion.api.deps import SessionDep, SessionFactoryDep
+from bastion.api.deps import IdPath, SessionDep, SessionFactoryDep
+from bastion.api.routes.sites import region_resource
+from bastion.api.security import GuardDep, require
+from bastion.auth.permissions import Permission
 from bastion.api.schemas.patrol import (
     PatrolPlanCreate, PatrolPlanList, PatrolPlanRead, PatrolScheduleList, PatrolScheduleRead,
 )
@@ -16,6 +19,21 @@ from bastion.services import patrol_export as exp
 from bastion.services.patrol_build import check_options
 
 router = APIRouter(prefix="/api/v1", tags=["patrol"])
+# access control (docs/security.md): plans are plan:read / plan:write in the region's jurisdiction; the schedules
+# themselves (where and when teams patrol) are sensitive: site:sensitive_read too, and every read is audited
+PLAN_READ, PLAN_WRITE = require(Permission.PLAN_READ), require(Permission.PLAN_WRITE)
+SCHEDULES = require(Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
+
+
+def _check_region(guard: GuardDep, region_id: int, *permissions: Permission) -> None:
+    for p in permissions:
+        guard.check(p, region_resource(region_id), object_type="region", object_id=region_id)
+
+
+def _check_plan(session: SessionDep, guard: GuardDep, plan_id: int, *permissions: Permission) -> None:
+    p = svc.get_plan(session, plan_id)
+    for perm in permissions:
+        guard.check(perm, region_resource(p.region_id), object_type="patrol_plan", object_id=plan_id)
 
 
 def _read(session: SessionDep, plan_id: int) -> PatrolPlanRead:
@@ -23,8 +41,10 @@ def _read(session: SessionDep, plan_id: int) -> PatrolPlanRead:
     return PatrolPlanRead(**exp.plan_summary(p, RegionRepo(session).get(p.region_id).name))
 
 
-@router.post("/regions/{region_id}/patrol-plans", response_model=PatrolPlanRead, status_code=201)
-def create_plan(region_id: int, body: PatrolPlanCreate, sf: SessionFactoryDep) -> PatrolPlanRead:
+@router.post("/regions/{region_id}/patrol-plans", response_model=PatrolPlanRead, status_code=201,
+             dependencies=[PLAN_WRITE])
+def create_plan(region_id: IdPath, body: PatrolPlanCreate, sf: SessionFactoryDep, guard: GuardDep) -> PatrolPlanRead:
+    _check_region(guard, region_id, Permission.PLAN_WRITE)
     with sf() as s:
         RegionRepo(s).get(region_id)
     plan_id = svc.create_plan(sf, region_id, check_options(**body.model_dump()))
@@ -32,27 +52,37 @@ def create_plan(region_id: int, body: PatrolPlanCreate, sf: SessionFactoryDep) -
         return _read(s, plan_id)
 
 
-@router.get("/regions/{region_id}/patrol-plans", response_model=PatrolPlanList)
-def list_plans(region_id: int, session: SessionDep) -> PatrolPlanList:
+@router.get("/regions/{region_id}/patrol-plans", response_model=PatrolPlanList, dependencies=[PLAN_READ])
+def list_plans(region_id: IdPath, session: SessionDep, guard: GuardDep) -> PatrolPlanList:
+    _check_region(guard, region_id, Permission.PLAN_READ)
     items = [_read(session, p.id) for p in svc.list_plans(session, region_id)]
     return PatrolPlanList(items=items, total=len(items))
 
 
-@router.get("/patrol-plans/{plan_id}", response_model=PatrolPlanRead)
-def get_plan(plan_id: int, session: SessionDep) -> PatrolPlanRead:
+@router.get("/patrol-plans/{plan_id}", response_model=PatrolPlanRead, dependencies=[PLAN_READ])
+def get_plan(plan_id: IdPath, session: SessionDep, guard: GuardDep) -> PatrolPlanRead:
+    _check_plan(session, guard, plan_id, Permission.PLAN_READ)
     return _read(session, plan_id)
 
 
-@router.get("/patrol-plans/{plan_id}/schedules", response_model=PatrolScheduleList)
+@router.get("/patrol-plans/{plan_id}/schedules", response_model=PatrolScheduleList, dependencies=[SCHEDULES])
 def get_schedules(
-    plan_id: int, session: SessionDep, day: Annotated[int | None, Query(ge=1, le=366)] = None
+    plan_id: IdPath, session: SessionDep, guard: GuardDep, day: Annotated[int | None, Query(ge=1, le=366)] = None
 ) -> PatrolScheduleList:
+    _check_plan(session, guard, plan_id, Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
+    guard.sensitive_read("patrol_plan", plan_id, "patrol_schedules")
     items = [PatrolScheduleRead(**exp.schedule_dict(t)) for t in svc.schedules(session, plan_id, day=day)]
     return PatrolScheduleList(plan_id=plan_id, items=items)
 
 
-@router.get("/patrol-plans/{plan_id}/export", response_model=None)
-def export_plan(plan_id: int, session: SessionDep, format: Literal["csv", "json", "html"] = "json") -> Response:
+@router.get("/patrol-plans/{plan_id}/export", response_model=None, dependencies=[SCHEDULES],
+            responses={200: {"description": "the plan with its schedules", "content": {
+                "application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}}}}})
+def export_plan(plan_id: IdPath, session: SessionDep, guard: GuardDep,
+                format: Literal["csv", "json", "html"] = "json") -> Response:
+    _check_plan(session, guard, plan_id, Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
+    guard.sensitive_read("patrol_plan", plan_id, "patrol_schedules_export")
     p = svc.get_plan(session, plan_id)
     name = f"patrol-plan-{plan_id}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}

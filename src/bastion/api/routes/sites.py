@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -13,8 +14,10 @@ from shapely.geometry import mapping
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from bastion.api.deps import SessionDep, SessionFactoryDep
+from bastion.api.deps import MAX_ID, IdPath, SessionDep, SessionFactoryDep
 from bastion.api.schemas.sites import RegionList, RegionRead, SiteList, SiteRead, SiteUpdate
+from bastion.api.security import GuardDep, require
+from bastion.auth.permissions import Permission, Resource
 from bastion.db.models import Region, Site
 from bastion.db.repositories import RegionRepo, RoadRepo, SiteRepo
 from bastion.errors import InvalidInput, NotFound
@@ -22,6 +25,20 @@ from bastion.integrations.geofiles import to_csv, to_geojson, write_gpkg
 from bastion.services import sites as site_service
 
 router = APIRouter(prefix="/api/v1", tags=["sites"])
+REGION_READ = [require(Permission.REGION_READ)]
+
+
+def region_resource(region_id: int) -> Resource:
+    return Resource(region_id=region_id, visibility=Permission.REGION_READ)
+
+
+def site_resource(site: Site) -> Resource:
+    return Resource(region_id=site.region_id, operator_agency_id=site.operator_agency_id)
+
+
+def _region(session: SessionDep, guard: GuardDep, region_id: int) -> Region:
+    guard.check(Permission.REGION_READ, region_resource(region_id), object_type="region", object_id=region_id)
+    return RegionRepo(session).get(region_id)
 
 
 def region_read(r: Region, count: int) -> RegionRead:
@@ -34,7 +51,7 @@ def site_read(s: Site) -> SiteRead:
     return SiteRead(
         id=s.id, region_id=s.region_id, name=s.name, category=s.category, kind=s.kind, source=s.source,
         osm_type=s.source_type if s.source == "osm" else None, osm_id=s.source_id if s.source == "osm" else None,
-        user_list=s.user_list, user_ref=s.user_ref, lon=s.lon, lat=s.lat,
+        user_list=s.user_list, user_ref=s.user_ref, operator_agency_id=s.operator_agency_id, lon=s.lon, lat=s.lat,
         geometry=mapping(shapely.from_wkb(s.geometry_wkb)), area_m2=s.area_m2, length_m=s.length_m,
         capacity=s.capacity, capacity_estimated=s.capacity_estimated, capacity_method=s.capacity_method,
         capacity_inputs=s.capacity_inputs, capacity_override=s.capacity_override,
@@ -44,33 +61,34 @@ def site_read(s: Site) -> SiteRead:
     )
 
 
-@router.get("/regions", response_model=RegionList)
-def list_regions(session: SessionDep) -> RegionList:
+@router.get("/regions", response_model=RegionList, dependencies=REGION_READ)
+def list_regions(session: SessionDep, guard: GuardDep) -> RegionList:
     repo = RegionRepo(session)
     counts = repo.site_counts()
-    items = [region_read(r, counts.get(r.id, 0)) for r in repo.list()]
+    sc = guard.scope(Permission.REGION_READ)
+    items = [region_read(r, counts.get(r.id, 0)) for r in repo.list() if sc.admits(r.id)]
     return RegionList(items=items, total=len(items))
 
 
-@router.get("/regions/{region_id}", response_model=RegionRead)
-def get_region(region_id: int, session: SessionDep) -> RegionRead:
-    repo = RegionRepo(session)
-    return region_read(repo.get(region_id), repo.site_counts().get(region_id, 0))
+@router.get("/regions/{region_id}", response_model=RegionRead, dependencies=REGION_READ)
+def get_region(region_id: IdPath, session: SessionDep, guard: GuardDep) -> RegionRead:
+    r = _region(session, guard, region_id)
+    return region_read(r, RegionRepo(session).site_counts().get(region_id, 0))
 
 
-@router.get("/regions/{region_id}/boundary")
-def get_boundary(region_id: int, session: SessionDep) -> dict[str, Any]:
-    r = RegionRepo(session).get(region_id)
+@router.get("/regions/{region_id}/boundary", dependencies=REGION_READ)
+def get_boundary(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
+    r = _region(session, guard, region_id)
     if r.boundary_wkb is None:
         raise NotFound(f"region {region_id} has no boundary")
     return {"type": "Feature", "geometry": mapping(shapely.from_wkb(r.boundary_wkb)),
             "properties": {"name": r.name, "source": r.boundary_source}}
 
 
-@router.get("/regions/{region_id}/roads")
-def get_roads(region_id: int, session: SessionDep) -> dict[str, Any]:
+@router.get("/regions/{region_id}/roads", dependencies=REGION_READ)
+def get_roads(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
     """The region's drivable roads as GeoJSON LineStrings (one per road piece; two-way pieces once)."""
-    RegionRepo(session).get(region_id)
+    _region(session, guard, region_id)
     seen: set[tuple[int, int, int]] = set()
     feats = []
     for e in RoadRepo(session).edges(region_id):
@@ -85,6 +103,7 @@ def get_roads(region_id: int, session: SessionDep) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": feats}
 
 
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="region id")]
 CategoryQ = Annotated[list[str] | None, Query(description="filter by category (repeatable)")]
 BboxQ = Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat", max_length=200)]
 
@@ -98,10 +117,19 @@ def _bbox(bbox: str | None) -> list[float] | None:
         raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat", field="bbox") from None
 
 
-@router.get("/sites", response_model=None)
+GEOJSON_OR_JSON: dict[int | str, dict[str, Any]] = {200: {
+    "model": SiteList, "description": "sites (format=json) or a GeoJSON FeatureCollection (format=geojson)",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}}
+EXPORT_TYPES: dict[int | str, dict[str, Any]] = {200: {"description": "the export file", "content": {
+    "application/geo+json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+    "application/geopackage+sqlite3": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/sites", response_model=None, dependencies=[require(Permission.SITE_READ)], responses=GEOJSON_OR_JSON)
 def list_sites(
     session: SessionDep,
-    region_id: int | None = None,
+    guard: GuardDep,
+    region_id: IdQuery = None,
     category: CategoryQ = None,
     kind: Annotated[list[str] | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
@@ -113,6 +141,7 @@ def list_sites(
 ) -> Any:
     f = site_service.check_filter(region_id=region_id, categories=category or (), kinds=kind or (), text=q,
                                   bbox=_bbox(bbox), include_missing=include_missing)
+    f = dataclasses.replace(f, scope=guard.scope(Permission.SITE_READ))
     sites, total = site_service.list_sites(session, f, limit=limit, offset=offset)
     if format == "geojson":
         return JSONResponse({"type": "FeatureCollection", "total": total,
@@ -121,14 +150,17 @@ def list_sites(
     return SiteList(items=[site_read(s) for s in sites], total=total, limit=limit, offset=offset)
 
 
-@router.get("/sites/export", response_model=None)
+@router.get("/sites/export", response_model=None, dependencies=[require(Permission.SITE_READ)],
+            responses=EXPORT_TYPES)
 def export_sites(
     session: SessionDep,
+    guard: GuardDep,
     format: Literal["geojson", "csv", "gpkg"],
-    region_id: int | None = None,
+    region_id: IdQuery = None,
     category: CategoryQ = None,
 ) -> Response:
     f = site_service.check_filter(region_id=region_id, categories=category or ())
+    f = dataclasses.replace(f, scope=guard.scope(Permission.SITE_READ))
     sites, _ = site_service.list_sites(session, f, limit=None)
     names = {r.id: r.name for r in RegionRepo(session).list()}
     rows = site_service.export_rows(sites, names)
@@ -144,13 +176,18 @@ def export_sites(
                         background=BackgroundTask(lambda: (tmp.unlink(missing_ok=True), tmp.parent.rmdir())))
 
 
-@router.get("/sites/{site_id}", response_model=SiteRead)
-def get_site(site_id: int, session: SessionDep) -> SiteRead:
-    return site_read(SiteRepo(session).get(site_id))
+@router.get("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_READ)])
+def get_site(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteRead:
+    site = SiteRepo(session).get(site_id)
+    guard.check(Permission.SITE_READ, site_resource(site), object_id=site_id)
+    return site_read(site)
 
 
-@router.patch("/sites/{site_id}", response_model=SiteRead)
-def patch_site(site_id: int, body: SiteUpdate, sf: SessionFactoryDep) -> SiteRead:
+@router.patch("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)])
+def patch_site(site_id: IdPath, body: SiteUpdate, sf: SessionFactoryDep, guard: GuardDep) -> SiteRead:
+    with sf() as s:
+        site = SiteRepo(s).get(site_id)
+        guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)
     fields = body.model_fields_set
     edit = site_service.SiteEdit(
         capacity_override=body.capacity_override if "capacity_override" in fields else ...,

@@ -35,6 +35,7 @@ class SiteRead(BaseModel):
     osm_id: str | None
     user_list: str | None
     user_ref: str | None
+    operator_agency_id: int | None = Field(default=None, description="agency operating the site (access control)")
     lon: float
     lat: float
     geometry: dict[str, Any]

@@ -1,7 +1,7 @@
 """risk supervision
 
 Revision ID: 20261126_0007
-Revises: 20261126_0006
+Revises: 20261126_0101
 Create Date: 2026-11-26
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = '20261126_0007'
-down_revision = '20261126_0006'
+down_revision = '20261126_0101'
 branch_labels = None
 depends_on = None
 

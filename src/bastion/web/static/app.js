@@ -3,8 +3,10 @@
  *   GET {api}/meta, {api}/regions, {api}/regions/{id}/roads, {api}/regions/{id}/boundary,
  *   GET {api}/sites?region_id=..&format=geojson&limit=..&offset=.., {api}/sites/{id}
  *   GET {i18n}/{lang}.json
+ *   GET {api}/auth/me; POST {api}/auth/login (mode=cookie) and {api}/auth/logout — the map's data needs a
+ *   signed-in session: without one the page shows the sign-in form first.
  * Every visible string goes through t(); category and kind names are "category.<id>", "kind.<id>". */
-import { colourOf, getJSON, h, HttpError, normalise, readSettings } from "./util.js";
+import { colourOf, getJSON, h, HttpError, normalise, postJSON, readSettings } from "./util.js";
 import {
   applyStaticTranslations, categoryName, fmtNumber, kindName, lang, LANGS, LS_LANG, loadLanguage,
   pickInitialLanguage, siteName, t,
@@ -35,6 +37,7 @@ const I18N = (settings.i18n_base || "/i18n").replace(/\/$/, "");
 
 const state = {
   meta: null,
+  me: null, // GET /auth/me: {user, permissions}
   categories: [], // [{id, kinds}]
   regions: [],
   region: null,
@@ -67,6 +70,14 @@ const el = {
   sidebar: $("sidebar"),
   filtersToggle: $("filters-toggle"),
   version: $("version"),
+  login: $("login"),
+  loginForm: $("login-form"),
+  loginName: $("login-name"),
+  loginPassword: $("login-password"),
+  loginError: $("login-error"),
+  loginSubmit: $("login-submit"),
+  userName: $("user-name"),
+  logout: $("logout"),
 };
 
 /* ---------------------------------------------------------------- i18n */
@@ -91,6 +102,7 @@ async function switchLanguage(code) {
 function renderAllText() {
   renderCoverageText();
   applyStaticTranslations();
+  renderUser();
   updateMapControls();
   renderRegionOptions();
   renderCategoryList();
@@ -580,6 +592,7 @@ function wireUi() {
       applyFilters({ refit: true });
     }, 120);
   });
+  el.logout.addEventListener("click", signOut);
   el.search.addEventListener("keydown", (ev) => {
     if (ev.key !== "Enter") return;
     clearTimeout(timer);
@@ -606,12 +619,76 @@ function setSidebarOpen(open) {
   document.body.classList.toggle("sidebar-open", open);
 }
 
+/* ---------------------------------------------------------------- sign-in */
+
+/** The signed-in user, or the sign-in form until someone signs in. */
+async function ensureSignedIn() {
+  try {
+    state.me = await getJSON(`${API}/auth/me`);
+  } catch (err) {
+    if (!(err instanceof HttpError && err.status === 401)) throw err;
+    state.me = await askToSignIn();
+  }
+  renderUser();
+}
+
+function askToSignIn() {
+  document.body.classList.add("signed-out");
+  el.login.hidden = false;
+  el.loginName.focus();
+  return new Promise((resolve) => {
+    el.loginForm.addEventListener("submit", async function onSubmit(ev) {
+      ev.preventDefault();
+      el.loginError.hidden = true;
+      el.loginSubmit.disabled = true;
+      let message = null;
+      try {
+        const res = await postJSON(`${API}/auth/login`, {
+          login: el.loginName.value.trim(), password: el.loginPassword.value, mode: "cookie",
+        });
+        if (res.ok) {
+          const body = await res.json();
+          el.loginPassword.value = "";
+          el.login.hidden = true;
+          document.body.classList.remove("signed-out");
+          el.loginForm.removeEventListener("submit", onSubmit);
+          resolve(body.me);
+          return;
+        }
+        message = res.status === 401 ? t("login.failed") : res.status === 429 ? t("login.too_many")
+          : t("login.error", { message: `HTTP ${res.status}` });
+      } catch (err) {
+        message = t("login.error", { message: err.message });
+      } finally {
+        el.loginSubmit.disabled = false;
+      }
+      el.loginError.textContent = message;
+      el.loginError.hidden = false;
+      el.loginPassword.select();
+    });
+  });
+}
+
+function renderUser() {
+  const signedIn = Boolean(state.me && state.me.user);
+  el.userName.hidden = !signedIn;
+  el.logout.hidden = !signedIn;
+  if (signedIn) {
+    el.userName.textContent = t("login.signed_in_as", { name: state.me.user.display_name });
+    el.userName.title = `${state.me.user.login} · ${state.me.user.agency_name}`;
+  }
+}
+
+async function signOut() {
+  try { await postJSON(`${API}/auth/logout`, {}); } catch (_) { /* signed out locally anyway */ }
+  window.location.reload();
+}
+
 async function start() {
   wireUi();
   initCoverage(map, API, el.sidebar);
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
-  const regionsP = getJSON(`${API}/regions`);
   try {
     const langP = useLanguage(guess || "en");
     state.meta = await metaP;
@@ -640,7 +717,14 @@ async function start() {
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 
   try {
-    const regions = await regionsP;
+    await ensureSignedIn();
+  } catch (err) {
+    showStatus(t("status.error", { message: err.message }), true);
+    return;
+  }
+
+  try {
+    const regions = await getJSON(`${API}/regions`);
     state.regions = Array.isArray(regions.items) ? regions.items : [];
   } catch (err) {
     showStatus(t("status.error", { message: err.message }), true);

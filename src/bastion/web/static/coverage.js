@@ -2,7 +2,7 @@
  * highlighted, and a what-if control ('suggest N more units': proposed locations and the coverage change).
  *   GET {api}/regions/{id}/units, {api}/regions/{id}/isochrones.geojson, {api}/regions/{id}/coverage?standard=180
  *   POST {api}/regions/{id}/coverage/placement (nothing is stored: apply=false) */
-import { getJSON, h } from "./util.js";
+import { csrfToken, getJSON, h } from "./util.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
@@ -98,7 +98,7 @@ async function suggest() {
   const n = Math.max(1, Math.min(20, parseInt(ui.n.value, 10) || 1));
   ui.summary.textContent = t("status.loading");
   const res = await fetch(`${ctx.api}/regions/${ctx.region.id}/coverage/placement`, {
-    method: "POST", headers: { "Content-Type": "application/json" },
+    method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
     body: JSON.stringify({ add: n, standard_s: 180, model: "mclp" }),
   });
   const p = await res.json();

@@ -43,6 +43,21 @@ export async function getJSON(url) {
   return res.json();
 }
 
+/** The CSRF token the server set at sign-in (a readable cookie); state-changing requests echo it in a header. */
+export function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)bastion_csrf=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+/** POST JSON with the CSRF header; returns the Response (callers look at its status). */
+export function postJSON(url, body) {
+  return fetch(url, {
+    method: "POST",
+    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+    body: JSON.stringify(body ?? {}),
+  });
+}
+
 /** Build a DOM element; strings become text nodes (never HTML). */
 export function h(tag, attrs, ...children) {
   const node = document.createElement(tag);

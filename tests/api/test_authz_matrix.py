@@ -1,0 +1,394 @@
+"""The authorization matrix, generated from the app's route table.
+
+Every route × every role (plus a user without grants, plus anonymous) × own/other jurisdiction × own/other
+agency: the answer must be exactly what the pure policy (`bastion.auth.permissions.decide`) says — allowed
+(2xx/3xx), 403, 404 (resource hidden) or 401 (anonymous). A route that declares no permission fails the suite.
+
+Adding a route? If it has a new path parameter, add a resolver to PARAMS (value + the Resource it designates);
+if it needs a body or query to succeed, add a Case to CASES. The failure message says so.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bastion.api.app import create_app
+from bastion.api.security import api_routes, route_requirement
+from bastion.auth.credentials import hash_password
+from bastion.auth.permissions import Grant, Permission, Principal, Resource, Role, decide, scope
+from bastion.config import Settings
+from bastion.db import migrate
+from bastion.db.auth_models import RoleGrant, User
+from bastion.db.coverage_models import ResponseUnit
+from bastion.db.base import utcnow
+from bastion.db.engine import make_engine, make_session_factory
+from bastion.db.models import Region, Site
+from bastion.services import accounts, authn
+from bastion.services.imports import import_osm
+from tests.auth_helpers import ACTOR, PASSWORD, TEST_SECRET, agency_id
+from tests.conftest import MONACO, MONACO_BOUNDARY
+
+ROLES: list[str | None] = [r.value for r in Role] + [None]  # None: signed in, no grant at all
+
+
+@dataclass
+class World:
+    app: FastAPI
+    sf: sessionmaker[Session]
+    region_a: int  # Monaco: "own" jurisdiction
+    region_b: int  # another region: "other" jurisdiction
+    agency_x: int  # operates the target site: "own" agency
+    agency_y: int
+    site_id: int  # Stade Louis-II, in region A, operated by agency X
+    target_user: int
+    users: dict[tuple[str | None, bool, bool], tuple[str, Principal]] = field(default_factory=dict)
+    pw_hash: str = ""
+
+    def token(self, login: str) -> str:
+        with self.sf() as s:
+            u = s.scalar(select(User).where(User.login == login))
+            assert u is not None
+            auth = authn.Authenticated(accounts.principal_of(s, u), u.id, u.login)
+        return authn.create_token(self.sf, authn.Policy(secret_key=TEST_SECRET), auth, "matrix", 1).token
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    d = tmp_path_factory.mktemp("matrix")
+    url = f"sqlite:///{d / 'bastion.db'}"
+    eng = make_engine(url)
+    migrate.upgrade(eng)
+    sf = make_session_factory(eng)
+    import_osm(sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+    ax = agency_id(sf, "Stadium operator", "venue_operator")
+    ay = agency_id(sf, "Police", "police")
+    with sf.begin() as s:
+        a = s.scalar(select(Region.id).where(Region.name == "Monaco"))
+        b = Region(name="Otherland", slug="otherland")
+        s.add(b)
+        s.flush()
+        site = s.scalar(select(Site).where(Site.name == "Stade Louis-II"))
+        site.operator_agency_id = ax
+        # two sites in region B: one operated by X, one by Y
+        tmpl = {c: getattr(site, c) for c in ("category", "kind", "geom_type", "geometry_wkb", "lon", "lat", "min_lon",
+                                               "min_lat", "max_lon", "max_lat", "capacity_method", "content_hash")}
+        s.execute(insert(Site), [{**tmpl, "region_id": b.id, "source": "user", "source_type": "t", "source_id": str(i),
+                                  "name": f"B{i}", "operator_agency_id": ag, "capacity_inputs": {}, "tags": {}}
+                                 for i, ag in enumerate((ax, ay))])
+        sid, b_id = site.id, b.id
+    target = accounts.create_user(sf, "target", "Target", ay, PASSWORD, actor=ACTOR)
+    w = World(create_app(Settings(data_dir=d, database_url=url, secret_key=TEST_SECRET,
+                                  login_rate_per_minute=10_000, login_max_failures=100)),
+              sf, a, b_id, ax, ay, sid, target.id, pw_hash=hash_password(PASSWORD))
+    for n, (role, own_j, own_a) in enumerate(itertools.product(ROLES, (True, False), (True, False))):
+        login = f"u{n}-{role or 'none'}-{'j' if own_j else 'x'}-{'a' if own_a else 'x'}"
+        ag = ax if own_a else ay
+        region = None if role == "admin" else (a if own_j else b_id)  # admin is system-wide by design
+        with sf.begin() as s:
+            s.add(User(login=login, display_name=login, agency_id=ag, password_hash=w.pw_hash, status="active",
+                       failed_logins=0, password_changed_at=utcnow(), created_at=utcnow()))
+        if role is not None:
+            accounts.grant(sf, login, role, region, actor=ACTOR)
+        grants = () if role is None else (Grant(Role(role), region),)
+        w.users[(role, own_j, own_a)] = (login, Principal(f"user:{login}", None, ag, grants))
+    with TestClient(w.app) as c:
+        w.client = c  # type: ignore[attr-defined]
+        yield w
+    w.app.state.engine.dispose()
+    eng.dispose()
+
+
+# --- how to call each route ---------------------------------------------------------------------------------------
+
+def _target_grant(w: World, login: str) -> int:
+    with w.sf.begin() as s:
+        s.execute(delete(RoleGrant).where(RoleGrant.user_id == w.target_user))
+        g = RoleGrant(user_id=w.target_user, role="viewer", region_id=w.region_b, created_at=utcnow())
+        s.add(g)
+        s.flush()
+        return g.id
+
+
+def _own_token(w: World, login: str) -> int:
+    with w.sf() as s:
+        u = s.scalar(select(User).where(User.login == login))
+        assert u is not None
+        auth = authn.Authenticated(accounts.principal_of(s, u), u.id, u.login)
+    return authn.create_token(w.sf, authn.Policy(secret_key=TEST_SECRET), auth, "to-revoke", 1).id
+
+
+def _unit(w: World, _login: str) -> int:
+    with w.sf.begin() as s:
+        u = ResponseUnit(region_id=w.region_a, unit_type="patrol_car", name="Matrix car", lon=7.42, lat=43.738,
+                         standard_s=180, speed_profile="patrol_car", source="user")
+        s.add(u)
+        s.flush()
+        return u.id
+
+
+_PLAN: dict[str, int] = {}
+
+
+def _plan(w: World, _login: str) -> int:
+    """One small patrol plan in region A (made once; no route deletes plans)."""
+    if "id" not in _PLAN:
+        from bastion.services import patrol as patrol_svc
+        from bastion.services.patrol_build import check_options
+
+        _PLAN["id"] = patrol_svc.create_plan(w.sf, w.region_a, check_options(teams=1, days=1, max_sites=5))
+    return _PLAN["id"]
+
+
+REGION_A = lambda w: Resource(region_id=w.region_a, visibility=Permission.REGION_READ)  # noqa: E731
+
+
+def _measure_kind(w: World, _login: str) -> str:
+    """A measure recorded at the target site (so DELETE .../measures/{kind} can succeed every time)."""
+    from bastion.services import risk as risk_svc
+
+    risk_svc.record_measure(w.sf, w.site_id, "lockable_doors", {})
+    return "lockable_doors"
+
+
+def _close_open_inspections(w: World, _login: str) -> None:
+    from bastion.db.risk_models import Inspection
+
+    with w.sf.begin() as s:
+        s.execute(update(Inspection).where(Inspection.site_id == w.site_id, Inspection.status == "open")
+                  .values(status="completed", completed_at=utcnow()))
+
+
+def _inspection(w: World, login: str) -> int:
+    """A fresh open inspection of the target site with every item answered (so it can be completed)."""
+    from bastion.services import inspections as insp_svc
+
+    _close_open_inspections(w, login)
+    insp = insp_svc.start_inspection(w.sf, w.site_id, now=utcnow(), inspector_agency="Matrix inspectorate")
+    with w.sf() as s:
+        items = [i.item_id for i in insp_svc.inspection_items(s, insp.id)]
+    insp_svc.answer(w.sf, insp.id, {k: "pass" for k in items}, now=utcnow())
+    return insp.id
+
+
+def _task(w: World, _login: str) -> int:
+    """An open rectification task at the target site."""
+    import datetime as dt
+
+    from bastion.db.risk_models import RectificationTask
+
+    with w.sf.begin() as s:
+        t = RectificationTask(site_id=w.site_id, inspection_id=_inspection(w, _login), item_id="uk_ppa_2025:cctv",
+                              measure="cctv", standard_id="uk_ppa_2025", text="CCTV", owner_agency="Operator",
+                              deadline=utcnow() + dt.timedelta(days=30), status="open", overdue=False,
+                              escalation_level=0, created_at=utcnow(), updated_at=utcnow())
+        s.add(t)
+        s.flush()
+        return t.id
+
+
+SITE_X = lambda w: Resource(region_id=w.region_a, operator_agency_id=w.agency_x)  # noqa: E731
+
+# path parameter -> (value for this caller, the Resource it designates or None)
+PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
+    "site_id": lambda w, _l: (w.site_id, Resource(region_id=w.region_a, operator_agency_id=w.agency_x)),
+    "region_id": lambda w, _l: (w.region_a, REGION_A(w)),
+    "unit_id": lambda w, l: (_unit(w, l), REGION_A(w)),  # a response unit in region A
+    "plan_id": lambda w, l: (_plan(w, l), REGION_A(w)),  # a patrol plan in region A
+    "user_id": lambda w, _l: (w.target_user, None),
+    "grant_id": lambda w, l: (_target_grant(w, l), None),
+    "token_id": lambda w, l: (_own_token(w, l), None),
+    "lang": lambda w, _l: ("en", None),
+    "kind": lambda w, l: (_measure_kind(w, l), None),  # with site_id: the site designates the resource
+    "inspection_id": lambda w, l: (_inspection(w, l), SITE_X(w)),  # an inspection of the target site
+    "task_id": lambda w, l: (_task(w, l), SITE_X(w)),  # a task at the target site
+}
+
+
+@dataclass
+class Case:
+    query: dict[str, Any] | None = None
+    body: Callable[[World, str], Any] | None = None
+    before: Callable[[World, str], None] | None = None
+    resources: Callable[[World], list[Resource]] | None = None  # further resources the route checks
+
+
+def _reset_target(w: World, _login: str) -> None:
+    with w.sf.begin() as s:
+        s.execute(delete(RoleGrant).where(RoleGrant.user_id == w.target_user))
+        s.execute(update(User).where(User.id == w.target_user).values(status="active"))
+
+
+def _reset_own_password(w: World, login: str) -> None:
+    with w.sf.begin() as s:
+        s.execute(update(User).where(User.login == login).values(password_hash=w.pw_hash))
+
+
+_seq = itertools.count()
+CASES: dict[tuple[str, str], Case] = {
+    ("POST", "/api/v1/auth/login"): Case(body=lambda w, l: {
+        "login": "target" if l == "anonymous" else l, "password": PASSWORD, "mode": "token"}),
+    ("POST", "/api/v1/auth/password"): Case(before=_reset_own_password, body=lambda w, l: {
+        "current_password": PASSWORD, "new_password": "another horse battery"}),
+    ("POST", "/api/v1/auth/tokens"): Case(body=lambda w, l: {"name": "cli", "ttl_days": 1}),
+    ("POST", "/api/v1/agencies"): Case(body=lambda w, l: {"name": f"Agency {next(_seq)}", "kind": "fire"}),
+    ("POST", "/api/v1/users"): Case(body=lambda w, l: {
+        "login": f"new{next(_seq)}", "display_name": "New", "agency_id": w.agency_y, "password": PASSWORD}),
+    ("PATCH", "/api/v1/users/{user_id}"): Case(body=lambda w, l: {"status": "active"}),
+    ("POST", "/api/v1/users/{user_id}/password"): Case(body=lambda w, l: {"new_password": PASSWORD}),
+    ("POST", "/api/v1/users/{user_id}/grants"): Case(before=_reset_target,
+                                                    body=lambda w, l: {"role": "viewer", "region_id": w.region_a}),
+    ("GET", "/api/v1/sites/export"): Case(query={"format": "csv"}),
+    ("GET", "/api/v1/regions/{region_id}/isochrones.geojson"): Case(query={"limits": "60"}),
+    ("GET", "/api/v1/audit/export"): Case(query={"format": "json"}),
+    ("PATCH", "/api/v1/sites/{site_id}"): Case(body=lambda w, l: {"notes": f"matrix {l}"}),
+    # setting a site's operator needs site:edit over the whole region, not just over the agency's own sites
+    ("PUT", "/api/v1/sites/{site_id}/operator"): Case(body=lambda w, l: {"agency_id": w.agency_x},
+                                                     resources=lambda w: [REGION_A(w)]),
+    ("POST", "/api/v1/regions/{region_id}/units"): Case(body=lambda w, l: {
+        "unit_type": "patrol_car", "name": "Matrix car", "lon": 7.42, "lat": 43.738}),
+    ("POST", "/api/v1/regions/{region_id}/patrol-plans"): Case(body=lambda w, l: {
+        "teams": 1, "days": 1, "max_sites": 5}),
+    ("PATCH", "/api/v1/units/{unit_id}"): Case(body=lambda w, l: {"name": "Renamed car"}),
+    ("POST", "/api/v1/regions/{region_id}/coverage/placement"): Case(body=lambda w, l: {
+        "add": 1, "standard_s": 180, "time_limit_s": 10}),
+    ("POST", "/api/v1/sites/{site_id}/measures"): Case(body=lambda w, l: {"kind": "cctv",
+                                                                          "params": {"retention_days": 90}}),
+    ("PUT", "/api/v1/sites/{site_id}/facts"): Case(body=lambda w, l: {"facts": {"symbolism": 2}}),
+    ("PUT", "/api/v1/regions/{region_id}/threat-level"): Case(body=lambda w, l: {"uk_threat_level": "SUBSTANTIAL"}),
+    ("POST", "/api/v1/regions/{region_id}/portfolio"): Case(body=lambda w, l: {"budget": 10000, "max_candidates": 1}),
+    ("POST", "/api/v1/sites/{site_id}/inspections"): Case(before=_close_open_inspections,
+                                                         body=lambda w, l: {"inspector_agency": "Matrix"}),
+    ("PUT", "/api/v1/inspections/{inspection_id}/answers"): Case(body=lambda w, l: {"answers": {}}),
+    ("POST", "/api/v1/inspections/{inspection_id}/complete"): Case(body=lambda w, l: {"owner_agency": "Operator"}),
+    ("PATCH", "/api/v1/tasks/{task_id}"): Case(body=lambda w, l: {"status": "in_progress"}),
+    ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
+        "add": [{"lon": 7.4255, "lat": 43.731}]}),
+}
+
+
+def routes(app: FastAPI) -> list[tuple[str, str, Any]]:
+    out = []
+    for path, methods, route in api_routes(app):
+        for m in sorted(methods - {"HEAD"}):
+            out.append((m, path, route))
+    return out
+
+
+def expected(principal: Principal | None, route: Any, resources: list[Resource]) -> int:
+    """200 (allowed), 401, 403 or 404, from the pure policy."""
+    req = route_requirement(route)
+    assert req is not None
+    if req.kind == "public":
+        return 200
+    if principal is None:
+        return 401
+    if not all(decide(principal, p).allowed for p in req.permissions):  # require(...) runs first
+        return 403
+    for p in req.permissions:  # then the handler's resource checks
+        for r in resources:
+            d = decide(principal, p, r)
+            if not d.allowed:
+                return d.status
+    return 200
+
+
+def call(w: World, method: str, path: str, login: str | None) -> tuple[int, Any, list[Resource]]:
+    case = CASES.get((method, path), Case())
+    if case.before is not None and login is not None:
+        case.before(w, login)
+    url, resources = path, []
+    for name in re.findall(r"\{(\w+)(?::\w+)?\}", path):
+        if name not in PARAMS:
+            pytest.fail(f"{method} {path}: path parameter {name!r} has no resolver: add one to PARAMS in {__file__}")
+        value, res = PARAMS[name](w, login or "target")
+        url = url.replace("{" + name + "}", str(value))
+        if res is not None:
+            resources.append(res)
+    if case.resources is not None:
+        resources += case.resources(w)
+    headers = {"Authorization": f"Bearer {w.token(login)}"} if login else {}
+    body = case.body(w, login or "anonymous") if case.body else None
+    r = w.client.request(method, url, params=case.query, json=body, headers=headers)  # type: ignore[attr-defined]
+    return r.status_code, r, resources
+
+
+def test_every_route_declares_a_permission(world: World) -> None:
+    undeclared = [f"{m} {p}" for m, p, r in routes(world.app) if route_requirement(r) is None]
+    assert undeclared == [], ("routes without require(...)/authenticated()/public(): " + ", ".join(undeclared)
+                              + " — see docs/security.md")
+
+
+def test_an_undeclared_route_is_caught(tmp_path: Path) -> None:
+    """The check above can fail: a route added without a permission is reported."""
+    app = create_app(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'x.db'}"))
+
+    @app.get("/api/v1/naked")
+    def naked() -> dict[str, str]:
+        return {"secret": "yes"}
+
+    assert [f"{m} {p}" for m, p, r in routes(app) if route_requirement(r) is None] == ["GET /api/v1/naked"]
+    app.state.engine.dispose()
+
+
+def test_matrix(world: World) -> None:
+    cells = 0
+    failures: list[str] = []
+    table = routes(world.app)
+    assert len(table) >= 39
+    timing: dict[str, float] = {}
+    for method, path, route in table:
+        t0 = time.perf_counter()
+        status, r, res = call(world, method, path, None)
+        exp = expected(None, route, res)
+        cells += 1
+        if (exp == 200 and status >= 400) or (exp != 200 and status != exp):
+            failures.append(f"{method} {path} anonymous: expected {exp}, got {status} {r.text[:200]}")
+        for (role, own_j, own_a), (login, principal) in world.users.items():
+            status, r, res = call(world, method, path, login)
+            exp = expected(principal, route, res)
+            cells += 1
+            if (exp == 200 and status >= 400) or (exp != 200 and status != exp):
+                failures.append(f"{method} {path} role={role} jurisdiction={'own' if own_j else 'other'} "
+                                f"agency={'own' if own_a else 'other'}: expected {exp}, got {status} {r.text[:200]}")
+        timing[f"{method} {path}"] = time.perf_counter() - t0
+    print(sorted(timing.items(), key=lambda kv: -kv[1])[:8])
+    print(f"authorization matrix: {len(table)} routes, {cells} cells")
+    assert not failures, f"{len(failures)} of {cells} cells wrong:\n" + "\n".join(failures[:40])
+    assert cells == len(table) * (len(ROLES) * 4 + 1)
+
+
+def test_lists_are_filtered_to_the_scope(world: World) -> None:
+    """Lists show exactly what the principal's scope admits (jurisdiction, and agency for agency-scoped roles)."""
+    with world.sf() as s:
+        rows = s.execute(select(Site.id, Site.region_id, Site.operator_agency_id)
+                         .where(Site.missing_from_source.is_(False))).all()
+        region_ids = set(s.scalars(select(Region.id)))
+    seen_some = 0
+    for (role, own_j, own_a), (login, principal) in world.users.items():
+        headers = {"Authorization": f"Bearer {world.token(login)}"}
+        r = world.client.get("/api/v1/sites", params={"limit": 5000}, headers=headers)  # type: ignore[attr-defined]
+        if not decide(principal, Permission.SITE_READ).allowed:
+            assert r.status_code == 403
+            continue
+        sc = scope(principal, Permission.SITE_READ)
+        want = {i for i, reg, ag in rows if sc.admits(reg, ag)}
+        got = {i["id"] for i in r.json()["items"]}
+        assert got == want, (role, own_j, own_a)
+        seen_some += bool(got)
+        r = world.client.get("/api/v1/regions", headers=headers)  # type: ignore[attr-defined]
+        rsc = scope(principal, Permission.REGION_READ)
+        assert {i["id"] for i in r.json()["items"]} == {x for x in region_ids if rsc.admits(x)}
+    assert seen_some >= 10

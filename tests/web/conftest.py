@@ -1,0 +1,27 @@
+"""Web test helpers: sign a Playwright browser context in to the live server."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+from playwright.sync_api import BrowserContext
+
+from tests.conftest import WEB_LOGIN, WEB_PASSWORD
+
+
+def sign_in(context: BrowserContext, base_url: str, login: str = WEB_LOGIN, password: str = WEB_PASSWORD) -> None:
+    """POST /api/v1/auth/login through the context's own request client: the session and CSRF cookies land in
+    the context, so its pages are signed in."""
+    r = context.request.post(base_url.rstrip("/") + "/api/v1/auth/login",
+                             data={"login": login, "password": password, "mode": "cookie"})
+    assert r.ok, r.text()
+
+
+def api_token(base_url: str, login: str = WEB_LOGIN, password: str = WEB_PASSWORD) -> str:
+    """An API token for direct HTTP calls to the live server: send `Authorization: Bearer <token>`."""
+    body = json.dumps({"login": login, "password": password, "mode": "token"}).encode()
+    req = urllib.request.Request(base_url.rstrip("/") + "/api/v1/auth/login", data=body, method="POST",
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 (our own test server)
+        return str(json.loads(r.read())["token"])

@@ -153,6 +153,53 @@ def _plan(w: World, _login: str) -> int:
 
 REGION_A = lambda w: Resource(region_id=w.region_a, visibility=Permission.REGION_READ)  # noqa: E731
 
+
+def _measure_kind(w: World, _login: str) -> str:
+    """A measure recorded at the target site (so DELETE .../measures/{kind} can succeed every time)."""
+    from bastion.services import risk as risk_svc
+
+    risk_svc.record_measure(w.sf, w.site_id, "lockable_doors", {})
+    return "lockable_doors"
+
+
+def _close_open_inspections(w: World, _login: str) -> None:
+    from bastion.db.risk_models import Inspection
+
+    with w.sf.begin() as s:
+        s.execute(update(Inspection).where(Inspection.site_id == w.site_id, Inspection.status == "open")
+                  .values(status="completed", completed_at=utcnow()))
+
+
+def _inspection(w: World, login: str) -> int:
+    """A fresh open inspection of the target site with every item answered (so it can be completed)."""
+    from bastion.services import inspections as insp_svc
+
+    _close_open_inspections(w, login)
+    insp = insp_svc.start_inspection(w.sf, w.site_id, now=utcnow(), inspector_agency="Matrix inspectorate")
+    with w.sf() as s:
+        items = [i.item_id for i in insp_svc.inspection_items(s, insp.id)]
+    insp_svc.answer(w.sf, insp.id, {k: "pass" for k in items}, now=utcnow())
+    return insp.id
+
+
+def _task(w: World, _login: str) -> int:
+    """An open rectification task at the target site."""
+    import datetime as dt
+
+    from bastion.db.risk_models import RectificationTask
+
+    with w.sf.begin() as s:
+        t = RectificationTask(site_id=w.site_id, inspection_id=_inspection(w, _login), item_id="uk_ppa_2025:cctv",
+                              measure="cctv", standard_id="uk_ppa_2025", text="CCTV", owner_agency="Operator",
+                              deadline=utcnow() + dt.timedelta(days=30), status="open", overdue=False,
+                              escalation_level=0, created_at=utcnow(), updated_at=utcnow())
+        s.add(t)
+        s.flush()
+        return t.id
+
+
+SITE_X = lambda w: Resource(region_id=w.region_a, operator_agency_id=w.agency_x)  # noqa: E731
+
 # path parameter -> (value for this caller, the Resource it designates or None)
 PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "site_id": lambda w, _l: (w.site_id, Resource(region_id=w.region_a, operator_agency_id=w.agency_x)),
@@ -163,6 +210,9 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "grant_id": lambda w, l: (_target_grant(w, l), None),
     "token_id": lambda w, l: (_own_token(w, l), None),
     "lang": lambda w, _l: ("en", None),
+    "kind": lambda w, l: (_measure_kind(w, l), None),  # with site_id: the site designates the resource
+    "inspection_id": lambda w, l: (_inspection(w, l), SITE_X(w)),  # an inspection of the target site
+    "task_id": lambda w, l: (_task(w, l), SITE_X(w)),  # a task at the target site
 }
 
 
@@ -215,6 +265,17 @@ CASES: dict[tuple[str, str], Case] = {
         "add": 1, "standard_s": 180, "time_limit_s": 10}),
     ("POST", "/api/v1/regions/{region_id}/vehicle-assessments"): Case(body=lambda w, l: {
         "vehicles": ["car"], "site_ids": [w.site_id]}),
+    ("POST", "/api/v1/sites/{site_id}/measures"): Case(body=lambda w, l: {"kind": "cctv",
+                                                                          "params": {"retention_days": 90}}),
+    ("PUT", "/api/v1/sites/{site_id}/facts"): Case(body=lambda w, l: {"facts": {"symbolism": 2}}),
+    ("PUT", "/api/v1/regions/{region_id}/threat-level"): Case(body=lambda w, l: {"uk_threat_level": "SUBSTANTIAL"}),
+    ("POST", "/api/v1/regions/{region_id}/portfolio"): Case(body=lambda w, l: {"budget": 10000, "max_candidates": 1}),
+    ("POST", "/api/v1/sites/{site_id}/inspections"): Case(before=_close_open_inspections,
+                                                         body=lambda w, l: {"inspector_agency": "Matrix"}),
+    ("PUT", "/api/v1/inspections/{inspection_id}/answers"): Case(body=lambda w, l: {"answers": {}}),
+    ("POST", "/api/v1/inspections/{inspection_id}/complete"): Case(body=lambda w, l: {"owner_agency": "Operator"}),
+    ("PATCH", "/api/v1/tasks/{task_id}"): Case(body=lambda w, l: {"status": "in_progress"}),
+    ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
     ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
         "add": [{"lon": 7.4255, "lat": 43.731}]}),
 }

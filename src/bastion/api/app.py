@@ -11,6 +11,7 @@ from bastion import __version__
 from bastion.api import errors
 from bastion.api.hardening import AuditWrites, BodyLimit, SecurityHeaders
 from bastion.api.routes import admin, auth, coverage, meta, patrol, sites, vehicle
+from bastion.api.routes import inspections, risk  # risk + supervision
 from bastion.api.routes.meta import WEB_DIR
 from bastion.api.schemas.errors import ERROR_RESPONSES
 from bastion.auth.ratelimit import SlidingWindow
@@ -45,6 +46,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(admin.router)
     app.include_router(sites.router)
     app.include_router(vehicle.router)
+    app.include_router(risk.router)
+    app.include_router(inspections.router)
     app.include_router(coverage.router)
     app.include_router(patrol.router)
     static = WEB_DIR / "static"

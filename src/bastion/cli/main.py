@@ -8,6 +8,7 @@ import typer
 
 from bastion import __version__
 from bastion.cli import coverage, db, imports, patrol, sites, users, vehicle
+from bastion.cli import risk as risk_cli
 from bastion.cli.common import console, handle_errors, settings, setup_logging
 from bastion.errors import BastionError
 
@@ -21,6 +22,7 @@ app.add_typer(imports.app, name="import")
 app.add_typer(sites.app, name="sites")
 app.add_typer(sites.regions_app, name="regions")
 app.add_typer(vehicle.app, name="vehicle")
+risk_cli.register(app)  # risk, measures, inspect, tasks, threat-level, report
 app.add_typer(users.users_app, name="users")
 app.add_typer(users.agencies_app, name="agencies")
 app.add_typer(users.audit_app, name="audit")
@@ -82,6 +84,12 @@ def demo(
                      boundary_file=BUNDLED / "monaco-boundary.geojson")
     console.print(f"Monaco: {sum(rep.per_category.values())} sites, {rep.road_edges} road edges "
                   f"({rep.rows_changed} rows changed)")
+    from bastion.services.risk import store_region_assessment
+
+    rr = store_region_assessment(sf, rep.region_id)
+    worst = {k: sum(1 for a in rr.ranking if a.worst_rating == k) for k in ("very high", "high", "medium", "low")}
+    console.print(f"risk: {len(rr.ranking)} sites tiered under 3 regimes and scored ({rr.runtime_s:.1f} s): "
+                  + ", ".join(f"{k} {n}" for k, n in worst.items()))
     _demo_account(sf)
     if serve_app:
         console.print(f"open http://{s.host}:{port or s.port}/")

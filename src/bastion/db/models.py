@@ -125,6 +125,7 @@ class RoadEdge(Base):
     oneway: Mapped[bool] = mapped_column(Boolean)
     geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)
 
+from bastion.db import risk_models as _risk_models  # noqa: E402,F401  (risk tables)
 
 from bastion.db.auth_models import Agency  # noqa: E402,F401  (registers access-control tables)
 from bastion.db import vehicle_models as vehicle_models  # noqa: E402,F401  (hostile-vehicle tables)

@@ -14,6 +14,7 @@ import {
 } from "./i18n.js";
 import { panelContent } from "./panel.js";
 import { clearVehicleCache, createVehicleLayer, vehicleSection } from "./vehicle.js";
+import { loadRegionRisk, riskColour, riskLegend, riskSection, riskState, riskToggle } from "./risk.js";
 import { coverageRegionChanged, initCoverage, renderCoverageText } from "./coverage.js";
 import { createPatrolView } from "./patrol.js";
 
@@ -109,6 +110,7 @@ function renderAllText() {
   updateMapControls();
   renderRegionOptions();
   renderCategoryList();
+  renderRiskToggle();
   renderLegend();
   rebuildMarkers();
   applyFilters({ refit: false });
@@ -152,13 +154,14 @@ map.addLayer(cluster);
 function clusterIcon(group) {
   const children = group.getAllChildMarkers();
   const counts = new Map();
-  for (const m of children) counts.set(m.options.category, (counts.get(m.options.category) || 0) + 1);
+  const colourKey = (o) => markerColour(o.category, o.siteId);
+  for (const m of children) counts.set(colourKey(m.options), (counts.get(colourKey(m.options)) || 0) + 1);
   const n = children.length;
   let start = 0;
   const stops = [];
-  for (const [cat, c] of [...counts.entries()].sort((a, b) => b[1] - a[1])) {
+  for (const [colour, c] of [...counts.entries()].sort((a, b) => b[1] - a[1])) {
     const end = start + (c / n) * 100;
-    stops.push(`${colourOf(cat)} ${start.toFixed(2)}% ${end.toFixed(2)}%`);
+    stops.push(`${colour} ${start.toFixed(2)}% ${end.toFixed(2)}%`);
     start = end;
   }
   const size = n < 10 ? 34 : n < 100 ? 40 : 48;
@@ -171,14 +174,18 @@ function clusterIcon(group) {
 }
 
 const iconCache = new Map();
-function siteIcon(cat, selected) {
-  const key = `${cat}|${selected}`;
+/** A marker's colour: its category's, or its risk rating's when "colour by risk" is on. */
+const markerColour = (cat, siteId) => (riskState.on ? riskColour(siteId) : colourOf(cat));
+
+function siteIcon(cat, selected, siteId) {
+  const colour = markerColour(cat, siteId);
+  const key = `${colour}|${selected}`;
   if (!iconCache.has(key)) {
     const size = selected ? 22 : 16;
     iconCache.set(key, L.divIcon({
       className: `site-marker${selected ? " is-selected" : ""}`,
       iconSize: [size, size],
-      html: `<span class="site-dot" style="background:${colourOf(cat)}"></span>`,
+      html: `<span class="site-dot" style="background:${colour}"></span>`,
     }));
   }
   return iconCache.get(key);
@@ -199,6 +206,20 @@ function updateMapControls() {
 
 function renderLegend() {
   if (legendControl) legendControl.remove();
+  if (riskState.on && state.features.length) {
+    legendControl = L.control({ position: "topright" });
+    legendControl.onAdd = () => {
+      const box = h("details", { class: "legend risk-legend", open: true },
+        h("summary", {}, t("risk.legend")),
+        h("ul", { class: "legend-list" }, riskLegend().map(([colour, text]) => h("li", {},
+          h("span", { class: "swatch", style: `background:${colour}`, "aria-hidden": "true" }), text))));
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    legendControl.addTo(map);
+    return;
+  }
   const present = new Set(state.features.map((f) => f.properties.category));
   const cats = state.categories.map((c) => c.id).filter((c) => present.has(c));
   if (!cats.length) return;
@@ -272,6 +293,8 @@ async function selectRegion(id) {
   if (boundaryRes.status === "fulfilled" && boundaryRes.value) drawBoundary(boundaryRes.value, !bounds);
   if (sitesRes.status === "fulfilled") {
     state.features = sitesRes.value;
+    if (riskState.on) await loadRegionRisk(API, region.id).catch(() => { /* markers stay grey */ });
+    if (seq !== state.loadSeq) return;
     rebuildMarkers();
   }
   renderCategoryList();
@@ -332,7 +355,7 @@ function rebuildMarkers() {
     if (!g || g.type !== "Point" || !Array.isArray(g.coordinates)) continue;
     const selected = p.id === state.selectedId;
     const marker = L.marker([g.coordinates[1], g.coordinates[0]], {
-      icon: siteIcon(p.category, selected),
+      icon: siteIcon(p.category, selected, p.id),
       title: `${siteName(p)} · ${categoryName(p.category)}`,
       alt: siteName(p),
       keyboard: true,
@@ -442,7 +465,7 @@ function setAllCategories(on) {
 function setMarkerSelected(id, selected) {
   const marker = state.markers.get(id);
   if (!marker) return;
-  marker.setIcon(siteIcon(marker.options.category, selected));
+  marker.setIcon(siteIcon(marker.options.category, selected, marker.options.siteId));
   marker.setZIndexOffset(selected ? 1000 : 0);
 }
 
@@ -532,7 +555,34 @@ function renderPanel(d) {
   el.panelTitle.textContent = siteName(d);
   el.panel.style.setProperty("--cat", colourOf(d.category));
   el.panelSwatch.style.background = colourOf(d.category);
-  el.panelBody.replaceChildren(...panelContent(d, { onZoom: () => zoomToSite(d) }), vehicleSection(d.id, API));
+  el.panelBody.replaceChildren(
+    ...panelContent(d, { onZoom: () => zoomToSite(d) }), riskSection(API, d.id), vehicleSection(d.id, API),
+  );
+}
+
+/* ---------------------------------------------------------------- risk colouring */
+
+function renderRiskToggle() {
+  const old = document.querySelector(".risk-toggle");
+  if (old) old.remove();
+  document.getElementById("categories").after(riskToggle((on) => setRiskMode(on)));
+}
+
+async function setRiskMode(on) {
+  riskState.on = on;
+  if (on && state.region) {
+    showStatus(t("risk.loading"));
+    try {
+      await loadRegionRisk(API, state.region.id);
+      showStatus("");
+    } catch (err) {
+      showStatus(t("status.error", { message: err.message }), true);
+    }
+  }
+  rebuildMarkers();
+  applyFilters({ refit: false });
+  renderLegend();
+  document.body.dataset.riskMode = on ? "on" : "off";
 }
 
 function zoomToSite(d) {
@@ -676,6 +726,7 @@ async function start() {
   renderCoverageText();
   updateMapControls();
   renderCategoryList();
+  renderRiskToggle();
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 
   try {

@@ -265,6 +265,7 @@ CASES: dict[tuple[str, str], Case] = {
         "add": 1, "standard_s": 180, "time_limit_s": 10}),
     ("POST", "/api/v1/regions/{region_id}/vehicle-assessments"): Case(body=lambda w, l: {
         "vehicles": ["car"], "site_ids": [w.site_id]}),
+    ("POST", "/api/v1/sites/{site_id}/vehicle-tasks"): Case(body=lambda w, l: {"owner_agency": "Operator"}),
     ("POST", "/api/v1/sites/{site_id}/measures"): Case(body=lambda w, l: {"kind": "cctv",
                                                                           "params": {"retention_days": 90}}),
     ("PUT", "/api/v1/sites/{site_id}/facts"): Case(body=lambda w, l: {"facts": {"symbolism": 2}}),

@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from bastion.cli.common import console, handle_errors, session_factory
 from bastion.core.vehicle import VEHICLES
+from bastion.db.base import utcnow
 from bastion.db.models import Site
 from bastion.db.repositories import RegionRepo, SiteRepo
 from bastion.errors import InvalidInput, NotFound
 from bastion.services import vehicle as svc
 from bastion.services import vehicle_read as read
+from bastion.services import vehicle_tasks
 
 app = typer.Typer(help="Hostile-vehicle assessment: approach speeds and required barrier ratings.",
                   no_args_is_help=True)
@@ -153,6 +155,23 @@ def gaps(
         console.print(f"- [{g.vehicle}{', wrong way' if g.wrong_way else ''}] {g.impact_speed_kph:.0f} km/h · "
                       f"{g.task_text()}", highlight=False)
     console.print(f"{len(found)} unmet requirements")
+
+
+@app.command("tasks")
+@handle_errors
+def tasks(
+    site: str = typer.Option(..., "--site", help="Site id or exact name."),
+    owner_agency: str | None = typer.Option(None, "--owner-agency", help="Agency that must rectify (default: the "
+                                            "site's operator agency)."),
+    deadline_days: int = typer.Option(30, "--deadline-days", min=1, max=3650, help="Days until the deadline."),
+) -> None:
+    """Turn the site's unmet vehicle requirements into rectification tasks (one per entry; re-runs add none)."""
+    sf = session_factory()
+    with sf() as s:
+        sid = _site_id(s, site, None)
+    rep = vehicle_tasks.create_tasks(sf, sid, now=utcnow(), owner_agency=owner_agency, deadline_days=deadline_days)
+    console.print(f"site {sid}: {rep.gaps} unmet approaches at {rep.entries} entries; {len(rep.created)} tasks "
+                  f"created {list(rep.created)}, {len(rep.existing)} already open {list(rep.existing)}")
 
 
 @app.command("report")

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from sqlalchemy.orm import Session
 
 from bastion import __version__
@@ -19,6 +20,7 @@ from bastion.db.base import utcnow
 from bastion.db.repositories import SiteRepo
 from bastion.services import inspections as insp_svc
 from bastion.services import risk as svc
+from bastion.services import vehicle_read
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "web" / "templates"
 RATING_COLOURS = {"low": "#4caf50", "medium": "#ffc107", "high": "#ff7043", "very high": "#c62828"}
@@ -93,7 +95,16 @@ def site_context(s: Session, site_id: int, *, at: dt.datetime | None = None) -> 
         "gaps": [(g.measure, CATALOGUE[g.measure].label, g.risk_reduction, g.cost) for g in risk.gaps],
         "threat_chart": bar_svg([(THREAT_LABELS.get(r.threat, r.threat), r.risk, r.rating) for r in risk.by_threat]),
         "threat_labels": THREAT_LABELS, "setting": svc.threat_setting(s, site.region_id),
+        "vehicle_html": _vehicle_html(s, site_id),
     }
+
+
+def _vehicle_html(s: Session, site_id: int) -> Markup | None:
+    """The hostile-vehicle section (already autoescaped by its own template) when an assessment is stored."""
+    section = vehicle_read.report_section(s, site_id)
+    if not section["assessed"]:
+        return None
+    return Markup(vehicle_read.render_report_section(section))  # noqa: S704 - rendered with autoescape
 
 
 def site_report_html(s: Session, site_id: int, *, at: dt.datetime | None = None,

@@ -7,7 +7,7 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -17,12 +17,14 @@ from bastion.core.risk import (
     CATALOGUE, Measure, MeasureSet, PortfolioResult, SiteProfile, SiteRisk, Standard, TierResult, assess_site,
     build_portfolio, matrix_counts, rank_sites, solve_greedy, solve_portfolio, tier_all,
 )
+from bastion.core.risk.scoring import RiskParameters
 from bastion.core.risk.site import KNOWN_FACTS, MINUTES_PER_WEEK
 from bastion.core.risk.threat import THREAT_LEVEL_MULTIPLIER
 from bastion.db.base import utcnow
 from bastion.db.models import Region, Site
 from bastion.db.repositories import RegionRepo, SiteRepo
 from bastion.db.risk_models import RegionThreatSetting, RiskAssessment, SiteFact, SiteMeasure
+from bastion.db.vehicle_models import VehicleApproach, VehicleAssessment
 from bastion.errors import InvalidInput
 from bastion.integrations.standards_files import load_builtin_standards
 from bastion.services.uow import unit_of_work
@@ -227,6 +229,35 @@ def minute_of_week(at: dt.datetime | None) -> int | None:
     return m
 
 
+# A stored vehicle assessment with an approach no recorded barrier meets (gap / not_coverable) means the
+# site's hostile-vehicle barrier does not stop the vehicle-as-a-weapon threat on that approach: for that
+# threat the barrier's effectiveness is taken as 0 (its stand-off effect on IED is kept). docs/models/risk.md.
+VEHICLE_GAP_STATUSES = ("gap", "not_coverable")
+VEHICLE_GAP_HVM_EFFECTIVENESS = 0.0  # hvm_barrier vs vehicle_as_weapon at a site with a vehicle gap (fraction)
+
+
+def _gap_params() -> RiskParameters:
+    base = RiskParameters()
+    eff = {k: dict(v) for k, v in base.vulnerability.effectiveness.items()}
+    eff["hvm_barrier"]["vehicle_as_weapon"] = VEHICLE_GAP_HVM_EFFECTIVENESS
+    return replace(base, vulnerability=replace(base.vulnerability, effectiveness=eff))
+
+
+def vehicle_gap_sites(s: Session, site_ids: Sequence[int]) -> set[int]:
+    """Sites (of ``site_ids``) whose stored vehicle assessments show an approach with a gap."""
+    if not site_ids:
+        return set()
+    q = (select(VehicleAssessment.site_id).join(VehicleApproach, VehicleApproach.assessment_id == VehicleAssessment.id)
+         .where(VehicleAssessment.site_id.in_(list(site_ids)), VehicleApproach.status.in_(VEHICLE_GAP_STATUSES))
+         .distinct())
+    return set(s.scalars(q))
+
+
+def risk_params(has_vehicle_gap: bool) -> RiskParameters | None:
+    """The risk parameters for a site: the defaults, or with the barrier discounted for a vehicle gap."""
+    return _gap_params() if has_vehicle_gap else None
+
+
 def site_tiers(s: Session, site: Site) -> tuple[TierResult, ...]:
     ts = threat_setting(s, site.region_id)
     return tier_all(profile(s, site), standards().values(), heightened_levels=ts.heightened_levels)
@@ -235,6 +266,7 @@ def site_tiers(s: Session, site: Site) -> tuple[TierResult, ...]:
 def assess(s: Session, site: Site, *, at: dt.datetime | None = None) -> SiteRisk:
     ts = threat_setting(s, site.region_id)
     return assess_site(profile(s, site), measure_set(site_measures(s, site.id)), threat_level=ts.scoring_level,
+                       params=risk_params(site.id in vehicle_gap_sites(s, [site.id])),
                        minute_of_week=minute_of_week(at), as_of=at.date() if at else None)
 
 
@@ -277,11 +309,13 @@ def region_risk(s: Session, region_id: int, *, at: dt.datetime | None = None) ->
     ids = [x.id for x in sites]
     ms, facts = _measures_by_site(s, ids), _facts_by_site(s, ids)
     mow = minute_of_week(at)
+    gapped = vehicle_gap_sites(s, ids)
     out, tiers = [], {}
     for x in sites:
         p = _profile(x, facts[x.id])
         tiers[x.id] = tier_all(p, standards().values(), heightened_levels=ts.heightened_levels)
         out.append(assess_site(p, ms[x.id], threat_level=ts.scoring_level, minute_of_week=mow,
+                               params=risk_params(x.id in gapped),
                                as_of=at.date() if at else None))
     ranking = rank_sites(out)
     rt = time.perf_counter() - t0

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import LineString
+from shapely.geometry.base import BaseGeometry
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +38,7 @@ from bastion.core.vehicle.timing import BARRIER_DEPLOY_S, GUARD_REACTION_S, min_
 from bastion.db.base import utcnow
 from bastion.db.models import Region, Site
 from bastion.db.repositories import RegionRepo, SiteRepo
+from bastion.db.risk_models import SiteMeasure
 from bastion.db.vehicle_models import OsmBarrier, VehicleApproach, VehicleAssessment
 from bastion.errors import InvalidInput
 from bastion.services.imports import load_road_network
@@ -140,23 +142,57 @@ def network_for(session: Session, region: Region) -> VehicleNetwork:
     return net
 
 
-def region_barriers(session: Session, region_id: int) -> list[Barrier]:
-    """Barriers recorded for a region: OSM street barriers (unrated).
+MEASURE_KEY = "measure:site/{site_id}/hvm_barrier"
 
-    Catalogued site measures with a certified rating (standard + rating, verbatim) plug in here as
-    Barrier(key, kind, geometry, standard, rating) once the measures catalogue is stored.
+
+def _perimeter_lonlat(geom: BaseGeometry) -> BaseGeometry:
+    """The site's assessed perimeter in lon/lat: a point site's circle of DEFAULT_POINT_RADIUS_M, a line or
+    polygon footprint widened by DEFAULT_BUFFER_M (the same reach the assessment uses), built in local metres."""
+    c = geom.centroid
+    kx = 111_320.0 * math.cos(math.radians(c.y))  # metres per degree of longitude here
+    ky = 110_574.0  # metres per degree of latitude
+
+    def to_m(a: np.ndarray) -> np.ndarray:
+        return np.column_stack(((a[:, 0] - c.x) * kx, (a[:, 1] - c.y) * ky))
+
+    def to_deg(a: np.ndarray) -> np.ndarray:
+        return np.column_stack((a[:, 0] / kx + c.x, a[:, 1] / ky + c.y))
+
+    r = DEFAULT_POINT_RADIUS_M if geom.geom_type in ("Point", "MultiPoint") else DEFAULT_BUFFER_M
+    return shapely.transform(shapely.transform(geom, to_m).buffer(r), to_deg)
+
+
+def region_barriers(session: Session, region_id: int) -> list[Barrier]:
+    """Barriers recorded for a region: OSM street barriers (unrated) and catalogued site measures.
+
+    A site's ``hvm_barrier`` measure (db site_measures) becomes ``Barrier(MEASURE_KEY, "hvm_barrier", geometry,
+    standard, rating)`` with its certified standard and rating verbatim (neither when uncertified). The
+    catalogue records no location for a measure, so its geometry is the site's assessed perimeter
+    (_perimeter_lonlat): the barrier line is taken to stand across every approach of that site, and
+    approach_row counts it for that site's own approaches only (docs/models/vehicle.md §9).
     """
     rows = session.execute(select(OsmBarrier.osm_type, OsmBarrier.osm_id, OsmBarrier.kind, OsmBarrier.geometry_wkb)
                            .where(OsmBarrier.region_id == region_id).order_by(OsmBarrier.id)).all()
-    return [Barrier(f"osm:{t}/{i}", k, shapely.from_wkb(g)) for t, i, k, g in rows]
+    out = [Barrier(f"osm:{t}/{i}", k, shapely.from_wkb(g)) for t, i, k, g in rows]
+    measures = session.execute(
+        select(SiteMeasure.site_id, SiteMeasure.params, Site.geometry_wkb).join(Site, Site.id == SiteMeasure.site_id)
+        .where(Site.region_id == region_id, SiteMeasure.kind == "hvm_barrier").order_by(SiteMeasure.site_id)).all()
+    for sid, params, wkb in measures:
+        std, rating = params.get("standard"), params.get("rating")
+        if std is None or rating is None:  # uncertified: recorded, but unrated
+            std = rating = None
+        out.append(Barrier(MEASURE_KEY.format(site_id=sid), "hvm_barrier", _perimeter_lonlat(shapely.from_wkb(wkb)),
+                           std, rating))
+    return out
 
 
 def _r(x: float | None, nd: int = 3) -> float | None:
     return None if x is None else round(float(x), nd)
 
 
-def approach_row(ap: Approach, barriers: BarrierIndex) -> dict[str, Any]:
-    on = barriers.on_path(ap.path_lonlat)
+def approach_row(ap: Approach, barriers: BarrierIndex, *, site_id: int | None = None) -> dict[str, Any]:
+    own = MEASURE_KEY.format(site_id=site_id)
+    on = [b for b in barriers.on_path(ap.path_lonlat) if not b.key.startswith("measure:site/") or b.key == own]
     checks = [check_barrier(b, ap.needs) for b in on]
     status = approach_status(ap.needs, checks)
     prof = ap.profile
@@ -241,7 +277,7 @@ def assess(
                 friction=params.friction, friction_low=params.friction_low, friction_high=params.friction_high,
                 buffer_m=params.buffer_m, point_radius_m=params.point_radius_m, standoff_m=params.standoff_m,
             )
-            rows = [approach_row(ap, index) for ap in a.approaches]
+            rows = [approach_row(ap, index, site_id=sid) for ap in a.approaches]
             head = {"status": a.status, "entry_points": len(rows), "runtime_s": a.runtime_s,
                     "worst_speed_kph": rows[0]["speed_kph"] if rows else None,
                     "gaps": sum(r["status"] != "protected" for r in rows), "parameters": stored,

@@ -13,12 +13,16 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from bastion.api.deps import IdPath, SessionDep, SessionFactoryDep
 from bastion.api.routes.sites import region_resource, site_resource
-from bastion.api.security import GuardDep, require
+from bastion.api.security import AuthDep, GuardDep, require
 from bastion.auth.permissions import Permission
+from bastion.db.base import utcnow
 from bastion.db.repositories import SiteRepo
-from bastion.api.schemas.vehicle import SiteVehicleRead, VehicleAssessmentReport, VehicleAssessmentRun, VehicleKey
+from bastion.api.schemas.vehicle import (
+    SiteVehicleRead, VehicleAssessmentReport, VehicleAssessmentRun, VehicleKey, VehicleTasksCreate, VehicleTasksRead,
+)
 from bastion.services import vehicle as svc
 from bastion.services import vehicle_read as read
+from bastion.services import vehicle_tasks
 
 router = APIRouter(prefix="/api/v1", tags=["vehicle"])
 
@@ -98,3 +102,17 @@ def region_vehicle_geojson(
     guard.sensitive_read("region", region_id, "vehicle_layer")
     return JSONResponse(read.region_geojson(session, region_id, vehicle=vehicle, wrong_way=wrong_way),
                         media_type="application/geo+json")
+
+
+@router.post("/sites/{site_id}/vehicle-tasks", response_model=VehicleTasksRead,
+             dependencies=[require(Permission.INSPECTION_WRITE, Permission.TASK_WRITE)])
+def create_vehicle_tasks(site_id: IdPath, body: VehicleTasksCreate, sf: SessionFactoryDep, session: SessionDep,
+                         guard: GuardDep, auth: AuthDep) -> VehicleTasksRead:
+    """One rectification task per unmet entry point (site + entry + standard); re-runs create none."""
+    res = site_resource(SiteRepo(session).get(site_id))
+    guard.check(Permission.INSPECTION_WRITE, res, object_id=site_id)
+    guard.check(Permission.TASK_WRITE, res, object_id=site_id)
+    rep = vehicle_tasks.create_tasks(sf, site_id, now=utcnow(), owner_agency=body.owner_agency,
+                                     deadline_days=body.deadline_days, actor_account_id=auth.user_id)
+    return VehicleTasksRead(site_id=rep.site_id, gaps=rep.gaps, entries=rep.entries, created=list(rep.created),
+                            existing=list(rep.existing), inspection_id=rep.inspection_id)

@@ -141,3 +141,22 @@ class SiteVehicleRead(BaseModel):
     assessed: bool
     assessments: list[AssessmentRead]
     barrier_note: str
+
+
+class VehicleTasksCreate(BaseModel):
+    """Turn a site's unmet vehicle requirements into rectification tasks."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    owner_agency: str | None = Field(default=None, min_length=1, max_length=200,
+                                     description="agency that must rectify (default: the site's operator agency)")
+    deadline_days: int = Field(default=30, ge=1, le=3650, description="days until the deadline")
+
+
+class VehicleTasksRead(BaseModel):
+    site_id: int
+    gaps: int = Field(description="unmet approaches (all vehicle classes and scenarios)")
+    entries: int = Field(description="distinct entry points among them (one task each)")
+    created: list[int] = Field(description="new task ids")
+    existing: list[int] = Field(description="tasks already open for an entry (left as they are)")
+    inspection_id: int | None = Field(description="desk-review record the new tasks belong to")

@@ -49,6 +49,12 @@ def test_assess_show_gaps_report(env: Path) -> None:
     html = env / "casino-vehicle.html"
     r = runner.invoke(app, ["vehicle", "report", "Place du Casino", "--out", str(html)])
     assert r.exit_code == 0 and "<td>119</td>" in html.read_text()
+    # each unmet entry becomes one rectification task; a re-run adds none
+    args = ["vehicle", "tasks", "--site", "Place du Casino", "--owner-agency", "Casino operator", "--deadline-days", "14"]
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0 and "3 unmet approaches at 3 entries; 3 tasks created" in flat(r.output), r.output
+    r = runner.invoke(app, args)
+    assert r.exit_code == 0 and "0 tasks created [], 3 already open" in flat(r.output), r.output
 
 
 ERRORS = [  # one Monaco import serves every case
@@ -60,6 +66,8 @@ ERRORS = [  # one Monaco import serves every case
     (["vehicle", "show", "1", "--detection", "-4"], "detection_distance_m must be"),
     (["vehicle", "report", "1", "--out", "x.pdf"], "use a .html file name"),
     (["vehicle", "gaps", "--region", "Monaco", "--vehicle", "bus"], "vehicle 'bus' is unknown"),
+    (["vehicle", "tasks", "--site", "Place du Casino"], "owner_agency is required"),
+    (["vehicle", "tasks", "--site", "99999", "--owner-agency", "X"], "site 99999 does not exist"),
 ]
 
 

@@ -46,6 +46,19 @@ def test_run_read_and_map_layer(client: TestClient) -> None:
     assert client.get(f"/api/v1/regions/{region}/vehicle.geojson", params={"vehicle": "hgv"}).json()["features"][0][
         "properties"]["feature"] == "barrier"  # hgv not assessed: only barriers
 
+    # unmet requirements -> rectification tasks (one per entry), idempotent; a certified measure protects
+    t = client.post(f"/api/v1/sites/{sid}/vehicle-tasks", json={"owner_agency": "Casino operator", "deadline_days": 14})
+    assert t.status_code == 200, t.text
+    assert t.json()["gaps"] == 3 and len(t.json()["created"]) == 3 and t.json()["existing"] == []
+    t2 = client.post(f"/api/v1/sites/{sid}/vehicle-tasks", json={"owner_agency": "Casino operator"}).json()
+    assert t2["created"] == [] and sorted(t2["existing"]) == sorted(t.json()["created"])
+    m = client.post(f"/api/v1/sites/{sid}/measures", json={"kind": "hvm_barrier", "params": {
+        "standard": "ISO 22343-1", "rating": "V/1500[M1]/64/90:0.6"}})
+    assert m.status_code in (200, 201), m.text
+    client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
+    aps = client.get(f"/api/v1/sites/{sid}/vehicle").json()["assessments"][0]["approaches"]
+    assert [a["status"] for a in aps] == ["not_coverable", "protected", "protected"]
+
 
 ERRORS = [  # (method, url, body, status, field); one Monaco import serves every case
     ("post", "/api/v1/regions/999/vehicle-assessments", {"vehicles": ["car"]}, 404, None),
@@ -56,6 +69,9 @@ ERRORS = [  # (method, url, body, status, field); one Monaco import serves every
     ("post", "/api/v1/regions/{region}/vehicle-assessments", {"friction": 0.3}, 422, "friction"),
     ("post", "/api/v1/regions/{region}/vehicle-assessments", {"site_ids": [999999]}, 404, None),
     ("get", "/api/v1/sites/999999/vehicle", None, 404, None),
+    ("post", "/api/v1/sites/999999/vehicle-tasks", {"owner_agency": "X"}, 404, None),
+    ("post", "/api/v1/sites/{site}/vehicle-tasks", {"deadline_days": 0, "owner_agency": "X"}, 422, "deadline_days"),
+    ("post", "/api/v1/sites/{site}/vehicle-tasks", {}, 422, "owner_agency"),
     ("get", "/api/v1/sites/{site}/vehicle?vehicle=bus", None, 422, "vehicle"),
     ("get", "/api/v1/sites/{site}/vehicle?detection_distance_m=-3", None, 422, "detection_distance_m"),
     ("get", "/api/v1/regions/999/vehicle.geojson", None, 404, None),

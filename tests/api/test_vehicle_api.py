@@ -58,6 +58,10 @@ def test_run_read_and_map_layer(client: TestClient) -> None:
     client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
     aps = client.get(f"/api/v1/sites/{sid}/vehicle").json()["assessments"][0]["approaches"]
     assert [a["status"] for a in aps] == ["not_coverable", "protected", "protected"]
+    fc = client.get(f"/api/v1/regions/{region}/vehicle.geojson").json()
+    (mb,) = [f["properties"] for f in fc["features"] if f["properties"].get("key", "").startswith("measure:")]
+    assert mb["rated"] and mb["rating"] == "V/1500[M1]/64/90:0.6" and mb["standard"] == "ISO 22343-1"
+    assert mb["on_approach"] and mb["satisfied"] is False  # not enough on the 119 km/h approach
 
 
 ERRORS = [  # (method, url, body, status, field); one Monaco import serves every case

@@ -148,6 +148,14 @@ def region_geojson(s: Session, region_id: int, *, vehicle: str = "car", wrong_wa
         feats.append({"type": "Feature", "geometry": mapping(shapely.from_wkb(wkb)), "properties": {
             "feature": "barrier", "key": k, "barrier_kind": kind, "rated": False, "rating": None,
             "note": UNRATED, "on_approach": k in verdict, "satisfied": verdict.get(k)}})
+    from bastion.services.vehicle import region_barriers  # catalogued barriers: the site's perimeter
+
+    for b in region_barriers(s, region_id):
+        if b.key.startswith("measure:"):
+            feats.append({"type": "Feature", "geometry": mapping(b.geometry), "properties": {
+                "feature": "barrier", "key": b.key, "barrier_kind": b.kind, "rated": b.rating is not None,
+                "standard": b.standard, "rating": b.rating, "note": None if b.rating is not None else UNRATED,
+                "on_approach": b.key in verdict, "satisfied": verdict.get(b.key)}})
     return {"type": "FeatureCollection", "features": feats,
             "properties": {"region_id": region_id, "vehicle": vehicle, "wrong_way": wrong_way,
                            "speed_bins_kph": list(SPEED_BINS_KPH)}}

@@ -22,6 +22,10 @@ WEIGHT = typer.Option("capacity", "--weight",
 UNIT = {"sites": "sites", "capacity": "people", "risk": "risk"}
 
 
+def _w(x: float, basis: str) -> str:
+    return f"{x:,.2f}" if basis == "risk" else f"{x:,.0f}"
+
+
 def _mmss(t: float | None) -> str:
     return "unreachable" if t is None else f"{int(t // 60)}:{t % 60:04.1f}"
 
@@ -42,7 +46,7 @@ def analyze(
                         respect_unit_standards=respect_unit_standards, weight_basis=weight)
     t = Table("standard", "sites covered", "share of sites", f"share of {r.weight_basis}",
               title=f"{r.region_name}: {r.n_units} units, {len(r.sites)} crowded places "
-                    f"({r.total_weight:,.1f} {UNIT[r.weight_basis]}, weight basis {r.weight_basis})")
+                    f"({_w(r.total_weight, r.weight_basis)} {UNIT[r.weight_basis]}, weight basis {r.weight_basis})")
     for b in r.by_standard:
         t.add_row(f"{b.standard_s} s", f"{b.covered_sites}/{len(r.sites)}", f"{b.share_sites:.1%}", f"{b.share_weight:.1%}")
     console.print(t)
@@ -51,7 +55,7 @@ def analyze(
     u = Table("site", "name", "category", UNIT[r.weight_basis], "fastest unit", "time (m:s)", title=f"{len(unc)} not covered within {std} s")
     for i in unc[:50]:
         x = by_id[i]
-        u.add_row(str(i), x.name or "—", x.category, f"{x.weight:,.1f}", x.unit_name or "—", _mmss(x.time_s))
+        u.add_row(str(i), x.name or "—", x.category, _w(x.weight, r.weight_basis), x.unit_name or "—", _mmss(x.time_s))
     console.print(u)
     if r.flagged:
         console.print(f"[yellow]{len(r.flagged)} sites are more than 250 m from the road network (not counted):[/] "
@@ -67,7 +71,8 @@ def _print_placement(p: placement.PlacementReport) -> None:
                  ("model size", f"{p.n_demand} sites x {p.n_candidates} candidates + {p.n_fixed} existing units"),
                  ("sites covered", f"{p.before_sites} -> {p.after_sites} of {p.n_sites}"),
                  (f"{UNIT[p.weight_basis]} covered",
-                  f"{p.before_weight:,.1f} -> {p.after_weight:,.1f} of {p.total_weight:,.1f} (weight basis {p.weight_basis})")]:
+                  f"{_w(p.before_weight, p.weight_basis)} -> {_w(p.after_weight, p.weight_basis)} of "
+                  f"{_w(p.total_weight, p.weight_basis)} (weight basis {p.weight_basis})")]:
         t.add_row(k, v)
     console.print(t)
     pt = Table("#", "lon", "lat", "road node (OSM)", title=f"{len(p.proposed)} proposed units")

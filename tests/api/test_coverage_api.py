@@ -62,6 +62,18 @@ def test_coverage_and_placement(client: TestClient) -> None:
     assert r.status_code == 422 and r.json()["error"]["field"] == "model"
 
 
+def test_weight_basis(client: TestClient) -> None:
+    r = client.get("/api/v1/regions/1/coverage", params={"weight": "sites"})
+    assert r.status_code == 200 and r.json()["weight_basis"] == "sites"
+    assert [b["covered_weight"] for b in r.json()["by_standard"]] == [94, 135, 141]
+    r = client.get("/api/v1/regions/1/coverage", params={"weight": "risk"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "weight" and "risk assess" in r.text
+    r = client.post("/api/v1/regions/1/coverage/placement", json={"add": 1, "standard_s": 60, "weight": "sites"})
+    assert r.status_code == 200 and r.json()["weight_basis"] == "sites" and r.json()["status"] == "optimal"
+    assert r.json()["objective"] == r.json()["after_sites"] > r.json()["before_sites"] == 94
+    assert client.get("/api/v1/regions/1/coverage", params={"weight": "people"}).status_code == 422
+
+
 def test_isochrones(client: TestClient) -> None:
     r = client.get("/api/v1/regions/1/isochrones.geojson", params={"unit_id": 1})
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json")

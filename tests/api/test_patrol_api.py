@@ -39,7 +39,7 @@ def test_create_read_schedules_export(api: TestClient) -> None:
     plan = r.json()
     assert plan["region"] == "Monaco" and plan["teams"] == 2 and plan["shift"] == "08:00-10:00"
     assert plan["solver_status"] == "optimal" and plan["attacker_utility"] > 0
-    assert plan["parameters"]["dwell_min"] == 10.0
+    assert plan["parameters"]["dwell_min"] == 10.0 and plan["parameters"]["payoff"] == "capacity"  # not assessed
     pid = plan["id"]
     assert api.get(f"/api/v1/patrol-plans/{pid}").json()["id"] == pid
     assert pid in [p["id"] for p in api.get(f"/api/v1/regions/{rid}/patrol-plans").json()["items"]]
@@ -71,7 +71,8 @@ def test_errors(api: TestClient) -> None:
     assert api.get("/api/v1/patrol-plans/99999/schedules").status_code == 404
     assert api.post("/api/v1/regions/99999/patrol-plans", json=BODY).json()["error"]["code"] == "not_found"
     for bad, field in (({"teams": 0}, "teams"), ({"shift": "8-16"}, "shift"), ({"bogus": 1}, "bogus"),
-                       ({"max_stops": 9}, "max_stops"), ({"teams": 50}, "teams")):
+                       ({"max_stops": 9}, "max_stops"), ({"teams": 50}, "teams"), ({"payoff": "fear"}, "payoff"),
+                       ({"payoff": "risk"}, "payoff")):
         r = api.post(f"/api/v1/regions/{rid}/patrol-plans", json={**BODY, **bad})
         assert r.status_code == 422, (bad, r.text)
         assert r.json()["error"]["field"] == field, r.json()

@@ -63,3 +63,21 @@ def test_bad_input_is_one_clear_line(env: Path, args: list[str], message: str) -
     r = runner.invoke(app, args)
     assert r.exit_code == 2, r.output
     assert message in " ".join(r.output.split()) and "Traceback" not in r.output
+
+
+def _flat(r) -> str:  # type: ignore[no-untyped-def]
+    return " ".join(r.output.split())  # rich wraps long lines
+
+
+def test_weight_option(env: Path) -> None:
+    r = runner.invoke(app, ["coverage", "analyze", "--region", "Monaco", "--weight", "risk"])
+    assert r.exit_code == 2 and "run `bastion risk assess --region Monaco` first" in _flat(r), r.output
+    r = runner.invoke(app, ["coverage", "analyze", "--region", "Monaco", "--weight", "persons"])
+    assert r.exit_code == 2 and "weight 'persons' is unknown" in _flat(r), r.output
+    r = runner.invoke(app, ["coverage", "analyze", "--region", "Monaco", "--weight", "sites", "--standard", "1m"])
+    assert r.exit_code == 0 and "weight basis sites" in _flat(r) and "66.7%" in _flat(r), r.output  # 94/141
+    assert runner.invoke(app, ["risk", "assess", "--region", "Monaco"]).exit_code == 0
+    r = runner.invoke(app, ["coverage", "analyze", "--region", "Monaco", "--weight", "risk"])
+    assert r.exit_code == 0 and "weight basis risk" in _flat(r), r.output
+    r = runner.invoke(app, ["coverage", "place", "--region", "Monaco", "--add", "1", "--standard", "1m", "--weight", "risk"])
+    assert r.exit_code == 0 and "optimal" in _flat(r) and "(weight basis risk)" in _flat(r), r.output

@@ -29,6 +29,7 @@ def test_plan_writes_csv_json_html(env: Path) -> None:
     r = runner.invoke(app, ["patrol", "plan", *SMALL, "--days", "2", "--dwell-min", "5", "--out", str(out)])
     assert r.exit_code == 0, r.output
     assert "solver optimal" in r.output and "Team 2" in r.output
+    assert "payoffs from capacity" in " ".join(r.output.split())
     rows = list(csv.DictReader((out / "schedules.csv").open(encoding="utf-8")))
     assert rows and {r["day"] for r in rows} == {"1", "2"}
     data = json.loads((out / "schedules.json").read_text(encoding="utf-8"))
@@ -56,6 +57,8 @@ def test_evaluate_prints_table_and_svg(env: Path) -> None:
     (["--teams", "11"], "teams must be at most the number of target sites (10)"),
     (["--max-stops", "7"], "max_stops must be between 1 and 4"),
     (["--region", "Atlantis"], "region 'Atlantis' does not exist"),
+    (["--payoff", "fear"], "payoff 'fear' is unknown"),
+    (["--payoff", "risk"], "payoff risk needs a stored risk assessment"),
 ])
 def test_plan_errors(env: Path, args: list[str], needle: str) -> None:
     r = runner.invoke(app, ["patrol", "plan", *SMALL, "--days", "1", *args])

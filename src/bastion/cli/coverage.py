@@ -16,6 +16,16 @@ app = typer.Typer(help="Response coverage (1/3/5-minute rings) and placement of 
 units_app = typer.Typer(help="Response units (teams, never named people).", no_args_is_help=True)
 
 
+WEIGHT = typer.Option("capacity", "--weight",
+                      help="Weight of a crowded place: sites (1 each), capacity (people) or risk (stored total risk; "
+                           "run `bastion risk assess --region R` first).")
+UNIT = {"sites": "sites", "capacity": "people", "risk": "risk"}
+
+
+def _w(x: float, basis: str) -> str:
+    return f"{x:,.2f}" if basis == "risk" else f"{x:,.0f}"
+
+
 def _mmss(t: float | None) -> str:
     return "unreachable" if t is None else f"{int(t // 60)}:{t % 60:04.1f}"
 
@@ -27,23 +37,25 @@ def analyze(
     standard: str = typer.Option("3m", "--standard", help="Standard to list uncovered sites for: 60s, 1m, 3m, 5m."),
     respect_unit_standards: bool = typer.Option(False, "--respect-unit-standards",
                                                 help="Count a unit only in rings >= its own standard."),
+    weight: str = WEIGHT,
 ) -> None:
-    """Share of crowded places (and of their capacity) each response ring covers; uncovered sites."""
+    """Share of crowded places (and of their capacity or risk) each response ring covers; uncovered sites."""
     std = units.parse_duration_s(standard)
     with session_factory()() as s, console.status("routing..."):
         r = cov.analyze(s, region, standards_s=sorted({60, 180, 300, std}),
-                        respect_unit_standards=respect_unit_standards)
+                        respect_unit_standards=respect_unit_standards, weight_basis=weight)
     t = Table("standard", "sites covered", "share of sites", f"share of {r.weight_basis}",
-              title=f"{r.region_name}: {r.n_units} units, {len(r.sites)} crowded places ({r.total_weight:,.0f} people)")
+              title=f"{r.region_name}: {r.n_units} units, {len(r.sites)} crowded places "
+                    f"({_w(r.total_weight, r.weight_basis)} {UNIT[r.weight_basis]}, weight basis {r.weight_basis})")
     for b in r.by_standard:
         t.add_row(f"{b.standard_s} s", f"{b.covered_sites}/{len(r.sites)}", f"{b.share_sites:.1%}", f"{b.share_weight:.1%}")
     console.print(t)
     by_id = {x.site_id: x for x in r.sites}
     unc = r.standard(std).uncovered
-    u = Table("site", "name", "category", "people", "fastest unit", "time (m:s)", title=f"{len(unc)} not covered within {std} s")
+    u = Table("site", "name", "category", UNIT[r.weight_basis], "fastest unit", "time (m:s)", title=f"{len(unc)} not covered within {std} s")
     for i in unc[:50]:
         x = by_id[i]
-        u.add_row(str(i), x.name or "—", x.category, f"{x.weight:,.0f}", x.unit_name or "—", _mmss(x.time_s))
+        u.add_row(str(i), x.name or "—", x.category, _w(x.weight, r.weight_basis), x.unit_name or "—", _mmss(x.time_s))
     console.print(u)
     if r.flagged:
         console.print(f"[yellow]{len(r.flagged)} sites are more than 250 m from the road network (not counted):[/] "
@@ -58,7 +70,9 @@ def _print_placement(p: placement.PlacementReport) -> None:
                  ("runtime", f"{p.runtime_s:.2f} s ({p.solver})"),
                  ("model size", f"{p.n_demand} sites x {p.n_candidates} candidates + {p.n_fixed} existing units"),
                  ("sites covered", f"{p.before_sites} -> {p.after_sites} of {p.n_sites}"),
-                 ("people covered", f"{p.before_weight:,.0f} -> {p.after_weight:,.0f} of {p.total_weight:,.0f}")]:
+                 (f"{UNIT[p.weight_basis]} covered",
+                  f"{_w(p.before_weight, p.weight_basis)} -> {_w(p.after_weight, p.weight_basis)} of "
+                  f"{_w(p.total_weight, p.weight_basis)} (weight basis {p.weight_basis})")]:
         t.add_row(k, v)
     console.print(t)
     pt = Table("#", "lon", "lat", "road node (OSM)", title=f"{len(p.proposed)} proposed units")
@@ -82,6 +96,7 @@ def place(
     profile: str = typer.Option("patrol_car", "--profile", help="patrol_car, motorcycle or foot."),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, max=3600, help="Solver time limit, s."),
     apply: bool = typer.Option(False, "--apply", help="Store the proposed units."),
+    weight: str = WEIGHT,
 ) -> None:
     """Best locations for N more units, existing units kept (MCLP, exact, HiGHS)."""
     if backup and p_median:
@@ -89,7 +104,7 @@ def place(
     with console.status("optimising..."):
         p = placement.place(session_factory(), region, standard_s=units.parse_duration_s(standard), add=add,
                             model="p_median" if p_median else "mclp", backup=backup, speed_profile=profile,
-                            time_limit_s=time_limit, apply=apply)
+                            time_limit_s=time_limit, apply=apply, weight_basis=weight)
     _print_placement(p)
 
 

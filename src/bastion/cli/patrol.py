@@ -31,6 +31,8 @@ STOPS = typer.Option(3, "--max-stops", help="Stops per hourly sortie (1-4).")
 SLOT = typer.Option(60.0, "--slot-min", help="Minutes per time slot; each slot is one sortie from the base and back.")
 SITES = typer.Option(40, "--max-sites", help="The highest-consequence sites taken as targets.")
 WEEKDAY = typer.Option(0, "--start-weekday", help="Weekday of day 1: 0 = Monday .. 6 = Sunday.")
+PAYOFF = typer.Option(None, "--payoff", help="Consequence basis: risk (stored total risk per site) or capacity "
+                                             "(people); default risk when the region is assessed, else capacity.")
 
 
 @contextmanager
@@ -54,12 +56,12 @@ def plan(
     teams: int = TEAMS, shift: str = SHIFT,
     days: int = typer.Option(7, "--days", help="Days to schedule (1-366)."),
     seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS, slot_min: float = SLOT,
-    max_sites: int = SITES, start_weekday: int = WEEKDAY,
+    max_sites: int = SITES, start_weekday: int = WEEKDAY, payoff: str | None = PAYOFF,
     out: Path | None = typer.Option(None, "--out", help="Folder for schedules.csv, schedules.json, schedules.html."),
 ) -> None:
     """Solve the patrol game for a region, sample daily schedules, store the plan and export it."""
     o = check_options(teams=teams, shift=shift, days=days, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
-                      slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday)
+                      slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)
     if out is not None and out.exists() and not out.is_dir():
         raise InvalidInput(f"--out {str(out)!r} is a file; give a folder", field="out")
     sf = session_factory()
@@ -69,9 +71,11 @@ def plan(
         p = svc.get_plan(s, plan_id)
         region_name = RegionRepo(s).get(p.region_id).name
         teams_days = svc.schedules(s, plan_id)
+        basis = p.parameters.get("payoff") or "capacity"
         console.print(f"patrol plan [bold]{plan_id}[/]: {region_name}, {p.n_sites} sites x {p.n_targets // max(1, p.n_sites)} "
-                      f"slot-days, {p.teams} teams, {p.days} days; solver {p.solver_status} (gap {p.gap:.1e}) in "
-                      f"{p.runtime_s:.1f} s; attacker's best expected gain {p.attacker_utility:,.1f} people")
+                      f"slot-days, {p.teams} teams, {p.days} days; payoffs from {basis}; solver {p.solver_status} "
+                      f"(gap {p.gap:.1e}) in {p.runtime_s:.1f} s; attacker's best expected gain "
+                      f"{p.attacker_utility:,.1f} {'people' if basis == 'capacity' else 'risk units'}")
         t = Table("day", "team", "stops", "first", "last", title="schedules")
         for ts in teams_days:
             t.add_row(str(ts.day), ts.label, str(len(ts.stops)), ts.stops[0].arrival if ts.stops else "reserve",
@@ -103,14 +107,14 @@ def list_(region: str | None = typer.Option(None, "--region")) -> None:
 def evaluate(
     region: str = typer.Option(..., "--region", help="Region name or id."),
     teams: int = TEAMS, shift: str = SHIFT, seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS,
-    slot_min: float = SLOT, max_sites: int = SITES, start_weekday: int = WEEKDAY,
+    slot_min: float = SLOT, max_sites: int = SITES, start_weekday: int = WEEKDAY, payoff: str | None = PAYOFF,
     observe_days: int = typer.Option(30, "--observe-days", help="Days the attacker watches before choosing."),
     trials: int = typer.Option(200, "--trials", help="Monte-Carlo trials."),
     out: Path | None = typer.Option(None, "--out", help="Folder for evaluation.svg (bar chart) and evaluation.json."),
 ) -> None:
     """Monte-Carlo: an observing attacker against the optimal plan, uniform and risk-proportional patrols."""
     o = check_options(teams=teams, shift=shift, days=1, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
-                      slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday)
+                      slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)
     if observe_days < 1 or trials < 1:
         raise InvalidInput(f"--observe-days and --trials must be >= 1, got {observe_days} and {trials}", field="trials")
     with _bars() as progress:
@@ -120,7 +124,9 @@ def evaluate(
     t = Table(title=f"{len(built.sites)} sites x {len(built.slot_starts_s)} slots, {teams} teams on route-feasible sorties "
               f"({visits:.0f} expected site visits per shift under the plan), "
               f"attacker watches {observe_days} days, {trials} trials",
-              caption="attacker's best expected gain and defender's expected loss, in people; 'exact' = against "
+              caption=f"attacker's best expected gain and defender's expected loss, in "
+              f"{'people' if built.options.payoff == 'capacity' else 'risk units'} (payoffs from {built.options.payoff}); "
+              "'exact' = against "
               "the true coverage (infinitely long observation)")
     t.add_column("strategy", no_wrap=True)
     for head in ("attacker gain", "defender loss", "exact gain", "exact loss"):

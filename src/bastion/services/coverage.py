@@ -1,7 +1,8 @@
 """Response coverage use cases: which crowded places the units reach within 1/3/5 minutes, where to add units.
 
 Demand = the region's crowded places: every site still in its source whose category is not in
-NOT_CROWDED, weighted by capacity (people; risk weighting once stored risk exists). Sites farther than
+NOT_CROWDED, weighted by ``weight_basis``: "capacity" (people, default), "sites" (1 each) or "risk" (the
+site's stored total risk, services/risk_weights.py; refused until `bastion risk assess` has run). Sites farther than
 250 m from the patrol-car road graph are flagged and listed, never silently snapped, and are not demand.
 Travel times: each unit drives on its own speed profile's graph (turn-free, free flow; docs/models/routing.md).
 """
@@ -26,6 +27,7 @@ from bastion.db.models import Region, Site
 from bastion.db.repositories import RegionRepo
 from bastion.errors import InvalidInput
 from bastion.services.response_units import is_available
+from bastion.services.risk_weights import require_site_risk
 from bastion.services.routing_cache import Routing, check_profile, routing_for_region
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ log = logging.getLogger(__name__)
 NOT_CROWDED = frozenset({"government", "infrastructure"})  # site categories that are not crowded places
 DEMAND_PROFILE = "patrol_car"  # graph on which sites are snapped and flagged
 DEFAULT_STANDARDS_S = (60, 180, 300)
+WEIGHT_BASES = ("sites", "capacity", "risk")
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class FlaggedSite:
 class CoverageReport:
     region_id: int
     region_name: str
-    weight_basis: str  # "capacity"
+    weight_basis: str  # sites | capacity | risk
     n_units: int  # units counted (available, snapped)
     units_unsnapped: tuple[str, ...]  # unit names farther than the snap threshold from their graph
     total_weight: float
@@ -104,20 +107,35 @@ class Demand:
     sites: tuple[Site, ...]  # crowded sites that snapped
     weight: np.ndarray
     flagged: tuple[FlaggedSite, ...]
+    weight_basis: str = "capacity"
 
 
-def load_demand(s: Session, region: Region) -> Demand:
+def check_weight_basis(weight_basis: str) -> str:
+    if weight_basis not in WEIGHT_BASES:
+        raise InvalidInput(f"weight {weight_basis!r} is unknown; use one of {', '.join(WEIGHT_BASES)}", field="weight")
+    return weight_basis
+
+
+def load_demand(s: Session, region: Region, *, weight_basis: str = "capacity") -> Demand:
+    check_weight_basis(weight_basis)
     rows = s.scalars(select(Site).where(Site.region_id == region.id, Site.missing_from_source.is_(False),
                                         Site.category.not_in(NOT_CROWDED)).order_by(Site.id)).all()
     if not rows:
-        return Demand((), np.zeros(0), ())
+        return Demand((), np.zeros(0), (), weight_basis)
     r = routing_for_region(s, region, DEMAND_PROFILE)
     snap = r.snapper.snap([x.lon for x in rows], [x.lat for x in rows], max_snap_m=DEFAULT_MAX_SNAP_M)
     keep = [x for x, f in zip(rows, snap.flagged, strict=True) if not f]
     flagged = tuple(FlaggedSite(x.id, x.name, round(float(d), 1))
                     for x, f, d in zip(rows, snap.flagged, snap.distance_m, strict=True) if f)
-    w = np.array([float(x.capacity or 0) for x in keep], dtype=np.float64)
-    return Demand(tuple(keep), w, flagged)
+    if weight_basis == "risk":
+        risk = require_site_risk(s, region, [x.id for x in keep], field="weight",
+                                 alternative="use --weight capacity or sites")
+        w = np.array([risk[x.id] for x in keep], dtype=np.float64)
+    elif weight_basis == "sites":
+        w = np.ones(len(keep), dtype=np.float64)
+    else:
+        w = np.array([float(x.capacity or 0) for x in keep], dtype=np.float64)
+    return Demand(tuple(keep), w, flagged, weight_basis)
 
 
 def _site_nodes(routing: Routing, sites: Sequence[Site]) -> np.ndarray:
@@ -188,7 +206,7 @@ def coverage_of(
         for i, x in enumerate(demand.sites)
     )
     rep = CoverageReport(
-        region_id=region.id, region_name=region.name, weight_basis="capacity",
+        region_id=region.id, region_name=region.name, weight_basis=demand.weight_basis,
         n_units=len(units) - len(unsnapped), units_unsnapped=tuple(units[j].name for j in unsnapped),
         total_weight=total, by_standard=by, sites=sites, flagged=demand.flagged,
         runtime_s=time.perf_counter() - t0,
@@ -201,14 +219,15 @@ def coverage_of(
 
 def analyze(
     s: Session, region_ref: str | int, *, standards_s: Sequence[int] = DEFAULT_STANDARDS_S,
-    at: dt.datetime | None = None, respect_unit_standards: bool = False,
+    at: dt.datetime | None = None, respect_unit_standards: bool = False, weight_basis: str = "capacity",
 ) -> CoverageReport:
     """Coverage of the region's crowded places by its units available at ``at`` (None = all units).
 
     respect_unit_standards=False: every unit counts in every ring (how soon does the first unit arrive?);
-    True: a unit counts only in rings >= its own standard (a 5-minute special unit not in the 3-minute ring)."""
+    True: a unit counts only in rings >= its own standard (a 5-minute special unit not in the 3-minute ring).
+    weight_basis: sites | capacity | risk (stored total risk per site; InvalidInput until assessed)."""
     region = RegionRepo(s).get_by_ref(region_ref)
-    demand = load_demand(s, region)
+    demand = load_demand(s, region, weight_basis=weight_basis)
     units = [unit_point(u) for u in region_units(s, region, at=at)]
     return coverage_of(s, region, demand, units, standards_s=standards_s,
                        respect_unit_standards=respect_unit_standards)
@@ -234,11 +253,11 @@ class WhatIfReport:
 
 def what_if(
     s: Session, region_ref: str | int, change: WhatIf, *, standards_s: Sequence[int] = DEFAULT_STANDARDS_S,
-    at: dt.datetime | None = None,
+    at: dt.datetime | None = None, weight_basis: str = "capacity",
 ) -> WhatIfReport:
     """Coverage now and after adding, moving and removing units (nothing is written)."""
     region = RegionRepo(s).get_by_ref(region_ref)
-    demand = load_demand(s, region)
+    demand = load_demand(s, region, weight_basis=weight_basis)
     units = [unit_point(u) for u in region_units(s, region, at=at)]
     ids = {u.id for u in units}
     for uid in [*change.remove, *(m[0] for m in change.move)]:

@@ -16,6 +16,7 @@ from bastion.db.repositories import RegionRepo
 from bastion.errors import InvalidInput, NotFound
 from bastion.services.imports import load_road_network
 from bastion.services.patrol_build import BuiltPlan, PlanOptions, Progress, SiteInput, build_plan, clock
+from bastion.services.risk_weights import stored_site_risk
 from bastion.services.uow import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -25,13 +26,16 @@ def _inputs(session: Session, region: Region) -> list[SiteInput]:
     rows = session.scalars(
         select(Site).where(Site.region_id == region.id, Site.missing_from_source.is_(False)).order_by(Site.id)
     ).all()
-    return [SiteInput(s.id, s.name, s.category, s.lon, s.lat, s.capacity, s.opening_hours_weekly) for s in rows]
+    risk = stored_site_risk(session, region)  # empty until `bastion risk assess --region R`
+    return [SiteInput(s.id, s.name, s.category, s.lon, s.lat, s.capacity, s.opening_hours_weekly, risk.get(s.id))
+            for s in rows]
 
 
 def compute_plan(
     sf: sessionmaker[Session], region_ref: str | int, options: PlanOptions, *, progress: Progress | None = None
 ) -> tuple[int, BuiltPlan]:
-    """Build a plan without storing it: (region id, plan)."""
+    """Build a plan without storing it: (region id, plan). Payoffs come from the sites' stored risk when the
+    region is assessed (options.payoff None or "risk"), else from capacity; plan.options.payoff records which."""
     with sf() as s:
         region = RegionRepo(s).get_by_ref(region_ref)
         sites = _inputs(s, region)

@@ -15,7 +15,7 @@ import math
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -34,6 +34,7 @@ from bastion.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+PAYOFFS = ("risk", "capacity")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -58,6 +59,9 @@ class PlanOptions:
     fill_idle: bool = True  # teams the sampled plan leaves idle patrol the best free sites (never the attacked one)
     depot_lon: float | None = None  # the teams' base; default: the target site with the shortest round trips
     depot_lat: float | None = None
+    # consequence basis: "risk" (site's stored total risk), "capacity" (people); None = risk when every site has
+    # a stored risk, else capacity. The plan records the basis actually used.
+    payoff: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {k: (dict(v) if isinstance(v, Mapping) else v) for k, v in self.__dict__.items()}
@@ -100,6 +104,8 @@ def check_options(**kwargs: Any) -> PlanOptions:
     for cat, w in o.category_weights.items():
         if not (isinstance(w, int | float) and math.isfinite(w) and w >= 0):
             raise InvalidInput(f"category_weights[{cat!r}] must be a finite number >= 0, got {w!r}", field="category_weights")
+    if o.payoff is not None and o.payoff not in PAYOFFS:
+        raise InvalidInput(f"payoff {o.payoff!r} is unknown; use risk or capacity (or leave it out)", field="payoff")
     if (o.depot_lon is None) != (o.depot_lat is None):
         raise InvalidInput("give both depot_lon and depot_lat, or neither", field="depot_lon")
     if o.depot_lon is not None and not (-180 <= o.depot_lon <= 180 and -90 <= o.depot_lat <= 90):  # type: ignore[operator]
@@ -116,6 +122,7 @@ class SiteInput:
     lat: float
     capacity: int | None
     weekly: list[Any] | None  # opening_hours_weekly: [[start, end] minutes of the week] or None = unknown
+    risk: float | None = None  # stored total risk (sum over threats of T x V x C), None = not assessed
 
 
 @dataclass(frozen=True)
@@ -153,7 +160,10 @@ class BuiltPlan:
 
 
 def _consequences(sites: Sequence[SiteInput], o: PlanOptions, weekday: int, start_min: int, length: int) -> npt.NDArray[np.float64]:
-    cap = [s.capacity if s.capacity is not None else DEFAULT_CAPACITY.get(s.category, 100) for s in sites]
+    if o.payoff == "risk":  # stored risk replaces capacity; occupancy of the slot still scales it
+        cap = [float(s.risk or 0.0) for s in sites]
+    else:
+        cap = [s.capacity if s.capacity is not None else DEFAULT_CAPACITY.get(s.category, 100) for s in sites]
     hours = [[(0.0, 0.0)] if s.weekly == [] else [tuple(iv) for iv in (s.weekly or [])] for s in sites]
     w = [float(o.category_weights.get(s.category, 1.0)) for s in sites]
     return slot_consequences(cap, hours, weekday * 1440 + start_min, length, slot_minutes=o.slot_min, weights=w,
@@ -171,6 +181,15 @@ def build_plan(
         raise InvalidInput("the region has no sites to patrol: import an OSM extract first", field="region")
     if roads.n_edges == 0:
         raise InvalidInput("the region has no roads: import an OSM extract with its road network", field="region")
+    unassessed = [s.id for s in sites if s.risk is None]
+    if o.payoff is None:
+        o = replace(o, payoff="capacity" if unassessed else "risk")
+        if unassessed and len(unassessed) < len(sites):
+            log.warning("%d of %d sites have no stored risk assessment; payoffs from capacity", len(unassessed), len(sites))
+    elif o.payoff == "risk" and unassessed:
+        raise InvalidInput(f"payoff risk needs a stored risk assessment for every site; {len(unassessed)} have none "
+                           f"(e.g. site {unassessed[0]}): run `bastion risk assess --region R` or use payoff capacity",
+                           field="payoff")
     start_min, length = parse_shift(o.shift)
     weekdays = sorted({(o.start_weekday + d) % 7 for d in range(o.days)})
     full = {wd: _consequences(sites, o, wd, start_min, length) for wd in weekdays}

@@ -22,7 +22,7 @@ from bastion.core.routing import travel_time_matrix
 from bastion.core.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.db.repositories import RegionRepo
 from bastion.errors import InvalidInput
-from bastion.services.coverage import load_demand, region_units, unit_point, unit_times
+from bastion.services.coverage import check_weight_basis, load_demand, region_units, unit_point, unit_times
 from bastion.services.response_units import UNIT_TYPES, UnitSpec, add_units, check_lonlat
 from bastion.services.routing_cache import check_profile, routing_for_region
 
@@ -62,17 +62,19 @@ class PlacementReport:
     proposed: tuple[ProposedUnit, ...]
     unreachable_sites: tuple[int, ...]  # lscp: site ids no candidate can reach in time (left out)
     applied_unit_ids: tuple[int, ...] = ()
+    weight_basis: str = "capacity"  # sites | capacity | risk: what *_weight and the MCLP objective count
 
 
 def place(
     sf: sessionmaker[Session], region_ref: str | int, *, standard_s: int, add: int = 0, model: str = "mclp",
     backup: bool = False, speed_profile: str = "patrol_car", unit_type: str | None = None,
     candidates: Sequence[tuple[float, float]] | None = None, time_limit_s: float = 60.0,
-    at: dt.datetime | None = None, apply: bool = False,
+    at: dt.datetime | None = None, apply: bool = False, weight_basis: str = "capacity",
 ) -> PlacementReport:
     """Best locations for new units. mclp: ``add`` units maximising covered weight (backup: + half the weight
     covered twice); lscp: fewest units so every reachable site is covered; p_median: ``add`` units minimising
-    the weighted mean response time. apply=True stores the proposed units (one transaction)."""
+    the weighted mean response time. apply=True stores the proposed units (one transaction). weight_basis:
+    sites | capacity | risk (stored total risk per site; InvalidInput until `bastion risk assess` has run)."""
     if model not in MODELS:
         raise InvalidInput(f"model {model!r} is unknown; use one of {', '.join(MODELS)}", field="model")
     if backup and model != "mclp":
@@ -85,13 +87,14 @@ def place(
     if not 0 < time_limit_s <= 3600:
         raise InvalidInput(f"time_limit_s must be in (0, 3600], got {time_limit_s}", field="time_limit_s")
     check_profile(speed_profile)
+    check_weight_basis(weight_basis)
     utype = unit_type or {"foot": "foot_post", "motorcycle": "motorcycle"}.get(speed_profile, "patrol_car")
     if utype not in UNIT_TYPES:
         raise InvalidInput(f"unit_type {utype!r} is unknown; use one of {', '.join(UNIT_TYPES)}", field="unit_type")
     t0 = time.perf_counter()
     with sf() as s:
         region = RegionRepo(s).get_by_ref(region_ref)
-        demand = load_demand(s, region)
+        demand = load_demand(s, region, weight_basis=weight_basis)
         if not demand.sites:
             raise InvalidInput(f"region {region.name!r} has no crowded places to cover", field="region")
         units = [unit_point(u) for u in region_units(s, region, at=at)]
@@ -165,7 +168,7 @@ def place(
         n_demand=prob.n_demand, n_candidates=prob.n_candidates - len(fixed), n_fixed=len(fixed),
         before_weight=float(w[cov_b].sum()), after_weight=float(w[cov_a].sum()), total_weight=float(w.sum()),
         before_sites=int(cov_b.sum()), after_sites=int(cov_a.sum()), n_sites=len(w), proposed=proposed,
-        unreachable_sites=unreachable, applied_unit_ids=applied,
+        unreachable_sites=unreachable, applied_unit_ids=applied, weight_basis=weight_basis,
     )
     log.info("placement %s %s: %d demand x %d candidates (+%d fixed), %s objective %.1f gap %.4f in %.2f s",
              region.name, rep.model, rep.n_demand, rep.n_candidates, rep.n_fixed, rep.status, rep.objective,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
@@ -88,12 +88,15 @@ def get_coverage(
     region_id: IdPath, session: SessionDep, guard: GuardDep,
     standard: Annotated[str, Query(max_length=20, description="seconds or 60s/1m/3m/5m")] = "180",
     respect_unit_standards: bool = False,
+    weight: Annotated[Literal["sites", "capacity", "risk"],
+                      Query(description="demand weight: sites (1 each), capacity (people) or risk (stored total "
+                                        "risk; 422 until the region is assessed)")] = "capacity",
 ) -> CoverageRead:
     _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     std = units.parse_duration_s(standard)
     RegionRepo(session).get(region_id)
     r = cov.analyze(session, region_id, standards_s=sorted({60, 180, 300, std}),
-                    respect_unit_standards=respect_unit_standards)
+                    respect_unit_standards=respect_unit_standards, weight_basis=weight)
     d = dataclasses.asdict(r)
     d.pop("runtime_s")
     return CoverageRead(**d, standard_s=std)
@@ -110,7 +113,7 @@ def post_placement(region_id: IdPath, body: PlacementRequest, sf: SessionFactory
         sf, region_id, standard_s=body.standard_s, add=body.add, model=body.model, backup=body.backup,
         speed_profile=body.speed_profile, unit_type=body.unit_type,
         candidates=[tuple(c) for c in body.candidates] if body.candidates is not None else None,  # type: ignore[misc]
-        time_limit_s=body.time_limit_s, apply=body.apply,
+        time_limit_s=body.time_limit_s, apply=body.apply, weight_basis=body.weight,
     )
     return PlacementRead(**dataclasses.asdict(r))
 

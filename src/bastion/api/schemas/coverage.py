@@ -109,6 +109,8 @@ class PlacementRequest(BaseModel):
     candidates: list[tuple[float, float]] | None = Field(None, max_length=5000, description="[[lon, lat], ...]")
     time_limit_s: float = Field(30.0, gt=0, le=600)
     apply: bool = False
+    weight: Literal["sites", "capacity", "risk"] = Field(
+        "capacity", description="demand weight: sites (1 each), capacity (people) or risk (stored total risk)")
 
 
 class ProposedRead(BaseModel):
@@ -139,6 +141,7 @@ class PlacementRead(BaseModel):
     proposed: list[ProposedRead]
     unreachable_sites: list[int]
     applied_unit_ids: list[int]
+    weight_basis: str
 
 
 class WhatIfAdd(BaseModel):

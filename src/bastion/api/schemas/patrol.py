@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +28,8 @@ class PatrolPlanCreate(BaseModel):
     fill_idle: bool = Field(True, description="teams the sampled plan leaves idle patrol the best free sites")
     depot_lon: float | None = Field(None, ge=-180, le=180, description="teams' base; default: 1-median target site")
     depot_lat: float | None = Field(None, ge=-90, le=90)
+    payoff: Literal["risk", "capacity"] | None = Field(
+        None, description="consequence basis: stored total risk or capacity; default risk when the region is assessed")
 
 
 class PatrolPlanRead(BaseModel):

@@ -150,11 +150,15 @@ def hierarchy_distances(h: Hierarchy, roots: IntArray, *, limit: float = np.inf)
         # csr_array sums duplicate entries: there are none (core edges are unique, one edge per root/core pair)
         dc = dijkstra(virt, directed=True, indices=np.arange(c, c + r), limit=limit)
         d[:, h.core] = dc[:, :c]
+    # Downward sweep on the transposed array: gathering rows of a (n, r) array is contiguous, columns of
+    # an (r, n) array are strided (measured: about 2x faster for 300 roots on Andorra).
+    dt = np.ascontiguousarray(d.T)
     for xs, nb, cost in h.levels:
-        best = d[:, nb[:, 0]] + cost[:, 0]
+        best = dt[nb[:, 0]] + cost[:, 0, None]
         for k in range(1, nb.shape[1]):
-            np.minimum(best, d[:, nb[:, k]] + cost[:, k], out=best)
-        d[:, xs] = np.minimum(d[:, xs], best)
+            np.minimum(best, dt[nb[:, k]] + cost[:, k, None], out=best)
+        dt[xs] = np.minimum(dt[xs], best)
+    d = dt.T
     if np.isfinite(limit):
         d[d > limit] = np.inf
     return d

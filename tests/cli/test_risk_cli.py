@@ -9,20 +9,13 @@ import pytest
 from typer.testing import CliRunner
 
 from bastion.cli.main import app
-from tests.conftest import MONACO, MONACO_BOUNDARY
 
 runner = CliRunner()
 
 
 @pytest.fixture
-def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("BASTION_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("BASTION_DATABASE_URL", raising=False)
-    monkeypatch.setenv("COLUMNS", "250")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    r = runner.invoke(app, ["import", "osm", str(MONACO), "--region", "Monaco", "--boundary", str(MONACO_BOUNDARY)])
-    assert r.exit_code == 0, r.output
-    return tmp_path
+def env(cli_monaco: Path) -> Path:
+    return cli_monaco
 
 
 def ok(*args: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -268,7 +268,3 @@ def read_user_sites(path: Path, *, mapping_: dict[str, str] | None = None, crs: 
         raise InvalidInput(f"site list {path.name!r} has {len(errors)} bad rows, nothing was imported: "
                            + "; ".join(errors[:10]) + more, field="file")
     return out
-
-
-def features_from(rows: Iterable[ExportRow]) -> list[dict[str, Any]]:
-    return to_geojson(list(rows))["features"]

@@ -74,7 +74,7 @@ def roads_hash(net: RoadNetwork) -> str:
     return h.hexdigest()
 
 
-def _region_boundary(boundary: BaseGeometry | None, net: RoadNetwork, extract_bbox: object) -> BaseGeometry | None:
+def _region_boundary(boundary: BaseGeometry | None, net: RoadNetwork) -> BaseGeometry | None:
     if boundary is not None:
         return boundary
     if net.n_nodes >= 3:
@@ -102,7 +102,7 @@ def import_osm(
         f"file:{boundary_file.name}" if boundary_override is not None and boundary_file is not None
         else "osm:admin_boundary" if extract.boundary is not None else "hull:road_nodes"
     )
-    boundary = _region_boundary(boundary, extract.roads, extract.bbox)
+    boundary = _region_boundary(boundary, extract.roads)
     now = utcnow()
     with unit_of_work(session_factory) as s:
         regions = RegionRepo(s)

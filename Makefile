@@ -14,9 +14,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
-web-assets: src/bastion/web/static/vendor/.installed
+web-assets: src/bastion/platform/web/static/vendor/.installed
 
-src/bastion/web/static/vendor/.installed: frontend/package.json frontend/package-lock.json
+src/bastion/platform/web/static/vendor/.installed: frontend/package.json frontend/package-lock.json
 	@command -v npm >/dev/null || bash scripts/ensure-system.sh node
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent vendor
 	touch $@
@@ -43,4 +43,4 @@ bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
 clean:
-	rm -rf $(VENV) var frontend/node_modules src/bastion/web/static/vendor
+	rm -rf $(VENV) var frontend/node_modules src/bastion/platform/web/static/vendor

@@ -20,10 +20,11 @@ from sqlalchemy import func, select
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from bastion.db import migrate  # noqa: E402
-from bastion.db.engine import make_engine, make_session_factory  # noqa: E402
-from bastion.db.models import RoadEdge, Site  # noqa: E402
-from bastion.services.imports import import_osm  # noqa: E402
+from bastion.imports.service import import_osm  # noqa: E402
+from bastion.kernel.db.engine import make_engine, make_session_factory  # noqa: E402
+from bastion.platform import migrate  # noqa: E402
+from bastion.regions.models import RoadEdge
+from bastion.sites.models import Site  # noqa: E402
 
 ANDORRA = REPO / "data" / "osm" / "andorra-2023-05.osm.pbf"
 

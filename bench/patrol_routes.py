@@ -5,10 +5,10 @@ Instance (real data, OSM extract data/osm/andorra-2023-05.osm.pbf, ODbL):
     site registry x open share at 18:00 on a Monday, closed sites keep 5 %);
   - depot: the road node nearest the centre; sites snapped to the nearest node of the largest strongly
     connected component of the drivable network;
-  - travel times: bastion.core.routing (patrol-car profile, largest strongly connected component, fastest of parallel edges);
+  - travel times: bastion.algorithms.routing (patrol-car profile, largest strongly connected component, fastest of parallel edges);
   - a route is one sortie of at most --shift-min minutes with --dwell-min minutes at each stop and at most
     --max-stops stops (the bound that keeps full enumeration tractable: C(60, k) sets grow as 60^k);
-  - payoffs: bastion.core.patrol.timeslots.default_payoffs (editable defaults, see docs/models/patrol.md).
+  - payoffs: bastion.algorithms.games.timeslots.default_payoffs (editable defaults, see docs/models/patrol.md).
 Baseline: enumerate every feasible route, then solve the ERASER-C MILP on HiGHS (time includes enumeration);
 compared with column generation on the same (marginal) model. Then the implementable joint model (day plans of
 site-disjoint routes, ASPEN-style) is solved by column generation and a day is sampled from it.
@@ -26,16 +26,16 @@ from pathlib import Path
 
 import numpy as np
 
-from bastion.core.patrol.evaluation import EvaluationTable, compare_with_baselines
-from bastion.core.patrol.game import SecurityGame
-from bastion.core.patrol.routes import PatrolProblem, enumerate_routes
-from bastion.core.patrol.sampling import comb_route_coverage, sample_plans
-from bastion.core.patrol.schedules import solve_schedules, solve_schedules_milp
-from bastion.core.patrol.timeslots import default_payoffs, slot_consequences
-from bastion.core.routing.graph import build_graph
-from bastion.core.routing.matrix import travel_time_matrix
-from bastion.core.routing.snap import Snapper
-from bastion.integrations.osm import read_extract
+from bastion.algorithms.games.evaluation import EvaluationTable, compare_with_baselines
+from bastion.algorithms.games.game import SecurityGame
+from bastion.algorithms.games.routes import PatrolProblem, enumerate_routes
+from bastion.algorithms.games.sampling import comb_route_coverage, sample_plans
+from bastion.algorithms.games.schedules import solve_schedules, solve_schedules_milp
+from bastion.algorithms.games.timeslots import default_payoffs, slot_consequences
+from bastion.algorithms.routing.graph import build_graph
+from bastion.algorithms.routing.matrix import travel_time_matrix
+from bastion.algorithms.routing.snap import Snapper
+from bastion.regions.osm import read_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 PBF = ROOT / "data" / "osm" / "andorra-2023-05.osm.pbf"

@@ -1,6 +1,6 @@
 """Budget allocation for every Andorra site: exact (HiGHS multiple-choice knapsack) vs greedy by ratio.
 
-Sites come from the bundled OSM extract via ``bastion.integrations.osm.read_extract``; every site starts
+Sites come from the bundled OSM extract via ``bastion.regions.osm.read_extract``; every site starts
 with no measures recorded (OSM holds none). Each site gets its 5 best candidate measures (stand-alone
 reduction per euro), every subset scored by the full T x V x C model (threat level SUBSTANTIAL), and the
 budget is spent (a) exactly with HiGHS, (b) greedily by marginal reduction per marginal euro.
@@ -19,11 +19,15 @@ import json
 import time
 from pathlib import Path
 
-from bastion.core.risk.measures import MeasureSet, proposed
-from bastion.core.risk.portfolio import build_portfolio, solve_greedy, solve_portfolio
-from bastion.core.risk.scoring import RiskParameters, total_risk
-from bastion.core.risk.site import SiteProfile
-from bastion.integrations.osm import read_extract
+from bastion.algorithms.risk.measures import MeasureSet, proposed
+from bastion.algorithms.risk.portfolio import (
+    build_portfolio,
+    solve_greedy,
+    solve_portfolio,
+)
+from bastion.algorithms.risk.scoring import RiskParameters, total_risk
+from bastion.algorithms.risk.site import SiteProfile
+from bastion.regions.osm import read_extract
 
 ROOT = Path(__file__).resolve().parents[1]
 PBF = ROOT / "data" / "osm" / "andorra-2023-05.osm.pbf"

@@ -14,9 +14,9 @@ import time
 
 import numpy as np
 
-from bastion.core.patrol.game import SecurityGame
-from bastion.core.patrol.milp import solve_eraser
-from bastion.core.patrol.origami import solve_origami
+from bastion.algorithms.games.game import SecurityGame
+from bastion.algorithms.games.milp import solve_eraser
+from bastion.algorithms.games.origami import solve_origami
 
 
 def game(rng: np.random.Generator, n: int, m: int) -> SecurityGame:

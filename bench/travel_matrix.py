@@ -1,6 +1,6 @@
 """Benchmark: 300 x 2,000 travel-time matrix on Andorra's real road network (patrol-car profile).
 
-Ours: bastion.core.routing.travel_time_matrix (exact node-elimination hierarchy + SciPy csgraph Dijkstra
+Ours: bastion.algorithms.routing.travel_time_matrix (exact node-elimination hierarchy + SciPy csgraph Dijkstra
 on its core). The hierarchy is preprocessing, built once per graph and cached: its build time is printed
 separately and is not part of ours_s (as for the CH engines in the anchors). Baseline: networkx single_source_dijkstra_path_length from every
 source on the same directed graph (same edge weights), in the same run. The networkx graph build and
@@ -22,8 +22,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from bastion.core.routing import build_graph, travel_time_matrix
-from bastion.integrations.osm import read_extract
+from bastion.algorithms.routing import build_graph, travel_time_matrix
+from bastion.regions.osm import read_extract
 
 PBF = Path(__file__).resolve().parents[1] / "data" / "osm" / "andorra-2023-05.osm.pbf"
 

@@ -2,7 +2,7 @@
 
 Every crowded place / key target of the extract (default: Andorra) is assessed for a car (central
 scenario, one-way rules respected, 300 m run-up): for each entry point, the worst approach by the
-label-setting search (bastion.core.vehicle.approach.worst_path) and by enumerating every simple path with
+label-setting search (bastion.algorithms.vehicle.approach.worst_path) and by enumerating every simple path with
 networkx and evaluating each one (tests/core/vehicle/vehicle_nx_baseline.py). Both must give identical
 impact speeds. Prints time per site and, as the last line, one JSON object.
 
@@ -24,11 +24,11 @@ sys.path.insert(0, str(REPO / "tests" / "core" / "vehicle"))
 
 from vehicle_nx_baseline import baseline_speed_mps, build_graph  # noqa: E402
 
-from bastion.core.vehicle.approach import worst_path  # noqa: E402
-from bastion.core.vehicle.assess import assess_perimeter, scenarios  # noqa: E402
-from bastion.core.vehicle.network import VehicleNetwork  # noqa: E402
-from bastion.core.vehicle.vehicles import CAR  # noqa: E402
-from bastion.integrations.osm import read_extract  # noqa: E402
+from bastion.algorithms.vehicle.approach import worst_path  # noqa: E402
+from bastion.algorithms.vehicle.assess import assess_perimeter, scenarios  # noqa: E402
+from bastion.algorithms.vehicle.network import VehicleNetwork  # noqa: E402
+from bastion.algorithms.vehicle.vehicles import CAR  # noqa: E402
+from bastion.regions.osm import read_extract  # noqa: E402
 
 DEFAULT_EXTRACT = REPO / "data" / "osm" / "andorra-2023-05.osm.pbf"
 

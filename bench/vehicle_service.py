@@ -20,14 +20,14 @@ sys.path.insert(0, str(REPO / "src"))
 
 from sqlalchemy import select  # noqa: E402
 
-from bastion.core.vehicle import VehicleNetwork, assess_perimeter, vehicle  # noqa: E402
-from bastion.db import migrate  # noqa: E402
-from bastion.db.engine import make_engine, make_session_factory  # noqa: E402
-from bastion.db.models import Site  # noqa: E402
-from bastion.db.vehicle_models import VehicleAssessment  # noqa: E402
-from bastion.integrations.osm import read_extract  # noqa: E402
-from bastion.services import vehicle as svc  # noqa: E402
-from bastion.services.imports import import_osm  # noqa: E402
+from bastion.algorithms.vehicle import VehicleNetwork, assess_perimeter, vehicle  # noqa: E402
+from bastion.imports.service import import_osm  # noqa: E402
+from bastion.kernel.db.engine import make_engine, make_session_factory  # noqa: E402
+from bastion.platform import migrate  # noqa: E402
+from bastion.regions.osm import read_extract  # noqa: E402
+from bastion.sites.models import Site  # noqa: E402
+from bastion.vehicle import service as svc  # noqa: E402
+from bastion.vehicle.models import VehicleAssessment  # noqa: E402
 
 OSM = REPO / "data" / "osm"
 REGIONS = {"Monaco": OSM / "monaco-2023-12.osm.pbf", "Andorra": OSM / "andorra-2023-05.osm.pbf"}

@@ -1,14 +1,14 @@
 // Copy the map libraries' built files from node_modules into the package's static folder,
 // so the app serves them itself (no CDN; the page works offline).
 // Run after `npm ci`:  npm run vendor
-// Output: src/bastion/web/static/vendor/{leaflet,leaflet.markercluster}/ (gitignored).
+// Output: src/bastion/platform/web/static/vendor/{leaflet,leaflet.markercluster}/ (gitignored).
 import { copyFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const modules = join(here, "node_modules");
-const target = resolve(here, "..", "src", "bastion", "web", "static", "vendor");
+const target = resolve(here, "..", "src", "bastion", "platform", "web", "static", "vendor");
 
 const files = {
   leaflet: [

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.auth_models import Agency, User
-from bastion.services import accounts, authn
-from bastion.services.accounts import Actor
+from bastion.access import authn
+from bastion.access import service as accounts
+from bastion.access.models import Agency, User
+from bastion.access.service import Actor
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"
 PASSWORD = "correct horse battery"

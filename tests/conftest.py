@@ -16,9 +16,9 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.config import Settings
-from bastion.db import migrate
-from bastion.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.settings import Settings
+from bastion.platform import migrate
 
 REPO = Path(__file__).resolve().parents[1]
 OSM_DIR = REPO / "data" / "osm"
@@ -64,7 +64,7 @@ def _fast_password_hashing() -> Iterator[None]:
     (the hashes still carry their parameters, so verification follows them)."""
     from argon2 import PasswordHasher
 
-    from bastion.auth import credentials
+    from bastion.access import credentials
 
     saved = credentials._HASHER
     credentials._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -102,7 +102,7 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 @pytest.fixture
 def monaco_sf(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
     """A migrated database with the real Monaco extract imported (on each backend)."""
-    from bastion.services.imports import import_osm
+    from bastion.imports.service import import_osm
 
     import_osm(session_factory, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
     return session_factory
@@ -121,8 +121,8 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (tests/web/conftest.py) or through the page's sign-in form."""
     import uvicorn
 
-    from bastion.api.app import create_app
-    from bastion.services.imports import import_osm
+    from bastion.imports.service import import_osm
+    from bastion.platform.app import create_app
 
     data_dir = tmp_path_factory.mktemp("live")
     from tests.auth_helpers import TEST_SECRET

@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db import migrate
-from bastion.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.platform import migrate
 from tests.conftest import BACKENDS, MONACO, MONACO_BOUNDARY, _drop_pg, _pg_database
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def monaco_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from bastion.services.imports import import_osm
+    from bastion.imports.service import import_osm
 
     admin = None
     if request.param == "sqlite":

@@ -18,9 +18,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.api.app import create_app
-from bastion.config import Settings
-from bastion.db.repositories import RegionRepo
+from bastion.kernel.settings import Settings
+from bastion.platform.app import create_app
+from bastion.regions.repository import RegionRepo
 from tests.auth_helpers import TEST_SECRET, make_user
 
 AuthClient = Callable[..., TestClient]

@@ -14,10 +14,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.api.app import create_app
-from bastion.config import Settings
-from bastion.db.auth_models import ApiToken, AuditLog
-from bastion.errors import InvalidInput
+from bastion.access.models import ApiToken, AuditLog
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.settings import Settings
+from bastion.platform.app import create_app
 from tests.api.conftest import AuthClient
 from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
 

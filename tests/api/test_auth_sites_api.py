@@ -10,16 +10,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.api.app import create_app
-from bastion.api.deps import IdPath, SessionDep
-from bastion.api.routes.sites import site_resource
-from bastion.api.security import GuardDep, require
-from bastion.auth.permissions import Permission
-from bastion.config import Settings
-from bastion.db.auth_models import Agency, AuditLog
-from bastion.db.models import Site
-from bastion.db.repositories import SiteRepo
-from bastion.services import audit
+from bastion.access import audit
+from bastion.access.http import GuardDep, require, site_resource
+from bastion.access.models import Agency, AuditLog
+from bastion.access.policy import Permission
+from bastion.kernel.http import IdPath, SessionDep
+from bastion.kernel.settings import Settings
+from bastion.platform.app import create_app
+from bastion.sites.models import Site
+from bastion.sites.repository import SiteRepo
 from tests.api.conftest import AuthClient
 from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
 

@@ -1,7 +1,7 @@
 """The authorization matrix, generated from the app's route table.
 
 Every route × every role (plus a user without grants, plus anonymous) × own/other jurisdiction × own/other
-agency: the answer must be exactly what the pure policy (`bastion.auth.permissions.decide`) says — allowed
+agency: the answer must be exactly what the pure policy (`bastion.access.policy.decide`) says — allowed
 (2xx/3xx), 403, 404 (resource hidden) or 401 (anonymous). A route that declares no permission fails the suite.
 
 Adding a route? If it has a new path parameter, add a resolver to PARAMS (value + the Resource it designates);
@@ -24,19 +24,29 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.api.app import create_app
-from bastion.api.security import api_routes, route_requirement
-from bastion.auth.credentials import hash_password
-from bastion.auth.permissions import Grant, Permission, Principal, Resource, Role, decide, scope
-from bastion.config import Settings
-from bastion.db import migrate
-from bastion.db.auth_models import RoleGrant, User
-from bastion.db.coverage_models import ResponseUnit
-from bastion.db.base import utcnow
-from bastion.db.engine import make_engine, make_session_factory
-from bastion.db.models import Region, Site
-from bastion.services import accounts, authn
-from bastion.services.imports import import_osm
+from bastion.access import authn
+from bastion.access import service as accounts
+from bastion.access.credentials import hash_password
+from bastion.access.http import api_routes, route_requirement
+from bastion.access.models import RoleGrant, User
+from bastion.access.policy import (
+    Grant,
+    Permission,
+    Principal,
+    Resource,
+    Role,
+    decide,
+    scope,
+)
+from bastion.imports.service import import_osm
+from bastion.kernel.db.base import utcnow
+from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.settings import Settings
+from bastion.platform import migrate
+from bastion.platform.app import create_app
+from bastion.regions.models import Region
+from bastion.sites.models import Site
+from bastion.units.models import ResponseUnit
 from tests.auth_helpers import ACTOR, PASSWORD, TEST_SECRET, agency_id
 from tests.conftest import MONACO, MONACO_BOUNDARY
 
@@ -144,8 +154,8 @@ _PLAN: dict[str, int] = {}
 def _plan(w: World, _login: str) -> int:
     """One small patrol plan in region A (made once; no route deletes plans)."""
     if "id" not in _PLAN:
-        from bastion.services import patrol as patrol_svc
-        from bastion.services.patrol_build import check_options
+        from bastion.patrol import service as patrol_svc
+        from bastion.patrol.build import check_options
 
         _PLAN["id"] = patrol_svc.create_plan(w.sf, w.region_a, check_options(teams=1, days=1, max_sites=5))
     return _PLAN["id"]
@@ -156,14 +166,14 @@ REGION_A = lambda w: Resource(region_id=w.region_a, visibility=Permission.REGION
 
 def _measure_kind(w: World, _login: str) -> str:
     """A measure recorded at the target site (so DELETE .../measures/{kind} can succeed every time)."""
-    from bastion.services import risk as risk_svc
+    from bastion.risk import service as risk_svc
 
     risk_svc.record_measure(w.sf, w.site_id, "lockable_doors", {})
     return "lockable_doors"
 
 
 def _close_open_inspections(w: World, _login: str) -> None:
-    from bastion.db.risk_models import Inspection
+    from bastion.supervision.models import Inspection
 
     with w.sf.begin() as s:
         s.execute(update(Inspection).where(Inspection.site_id == w.site_id, Inspection.status == "open")
@@ -172,7 +182,7 @@ def _close_open_inspections(w: World, _login: str) -> None:
 
 def _inspection(w: World, login: str) -> int:
     """A fresh open inspection of the target site with every item answered (so it can be completed)."""
-    from bastion.services import inspections as insp_svc
+    from bastion.supervision import service as insp_svc
 
     _close_open_inspections(w, login)
     insp = insp_svc.start_inspection(w.sf, w.site_id, now=utcnow(), inspector_agency="Matrix inspectorate")
@@ -186,7 +196,7 @@ def _task(w: World, _login: str) -> int:
     """An open rectification task at the target site."""
     import datetime as dt
 
-    from bastion.db.risk_models import RectificationTask
+    from bastion.supervision.models import RectificationTask
 
     with w.sf.begin() as s:
         t = RectificationTask(site_id=w.site_id, inspection_id=_inspection(w, _login), item_id="uk_ppa_2025:cctv",

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
-from bastion.db.auth_models import Agency, RoleGrant, User
-from bastion.db.models import Region, Site
+from bastion.access.models import Agency, RoleGrant, User
+from bastion.regions.models import Region
+from bastion.sites.models import Site
 from tests.api.conftest import AuthClient
 
 
@@ -84,7 +85,7 @@ runner = CliRunner()
 
 
 def test_cli_site_list_with_invalid_geometries_changes_nothing(tmp_path: Path, monkeypatch: Any) -> None:
-    from bastion.cli.main import app
+    from bastion.platform.cli import app
     from tests.conftest import MONACO, MONACO_BOUNDARY
 
     monkeypatch.setenv("BASTION_DATA_DIR", str(tmp_path))

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from bastion.api.app import create_app
-from bastion.config import Settings
+from bastion.kernel.settings import Settings
+from bastion.platform.app import create_app
 from tests.auth_helpers import TEST_SECRET, make_user
 from tests.patrol_db import monaco_url  # noqa: F401 (fixture)
 

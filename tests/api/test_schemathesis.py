@@ -15,18 +15,20 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance, response_schema_conformance, status_code_conformance,
-)
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.api.app import create_app
-from bastion.config import Settings
-from bastion.db import migrate
-from bastion.db.engine import make_engine, make_session_factory
-from bastion.services import accounts
-from bastion.services.imports import import_osm
+from bastion.access import service as accounts
+from bastion.imports.service import import_osm
+from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.settings import Settings
+from bastion.platform import migrate
+from bastion.platform.app import create_app
 from tests.auth_helpers import ACTOR, TEST_SECRET, make_user, token_for
 from tests.conftest import MONACO, MONACO_BOUNDARY
 

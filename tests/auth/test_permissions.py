@@ -6,10 +6,20 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.auth.permissions import (
-    ROLE_PERMISSIONS, Grant, Permission, Principal, Reach, Resource, Role, allows, check_grant, decide, scope,
+from bastion.access.policy import (
+    ROLE_PERMISSIONS,
+    Grant,
+    Permission,
+    Principal,
+    Reach,
+    Resource,
+    Role,
+    allows,
+    check_grant,
+    decide,
+    scope,
 )
-from bastion.errors import InvalidInput
+from bastion.kernel.errors import InvalidInput
 
 P = Permission
 A, B = 1, 2  # regions

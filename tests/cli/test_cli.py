@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bastion.cli.main import app
+from bastion.platform.cli import app
 from tests.conftest import MONACO, MONACO_BOUNDARY
 
 runner = CliRunner()

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bastion.cli.main import app
+from bastion.platform.cli import app
 from tests.patrol_db import monaco_url  # noqa: F401 (fixture)
 
 runner = CliRunner()

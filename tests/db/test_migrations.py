@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine
 
-from bastion.db import migrate
-from bastion.db.models import Base
+from bastion.kernel.db.base import Base
+from bastion.platform import migrate
 
 
 def test_upgrade_head_matches_models(engine: Engine) -> None:

@@ -5,8 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.core.coverage import CoverageProblem, solve_lscp, solve_mclp, solve_p_median
-from bastion.integrations.cbc import solve_cbc
+from bastion.algorithms.coverage import (
+    CoverageProblem,
+    solve_lscp,
+    solve_mclp,
+    solve_p_median,
+)
+from bastion.algorithms.optim.cbc import solve_cbc
 
 
 def hand_problem(**kw):

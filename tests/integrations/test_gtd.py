@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from bastion.core.risk.threat import threat_likelihoods
-from bastion.errors import InvalidInput
-from bastion.integrations.gtd import load_gtd_priors
+from bastion.algorithms.risk.threat import threat_likelihoods
+from bastion.kernel.errors import InvalidInput
+from bastion.risk.gtd import load_gtd_priors
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "gtd" / "synthetic_gtd.csv"
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bastion.errors import DataIntegrityError, InvalidInput
-from bastion.integrations.osm import read_extract
+from bastion.kernel.errors import DataIntegrityError, InvalidInput
+from bastion.regions.osm import read_extract
 from tests.conftest import ANDORRA, MONACO
 
 MONACO_KINDS = {

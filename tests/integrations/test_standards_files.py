@@ -5,12 +5,12 @@ from pathlib import Path
 
 import pytest
 
-from bastion.errors import Conflict, InvalidInput
-from bastion.integrations.standards_files import load_standard_file, load_standards
+from bastion.kernel.errors import Conflict, InvalidInput
+from bastion.risk.standards_files import load_standard_file, load_standards
 
 
 def test_user_file_validated_the_same_way(tmp_path: Path) -> None:
-    text = (resources.files("bastion") / "standards" / "uk_ppa_2025.yaml").read_text(encoding="utf-8")
+    text = (resources.files("bastion.risk") / "standards" / "uk_ppa_2025.yaml").read_text(encoding="utf-8")
     (tmp_path / "local.yaml").write_text(text.replace("id: uk_ppa_2025", "id: local_variant"), encoding="utf-8")
     all_ = load_standards(tmp_path)
     assert set(all_) == {"uk_ppa_2025", "us_isc_fsl", "cn_key_target", "local_variant"}

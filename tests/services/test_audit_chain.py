@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import Engine, delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.auth_models import AuditHead, AuditLog
-from bastion.errors import InvalidInput
-from bastion.services import audit
+from bastion.access import audit
+from bastion.access.models import AuditHead, AuditLog
+from bastion.kernel.errors import InvalidInput
 
 
 def _fill(sf: sessionmaker[Session], n: int = 6) -> None:

@@ -9,10 +9,12 @@ import pytest
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.auth_models import AuditLog
-from bastion.db.models import Base, Site
-from bastion.errors import InvalidInput
-from bastion.services import audit, backup
+from bastion.access import audit
+from bastion.access.models import AuditLog
+from bastion.kernel.db.base import Base
+from bastion.kernel.errors import InvalidInput
+from bastion.platform import backup
+from bastion.sites.models import Site
 from tests.auth_helpers import make_user
 
 

@@ -15,12 +15,20 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.coverage_models import ResponseUnit
-from bastion.errors import InvalidInput, NotFound
-from bastion.services import coverage, placement
-from bastion.services.imports import import_osm
-from bastion.services.response_units import (
-    UnitEdit, UnitSpec, add_unit, edit_unit, list_units, parse_availability, parse_duration_s, remove_unit,
+from bastion.coverage import placement
+from bastion.coverage import service as coverage
+from bastion.imports.service import import_osm
+from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.units.models import ResponseUnit
+from bastion.units.service import (
+    UnitEdit,
+    UnitSpec,
+    add_unit,
+    edit_unit,
+    list_units,
+    parse_availability,
+    parse_duration_s,
+    remove_unit,
 )
 from tests.conftest import ANDORRA, MONACO, MONACO_BOUNDARY
 

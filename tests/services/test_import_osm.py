@@ -9,11 +9,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.models import Region, RoadEdge, RoadNode, Site
-from bastion.db.vehicle_models import OsmBarrier
-from bastion.errors import InvalidInput
-from bastion.services.imports import import_osm, load_road_network
-from bastion.services.sites import SiteEdit, edit_site
+from bastion.imports.service import import_osm
+from bastion.kernel.errors import InvalidInput
+from bastion.regions.models import Region, RoadEdge, RoadNode
+from bastion.regions.service import load_road_network
+from bastion.sites.models import Site
+from bastion.sites.service import SiteEdit, edit_site
+from bastion.vehicle.models import OsmBarrier
 from tests.conftest import ANDORRA, MONACO, MONACO_BOUNDARY
 from tests.integrations.test_osm_read import MONACO_CATEGORIES
 
@@ -125,7 +127,7 @@ def test_andorra_imports_fully_and_reimport_changes_nothing(session_factory: ses
 
 
 def test_road_network_round_trip(monaco_sf: sessionmaker[Session]) -> None:
-    from bastion.integrations.osm import read_extract
+    from bastion.regions.osm import read_extract
 
     with monaco_sf() as s:
         region_id = s.scalar(select(Region.id))
@@ -146,8 +148,8 @@ def _move_node(src: Path, dst: Path, node_id: int, dlon: float) -> None:
 def test_import_seeds_station_units_idempotently_and_keeps_user_units(
     monaco_sf: sessionmaker[Session], tmp_path: Path
 ) -> None:
-    from bastion.db.coverage_models import ResponseUnit
-    from bastion.services.response_units import UnitEdit, UnitSpec, add_unit, edit_unit
+    from bastion.units.models import ResponseUnit
+    from bastion.units.service import UnitEdit, UnitSpec, add_unit, edit_unit
 
     with monaco_sf() as s:
         seeded = s.scalars(select(ResponseUnit).order_by(ResponseUnit.id)).all()

@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.models import Site
-from bastion.errors import Conflict, InvalidInput
-from bastion.services import inspections as svc
-from bastion.services import risk as risk_svc
+from bastion.kernel.errors import Conflict, InvalidInput
+from bastion.risk import service as risk_svc
+from bastion.sites.models import Site
+from bastion.supervision import service as svc
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 

@@ -47,14 +47,14 @@ def _wal_signature(db: Path) -> tuple[int, int]:
 
 
 def _import(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "bastion.cli.main", "import", "osm", str(ANDORRA),
+    return subprocess.Popen([sys.executable, "-m", "bastion.platform.cli", "import", "osm", str(ANDORRA),
                              "--region", "Andorra"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def test_sigkill_during_import_leaves_a_consistent_database(tmp_path: Path) -> None:
     env = {**os.environ, "BASTION_DATA_DIR": str(tmp_path), "PYTHONPATH": str(SRC)}
     env.pop("BASTION_DATABASE_URL", None)
-    subprocess.run([sys.executable, "-m", "bastion.cli.main", "db", "upgrade"], env=env, check=True,
+    subprocess.run([sys.executable, "-m", "bastion.platform.cli", "db", "upgrade"], env=env, check=True,
                    capture_output=True)
     db = tmp_path / "bastion.db"
     rng = np.random.default_rng(20261126)

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.patrol_models import PatrolCoverage, PatrolPlan, PatrolSchedule, PatrolStop
-from bastion.errors import InvalidInput, NotFound
-from bastion.services import patrol as svc
-from bastion.services.imports import load_road_network
-from bastion.services.patrol_build import check_options, parse_shift
-from bastion.services.patrol_eval import evaluate_plan
+from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.patrol import service as svc
+from bastion.patrol.build import check_options, parse_shift
+from bastion.patrol.evaluate import evaluate_plan
+from bastion.patrol.models import PatrolCoverage, PatrolPlan, PatrolSchedule, PatrolStop
+from bastion.regions.service import load_road_network
 from tests.patrol_db import monaco_module_sf, monaco_url  # noqa: F401 (fixtures)
 
 SMALL = dict(teams=2, shift="08:00-10:00", days=3, seed=7, max_sites=10, max_stops=2, start_weekday=4)
@@ -100,8 +100,13 @@ def test_coverage_within_teams(monaco_module_sf: sessionmaker[Session]) -> None:
 
 
 def test_fill_idle_teams_visits_free_sites_never_the_attacked_one() -> None:
-    from bastion.core.patrol import PatrolProblem, SecurityGame, default_payoffs, solve_schedules
-    from bastion.services.patrol_build import _fill
+    from bastion.algorithms.games import (
+        PatrolProblem,
+        SecurityGame,
+        default_payoffs,
+        solve_schedules,
+    )
+    from bastion.patrol.build import _fill
 
     v = np.array([100.0, 90.0, 5.0, 4.0, 3.0])
     tt = np.full((6, 6), 60.0)
@@ -161,7 +166,7 @@ def test_overnight_shift() -> None:
 
 
 def test_unreachable_site_does_not_freeze_the_teams() -> None:
-    from bastion.services.patrol_build import _solve_slot
+    from bastion.patrol.build import _solve_slot
 
     v = np.array([1000.0, 50.0, 40.0, 30.0])  # the biggest site is 2 h away: no sortie reaches it
     tt = np.full((5, 5), 60.0)

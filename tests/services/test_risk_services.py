@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.risk_models import RiskAssessment
-from bastion.errors import InvalidInput
-from bastion.services import risk as svc
+from bastion.kernel.errors import InvalidInput
+from bastion.risk import service as svc
+from bastion.risk.models import RiskAssessment
 
 
 def _stade(s: Session) -> int:
-    from bastion.db.models import Site
+    from bastion.sites.models import Site
 
     return int(s.scalar(select(Site.id).where(Site.name == "Stade Louis-II")))
 

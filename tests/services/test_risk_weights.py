@@ -9,13 +9,14 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.models import Site
-from bastion.db.risk_models import RiskAssessment
-from bastion.errors import InvalidInput
-from bastion.services import coverage, placement
-from bastion.services import patrol as psvc
-from bastion.services import risk as rsvc
-from bastion.services.patrol_build import check_options
+from bastion.coverage import placement
+from bastion.coverage import service as coverage
+from bastion.kernel.errors import InvalidInput
+from bastion.patrol import service as psvc
+from bastion.patrol.build import check_options
+from bastion.risk import service as rsvc
+from bastion.risk.models import RiskAssessment
+from bastion.sites.models import Site
 from tests.patrol_db import monaco_module_sf, monaco_url  # noqa: F401 (fixtures)
 
 SMALL = dict(teams=2, shift="08:00-10:00", days=3, seed=7, max_sites=10, max_stops=2, start_weekday=4)

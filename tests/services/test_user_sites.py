@@ -9,9 +9,9 @@ from pyproj import Transformer
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.models import Site
-from bastion.errors import InvalidInput
-from bastion.services.sites import import_user_sites
+from bastion.kernel.errors import InvalidInput
+from bastion.sites.models import Site
+from bastion.sites.service import import_user_sites
 
 # Stade Louis-II's representative point is about (7.4155, 43.7277); the list gives it in UTM 32N.
 UTM = Transformer.from_crs("EPSG:4326", "EPSG:32632", always_xy=True)

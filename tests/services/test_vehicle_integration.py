@@ -13,15 +13,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.db.models import Site
-from bastion.db.risk_models import RectificationTask, TaskEvent
-from bastion.errors import InvalidInput
-from bastion.services import inspections as insp_svc
-from bastion.services import reports
-from bastion.services import risk as risk_svc
-from bastion.services import vehicle as svc
-from bastion.services import vehicle_read as read
-from bastion.services import vehicle_tasks
+from bastion.kernel.errors import InvalidInput
+from bastion.reports import service as reports
+from bastion.risk import service as risk_svc
+from bastion.sites.models import Site
+from bastion.supervision import service as insp_svc
+from bastion.supervision import vehicle_tasks
+from bastion.supervision.models import RectificationTask, TaskEvent
+from bastion.vehicle import read
+from bastion.vehicle import service as svc
 
 CASINO_SQUARE = "11144655"
 NOW = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)

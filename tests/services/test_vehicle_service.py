@@ -16,12 +16,13 @@ from shapely.geometry import Point
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.core.vehicle.barriers import Barrier
-from bastion.db.models import Region, Site
-from bastion.db.vehicle_models import VehicleApproach, VehicleAssessment
-from bastion.errors import InvalidInput, NotFound
-from bastion.services import vehicle as svc
-from bastion.services import vehicle_read as read
+from bastion.algorithms.vehicle.barriers import Barrier
+from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.regions.models import Region
+from bastion.sites.models import Site
+from bastion.vehicle import read
+from bastion.vehicle import service as svc
+from bastion.vehicle.models import VehicleApproach, VehicleAssessment
 
 CASINO_SQUARE = "11144655"
 

@@ -6,19 +6,29 @@ import json
 import re
 from pathlib import Path
 
-from bastion.core.sites.capacity import IBC_M2_PER_OCCUPANT
-from bastion.core.sites.taxonomy import CATEGORIES
+from bastion.algorithms.sites.capacity import IBC_M2_PER_OCCUPANT
+from bastion.algorithms.sites.taxonomy import CATEGORIES
+from bastion.platform.meta import catalogue
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "bastion"
-I18N = SRC / "i18n"
 LANGS = ("en", "zh-CN")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 def _load(lang: str) -> dict[str, str]:
-    data = json.loads((I18N / f"{lang}.json").read_text(encoding="utf-8"))
+    """The merged catalogue the page receives (the shell's file and every domain's)."""
+    data = catalogue(lang)
     assert isinstance(data, dict)
     return data
+
+
+def test_every_domain_file_has_the_same_keys_in_both_languages() -> None:
+    files = sorted(SRC.glob("*/i18n/en.json"))
+    assert len(files) >= 5  # the shell and the domains that draw on the map
+    for en_file in files:
+        en = json.loads(en_file.read_text(encoding="utf-8"))
+        zh = json.loads(en_file.with_name("zh-CN.json").read_text(encoding="utf-8"))
+        assert sorted(en) == sorted(zh), en_file
 
 
 def test_both_languages_have_identical_keys() -> None:
@@ -57,9 +67,9 @@ def test_every_category_kind_and_space_use_of_the_taxonomy_is_named() -> None:
 
 def test_every_key_used_by_the_page_exists() -> None:
     en = _load("en")
-    html = (SRC / "web" / "templates" / "index.html").read_text(encoding="utf-8")
+    html = (SRC / "platform" / "web" / "templates" / "index.html").read_text(encoding="utf-8")
     html = re.sub(r"\{#.*?#\}", "", html, flags=re.S)  # drop Jinja comments
-    js = "\n".join(p.read_text(encoding="utf-8") for p in sorted((SRC / "web" / "static").glob("*.js")))
+    js = "\n".join(p.read_text(encoding="utf-8") for p in sorted([*SRC.glob("platform/web/static/*.js"), *SRC.glob("*/web/*.js")]))
     used = set(re.findall(r'data-i18n="([\w.\-]+)"', html))
     for attrs in re.findall(r'data-i18n-attr="([^"]+)"', html):
         used |= {pair.split(":", 1)[1].strip() for pair in attrs.split(";")}

@@ -6,7 +6,6 @@ and the vendored map library (`cd frontend && npm ci && npm run vendor`).
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, Route, expect, sync_playwright
 
+from bastion.platform.meta import catalogue
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.web
@@ -28,9 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-I18N_DIR = Path(__file__).resolve().parents[2] / "src" / "bastion" / "i18n"
-EN = json.loads((I18N_DIR / "en.json").read_text(encoding="utf-8"))
-ZH = json.loads((I18N_DIR / "zh-CN.json").read_text(encoding="utf-8"))
+EN = catalogue("en")
+ZH = catalogue("zh-CN")
 TIMEOUT_MS = 20_000
 
 

@@ -6,12 +6,11 @@ import json
 import urllib.request
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.web.conftest import api_token
 from tests.web.test_map_page import EN, ZH, _open, browser  # noqa: F401 (fixture)
-
-import pytest
 
 pytestmark = pytest.mark.web
 

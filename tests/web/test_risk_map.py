@@ -3,20 +3,19 @@ site panel shows tiers, risk per threat, gaps and open tasks, in English and Sim
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect, sync_playwright
 
+from bastion.platform.meta import catalogue
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.web
 
-I18N_DIR = Path(__file__).resolve().parents[2] / "src" / "bastion" / "i18n"
-EN = json.loads((I18N_DIR / "en.json").read_text(encoding="utf-8"))
-ZH = json.loads((I18N_DIR / "zh-CN.json").read_text(encoding="utf-8"))
+EN = catalogue("en")
+ZH = catalogue("zh-CN")
 VERY_HIGH = "rgb(183, 28, 28)"  # #b71c1c, risk.js RATING_COLOURS["very high"]
 
 

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from bastion.core.coverage import (
-    CoverageProblem, MilpSolution, analyze_coverage, solve_lscp, solve_mclp, solve_p_median,
-)
-from bastion.core.coverage.reduction import dominated_columns, merge_rows, reduce_covering
-from bastion.errors import Infeasible, InvalidInput
 from scipy.sparse import csr_array
+
+from bastion.algorithms.coverage import (
+    CoverageProblem,
+    MilpSolution,
+    analyze_coverage,
+    solve_lscp,
+    solve_mclp,
+    solve_p_median,
+)
+from bastion.algorithms.coverage.reduction import (
+    dominated_columns,
+    merge_rows,
+    reduce_covering,
+)
+from bastion.kernel.errors import Infeasible, InvalidInput
 
 # demand weights and coverage sets: c0={0,1}, c1={1,2,3}, c2={3,4}, c3={0,4}
 W = np.array([10.0, 20.0, 30.0, 40.0, 55.0])

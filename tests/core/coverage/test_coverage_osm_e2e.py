@@ -14,9 +14,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from bastion.core.coverage import CoverageProblem, analyze_coverage, solve_mclp
-from bastion.core.routing import Snapper, build_graph, travel_time_matrix
-from bastion.integrations.osm import read_extract
+from bastion.algorithms.coverage import CoverageProblem, analyze_coverage, solve_mclp
+from bastion.algorithms.routing import Snapper, build_graph, travel_time_matrix
+from bastion.regions.osm import read_extract
 
 OSM = Path(__file__).resolve().parents[3] / "data" / "osm"
 UNIT_KINDS = {"police", "fire_station"}

@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.coverage import CoverageProblem, analyze_coverage, solve_lscp, solve_mclp, solve_p_median
-from bastion.errors import Infeasible
+from bastion.algorithms.coverage import (
+    CoverageProblem,
+    analyze_coverage,
+    solve_lscp,
+    solve_mclp,
+    solve_p_median,
+)
+from bastion.kernel.errors import Infeasible
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)
 

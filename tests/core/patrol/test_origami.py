@@ -7,10 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.patrol.game import SecurityGame
-from bastion.core.patrol.milp import BayesianGame, solve_bayesian_milp, solve_eraser
-from bastion.core.patrol.origami import solve_origami
-from bastion.errors import InvalidInput
+from bastion.algorithms.games.game import SecurityGame
+from bastion.algorithms.games.milp import (
+    BayesianGame,
+    solve_bayesian_milp,
+    solve_eraser,
+)
+from bastion.algorithms.games.origami import solve_origami
+from bastion.kernel.errors import InvalidInput
 
 
 def random_game(rng: np.random.Generator, n: int, m: int) -> SecurityGame:
@@ -137,7 +141,7 @@ def test_invalid_input_names_argument(kwargs: dict[str, object], needle: str) ->
 @pytest.fixture
 def tiny_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the selection loop even on tiny games (it normally starts above 4096 targets)."""
-    import bastion.core.patrol.origami as origami
+    import bastion.algorithms.games.origami as origami
 
     monkeypatch.setattr(origami, "_SMALL", 1)
     monkeypatch.setattr(origami, "_SAMPLE", 3)
@@ -176,7 +180,7 @@ def test_selection_equals_sort_on_large_games() -> None:
 
 def test_solver_status_is_never_ignored() -> None:
     # A time limit too short to finish must raise SolverError carrying HiGHS's status text, not return junk.
-    from bastion.errors import SolverError
+    from bastion.kernel.errors import SolverError
 
     g = random_game(np.random.default_rng(1), 400, 10)
     with pytest.raises(SolverError, match="HiGHS status: Time limit reached"):

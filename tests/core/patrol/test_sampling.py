@@ -7,14 +7,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.patrol.game import SecurityGame
-from bastion.core.patrol.origami import solve_origami
-from bastion.core.patrol.routes import PatrolProblem, Route
-from bastion.core.patrol.sampling import (
-    IDLE, comb_route_coverage, comb_sample, comb_sample_routes, fill_slack, sample_plans,
+from bastion.algorithms.games.game import SecurityGame
+from bastion.algorithms.games.origami import solve_origami
+from bastion.algorithms.games.routes import PatrolProblem, Route
+from bastion.algorithms.games.sampling import (
+    IDLE,
+    comb_route_coverage,
+    comb_sample,
+    comb_sample_routes,
+    fill_slack,
+    sample_plans,
 )
-from bastion.core.patrol.schedules import solve_schedules
-from bastion.errors import InvalidInput
+from bastion.algorithms.games.schedules import solve_schedules
+from bastion.kernel.errors import InvalidInput
 
 
 @settings(max_examples=40, derandomize=True, deadline=None)

@@ -7,12 +7,16 @@ import itertools
 import numpy as np
 import pytest
 
-from bastion.core.patrol.game import SecurityGame
-from bastion.core.patrol.origami import solve_origami
-from bastion.core.patrol.pricing import best_joint_schedules, best_routes
-from bastion.core.patrol.routes import JointSchedule, PatrolProblem, enumerate_routes
-from bastion.core.patrol.schedules import solve_schedules, solve_schedules_milp
-from bastion.errors import InvalidInput
+from bastion.algorithms.games.game import SecurityGame
+from bastion.algorithms.games.origami import solve_origami
+from bastion.algorithms.games.pricing import best_joint_schedules, best_routes
+from bastion.algorithms.games.routes import (
+    JointSchedule,
+    PatrolProblem,
+    enumerate_routes,
+)
+from bastion.algorithms.games.schedules import solve_schedules, solve_schedules_milp
+from bastion.kernel.errors import InvalidInput
 
 
 def random_problem(rng: np.random.Generator, n: int, teams: int, shift_s: float, max_stops: int | None) -> PatrolProblem:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.core.patrol.evaluation import compare_with_baselines, proportional_coverage
-from bastion.core.patrol.game import SecurityGame
-from bastion.core.patrol.origami import solve_origami
-from bastion.core.patrol.quantal import quantal_value, solve_quantal
-from bastion.core.patrol.timeslots import default_payoffs, slot_consequences
-from bastion.errors import InvalidInput
+from bastion.algorithms.games.evaluation import (
+    compare_with_baselines,
+    proportional_coverage,
+)
+from bastion.algorithms.games.game import SecurityGame
+from bastion.algorithms.games.origami import solve_origami
+from bastion.algorithms.games.quantal import quantal_value, solve_quantal
+from bastion.algorithms.games.timeslots import default_payoffs, slot_consequences
+from bastion.kernel.errors import InvalidInput
 
 DAY = 24 * 60
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.core.risk.standards import Standard
-from bastion.integrations.standards_files import load_builtin_standards
+from bastion.algorithms.risk.standards import Standard
+from bastion.risk.standards_files import load_builtin_standards
 
 
 @pytest.fixture(scope="session")

@@ -4,12 +4,18 @@ import datetime as dt
 
 import pytest
 
-from bastion.core.risk.checklist import evaluate, generate_checklist, prefill, requirement_met, requirements_by_item
-from bastion.core.risk.measures import Measure, MeasureSet
-from bastion.core.risk.site import SiteProfile
-from bastion.core.risk.standards import Standard
-from bastion.core.risk.tiering import tier_all
-from bastion.errors import InvalidInput
+from bastion.algorithms.risk.checklist import (
+    evaluate,
+    generate_checklist,
+    prefill,
+    requirement_met,
+    requirements_by_item,
+)
+from bastion.algorithms.risk.measures import Measure, MeasureSet
+from bastion.algorithms.risk.site import SiteProfile
+from bastion.algorithms.risk.standards import Standard
+from bastion.algorithms.risk.tiering import tier_all
+from bastion.kernel.errors import InvalidInput
 
 DAY = dt.date(2026, 11, 1)
 

@@ -2,8 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.core.risk.measures import CATALOGUE, Measure, MeasureSet, barrier_penetration_m, proposed
-from bastion.errors import InvalidInput
+from bastion.algorithms.risk.measures import (
+    CATALOGUE,
+    Measure,
+    MeasureSet,
+    barrier_penetration_m,
+    proposed,
+)
+from bastion.kernel.errors import InvalidInput
 
 
 def test_barrier_rating_kept_verbatim_and_penetration_read_not_converted() -> None:

@@ -5,12 +5,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.risk.measures import MeasureSet
-from bastion.core.risk.portfolio import (
-    PortfolioProblem, SiteOptions, build_portfolio, solve_brute_force, solve_greedy, solve_portfolio,
+from bastion.algorithms.risk.measures import MeasureSet
+from bastion.algorithms.risk.portfolio import (
+    PortfolioProblem,
+    SiteOptions,
+    build_portfolio,
+    solve_brute_force,
+    solve_greedy,
+    solve_portfolio,
 )
-from bastion.core.risk.site import SiteProfile
-from bastion.errors import InvalidInput
+from bastion.algorithms.risk.site import SiteProfile
+from bastion.kernel.errors import InvalidInput
 
 
 def additive_site(sid: str, costs: list[float], reds: list[float]) -> SiteOptions:
@@ -115,7 +120,7 @@ def test_heap_greedy_matches_plain_greedy(seed: int, n_sites: int, k: int, budge
 
 
 def test_solver_status_is_not_ignored() -> None:
-    from bastion.errors import SolverError
+    from bastion.kernel.errors import SolverError
 
     p = random_problem(1, 300, 4)
     with pytest.raises(SolverError, match="Time limit reached"):

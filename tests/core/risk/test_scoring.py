@@ -4,14 +4,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.risk.consequence import consequences, mean_weekly_occupancy, occupancy_fraction
-from bastion.core.risk.measures import MeasureSet
-from bastion.core.risk.scoring import assess_site, cell_rating, level, matrix_counts, rank_sites, total_risk
-from bastion.core.risk.site import CATEGORIES, SiteProfile
-from bastion.core.risk.threat import (
-    GTD_0718_TARGET_COUNTS, GTD_0718_WEAPON_COUNTS, THREATS, default_priors, threat_likelihoods,
+from bastion.algorithms.risk.consequence import (
+    consequences,
+    mean_weekly_occupancy,
+    occupancy_fraction,
 )
-from bastion.errors import InvalidInput
+from bastion.algorithms.risk.measures import MeasureSet
+from bastion.algorithms.risk.scoring import (
+    assess_site,
+    cell_rating,
+    level,
+    matrix_counts,
+    rank_sites,
+    total_risk,
+)
+from bastion.algorithms.risk.site import CATEGORIES, SiteProfile
+from bastion.algorithms.risk.threat import (
+    GTD_0718_TARGET_COUNTS,
+    GTD_0718_WEAPON_COUNTS,
+    THREATS,
+    default_priors,
+    threat_likelihoods,
+)
+from bastion.kernel.errors import InvalidInput
 
 KIND_CHOICES = [(c, k) for c, ks in CATEGORIES.items() for k in ks]
 MON_9_TO_17 = ((9 * 60, 17 * 60),)

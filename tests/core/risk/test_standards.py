@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bastion.core.risk.standards import Standard, parse_standard
-from bastion.errors import InvalidInput
+from bastion.algorithms.risk.standards import Standard, parse_standard
+from bastion.kernel.errors import InvalidInput
 
 MINIMAL: dict[str, Any] = {
     "schema_version": 1, "id": "t", "name": "Test", "version": "1", "jurisdiction": "XX", "source": "test",
@@ -64,6 +64,6 @@ def test_errors_name_the_key_path(mutate: Any, path: str) -> None:
 def test_yaml_round_trip_of_builtin_text() -> None:
     from importlib import resources
 
-    text = (resources.files("bastion") / "standards" / "us_isc_fsl.yaml").read_text(encoding="utf-8")
+    text = (resources.files("bastion.risk") / "standards" / "us_isc_fsl.yaml").read_text(encoding="utf-8")
     doc = yaml.safe_load(text)
     assert parse_standard(doc) == parse_standard(yaml.safe_load(yaml.safe_dump(doc, allow_unicode=True)))

@@ -2,10 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.core.risk.site import SiteProfile
-from bastion.core.risk.standards import Standard
-from bastion.core.risk.tiering import NOT_IN_SCOPE, TIERED, UNKNOWN, tier_all, tier_site
-from bastion.errors import InvalidInput
+from bastion.algorithms.risk.site import SiteProfile
+from bastion.algorithms.risk.standards import Standard
+from bastion.algorithms.risk.tiering import (
+    NOT_IN_SCOPE,
+    TIERED,
+    UNKNOWN,
+    tier_all,
+    tier_site,
+)
+from bastion.kernel.errors import InvalidInput
 
 
 def site(category: str, kind: str, capacity: int | None, **facts: object) -> SiteProfile:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from bastion.core.routing.network import RoadNetwork
+
+from bastion.algorithms.routing.network import RoadNetwork
 
 LON0, LAT0 = 1.52, 42.51  # Andorra la Vella
 M_PER_DEG_LAT = 111_320.0

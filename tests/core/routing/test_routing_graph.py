@@ -3,9 +3,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.core.routing import FOOT, MOTORCYCLE, PATROL_CAR, SpeedProfile, build_graph
-from bastion.errors import InvalidInput
-
+from bastion.algorithms.routing import (
+    FOOT,
+    MOTORCYCLE,
+    PATROL_CAR,
+    SpeedProfile,
+    build_graph,
+)
+from bastion.kernel.errors import InvalidInput
 from tests.core.routing.routing_netgen import LAT0, LON0, grid_network, make_network
 
 PTS = [(LON0 + 0.001 * i, LAT0) for i in range(6)]

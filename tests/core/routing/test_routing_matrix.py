@@ -6,9 +6,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.routing import build_graph, multi_source_reach, travel_time_matrix
-from bastion.errors import InvalidInput
-
+from bastion.algorithms.routing import (
+    build_graph,
+    multi_source_reach,
+    travel_time_matrix,
+)
+from bastion.kernel.errors import InvalidInput
 from tests.core.routing.routing_netgen import grid_network, street_network
 
 

@@ -8,8 +8,15 @@ import numpy as np
 import pytest
 import shapely
 
-from bastion.core.routing import FOOT, PATROL_CAR, Snapper, build_graph, isochrones, multi_source_reach
-from bastion.integrations.osm import read_extract
+from bastion.algorithms.routing import (
+    FOOT,
+    PATROL_CAR,
+    Snapper,
+    build_graph,
+    isochrones,
+    multi_source_reach,
+)
+from bastion.regions.osm import read_extract
 
 MONACO = Path(__file__).resolve().parents[3] / "data" / "osm" / "monaco-2023-12.osm.pbf"
 

@@ -4,9 +4,14 @@ import numpy as np
 import pytest
 import shapely
 
-from bastion.core.routing import LocalProjection, Snapper, build_graph, isochrones, snap_points
-from bastion.errors import InvalidInput
-
+from bastion.algorithms.routing import (
+    LocalProjection,
+    Snapper,
+    build_graph,
+    isochrones,
+    snap_points,
+)
+from bastion.kernel.errors import InvalidInput
 from tests.core.routing.routing_netgen import LAT0, LON0, M_PER_DEG_LAT, make_network
 
 M_PER_DEG_LON = M_PER_DEG_LAT * np.cos(np.radians(LAT0))

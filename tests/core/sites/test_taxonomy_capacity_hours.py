@@ -8,9 +8,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.sites.capacity import IBC_M2_PER_OCCUPANT, estimate_capacity, parse_capacity_tag
-from bastion.core.sites.hours import MINUTES_PER_WEEK, parse_opening_hours
-from bastion.core.sites.taxonomy import CATEGORIES, KIND_TO_CATEGORY, classify, kept_tags
+from bastion.algorithms.sites.capacity import (
+    IBC_M2_PER_OCCUPANT,
+    estimate_capacity,
+    parse_capacity_tag,
+)
+from bastion.algorithms.sites.hours import MINUTES_PER_WEEK, parse_opening_hours
+from bastion.algorithms.sites.taxonomy import (
+    CATEGORIES,
+    KIND_TO_CATEGORY,
+    classify,
+    kept_tags,
+)
 
 
 @pytest.mark.parametrize(

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from shapely.geometry import Point, Polygon
 
-from bastion.core.vehicle.approach import _simple_dfs, worst_path
-from bastion.core.vehicle.assess import assess_perimeter
-from bastion.core.vehicle.network import VehicleNetwork
-from bastion.core.vehicle.physics import Dynamics
-from bastion.core.vehicle.vehicles import CAR
-from bastion.errors import InvalidInput
+from bastion.algorithms.vehicle.approach import _simple_dfs, worst_path
+from bastion.algorithms.vehicle.assess import assess_perimeter
+from bastion.algorithms.vehicle.network import VehicleNetwork
+from bastion.algorithms.vehicle.physics import Dynamics
+from bastion.algorithms.vehicle.vehicles import CAR
+from bastion.kernel.errors import InvalidInput
 from tests.core.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
 from tests.core.vehicle.vehicle_testnet import lonlat, make_roads
 

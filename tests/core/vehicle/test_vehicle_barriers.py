@@ -6,13 +6,22 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from bastion.core.vehicle.barriers import (
-    UNRATED, Barrier, approach_status, barriers_on_path, check_barrier,
+from bastion.algorithms.vehicle.barriers import (
+    UNRATED,
+    Barrier,
+    approach_status,
+    barriers_on_path,
+    check_barrier,
 )
-from bastion.core.vehicle.geometry import LocalProjection
-from bastion.core.vehicle.ratings import ASTM_F2656, ISO_22343, STANDARDS, required_rating
-from bastion.core.vehicle.vehicles import CAR
-from bastion.errors import InvalidInput
+from bastion.algorithms.vehicle.geometry import LocalProjection
+from bastion.algorithms.vehicle.ratings import (
+    ASTM_F2656,
+    ISO_22343,
+    STANDARDS,
+    required_rating,
+)
+from bastion.algorithms.vehicle.vehicles import CAR
+from bastion.kernel.errors import InvalidInput
 
 PROJ = LocalProjection(7.42, 43.74)
 

@@ -8,7 +8,13 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from bastion.core.vehicle.geometry import LocalProjection, bend_radii, circumradius, junction_radius, truncate
+from bastion.algorithms.vehicle.geometry import (
+    LocalProjection,
+    bend_radii,
+    circumradius,
+    junction_radius,
+    truncate,
+)
 
 
 def test_circumradius_of_points_on_a_circle() -> None:

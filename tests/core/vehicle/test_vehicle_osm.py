@@ -19,12 +19,12 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from bastion.core.vehicle.approach import worst_path
-from bastion.core.vehicle.assess import assess_perimeter, scenarios
-from bastion.core.vehicle.network import VehicleNetwork
-from bastion.core.vehicle.timing import check_approach
-from bastion.core.vehicle.vehicles import CAR, HGV
-from bastion.integrations.osm import read_extract
+from bastion.algorithms.vehicle.approach import worst_path
+from bastion.algorithms.vehicle.assess import assess_perimeter, scenarios
+from bastion.algorithms.vehicle.network import VehicleNetwork
+from bastion.algorithms.vehicle.timing import check_approach
+from bastion.algorithms.vehicle.vehicles import CAR, HGV
+from bastion.regions.osm import read_extract
 from tests.core.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
 
 pytestmark = pytest.mark.slow

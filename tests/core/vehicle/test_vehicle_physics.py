@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.vehicle.physics import Dynamics, impact_profile, polyline_profile, speed_along, travel_time_s
-from bastion.errors import InvalidInput
+from bastion.algorithms.vehicle.physics import (
+    Dynamics,
+    impact_profile,
+    polyline_profile,
+    speed_along,
+    travel_time_s,
+)
+from bastion.kernel.errors import InvalidInput
 
 G = 9.81
 HYP = settings(max_examples=80, derandomize=True, deadline=None)

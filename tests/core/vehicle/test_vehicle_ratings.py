@@ -6,11 +6,27 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bastion.core.vehicle.ratings import (
-    ASTM_F2656, ISO_22343, IWA_14, PAS_68, STANDARDS, astm_p_class, meets, parse_rating, required_rating,
+from bastion.algorithms.vehicle.ratings import (
+    ASTM_F2656,
+    ISO_22343,
+    IWA_14,
+    PAS_68,
+    STANDARDS,
+    astm_p_class,
+    meets,
+    parse_rating,
+    required_rating,
 )
-from bastion.core.vehicle.vehicles import CAR, HGV, MEDIUM_TRUCK, PICKUP, VAN, VehicleClass, vehicle
-from bastion.errors import InvalidInput
+from bastion.algorithms.vehicle.vehicles import (
+    CAR,
+    HGV,
+    MEDIUM_TRUCK,
+    PICKUP,
+    VAN,
+    VehicleClass,
+    vehicle,
+)
+from bastion.kernel.errors import InvalidInput
 
 HYP = settings(max_examples=100, derandomize=True, deadline=None)
 

@@ -7,9 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from bastion.core.vehicle.physics import Dynamics, impact_profile
-from bastion.core.vehicle.timing import check_approach, min_detection_distance_m, timing_check
-from bastion.errors import InvalidInput
+from bastion.algorithms.vehicle.physics import Dynamics, impact_profile
+from bastion.algorithms.vehicle.timing import (
+    check_approach,
+    min_detection_distance_m,
+    timing_check,
+)
+from bastion.kernel.errors import InvalidInput
 
 
 def test_timing_from_rest_50m() -> None:

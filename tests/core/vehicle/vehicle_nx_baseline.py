@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from bastion.core.vehicle.network import Entry, VehicleNetwork
-from bastion.core.vehicle.physics import Dynamics
+from bastion.algorithms.vehicle.network import Entry, VehicleNetwork
+from bastion.algorithms.vehicle.physics import Dynamics
 
 
 def build_graph(net: VehicleNetwork) -> nx.MultiDiGraph:

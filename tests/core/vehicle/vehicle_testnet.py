@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bastion.core.routing.network import RoadNetwork
-from bastion.core.vehicle.geometry import LocalProjection
+from bastion.algorithms.routing.network import RoadNetwork
+from bastion.algorithms.vehicle.geometry import LocalProjection
 
 PROJ = LocalProjection(7.42, 43.73)
 

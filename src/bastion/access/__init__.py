@@ -1,0 +1,1 @@
+"""Accounts, agencies, role grants, sessions and tokens, the audit trail."""

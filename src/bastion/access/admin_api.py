@@ -1,0 +1,114 @@
+"""User, agency and grant administration (admin role), and the audit log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+
+from bastion.access import audit
+from bastion.access import service as accounts
+from bastion.access.api import user_read
+from bastion.access.http import AuthDep, client_address, require
+from bastion.access.policy import Permission
+from bastion.access.schemas import (
+    AgencyCreate,
+    AgencyRead,
+    AuditList,
+    AuditRecord,
+    AuditVerify,
+    GrantCreate,
+    PasswordSet,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
+from bastion.access.service import Actor
+from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+ADMIN = [require(Permission.USER_ADMIN)]
+
+
+def _actor(request: Request, auth: AuthDep) -> Actor:
+    return Actor(auth.principal.actor, client_address(request))
+
+
+@router.get("/agencies", response_model=list[AgencyRead], dependencies=ADMIN)
+def list_agencies(session: SessionDep) -> list[AgencyRead]:
+    return [AgencyRead(id=a.id, name=a.name, kind=a.kind) for a in accounts.list_agencies(session)]
+
+
+@router.post("/agencies", response_model=AgencyRead, status_code=201, dependencies=ADMIN)
+def create_agency(body: AgencyCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> AgencyRead:
+    a = accounts.create_agency(sf, body.name, body.kind, actor=_actor(request, auth))
+    return AgencyRead(id=a.id, name=a.name, kind=a.kind)
+
+
+@router.get("/users", response_model=list[UserRead], dependencies=ADMIN)
+def list_users(session: SessionDep) -> list[UserRead]:
+    return [user_read(u) for u in accounts.list_users(session)]
+
+
+@router.post("/users", response_model=UserRead, status_code=201, dependencies=ADMIN)
+def create_user(body: UserCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
+    return user_read(accounts.create_user(sf, body.login, body.display_name, body.agency_id, body.password,
+                                          actor=_actor(request, auth)))
+
+
+@router.get("/users/{user_id}", response_model=UserRead, dependencies=ADMIN)
+def get_user(user_id: IdPath, session: SessionDep) -> UserRead:
+    return user_read(accounts.get_user(session, user_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserRead, dependencies=ADMIN)
+def update_user(user_id: IdPath, body: UserUpdate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
+    """Disable (revokes the user's sessions and tokens) or re-enable (clears a lockout) an account."""
+    return user_read(accounts.set_status(sf, user_id, body.status, actor=_actor(request, auth)))
+
+
+@router.post("/users/{user_id}/password", response_model=UserRead, dependencies=ADMIN)
+def set_password(user_id: IdPath, body: PasswordSet, request: Request, auth: AuthDep,
+                 sf: SessionFactoryDep) -> UserRead:
+    """Reset a user's password: revokes every session and API token of that user."""
+    return user_read(accounts.set_password(sf, user_id, body.new_password, actor=_actor(request, auth)))
+
+
+@router.post("/users/{user_id}/grants", response_model=UserRead, status_code=201, dependencies=ADMIN)
+def add_grant(user_id: IdPath, body: GrantCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
+    return user_read(accounts.grant(sf, user_id, body.role, body.region_id, actor=_actor(request, auth)))
+
+
+@router.delete("/users/{user_id}/grants/{grant_id}", response_model=UserRead, dependencies=ADMIN)
+def revoke_grant(user_id: IdPath, grant_id: IdPath, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
+    return user_read(accounts.revoke_grant(sf, user_id, grant_id, actor=_actor(request, auth)))
+
+
+@router.get("/audit", response_model=AuditList, dependencies=[require(Permission.AUDIT_READ)])
+def list_audit(
+    session: SessionDep,
+    since: dt.datetime | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> AuditList:
+    if since is not None and since.tzinfo is None:
+        since = since.replace(tzinfo=dt.UTC)
+    return AuditList(items=[AuditRecord(**audit.as_dict(r))
+                            for r in audit.rows(session, since=since, limit=limit, offset=offset)])
+
+
+@router.get("/audit/verify", response_model=AuditVerify, dependencies=[require(Permission.AUDIT_READ)])
+def verify_audit(session: SessionDep) -> AuditVerify:
+    r = audit.verify(session)
+    return AuditVerify(ok=r.ok, checked=r.checked, broken_seq=r.broken_seq, reason=r.reason)
+
+
+@router.get("/audit/export", response_model=None, dependencies=[require(Permission.AUDIT_READ)],
+            responses={200: {"description": "the audit log with hashes", "content": {
+                "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+                "text/csv": {"schema": {"type": "string"}}}}})
+def export_audit(session: SessionDep, format: Literal["csv", "json"] = "json") -> Response:
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
+    return Response(audit.export(session, format), media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="audit.{format}"'})

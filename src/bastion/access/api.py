@@ -1,0 +1,124 @@
+"""Sign in and out, the current user, the user's own API tokens and password."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict
+
+from fastapi import APIRouter, Request, Response
+
+from bastion.access import authn
+from bastion.access import service as accounts
+from bastion.access.credentials import verify_password
+from bastion.access.errors import RateLimited, Unauthenticated
+from bastion.access.http import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AuthDep,
+    authenticated,
+    client_address,
+    policy,
+    public,
+)
+from bastion.access.models import User
+from bastion.access.policy import Principal, permissions_of
+from bastion.access.schemas import (
+    GrantRead,
+    LoginRequest,
+    LoginResponse,
+    MeRead,
+    PasswordChange,
+    TokenCreate,
+    TokenCreated,
+    TokenRead,
+    UserRead,
+)
+from bastion.access.service import Actor, UserInfo
+from bastion.kernel.errors import PermissionDenied
+from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep, SettingsDep
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+def user_read(u: UserInfo) -> UserRead:
+    return UserRead(**{**asdict(u), "grants": [GrantRead(**asdict(g)) for g in u.grants]})
+
+
+def me_read(u: UserInfo, p: Principal) -> MeRead:
+    return MeRead(user=user_read(u), permissions=sorted(x.value for x in permissions_of(p)))
+
+
+@router.post("/login", response_model=LoginResponse, dependencies=[public()],
+             responses={401: {"description": "wrong login or password, disabled or locked account"},
+                        429: {"description": "too many attempts from this address"}})
+def login(body: LoginRequest, request: Request, response: Response, sf: SessionFactoryDep,
+          settings: SettingsDep) -> LoginResponse:
+    """Sign in. mode=cookie sets an HttpOnly session cookie and a CSRF cookie; mode=token returns an API token."""
+    client = client_address(request)
+    origin = request.headers.get("origin")
+    if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        raise PermissionDenied("sign-in from another site's page is refused (Origin header mismatch)")
+    if not request.app.state.login_limiter.hit(client or "?", time.monotonic()):
+        raise RateLimited("too many sign-in attempts from this address: wait a minute")
+    result = authn.login(sf, policy(request), body.login, body.password, client=client, mode=body.mode,
+                         token_name=body.token_name)
+    with sf() as s:
+        if isinstance(result, authn.NewSession):
+            info = accounts.get_user(s, result.auth.user_id)
+            secure = settings.secure_cookies
+            response.set_cookie(SESSION_COOKIE, result.token, max_age=settings.session_ttl_s, httponly=True,
+                                secure=secure, samesite="lax", path="/")
+            response.set_cookie(CSRF_COOKIE, result.csrf, max_age=settings.session_ttl_s, httponly=False,
+                                secure=secure, samesite="lax", path="/")
+            return LoginResponse(me=me_read(info, result.auth.principal), expires_at=result.expires_at,
+                                 csrf_token=result.csrf)
+        u = s.get(User, result.user_id)
+        assert u is not None
+        return LoginResponse(me=me_read(accounts.user_info(s, u), accounts.principal_of(s, u)),
+                             expires_at=result.expires_at, token=result.token)
+
+
+@router.post("/logout", status_code=204, dependencies=[authenticated()])
+def logout(request: Request, response: Response, auth: AuthDep, sf: SessionFactoryDep) -> Response:
+    """Sign out: revokes this session (or the API token used for this request) and clears the cookies."""
+    authn.logout(sf, auth, client=client_address(request))
+    out = Response(status_code=204)
+    out.delete_cookie(SESSION_COOKIE, path="/")
+    out.delete_cookie(CSRF_COOKIE, path="/")
+    return out
+
+
+@router.get("/me", response_model=MeRead, dependencies=[authenticated()])
+def me(auth: AuthDep, session: SessionDep) -> MeRead:
+    return me_read(accounts.get_user(session, auth.user_id), auth.principal)
+
+
+@router.post("/password", response_model=MeRead, dependencies=[authenticated()])
+def change_password(body: PasswordChange, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> MeRead:
+    """Change your password: every API token and every other session of yours is revoked."""
+    with sf() as s:
+        u = s.get(User, auth.user_id)
+        if u is None or not verify_password(u.password_hash, body.current_password):
+            raise Unauthenticated("current password is wrong")
+    info = accounts.set_password(sf, auth.user_id, body.new_password,
+                                 actor=Actor(auth.principal.actor, client_address(request)),
+                                 keep_session_id=auth.session_id)
+    return me_read(info, auth.principal)
+
+
+@router.get("/tokens", response_model=list[TokenRead], dependencies=[authenticated()])
+def list_tokens(auth: AuthDep, session: SessionDep) -> list[TokenRead]:
+    return [TokenRead(**asdict(t)) for t in authn.list_tokens(session, auth.user_id)]
+
+
+@router.post("/tokens", response_model=TokenCreated, status_code=201, dependencies=[authenticated()])
+def create_token(body: TokenCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> TokenCreated:
+    """Create an API token for yourself (shown once). It carries your grants and expires after ttl_days."""
+    t = authn.create_token(sf, policy(request), auth, body.name, body.ttl_days, client=client_address(request))
+    return TokenCreated(id=t.id, name=t.name, token=t.token, expires_at=t.expires_at)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, dependencies=[authenticated()])
+def revoke_token(token_id: IdPath, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> Response:
+    authn.revoke_token(sf, auth, token_id, client=client_address(request))
+    return Response(status_code=204)

@@ -1,0 +1,178 @@
+"""`bastion users`, `bastion agencies` and `bastion audit`. The CLI is the local operator (it has database
+access); its writes are audited with the actor `cli:<os user>`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from bastion.access import audit
+from bastion.access import service as accounts
+from bastion.access.models import AGENCY_KINDS
+from bastion.access.service import Actor
+from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.errors import InvalidInput
+
+users_app = typer.Typer(help="User accounts and their roles.", no_args_is_help=True)
+agencies_app = typer.Typer(help="Agencies users belong to.", no_args_is_help=True)
+audit_app = typer.Typer(help="The append-only audit trail.", no_args_is_help=True)
+
+
+def cli_actor() -> Actor:
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return Actor(f"cli:{who}", "local")
+
+
+def _password(password_env: str | None, prompt: str) -> str:
+    """From an environment variable (scripts) or an interactive prompt — never a command-line argument."""
+    if password_env:
+        value = os.environ.get(password_env)
+        if not value:
+            raise InvalidInput(f"environment variable {password_env} is not set", field="password-env")
+        return value
+    return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True))
+
+
+@agencies_app.command("create")
+@handle_errors
+def agencies_create(
+    name: str = typer.Argument(..., help="Agency name, e.g. 'Police HQ'."),
+    kind: str = typer.Option(..., "--kind", help=f"One of: {', '.join(AGENCY_KINDS)}."),
+) -> None:
+    """Create an agency."""
+    a = accounts.create_agency(session_factory(), name, kind, actor=cli_actor())
+    console.print(f"agency {a.id} {a.name!r} ({a.kind}) created")
+
+
+@agencies_app.command("list")
+@handle_errors
+def agencies_list() -> None:
+    """List agencies."""
+    with session_factory()() as s:
+        t = Table("id", "name", "kind")
+        for a in accounts.list_agencies(s):
+            t.add_row(str(a.id), a.name, a.kind)
+        console.print(t)
+
+
+@users_app.command("create")
+@handle_errors
+def users_create(
+    login: str = typer.Argument(..., help="Login name (lower-case letters, digits, . _ -)."),
+    agency: str = typer.Option(..., "--agency", help="Agency name or id."),
+    display_name: str | None = typer.Option(None, "--name", help="Display name (a role title is fine)."),
+    role: str | None = typer.Option(None, "--role", help="Grant this role right away."),
+    region: str | None = typer.Option(None, "--region", help="Region of that role (default: every region)."),
+    password_env: str | None = typer.Option(None, "--password-env", help="Read the password from this "
+                                            "environment variable instead of prompting."),
+) -> None:
+    """Create a user (the password is prompted for, or read from --password-env)."""
+    sf = session_factory()
+    pw = _password(password_env, "password")
+    u = accounts.create_user(sf, login, display_name or login, agency, pw, actor=cli_actor())
+    if role:
+        u = accounts.grant(sf, u.login, role, region, actor=cli_actor())
+    console.print(f"user {u.id} {u.login!r} created in {u.agency_name}"
+                  + (f" with role {role}" + (f" over {region}" if region else " over every region") if role else ""))
+
+
+@users_app.command("list")
+@handle_errors
+def users_list() -> None:
+    """List users, their agency, status and grants."""
+    with session_factory()() as s:
+        t = Table("id", "login", "name", "agency", "status", "grants")
+        for u in accounts.list_users(s):
+            grants = ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants) or "—"
+            t.add_row(str(u.id), u.login, u.display_name, u.agency_name,
+                      u.status + (" (locked)" if u.locked else ""), grants)
+        console.print(t)
+
+
+@users_app.command("disable")
+@handle_errors
+def users_disable(login: str = typer.Argument(...)) -> None:
+    """Disable a user: every session and API token of theirs is revoked."""
+    accounts.set_status(session_factory(), login, "disabled", actor=cli_actor())
+    console.print(f"user {login!r} disabled; sessions and tokens revoked")
+
+
+@users_app.command("enable")
+@handle_errors
+def users_enable(login: str = typer.Argument(...)) -> None:
+    """Re-enable a user (also clears a lockout)."""
+    accounts.set_status(session_factory(), login, "active", actor=cli_actor())
+    console.print(f"user {login!r} enabled")
+
+
+@users_app.command("set-password")
+@handle_errors
+def users_set_password(
+    login: str = typer.Argument(...),
+    password_env: str | None = typer.Option(None, "--password-env", help="Read it from this environment variable."),
+) -> None:
+    """Set a user's password: their sessions and API tokens are revoked."""
+    pw = _password(password_env, "new password")
+    accounts.set_password(session_factory(), login, pw, actor=cli_actor())
+    console.print(f"password of {login!r} set; their sessions and API tokens were revoked")
+
+
+@users_app.command("grant")
+@handle_errors
+def users_grant(
+    login: str = typer.Argument(...),
+    role: str = typer.Argument(..., help="admin, coordinator, analyst, agency_member, site_operator or viewer."),
+    region: str | None = typer.Option(None, "--region", help="Region name or id (default: every region)."),
+) -> None:
+    """Give a user a role over a region (or every region)."""
+    u = accounts.grant(session_factory(), login, role, region, actor=cli_actor())
+    console.print(f"{u.login}: " + ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants))
+
+
+@users_app.command("revoke")
+@handle_errors
+def users_revoke(login: str = typer.Argument(...), grant_id: int = typer.Argument(..., help="Grant id "
+                                                                                    "(see `users list --json`).")) -> None:
+    """Remove one of a user's grants."""
+    accounts.revoke_grant(session_factory(), login, grant_id, actor=cli_actor())
+    console.print(f"grant {grant_id} of {login!r} removed")
+
+
+@audit_app.command("verify")
+@handle_errors
+def audit_verify() -> None:
+    """Check the hash chain; names the first broken link. Exit code 1 when the chain is broken."""
+    with session_factory()() as s:
+        r = audit.verify(s)
+    if r.ok:
+        console.print(f"audit chain intact: {r.checked} records")
+        return
+    console.print(f"[bold red]audit chain broken[/] after {r.checked} good records: {r.reason}", highlight=False)
+    raise typer.Exit(1)
+
+
+@audit_app.command("export")
+@handle_errors
+def audit_export(
+    out: Path | None = typer.Argument(None, help="Output file (default: standard output)."),
+    fmt: str = typer.Option("json", "--format", help="csv or json."),
+) -> None:
+    """Export the audit log (with hashes, so a copy can be verified elsewhere)."""
+    if out is not None and not out.parent.is_dir():
+        raise InvalidInput(f"folder {str(out.parent)!r} does not exist", field="out")
+    with session_factory()() as s:
+        text = audit.export(s, fmt)
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    n = len(json.loads(text)) if fmt == "json" else max(0, len(text.splitlines()) - 1)
+    console.print(f"wrote {n} audit records to {out}")

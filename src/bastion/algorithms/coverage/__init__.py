@@ -1,0 +1,24 @@
+"""Coverage core: response coverage analysis and placement of response units (LSCP, MCLP, backup, p-median)."""
+
+from bastion.algorithms.coverage.analysis import (
+    CoverageAnalysis,
+    StandardCoverage,
+    analyze_coverage,
+)
+from bastion.algorithms.coverage.covering import solve_lscp, solve_mclp
+from bastion.algorithms.coverage.greedy import greedy_lscp, greedy_mclp
+from bastion.algorithms.coverage.milp import (
+    MilpBackend,
+    MilpModel,
+    MilpSolution,
+    solve_highs,
+)
+from bastion.algorithms.coverage.pmedian import solve_p_median, total_weighted_time
+from bastion.algorithms.coverage.problem import CoverageProblem
+from bastion.algorithms.coverage.result import PlacementResult
+
+__all__ = [
+    "CoverageAnalysis", "CoverageProblem", "MilpBackend", "MilpModel", "MilpSolution", "PlacementResult",
+    "StandardCoverage", "analyze_coverage", "greedy_lscp", "greedy_mclp", "solve_highs", "solve_lscp",
+    "solve_mclp", "solve_p_median", "total_weighted_time",
+]

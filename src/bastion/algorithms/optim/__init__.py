@@ -1,0 +1,1 @@
+"""Solver adapters shared by the algorithms."""

@@ -1,0 +1,214 @@
+"""Directed, turn-free routing graph built from a RoadNetwork and a per-vehicle speed profile.
+
+Model (see docs/models/routing.md):
+- one graph edge per directed road edge; weight = length_m / speed (seconds); no turn costs, no
+  traffic signals, no congestion (free flow);
+- the speed of an edge comes from the vehicle's SpeedProfile (tagged maxspeed or per-class default,
+  times a factor, capped);
+- ``foot`` ignores one-way restrictions (a one-way edge also yields its reverse) and walks at one speed;
+- parallel edges keep the fastest; only the largest strongly connected component (LSCC) is kept, so
+  that every kept node can reach and be reached from every other.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import connected_components
+
+from bastion.algorithms.routing.network import FloatArray, IntArray, RoadNetwork
+from bastion.kernel.errors import InvalidInput
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from bastion.algorithms.routing.hierarchy import Hierarchy
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True)
+class SpeedProfile:
+    """How fast one vehicle type moves on each road class. Every field is an editable default.
+
+    Drive profiles: speed = (class_speed_kph[highway] if set and (the edge has no tagged maxspeed or
+    use_maxspeed is False) else the network's edge_speed_kph) * speed_factor, capped at max_speed_kph.
+    Foot profiles (walking_speed_kph set): every allowed edge is walked at walking_speed_kph.
+    """
+
+    name: str
+    speed_factor: float = 1.0  # multiplies the legal/default speed (1.0 = drive at the limit)
+    max_speed_kph: float = 130.0  # cap after the factor, km/h
+    class_speed_kph: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    use_maxspeed: bool = True  # trust tagged maxspeed over class_speed_kph
+    walking_speed_kph: float | None = None  # set => foot profile: one speed on every allowed edge
+    ignore_oneway: bool = False  # True => a one-way edge is also usable backwards
+    excluded_highways: frozenset[str] = frozenset()  # classes this vehicle may not use
+
+    def __post_init__(self) -> None:
+        if not self.speed_factor > 0:
+            raise InvalidInput(f"speed_factor must be > 0, got {self.speed_factor}; use 1.0 to drive at the limit")
+        if not self.max_speed_kph > 0:
+            raise InvalidInput(f"max_speed_kph must be > 0, got {self.max_speed_kph}")
+        if self.walking_speed_kph is not None and not self.walking_speed_kph > 0:
+            raise InvalidInput(f"walking_speed_kph must be > 0 or None, got {self.walking_speed_kph}")
+        for cls, v in self.class_speed_kph.items():
+            if not v > 0:
+                raise InvalidInput(f"class_speed_kph[{cls!r}] must be > 0 km/h, got {v}")
+        object.__setattr__(self, "class_speed_kph", MappingProxyType(dict(self.class_speed_kph)))
+
+
+PATROL_CAR = SpeedProfile(name="patrol_car")
+MOTORCYCLE = SpeedProfile(
+    name="motorcycle",
+    # Filtering through slow urban traffic: minor urban classes a little faster than a car's default.
+    class_speed_kph={"residential": 35.0, "living_street": 15.0, "service": 25.0, "unclassified": 45.0},
+)
+FOOT = SpeedProfile(
+    name="foot",
+    walking_speed_kph=5.0,  # 1.39 m/s, brisk walk of an equipped officer
+    ignore_oneway=True,
+    excluded_highways=frozenset({"motorway", "motorway_link", "trunk", "trunk_link"}),
+)
+PROFILES: Mapping[str, SpeedProfile] = MappingProxyType(
+    {p.name: p for p in (PATROL_CAR, MOTORCYCLE, FOOT)}
+)
+
+
+def edge_speeds_kph(network: RoadNetwork, profile: SpeedProfile) -> FloatArray:
+    """Speed of every network edge for this profile, km/h (NaN where the class is excluded)."""
+    m = network.n_edges
+    highway = np.asarray(network.edge_highway, dtype=object)
+    if profile.walking_speed_kph is not None:
+        speed = np.full(m, float(profile.walking_speed_kph))
+    else:
+        speed = network.edge_speed_kph.astype(np.float64).copy()
+        if profile.class_speed_kph:
+            override = np.array([profile.class_speed_kph.get(h, np.nan) for h in highway], dtype=np.float64)
+            use = ~np.isnan(override)
+            if profile.use_maxspeed:
+                use &= ~network.edge_speed_tagged
+            speed[use] = override[use]
+        speed = np.minimum(speed * profile.speed_factor, profile.max_speed_kph)
+    if profile.excluded_highways and m:
+        excluded = np.isin(highway, list(profile.excluded_highways))
+        speed[excluded] = np.nan
+    return speed
+
+
+@dataclass(frozen=True)
+class RoutingGraph:
+    """The LSCC of a RoadNetwork as a CSR graph of travel times (seconds). Node ids are 0..n-1."""
+
+    profile: SpeedProfile
+    csr: csr_array = field(repr=False)  # (n, n) travel time seconds, fastest of parallel edges
+    node_net: IntArray = field(repr=False)  # (n,) RoadNetwork node index of each graph node
+    net_to_graph: IntArray = field(repr=False)  # (N,) graph node of each network node, -1 if dropped
+    node_lon: FloatArray = field(repr=False)
+    node_lat: FloatArray = field(repr=False)
+    edge_u: IntArray = field(repr=False)  # (e,) graph edges (before parallel-edge dedup)
+    edge_v: IntArray = field(repr=False)
+    edge_time_s: FloatArray = field(repr=False)
+    edge_net: IntArray = field(repr=False)  # (e,) RoadNetwork edge the graph edge comes from
+    edge_reversed: BoolArray = field(repr=False)  # (e,) True: traversed against its geometry (foot)
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_net)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.edge_u)
+
+    @cached_property
+    def hierarchy(self) -> Hierarchy:
+        """Node-elimination hierarchy for many-source searches (built on first use, then cached)."""
+        from bastion.algorithms.routing.hierarchy import build_hierarchy
+
+        return build_hierarchy(self.csr)
+
+    @cached_property
+    def hierarchy_reverse(self) -> Hierarchy:
+        """The same on the transposed graph (searches towards a node)."""
+        from bastion.algorithms.routing.hierarchy import build_hierarchy
+
+        return build_hierarchy(csr_array(self.csr.T))
+
+
+def build_graph(network: RoadNetwork, profile: SpeedProfile = PATROL_CAR) -> RoutingGraph:
+    """Directed travel-time graph of ``network`` for ``profile``, restricted to its LSCC."""
+    if network.n_nodes == 0 or network.n_edges == 0:
+        raise InvalidInput("network must have at least one node and one edge; import a non-empty extract")
+    speed = edge_speeds_kph(network, profile)
+    usable = ~np.isnan(speed)
+    idx = np.flatnonzero(usable)
+    t = network.edge_length_m[idx] / (speed[idx] / 3.6)
+    u, v = network.edge_u[idx], network.edge_v[idx]
+    rev = np.zeros(len(idx), dtype=bool)
+    if profile.ignore_oneway:
+        ow = network.edge_oneway[idx]
+        u = np.concatenate([u, v[ow]])
+        v = np.concatenate([v, network.edge_u[idx][ow]])
+        t = np.concatenate([t, t[ow]])
+        idx = np.concatenate([idx, idx[ow]])
+        rev = np.concatenate([rev, np.ones(int(ow.sum()), dtype=bool)])
+    loop = u == v
+    u, v, t, idx, rev = u[~loop], v[~loop], t[~loop], idx[~loop], rev[~loop]
+    if len(u) == 0:
+        raise InvalidInput(f"profile {profile.name!r} can use no edge of this network; check excluded_highways")
+
+    n_all = network.n_nodes
+    full = _csr_min(u, v, t, n_all)
+    n_comp, label = connected_components(full, directed=True, connection="strong")
+    sizes = np.bincount(label, minlength=n_comp)
+    # isolated nodes are singleton components; pick the biggest that has edges
+    big = int(np.argmax(sizes))
+    keep = label == big
+    node_net = np.flatnonzero(keep).astype(np.int64)
+    net_to_graph = np.full(n_all, -1, dtype=np.int64)
+    net_to_graph[node_net] = np.arange(len(node_net), dtype=np.int64)
+    ekeep = keep[u] & keep[v]
+    gu, gv = net_to_graph[u[ekeep]], net_to_graph[v[ekeep]]
+    gt = t[ekeep]
+    csr = _csr_min(gu, gv, gt, len(node_net))
+    log.debug(
+        "routing graph %s: %d/%d nodes in LSCC (%d components), %d edges",
+        profile.name, len(node_net), n_all, n_comp, len(gu),
+    )
+    return RoutingGraph(
+        profile=profile,
+        csr=csr,
+        node_net=node_net,
+        net_to_graph=net_to_graph,
+        node_lon=network.node_lon[node_net].astype(np.float64),
+        node_lat=network.node_lat[node_net].astype(np.float64),
+        edge_u=gu.astype(np.int64),
+        edge_v=gv.astype(np.int64),
+        edge_time_s=gt.astype(np.float64),
+        edge_net=idx[ekeep].astype(np.int64),
+        edge_reversed=rev[ekeep],
+    )
+
+
+def _csr_min(u: IntArray, v: IntArray, t: FloatArray, n: int) -> csr_array:
+    """CSR matrix keeping the minimum weight of parallel edges (scipy would sum them).
+
+    Explicit zeros (zero-length edges) are kept: scipy.sparse.csgraph treats them as edges.
+    """
+    order = np.lexsort((t, v, u))
+    u, v, t = u[order], v[order], t[order]
+    first = np.ones(len(u), dtype=bool)
+    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
+    u, v, t = u[first], v[first], t[first]
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(indptr, u + 1, 1)
+    indptr = np.cumsum(indptr)
+    return csr_array((t.astype(np.float64), v.astype(np.int32), indptr.astype(np.int32)), shape=(n, n))

@@ -1,0 +1,109 @@
+"""Response units, coverage, placement and isochrone routes (thin: parse, call one service, return a schema)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from bastion.access.http import GuardDep, region_resource, require
+from bastion.access.policy import Permission
+from bastion.coverage import placement
+from bastion.coverage import service as cov
+from bastion.coverage.render import isochrones_geojson
+from bastion.coverage.schemas import (
+    CoverageRead,
+    PlacementRead,
+    PlacementRequest,
+    StandardRead,
+    WhatIfRead,
+    WhatIfRequest,
+)
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.http import MAX_ID, IdPath, SessionDep, SessionFactoryDep
+from bastion.regions.repository import RegionRepo
+from bastion.units import service as units
+
+router = APIRouter(prefix="/api/v1", tags=["coverage"])
+
+
+# access control (docs/security.md): units are plans (plan:read / plan:write); computing coverage, placements,
+# what-ifs and isochrones runs an analysis (analysis:run); all scoped to the region's jurisdiction
+PLAN_READ, PLAN_WRITE, ANALYSIS = (require(Permission.PLAN_READ), require(Permission.PLAN_WRITE),
+                                   require(Permission.ANALYSIS_RUN))
+
+
+def _in_region(guard: GuardDep, permission: Permission, region_id: int) -> None:
+    guard.check(permission, region_resource(region_id), object_type="region", object_id=region_id)
+
+
+@router.get("/regions/{region_id}/coverage", response_model=CoverageRead, dependencies=[ANALYSIS])
+def get_coverage(
+    region_id: IdPath, session: SessionDep, guard: GuardDep,
+    standard: Annotated[str, Query(max_length=20, description="seconds or 60s/1m/3m/5m")] = "180",
+    respect_unit_standards: bool = False,
+    weight: Annotated[Literal["sites", "capacity", "risk"],
+                      Query(description="demand weight: sites (1 each), capacity (people) or risk (stored total "
+                                        "risk; 422 until the region is assessed)")] = "capacity",
+) -> CoverageRead:
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
+    std = units.parse_duration_s(standard)
+    RegionRepo(session).get(region_id)
+    r = cov.analyze(session, region_id, standards_s=sorted({60, 180, 300, std}),
+                    respect_unit_standards=respect_unit_standards, weight_basis=weight)
+    d = dataclasses.asdict(r)
+    d.pop("runtime_s")
+    return CoverageRead(**d, standard_s=std)
+
+
+@router.post("/regions/{region_id}/coverage/placement", response_model=PlacementRead, dependencies=[ANALYSIS])
+def post_placement(region_id: IdPath, body: PlacementRequest, sf: SessionFactoryDep, guard: GuardDep) -> PlacementRead:
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
+    if body.apply:  # storing the proposed units changes the plan
+        _in_region(guard, Permission.PLAN_WRITE, region_id)
+    with sf() as s:
+        RegionRepo(s).get(region_id)
+    r = placement.place(
+        sf, region_id, standard_s=body.standard_s, add=body.add, model=body.model, backup=body.backup,
+        speed_profile=body.speed_profile, unit_type=body.unit_type,
+        candidates=[tuple(c) for c in body.candidates] if body.candidates is not None else None,  # type: ignore[misc]
+        time_limit_s=body.time_limit_s, apply=body.apply, weight_basis=body.weight,
+    )
+    return PlacementRead(**dataclasses.asdict(r))
+
+
+@router.post("/regions/{region_id}/coverage/what-if", response_model=WhatIfRead, dependencies=[ANALYSIS])
+def post_what_if(region_id: IdPath, body: WhatIfRequest, session: SessionDep, guard: GuardDep) -> WhatIfRead:
+    """Coverage now and after adding, moving and removing units (nothing is stored)."""
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
+    RegionRepo(session).get(region_id)
+    change = cov.WhatIf(
+        add=tuple(cov.UnitPoint(None, a.name, "patrol_car", a.lon, a.lat, a.speed_profile, 180) for a in body.add),
+        move=tuple((m.unit_id, m.lon, m.lat) for m in body.move), remove=tuple(body.remove),
+    )
+    w = cov.what_if(session, region_id, change)
+    return WhatIfRead(
+        before=[StandardRead(**dataclasses.asdict(b)) for b in w.before.by_standard],
+        after=[StandardRead(**dataclasses.asdict(b)) for b in w.after.by_standard],
+        n_units_before=w.before.n_units, n_units_after=w.after.n_units,
+    )
+
+
+@router.get("/regions/{region_id}/isochrones.geojson", response_model=None, dependencies=[ANALYSIS],
+            responses={200: {"description": "GeoJSON FeatureCollection of isochrone rings",
+                             "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
+def get_isochrones(
+    region_id: IdPath, session: SessionDep, guard: GuardDep,
+    unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    limits: Annotated[str, Query(max_length=100, description="comma-separated seconds")] = "60,180,300",
+) -> JSONResponse:
+    _in_region(guard, Permission.ANALYSIS_RUN, region_id)
+    try:
+        lims = [int(x) for x in limits.split(",") if x.strip()]
+    except ValueError:
+        raise InvalidInput(f"limits must be comma-separated whole seconds, e.g. 60,180,300; got {limits!r}",
+                           field="limits") from None
+    fc = isochrones_geojson(session, region_id, unit_id=unit_id, limits_s=lims)
+    return JSONResponse(fc, media_type="application/geo+json")

@@ -1,0 +1,1 @@
+"""OpenStreetMap extracts and an office's own lists into the registry (one transaction, idempotent)."""

@@ -1,0 +1,91 @@
+"""Settings: environment variables prefixed BASTION_. Built by factories, never read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bastion.kernel.errors import InvalidInput
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "bastion"
+DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+
+
+class Settings(BaseSettings):
+    """Runtime configuration. Every field can be set as BASTION_<NAME> in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="BASTION_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR,
+        description="Directory for the embedded SQLite database, backups and exports.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL. Unset: sqlite:///<data_dir>/bastion.db. "
+        "PostgreSQL: postgresql+psycopg://user:pass@host/db",
+    )
+    tile_url: str | None = Field(
+        default=None,
+        description="Optional XYZ base-map tile URL template, e.g. https://tile.example/{z}/{x}/{y}.png. "
+        "Unset: the map draws the region's own roads from Bastion's data.",
+    )
+    tile_attribution: str = Field(default="© OpenStreetMap contributors")
+    default_language: str = Field(default="en", description="UI language: en or zh-CN.")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    # --- access control and hardening (docs/security.md) ---
+    env: str = Field(default="development", description="development or production. Production refuses to start "
+                     "without a strong BASTION_SECRET_KEY and sends cookies with the Secure flag.")
+    secret_key: str = Field(default=DEFAULT_SECRET_KEY, description="Key for hashing session and API tokens "
+                            "(HMAC-SHA256). Changing it signs everyone out. At least 32 characters in production.")
+    session_ttl_s: int = Field(default=12 * 3600, ge=60, le=30 * 86400, description="Web session lifetime, s.")
+    token_ttl_days: int = Field(default=90, ge=1, le=3650, description="Default API token lifetime, days.")
+    login_max_failures: int = Field(default=5, ge=1, le=100,
+                                    description="Failed logins in a row that lock an account.")
+    lockout_s: int = Field(default=900, ge=1, le=7 * 86400, description="How long a locked account stays locked, s.")
+    login_rate_per_minute: int = Field(default=20, ge=1, le=10_000,
+                                       description="Login attempts allowed per client address per minute.")
+    max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Largest accepted request body, bytes.")
+    cookie_secure: bool | None = Field(default=None, description="Secure flag on cookies; unset: on in production.")
+
+    @field_validator("default_language")
+    @classmethod
+    def _lang(cls, v: str) -> str:
+        if v not in ("en", "zh-CN"):
+            raise ValueError("default_language must be 'en' or 'zh-CN'")
+        return v
+
+    @field_validator("env")
+    @classmethod
+    def _env(cls, v: str) -> str:
+        if v not in ("development", "production"):
+            raise ValueError("env must be 'development' or 'production'")
+        return v
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.production if self.cookie_secure is None else self.cookie_secure
+
+    def check_production(self) -> None:
+        """Refuse to run in production with the default or a weak secret key."""
+        if self.production and (self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32):
+            raise InvalidInput("BASTION_ENV=production needs BASTION_SECRET_KEY set to a random value of at least "
+                               "32 characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`",
+                               field="secret_key")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'bastion.db'}"
+
+
+def get_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides (used by tests and the CLI)."""
+    return Settings(**overrides)  # type: ignore[arg-type]

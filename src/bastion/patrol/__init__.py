@@ -1,0 +1,1 @@
+"""Randomized patrol plans from Stackelberg security games."""

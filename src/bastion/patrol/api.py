@@ -1,0 +1,98 @@
+"""Patrol plan routes (thin: parse, call one service, return a schema)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from bastion.access.http import GuardDep, region_resource, require
+from bastion.access.policy import Permission
+from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.patrol import render as exp
+from bastion.patrol import service as svc
+from bastion.patrol.build import check_options
+from bastion.patrol.schemas import (
+    PatrolPlanCreate,
+    PatrolPlanList,
+    PatrolPlanRead,
+    PatrolScheduleList,
+    PatrolScheduleRead,
+)
+from bastion.regions.repository import RegionRepo
+
+router = APIRouter(prefix="/api/v1", tags=["patrol"])
+# access control (docs/security.md): plans are plan:read / plan:write in the region's jurisdiction; the schedules
+# themselves (where and when teams patrol) are sensitive: site:sensitive_read too, and every read is audited
+PLAN_READ, PLAN_WRITE = require(Permission.PLAN_READ), require(Permission.PLAN_WRITE)
+SCHEDULES = require(Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
+
+
+def _check_region(guard: GuardDep, region_id: int, *permissions: Permission) -> None:
+    for p in permissions:
+        guard.check(p, region_resource(region_id), object_type="region", object_id=region_id)
+
+
+def _check_plan(session: SessionDep, guard: GuardDep, plan_id: int, *permissions: Permission) -> None:
+    p = svc.get_plan(session, plan_id)
+    for perm in permissions:
+        guard.check(perm, region_resource(p.region_id), object_type="patrol_plan", object_id=plan_id)
+
+
+def _read(session: SessionDep, plan_id: int) -> PatrolPlanRead:
+    p = svc.get_plan(session, plan_id)
+    return PatrolPlanRead(**exp.plan_summary(p, RegionRepo(session).get(p.region_id).name))
+
+
+@router.post("/regions/{region_id}/patrol-plans", response_model=PatrolPlanRead, status_code=201,
+             dependencies=[PLAN_WRITE])
+def create_plan(region_id: IdPath, body: PatrolPlanCreate, sf: SessionFactoryDep, guard: GuardDep) -> PatrolPlanRead:
+    _check_region(guard, region_id, Permission.PLAN_WRITE)
+    with sf() as s:
+        RegionRepo(s).get(region_id)
+    plan_id = svc.create_plan(sf, region_id, check_options(**body.model_dump()))
+    with sf() as s:
+        return _read(s, plan_id)
+
+
+@router.get("/regions/{region_id}/patrol-plans", response_model=PatrolPlanList, dependencies=[PLAN_READ])
+def list_plans(region_id: IdPath, session: SessionDep, guard: GuardDep) -> PatrolPlanList:
+    _check_region(guard, region_id, Permission.PLAN_READ)
+    items = [_read(session, p.id) for p in svc.list_plans(session, region_id)]
+    return PatrolPlanList(items=items, total=len(items))
+
+
+@router.get("/patrol-plans/{plan_id}", response_model=PatrolPlanRead, dependencies=[PLAN_READ])
+def get_plan(plan_id: IdPath, session: SessionDep, guard: GuardDep) -> PatrolPlanRead:
+    _check_plan(session, guard, plan_id, Permission.PLAN_READ)
+    return _read(session, plan_id)
+
+
+@router.get("/patrol-plans/{plan_id}/schedules", response_model=PatrolScheduleList, dependencies=[SCHEDULES])
+def get_schedules(
+    plan_id: IdPath, session: SessionDep, guard: GuardDep, day: Annotated[int | None, Query(ge=1, le=366)] = None
+) -> PatrolScheduleList:
+    _check_plan(session, guard, plan_id, Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
+    guard.sensitive_read("patrol_plan", plan_id, "patrol_schedules")
+    items = [PatrolScheduleRead(**exp.schedule_dict(t)) for t in svc.schedules(session, plan_id, day=day)]
+    return PatrolScheduleList(plan_id=plan_id, items=items)
+
+
+@router.get("/patrol-plans/{plan_id}/export", response_model=None, dependencies=[SCHEDULES],
+            responses={200: {"description": "the plan with its schedules", "content": {
+                "application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}}}}})
+def export_plan(plan_id: IdPath, session: SessionDep, guard: GuardDep,
+                format: Literal["csv", "json", "html"] = "json") -> Response:
+    _check_plan(session, guard, plan_id, Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
+    guard.sensitive_read("patrol_plan", plan_id, "patrol_schedules_export")
+    p = svc.get_plan(session, plan_id)
+    name = f"patrol-plan-{plan_id}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    if format == "html":
+        return Response(exp.to_html(session, plan_id), media_type="text/html; charset=utf-8", headers=headers)
+    teams = svc.schedules(session, plan_id)
+    if format == "csv":
+        return Response(exp.to_csv(plan_id, teams), media_type="text/csv; charset=utf-8", headers=headers)
+    summary = exp.plan_summary(p, RegionRepo(session).get(p.region_id).name)
+    return Response(exp.to_json(summary, teams), media_type="application/json", headers=headers)

@@ -1,0 +1,159 @@
+"""Patrol plan exports: CSV, JSON, printable HTML with one inline-SVG map per team and day (no JS, no CDN)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import shapely
+from sqlalchemy.orm import Session
+
+from bastion.patrol.models import PatrolPlan
+from bastion.patrol.service import TeamSchedule, get_plan, schedules
+from bastion.regions.repository import RegionRepo, RoadRepo
+
+COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#8c564b", "#bcbd22",
+           "#7f7f7f")
+CSV_FIELDS = ("plan_id", "day", "team", "seq", "site_id", "site_name", "category", "lat", "lon", "slot", "arrival",
+              "departure")
+
+
+def plan_summary(plan: PatrolPlan, region_name: str) -> dict[str, Any]:
+    return {
+        "id": plan.id, "region_id": plan.region_id, "region": region_name, "teams": plan.teams,
+        "shift": f"{plan.shift_start}-{plan.shift_end}", "days": plan.days, "seed": plan.seed,
+        "parameters": plan.parameters, "depot": {"lon": plan.depot_lon, "lat": plan.depot_lat},
+        "n_sites": plan.n_sites, "n_targets": plan.n_targets, "solver_status": plan.solver_status,
+        "objective": plan.objective, "attacker_utility": plan.attacker_utility, "gap": plan.gap,
+        "runtime_s": plan.runtime_s, "created_at": plan.created_at.isoformat(),
+    }
+
+
+def to_csv(plan_id: int, teams: Sequence[TeamSchedule]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_FIELDS)
+    for t in teams:
+        for s in t.stops:
+            w.writerow([plan_id, s.day, s.team, s.seq, s.site_id, s.site_name, s.category, f"{s.lat:.6f}",
+                        f"{s.lon:.6f}", s.slot, s.arrival, s.departure, int(s.extra)])
+    return buf.getvalue()
+
+
+def schedule_dict(t: TeamSchedule) -> dict[str, Any]:
+    return {
+        "day": t.day, "team": t.team, "label": t.label, "path": t.path,
+        "stops": [{"seq": s.seq, "site_id": s.site_id, "site_name": s.site_name, "name": s.name, "kind": s.kind,
+                   "category": s.category,
+                   "lon": s.lon, "lat": s.lat, "slot": s.slot, "arrival": s.arrival, "departure": s.departure,
+                   "arrival_s": s.arrival_s, "departure_s": s.departure_s,
+                   "extra": s.extra} for s in t.stops],
+    }
+
+
+def to_json(summary: dict[str, Any], teams: Sequence[TeamSchedule]) -> str:
+    return json.dumps({"plan": summary, "schedules": [schedule_dict(t) for t in teams]}, ensure_ascii=False)
+
+
+class _Projection:
+    """Local metres (x east, y south) around a reference latitude; SVG y grows downwards."""
+
+    def __init__(self, lon0: float, lat0: float) -> None:
+        self.lon0, self.lat0 = lon0, lat0
+        self.kx = 111_320.0 * math.cos(math.radians(lat0))
+
+    def __call__(self, lon: float, lat: float) -> tuple[float, float]:
+        return (lon - self.lon0) * self.kx, (self.lat0 - lat) * 111_320.0
+
+
+def _roads_svg(session: Session, region_id: int, proj: _Projection) -> str:
+    seen: set[tuple[int, int, int]] = set()
+    parts = []
+    for e in RoadRepo(session).edges(region_id):
+        key = (e.way_id, min(e.u_osm_id, e.v_osm_id), max(e.u_osm_id, e.v_osm_id))
+        if key in seen:
+            continue
+        seen.add(key)
+        pts = shapely.get_coordinates(shapely.from_wkb(e.geometry_wkb))
+        xy = " ".join(f"{x:.0f},{y:.0f}" for x, y in (proj(float(a), float(b)) for a, b in pts))
+        parts.append(f"M{xy.replace(' ', 'L', 1)}" if " " in xy else f"M{xy}")
+    return f'<path d="{" ".join(parts)}"/>'
+
+
+def _team_svg(t: TeamSchedule, proj: _Projection, depot: tuple[float, float], colour: str) -> str:
+    pts = [proj(x, y) for line in t.path for x, y in line] + [proj(*depot)]
+    pts += [proj(s.lon, s.lat) for s in t.stops]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    pad = 150.0
+    x0, y0 = min(xs) - pad, min(ys) - pad
+    w, h = max(xs) - x0 + pad, max(ys) - y0 + pad
+    size = max(w, h)
+    r = size / 60
+    out = [f'<svg class="map" viewBox="{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}" xmlns="http://www.w3.org/2000/svg" '
+           f'role="img" aria-label="{html.escape(t.label)} route, day {t.day}">',
+           f'<rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" fill="#fafafa"/>',
+           '<use href="#roads"/>']
+    for line in t.path:
+        d = " ".join(f"{x:.0f},{y:.0f}" for x, y in (proj(a, b) for a, b in line))
+        out.append(f'<polyline class="route" points="{d}" fill="none" stroke="{colour}" stroke-width="3" '
+                   'vector-effect="non-scaling-stroke" stroke-linejoin="round" opacity="0.85"/>')
+    dx, dy = proj(*depot)
+    out.append(f'<rect x="{dx - r:.0f}" y="{dy - r:.0f}" width="{2 * r:.0f}" height="{2 * r:.0f}" fill="#000"/>')
+    for s in t.stops:
+        x, y = proj(s.lon, s.lat)
+        out.append(f'<circle class="stop" cx="{x:.0f}" cy="{y:.0f}" r="{r:.0f}" fill="#fff" stroke="{colour}" '
+                   f'stroke-width="2" vector-effect="non-scaling-stroke"/>')
+        out.append(f'<text x="{x:.0f}" y="{y:.0f}" font-size="{r * 1.2:.0f}" text-anchor="middle" '
+                   f'dominant-baseline="central" font-family="sans-serif">{s.seq}</text>')
+    out.append("</svg>")
+    return "".join(out)
+
+
+def to_html(session: Session, plan_id: int) -> str:
+    plan = get_plan(session, plan_id)
+    region = RegionRepo(session).get(plan.region_id)
+    teams = schedules(session, plan_id)
+    proj = _Projection(plan.depot_lon, plan.depot_lat)
+    depot = (plan.depot_lon, plan.depot_lat)
+    esc = html.escape
+    body = []
+    for day in range(1, plan.days + 1):
+        body.append(f'<section class="day"><h2>Day {day}</h2>')
+        for t in (x for x in teams if x.day == day):
+            colour = COLOURS[(t.team - 1) % len(COLOURS)]
+            rows = "".join(
+                f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td><td>{esc(s.site_name)}{' <em>(extra)</em>' if s.extra else ''}</td>"
+                f"<td>{esc(s.category)}</td><td>{s.lat:.5f}, {s.lon:.5f}</td></tr>" for s in t.stops)
+            table = (f"<table><tr><th>#</th><th>arrive</th><th>leave</th><th>site</th><th>category</th>"
+                     f"<th>location</th></tr>{rows}</table>" if t.stops else "<p>In reserve at the base all shift.</p>")
+            svg = _team_svg(t, proj, depot, colour) if t.stops else ""
+            body.append(f'<div class="team"><h3 style="color:{colour}">{esc(t.label)}</h3>'
+                        f'<div class="cols"><div>{table}</div><div>{svg}</div></div></div>')
+        body.append("</section>")
+    summary = (f"{esc(region.name)} · {plan.teams} teams · shift {plan.shift_start}–{plan.shift_end} · {plan.days} days · "
+               f"seed {plan.seed} · solver {esc(plan.solver_status)} · attacker's best expected gain "
+               f"{plan.attacker_utility:,.1f} people")
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Patrol plan {plan.id} — {esc(region.name)}</title>
+<style>
+body{{font-family:sans-serif;margin:1.5em;color:#222}} h1{{font-size:1.4em}} h2{{border-bottom:2px solid #333;break-before:page}}
+section.day:first-of-type h2{{break-before:auto}}
+.team{{break-inside:avoid;margin-bottom:1.2em}} .cols{{display:flex;gap:1em;align-items:flex-start}}
+.cols>div:first-child{{flex:1}} svg.map{{width:340px;height:340px;border:1px solid #ccc}}
+table{{border-collapse:collapse;font-size:0.85em}} td,th{{border:1px solid #ccc;padding:2px 6px;text-align:left}}
+#roads-defs{{position:absolute;width:0;height:0}} .note{{font-size:0.8em;color:#555}}
+</style></head><body>
+<svg id="roads-defs" aria-hidden="true"><defs><g id="roads" fill="none" stroke="#bbb" stroke-width="1"
+ vector-effect="non-scaling-stroke">{_roads_svg(session, plan.region_id, proj).replace('<path ', '<path vector-effect="non-scaling-stroke" ')}</g></defs></svg>
+<h1>Patrol plan {plan.id}</h1><p>{summary}</p>
+<p class="note">Black square: the teams' base. Numbered circles: stops in visiting order. Each sortie (one per time
+slot) leaves the base and returns to it. "(extra)": a visit by a team the day's plan left free. Keep this document restricted: it describes when places are protected.
+Map data © OpenStreetMap contributors (ODbL).</p>
+{''.join(body)}
+</body></html>
+"""

@@ -1,0 +1,1 @@
+"""The shell that registers every domain: app factory, CLI, web shell, migrations."""

@@ -1,0 +1,62 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from bastion import __version__
+from bastion.access import admin_api as admin
+from bastion.access import api as auth
+from bastion.access.ratelimit import SlidingWindow
+from bastion.coverage import api as coverage
+from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.http_errors import ERROR_RESPONSES
+from bastion.kernel.settings import Settings
+from bastion.patrol import api as patrol
+from bastion.platform import errors, meta
+from bastion.platform.hardening import AuditWrites, BodyLimit, SecurityHeaders
+from bastion.platform import meta
+from bastion.platform.meta import WEB_DIR
+from bastion.platform.registry import specs
+from bastion.risk import api as risk  # risk + supervision
+from bastion.sites import api as sites
+from bastion.supervision import api as inspections
+from bastion.vehicle import api as vehicle
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    settings.check_production()  # refuses the default secret key in production
+    app = FastAPI(
+        title="Bastion",
+        version=__version__,
+        description="Protective-security planning for key targets and crowded places. "
+        "Map data © OpenStreetMap contributors (ODbL).",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        responses=ERROR_RESPONSES,  # every route documents the one error shape
+    )
+    engine = make_engine(settings.resolved_database_url())
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    app.state.login_limiter = SlidingWindow(settings.login_rate_per_minute, 60.0)
+    errors.install(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three
+    app.add_middleware(AuditWrites)
+    app.add_middleware(SecurityHeaders)
+    app.include_router(meta.router)
+    for spec in specs():
+        for module in spec.routers:
+            app.include_router(importlib.import_module(module).router)
+    static = WEB_DIR / "static"
+    static.mkdir(parents=True, exist_ok=True)
+    # the shell's files, then each domain's web/ folder, all under /static/ (scripts import each other by name)
+    packages: list[str | tuple[str, str]] = [(f"bastion.{d.name}", "web") for d in specs() if d.web_scripts]
+    app.mount("/static", StaticFiles(directory=str(static), packages=packages), name="static")
+    return app

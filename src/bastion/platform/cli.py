@@ -1,0 +1,170 @@
+"""The `bastion` command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+import importlib
+
+import click
+import typer
+from typer.core import TyperGroup
+
+from bastion import __version__
+from bastion.kernel.cli import console, handle_errors, settings, setup_logging
+from bastion.kernel.errors import BastionError
+from bastion.kernel.domain import CommandSpec
+from bastion.platform.registry import specs
+
+PLATFORM_COMMANDS = (
+    CommandSpec("db", "bastion.platform.db_cli:app", "Database schema: migrate, back up, restore."),
+)
+
+
+def lazy_commands() -> dict[str, CommandSpec]:
+    """Every command group of every registered domain (from the manifests: nothing heavy is imported)."""
+    out = {c.name: c for c in PLATFORM_COMMANDS}
+    for spec in specs():
+        for c in spec.commands:
+            if c.name in out:
+                raise RuntimeError(f"two domains register the command {c.name!r}")
+            out[c.name] = c
+    return out
+
+
+class LazyGroup(TyperGroup):
+    """The root group: a domain's command group is imported only when it is run or asked for help, so
+    `bastion --help` and simple commands start without loading every domain's scientific stack."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(lazy_commands()))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        if found is not None:
+            return found
+        spec = lazy_commands().get(cmd_name)
+        if spec is None:
+            return None
+        module, _, attr = spec.target.partition(":")
+        sub = getattr(importlib.import_module(module), attr)
+        cmd = typer.main.get_group(sub)
+        cmd.name = cmd_name
+        return cmd
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lazy = lazy_commands()
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in lazy:
+                rows.append((name, lazy[name].help))
+            else:
+                cmd = super().get_command(ctx, name)
+                if cmd is not None and not cmd.hidden:
+                    rows.append((name, cmd.get_short_help_str(limit=formatter.width)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    cls=LazyGroup,
+    help="Bastion: protective-security planning for key targets and crowded places.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
+
+
+@app.callback()
+def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO.")) -> None:
+    setup_logging(verbose)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(__version__)
+
+
+@app.command()
+@handle_errors
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default BASTION_HOST or 127.0.0.1)."),
+    port: int | None = typer.Option(None, min=1, max=65535, help="Port (default BASTION_PORT or 8000)."),
+) -> None:
+    """Serve the web app and REST API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from bastion.platform.app import create_app
+
+    s = settings()
+    s.check_production()
+    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
+
+
+@app.command()
+@handle_errors
+def demo(
+    serve_app: bool = typer.Option(True, "--serve/--no-serve", help="Start the web app after importing."),
+    port: int | None = typer.Option(None, min=1, max=65535),
+) -> None:
+    """Migrate the database, import the bundled real Monaco extract and serve the map."""
+    from bastion.imports.service import import_osm
+    from bastion.kernel.db.engine import make_engine
+    from bastion.platform import migrate
+
+    s = settings()
+    if s.production:
+        raise BastionError("`bastion demo` creates an account with a published password: not in production "
+                           "(BASTION_ENV=production)")
+    migrate.upgrade(make_engine(s.resolved_database_url()))
+    from bastion.kernel.cli import session_factory
+
+    sf = session_factory(s)
+    rep = import_osm(sf, BUNDLED / "monaco-2023-12.osm.pbf", "Monaco",
+                     boundary_file=BUNDLED / "monaco-boundary.geojson")
+    console.print(f"Monaco: {sum(rep.per_category.values())} sites, {rep.road_edges} road edges "
+                  f"({rep.rows_changed} rows changed)")
+    from bastion.risk.service import store_region_assessment
+
+    rr = store_region_assessment(sf, rep.region_id)
+    worst = {k: sum(1 for a in rr.ranking if a.worst_rating == k) for k in ("very high", "high", "medium", "low")}
+    console.print(f"risk: {len(rr.ranking)} sites tiered under 3 regimes and scored ({rr.runtime_s:.1f} s): "
+                  + ", ".join(f"{k} {n}" for k, n in worst.items()))
+    _demo_account(sf)
+    if serve_app:
+        console.print(f"open http://{s.host}:{port or s.port}/")
+        serve(host=None, port=port)
+
+
+DEMO_LOGIN, DEMO_PASSWORD = "demo", "demo-password"
+
+
+def _demo_account(sf: object) -> None:
+    """The documented local demo account: coordinator over Monaco (README)."""
+    from bastion.access import service as accounts
+    from bastion.access.cli import cli_actor
+    from bastion.kernel.errors import Conflict
+
+    actor = cli_actor()
+    agency = accounts.ensure_agency(sf, "Demo lead office", "lead_office", actor=actor)  # type: ignore[arg-type]
+    try:
+        accounts.create_user(sf, DEMO_LOGIN, "Demo coordinator", agency.id, DEMO_PASSWORD,  # type: ignore[arg-type]
+                             actor=actor)
+        accounts.grant(sf, DEMO_LOGIN, "coordinator", "Monaco", actor=actor)  # type: ignore[arg-type]
+    except Conflict:
+        pass  # already there
+    console.print(f"sign in as [bold]{DEMO_LOGIN}[/] / [bold]{DEMO_PASSWORD}[/] (local demo account: "
+                  "coordinator over Monaco)")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

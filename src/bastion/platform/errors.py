@@ -1,0 +1,71 @@
+"""Errors map once: BastionError -> HTTP status and one JSON shape {"error": {"code", "message", "field"}}."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from bastion.access.errors import RateLimited, Unauthenticated
+from bastion.kernel.errors import (
+    BastionError,
+    Conflict,
+    DataIntegrityError,
+    Infeasible,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    SolverError,
+)
+
+STATUS: dict[type[BastionError], int] = {
+    NotFound: 404, Conflict: 409, InvalidInput: 422, Infeasible: 422, SolverError: 500,
+    PermissionDenied: 403, DataIntegrityError: 422, Unauthenticated: 401, RateLimited: 429,
+}
+
+
+def _body(code: str, message: str, field: str | None = None, details: object = None) -> dict[str, object]:
+    err: dict[str, object] = {"code": code, "message": message}
+    if field:
+        err["field"] = field
+    if details is not None:
+        err["details"] = details
+    return {"error": err}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(BastionError)
+    async def _bastion(_req: Request, exc: BastionError) -> JSONResponse:
+        status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 400)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return JSONResponse(_body(exc.code, str(exc), getattr(exc, "field", None)), status_code=status,
+                            headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError) -> JSONResponse:
+        details = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("body", "query", "path")),
+             "message": e.get("msg", "")}
+            for e in exc.errors()
+        ]
+        first = details[0] if details else {"field": None, "message": "invalid request"}
+        return JSONResponse(
+            _body("invalid_input", f"{first['field']}: {first['message']}", first["field"] or None, details),
+            status_code=422,
+        )
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_req: Request, exc: Exception) -> JSONResponse:
+        # a safety net: inputs are bounded at the edge (api/deps.IdPath); a value the database cannot hold is the
+        # caller's mistake, not a server error
+        return JSONResponse(_body("invalid_input", "a value in the request is out of range for the database"),
+                            status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {400: "bad_request", 401: "unauthenticated", 403: "permission_denied", 404: "not_found", 405: "method_not_allowed",
+                413: "too_large"}.get(exc.status_code, "http_error")
+        return JSONResponse(_body(code, str(exc.detail)), status_code=exc.status_code)

@@ -1,0 +1,81 @@
+"""Service metadata, translations and the map page."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+
+from bastion import __version__
+from bastion.access.http import public
+from bastion.algorithms.sites.taxonomy import CATEGORIES
+from bastion.platform.registry import specs
+from bastion.kernel.errors import NotFound
+from bastion.kernel.http import SettingsDep
+
+WEB_DIR = Path(__file__).resolve().parent / "web"
+I18N_DIR = Path(__file__).resolve().parent / "i18n"
+LANGS = ("en", "zh-CN")
+
+router = APIRouter(tags=["meta"])
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+def meta_payload(settings: Any) -> dict[str, Any]:
+    return {
+        "version": __version__,
+        "tile_url": settings.tile_url,
+        "tile_attribution": settings.tile_attribution,
+        "default_language": settings.default_language,
+        "languages": list(LANGS),
+        "categories": [{"id": c, "kinds": list(k)} for c, k in CATEGORIES.items()],
+        "data_attribution": "Map data © OpenStreetMap contributors, ODbL 1.0",
+    }
+
+
+@router.get("/api/v1/meta", dependencies=[public()])
+def meta(settings: SettingsDep) -> dict[str, Any]:
+    return meta_payload(settings)
+
+
+@router.get("/api/v1/health", dependencies=[public()])
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    """The page's translations: the shell's file merged with every domain's i18n/{lang}.json (a key defined twice
+    is an error, so domains cannot overwrite each other's words)."""
+    if lang not in LANGS:
+        raise NotFound(f"no translations for {lang}")
+    files = [I18N_DIR / f"{lang}.json"]
+    files += [Path(str(resources.files(f"bastion.{d.name}") / "i18n" / f"{lang}.json")) for d in specs() if d.i18n]
+    out: dict[str, str] = {}
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        clash = sorted(set(out) & set(data))
+        if clash:
+            raise RuntimeError(f"{path}: keys already defined by another domain: {clash[:5]}")
+        out.update(data)
+    return out
+
+
+@router.get("/i18n/{lang}.json", dependencies=[public()])
+def translations(lang: Literal["en", "zh-CN"]) -> JSONResponse:
+    return JSONResponse(catalogue(lang))
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False, dependencies=[public()])
+def index(request: Request, settings: SettingsDep, lang: str | None = None) -> HTMLResponse:
+    chosen = lang if lang in LANGS else settings.default_language
+    return templates.TemplateResponse(
+        request, "index.html",
+        {"lang": chosen, "settings_json": json.dumps(meta_payload(settings)), "meta": meta_payload(settings)},
+    )

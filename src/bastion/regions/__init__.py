@@ -1,0 +1,1 @@
+"""Regions (jurisdictions), their boundaries and road networks, the routing-graph cache."""

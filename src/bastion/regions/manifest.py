@@ -1,0 +1,7 @@
+"""The regions domain's manifest (names only: importing it is cheap)."""
+
+from bastion.kernel.domain import CommandSpec, DomainSpec
+
+SPEC = DomainSpec(
+    name='regions',
+)

@@ -1,0 +1,90 @@
+"""Repositories: queries over the models. They flush but never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy.orm import Session
+
+from bastion.access.policy import Scope
+from bastion.kernel.errors import NotFound
+from bastion.regions.models import Region, RoadEdge, RoadNode
+from bastion.sites.models import Site
+
+
+def slugify(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
+    return slug or "region"
+
+
+class RegionRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, region_id: int) -> Region:
+        region = self.s.get(Region, region_id)
+        if region is None:
+            raise NotFound(f"region {region_id} does not exist: list regions with `bastion regions list`")
+        return region
+
+    def by_name(self, name: str) -> Region | None:
+        return self.s.scalar(select(Region).where(or_(Region.name == name, Region.slug == name)))
+
+    def get_by_ref(self, ref: str | int) -> Region:
+        if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
+            return self.get(int(ref))
+        region = self.by_name(ref)
+        if region is None:
+            raise NotFound(f"region {ref!r} does not exist: list regions with `bastion regions list`")
+        return region
+
+    def list(self) -> Sequence[Region]:
+        return self.s.scalars(select(Region).order_by(Region.name)).all()
+
+    def site_counts(self) -> dict[int, int]:
+        rows = self.s.execute(
+            select(Site.region_id, func.count()).where(Site.missing_from_source.is_(False)).group_by(Site.region_id)
+        ).all()
+        return {r: n for r, n in rows}
+
+    def add(self, region: Region) -> Region:
+        self.s.add(region)
+        self.s.flush()
+        return region
+
+
+def scope_condition(scope: Scope, region_col: object, agency_col: object) -> object:
+    """SQL condition admitting the rows a principal's scope reaches (full regions, or its agency's own)."""
+    conds = []
+    if scope.full_regions:
+        conds.append(region_col.in_(scope.full_regions))  # type: ignore[attr-defined]
+    if scope.agency_id is not None and (scope.agency_regions is None or scope.agency_regions):
+        own = agency_col == scope.agency_id
+        conds.append(own if scope.agency_regions is None
+                     else and_(region_col.in_(scope.agency_regions), own))  # type: ignore[attr-defined]
+    return or_(*conds) if conds else false()
+
+
+class RoadRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def delete_region(self, region_id: int) -> tuple[int, int]:
+        e = self.s.execute(delete(RoadEdge).where(RoadEdge.region_id == region_id)).rowcount
+        n = self.s.execute(delete(RoadNode).where(RoadNode.region_id == region_id)).rowcount
+        return n, e
+
+    def counts(self, region_id: int) -> tuple[int, int]:
+        n = self.s.scalar(select(func.count()).where(RoadNode.region_id == region_id)) or 0
+        e = self.s.scalar(select(func.count()).where(RoadEdge.region_id == region_id)) or 0
+        return n, e
+
+    def edges(self, region_id: int) -> Sequence[RoadEdge]:
+        return self.s.scalars(select(RoadEdge).where(RoadEdge.region_id == region_id).order_by(RoadEdge.id)).all()
+
+    def nodes(self, region_id: int) -> Sequence[RoadNode]:
+        return self.s.scalars(select(RoadNode).where(RoadNode.region_id == region_id).order_by(RoadNode.id)).all()

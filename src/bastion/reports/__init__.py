@@ -1,0 +1,1 @@
+"""HTML/PDF site and region reports."""

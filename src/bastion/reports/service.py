@@ -1,0 +1,161 @@
+"""Risk reports: an HTML page per site and per region (inline SVG charts, no scripts, no CDN), printable to
+PDF with WeasyPrint; and the region's risk as GeoJSON for the map."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+from sqlalchemy.orm import Session
+
+from bastion import __version__
+from bastion.algorithms.risk import CATALOGUE
+from bastion.algorithms.risk.scoring import cell_rating
+from bastion.kernel.db.base import utcnow
+from bastion.risk import service as svc
+from bastion.sites.repository import SiteRepo
+from bastion.supervision import service as insp_svc
+from bastion.vehicle import read as vehicle_read
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+RATING_COLOURS = {"low": "#4caf50", "medium": "#ffc107", "high": "#ff7043", "very high": "#c62828"}
+THREAT_LABELS = {"marauding_attack": "Marauding attack", "vehicle_as_weapon": "Vehicle as a weapon",
+                 "ied": "IED", "fire_as_weapon": "Fire as a weapon", "cbr": "CBR", "cyber": "Cyber"}
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
+                          undefined=jinja2.StrictUndefined)
+
+
+def matrix_svg(matrix: dict[tuple[int, int], int] | Any, *, cell: int = 56) -> str:
+    """A 4x4 likelihood x impact grid (likelihood up, impact right), each cell coloured by its rating and
+    labelled with its count."""
+    pad, parts = 70, []
+    w = h = pad + 4 * cell + 10
+    parts.append(f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 30}" role="img" '
+                 f'aria-label="risk matrix">')
+    for li in range(1, 5):
+        for ii in range(1, 5):
+            x, y = pad + (ii - 1) * cell, 10 + (4 - li) * cell
+            n = matrix.get((li, ii), 0)
+            colour = RATING_COLOURS[cell_rating(li, ii)]
+            parts.append(f'<rect x="{x}" y="{y}" width="{cell - 2}" height="{cell - 2}" fill="{colour}" '
+                         f'fill-opacity="{0.35 if n == 0 else 0.9}"/>')
+            parts.append(f'<text x="{x + cell / 2 - 1}" y="{y + cell / 2 + 5}" text-anchor="middle" '
+                         f'font-size="15" font-weight="bold">{n}</text>')
+        parts.append(f'<text x="{pad - 8}" y="{10 + (4 - li) * cell + cell / 2 + 4}" text-anchor="end" '
+                     f'font-size="12">L{li}</text>')
+    for ii in range(1, 5):
+        parts.append(f'<text x="{pad + (ii - 1) * cell + cell / 2}" y="{10 + 4 * cell + 16}" text-anchor="middle" '
+                     f'font-size="12">I{ii}</text>')
+    parts.append(f'<text x="{pad + 2 * cell}" y="{10 + 4 * cell + 34}" text-anchor="middle" font-size="12">'
+                 f'impact →</text>')
+    parts.append(f'<text x="12" y="{10 + 2 * cell}" font-size="12" transform="rotate(-90 12 {10 + 2 * cell})" '
+                 f'text-anchor="middle">likelihood →</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def bar_svg(rows: Sequence[tuple[str, float, str]], *, width: int = 640, bar: int = 18, unit: str = "") -> str:
+    """Horizontal bars: (label, value, rating) per row, longest = the largest value."""
+    label_w, gap = 230, 4
+    vmax = max((v for _, v, _ in rows), default=0.0) or 1.0
+    h = len(rows) * (bar + gap) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" role="img" aria-label="bar chart">']
+    for i, (label, v, rating) in enumerate(rows):
+        y = 5 + i * (bar + gap)
+        bw = max(1.0, (width - label_w - 80) * v / vmax)
+        text = html.escape(label if len(label) <= 34 else label[:33] + "…")
+        parts.append(f'<text x="{label_w - 6}" y="{y + bar - 5}" text-anchor="end" font-size="11">{text}</text>')
+        parts.append(f'<rect x="{label_w}" y="{y}" width="{bw:.1f}" height="{bar}" '
+                     f'fill="{RATING_COLOURS.get(rating, "#607d8b")}"/>')
+        parts.append(f'<text x="{label_w + bw + 4:.1f}" y="{y + bar - 5}" font-size="11">{v:.3g}{unit}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _fmt_params(p: dict[str, Any]) -> str:
+    return ", ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in p.items())
+
+
+def site_context(s: Session, site_id: int, *, at: dt.datetime | None = None) -> dict[str, Any]:
+    site = SiteRepo(s).get(site_id)
+    tiers = svc.site_tiers(s, site)
+    risk = svc.assess(s, site, at=at)
+    tasks = insp_svc.list_tasks(s, site_id=site_id, status=("open", "in_progress", "fixed"))
+    std = svc.standards()
+    return {
+        "site": site, "tiers": tiers, "standards": std, "risk": risk, "tasks": tasks,
+        "measures": [(m.kind, CATALOGUE[m.kind].label, _fmt_params(m.params), m.source)
+                     for m in svc.site_measures(s, site_id)],
+        "gaps": [(g.measure, CATALOGUE[g.measure].label, g.risk_reduction, g.cost) for g in risk.gaps],
+        "threat_chart": bar_svg([(THREAT_LABELS.get(r.threat, r.threat), r.risk, r.rating) for r in risk.by_threat]),
+        "threat_labels": THREAT_LABELS, "setting": svc.threat_setting(s, site.region_id),
+        "vehicle_html": _vehicle_html(s, site_id),
+    }
+
+
+def _vehicle_html(s: Session, site_id: int) -> Markup | None:
+    """The hostile-vehicle section (already autoescaped by its own template) when an assessment is stored."""
+    section = vehicle_read.report_section(s, site_id)
+    if not section["assessed"]:
+        return None
+    return Markup(vehicle_read.render_report_section(section))  # noqa: S704 - rendered with autoescape
+
+
+def site_report_html(s: Session, site_id: int, *, at: dt.datetime | None = None,
+                     generated_at: dt.datetime | None = None) -> str:
+    ctx = site_context(s, site_id, at=at)
+    return _env.get_template("report_site.html").render(
+        **ctx, at=at, generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+
+
+def region_report_html(s: Session, region_id: int, *, at: dt.datetime | None = None, top: int = 25,
+                       table_rows: int = 100, generated_at: dt.datetime | None = None) -> str:
+    """Region report; the ranking table lists the ``table_rows`` highest-risk sites (the full ranking is at
+    GET /api/v1/regions/{id}/risk): WeasyPrint takes ~20 s to lay out a 600-row table."""
+    rr = svc.region_risk(s, region_id, at=at)
+    rows = []
+    for i, a in enumerate(rr.ranking, start=1):
+        site = rr.sites[int(a.site_id)]
+        rows.append({"rank": i, "site": site, "risk": a, "tiers": {t.standard_id: t for t in rr.tiers[site.id]}})
+    counts: dict[str, dict[str, int]] = {}
+    for ts in rr.tiers.values():
+        for t in ts:
+            key = t.label if t.tier is not None else t.status.replace("_", " ")
+            counts.setdefault(t.standard_id, {}).setdefault(key, 0)
+            counts[t.standard_id][key] += 1
+    ratings: dict[str, int] = {}
+    for a in rr.ranking:
+        ratings[a.worst_rating] = ratings.get(a.worst_rating, 0) + 1
+    open_tasks = insp_svc.list_tasks(s, region_id=region_id, status=("open", "in_progress", "fixed"))
+    chart = bar_svg([(f"{r['rank']}. {r['site'].name or r['site'].kind}", r["risk"].total_risk, r["risk"].worst_rating)
+                     for r in rows[:top]])
+    return _env.get_template("report_region.html").render(
+        region=rr.region, setting=rr.setting, rows=rows, top=top, table_rows=table_rows, counts=counts, standards=svc.standards(),
+        ratings=ratings, rating_colours=RATING_COLOURS, matrix_chart=matrix_svg(rr.matrix), bar_chart=chart,
+        n_open=len(open_tasks), n_overdue=sum(1 for t in open_tasks if t.overdue), at=at,
+        generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+
+
+def to_pdf(html_text: str) -> bytes:
+    """Print an HTML report to PDF with WeasyPrint (fonts from the system: Noto CJK renders Chinese names)."""
+    import weasyprint
+
+    return weasyprint.HTML(string=html_text).write_pdf()  # type: ignore[no-any-return]
+
+
+def risk_geojson(rr: svc.RegionRisk) -> dict[str, Any]:
+    """Region sites as points with their total risk, worst rating, rank and tiers (for map colouring)."""
+    feats = []
+    for i, a in enumerate(rr.ranking, start=1):
+        x = rr.sites[int(a.site_id)]
+        feats.append({"type": "Feature", "id": x.id, "geometry": {"type": "Point", "coordinates": [x.lon, x.lat]},
+                      "properties": {"id": x.id, "name": x.name, "category": x.category, "kind": x.kind,
+                                     "risk_total": round(a.total_risk, 6), "risk_rating": a.worst_rating,
+                                     "risk_rank": i, "tiers": {t.standard_id: t.tier for t in rr.tiers[x.id]}}})
+    return {"type": "FeatureCollection", "threat_level": rr.setting.scoring_level, "features": feats}

@@ -1,0 +1,1 @@
+"""Tiers under three regimes, threat × vulnerability × consequence, measures, threat level, portfolio."""

@@ -1,0 +1,241 @@
+"""Tiers, risk, measures, facts, threat levels, portfolio and reports (thin: parse, call a service, return)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from bastion.access.http import GuardDep, region_resource, require, site_resource
+from bastion.access.policy import Permission
+from bastion.algorithms.risk import CATALOGUE, PortfolioResult, SiteRisk, TierResult
+from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.regions.repository import RegionRepo
+from bastion.reports import service as reports
+from bastion.risk import service as svc
+from bastion.risk.schemas import (
+    AllocationRead,
+    FactsRead,
+    FactsUpdate,
+    GapRead,
+    MeasureCreate,
+    MeasureRead,
+    PlanRead,
+    PortfolioCreate,
+    PortfolioRead,
+    RankedSiteRead,
+    RegionRiskRead,
+    RequirementRead,
+    SiteRiskRead,
+    SiteTiersRead,
+    StoredAssessmentRead,
+    ThreatLevelRead,
+    ThreatLevelUpdate,
+    ThreatRiskRead,
+    TierRead,
+)
+from bastion.sites.models import Site, SiteMeasure
+from bastion.sites.repository import SiteRepo
+
+router = APIRouter(prefix="/api/v1", tags=["risk"])
+
+
+P = Permission
+
+
+def _site(session: SessionDep, guard: GuardDep, site_id: int, permission: Permission, what: str | None = None) -> Site:
+    site = SiteRepo(session).get(site_id)
+    guard.check(permission, site_resource(site), object_id=site_id)
+    if what is not None:
+        guard.sensitive_read("site", site_id, what)
+    return site
+
+
+def _region(session: SessionDep, guard: GuardDep, region_id: int, permission: Permission,
+            what: str | None = None) -> None:
+    """Region-wide risk needs the permission over the region (agency-only reach sees no region-wide figures)."""
+    guard.check(P.REGION_READ, region_resource(region_id), object_type="region", object_id=region_id)
+    RegionRepo(session).get(region_id)
+    guard.check(permission, region_resource(region_id), object_type="region", object_id=region_id)
+    if what is not None:
+        guard.sensitive_read("region", region_id, what)
+
+
+AtQ = Annotated[dt.datetime | None, Query(description="local wall-clock time for occupancy, e.g. 2026-11-28T21:00")]
+
+
+def tier_read(t: TierResult) -> TierRead:
+    std = svc.standards()[t.standard_id]
+    return TierRead(standard_id=t.standard_id, standard_name=std.name, standard_version=std.version,
+                    status=t.status, tier=t.tier, label=t.label, score=t.score,  # type: ignore[arg-type]
+                    heightened_level=t.heightened_level, reasons=list(t.reasons),
+                    requirements=[RequirementRead(measure=r.measure, params=dict(r.params), clause=r.clause,
+                                                  assumption=r.assumption) for r in t.requirements])
+
+
+def risk_read(a: SiteRisk, name: str | None, mow: int | None, *, gaps: bool = True) -> SiteRiskRead:
+    return SiteRiskRead(
+        site_id=int(a.site_id), name=name, threat_level=a.threat_level, minute_of_week=mow, total_risk=a.total_risk,
+        worst_rating=a.worst_rating,
+        by_threat=[ThreatRiskRead(threat=r.threat, threat_index=r.threat_index, vulnerability=r.vulnerability,
+                                  consequence=r.consequence, risk=r.risk, likelihood_level=r.likelihood_level,
+                                  impact_level=r.impact_level, rating=r.rating) for r in a.by_threat],
+        gaps=[GapRead(measure=g.measure, label=CATALOGUE[g.measure].label, risk_reduction=g.risk_reduction,
+                      cost_eur=g.cost) for g in a.gaps] if gaps else None,
+    )
+
+
+def measure_read(m: SiteMeasure) -> MeasureRead:
+    spec = CATALOGUE[m.kind]
+    return MeasureRead(kind=m.kind, label=spec.label, pillar=spec.pillar, params=m.params, source=m.source,
+                       inspection_id=m.inspection_id, recorded_at=m.recorded_at)
+
+
+@router.get("/measures/catalogue", dependencies=[require(P.SITE_READ)])
+def measure_catalogue() -> list[dict[str, Any]]:
+    return svc.catalogue()
+
+
+@router.get("/sites/{site_id}/tiers", response_model=SiteTiersRead, dependencies=[require(P.SITE_READ)])
+def site_tiers(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteTiersRead:
+    site = _site(session, guard, site_id, P.SITE_READ)
+    return SiteTiersRead(site_id=site.id, name=site.name, tiers=[tier_read(t) for t in svc.site_tiers(session, site)])
+
+
+@router.get("/sites/{site_id}/risk", response_model=SiteRiskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
+def site_risk(site_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = None) -> SiteRiskRead:
+    site = _site(session, guard, site_id, P.SITE_SENSITIVE_READ, "risk")
+    return risk_read(svc.assess(session, site, at=at), site.name, svc.minute_of_week(at))
+
+
+@router.get("/sites/{site_id}/assessments", response_model=list[StoredAssessmentRead],
+            dependencies=[require(P.SITE_SENSITIVE_READ)])
+def site_assessments(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[StoredAssessmentRead]:
+    """The last stored assessment of the site (one row per threat; empty until the region is assessed)."""
+    _site(session, guard, site_id, P.SITE_SENSITIVE_READ, "assessments")
+    return [StoredAssessmentRead(threat=a.threat, threat_index=a.threat_index, vulnerability=a.vulnerability,
+                                 consequence=a.consequence, risk=a.risk, likelihood_level=a.likelihood_level,
+                                 impact_level=a.impact_level, rating=a.rating, threat_level=a.threat_level,
+                                 minute_of_week=a.minute_of_week, standard_versions=a.standard_versions,
+                                 computed_at=a.computed_at) for a in svc.stored_assessments(session, site_id)]
+
+
+@router.get("/sites/{site_id}/measures", response_model=list[MeasureRead], dependencies=[require(P.SITE_SENSITIVE_READ)])
+def list_measures(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[MeasureRead]:
+    _site(session, guard, site_id, P.SITE_SENSITIVE_READ, "measures")
+    return [measure_read(m) for m in svc.site_measures(session, site_id)]
+
+
+@router.post("/sites/{site_id}/measures", response_model=MeasureRead, status_code=201, dependencies=[require(P.SITE_EDIT)])
+def add_measure(site_id: IdPath, body: MeasureCreate, sf: SessionFactoryDep, session: SessionDep,
+                guard: GuardDep) -> MeasureRead:
+    _site(session, guard, site_id, P.SITE_EDIT)
+    return measure_read(svc.record_measure(sf, site_id, body.kind, body.params))
+
+
+@router.delete("/sites/{site_id}/measures/{kind}", status_code=204, dependencies=[require(P.SITE_EDIT)])
+def delete_measure(site_id: IdPath, kind: str, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> Response:
+    _site(session, guard, site_id, P.SITE_EDIT)
+    svc.remove_measure(sf, site_id, kind)
+    return Response(status_code=204)
+
+
+@router.get("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_READ)])
+def get_facts(site_id: IdPath, session: SessionDep, guard: GuardDep) -> FactsRead:
+    _site(session, guard, site_id, P.SITE_READ)
+    return FactsRead(site_id=site_id, facts=svc.site_facts(session, site_id))
+
+
+@router.put("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_EDIT)])
+def put_facts(site_id: IdPath, body: FactsUpdate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> FactsRead:
+    _site(session, guard, site_id, P.SITE_EDIT)
+    return FactsRead(site_id=site_id, facts=svc.set_facts(sf, site_id, body.facts))
+
+
+def _threat_read(region_id: int, t: svc.ThreatSetting) -> ThreatLevelRead:
+    return ThreatLevelRead(region_id=region_id, uk_threat_level=t.uk_threat_level,
+                           cn_heightened_level=t.cn_heightened_level, scoring_scale=t.scoring_scale,
+                           scoring_level=t.scoring_level)
+
+
+@router.get("/regions/{region_id}/threat-level", response_model=ThreatLevelRead, dependencies=[require(P.REGION_READ)])
+def get_threat_level(region_id: IdPath, session: SessionDep, guard: GuardDep) -> ThreatLevelRead:
+    _region(session, guard, region_id, P.REGION_READ)
+    return _threat_read(region_id, svc.threat_setting(session, region_id))
+
+
+@router.put("/regions/{region_id}/threat-level", response_model=ThreatLevelRead, dependencies=[require(P.PLAN_WRITE)])
+def put_threat_level(region_id: IdPath, body: ThreatLevelUpdate, sf: SessionFactoryDep, session: SessionDep,
+                     guard: GuardDep) -> ThreatLevelRead:
+    _region(session, guard, region_id, P.PLAN_WRITE)
+    kw: dict[str, Any] = {"uk_threat_level": body.uk_threat_level, "scoring_scale": body.scoring_scale}
+    if "cn_heightened_level" in body.model_fields_set:
+        kw["cn_heightened_level"] = body.cn_heightened_level
+    return _threat_read(region_id, svc.set_threat_level(sf, region_id, **kw))
+
+
+def _region_read(rr: svc.RegionRisk, limit: int | None) -> RegionRiskRead:
+    matrix = [[rr.matrix.get((li, ii), 0) for ii in range(1, 5)] for li in range(1, 5)]
+    counts: dict[str, dict[str, int]] = {}
+    for ts in rr.tiers.values():
+        for t in ts:
+            key = t.tier if t.tier is not None else t.status
+            counts.setdefault(t.standard_id, {}).setdefault(key, 0)
+            counts[t.standard_id][key] += 1
+    ranking = []
+    for i, a in enumerate(rr.ranking[:limit] if limit else rr.ranking, start=1):
+        site = rr.sites[int(a.site_id)]
+        ranking.append(RankedSiteRead(rank=i, site_id=site.id, name=site.name, category=site.category, kind=site.kind,
+                                      total_risk=a.total_risk, worst_rating=a.worst_rating,
+                                      tiers={t.standard_id: t.tier for t in rr.tiers[site.id]}))
+    return RegionRiskRead(region_id=rr.region.id, region=rr.region.name, threat_level=rr.setting.scoring_level,
+                          n_sites=len(rr.ranking), matrix=matrix, tier_counts=counts, ranking=ranking,
+                          runtime_s=rr.runtime_s)
+
+
+@router.get("/regions/{region_id}/risk", response_model=RegionRiskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
+def region_risk(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = None,
+                limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> RegionRiskRead:
+    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
+    return _region_read(svc.region_risk(session, region_id, at=at), limit)
+
+
+@router.post("/regions/{region_id}/assessments", response_model=RegionRiskRead,
+             dependencies=[require(P.ANALYSIS_RUN, P.SITE_SENSITIVE_READ)])
+def store_assessments(region_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+                      at: AtQ = None) -> RegionRiskRead:
+    """Score every site of the region and store the assessment (one row per site x threat)."""
+    _region(session, guard, region_id, P.ANALYSIS_RUN)
+    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
+    return _region_read(svc.store_region_assessment(sf, region_id, at=at), None)
+
+
+@router.get("/regions/{region_id}/risk.geojson", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)])
+def region_risk_geojson(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = None) -> JSONResponse:
+    """Sites as points with their risk (total, worst rating, rank, tiers) for colouring the map."""
+    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
+    return JSONResponse(reports.risk_geojson(svc.region_risk(session, region_id, at=at)),
+                        media_type="application/geo+json")
+
+
+def _plan(p: PortfolioResult, names: dict[int, str | None]) -> PlanRead:
+    return PlanRead(method=p.method, status=p.status, objective=p.objective, bound=p.bound,
+                    total_cost_eur=p.total_cost, runtime_s=p.runtime_s,
+                    allocations=[AllocationRead(site_id=int(a.site_id), name=names.get(int(a.site_id)),
+                                                measures=list(a.measures), cost_eur=a.cost,
+                                                risk_reduction=a.risk_reduction) for a in p.allocations])
+
+
+@router.post("/regions/{region_id}/portfolio", response_model=PortfolioRead,
+             dependencies=[require(P.ANALYSIS_RUN, P.SITE_SENSITIVE_READ)])
+def region_portfolio(region_id: IdPath, body: PortfolioCreate, session: SessionDep, guard: GuardDep) -> PortfolioRead:
+    _region(session, guard, region_id, P.ANALYSIS_RUN)
+    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "portfolio")
+    pc = svc.portfolio(session, region_id, body.budget, max_candidates=body.max_candidates)
+    names = {x.id: x.name for x in svc.region_sites(session, region_id)}
+    pct = 0.0 if pc.exact.objective <= 0 else 100.0 * pc.difference / pc.exact.objective
+    return PortfolioRead(region_id=region_id, budget=body.budget, n_sites=pc.n_sites, base_risk=pc.base_risk,
+                         build_s=pc.build_s, exact=_plan(pc.exact, names), greedy=_plan(pc.greedy, names),
+                         difference=pc.difference, difference_pct=pct)

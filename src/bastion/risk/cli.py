@@ -1,0 +1,176 @@
+"""`bastion risk | measures | inspect | tasks | threat-level | report`: tiers, risk, the supervision loop."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from bastion.algorithms.risk import CATALOGUE
+from bastion.kernel.cli import (
+    console,
+    handle_errors,
+    parse_local_time,
+    session_factory,
+)
+from bastion.kernel.errors import InvalidInput
+from bastion.regions.repository import RegionRepo
+from bastion.risk import service as svc
+from bastion.sites.repository import SiteRepo
+
+risk_app = typer.Typer(help="Tiers under three regimes, T×V×C risk, region ranking, budget portfolio.",
+                       no_args_is_help=True)
+
+
+measures_app = typer.Typer(help="Protective measures recorded per site.", no_args_is_help=True)
+
+
+threat_app = typer.Typer(help="A region's threat level (UK scale) and heightened protection level (China).",
+                         no_args_is_help=True)
+
+
+@risk_app.command("tiers")
+@handle_errors
+def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region for counts)."),
+          region: str | None = typer.Option(None, "--region", help="Region name or id: tier counts per regime.")) -> None:
+    """A site's tier under every regime, side by side; or per-regime counts for a region."""
+    with session_factory()() as s:
+        if site_id is not None:
+            site = SiteRepo(s).get(site_id)
+            t = Table("standard", "tier", "why", "requirements", title=f"{site.name or site.kind} (site {site.id})")
+            for tr in svc.site_tiers(s, site):
+                t.add_row(svc.standards()[tr.standard_id].name, tr.label, "; ".join(tr.reasons),
+                          ", ".join(r.measure for r in tr.requirements))
+            console.print(t)
+            return
+        if region is None:
+            raise InvalidInput("give a site id or --region", field="site_id")
+        rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id)
+        t = Table("standard", "tier / status", "sites", title=f"{rr.region.name}: {len(rr.sites)} sites tiered")
+        counts: dict[tuple[str, str], int] = {}
+        for ts in rr.tiers.values():
+            for tr in ts:
+                k = (tr.standard_id, tr.label)
+                counts[k] = counts.get(k, 0) + 1
+        for (sid, label), n in sorted(counts.items()):
+            t.add_row(sid, label, str(n))
+        console.print(t)
+
+
+@risk_app.command("assess")
+@handle_errors
+def assess(site_id: int = typer.Argument(None, help="Site id (or --region to score and store a whole region)."),
+           region: str | None = typer.Option(None, "--region"),
+           at: str | None = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00.")) -> None:
+    """Risk per threat (T×V×C, matrix cell) and the gaps; with --region, score every site and store it."""
+    when = parse_local_time(at)
+    if site_id is None:
+        if region is None:
+            raise InvalidInput("give a site id or --region", field="site_id")
+        with session_factory()() as s:
+            rid = RegionRepo(s).get_by_ref(region).id
+        rr = svc.store_region_assessment(session_factory(), rid, at=when)
+        console.print(f"{rr.region.name}: {len(rr.ranking)} sites scored and stored in {rr.runtime_s:.2f} s "
+                      f"(threat level {rr.setting.scoring_level})")
+        return
+    with session_factory()() as s:
+        site = SiteRepo(s).get(site_id)
+        a = svc.assess(s, site, at=when)
+        t = Table("threat", "T", "V", "C (people-eq.)", "risk", "L", "I", "rating",
+                  title=f"{site.name or site.kind}: total {a.total_risk:.4g}, worst {a.worst_rating} ({a.threat_level})")
+        for r in a.by_threat:
+            t.add_row(r.threat, f"{r.threat_index:.4f}", f"{r.vulnerability:.2f}", f"{r.consequence:.1f}",
+                      f"{r.risk:.4g}", str(r.likelihood_level), str(r.impact_level), r.rating)
+        console.print(t)
+        g = Table("missing measure", "risk reduction", "cost (EUR)", title="gaps")
+        for gap in a.gaps[:8]:
+            g.add_row(CATALOGUE[gap.measure].label, f"{gap.risk_reduction:.4g}", f"{gap.cost:,.0f}")
+        console.print(g)
+
+
+@risk_app.command("rank")
+@handle_errors
+def rank(region: str = typer.Argument(..., help="Region name or id."),
+         top: int = typer.Option(20, "--top", min=1), at: str | None = typer.Option(None, "--at")) -> None:
+    """Rank a region's sites by total risk, with the 4×4 matrix counts."""
+    with session_factory()() as s:
+        rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at))
+    t = Table("#", "site", "kind", "risk", "rating", "UK", "FSL", "CN", title=f"{rr.region.name} ({len(rr.ranking)} sites)")
+    for i, a in enumerate(rr.ranking[:top], start=1):
+        x = rr.sites[int(a.site_id)]
+        tiers_ = {tr.standard_id: tr.tier or "–" for tr in rr.tiers[x.id]}
+        t.add_row(str(i), x.name or "—", x.kind, f"{a.total_risk:.4g}", a.worst_rating, tiers_.get("uk_ppa_2025", ""),
+                  tiers_.get("us_isc_fsl", ""), tiers_.get("cn_key_target", ""))
+    console.print(t)
+    m = Table("likelihood \\ impact", "I1", "I2", "I3", "I4", title="risk matrix (site × threat pairs)")
+    for li in range(4, 0, -1):
+        m.add_row(f"L{li}", *(str(rr.matrix.get((li, ii), 0)) for ii in range(1, 5)))
+    console.print(m)
+
+
+@risk_app.command("portfolio")
+@handle_errors
+def portfolio(region: str = typer.Argument(...), budget: float = typer.Option(..., "--budget", min=0, help="EUR."),
+              max_candidates: int = typer.Option(4, "--max-candidates", min=0, max=6)) -> None:
+    """With budget B, which measures where: exact (HiGHS) vs greedy, and the difference."""
+    with session_factory()() as s:
+        pc = svc.portfolio(s, RegionRepo(s).get_by_ref(region).id, budget, max_candidates=max_candidates)
+        names = {x.id: x.name or x.kind for x in svc.region_sites(s, RegionRepo(s).get_by_ref(region).id)}
+    t = Table("site", "measures", "cost (EUR)", "risk reduction", title=f"exact plan (HiGHS), budget {budget:,.0f} EUR")
+    for a in pc.exact.allocations:
+        t.add_row(names.get(int(a.site_id), a.site_id), ", ".join(a.measures), f"{a.cost:,.0f}", f"{a.risk_reduction:.4g}")
+    console.print(t)
+    diff_pct = 0.0 if pc.exact.objective <= 0 else 100 * pc.difference / pc.exact.objective
+    console.print(f"{pc.n_sites} sites, risk now {pc.base_risk:.4g}; exact removes {pc.exact.objective:.4g} "
+                  f"(cost {pc.exact.total_cost:,.0f} EUR, {pc.exact.runtime_s:.2f} s); greedy removes "
+                  f"{pc.greedy.objective:.4g} (cost {pc.greedy.total_cost:,.0f} EUR, {pc.greedy.runtime_s:.3f} s); "
+                  f"difference {pc.difference:.4g} ({diff_pct:.2f} % of exact); table built in {pc.build_s:.2f} s")
+
+
+@measures_app.command("add")
+@handle_errors
+def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(..., help=f"One of: {', '.join(CATALOGUE)}"),
+                 param: list[str] = typer.Option([], "--param", "-p",
+                                                 help="name=value (JSON value), e.g. -p retention_days=90 "
+                                                      "-p 'rating=\"M50-P1\"' -p 'dates=[\"2026-05-01\"]'")) -> None:
+    """Record (or replace) a measure at a site, with its parameters verbatim."""
+    params = {}
+    for p in param:
+        if "=" not in p:
+            raise InvalidInput(f"--param must be name=value, got {p!r}", field="param")
+        k, v = p.split("=", 1)
+        try:
+            params[k.strip()] = json.loads(v)
+        except json.JSONDecodeError:
+            params[k.strip()] = v
+    m = svc.record_measure(session_factory(), site_id, kind, params)
+    console.print(f"site {site_id}: {CATALOGUE[m.kind].label} recorded {json.dumps(m.params, ensure_ascii=False)}")
+
+
+@measures_app.command("list")
+@handle_errors
+def measures_list(site_id: int = typer.Argument(...)) -> None:
+    """Measures recorded at a site."""
+    with session_factory()() as s:
+        SiteRepo(s).get(site_id)
+        t = Table("kind", "label", "parameters", "source", "recorded", title=f"site {site_id}")
+        for m in svc.site_measures(s, site_id):
+            t.add_row(m.kind, CATALOGUE[m.kind].label, json.dumps(m.params, ensure_ascii=False), m.source,
+                      m.recorded_at.strftime("%Y-%m-%d"))
+        console.print(t)
+
+
+@threat_app.command("set")
+@handle_errors
+def threat_set(region: str = typer.Argument(...),
+               uk: str | None = typer.Option(None, "--uk", help="LOW, MODERATE, SUBSTANTIAL, SEVERE or CRITICAL."),
+               cn: str | None = typer.Option(None, "--cn", help="level_3, level_2, level_1, or 'normal'."),
+               scale: str | None = typer.Option(None, "--scale", help="Which level scales threat: uk or cn.")) -> None:
+    """Set a region's threat level(s)."""
+    with session_factory()() as s:
+        rid = RegionRepo(s).get_by_ref(region).id
+    kw = {} if cn is None else {"cn_heightened_level": None if cn == "normal" else cn}
+    t = svc.set_threat_level(session_factory(), rid, uk_threat_level=uk.upper() if uk else None, scoring_scale=scale, **kw)
+    console.print(f"region {region}: UK {t.uk_threat_level}, China heightened {t.cn_heightened_level or 'normal'}, "
+                  f"scoring on {t.scoring_level}")

@@ -1,0 +1,1 @@
+"""The registry of key targets and crowded places; an office's own lists; exports."""

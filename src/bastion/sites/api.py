@@ -1,0 +1,222 @@
+"""Regions and sites routes (thin: parse, call one service, return a schema)."""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import shapely
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+from shapely.geometry import mapping
+from starlette.background import BackgroundTask
+from starlette.responses import FileResponse
+
+from bastion.access.http import (
+    AuthDep,
+    GuardDep,
+    actor_of,
+    region_resource,
+    require,
+    site_resource,
+)
+from bastion.access.policy import Permission
+from bastion.access.schemas import SiteOperator
+from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.http import MAX_ID, IdPath, SessionDep, SessionFactoryDep
+from bastion.regions.models import Region
+from bastion.regions.repository import RegionRepo, RoadRepo
+from bastion.sites import service as site_service
+from bastion.sites.files import to_csv, to_geojson, write_gpkg
+from bastion.sites.models import Site
+from bastion.sites.repository import SiteRepo
+from bastion.sites.schemas import RegionList, RegionRead, SiteList, SiteRead, SiteUpdate
+
+router = APIRouter(prefix="/api/v1", tags=["sites"])
+
+
+REGION_READ = [require(Permission.REGION_READ)]
+
+
+def _region(session: SessionDep, guard: GuardDep, region_id: int) -> Region:
+    guard.check(Permission.REGION_READ, region_resource(region_id), object_type="region", object_id=region_id)
+    return RegionRepo(session).get(region_id)
+
+
+def region_read(r: Region, count: int) -> RegionRead:
+    bbox = None if r.min_lon is None else [r.min_lon, r.min_lat, r.max_lon, r.max_lat]
+    return RegionRead(id=r.id, name=r.name, slug=r.slug, bbox=bbox, site_count=count, osm_file=r.osm_file,
+                      osm_timestamp=r.osm_timestamp, boundary_source=r.boundary_source)
+
+
+def site_read(s: Site) -> SiteRead:
+    return SiteRead(
+        id=s.id, region_id=s.region_id, name=s.name, category=s.category, kind=s.kind, source=s.source,
+        osm_type=s.source_type if s.source == "osm" else None, osm_id=s.source_id if s.source == "osm" else None,
+        user_list=s.user_list, user_ref=s.user_ref, operator_agency_id=s.operator_agency_id, lon=s.lon, lat=s.lat,
+        geometry=mapping(shapely.from_wkb(s.geometry_wkb)), area_m2=s.area_m2, length_m=s.length_m,
+        capacity=s.capacity, capacity_estimated=s.capacity_estimated, capacity_method=s.capacity_method,
+        capacity_inputs=s.capacity_inputs, capacity_override=s.capacity_override,
+        opening_hours_raw=s.opening_hours_raw, opening_hours_valid=s.opening_hours_valid,
+        opening_hours_weekly=s.opening_hours_weekly, opening_hours_error=s.opening_hours_error, tags=s.tags,
+        notes=s.notes, missing_from_osm=s.missing_from_source, updated_at=s.updated_at,
+    )
+
+
+@router.get("/regions", response_model=RegionList, dependencies=REGION_READ)
+def list_regions(session: SessionDep, guard: GuardDep) -> RegionList:
+    repo = RegionRepo(session)
+    counts = repo.site_counts()
+    sc = guard.scope(Permission.REGION_READ)
+    items = [region_read(r, counts.get(r.id, 0)) for r in repo.list() if sc.admits(r.id)]
+    return RegionList(items=items, total=len(items))
+
+
+@router.get("/regions/{region_id}", response_model=RegionRead, dependencies=REGION_READ)
+def get_region(region_id: IdPath, session: SessionDep, guard: GuardDep) -> RegionRead:
+    r = _region(session, guard, region_id)
+    return region_read(r, RegionRepo(session).site_counts().get(region_id, 0))
+
+
+@router.get("/regions/{region_id}/boundary", dependencies=REGION_READ)
+def get_boundary(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
+    r = _region(session, guard, region_id)
+    if r.boundary_wkb is None:
+        raise NotFound(f"region {region_id} has no boundary")
+    return {"type": "Feature", "geometry": mapping(shapely.from_wkb(r.boundary_wkb)),
+            "properties": {"name": r.name, "source": r.boundary_source}}
+
+
+@router.get("/regions/{region_id}/roads", dependencies=REGION_READ)
+def get_roads(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
+    """The region's drivable roads as GeoJSON LineStrings (one per road piece; two-way pieces once)."""
+    _region(session, guard, region_id)
+    seen: set[tuple[int, int, int]] = set()
+    feats = []
+    for e in RoadRepo(session).edges(region_id):
+        key = (e.way_id, *sorted((e.u_osm_id, e.v_osm_id)))
+        if key in seen:
+            continue
+        seen.add(key)  # type: ignore[arg-type]
+        g = shapely.from_wkb(e.geometry_wkb)
+        feats.append({"type": "Feature", "geometry": {"type": "LineString",
+                      "coordinates": [[round(x, 6), round(y, 6)] for x, y in g.coords]},
+                      "properties": {"highway": e.highway, "speed_kph": e.speed_kph}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="region id")]
+
+
+CategoryQ = Annotated[list[str] | None, Query(description="filter by category (repeatable)")]
+
+
+BboxQ = Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat", max_length=200)]
+
+
+def _bbox(bbox: str | None) -> list[float] | None:
+    if bbox is None:
+        return None
+    try:
+        return [float(v) for v in bbox.split(",")]
+    except ValueError:
+        raise InvalidInput("bbox must be four numbers: minlon,minlat,maxlon,maxlat", field="bbox") from None
+
+
+GEOJSON_OR_JSON: dict[int | str, dict[str, Any]] = {200: {
+    "model": SiteList, "description": "sites (format=json) or a GeoJSON FeatureCollection (format=geojson)",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}}
+
+
+EXPORT_TYPES: dict[int | str, dict[str, Any]] = {200: {"description": "the export file", "content": {
+    "application/geo+json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
+    "application/geopackage+sqlite3": {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/sites", response_model=None, dependencies=[require(Permission.SITE_READ)], responses=GEOJSON_OR_JSON)
+def list_sites(
+    session: SessionDep,
+    guard: GuardDep,
+    region_id: IdQuery = None,
+    category: CategoryQ = None,
+    kind: Annotated[list[str] | None, Query()] = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+    bbox: BboxQ = None,
+    include_missing: bool = False,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    format: Literal["json", "geojson"] = "json",
+) -> Any:
+    f = site_service.check_filter(region_id=region_id, categories=category or (), kinds=kind or (), text=q,
+                                  bbox=_bbox(bbox), include_missing=include_missing)
+    f = dataclasses.replace(f, scope=guard.scope(Permission.SITE_READ))
+    sites, total = site_service.list_sites(session, f, limit=limit, offset=offset)
+    if format == "geojson":
+        return JSONResponse({"type": "FeatureCollection", "total": total,
+                             "features": [site_service.site_feature(s) for s in sites]},
+                            media_type="application/geo+json")
+    return SiteList(items=[site_read(s) for s in sites], total=total, limit=limit, offset=offset)
+
+
+@router.get("/sites/export", response_model=None, dependencies=[require(Permission.SITE_READ)],
+            responses=EXPORT_TYPES)
+def export_sites(
+    session: SessionDep,
+    guard: GuardDep,
+    format: Literal["geojson", "csv", "gpkg"],
+    region_id: IdQuery = None,
+    category: CategoryQ = None,
+) -> Response:
+    f = site_service.check_filter(region_id=region_id, categories=category or ())
+    f = dataclasses.replace(f, scope=guard.scope(Permission.SITE_READ))
+    sites, _ = site_service.list_sites(session, f, limit=None)
+    names = {r.id: r.name for r in RegionRepo(session).list()}
+    rows = site_service.export_rows(sites, names)
+    if format == "geojson":
+        return JSONResponse(to_geojson(rows), media_type="application/geo+json",
+                            headers={"Content-Disposition": 'attachment; filename="sites.geojson"'})
+    if format == "csv":
+        return Response(to_csv(rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="sites.csv"'})
+    tmp = Path(tempfile.mkdtemp()) / "sites.gpkg"
+    write_gpkg(rows, tmp)
+    return FileResponse(tmp, media_type="application/geopackage+sqlite3", filename="sites.gpkg",
+                        background=BackgroundTask(lambda: (tmp.unlink(missing_ok=True), tmp.parent.rmdir())))
+
+
+@router.get("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_READ)])
+def get_site(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteRead:
+    site = SiteRepo(session).get(site_id)
+    guard.check(Permission.SITE_READ, site_resource(site), object_id=site_id)
+    return site_read(site)
+
+
+@router.patch("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)])
+def patch_site(site_id: IdPath, body: SiteUpdate, sf: SessionFactoryDep, guard: GuardDep) -> SiteRead:
+    with sf() as s:
+        site = SiteRepo(s).get(site_id)
+        guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)
+    fields = body.model_fields_set
+    edit = site_service.SiteEdit(
+        capacity_override=body.capacity_override if "capacity_override" in fields else ...,
+        notes=body.notes if "notes" in fields else ...,
+    )
+    return site_read(site_service.edit_site(sf, site_id, edit))
+
+
+@router.put("/sites/{site_id}/operator", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)],
+            tags=["sites"])
+def set_site_operator(site_id: IdPath, body: SiteOperator, request: Request, auth: AuthDep, guard: GuardDep,
+                      sf: SessionFactoryDep) -> SiteRead:
+    """Set the agency operating a site. Needs site:edit over the whole jurisdiction (an agency cannot hand a site
+    to itself or give its own away)."""
+    with sf() as s:
+        site = SiteRepo(s).get(site_id)
+        guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)
+        guard.check(Permission.SITE_EDIT, region_resource(site.region_id), object_type="region",
+                    object_id=site.region_id)
+    site_service.set_site_operator(sf, site_id, body.agency_id, actor=actor_of(request, auth))
+    with sf() as s:
+        return site_read(SiteRepo(s).get(site_id))

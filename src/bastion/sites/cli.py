@@ -1,0 +1,138 @@
+"""`bastion sites` and `bastion regions`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from bastion.access.cli import cli_actor
+from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.errors import InvalidInput
+from bastion.regions.repository import RegionRepo
+from bastion.sites import service as svc
+from bastion.sites.files import to_csv, to_geojson, write_gpkg
+from bastion.sites.repository import SiteRepo
+
+app = typer.Typer(help="Key targets and crowded places.", no_args_is_help=True)
+regions_app = typer.Typer(help="Regions (jurisdictions).", no_args_is_help=True)
+
+
+@regions_app.command("list")
+@handle_errors
+def regions_list() -> None:
+    """List regions with their site counts."""
+    with session_factory()() as s:
+        repo = RegionRepo(s)
+        counts = repo.site_counts()
+        t = Table("id", "name", "sites", "OSM file", "boundary")
+        for r in repo.list():
+            t.add_row(str(r.id), r.name, str(counts.get(r.id, 0)), r.osm_file or "", r.boundary_source or "")
+        console.print(t)
+
+
+def _region_id(s: object, region: str | None) -> int | None:
+    return None if region is None else RegionRepo(s).get_by_ref(region).id  # type: ignore[arg-type]
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    region: str | None = typer.Option(None, "--region", help="Region name or id."),
+    category: list[str] = typer.Option([], "--category", help="Category (repeatable)."),
+    q: str | None = typer.Option(None, "--q", help="Text in the name."),
+    limit: int = typer.Option(50, "--limit", min=1, max=100000),
+    offset: int = typer.Option(0, "--offset", min=0),
+) -> None:
+    """List sites."""
+    with session_factory()() as s:
+        f = svc.check_filter(region_id=_region_id(s, region), categories=category, text=q)
+        sites, total = svc.list_sites(s, f, limit=limit, offset=offset)
+        t = Table("id", "name", "category", "kind", "capacity (people)", "method", title=f"{total} sites")
+        for x in sites:
+            t.add_row(str(x.id), x.name or "—", x.category, x.kind, "" if x.capacity is None else f"{x.capacity:,}",
+                      "user_override" if x.capacity_override is not None else x.capacity_method)
+        console.print(t)
+
+
+@app.command("show")
+@handle_errors
+def show(site_id: int = typer.Argument(..., help="Site id.")) -> None:
+    """Show one site's details."""
+    with session_factory()() as s:
+        x = SiteRepo(s).get(site_id)
+        t = Table(show_header=False, title=f"site {x.id}")
+        rows = {
+            "name": x.name or "—", "category / kind": f"{x.category} / {x.kind}",
+            "source": f"{x.source} {x.source_type}/{x.source_id}", "location": f"{x.lat:.6f}, {x.lon:.6f}",
+            "area": "" if x.area_m2 is None else f"{x.area_m2:,.0f} m²",
+            "capacity": "unknown" if x.capacity is None else f"{x.capacity:,} people",
+            "capacity method": "user_override" if x.capacity_override is not None else x.capacity_method,
+            "capacity inputs": json.dumps(x.capacity_inputs, ensure_ascii=False),
+            "opening hours": (x.opening_hours_raw or "—") + ("" if x.opening_hours_valid in (None, True)
+                                                              else f"  (not parseable: {x.opening_hours_error})"),
+            "notes": x.notes or "", "missing from OSM": "yes" if x.missing_from_source else "no",
+        }
+        for k, v in rows.items():
+            t.add_row(k, v)
+        console.print(t)
+
+
+@app.command("edit")
+@handle_errors
+def edit(
+    site_id: int = typer.Argument(...),
+    capacity: int | None = typer.Option(None, "--capacity", min=0, max=10_000_000, help="Override capacity (people)."),
+    clear_capacity: bool = typer.Option(False, "--clear-capacity", help="Remove the capacity override."),
+    notes: str | None = typer.Option(None, "--notes", help="Replace the notes."),
+) -> None:
+    """Edit a site (capacity override, notes). Imports never overwrite these."""
+    if capacity is not None and clear_capacity:
+        raise InvalidInput("give either --capacity or --clear-capacity, not both", field="capacity")
+    e = svc.SiteEdit(capacity_override=None if clear_capacity else capacity if capacity is not None else ...,
+                     notes=notes if notes is not None else ...)
+    x = svc.edit_site(session_factory(), site_id, e)
+    console.print(f"site {x.id} saved: capacity {x.capacity} people, notes {'set' if x.notes else 'empty'}")
+
+
+@app.command("export")
+@handle_errors
+def export(
+    out: Path = typer.Argument(..., help="Output file: .geojson, .csv or .gpkg."),
+    region: str | None = typer.Option(None, "--region"),
+    category: list[str] = typer.Option([], "--category"),
+) -> None:
+    """Export sites to GeoJSON, CSV or GeoPackage (opens in QGIS)."""
+    suffix = out.suffix.lower()
+    if suffix not in (".geojson", ".json", ".csv", ".gpkg"):
+        raise InvalidInput(f"output {out.name!r}: use a .geojson, .csv or .gpkg file name", field="out")
+    if not out.parent.exists():
+        raise InvalidInput(f"folder {str(out.parent)!r} does not exist", field="out")
+    with session_factory()() as s:
+        f = svc.check_filter(region_id=_region_id(s, region), categories=category)
+        sites, _ = svc.list_sites(s, f, limit=None)
+        rows = svc.export_rows(sites, {r.id: r.name for r in RegionRepo(s).list()})
+    if suffix == ".gpkg":
+        write_gpkg(rows, out)
+    elif suffix == ".csv":
+        out.write_text(to_csv(rows), encoding="utf-8")
+    else:
+        out.write_text(json.dumps(to_geojson(rows), ensure_ascii=False), encoding="utf-8")
+    console.print(f"wrote {len(rows)} sites to {out}")
+
+
+@app.command("set-operator")
+@handle_errors
+def set_operator(
+    site_id: int = typer.Argument(..., help="Site id."),
+    agency: str | None = typer.Option(None, "--agency", help="Agency name or id (omit with --none to clear)."),
+    none: bool = typer.Option(False, "--none", help="The site has no operator agency."),
+) -> None:
+    """Record which agency operates a site (its site operators and agency members then reach it)."""
+    if (agency is None) == (not none):
+        raise InvalidInput("give either --agency NAME or --none", field="agency")
+    aid = svc.set_site_operator(session_factory(), site_id, agency, actor=cli_actor())
+    console.print(f"site {site_id}: operator agency {aid if aid is not None else 'none'}")
+

@@ -1,0 +1,68 @@
+"""Repositories: queries over the models. They flush but never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from bastion.access.policy import Scope
+from bastion.kernel.errors import NotFound
+from bastion.regions.repository import scope_condition
+from bastion.sites.models import Site
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    region_id: int | None = None
+    categories: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    text: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    include_missing: bool = False
+    scope: Scope | None = None  # access control: the regions / agency-owned sites the caller may see
+
+
+class SiteRepo:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def get(self, site_id: int) -> Site:
+        site = self.s.get(Site, site_id)
+        if site is None:
+            raise NotFound(f"site {site_id} does not exist")
+        return site
+
+    def _filtered(self, f: SiteFilter) -> Select[tuple[Site]]:
+        q = select(Site)
+        if f.region_id is not None:
+            q = q.where(Site.region_id == f.region_id)
+        if f.categories:
+            q = q.where(Site.category.in_(f.categories))
+        if f.kinds:
+            q = q.where(Site.kind.in_(f.kinds))
+        if f.text:
+            like = f"%{f.text.lower()}%"
+            q = q.where(func.lower(func.coalesce(Site.name, "")).like(like))
+        if f.bbox is not None:
+            minx, miny, maxx, maxy = f.bbox
+            q = q.where(Site.max_lon >= minx, Site.min_lon <= maxx, Site.max_lat >= miny, Site.min_lat <= maxy)
+        if not f.include_missing:
+            q = q.where(Site.missing_from_source.is_(False))
+        if f.scope is not None and not f.scope.everything:
+            q = q.where(scope_condition(f.scope, Site.region_id, Site.operator_agency_id))  # type: ignore[arg-type]
+        return q
+
+    def list(self, f: SiteFilter, *, limit: int | None = None, offset: int = 0) -> tuple[Sequence[Site], int]:
+        q = self._filtered(f)
+        total = self.s.scalar(select(func.count()).select_from(q.subquery())) or 0
+        q = q.order_by(Site.category, Site.name, Site.id).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        return self.s.scalars(q).all(), total
+
+    def natural_keys(self, region_id: int, source: str) -> dict[tuple[str, str], Site]:
+        rows = self.s.scalars(select(Site).where(Site.region_id == region_id, Site.source == source)).all()
+        return {(r.source_type, r.source_id): r for r in rows}

@@ -1,0 +1,161 @@
+"""Inspections and rectification tasks: the supervision loop over REST (thin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bastion.access.http import AuthDep, GuardDep, require, site_resource
+from bastion.access.policy import Permission, Resource
+from bastion.kernel.db.base import utcnow
+from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.risk.schemas import (
+    AnswersUpdate,
+    CompletionRead,
+    EscalateCreate,
+    EscalationRead,
+    InspectionComplete,
+    InspectionCreate,
+    InspectionItemRead,
+    InspectionRead,
+    TaskEventRead,
+    TaskList,
+    TaskRead,
+    TaskStatus,
+    TaskUpdate,
+)
+from bastion.sites.models import Site
+from bastion.sites.repository import SiteRepo
+from bastion.supervision import service as svc
+from bastion.supervision.models import Inspection, RectificationTask
+
+router = APIRouter(prefix="/api/v1", tags=["inspections"])
+P = Permission
+
+
+def _check_site(s: Session, guard: GuardDep, site_id: int, permission: Permission, *,
+                assigned: frozenset[int] = frozenset()) -> None:
+    site = SiteRepo(s).get(site_id)
+    res = site_resource(site)
+    guard.check(permission, Resource(region_id=res.region_id, operator_agency_id=res.operator_agency_id,
+                                     assigned_agency_ids=assigned), object_id=site_id)
+
+
+def _task_assigned(t: RectificationTask) -> frozenset[int]:
+    return frozenset({t.owner_agency_id}) if t.owner_agency_id is not None else frozenset()
+
+
+def inspection_read(s: Session, insp: Inspection) -> InspectionRead:
+    items = [InspectionItemRead(item_id=i.item_id, standard_id=i.standard_id, tier=i.tier, measure=i.measure,
+                                params=i.params, clause=i.clause, text=i.text, suggested=i.suggested,  # type: ignore[arg-type]
+                                answer=i.answer)  # type: ignore[arg-type]
+             for i in svc.inspection_items(s, insp.id)]
+    return InspectionRead(id=insp.id, site_id=insp.site_id, status=insp.status,
+                          inspector_account_id=insp.inspector_account_id, inspector_agency=insp.inspector_agency,
+                          started_at=insp.started_at, completed_at=insp.completed_at, items=items)
+
+
+def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
+    hist = None if s is None else [
+        TaskEventRead(at=e.at, event=e.event, from_status=e.from_status, to_status=e.to_status,
+                      escalation_level=e.escalation_level, inspection_id=e.inspection_id, detail=e.detail)
+        for e in svc.task_history(s, t.id)]
+    return TaskRead(id=t.id, site_id=t.site_id, inspection_id=t.inspection_id, item_id=t.item_id, measure=t.measure,
+                    standard_id=t.standard_id, text=t.text, owner_agency=t.owner_agency,
+                    owner_agency_id=t.owner_agency_id, deadline=t.deadline,
+                    status=t.status, overdue=t.overdue, escalation_level=t.escalation_level,  # type: ignore[arg-type]
+                    verified_by_inspection_id=t.verified_by_inspection_id, created_at=t.created_at,
+                    updated_at=t.updated_at, history=hist)
+
+
+@router.post("/sites/{site_id}/inspections", response_model=InspectionRead, status_code=201,
+             dependencies=[require(P.INSPECTION_WRITE)])
+def start_inspection(site_id: IdPath, body: InspectionCreate, sf: SessionFactoryDep, session: SessionDep,
+                     guard: GuardDep, auth: AuthDep) -> InspectionRead:
+    _check_site(session, guard, site_id, P.INSPECTION_WRITE)
+    insp = svc.start_inspection(sf, site_id, now=utcnow(), inspector_agency=body.inspector_agency,
+                                inspector_account_id=auth.user_id)
+    with sf() as s:
+        return inspection_read(s, svc.get_inspection(s, insp.id))
+
+
+@router.get("/sites/{site_id}/inspections", response_model=list[InspectionRead],
+            dependencies=[require(P.SITE_SENSITIVE_READ)])
+def site_inspections(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[InspectionRead]:
+    """A site's inspections, newest first, with their answered checklists."""
+    _check_site(session, guard, site_id, P.SITE_SENSITIVE_READ)
+    guard.sensitive_read("site", site_id, "inspections")
+    return [inspection_read(session, i) for i in svc.site_inspections(session, site_id)]
+
+
+@router.get("/inspections/{inspection_id}", response_model=InspectionRead,
+            dependencies=[require(P.SITE_SENSITIVE_READ)])
+def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep) -> InspectionRead:
+    insp = svc.get_inspection(session, inspection_id)
+    _check_site(session, guard, insp.site_id, P.SITE_SENSITIVE_READ)
+    guard.sensitive_read("inspection", inspection_id, "inspection")
+    return inspection_read(session, insp)
+
+
+@router.put("/inspections/{inspection_id}/answers", response_model=InspectionRead,
+            dependencies=[require(P.INSPECTION_WRITE)])
+def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDep, session: SessionDep,
+                guard: GuardDep) -> InspectionRead:
+    _check_site(session, guard, svc.get_inspection(session, inspection_id).site_id, P.INSPECTION_WRITE)
+    svc.answer(sf, inspection_id, body.answers, now=utcnow())
+    with sf() as s:
+        return inspection_read(s, svc.get_inspection(s, inspection_id))
+
+
+@router.post("/inspections/{inspection_id}/complete", response_model=CompletionRead,
+             dependencies=[require(P.INSPECTION_WRITE)])
+def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: SessionFactoryDep, session: SessionDep,
+                        guard: GuardDep, auth: AuthDep) -> CompletionRead:
+    _check_site(session, guard, svc.get_inspection(session, inspection_id).site_id, P.INSPECTION_WRITE)
+    rep = svc.complete(sf, inspection_id, now=utcnow(), owner_agency=body.owner_agency,
+                       deadline_days=body.deadline_days, actor_account_id=auth.user_id)
+    with sf() as s:
+        return CompletionRead(inspection=inspection_read(s, svc.get_inspection(s, inspection_id)),
+                              failed=list(rep.failed), passed=list(rep.passed),
+                              not_applicable=list(rep.not_applicable), tasks_created=list(rep.tasks_created),
+                              tasks_reopened=list(rep.tasks_reopened), tasks_verified=list(rep.tasks_verified))
+
+
+@router.get("/tasks", response_model=TaskList, dependencies=[require(P.SITE_SENSITIVE_READ)])
+def list_tasks(session: SessionDep, guard: GuardDep, region_id: int | None = None, site_id: int | None = None,
+               status: Annotated[list[TaskStatus] | None, Query()] = None, overdue: bool | None = None) -> TaskList:
+    scope = guard.scope(P.SITE_SENSITIVE_READ)
+    items = svc.list_tasks(session, region_id=region_id, site_id=site_id, status=status or (), overdue=overdue)
+    sites = {x.id: x for x in SiteRepo(session).s.scalars(select(Site).where(Site.id.in_({t.site_id for t in items})))}
+    items = [t for t in items if scope.admits(sites[t.site_id].region_id, sites[t.site_id].operator_agency_id,
+                                              _task_assigned(t))]
+    return TaskList(items=[task_read(t) for t in items], total=len(items))
+
+
+@router.get("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
+def get_task(task_id: IdPath, session: SessionDep, guard: GuardDep) -> TaskRead:
+    t = svc.get_task(session, task_id)
+    _check_site(session, guard, t.site_id, P.SITE_SENSITIVE_READ, assigned=_task_assigned(t))
+    return task_read(t, session)
+
+
+@router.patch("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.TASK_WRITE)])
+def patch_task(task_id: IdPath, body: TaskUpdate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+               auth: AuthDep) -> TaskRead:
+    t = svc.get_task(session, task_id)
+    _check_site(session, guard, t.site_id, P.TASK_WRITE, assigned=_task_assigned(t))
+    svc.update_task(sf, task_id, now=utcnow(), status=body.status, owner_agency=body.owner_agency,
+                    deadline=body.deadline, actor_account_id=auth.user_id)
+    with sf() as s:
+        return task_read(svc.get_task(s, task_id), s)
+
+
+@router.post("/tasks/escalate", response_model=list[EscalationRead], dependencies=[require(P.TASK_WRITE, P.PLAN_WRITE)])
+def escalate(body: EscalateCreate, sf: SessionFactoryDep) -> list[EscalationRead]:
+    """Escalate overdue tasks everywhere (a supervising office's run; per-region scoping is left to do)."""
+    out = svc.escalate_overdue(sf, body.now or utcnow())
+    return [EscalationRead(task_id=e.task_id, site_id=e.site_id, days_overdue=e.days_overdue, from_level=e.from_level,
+                           to_level=e.to_level) for e in out]

@@ -1,0 +1,107 @@
+"""`bastion risk | measures | inspect | tasks | threat-level | report`: tiers, risk, the supervision loop."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from bastion.kernel.cli import (
+    console,
+    handle_errors,
+    parse_now,
+    session_factory,
+)
+from bastion.kernel.db.base import utcnow
+from bastion.kernel.errors import InvalidInput
+from bastion.regions.repository import RegionRepo
+from bastion.supervision import service as insp_svc
+
+inspect_app = typer.Typer(help="Inspections: checklist from the site's tiers, answers, completion.",
+                          no_args_is_help=True)
+
+
+tasks_app = typer.Typer(help="Rectification tasks: open → in_progress → fixed → verified.", no_args_is_help=True)
+
+
+@inspect_app.command("start")
+@handle_errors
+def inspect_start(site_id: int = typer.Argument(...),
+                  agency: str = typer.Option(..., "--agency", help="The inspecting agency (never a person's name).")) -> None:
+    """Open an inspection: the checklist of every requirement of the site's tiers, with suggested answers."""
+    insp = insp_svc.start_inspection(session_factory(), site_id, now=utcnow(), inspector_agency=agency)
+    with session_factory()() as s:
+        t = Table("item", "requirement", "clause", "suggested", title=f"inspection {insp.id} of site {site_id}")
+        for i in insp_svc.inspection_items(s, insp.id):
+            t.add_row(i.item_id, i.text, i.clause, i.suggested)
+        console.print(t)
+
+
+@inspect_app.command("answer")
+@handle_errors
+def inspect_answer(inspection_id: int = typer.Argument(...),
+                   answers: list[str] = typer.Argument(None, help="ITEM_ID=pass|fail|not_applicable ..."),
+                   accept_suggested: bool = typer.Option(False, "--accept-suggested",
+                                                         help="Answer every unanswered item with its suggestion.")) -> None:
+    """Record answers."""
+    parsed: dict[str, str] = {}
+    for a in answers or []:
+        if "=" not in a:
+            raise InvalidInput(f"answers must be ITEM_ID=pass|fail|not_applicable, got {a!r}", field="answers")
+        k, v = a.rsplit("=", 1)
+        parsed[k] = v
+    if accept_suggested:
+        with session_factory()() as s:
+            for i in insp_svc.inspection_items(s, inspection_id):
+                if i.answer is None and i.item_id not in parsed:
+                    parsed[i.item_id] = i.suggested
+    left = insp_svc.answer(session_factory(), inspection_id, parsed, now=utcnow())
+    console.print(f"inspection {inspection_id}: {len(parsed)} answers recorded, {left} items unanswered")
+
+
+@inspect_app.command("complete")
+@handle_errors
+def inspect_complete(inspection_id: int = typer.Argument(...),
+                     owner: str = typer.Option(..., "--owner", help="Agency that must rectify failed items."),
+                     deadline_days: int = typer.Option(30, "--deadline-days", min=1, max=3650)) -> None:
+    """Complete an inspection: failed items become tasks; passed items verify earlier tasks."""
+    r = insp_svc.complete(session_factory(), inspection_id, now=utcnow(), owner_agency=owner,
+                          deadline_days=deadline_days)
+    console.print(f"inspection {inspection_id}: {len(r.passed)} passed, {len(r.failed)} failed, "
+                  f"{len(r.not_applicable)} n/a; tasks created {list(r.tasks_created)}, reopened "
+                  f"{list(r.tasks_reopened)}, verified {list(r.tasks_verified)}")
+
+
+@tasks_app.command("list")
+@handle_errors
+def tasks_list(region: str | None = typer.Option(None, "--region"), site: int | None = typer.Option(None, "--site"),
+               status: list[str] = typer.Option([], "--status"), overdue: bool = typer.Option(False, "--overdue")) -> None:
+    """List rectification tasks."""
+    with session_factory()() as s:
+        rid = RegionRepo(s).get_by_ref(region).id if region else None
+        items = insp_svc.list_tasks(s, region_id=rid, site_id=site, status=status, overdue=True if overdue else None)
+        t = Table("id", "site", "item", "owner agency", "deadline", "status", "overdue", "level", title=f"{len(items)} tasks")
+        for x in items:
+            t.add_row(str(x.id), str(x.site_id), x.item_id, x.owner_agency, x.deadline.strftime("%Y-%m-%d"), x.status,
+                      "yes" if x.overdue else "", str(x.escalation_level))
+        console.print(t)
+
+
+@tasks_app.command("update")
+@handle_errors
+def tasks_update(task_id: int = typer.Argument(...), status: str | None = typer.Option(None, "--status"),
+                 owner: str | None = typer.Option(None, "--owner"),
+                 deadline: str | None = typer.Option(None, "--deadline", help="ISO time with zone.")) -> None:
+    """Move a task (open → in_progress → fixed), reassign or reschedule it."""
+    t = insp_svc.update_task(session_factory(), task_id, now=utcnow(), status=status, owner_agency=owner,
+                             deadline=parse_now(deadline) if deadline else None)
+    console.print(f"task {t.id}: {t.status}, owner {t.owner_agency}, deadline {t.deadline:%Y-%m-%d}")
+
+
+@tasks_app.command("escalate")
+@handle_errors
+def tasks_escalate(now: str | None = typer.Option(None, "--now", help="Evaluate as of (ISO with zone); default now.")) -> None:
+    """Flag overdue tasks and raise their escalation level."""
+    out = insp_svc.escalate_overdue(session_factory(), parse_now(now))
+    for e in out:
+        console.print(f"task {e.task_id} (site {e.site_id}): {e.days_overdue} days overdue, level {e.from_level} → {e.to_level}")
+    console.print(f"{len(out)} tasks escalated")

@@ -1,0 +1,1 @@
+"""Response units: teams (never named people), their bases, availability and standards."""

@@ -1,0 +1,1 @@
+"""Hostile-vehicle assessment: approach speeds, impact energy, required barrier ratings."""

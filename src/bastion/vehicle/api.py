@@ -1,0 +1,128 @@
+"""Hostile-vehicle routes (thin: parse, authorize, call one service, return a schema).
+
+Approach speeds and barrier gaps are sensitive: reading them needs site:sensitive_read (each read audited);
+running an assessment needs analysis:run over the region (docs/security.md).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from bastion.access.http import (
+    AuthDep,
+    GuardDep,
+    region_resource,
+    require,
+    site_resource,
+)
+from bastion.access.policy import Permission
+from bastion.kernel.db.base import utcnow
+from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.sites.repository import SiteRepo
+from bastion.supervision import vehicle_tasks
+from bastion.vehicle import read
+from bastion.vehicle import service as svc
+from bastion.vehicle.schemas import (
+    SiteVehicleRead,
+    VehicleAssessmentReport,
+    VehicleAssessmentRun,
+    VehicleKey,
+    VehicleTasksCreate,
+    VehicleTasksRead,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["vehicle"])
+
+
+SENSITIVE = [require(Permission.SITE_SENSITIVE_READ)]
+GEOJSON: dict[int | str, dict[str, Any]] = {200: {
+    "description": "GeoJSON FeatureCollection: approach paths, entry points and barriers",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}}
+HTML: dict[int | str, dict[str, Any]] = {200: {
+    "description": "HTML fragment of the site report's vehicle section",
+    "content": {"text/html": {"schema": {"type": "string"}}}}}
+
+
+def _site_guard(session: SessionDep, guard: GuardDep, site_id: int, what: str) -> None:
+    site = SiteRepo(session).get(site_id)
+    guard.check(Permission.SITE_SENSITIVE_READ, site_resource(site), object_id=site_id)
+    guard.sensitive_read("site", site_id, what)
+
+
+@router.post("/regions/{region_id}/vehicle-assessments", response_model=VehicleAssessmentReport,
+             dependencies=[require(Permission.ANALYSIS_RUN)])
+def run_assessment(region_id: IdPath, body: VehicleAssessmentRun, sf: SessionFactoryDep,
+                   guard: GuardDep) -> VehicleAssessmentReport:
+    """Assess the region's sites (or `site_ids`) and store the results; a re-run with the same inputs changes nothing."""
+    guard.check(Permission.ANALYSIS_RUN, region_resource(region_id), object_type="region", object_id=region_id)
+    params = svc.AssessParams(
+        vehicles=tuple(body.vehicles), wrong_way=body.wrong_way, max_distance_m=body.max_distance_m,
+        friction=body.friction, friction_low=body.friction_low, friction_high=body.friction_high,
+        standoff_m=body.standoff_m,
+    )
+    rep = svc.assess(sf, region_id, params, site_ids=body.site_ids)
+    return VehicleAssessmentReport(
+        region_id=rep.region_id, region_name=rep.region_name, vehicles=list(rep.vehicles), wrong_way=rep.wrong_way,
+        sites_assessed=rep.sites_assessed, sites_reached=rep.sites_reached, entry_points=rep.entry_points,
+        gaps=rep.gaps, inserted=rep.inserted, replaced=rep.replaced, unchanged=rep.unchanged,
+        rows_changed=rep.rows_changed, compute_s=round(rep.compute_s, 3), write_s=round(rep.write_s, 3),
+        worst=rep.worst,  # type: ignore[arg-type]
+    )
+
+
+@router.get("/sites/{site_id}/vehicle", response_model=SiteVehicleRead, dependencies=SENSITIVE)
+def site_vehicle(
+    site_id: IdPath,
+    session: SessionDep,
+    guard: GuardDep,
+    vehicle: VehicleKey | None = None,
+    wrong_way: bool | None = None,
+    detection_distance_m: Annotated[float | None, Query(ge=0, le=5000, description="active-barrier timing: "
+                                                        "detection distance before the barrier, m")] = None,
+    detection_s: Annotated[float, Query(ge=0, le=600)] = 0.0,
+    guard_reaction_s: Annotated[float, Query(ge=0, le=600)] = 3.0,
+    deploy_s: Annotated[float, Query(ge=0, le=600)] = 2.0,
+) -> SiteVehicleRead:
+    """A site's approaches (fastest first), impact speeds with units, required ratings per standard, barriers."""
+    _site_guard(session, guard, site_id, "vehicle_approaches")
+    timing = None if detection_distance_m is None else read.TimingParams(
+        detection_distance_m, detection_s, guard_reaction_s, deploy_s)
+    return SiteVehicleRead.model_validate(read.site_vehicle(session, site_id, vehicle=vehicle, wrong_way=wrong_way,
+                                                            timing=timing))
+
+
+@router.get("/sites/{site_id}/vehicle/report", response_model=None, responses=HTML, dependencies=SENSITIVE)
+def site_vehicle_report(site_id: IdPath, session: SessionDep, guard: GuardDep) -> HTMLResponse:
+    """The site report's vehicle section as an HTML fragment."""
+    _site_guard(session, guard, site_id, "vehicle_report")
+    return HTMLResponse(read.render_report_section(read.report_section(session, site_id)))
+
+
+@router.get("/regions/{region_id}/vehicle.geojson", response_model=None, responses=GEOJSON, dependencies=SENSITIVE)
+def region_vehicle_geojson(
+    region_id: IdPath, session: SessionDep, guard: GuardDep, vehicle: VehicleKey = "car", wrong_way: bool = False,
+) -> Any:
+    """Map layer: approach paths (impact speed, km/h), entry points (required rating), barriers (satisfied or not).
+
+    Region-wide sensitive data: needs site:sensitive_read over the whole region (not only an agency's sites)."""
+    guard.check(Permission.SITE_SENSITIVE_READ, region_resource(region_id), object_type="region", object_id=region_id)
+    guard.sensitive_read("region", region_id, "vehicle_layer")
+    return JSONResponse(read.region_geojson(session, region_id, vehicle=vehicle, wrong_way=wrong_way),
+                        media_type="application/geo+json")
+
+
+@router.post("/sites/{site_id}/vehicle-tasks", response_model=VehicleTasksRead,
+             dependencies=[require(Permission.INSPECTION_WRITE, Permission.TASK_WRITE)])
+def create_vehicle_tasks(site_id: IdPath, body: VehicleTasksCreate, sf: SessionFactoryDep, session: SessionDep,
+                         guard: GuardDep, auth: AuthDep) -> VehicleTasksRead:
+    """One rectification task per unmet entry point (site + entry + standard); re-runs create none."""
+    res = site_resource(SiteRepo(session).get(site_id))
+    guard.check(Permission.INSPECTION_WRITE, res, object_id=site_id)
+    guard.check(Permission.TASK_WRITE, res, object_id=site_id)
+    rep = vehicle_tasks.create_tasks(sf, site_id, now=utcnow(), owner_agency=body.owner_agency,
+                                     deadline_days=body.deadline_days, actor_account_id=auth.user_id)
+    return VehicleTasksRead(site_id=rep.site_id, gaps=rep.gaps, entries=rep.entries, created=list(rep.created),
+                            existing=list(rep.existing), inspection_id=rep.inspection_id)

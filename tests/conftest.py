@@ -27,6 +27,8 @@ MONACO_BOUNDARY = OSM_DIR / "monaco-boundary.geojson"
 ANDORRA = OSM_DIR / "andorra-2023-05.osm.pbf"
 # the account `live_server_url` creates (coordinator over Monaco); web tests sign in with it (tests/web)
 WEB_LOGIN, WEB_PASSWORD = "web-tester", "web-tester-password"
+# fixtures shared by the domain folders: an app with an authenticated client (REST), a CLI with Monaco imported
+pytest_plugins = ["tests.api_fixtures", "tests.cli_fixtures"]
 
 PG_URL = os.environ.get("BASTION_TEST_PG_URL")
 if os.environ.get("CI") and not PG_URL:

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request, Response
 
 from bastion.access import audit
 from bastion.access import service as accounts
-from bastion.access.api import user_read
 from bastion.access.http import AuthDep, client_address, require
 from bastion.access.policy import Permission
 from bastion.access.schemas import (
@@ -23,6 +22,7 @@ from bastion.access.schemas import (
     UserCreate,
     UserRead,
     UserUpdate,
+    user_read,
 )
 from bastion.access.service import Actor
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep

@@ -23,7 +23,6 @@ from bastion.access.http import (
 from bastion.access.models import User
 from bastion.access.policy import Principal, permissions_of
 from bastion.access.schemas import (
-    GrantRead,
     LoginRequest,
     LoginResponse,
     MeRead,
@@ -31,17 +30,13 @@ from bastion.access.schemas import (
     TokenCreate,
     TokenCreated,
     TokenRead,
-    UserRead,
+    user_read,
 )
 from bastion.access.service import Actor, UserInfo
 from bastion.kernel.errors import PermissionDenied
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
-
-
-def user_read(u: UserInfo) -> UserRead:
-    return UserRead(**{**asdict(u), "grants": [GrantRead(**asdict(g)) for g in u.grants]})
 
 
 def me_read(u: UserInfo, p: Principal) -> MeRead:

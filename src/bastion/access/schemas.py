@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from bastion.access.service import UserInfo
 
 AgencyKind = Literal["lead_office", "police", "fire", "transport", "education", "health", "venue_operator", "other"]
 RoleName = Literal["admin", "coordinator", "analyst", "agency_member", "site_operator", "viewer"]
@@ -153,3 +156,7 @@ class SiteOperator(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agency_id: int | None = Field(ge=1, le=2**31 - 1, description="the agency operating the site; null: none")
+
+
+def user_read(u: UserInfo) -> UserRead:
+    return UserRead(**{**asdict(u), "grants": [GrantRead(**asdict(g)) for g in u.grants]})

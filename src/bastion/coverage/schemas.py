@@ -2,60 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-UnitType = Literal["post", "foot_post", "patrol_car", "motorcycle", "police_station", "special_unit", "fire_engine",
-                   "fire_station"]
-Profile = Literal["patrol_car", "motorcycle", "foot"]
-Interval = tuple[int, int]
-
-
-class UnitCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    unit_type: UnitType
-    name: str = Field(min_length=1, max_length=200, description="A team, e.g. 'Patrol car 3', never a person")
-    lon: float = Field(ge=-180, le=180)
-    lat: float = Field(ge=-90, le=90)
-    standard_s: Literal[60, 180, 300] | None = None
-    speed_profile: Profile | None = None
-    availability: list[Interval] | None = Field(
-        None, description="weekly [start, end] minutes from Monday 00:00 (end <= 10080); null = 24/7")
-
-
-class UnitUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    unit_type: UnitType | None = None
-    name: str | None = Field(None, min_length=1, max_length=200)
-    lon: float | None = Field(None, ge=-180, le=180)
-    lat: float | None = Field(None, ge=-90, le=90)
-    standard_s: Literal[60, 180, 300] | None = None
-    speed_profile: Profile | None = None
-    availability: list[Interval] | None = None
-
-
-class UnitRead(BaseModel):
-    id: int
-    region_id: int
-    unit_type: str
-    name: str
-    lon: float
-    lat: float
-    snap_osm_node: int | None
-    snap_distance_m: float | None
-    availability: list[list[int]] | None
-    standard_s: int
-    speed_profile: str
-    source: str
-    source_ref: str | None
-    updated_at: dt.datetime
-
-
-class UnitList(BaseModel):
-    items: list[UnitRead]
-    total: int
+from bastion.units.schemas import Profile, UnitType
 
 
 class StandardRead(BaseModel):

@@ -26,6 +26,8 @@ class DomainSpec:
     name: str
     routers: tuple[str, ...] = ()  # modules with a module-level `router: APIRouter`
     commands: tuple[CommandSpec, ...] = ()
+    # commands this domain adds to another domain's group: CommandSpec(name=<group>, target=<a Typer app>)
+    extends: tuple[CommandSpec, ...] = ()
     web_scripts: tuple[str, ...] = ()  # files in the domain's web/ folder, served under /static/
     i18n: bool = False  # the domain has i18n/{en,zh-CN}.json
     templates: bool = False  # the domain has templates/ (Jinja2, autoescaped)

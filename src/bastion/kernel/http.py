@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Request
+from fastapi import Depends, Path, Query, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.kernel.settings import Settings
@@ -35,3 +36,6 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 MAX_ID = 2**31 - 1  # ids are 32-bit on every backend; larger path values are answered 422, never passed to the DB
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="positive integer id")]
+
+# a local wall-clock time for occupancy (risk, reports)
+AtQ = Annotated[dt.datetime | None, Query(description="local wall-clock time for occupancy, e.g. 2026-11-28T21:00")]

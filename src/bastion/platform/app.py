@@ -9,23 +9,14 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bastion import __version__
-from bastion.access import admin_api as admin
-from bastion.access import api as auth
 from bastion.access.ratelimit import SlidingWindow
-from bastion.coverage import api as coverage
 from bastion.kernel.db.engine import make_engine, make_session_factory
 from bastion.kernel.http_errors import ERROR_RESPONSES
 from bastion.kernel.settings import Settings
-from bastion.patrol import api as patrol
 from bastion.platform import errors, meta
 from bastion.platform.hardening import AuditWrites, BodyLimit, SecurityHeaders
-from bastion.platform import meta
 from bastion.platform.meta import WEB_DIR
 from bastion.platform.registry import specs
-from bastion.risk import api as risk  # risk + supervision
-from bastion.sites import api as sites
-from bastion.supervision import api as inspections
-from bastion.vehicle import api as vehicle
 
 log = logging.getLogger(__name__)
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-
 import importlib
+from pathlib import Path
 
 import click
 import typer
@@ -13,8 +11,8 @@ from typer.core import TyperGroup
 
 from bastion import __version__
 from bastion.kernel.cli import console, handle_errors, settings, setup_logging
-from bastion.kernel.errors import BastionError
 from bastion.kernel.domain import CommandSpec
+from bastion.kernel.errors import BastionError
 from bastion.platform.registry import specs
 
 PLATFORM_COMMANDS = (
@@ -51,6 +49,11 @@ class LazyGroup(TyperGroup):
         sub = getattr(importlib.import_module(module), attr)
         cmd = typer.main.get_group(sub)
         cmd.name = cmd_name
+        for ext in (e for d in specs() for e in d.extends if e.name == cmd_name):
+            ext_module, _, ext_attr = ext.target.partition(":")
+            extra = typer.main.get_group(getattr(importlib.import_module(ext_module), ext_attr))
+            for sub_name, sub_cmd in extra.commands.items():
+                cmd.add_command(sub_cmd, sub_name)
         return cmd
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -15,9 +15,9 @@ from fastapi.templating import Jinja2Templates
 from bastion import __version__
 from bastion.access.http import public
 from bastion.algorithms.sites.taxonomy import CATEGORIES
-from bastion.platform.registry import specs
 from bastion.kernel.errors import NotFound
 from bastion.kernel.http import SettingsDep
+from bastion.platform.registry import specs
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"

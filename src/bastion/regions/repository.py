@@ -5,14 +5,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import and_, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from bastion.access.policy import Scope
 from bastion.kernel.errors import NotFound
 from bastion.regions.models import Region, RoadEdge, RoadNode
-from bastion.sites.models import Site
 
 
 def slugify(name: str) -> str:
@@ -45,19 +44,13 @@ class RegionRepo:
     def list(self) -> Sequence[Region]:
         return self.s.scalars(select(Region).order_by(Region.name)).all()
 
-    def site_counts(self) -> dict[int, int]:
-        rows = self.s.execute(
-            select(Site.region_id, func.count()).where(Site.missing_from_source.is_(False)).group_by(Site.region_id)
-        ).all()
-        return {r: n for r, n in rows}
-
     def add(self, region: Region) -> Region:
         self.s.add(region)
         self.s.flush()
         return region
 
 
-def scope_condition(scope: Scope, region_col: object, agency_col: object) -> object:
+def scope_condition(scope: Any, region_col: object, agency_col: object) -> object:
     """SQL condition admitting the rows a principal's scope reaches (full regions, or its agency's own)."""
     conds = []
     if scope.full_regions:

@@ -9,9 +9,9 @@ from fastapi.responses import HTMLResponse
 
 from bastion.access.http import GuardDep, require
 from bastion.access.policy import Permission
-from bastion.kernel.http import IdPath, SessionDep
+from bastion.kernel.http import AtQ, IdPath, SessionDep
 from bastion.reports import service as reports
-from bastion.risk.api import AtQ, _region, _site
+from bastion.sites.guards import region_in_scope, site_in_scope
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 P = Permission
@@ -33,7 +33,7 @@ def _doc(html: str, fmt: str, filename: str) -> Response:
 @router.get("/sites/{site_id}/report", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
             responses=DOC_RESPONSES)
 def site_report(site_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html", at: AtQ = None) -> Response:
-    _site(session, guard, site_id, P.SITE_SENSITIVE_READ, "report")
+    site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "report")
     return _doc(reports.site_report_html(session, site_id, at=at), format, f"site-{site_id}")
 
 
@@ -41,5 +41,5 @@ def site_report(site_id: IdPath, session: SessionDep, guard: GuardDep, format: F
             responses=DOC_RESPONSES)
 def region_report(region_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html",
                   at: AtQ = None) -> Response:
-    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "report")
+    region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "report")
     return _doc(reports.region_report_html(session, region_id, at=at), format, f"region-{region_id}")

@@ -23,9 +23,14 @@ from bastion.supervision import service as insp_svc
 from bastion.vehicle import read as vehicle_read
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
 RATING_COLOURS = {"low": "#4caf50", "medium": "#ffc107", "high": "#ff7043", "very high": "#c62828"}
+
+
 THREAT_LABELS = {"marauding_attack": "Marauding attack", "vehicle_as_weapon": "Vehicle as a weapon",
                  "ied": "IED", "fire_as_weapon": "Fire as a weapon", "cbr": "CBR", "cyber": "Cyber"}
+
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           undefined=jinja2.StrictUndefined)
@@ -147,15 +152,3 @@ def to_pdf(html_text: str) -> bytes:
     import weasyprint
 
     return weasyprint.HTML(string=html_text).write_pdf()  # type: ignore[no-any-return]
-
-
-def risk_geojson(rr: svc.RegionRisk) -> dict[str, Any]:
-    """Region sites as points with their total risk, worst rating, rank and tiers (for map colouring)."""
-    feats = []
-    for i, a in enumerate(rr.ranking, start=1):
-        x = rr.sites[int(a.site_id)]
-        feats.append({"type": "Feature", "id": x.id, "geometry": {"type": "Point", "coordinates": [x.lon, x.lat]},
-                      "properties": {"id": x.id, "name": x.name, "category": x.category, "kind": x.kind,
-                                     "risk_total": round(a.total_risk, 6), "risk_rating": a.worst_rating,
-                                     "risk_rank": i, "tiers": {t.standard_id: t.tier for t in rr.tiers[x.id]}}})
-    return {"type": "FeatureCollection", "threat_level": rr.setting.scoring_level, "features": feats}

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
-from bastion.access.http import GuardDep, region_resource, require, site_resource
+from bastion.access.http import GuardDep, require
 from bastion.access.policy import Permission
 from bastion.algorithms.risk import CATALOGUE, PortfolioResult, SiteRisk, TierResult
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
-from bastion.regions.repository import RegionRepo
-from bastion.reports import service as reports
+from bastion.kernel.http import AtQ, IdPath, SessionDep, SessionFactoryDep
+from bastion.risk import render as risk_render
 from bastion.risk import service as svc
 from bastion.risk.schemas import (
     AllocationRead,
@@ -36,8 +34,8 @@ from bastion.risk.schemas import (
     ThreatRiskRead,
     TierRead,
 )
-from bastion.sites.models import Site, SiteMeasure
-from bastion.sites.repository import SiteRepo
+from bastion.sites.guards import region_in_scope, site_in_scope
+from bastion.sites.models import SiteMeasure
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])
 
@@ -45,25 +43,6 @@ router = APIRouter(prefix="/api/v1", tags=["risk"])
 P = Permission
 
 
-def _site(session: SessionDep, guard: GuardDep, site_id: int, permission: Permission, what: str | None = None) -> Site:
-    site = SiteRepo(session).get(site_id)
-    guard.check(permission, site_resource(site), object_id=site_id)
-    if what is not None:
-        guard.sensitive_read("site", site_id, what)
-    return site
-
-
-def _region(session: SessionDep, guard: GuardDep, region_id: int, permission: Permission,
-            what: str | None = None) -> None:
-    """Region-wide risk needs the permission over the region (agency-only reach sees no region-wide figures)."""
-    guard.check(P.REGION_READ, region_resource(region_id), object_type="region", object_id=region_id)
-    RegionRepo(session).get(region_id)
-    guard.check(permission, region_resource(region_id), object_type="region", object_id=region_id)
-    if what is not None:
-        guard.sensitive_read("region", region_id, what)
-
-
-AtQ = Annotated[dt.datetime | None, Query(description="local wall-clock time for occupancy, e.g. 2026-11-28T21:00")]
 
 
 def tier_read(t: TierResult) -> TierRead:
@@ -100,13 +79,13 @@ def measure_catalogue() -> list[dict[str, Any]]:
 
 @router.get("/sites/{site_id}/tiers", response_model=SiteTiersRead, dependencies=[require(P.SITE_READ)])
 def site_tiers(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteTiersRead:
-    site = _site(session, guard, site_id, P.SITE_READ)
+    site = site_in_scope(session, guard, site_id, P.SITE_READ)
     return SiteTiersRead(site_id=site.id, name=site.name, tiers=[tier_read(t) for t in svc.site_tiers(session, site)])
 
 
 @router.get("/sites/{site_id}/risk", response_model=SiteRiskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
 def site_risk(site_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = None) -> SiteRiskRead:
-    site = _site(session, guard, site_id, P.SITE_SENSITIVE_READ, "risk")
+    site = site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "risk")
     return risk_read(svc.assess(session, site, at=at), site.name, svc.minute_of_week(at))
 
 
@@ -114,7 +93,7 @@ def site_risk(site_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = N
             dependencies=[require(P.SITE_SENSITIVE_READ)])
 def site_assessments(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[StoredAssessmentRead]:
     """The last stored assessment of the site (one row per threat; empty until the region is assessed)."""
-    _site(session, guard, site_id, P.SITE_SENSITIVE_READ, "assessments")
+    site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "assessments")
     return [StoredAssessmentRead(threat=a.threat, threat_index=a.threat_index, vulnerability=a.vulnerability,
                                  consequence=a.consequence, risk=a.risk, likelihood_level=a.likelihood_level,
                                  impact_level=a.impact_level, rating=a.rating, threat_level=a.threat_level,
@@ -124,33 +103,33 @@ def site_assessments(site_id: IdPath, session: SessionDep, guard: GuardDep) -> l
 
 @router.get("/sites/{site_id}/measures", response_model=list[MeasureRead], dependencies=[require(P.SITE_SENSITIVE_READ)])
 def list_measures(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[MeasureRead]:
-    _site(session, guard, site_id, P.SITE_SENSITIVE_READ, "measures")
+    site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "measures")
     return [measure_read(m) for m in svc.site_measures(session, site_id)]
 
 
 @router.post("/sites/{site_id}/measures", response_model=MeasureRead, status_code=201, dependencies=[require(P.SITE_EDIT)])
 def add_measure(site_id: IdPath, body: MeasureCreate, sf: SessionFactoryDep, session: SessionDep,
                 guard: GuardDep) -> MeasureRead:
-    _site(session, guard, site_id, P.SITE_EDIT)
+    site_in_scope(session, guard, site_id, P.SITE_EDIT)
     return measure_read(svc.record_measure(sf, site_id, body.kind, body.params))
 
 
 @router.delete("/sites/{site_id}/measures/{kind}", status_code=204, dependencies=[require(P.SITE_EDIT)])
 def delete_measure(site_id: IdPath, kind: str, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> Response:
-    _site(session, guard, site_id, P.SITE_EDIT)
+    site_in_scope(session, guard, site_id, P.SITE_EDIT)
     svc.remove_measure(sf, site_id, kind)
     return Response(status_code=204)
 
 
 @router.get("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_READ)])
 def get_facts(site_id: IdPath, session: SessionDep, guard: GuardDep) -> FactsRead:
-    _site(session, guard, site_id, P.SITE_READ)
+    site_in_scope(session, guard, site_id, P.SITE_READ)
     return FactsRead(site_id=site_id, facts=svc.site_facts(session, site_id))
 
 
 @router.put("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_EDIT)])
 def put_facts(site_id: IdPath, body: FactsUpdate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> FactsRead:
-    _site(session, guard, site_id, P.SITE_EDIT)
+    site_in_scope(session, guard, site_id, P.SITE_EDIT)
     return FactsRead(site_id=site_id, facts=svc.set_facts(sf, site_id, body.facts))
 
 
@@ -162,14 +141,14 @@ def _threat_read(region_id: int, t: svc.ThreatSetting) -> ThreatLevelRead:
 
 @router.get("/regions/{region_id}/threat-level", response_model=ThreatLevelRead, dependencies=[require(P.REGION_READ)])
 def get_threat_level(region_id: IdPath, session: SessionDep, guard: GuardDep) -> ThreatLevelRead:
-    _region(session, guard, region_id, P.REGION_READ)
+    region_in_scope(session, guard, region_id, P.REGION_READ)
     return _threat_read(region_id, svc.threat_setting(session, region_id))
 
 
 @router.put("/regions/{region_id}/threat-level", response_model=ThreatLevelRead, dependencies=[require(P.PLAN_WRITE)])
 def put_threat_level(region_id: IdPath, body: ThreatLevelUpdate, sf: SessionFactoryDep, session: SessionDep,
                      guard: GuardDep) -> ThreatLevelRead:
-    _region(session, guard, region_id, P.PLAN_WRITE)
+    region_in_scope(session, guard, region_id, P.PLAN_WRITE)
     kw: dict[str, Any] = {"uk_threat_level": body.uk_threat_level, "scoring_scale": body.scoring_scale}
     if "cn_heightened_level" in body.model_fields_set:
         kw["cn_heightened_level"] = body.cn_heightened_level
@@ -198,7 +177,7 @@ def _region_read(rr: svc.RegionRisk, limit: int | None) -> RegionRiskRead:
 @router.get("/regions/{region_id}/risk", response_model=RegionRiskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
 def region_risk(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = None,
                 limit: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> RegionRiskRead:
-    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
+    region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
     return _region_read(svc.region_risk(session, region_id, at=at), limit)
 
 
@@ -207,16 +186,16 @@ def region_risk(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ
 def store_assessments(region_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
                       at: AtQ = None) -> RegionRiskRead:
     """Score every site of the region and store the assessment (one row per site x threat)."""
-    _region(session, guard, region_id, P.ANALYSIS_RUN)
-    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
+    region_in_scope(session, guard, region_id, P.ANALYSIS_RUN)
+    region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
     return _region_read(svc.store_region_assessment(sf, region_id, at=at), None)
 
 
 @router.get("/regions/{region_id}/risk.geojson", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)])
 def region_risk_geojson(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = None) -> JSONResponse:
     """Sites as points with their risk (total, worst rating, rank, tiers) for colouring the map."""
-    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
-    return JSONResponse(reports.risk_geojson(svc.region_risk(session, region_id, at=at)),
+    region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
+    return JSONResponse(risk_render.risk_geojson(svc.region_risk(session, region_id, at=at)),
                         media_type="application/geo+json")
 
 
@@ -231,8 +210,8 @@ def _plan(p: PortfolioResult, names: dict[int, str | None]) -> PlanRead:
 @router.post("/regions/{region_id}/portfolio", response_model=PortfolioRead,
              dependencies=[require(P.ANALYSIS_RUN, P.SITE_SENSITIVE_READ)])
 def region_portfolio(region_id: IdPath, body: PortfolioCreate, session: SessionDep, guard: GuardDep) -> PortfolioRead:
-    _region(session, guard, region_id, P.ANALYSIS_RUN)
-    _region(session, guard, region_id, P.SITE_SENSITIVE_READ, "portfolio")
+    region_in_scope(session, guard, region_id, P.ANALYSIS_RUN)
+    region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "portfolio")
     pc = svc.portfolio(session, region_id, body.budget, max_candidates=body.max_candidates)
     names = {x.id: x.name for x in svc.region_sites(session, region_id)}
     pct = 0.0 if pc.exact.objective <= 0 else 100.0 * pc.difference / pc.exact.objective

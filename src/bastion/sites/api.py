@@ -68,7 +68,7 @@ def site_read(s: Site) -> SiteRead:
 @router.get("/regions", response_model=RegionList, dependencies=REGION_READ)
 def list_regions(session: SessionDep, guard: GuardDep) -> RegionList:
     repo = RegionRepo(session)
-    counts = repo.site_counts()
+    counts = SiteRepo(repo.s).counts_by_region()
     sc = guard.scope(Permission.REGION_READ)
     items = [region_read(r, counts.get(r.id, 0)) for r in repo.list() if sc.admits(r.id)]
     return RegionList(items=items, total=len(items))
@@ -77,7 +77,7 @@ def list_regions(session: SessionDep, guard: GuardDep) -> RegionList:
 @router.get("/regions/{region_id}", response_model=RegionRead, dependencies=REGION_READ)
 def get_region(region_id: IdPath, session: SessionDep, guard: GuardDep) -> RegionRead:
     r = _region(session, guard, region_id)
-    return region_read(r, RegionRepo(session).site_counts().get(region_id, 0))
+    return region_read(r, SiteRepo(session).counts_by_region().get(region_id, 0))
 
 
 @router.get("/regions/{region_id}/boundary", dependencies=REGION_READ)

@@ -26,7 +26,7 @@ def regions_list() -> None:
     """List regions with their site counts."""
     with session_factory()() as s:
         repo = RegionRepo(s)
-        counts = repo.site_counts()
+        counts = SiteRepo(repo.s).counts_by_region()
         t = Table("id", "name", "sites", "OSM file", "boundary")
         for r in repo.list():
             t.add_row(str(r.id), r.name, str(counts.get(r.id, 0)), r.osm_file or "", r.boundary_source or "")

@@ -66,3 +66,10 @@ class SiteRepo:
     def natural_keys(self, region_id: int, source: str) -> dict[tuple[str, str], Site]:
         rows = self.s.scalars(select(Site).where(Site.region_id == region_id, Site.source == source)).all()
         return {(r.source_type, r.source_id): r for r in rows}
+
+    def counts_by_region(self) -> dict[int, int]:
+        """Sites present in the source, per region id."""
+        rows = self.s.execute(
+            select(Site.region_id, func.count()).where(Site.missing_from_source.is_(False)).group_by(Site.region_id)
+        ).all()
+        return {r: n for r, n in rows}

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import shapely
 from shapely.geometry import mapping
-from sqlalchemy import insert, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.access import audit
@@ -256,3 +256,19 @@ def set_site_operator(sf: sessionmaker[Session], site_id: int, agency: str | int
         audit.record(s, actor=actor.name, action="site.set_operator", object_type="site", object_id=site_id,
                      client=actor.client, details={"from": before, "to": agency_id})
         return agency_id
+
+
+def site_id_by_ref(s: Session, ref: str, region_id: int | None) -> int:
+    """A site by id, or by exact name (within the region when given)."""
+    if ref.isdigit():
+        return SiteRepo(s).get(int(ref)).id
+    q = select(Site.id).where(func.lower(Site.name) == ref.lower())
+    if region_id is not None:
+        q = q.where(Site.region_id == region_id)
+    ids = list(s.scalars(q))
+    if not ids:
+        raise NotFound(f"site {ref!r} does not exist: give a site id or its exact name (`bastion sites list --q`)")
+    if len(ids) > 1:
+        raise InvalidInput(f"{len(ids)} sites are named {ref!r} (ids {', '.join(map(str, ids))}): give the id",
+                           field="site")
+    return ids[0]

@@ -30,7 +30,9 @@ from bastion.risk.schemas import (
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from bastion.supervision import service as svc
+from bastion.supervision import vehicle_tasks
 from bastion.supervision.models import Inspection, RectificationTask
+from bastion.vehicle.schemas import VehicleTasksCreate, VehicleTasksRead
 
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
 P = Permission
@@ -159,3 +161,17 @@ def escalate(body: EscalateCreate, sf: SessionFactoryDep) -> list[EscalationRead
     out = svc.escalate_overdue(sf, body.now or utcnow())
     return [EscalationRead(task_id=e.task_id, site_id=e.site_id, days_overdue=e.days_overdue, from_level=e.from_level,
                            to_level=e.to_level) for e in out]
+
+
+@router.post("/sites/{site_id}/vehicle-tasks", response_model=VehicleTasksRead,
+             dependencies=[require(Permission.INSPECTION_WRITE, Permission.TASK_WRITE)])
+def create_vehicle_tasks(site_id: IdPath, body: VehicleTasksCreate, sf: SessionFactoryDep, session: SessionDep,
+                         guard: GuardDep, auth: AuthDep) -> VehicleTasksRead:
+    """One rectification task per unmet entry point (site + entry + standard); re-runs create none."""
+    res = site_resource(SiteRepo(session).get(site_id))
+    guard.check(Permission.INSPECTION_WRITE, res, object_id=site_id)
+    guard.check(Permission.TASK_WRITE, res, object_id=site_id)
+    rep = vehicle_tasks.create_tasks(sf, site_id, now=utcnow(), owner_agency=body.owner_agency,
+                                     deadline_days=body.deadline_days, actor_account_id=auth.user_id)
+    return VehicleTasksRead(site_id=rep.site_id, gaps=rep.gaps, entries=rep.entries, created=list(rep.created),
+                            existing=list(rep.existing), inspection_id=rep.inspection_id)

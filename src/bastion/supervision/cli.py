@@ -14,7 +14,9 @@ from bastion.kernel.cli import (
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
+from bastion.sites.service import site_id_by_ref
 from bastion.supervision import service as insp_svc
+from bastion.supervision import vehicle_tasks
 
 inspect_app = typer.Typer(help="Inspections: checklist from the site's tiers, answers, completion.",
                           no_args_is_help=True)
@@ -105,3 +107,23 @@ def tasks_escalate(now: str | None = typer.Option(None, "--now", help="Evaluate 
     for e in out:
         console.print(f"task {e.task_id} (site {e.site_id}): {e.days_overdue} days overdue, level {e.from_level} → {e.to_level}")
     console.print(f"{len(out)} tasks escalated")
+
+
+vehicle_app = typer.Typer(help="Commands added to `bastion vehicle`.")
+
+
+@vehicle_app.command("tasks")
+@handle_errors
+def tasks(
+    site: str = typer.Option(..., "--site", help="Site id or exact name."),
+    owner_agency: str | None = typer.Option(None, "--owner-agency", help="Agency that must rectify (default: the "
+                                            "site's operator agency)."),
+    deadline_days: int = typer.Option(30, "--deadline-days", min=1, max=3650, help="Days until the deadline."),
+) -> None:
+    """Turn the site's unmet vehicle requirements into rectification tasks (one per entry; re-runs add none)."""
+    sf = session_factory()
+    with sf() as s:
+        sid = site_id_by_ref(s, site, None)
+    rep = vehicle_tasks.create_tasks(sf, sid, now=utcnow(), owner_agency=owner_agency, deadline_days=deadline_days)
+    console.print(f"site {sid}: {rep.gaps} unmet approaches at {rep.entries} entries; {len(rep.created)} tasks "
+                  f"created {list(rep.created)}, {len(rep.existing)} already open {list(rep.existing)}")

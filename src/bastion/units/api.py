@@ -8,16 +8,16 @@ from fastapi import APIRouter, Response
 
 from bastion.access.http import GuardDep, region_resource, require
 from bastion.access.policy import Permission
-from bastion.coverage.schemas import (
+from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.units import service as units
+from bastion.units.models import ResponseUnit
+from bastion.units.schemas import (
     UnitCreate,
     UnitList,
     UnitRead,
     UnitUpdate,
 )
-from bastion.kernel.errors import InvalidInput, NotFound
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
-from bastion.units import service as units
-from bastion.units.models import ResponseUnit
 
 router = APIRouter(prefix="/api/v1", tags=["units"])
 # units are plans (plan:read / plan:write), scoped to the region's jurisdiction (docs/security.md)

@@ -12,17 +12,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from bastion.access.http import (
-    AuthDep,
     GuardDep,
     region_resource,
     require,
     site_resource,
 )
 from bastion.access.policy import Permission
-from bastion.kernel.db.base import utcnow
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
 from bastion.sites.repository import SiteRepo
-from bastion.supervision import vehicle_tasks
 from bastion.vehicle import read
 from bastion.vehicle import service as svc
 from bastion.vehicle.schemas import (
@@ -30,17 +27,19 @@ from bastion.vehicle.schemas import (
     VehicleAssessmentReport,
     VehicleAssessmentRun,
     VehicleKey,
-    VehicleTasksCreate,
-    VehicleTasksRead,
 )
 
 router = APIRouter(prefix="/api/v1", tags=["vehicle"])
 
 
 SENSITIVE = [require(Permission.SITE_SENSITIVE_READ)]
+
+
 GEOJSON: dict[int | str, dict[str, Any]] = {200: {
     "description": "GeoJSON FeatureCollection: approach paths, entry points and barriers",
     "content": {"application/geo+json": {"schema": {"type": "object"}}}}}
+
+
 HTML: dict[int | str, dict[str, Any]] = {200: {
     "description": "HTML fragment of the site report's vehicle section",
     "content": {"text/html": {"schema": {"type": "string"}}}}}
@@ -112,17 +111,3 @@ def region_vehicle_geojson(
     guard.sensitive_read("region", region_id, "vehicle_layer")
     return JSONResponse(read.region_geojson(session, region_id, vehicle=vehicle, wrong_way=wrong_way),
                         media_type="application/geo+json")
-
-
-@router.post("/sites/{site_id}/vehicle-tasks", response_model=VehicleTasksRead,
-             dependencies=[require(Permission.INSPECTION_WRITE, Permission.TASK_WRITE)])
-def create_vehicle_tasks(site_id: IdPath, body: VehicleTasksCreate, sf: SessionFactoryDep, session: SessionDep,
-                         guard: GuardDep, auth: AuthDep) -> VehicleTasksRead:
-    """One rectification task per unmet entry point (site + entry + standard); re-runs create none."""
-    res = site_resource(SiteRepo(session).get(site_id))
-    guard.check(Permission.INSPECTION_WRITE, res, object_id=site_id)
-    guard.check(Permission.TASK_WRITE, res, object_id=site_id)
-    rep = vehicle_tasks.create_tasks(sf, site_id, now=utcnow(), owner_agency=body.owner_agency,
-                                     deadline_days=body.deadline_days, actor_account_id=auth.user_id)
-    return VehicleTasksRead(site_id=rep.site_id, gaps=rep.gaps, entries=rep.entries, created=list(rep.created),
-                            existing=list(rep.existing), inspection_id=rep.inspection_id)

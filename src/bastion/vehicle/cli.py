@@ -14,40 +14,20 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from bastion.algorithms.vehicle import VEHICLES
 from bastion.kernel.cli import console, handle_errors, session_factory
-from bastion.kernel.db.base import utcnow
-from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.sites.models import Site
-from bastion.sites.repository import SiteRepo
-from bastion.supervision import vehicle_tasks
+from bastion.sites.service import site_id_by_ref
 from bastion.vehicle import read
 from bastion.vehicle import service as svc
 
 app = typer.Typer(help="Hostile-vehicle assessment: approach speeds and required barrier ratings.",
                   no_args_is_help=True)
 
+
 STATUS_STYLE = {"protected": "green", "gap": "yellow", "not_coverable": "bold red"}
-
-
-def _site_id(s: Session, ref: str, region_id: int | None) -> int:
-    """A site by id, or by exact name (within the region when given)."""
-    if ref.isdigit():
-        return SiteRepo(s).get(int(ref)).id
-    q = select(Site.id).where(func.lower(Site.name) == ref.lower())
-    if region_id is not None:
-        q = q.where(Site.region_id == region_id)
-    ids = list(s.scalars(q))
-    if not ids:
-        raise NotFound(f"site {ref!r} does not exist: give a site id or its exact name (`bastion sites list --q`)")
-    if len(ids) > 1:
-        raise InvalidInput(f"{len(ids)} sites are named {ref!r} (ids {', '.join(map(str, ids))}): give the id",
-                           field="site")
-    return ids[0]
 
 
 @app.command("assess")
@@ -70,7 +50,7 @@ def assess(
     sf = session_factory()
     with sf() as s:
         region_id = RegionRepo(s).get_by_ref(region).id
-        ids = [_site_id(s, ref, region_id) for ref in site] or None
+        ids = [site_id_by_ref(s, ref, region_id) for ref in site] or None
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TimeRemainingColumn(), console=console, transient=True) as prog:
         task = prog.add_task("preparing the road network", total=None)
@@ -116,7 +96,7 @@ def show(
     """Show a site's approaches: impact speeds, energy, run-up, required ratings and gaps."""
     timing = read.TimingParams(detection) if detection is not None else None
     with session_factory()() as s:
-        sid = _site_id(s, site, None)
+        sid = site_id_by_ref(s, site, None)
         data = read.site_vehicle(s, sid, vehicle=vehicle, wrong_way=wrong_way, timing=timing)
     if not data["assessed"]:
         console.print(f"{data['site_name'] or sid}: not assessed yet; run `bastion vehicle assess --region "
@@ -165,23 +145,6 @@ def gaps(
     console.print(f"{len(found)} unmet requirements")
 
 
-@app.command("tasks")
-@handle_errors
-def tasks(
-    site: str = typer.Option(..., "--site", help="Site id or exact name."),
-    owner_agency: str | None = typer.Option(None, "--owner-agency", help="Agency that must rectify (default: the "
-                                            "site's operator agency)."),
-    deadline_days: int = typer.Option(30, "--deadline-days", min=1, max=3650, help="Days until the deadline."),
-) -> None:
-    """Turn the site's unmet vehicle requirements into rectification tasks (one per entry; re-runs add none)."""
-    sf = session_factory()
-    with sf() as s:
-        sid = _site_id(s, site, None)
-    rep = vehicle_tasks.create_tasks(sf, sid, now=utcnow(), owner_agency=owner_agency, deadline_days=deadline_days)
-    console.print(f"site {sid}: {rep.gaps} unmet approaches at {rep.entries} entries; {len(rep.created)} tasks "
-                  f"created {list(rep.created)}, {len(rep.existing)} already open {list(rep.existing)}")
-
-
 @app.command("report")
 @handle_errors
 def report(
@@ -192,6 +155,6 @@ def report(
     if out.suffix.lower() not in (".html", ".htm"):
         raise InvalidInput(f"output {out.name!r}: use a .html file name", field="out")
     with session_factory()() as s:
-        sec = read.report_section(s, _site_id(s, site, None))
+        sec = read.report_section(s, site_id_by_ref(s, site, None))
     out.write_text(read.render_report_section(sec), encoding="utf-8")
     console.print(f"wrote the vehicle section of {sec['site_name'] or sec['site_id']} to {out}")

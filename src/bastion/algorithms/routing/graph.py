@@ -17,20 +17,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
+from bastion.algorithms.routing._sparse import csr_min_weight
+from bastion.algorithms.routing.hierarchy import Hierarchy, build_hierarchy
 from bastion.algorithms.routing.network import FloatArray, IntArray, RoadNetwork
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
-if TYPE_CHECKING:
-    from bastion.algorithms.routing.hierarchy import Hierarchy
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -131,15 +130,11 @@ class RoutingGraph:
     @cached_property
     def hierarchy(self) -> Hierarchy:
         """Node-elimination hierarchy for many-source searches (built on first use, then cached)."""
-        from bastion.algorithms.routing.hierarchy import build_hierarchy
-
         return build_hierarchy(self.csr)
 
     @cached_property
     def hierarchy_reverse(self) -> Hierarchy:
         """The same on the transposed graph (searches towards a node)."""
-        from bastion.algorithms.routing.hierarchy import build_hierarchy
-
         return build_hierarchy(csr_array(self.csr.T))
 
 
@@ -166,7 +161,7 @@ def build_graph(network: RoadNetwork, profile: SpeedProfile = PATROL_CAR) -> Rou
         raise InvalidInput(f"profile {profile.name!r} can use no edge of this network; check excluded_highways")
 
     n_all = network.n_nodes
-    full = _csr_min(u, v, t, n_all)
+    full = csr_min_weight(u, v, t, n_all)
     n_comp, label = connected_components(full, directed=True, connection="strong")
     sizes = np.bincount(label, minlength=n_comp)
     # isolated nodes are singleton components; pick the biggest that has edges
@@ -178,7 +173,7 @@ def build_graph(network: RoadNetwork, profile: SpeedProfile = PATROL_CAR) -> Rou
     ekeep = keep[u] & keep[v]
     gu, gv = net_to_graph[u[ekeep]], net_to_graph[v[ekeep]]
     gt = t[ekeep]
-    csr = _csr_min(gu, gv, gt, len(node_net))
+    csr = csr_min_weight(gu, gv, gt, len(node_net))
     log.debug(
         "routing graph %s: %d/%d nodes in LSCC (%d components), %d edges",
         profile.name, len(node_net), n_all, n_comp, len(gu),
@@ -196,19 +191,3 @@ def build_graph(network: RoadNetwork, profile: SpeedProfile = PATROL_CAR) -> Rou
         edge_net=idx[ekeep].astype(np.int64),
         edge_reversed=rev[ekeep],
     )
-
-
-def _csr_min(u: IntArray, v: IntArray, t: FloatArray, n: int) -> csr_array:
-    """CSR matrix keeping the minimum weight of parallel edges (scipy would sum them).
-
-    Explicit zeros (zero-length edges) are kept: scipy.sparse.csgraph treats them as edges.
-    """
-    order = np.lexsort((t, v, u))
-    u, v, t = u[order], v[order], t[order]
-    first = np.ones(len(u), dtype=bool)
-    first[1:] = (u[1:] != u[:-1]) | (v[1:] != v[:-1])
-    u, v, t = u[first], v[first], t[first]
-    indptr = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(indptr, u + 1, 1)
-    indptr = np.cumsum(indptr)
-    return csr_array((t.astype(np.float64), v.astype(np.int32), indptr.astype(np.int32)), shape=(n, n))

@@ -25,6 +25,7 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
+from bastion.algorithms.routing._sparse import csr_min_weight
 from bastion.algorithms.routing.network import FloatArray, IntArray
 
 log = logging.getLogger(__name__)
@@ -112,10 +113,9 @@ def build_hierarchy(csr: csr_array) -> Hierarchy:
             cu_.append(core_id[a])
             cv_.append(core_id[b])
             cw_.append(c)
-    from bastion.algorithms.routing.graph import _csr_min
 
-    core_csr = _csr_min(np.array(cu_, dtype=np.int64), np.array(cv_, dtype=np.int64), np.array(cw_, dtype=np.float64), len(core))
-    up_csr = _csr_min(np.array(up_u, dtype=np.int64), np.array(up_v, dtype=np.int64), np.array(up_w, dtype=np.float64), n)
+    core_csr = csr_min_weight(np.array(cu_, dtype=np.int64), np.array(cv_, dtype=np.int64), np.array(cw_, dtype=np.float64), len(core))
+    up_csr = csr_min_weight(np.array(up_u, dtype=np.int64), np.array(up_v, dtype=np.int64), np.array(up_w, dtype=np.float64), n)
     level = np.full(n, -1, dtype=np.int64)
     for x in reversed(order):
         level[x] = 1 + max((level[u] for u, _ in down[x]), default=-1)

@@ -19,7 +19,7 @@ from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
-from tests.api.conftest import AuthClient
+from tests.api_fixtures import AuthClient
 from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
 
 

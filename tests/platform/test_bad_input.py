@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from bastion.access.models import Agency, RoleGrant, User
 from bastion.regions.models import Region
 from bastion.sites.models import Site
-from tests.api.conftest import AuthClient
+from tests.api_fixtures import AuthClient
 
 
 def data(sf: sessionmaker[Session]) -> list[Any]:

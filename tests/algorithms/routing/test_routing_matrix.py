@@ -12,7 +12,7 @@ from bastion.algorithms.routing import (
     travel_time_matrix,
 )
 from bastion.kernel.errors import InvalidInput
-from tests.core.routing.routing_netgen import grid_network, street_network
+from tests.algorithms.routing.routing_netgen import grid_network, street_network
 
 
 def nx_reference(g) -> nx.DiGraph:

@@ -14,8 +14,8 @@ from bastion.algorithms.vehicle.network import VehicleNetwork
 from bastion.algorithms.vehicle.physics import Dynamics
 from bastion.algorithms.vehicle.vehicles import CAR
 from bastion.kernel.errors import InvalidInput
-from tests.core.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
-from tests.core.vehicle.vehicle_testnet import lonlat, make_roads
+from tests.algorithms.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
+from tests.algorithms.vehicle.vehicle_testnet import lonlat, make_roads
 
 G0 = 9.80665
 SQUARE = Polygon(lonlat([(0, -25), (50, -25), (50, 25), (0, 25)]))

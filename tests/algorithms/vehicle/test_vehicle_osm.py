@@ -25,7 +25,7 @@ from bastion.algorithms.vehicle.network import VehicleNetwork
 from bastion.algorithms.vehicle.timing import check_approach
 from bastion.algorithms.vehicle.vehicles import CAR, HGV
 from bastion.regions.osm import read_extract
-from tests.core.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
+from tests.algorithms.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
 
 pytestmark = pytest.mark.slow
 OSM = Path(__file__).resolve().parents[3] / "data" / "osm"

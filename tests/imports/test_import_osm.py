@@ -17,7 +17,7 @@ from bastion.sites.models import Site
 from bastion.sites.service import SiteEdit, edit_site
 from bastion.vehicle.models import OsmBarrier
 from tests.conftest import ANDORRA, MONACO, MONACO_BOUNDARY
-from tests.integrations.test_osm_read import MONACO_CATEGORIES
+from tests.regions.test_osm_read import MONACO_CATEGORIES
 
 CASINO_NODE = 4416197079  # "Casino de Monte Carlo", a node in the Monaco extract
 

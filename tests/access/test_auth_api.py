@@ -18,7 +18,7 @@ from bastion.access.models import ApiToken, AuditLog
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
-from tests.api.conftest import AuthClient
+from tests.api_fixtures import AuthClient
 from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
 
 

@@ -12,7 +12,12 @@ from bastion.algorithms.routing import (
     snap_points,
 )
 from bastion.kernel.errors import InvalidInput
-from tests.core.routing.routing_netgen import LAT0, LON0, M_PER_DEG_LAT, make_network
+from tests.algorithms.routing.routing_netgen import (
+    LAT0,
+    LON0,
+    M_PER_DEG_LAT,
+    make_network,
+)
 
 M_PER_DEG_LON = M_PER_DEG_LAT * np.cos(np.radians(LAT0))
 

@@ -11,7 +11,12 @@ from bastion.algorithms.routing import (
     build_graph,
 )
 from bastion.kernel.errors import InvalidInput
-from tests.core.routing.routing_netgen import LAT0, LON0, grid_network, make_network
+from tests.algorithms.routing.routing_netgen import (
+    LAT0,
+    LON0,
+    grid_network,
+    make_network,
+)
 
 PTS = [(LON0 + 0.001 * i, LAT0) for i in range(6)]
 

@@ -1,13 +1,9 @@
-"""The coverage domain's manifest (names only: importing it is cheap)."""
+"""The coverage domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='coverage',
-    routers=('bastion.coverage.api',),
-    commands=(
-        CommandSpec('coverage', 'bastion.coverage.cli:app', 'Response coverage (1/3/5-minute rings) and placement of response units.'),
-    ),
-    web_scripts=('coverage.js',),
-    i18n=True,
-)
+SPEC = DomainSpec("coverage", routers=("bastion.coverage.api",), web_scripts=("coverage.js",), i18n=True, commands=(
+    Cmd("coverage", "bastion.coverage.cli:app",
+        "Response coverage (1/3/5-minute rings) and placement of response units."),
+))

@@ -1,10 +1,8 @@
-"""The imports domain's manifest (names only: importing it is cheap)."""
+"""The imports domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='imports',
-    commands=(
-        CommandSpec('import', 'bastion.imports.cli:app', 'Import OSM extracts and your own lists of key targets.'),
-    ),
-)
+SPEC = DomainSpec("imports", commands=(
+    Cmd("import", "bastion.imports.cli:app", "Import OSM extracts and your own lists of key targets."),
+))

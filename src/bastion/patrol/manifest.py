@@ -1,13 +1,8 @@
-"""The patrol domain's manifest (names only: importing it is cheap)."""
+"""The patrol domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='patrol',
-    routers=('bastion.patrol.api',),
-    commands=(
-        CommandSpec('patrol', 'bastion.patrol.cli:app', 'Randomized patrol plans that an observer cannot predict.'),
-    ),
-    web_scripts=('patrol.js',),
-    i18n=True,
-)
+SPEC = DomainSpec("patrol", routers=("bastion.patrol.api",), web_scripts=("patrol.js",), i18n=True, commands=(
+    Cmd("patrol", "bastion.patrol.cli:app", "Randomized patrol plans that an observer cannot predict."),
+))

@@ -1,7 +1,5 @@
-"""The regions domain's manifest (names only: importing it is cheap)."""
+"""The regions domain as the platform sees it (names only: importing this is cheap)."""
 
 from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='regions',
-)
+SPEC = DomainSpec("regions")

@@ -1,12 +1,8 @@
-"""The reports domain's manifest (names only: importing it is cheap)."""
+"""The reports domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='reports',
-    routers=('bastion.reports.api',),
-    commands=(
-        CommandSpec('report', 'bastion.reports.cli:report_app', 'HTML/PDF risk reports per site and per region.'),
-    ),
-    templates=True,
-)
+SPEC = DomainSpec("reports", routers=("bastion.reports.api",), templates=True, commands=(
+    Cmd("report", "bastion.reports.cli:report_app", "HTML/PDF risk reports per site and per region."),
+))

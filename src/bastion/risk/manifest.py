@@ -1,15 +1,12 @@
-"""The risk domain's manifest (names only: importing it is cheap)."""
+"""The risk domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='risk',
-    routers=('bastion.risk.api',),
-    commands=(
-        CommandSpec('risk', 'bastion.risk.cli:risk_app', 'Tiers under three regimes, T×V×C risk, region ranking, budget portfolio.'),
-        CommandSpec('measures', 'bastion.risk.cli:measures_app', 'Protective measures recorded per site.'),
-        CommandSpec('threat-level', 'bastion.risk.cli:threat_app', "A region's threat level (UK scale) and heightened protection level (China)."),
-    ),
-    web_scripts=('risk.js',),
-    i18n=True,
-)
+SPEC = DomainSpec("risk", routers=("bastion.risk.api",), web_scripts=("risk.js",), i18n=True, commands=(
+    Cmd("risk", "bastion.risk.cli:risk_app",
+        "Tiers under three regimes, T×V×C risk, region ranking, budget portfolio."),
+    Cmd("measures", "bastion.risk.cli:measures_app", "Protective measures recorded per site."),
+    Cmd("threat-level", "bastion.risk.cli:threat_app",
+        "A region's threat level (UK scale) and heightened protection level (China)."),
+))

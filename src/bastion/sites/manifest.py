@@ -1,13 +1,9 @@
-"""The sites domain's manifest (names only: importing it is cheap)."""
+"""The sites domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='sites',
-    routers=('bastion.sites.api',),
-    commands=(
-        CommandSpec('sites', 'bastion.sites.cli:app', 'Key targets and crowded places.'),
-        CommandSpec('regions', 'bastion.sites.cli:regions_app', 'Regions (jurisdictions).'),
-    ),
-    i18n=True,
-)
+SPEC = DomainSpec("sites", routers=("bastion.sites.api",), i18n=True, commands=(
+    Cmd("sites", "bastion.sites.cli:app", "Key targets and crowded places."),
+    Cmd("regions", "bastion.sites.cli:regions_app", "Regions (jurisdictions)."),
+))

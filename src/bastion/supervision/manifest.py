@@ -1,13 +1,13 @@
-"""The supervision domain's manifest (names only: importing it is cheap)."""
+"""The supervision domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='supervision',
-    routers=('bastion.supervision.api',),
-    commands=(
-        CommandSpec('inspect', 'bastion.supervision.cli:inspect_app', "Inspections: checklist from the site's tiers, answers, completion."),
-        CommandSpec('tasks', 'bastion.supervision.cli:tasks_app', 'Rectification tasks: open → in_progress → fixed → verified.'),
-    ),
-    extends=(CommandSpec('vehicle', 'bastion.supervision.cli:vehicle_app', 'vehicle tasks: unmet vehicle requirements as rectification tasks'),),
-)
+SPEC = DomainSpec("supervision", routers=("bastion.supervision.api",), commands=(
+    Cmd("inspect", "bastion.supervision.cli:inspect_app",
+        "Inspections: checklist from the site's tiers, answers, completion."),
+    Cmd("tasks", "bastion.supervision.cli:tasks_app", "Rectification tasks: open → in_progress → fixed → verified."),
+), extends=(
+    Cmd("vehicle", "bastion.supervision.cli:vehicle_app",
+        "vehicle tasks: unmet vehicle requirements as rectification tasks"),
+))

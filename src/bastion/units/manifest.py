@@ -1,11 +1,8 @@
-"""The units domain's manifest (names only: importing it is cheap)."""
+"""The units domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='units',
-    routers=('bastion.units.api',),
-    commands=(
-        CommandSpec('units', 'bastion.units.cli:units_app', 'Response units (teams, never named people).'),
-    ),
-)
+SPEC = DomainSpec("units", routers=("bastion.units.api",), commands=(
+    Cmd("units", "bastion.units.cli:units_app", "Response units (teams, never named people)."),
+))

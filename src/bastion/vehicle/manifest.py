@@ -1,14 +1,8 @@
-"""The vehicle domain's manifest (names only: importing it is cheap)."""
+"""The vehicle domain as the platform sees it (names only: importing this is cheap)."""
 
-from bastion.kernel.domain import CommandSpec, DomainSpec
+from bastion.kernel.domain import CommandSpec as Cmd
+from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec(
-    name='vehicle',
-    routers=('bastion.vehicle.api',),
-    commands=(
-        CommandSpec('vehicle', 'bastion.vehicle.cli:app', 'Hostile-vehicle assessment: approach speeds and required barrier ratings.'),
-    ),
-    web_scripts=('vehicle.js',),
-    i18n=True,
-    templates=True,
-)
+SPEC = DomainSpec("vehicle", routers=("bastion.vehicle.api",), web_scripts=("vehicle.js",), i18n=True, templates=True,
+                  commands=(Cmd("vehicle", "bastion.vehicle.cli:app",
+                                "Hostile-vehicle assessment: approach speeds and required barrier ratings."),))

@@ -84,6 +84,9 @@ class TokenInfo:
 
 def _check_login(s: Session, policy: Policy, login: str, password: str, client: str | None,
                  now: dt.datetime) -> User:
+    """Verify a password. The failure count and the lockout are changed by single UPDATE statements (atomic on
+    both backends), and success is conditional on the account not being locked at that instant, so parallel
+    guesses cannot slip under the limit or past a lockout that another request has just set."""
     login = (login or "").strip().lower()[:64]
     u = s.scalar(select(User).where(User.login == login))
     ok = verify_password(u.password_hash if u else None, password or "")
@@ -92,25 +95,44 @@ def _check_login(s: Session, policy: Policy, login: str, password: str, client: 
         reason = "unknown_login"
     elif u.status != "active":
         reason = "disabled"
-    elif u.locked_until is not None and u.locked_until > now:
-        reason = "locked"
     elif not ok:
-        reason = "bad_password"
-        u.failed_logins += 1
-        if u.failed_logins >= policy.max_failures:
-            u.locked_until = now + dt.timedelta(seconds=policy.lockout_s)
-            u.failed_logins = 0
-            reason = "bad_password_locked"
+        reason = _count_failure(s, policy, u.id, now)
+    else:
+        opened = s.execute(
+            update(User).where(User.id == u.id, User.status == "active",
+                               (User.locked_until.is_(None)) | (User.locked_until <= now))
+            .values(failed_logins=0, locked_until=None, last_login_at=now)
+            .returning(User.id).execution_options(synchronize_session=False)
+        ).scalar_one_or_none()
+        if opened is None:
+            reason = "locked"
     if reason is not None:
         audit.record(s, actor=f"user:{login}" if u else f"anonymous:{login}", action="auth.login",
                      object_type="user", object_id=u.id if u else None, client=client, outcome="failure",
                      details={"reason": reason}, now=now)
         raise Unauthenticated(LOGIN_FAILED)
     assert u is not None
-    u.failed_logins, u.locked_until, u.last_login_at = 0, None, now
+    s.refresh(u)
     if needs_rehash(u.password_hash):
         u.password_hash = hash_password(password)
     return u
+
+
+def _count_failure(s: Session, policy: Policy, user_id: int, now: dt.datetime) -> str:
+    """Add one failed attempt (one atomic UPDATE … RETURNING); at the limit, lock the account."""
+    locked_until = s.execute(select(User.locked_until).where(User.id == user_id)).scalar_one()
+    if locked_until is not None and locked_until > now:
+        return "locked"
+    failures = s.execute(
+        update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins).execution_options(synchronize_session=False)
+    ).scalar_one()
+    if failures < policy.max_failures:
+        return "bad_password"
+    s.execute(update(User).where(User.id == user_id)
+              .values(locked_until=now + dt.timedelta(seconds=policy.lockout_s), failed_logins=0)
+              .execution_options(synchronize_session=False))
+    return "bad_password_locked"
 
 
 def login(sf: sessionmaker[Session], policy: Policy, login_: str, password: str, *, client: str | None,

@@ -14,7 +14,7 @@ from bastion.kernel.db.engine import make_engine, make_session_factory
 from bastion.kernel.http_errors import ERROR_RESPONSES
 from bastion.kernel.settings import Settings
 from bastion.platform import errors, meta
-from bastion.platform.hardening import AuditWrites, BodyLimit, SecurityHeaders
+from bastion.platform.hardening import AuditWrites, BodyLimit, ClientAddress, SecurityHeaders
 from bastion.platform.meta import WEB_DIR
 from bastion.platform.registry import specs
 
@@ -41,6 +41,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three
     app.add_middleware(AuditWrites)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ClientAddress, trusted=settings.trusted_proxies)  # outermost: every layer sees the client
     app.include_router(meta.router)
     for spec in specs():
         for module in spec.routers:

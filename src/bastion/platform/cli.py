@@ -106,7 +106,8 @@ def serve(
 
     s = settings()
     s.check_production()
-    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info")
+    # proxy headers are resolved by the app itself from BASTION_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1)
+    uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info", proxy_headers=False)
 
 
 @app.command()

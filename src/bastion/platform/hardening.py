@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 from typing import Any
@@ -151,3 +152,56 @@ class AuditWrites:
         except Exception:  # noqa: BLE001
             log.exception("could not write the audit record for %s %s", scope["method"], scope["path"])
 
+
+
+def parse_trusted_proxies(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network | str, ...]:
+    """BASTION_TRUSTED_PROXIES: comma-separated addresses or CIDR networks (a non-IP entry is matched literally)."""
+    out: list[ipaddress.IPv4Network | ipaddress.IPv6Network | str] = []
+    for item in (x.strip() for x in text.split(",")):
+        if not item:
+            continue
+        try:
+            out.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            out.append(item)
+    return tuple(out)
+
+
+def _trusted(host: str, trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network | str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host in trusted
+    return any(not isinstance(t, str) and ip in t for t in trusted)
+
+
+def client_from_forwarded(peer: str | None, forwarded_for: str | None,
+                          trusted: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network | str, ...]) -> str | None:
+    """The client's address: the peer, unless the peer is a configured proxy; then the right-most address of
+    X-Forwarded-For that is not itself a trusted proxy (left-most entries are whatever the client wrote)."""
+    if peer is None or not forwarded_for or not _trusted(peer, trusted):
+        return peer
+    hops = [h.strip() for h in forwarded_for.split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _trusted(hop, trusted):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
+
+
+class ClientAddress:
+    """Outermost middleware: replaces the ASGI client address with the one a trusted proxy forwarded. With no
+    trusted proxies (the default) X-Forwarded-For is ignored, so rotating it neither escapes the login rate limit
+    nor writes a forged address into the audit trail."""
+
+    def __init__(self, app: ASGIApp, trusted: str = "") -> None:
+        self.app = app
+        self.trusted = parse_trusted_proxies(trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket") and self.trusted and scope.get("client"):
+            peer, port = scope["client"]
+            fwd = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"x-forwarded-for"), None)
+            client = client_from_forwarded(peer, fwd, self.trusted)
+            if client != peer:
+                scope = {**scope, "client": (client, port)}
+        await self.app(scope, receive, send)

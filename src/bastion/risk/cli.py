@@ -1,4 +1,4 @@
-"""`bastion risk | measures | inspect | tasks | threat-level | report`: tiers, risk, the supervision loop."""
+"""`bastion risk | measures | threat-level`: tiers, T×V×C risk, ranking, budget portfolio, measures, threat levels."""
 
 from __future__ import annotations
 
@@ -11,7 +11,11 @@ from bastion.algorithms.risk import CATALOGUE
 from bastion.kernel.cli import (
     console,
     handle_errors,
+    json_option,
     parse_local_time,
+    print_items,
+    print_json,
+    region_option,
     session_factory,
 )
 from bastion.kernel.errors import InvalidInput
@@ -33,7 +37,7 @@ threat_app = typer.Typer(help="A region's threat level (UK scale) and heightened
 @risk_app.command("tiers")
 @handle_errors
 def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region for counts)."),
-          region: str | None = typer.Option(None, "--region", help="Region name or id: tier counts per regime.")) -> None:
+          region: str | None = region_option(None, help="Region name or id: tier counts per regime.")) -> None:
     """A site's tier under every regime, side by side; or per-regime counts for a region."""
     with session_factory()() as s:
         if site_id is not None:
@@ -61,7 +65,7 @@ def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region 
 @risk_app.command("assess")
 @handle_errors
 def assess(site_id: int = typer.Argument(None, help="Site id (or --region to score and store a whole region)."),
-           region: str | None = typer.Option(None, "--region"),
+           region: str | None = region_option(None, help="Region name or id: score every site and store the results."),
            at: str | None = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00.")) -> None:
     """Risk per threat (T×V×C, matrix cell) and the gaps; with --region, score every site and store it."""
     when = parse_local_time(at)
@@ -91,17 +95,29 @@ def assess(site_id: int = typer.Argument(None, help="Site id (or --region to sco
 
 @risk_app.command("rank")
 @handle_errors
-def rank(region: str = typer.Argument(..., help="Region name or id."),
-         top: int = typer.Option(20, "--top", min=1), at: str | None = typer.Option(None, "--at")) -> None:
+def rank(region: str = region_option(),
+         top: int = typer.Option(20, "--top", min=1, help="How many sites to list."),
+         at: str | None = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00."),
+         as_json: bool = json_option()) -> None:
     """Rank a region's sites by total risk, with the 4×4 matrix counts."""
     with session_factory()() as s:
         rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at))
-    t = Table("#", "site", "kind", "risk", "rating", "UK", "FSL", "CN", title=f"{rr.region.name} ({len(rr.ranking)} sites)")
+    rows = []
     for i, a in enumerate(rr.ranking[:top], start=1):
         x = rr.sites[int(a.site_id)]
-        tiers_ = {tr.standard_id: tr.tier or "–" for tr in rr.tiers[x.id]}
-        t.add_row(str(i), x.name or "—", x.kind, f"{a.total_risk:.4g}", a.worst_rating, tiers_.get("uk_ppa_2025", ""),
-                  tiers_.get("us_isc_fsl", ""), tiers_.get("cn_key_target", ""))
+        tiers_ = {tr.standard_id: tr.tier for tr in rr.tiers[x.id]}
+        rows.append({"rank": i, "site_id": x.id, "site": x.name, "kind": x.kind, "risk": a.total_risk,
+                     "rating": a.worst_rating, "uk": tiers_.get("uk_ppa_2025"), "fsl": tiers_.get("us_isc_fsl"),
+                     "cn": tiers_.get("cn_key_target")})
+    if as_json:
+        print_json({"items": rows, "total": len(rr.ranking), "region": rr.region.name,
+                    "matrix": [{"likelihood": li, "impact": ii, "count": rr.matrix.get((li, ii), 0)}
+                               for li in range(4, 0, -1) for ii in range(1, 5)]})
+        return
+    t = Table("#", "site", "kind", "risk", "rating", "UK", "FSL", "CN", title=f"{rr.region.name} ({len(rr.ranking)} sites)")
+    for r in rows:
+        t.add_row(str(r["rank"]), r["site"] or "—", r["kind"], f"{r['risk']:.4g}", r["rating"], r["uk"] or "–",
+                  r["fsl"] or "–", r["cn"] or "–")
     console.print(t)
     m = Table("likelihood \\ impact", "I1", "I2", "I3", "I4", title="risk matrix (site × threat pairs)")
     for li in range(4, 0, -1):
@@ -111,7 +127,7 @@ def rank(region: str = typer.Argument(..., help="Region name or id."),
 
 @risk_app.command("portfolio")
 @handle_errors
-def portfolio(region: str = typer.Argument(...), budget: float = typer.Option(..., "--budget", min=0, help="EUR."),
+def portfolio(region: str = region_option(), budget: float = typer.Option(..., "--budget", min=0, help="EUR."),
               max_candidates: int = typer.Option(4, "--max-candidates", min=0, max=6)) -> None:
     """With budget B, which measures where: exact (HiGHS) vs greedy, and the difference."""
     with session_factory()() as s:
@@ -150,20 +166,25 @@ def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(
 
 @measures_app.command("list")
 @handle_errors
-def measures_list(site_id: int = typer.Argument(...)) -> None:
+def measures_list(site_id: int = typer.Argument(..., help="Site id."), as_json: bool = json_option()) -> None:
     """Measures recorded at a site."""
     with session_factory()() as s:
         SiteRepo(s).get(site_id)
-        t = Table("kind", "label", "parameters", "source", "recorded", title=f"site {site_id}")
-        for m in svc.site_measures(s, site_id):
-            t.add_row(m.kind, CATALOGUE[m.kind].label, json.dumps(m.params, ensure_ascii=False), m.source,
-                      m.recorded_at.strftime("%Y-%m-%d"))
-        console.print(t)
+        rows = [{"kind": m.kind, "label": CATALOGUE[m.kind].label, "parameters": m.params, "source": m.source,
+                 "recorded_at": m.recorded_at} for m in svc.site_measures(s, site_id)]
+    if as_json:
+        print_items(rows)
+        return
+    t = Table("kind", "label", "parameters", "source", "recorded", title=f"site {site_id}")
+    for r in rows:
+        t.add_row(r["kind"], r["label"], json.dumps(r["parameters"], ensure_ascii=False), r["source"],
+                  r["recorded_at"].strftime("%Y-%m-%d"))
+    console.print(t)
 
 
 @threat_app.command("set")
 @handle_errors
-def threat_set(region: str = typer.Argument(...),
+def threat_set(region: str = region_option(),
                uk: str | None = typer.Option(None, "--uk", help="LOW, MODERATE, SUBSTANTIAL, SEVERE or CRITICAL."),
                cn: str | None = typer.Option(None, "--cn", help="level_3, level_2, level_1, or 'normal'."),
                scale: str | None = typer.Option(None, "--scale", help="Which level scales threat: uk or cn.")) -> None:

@@ -15,12 +15,15 @@ from bastion.access import audit
 from bastion.access import service as accounts
 from bastion.access.models import AGENCY_KINDS
 from bastion.access.service import Actor
-from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.cli import console, handle_errors, json_option, print_items, region_option, session_factory
 from bastion.kernel.errors import InvalidInput
 
 users_app = typer.Typer(help="User accounts and their roles.", no_args_is_help=True)
 agencies_app = typer.Typer(help="Agencies users belong to.", no_args_is_help=True)
 audit_app = typer.Typer(help="The append-only audit trail.", no_args_is_help=True)
+
+
+LOGIN = typer.Argument(..., help="The user's login name.")
 
 
 def cli_actor() -> Actor:
@@ -54,13 +57,17 @@ def agencies_create(
 
 @agencies_app.command("list")
 @handle_errors
-def agencies_list() -> None:
+def agencies_list(as_json: bool = json_option()) -> None:
     """List agencies."""
     with session_factory()() as s:
-        t = Table("id", "name", "kind")
-        for a in accounts.list_agencies(s):
-            t.add_row(str(a.id), a.name, a.kind)
-        console.print(t)
+        found = accounts.list_agencies(s)
+    if as_json:
+        print_items([{"id": a.id, "name": a.name, "kind": a.kind} for a in found])
+        return
+    t = Table("id", "name", "kind")
+    for a in found:
+        t.add_row(str(a.id), a.name, a.kind)
+    console.print(t)
 
 
 @users_app.command("create")
@@ -70,7 +77,7 @@ def users_create(
     agency: str = typer.Option(..., "--agency", help="Agency name or id."),
     display_name: str | None = typer.Option(None, "--name", help="Display name (a role title is fine)."),
     role: str | None = typer.Option(None, "--role", help="Grant this role right away."),
-    region: str | None = typer.Option(None, "--region", help="Region of that role (default: every region)."),
+    region: str | None = region_option(None, help="Region name or id of that role (default: every region)."),
     password_env: str | None = typer.Option(None, "--password-env", help="Read the password from this "
                                             "environment variable instead of prompting."),
 ) -> None:
@@ -86,20 +93,27 @@ def users_create(
 
 @users_app.command("list")
 @handle_errors
-def users_list() -> None:
-    """List users, their agency, status and grants."""
+def users_list(as_json: bool = json_option()) -> None:
+    """List users, their agency, status and grants (grant ids with --json)."""
     with session_factory()() as s:
-        t = Table("id", "login", "name", "agency", "status", "grants")
-        for u in accounts.list_users(s):
-            grants = ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants) or "—"
-            t.add_row(str(u.id), u.login, u.display_name, u.agency_name,
-                      u.status + (" (locked)" if u.locked else ""), grants)
-        console.print(t)
+        found = accounts.list_users(s)
+    if as_json:
+        print_items([{"id": u.id, "login": u.login, "name": u.display_name, "agency": u.agency_name,
+                      "status": u.status, "locked": u.locked,
+                      "grants": [{"id": g.id, "role": g.role, "region_id": g.region_id, "region": g.region_name}
+                                 for g in u.grants]} for u in found])
+        return
+    t = Table("id", "login", "name", "agency", "status", "grants")
+    for u in found:
+        grants = ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants) or "—"
+        t.add_row(str(u.id), u.login, u.display_name, u.agency_name, u.status + (" (locked)" if u.locked else ""),
+                  grants)
+    console.print(t)
 
 
 @users_app.command("disable")
 @handle_errors
-def users_disable(login: str = typer.Argument(...)) -> None:
+def users_disable(login: str = LOGIN) -> None:
     """Disable a user: every session and API token of theirs is revoked."""
     accounts.set_status(session_factory(), login, "disabled", actor=cli_actor())
     console.print(f"user {login!r} disabled; sessions and tokens revoked")
@@ -107,7 +121,7 @@ def users_disable(login: str = typer.Argument(...)) -> None:
 
 @users_app.command("enable")
 @handle_errors
-def users_enable(login: str = typer.Argument(...)) -> None:
+def users_enable(login: str = LOGIN) -> None:
     """Re-enable a user (also clears a lockout)."""
     accounts.set_status(session_factory(), login, "active", actor=cli_actor())
     console.print(f"user {login!r} enabled")
@@ -116,7 +130,7 @@ def users_enable(login: str = typer.Argument(...)) -> None:
 @users_app.command("set-password")
 @handle_errors
 def users_set_password(
-    login: str = typer.Argument(...),
+    login: str = LOGIN,
     password_env: str | None = typer.Option(None, "--password-env", help="Read it from this environment variable."),
 ) -> None:
     """Set a user's password: their sessions and API tokens are revoked."""
@@ -128,9 +142,9 @@ def users_set_password(
 @users_app.command("grant")
 @handle_errors
 def users_grant(
-    login: str = typer.Argument(...),
+    login: str = LOGIN,
     role: str = typer.Argument(..., help="admin, coordinator, analyst, agency_member, site_operator or viewer."),
-    region: str | None = typer.Option(None, "--region", help="Region name or id (default: every region)."),
+    region: str | None = region_option(None, help="Region name or id (default: every region)."),
 ) -> None:
     """Give a user a role over a region (or every region)."""
     u = accounts.grant(session_factory(), login, role, region, actor=cli_actor())
@@ -139,7 +153,7 @@ def users_grant(
 
 @users_app.command("revoke")
 @handle_errors
-def users_revoke(login: str = typer.Argument(...), grant_id: int = typer.Argument(..., help="Grant id "
+def users_revoke(login: str = LOGIN, grant_id: int = typer.Argument(..., help="Grant id "
                                                                                     "(see `users list --json`).")) -> None:
     """Remove one of a user's grants."""
     accounts.revoke_grant(session_factory(), login, grant_id, actor=cli_actor())

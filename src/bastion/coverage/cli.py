@@ -7,12 +7,7 @@ from rich.table import Table
 
 from bastion.coverage import placement
 from bastion.coverage import service as cov
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    parse_lonlat,
-    session_factory,
-)
+from bastion.kernel.cli import console, handle_errors, parse_lonlat, region_option, session_factory
 from bastion.kernel.errors import InvalidInput
 from bastion.units import service as units
 
@@ -38,7 +33,7 @@ def _mmss(t: float | None) -> str:
 @app.command("analyze")
 @handle_errors
 def analyze(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
+    region: str = region_option(),
     standard: str = typer.Option("3m", "--standard", help="Standard to list uncovered sites for: 60s, 1m, 3m, 5m."),
     respect_unit_standards: bool = typer.Option(False, "--respect-unit-standards",
                                                 help="Count a unit only in rings >= its own standard."),
@@ -93,7 +88,7 @@ def _print_placement(p: placement.PlacementReport) -> None:
 @app.command("place")
 @handle_errors
 def place(
-    region: str = typer.Option(..., "--region"),
+    region: str = region_option(),
     add: int = typer.Option(..., "--add", min=1, max=200, help="How many new units."),
     standard: str = typer.Option("3m", "--standard"),
     backup: bool = typer.Option(False, "--backup", help="Also reward sites covered twice (backup coverage)."),
@@ -116,7 +111,7 @@ def place(
 @app.command("lscp")
 @handle_errors
 def lscp(
-    region: str = typer.Option(..., "--region"),
+    region: str = region_option(),
     standard: str = typer.Option("5m", "--standard"),
     profile: str = typer.Option("patrol_car", "--profile"),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, max=3600),
@@ -132,7 +127,7 @@ def lscp(
 @app.command("whatif")
 @handle_errors
 def whatif(
-    region: str = typer.Option(..., "--region"),
+    region: str = region_option(),
     add: list[str] = typer.Option([], "--add", help="lon,lat of a hypothetical patrol car (repeatable)."),
     move: list[str] = typer.Option([], "--move", help="ID:lon,lat (repeatable)."),
     remove: list[int] = typer.Option([], "--remove", help="Unit id (repeatable)."),

@@ -33,9 +33,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 REGION_HELP = "Region name or id."
 
 
-def region_option(default: Any = ..., help: str = REGION_HELP) -> Any:  # noqa: A002 - typer's word
+def region_option(default: Any = ..., help: str = REGION_HELP, metavar: str = "NAME|ID") -> Any:  # noqa: A002
     """`--region NAME|ID`: the one way a command names a region (never a positional argument)."""
-    return typer.Option(default, "--region", metavar="NAME|ID", help=help)
+    return typer.Option(default, "--region", metavar=metavar, help=help)
 
 
 def json_option() -> Any:

@@ -11,7 +11,14 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.cli import (
+    console,
+    handle_errors,
+    json_option,
+    print_items,
+    region_option,
+    session_factory,
+)
 from bastion.kernel.errors import InvalidInput
 from bastion.patrol import render as exp
 from bastion.patrol import service as svc
@@ -52,7 +59,7 @@ def _bars() -> Iterator[ProgressFn]:
 @app.command("plan")
 @handle_errors
 def plan(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
+    region: str = region_option(),
     teams: int = TEAMS, shift: str = SHIFT,
     days: int = typer.Option(7, "--days", help="Days to schedule (1-366)."),
     seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS, slot_min: float = SLOT,
@@ -91,21 +98,27 @@ def plan(
 
 @app.command("list")
 @handle_errors
-def list_(region: str | None = typer.Option(None, "--region")) -> None:
+def list_(region: str | None = region_option(None), as_json: bool = json_option()) -> None:
     """List stored patrol plans."""
     with session_factory()() as s:
         rid = None if region is None else RegionRepo(s).get_by_ref(region).id
-        t = Table("id", "region", "teams", "shift", "days", "seed", "status", "attacker gain (people)", "created")
-        for p in svc.list_plans(s, rid):
-            t.add_row(str(p.id), str(p.region_id), str(p.teams), f"{p.shift_start}-{p.shift_end}", str(p.days),
-                      str(p.seed), p.solver_status, f"{p.attacker_utility:,.1f}", p.created_at.strftime("%Y-%m-%d %H:%M"))
-        console.print(t)
+        plans = svc.list_plans(s, rid)
+    if as_json:
+        print_items([{"id": p.id, "region_id": p.region_id, "teams": p.teams, "shift": f"{p.shift_start}-{p.shift_end}",
+                      "days": p.days, "seed": p.seed, "status": p.solver_status,
+                      "attacker_gain": p.attacker_utility, "created_at": p.created_at} for p in plans])
+        return
+    t = Table("id", "region", "teams", "shift", "days", "seed", "status", "attacker gain (people)", "created")
+    for p in plans:
+        t.add_row(str(p.id), str(p.region_id), str(p.teams), f"{p.shift_start}-{p.shift_end}", str(p.days),
+                  str(p.seed), p.solver_status, f"{p.attacker_utility:,.1f}", p.created_at.strftime("%Y-%m-%d %H:%M"))
+    console.print(t)
 
 
 @app.command("evaluate")
 @handle_errors
 def evaluate(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
+    region: str = region_option(),
     teams: int = TEAMS, shift: str = SHIFT, seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS,
     slot_min: float = SLOT, max_sites: int = SITES, start_weekday: int = WEEKDAY, payoff: str | None = PAYOFF,
     observe_days: int = typer.Option(30, "--observe-days", help="Days the attacker watches before choosing."),

@@ -1,4 +1,4 @@
-"""`bastion risk | measures | inspect | tasks | threat-level | report`: tiers, risk, the supervision loop."""
+"""`bastion inspect | tasks` and `bastion vehicle tasks`: the supervision loop."""
 
 from __future__ import annotations
 
@@ -8,7 +8,10 @@ from rich.table import Table
 from bastion.kernel.cli import (
     console,
     handle_errors,
+    json_option,
     parse_now,
+    print_items,
+    region_option,
     session_factory,
 )
 from bastion.kernel.db.base import utcnow
@@ -75,17 +78,28 @@ def inspect_complete(inspection_id: int = typer.Argument(...),
 
 @tasks_app.command("list")
 @handle_errors
-def tasks_list(region: str | None = typer.Option(None, "--region"), site: int | None = typer.Option(None, "--site"),
-               status: list[str] = typer.Option([], "--status"), overdue: bool = typer.Option(False, "--overdue")) -> None:
+def tasks_list(region: str | None = region_option(None),
+               site: str | None = typer.Option(None, "--site", help="Site id or exact name."),
+               status: list[str] = typer.Option([], "--status", help="open, in_progress, fixed or verified "
+                                                "(repeatable)."),
+               overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
+               as_json: bool = json_option()) -> None:
     """List rectification tasks."""
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id if region else None
-        items = insp_svc.list_tasks(s, region_id=rid, site_id=site, status=status, overdue=True if overdue else None)
-        t = Table("id", "site", "item", "owner agency", "deadline", "status", "overdue", "level", title=f"{len(items)} tasks")
-        for x in items:
-            t.add_row(str(x.id), str(x.site_id), x.item_id, x.owner_agency, x.deadline.strftime("%Y-%m-%d"), x.status,
-                      "yes" if x.overdue else "", str(x.escalation_level))
-        console.print(t)
+        sid = None if site is None else site_id_by_ref(s, site, rid)
+        items = insp_svc.list_tasks(s, region_id=rid, site_id=sid, status=status, overdue=True if overdue else None)
+        rows = [{"id": x.id, "site_id": x.site_id, "item": x.item_id, "owner_agency": x.owner_agency,
+                 "deadline": x.deadline, "status": x.status, "overdue": bool(x.overdue),
+                 "escalation_level": x.escalation_level} for x in items]
+    if as_json:
+        print_items(rows)
+        return
+    t = Table("id", "site", "item", "owner agency", "deadline", "status", "overdue", "level", title=f"{len(rows)} tasks")
+    for r in rows:
+        t.add_row(str(r["id"]), str(r["site_id"]), r["item"], r["owner_agency"], r["deadline"].strftime("%Y-%m-%d"),
+                  r["status"], "yes" if r["overdue"] else "", str(r["escalation_level"]))
+    console.print(t)
 
 
 @tasks_app.command("update")

@@ -15,7 +15,14 @@ from bastion.access import audit
 from bastion.access import service as accounts
 from bastion.access.models import AGENCY_KINDS
 from bastion.access.service import Actor
-from bastion.kernel.cli import console, handle_errors, json_option, print_items, region_option, session_factory
+from bastion.kernel.cli import (
+    console,
+    handle_errors,
+    json_option,
+    print_items,
+    region_option,
+    session_factory,
+)
 from bastion.kernel.errors import InvalidInput
 
 users_app = typer.Typer(help="User accounts and their roles.", no_args_is_help=True)

@@ -33,7 +33,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 REGION_HELP = "Region name or id."
 
 
-def region_option(default: Any = ..., help: str = REGION_HELP, metavar: str = "NAME|ID") -> Any:  # noqa: A002
+def region_option(default: Any = ..., help: str = REGION_HELP, metavar: str = "NAME|ID") -> Any:
     """`--region NAME|ID`: the one way a command names a region (never a positional argument)."""
     return typer.Option(default, "--region", metavar=metavar, help=help)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -102,7 +103,7 @@ def rank(region: str = region_option(),
     """Rank a region's sites by total risk, with the 4×4 matrix counts."""
     with session_factory()() as s:
         rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at))
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i, a in enumerate(rr.ranking[:top], start=1):
         x = rr.sites[int(a.site_id)]
         tiers_ = {tr.standard_id: tr.tier for tr in rr.tiers[x.id]}
@@ -170,7 +171,7 @@ def measures_list(site_id: int = typer.Argument(..., help="Site id."), as_json: 
     """Measures recorded at a site."""
     with session_factory()() as s:
         SiteRepo(s).get(site_id)
-        rows = [{"kind": m.kind, "label": CATALOGUE[m.kind].label, "parameters": m.params, "source": m.source,
+        rows: list[dict[str, Any]] = [{"kind": m.kind, "label": CATALOGUE[m.kind].label, "parameters": m.params, "source": m.source,
                  "recorded_at": m.recorded_at} for m in svc.site_measures(s, site_id)]
     if as_json:
         print_items(rows)

@@ -37,7 +37,7 @@ def regions_list(as_json: bool = json_option()) -> None:
     with session_factory()() as s:
         repo = RegionRepo(s)
         counts = SiteRepo(repo.s).counts_by_region()
-        rows = [{"id": r.id, "name": r.name, "sites": counts.get(r.id, 0), "osm_file": r.osm_file,
+        rows: list[dict[str, Any]] = [{"id": r.id, "name": r.name, "sites": counts.get(r.id, 0), "osm_file": r.osm_file,
                  "boundary_source": r.boundary_source} for r in repo.list()]
     if as_json:
         print_items(rows)
@@ -68,7 +68,7 @@ def list_(
     with session_factory()() as s:
         f = svc.check_filter(region_id=_region_id(s, region), categories=category, text=q)
         sites, total = svc.list_sites(s, f, limit=limit, offset=offset)
-        rows = [{"id": x.id, "name": x.name, "category": x.category, "kind": x.kind, "capacity": x.capacity,
+        rows: list[dict[str, Any]] = [{"id": x.id, "name": x.name, "category": x.category, "kind": x.kind, "capacity": x.capacity,
                  "capacity_method": "user_override" if x.capacity_override is not None else x.capacity_method}
                 for x in sites]
     if as_json:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 from rich.table import Table
 
@@ -89,7 +91,7 @@ def tasks_list(region: str | None = region_option(None),
         rid = RegionRepo(s).get_by_ref(region).id if region else None
         sid = None if site is None else site_id_by_ref(s, site, rid)
         items = insp_svc.list_tasks(s, region_id=rid, site_id=sid, status=status, overdue=True if overdue else None)
-        rows = [{"id": x.id, "site_id": x.site_id, "item": x.item_id, "owner_agency": x.owner_agency,
+        rows: list[dict[str, Any]] = [{"id": x.id, "site_id": x.site_id, "item": x.item_id, "owner_agency": x.owner_agency,
                  "deadline": x.deadline, "status": x.status, "overdue": bool(x.overdue),
                  "escalation_level": x.escalation_level} for x in items]
     if as_json:

@@ -7,14 +7,12 @@ import getpass
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from bastion.access import audit
-from bastion.access import service as accounts
 from bastion.access.models import AGENCY_KINDS
-from bastion.access.service import Actor
 from bastion.kernel.cli import (
     console,
     handle_errors,
@@ -25,6 +23,9 @@ from bastion.kernel.cli import (
 )
 from bastion.kernel.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from bastion.access.service import Actor
+
 users_app = typer.Typer(help="User accounts and their roles.", no_args_is_help=True)
 agencies_app = typer.Typer(help="Agencies users belong to.", no_args_is_help=True)
 audit_app = typer.Typer(help="The append-only audit trail.", no_args_is_help=True)
@@ -34,6 +35,8 @@ LOGIN = typer.Argument(..., help="The user's login name.")
 
 
 def cli_actor() -> Actor:
+    from bastion.access.service import Actor
+
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
@@ -58,6 +61,8 @@ def agencies_create(
     kind: str = typer.Option(..., "--kind", help=f"One of: {', '.join(AGENCY_KINDS)}."),
 ) -> None:
     """Create an agency."""
+    from bastion.access import service as accounts
+
     a = accounts.create_agency(session_factory(), name, kind, actor=cli_actor())
     console.print(f"agency {a.id} {a.name!r} ({a.kind}) created")
 
@@ -66,6 +71,8 @@ def agencies_create(
 @handle_errors
 def agencies_list(as_json: bool = json_option()) -> None:
     """List agencies."""
+    from bastion.access import service as accounts
+
     with session_factory()() as s:
         found = accounts.list_agencies(s)
     if as_json:
@@ -89,6 +96,8 @@ def users_create(
                                             "environment variable instead of prompting."),
 ) -> None:
     """Create a user (the password is prompted for, or read from --password-env)."""
+    from bastion.access import service as accounts
+
     sf = session_factory()
     pw = _password(password_env, "password")
     u = accounts.create_user(sf, login, display_name or login, agency, pw, actor=cli_actor())
@@ -102,6 +111,8 @@ def users_create(
 @handle_errors
 def users_list(as_json: bool = json_option()) -> None:
     """List users, their agency, status and grants (grant ids with --json)."""
+    from bastion.access import service as accounts
+
     with session_factory()() as s:
         found = accounts.list_users(s)
     if as_json:
@@ -122,6 +133,8 @@ def users_list(as_json: bool = json_option()) -> None:
 @handle_errors
 def users_disable(login: str = LOGIN) -> None:
     """Disable a user: every session and API token of theirs is revoked."""
+    from bastion.access import service as accounts
+
     accounts.set_status(session_factory(), login, "disabled", actor=cli_actor())
     console.print(f"user {login!r} disabled; sessions and tokens revoked")
 
@@ -130,6 +143,8 @@ def users_disable(login: str = LOGIN) -> None:
 @handle_errors
 def users_enable(login: str = LOGIN) -> None:
     """Re-enable a user (also clears a lockout)."""
+    from bastion.access import service as accounts
+
     accounts.set_status(session_factory(), login, "active", actor=cli_actor())
     console.print(f"user {login!r} enabled")
 
@@ -141,6 +156,8 @@ def users_set_password(
     password_env: str | None = typer.Option(None, "--password-env", help="Read it from this environment variable."),
 ) -> None:
     """Set a user's password: their sessions and API tokens are revoked."""
+    from bastion.access import service as accounts
+
     pw = _password(password_env, "new password")
     accounts.set_password(session_factory(), login, pw, actor=cli_actor())
     console.print(f"password of {login!r} set; their sessions and API tokens were revoked")
@@ -154,6 +171,8 @@ def users_grant(
     region: str | None = region_option(None, help="Region name or id (default: every region)."),
 ) -> None:
     """Give a user a role over a region (or every region)."""
+    from bastion.access import service as accounts
+
     u = accounts.grant(session_factory(), login, role, region, actor=cli_actor())
     console.print(f"{u.login}: " + ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants))
 
@@ -163,6 +182,8 @@ def users_grant(
 def users_revoke(login: str = LOGIN, grant_id: int = typer.Argument(..., help="Grant id "
                                                                                     "(see `users list --json`).")) -> None:
     """Remove one of a user's grants."""
+    from bastion.access import service as accounts
+
     accounts.revoke_grant(session_factory(), login, grant_id, actor=cli_actor())
     console.print(f"grant {grant_id} of {login!r} removed")
 
@@ -171,6 +192,8 @@ def users_revoke(login: str = LOGIN, grant_id: int = typer.Argument(..., help="G
 @handle_errors
 def audit_verify() -> None:
     """Check the hash chain; names the first broken link. Exit code 1 when the chain is broken."""
+    from bastion.access import audit
+
     with session_factory()() as s:
         r = audit.verify(s)
     if r.ok:
@@ -187,6 +210,8 @@ def audit_export(
     fmt: str = typer.Option("json", "--format", help="csv or json."),
 ) -> None:
     """Export the audit log (with hashes, so a copy can be verified elsewhere)."""
+    from bastion.access import audit
+
     if out is not None and not out.parent.is_dir():
         raise InvalidInput(f"folder {str(out.parent)!r} does not exist", field="out")
     with session_factory()() as s:

@@ -1,12 +1,12 @@
-"""`bastion coverage` (analyze, place, lscp) and `bastion units` (list, add, edit, move, remove)."""
+"""`bastion coverage` (analyze, place, lscp, whatif). Routing and the solvers are imported inside the commands."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from bastion.coverage import placement
-from bastion.coverage import service as cov
 from bastion.kernel.cli import (
     console,
     handle_errors,
@@ -15,7 +15,9 @@ from bastion.kernel.cli import (
     session_factory,
 )
 from bastion.kernel.errors import InvalidInput
-from bastion.units import service as units
+
+if TYPE_CHECKING:
+    from bastion.coverage.placement import PlacementReport
 
 app = typer.Typer(help="Response coverage (1/3/5-minute rings) and placement of response units.", no_args_is_help=True)
 
@@ -46,6 +48,9 @@ def analyze(
     weight: str = WEIGHT,
 ) -> None:
     """Share of crowded places (and of their capacity or risk) each response ring covers; uncovered sites."""
+    from bastion.coverage import service as cov
+    from bastion.units import service as units
+
     std = units.parse_duration_s(standard)
     with session_factory()() as s, console.status("routing..."):
         r = cov.analyze(s, region, standards_s=sorted({60, 180, 300, std}),
@@ -70,7 +75,7 @@ def analyze(
         console.print(f"[yellow]units too far from the road network:[/] {', '.join(r.units_unsnapped)}")
 
 
-def _print_placement(p: placement.PlacementReport) -> None:
+def _print_placement(p: PlacementReport) -> None:
     t = Table(show_header=False, title=f"{p.model} at {p.standard_s} s")
     for k, v in [("status", p.status), ("objective", f"{p.objective:,.1f}"), ("gap", f"{p.gap:.4%}"),
                  ("runtime", f"{p.runtime_s:.2f} s ({p.solver})"),
@@ -105,6 +110,9 @@ def place(
     weight: str = WEIGHT,
 ) -> None:
     """Best locations for N more units, existing units kept (MCLP, exact, HiGHS)."""
+    from bastion.coverage import placement
+    from bastion.units import service as units
+
     if backup and p_median:
         raise InvalidInput("give --backup or --p-median, not both", field="backup")
     with console.status("optimising..."):
@@ -124,6 +132,9 @@ def lscp(
     apply: bool = typer.Option(False, "--apply"),
 ) -> None:
     """Fewest new units so every reachable crowded place is covered within the standard."""
+    from bastion.coverage import placement
+    from bastion.units import service as units
+
     with console.status("optimising..."):
         p = placement.place(session_factory(), region, standard_s=units.parse_duration_s(standard), model="lscp",
                             speed_profile=profile, time_limit_s=time_limit, apply=apply)
@@ -140,6 +151,8 @@ def whatif(
     profile: str = typer.Option("patrol_car", "--profile", help="Speed profile of added units."),
 ) -> None:
     """Coverage now and after adding, moving or removing units (nothing is stored)."""
+    from bastion.coverage import service as cov
+
     adds = tuple(cov.UnitPoint(None, f"Proposed {k}", "patrol_car", *parse_lonlat(a, "--add"), profile, 180)
                  for k, a in enumerate(add, start=1))
     moves = []

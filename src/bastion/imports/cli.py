@@ -8,10 +8,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bastion.imports.service import import_osm
 from bastion.kernel.cli import console, handle_errors, region_option, session_factory
 from bastion.kernel.errors import InvalidInput
-from bastion.sites.service import import_user_sites
 
 app = typer.Typer(help="Import OSM extracts and your own lists of key targets.", no_args_is_help=True)
 
@@ -24,6 +22,8 @@ def osm(
     boundary: Path | None = typer.Option(None, "--boundary", help="GeoJSON boundary of the region (optional)."),
 ) -> None:
     """Import key targets, crowded places and the drivable road network; idempotent, one transaction."""
+    from bastion.imports.service import import_osm
+
     sf = session_factory()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as prog:
@@ -71,6 +71,8 @@ def sites(
                                    "(default WGS84 lon/lat)."),
 ) -> None:
     """Merge an office's own list of key targets with the OSM sites (no duplicates; idempotent)."""
+    from bastion.sites.service import import_user_sites
+
     rep = import_user_sites(session_factory(), file, region, list_name=list_name, mapping_=_mapping(map_), crs=crs)
     console.print(f"list {rep.list_name!r}: {rep.matched_osm} linked to OSM sites, {rep.inserted} new, "
                   f"{rep.updated} updated, {rep.unchanged} unchanged")

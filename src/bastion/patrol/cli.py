@@ -1,4 +1,8 @@
-"""`bastion patrol`: randomized patrol plans (Stackelberg security games) and their evaluation."""
+"""`bastion patrol`: randomized patrol plans (Stackelberg security games) and their evaluation.
+
+The patrol service, solver and renderers (numpy, scipy, HiGHS) are imported inside the commands using them, so
+`bastion patrol --help` starts fast (docs/cli-conventions.md).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -20,13 +25,10 @@ from bastion.kernel.cli import (
     session_factory,
 )
 from bastion.kernel.errors import InvalidInput
-from bastion.patrol import render as exp
-from bastion.patrol import service as svc
-from bastion.patrol.build import Progress as ProgressFn
-from bastion.patrol.build import check_options
-from bastion.patrol.chart import bar_chart_svg
-from bastion.patrol.evaluate import evaluate_plan, visits_per_shift
 from bastion.regions.repository import RegionRepo
+
+if TYPE_CHECKING:
+    from bastion.patrol.build import Progress as ProgressFn
 
 app = typer.Typer(help="Randomized patrol plans that an observer cannot predict.", no_args_is_help=True)
 
@@ -67,6 +69,10 @@ def plan(
     out: Path | None = typer.Option(None, "--out", help="Folder for schedules.csv, schedules.json, schedules.html."),
 ) -> None:
     """Solve the patrol game for a region, sample daily schedules, store the plan and export it."""
+    from bastion.patrol import render as exp
+    from bastion.patrol import service as svc
+    from bastion.patrol.build import check_options
+
     o = check_options(teams=teams, shift=shift, days=days, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
                       slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)
     if out is not None and out.exists() and not out.is_dir():
@@ -100,6 +106,8 @@ def plan(
 @handle_errors
 def list_(region: str | None = region_option(None), as_json: bool = json_option()) -> None:
     """List stored patrol plans."""
+    from bastion.patrol import service as svc
+
     with session_factory()() as s:
         rid = None if region is None else RegionRepo(s).get_by_ref(region).id
         plans = svc.list_plans(s, rid)
@@ -126,6 +134,11 @@ def evaluate(
     out: Path | None = typer.Option(None, "--out", help="Folder for evaluation.svg (bar chart) and evaluation.json."),
 ) -> None:
     """Monte-Carlo: an observing attacker against the optimal plan, uniform and risk-proportional patrols."""
+    from bastion.patrol import service as svc
+    from bastion.patrol.build import check_options
+    from bastion.patrol.chart import bar_chart_svg
+    from bastion.patrol.evaluate import evaluate_plan, visits_per_shift
+
     o = check_options(teams=teams, shift=shift, days=1, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
                       slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)
     if observe_days < 1 or trials < 1:

@@ -15,7 +15,6 @@ from bastion.kernel.cli import (
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.reports import service as reports
 
 report_app = typer.Typer(help="HTML/PDF risk reports per site and per region.", no_args_is_help=True)
 
@@ -25,6 +24,8 @@ AT = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T
 
 
 def _write(html_text: str, html_out: Path | None, pdf: Path | None) -> None:
+    from bastion.reports import service as reports
+
     if html_out is None and pdf is None:
         raise InvalidInput("give --html FILE and/or --pdf FILE", field="pdf")
     for p in (html_out, pdf):
@@ -43,6 +44,8 @@ def _write(html_text: str, html_out: Path | None, pdf: Path | None) -> None:
 def report_site(site_id: int = typer.Argument(..., help="Site id."), pdf: Path | None = PDF,
                 html_out: Path | None = HTML, at: str | None = AT) -> None:
     """Site report: tiers under three regimes, risk per threat, gaps, open tasks."""
+    from bastion.reports import service as reports
+
     with session_factory()() as s:
         _write(reports.site_report_html(s, site_id, at=parse_local_time(at)), html_out, pdf)
 
@@ -52,5 +55,7 @@ def report_site(site_id: int = typer.Argument(..., help="Site id."), pdf: Path |
 def report_region(region: str = region_option(), pdf: Path | None = PDF, html_out: Path | None = HTML,
                   at: str | None = AT) -> None:
     """Region report: ranking table, 4×4 risk matrix and bar chart."""
+    from bastion.reports import service as reports
+
     with session_factory()() as s:
         _write(reports.region_report_html(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at)), html_out, pdf)

@@ -21,7 +21,6 @@ from bastion.kernel.cli import (
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.risk import service as svc
 from bastion.sites.repository import SiteRepo
 
 risk_app = typer.Typer(help="Tiers under three regimes, T×V×C risk, region ranking, budget portfolio.",
@@ -40,6 +39,8 @@ threat_app = typer.Typer(help="A region's threat level (UK scale) and heightened
 def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region for counts)."),
           region: str | None = region_option(None, help="Region name or id: tier counts per regime.")) -> None:
     """A site's tier under every regime, side by side; or per-regime counts for a region."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         if site_id is not None:
             site = SiteRepo(s).get(site_id)
@@ -69,6 +70,8 @@ def assess(site_id: int = typer.Argument(None, help="Site id (or --region to sco
            region: str | None = region_option(None, help="Region name or id: score every site and store the results."),
            at: str | None = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00.")) -> None:
     """Risk per threat (T×V×C, matrix cell) and the gaps; with --region, score every site and store it."""
+    from bastion.risk import service as svc
+
     when = parse_local_time(at)
     if site_id is None:
         if region is None:
@@ -101,6 +104,8 @@ def rank(region: str = region_option(),
          at: str | None = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00."),
          as_json: bool = json_option()) -> None:
     """Rank a region's sites by total risk, with the 4×4 matrix counts."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at))
     rows: list[dict[str, Any]] = []
@@ -131,6 +136,8 @@ def rank(region: str = region_option(),
 def portfolio(region: str = region_option(), budget: float = typer.Option(..., "--budget", min=0, help="EUR."),
               max_candidates: int = typer.Option(4, "--max-candidates", min=0, max=6)) -> None:
     """With budget B, which measures where: exact (HiGHS) vs greedy, and the difference."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         pc = svc.portfolio(s, RegionRepo(s).get_by_ref(region).id, budget, max_candidates=max_candidates)
         names = {x.id: x.name or x.kind for x in svc.region_sites(s, RegionRepo(s).get_by_ref(region).id)}
@@ -152,6 +159,8 @@ def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(
                                                  help="name=value (JSON value), e.g. -p retention_days=90 "
                                                       "-p 'rating=\"M50-P1\"' -p 'dates=[\"2026-05-01\"]'")) -> None:
     """Record (or replace) a measure at a site, with its parameters verbatim."""
+    from bastion.risk import service as svc
+
     params = {}
     for p in param:
         if "=" not in p:
@@ -169,6 +178,8 @@ def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(
 @handle_errors
 def measures_list(site_id: int = typer.Argument(..., help="Site id."), as_json: bool = json_option()) -> None:
     """Measures recorded at a site."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         SiteRepo(s).get(site_id)
         rows: list[dict[str, Any]] = [{"kind": m.kind, "label": CATALOGUE[m.kind].label, "parameters": m.params, "source": m.source,
@@ -190,6 +201,8 @@ def threat_set(region: str = region_option(),
                cn: str | None = typer.Option(None, "--cn", help="level_3, level_2, level_1, or 'normal'."),
                scale: str | None = typer.Option(None, "--scale", help="Which level scales threat: uk or cn.")) -> None:
     """Set a region's threat level(s)."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id
     kw = {} if cn is None else {"cn_heightened_level": None if cn == "normal" else cn}

@@ -27,9 +27,6 @@ from bastion.kernel.cli import (
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.sites.service import site_id_by_ref
-from bastion.vehicle import read
-from bastion.vehicle import service as svc
 
 app = typer.Typer(help="Hostile-vehicle assessment: approach speeds and required barrier ratings.",
                   no_args_is_help=True)
@@ -52,6 +49,9 @@ def assess(
     standoff: float = typer.Option(1.0, "--standoff", help="Room behind the barrier line for penetration, m."),
 ) -> None:
     """Assess every site of a region (or the given ones) and store the results; re-runs change nothing."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.vehicle import service as svc
+
     params = svc.AssessParams(vehicles=tuple(vehicle) or tuple(VEHICLES), wrong_way=wrong_way,
                               max_distance_m=max_distance, friction=friction,
                               friction_high=max(friction, 1.0), friction_low=min(friction, 0.5), standoff_m=standoff)
@@ -103,6 +103,9 @@ def show(
     as_json: bool = json_option(),
 ) -> None:
     """Show a site's approaches: impact speeds, energy, run-up, required ratings and gaps."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.vehicle import read
+
     timing = read.TimingParams(detection) if detection is not None else None
     with session_factory()() as s:
         sid = site_id_by_ref(s, site, None)
@@ -149,6 +152,8 @@ def gaps(
     as_json: bool = json_option(),
 ) -> None:
     """Unmet requirements (approaches without a barrier meeting their need), as rectification task texts."""
+    from bastion.vehicle import read
+
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id
         found = read.unmet_requirements(s, region_id=rid, vehicle=vehicle)
@@ -170,6 +175,9 @@ def report(
     out: Path = typer.Option(..., "--out", help="HTML fragment to write."),
 ) -> None:
     """Write the site report's vehicle section as an HTML fragment."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.vehicle import read
+
     if out.suffix.lower() not in (".html", ".htm"):
         raise InvalidInput(f"output {out.name!r}: use a .html file name", field="out")
     with session_factory()() as s:

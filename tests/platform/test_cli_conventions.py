@@ -239,12 +239,25 @@ def test_json_of_ranking_and_measures(monaco: Path) -> None:
     assert [x["rank"] for x in rank["items"]] == [1, 2, 3]
     assert rank["items"][0]["risk"] >= rank["items"][1]["risk"] >= rank["items"][2]["risk"]
     assert len(rank["matrix"]) == 16
+    tiers = run_json("risk", "tiers", "--region", "Monaco", "--json")
+    assert tiers["sites_tiered"] == rank["total"] and tiers["total"] == len(tiers["items"]) > 3
+    assert {x["standard_id"] for x in tiers["items"]} == {"uk_ppa_2025", "us_isc_fsl", "cn_key_target"}
     sid = str(rank["items"][0]["site_id"])
+    one = run_json("risk", "tiers", sid, "--json")
+    assert one["site_id"] == int(sid) and len(one["items"]) == 3 and one["site"] == rank["items"][0]["site"]
     assert runner.invoke(app, ["measures", "add", sid, "cctv", "-p", "retention_days=30"]).exit_code == 0
     measures = run_json("measures", "list", sid, "--json")
     assert measures["total"] == 1 and measures["items"][0]["kind"] == "cctv"
     assert measures["items"][0]["parameters"] == {"retention_days": 30}
     assert re.match(r"\d{4}-\d\d-\d\d", measures["items"][0]["recorded_at"])
+
+
+def test_json_of_coverage_is_the_api_document(monaco: Path) -> None:
+    cov = run_json("coverage", "analyze", "--region", "Monaco", "--standard", "3m", "--json")
+    assert cov["region_name"] == "Monaco" and cov["standard_s"] == 180 and cov["weight_basis"] == "capacity"
+    assert [b["standard_s"] for b in cov["by_standard"]] == [60, 180, 300]
+    assert all(0 <= b["share_sites"] <= 1 for b in cov["by_standard"])
+    assert "runtime_s" not in cov
 
 
 def test_the_region_is_not_positional_any_more(monaco: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+from contextlib import nullcontext
 from typing import TYPE_CHECKING
 
 import typer
@@ -10,7 +12,9 @@ from rich.table import Table
 from bastion.kernel.cli import (
     console,
     handle_errors,
+    json_option,
     parse_lonlat,
+    print_json,
     region_option,
     session_factory,
 )
@@ -46,15 +50,21 @@ def analyze(
     respect_unit_standards: bool = typer.Option(False, "--respect-unit-standards",
                                                 help="Count a unit only in rings >= its own standard."),
     weight: str = WEIGHT,
+    as_json: bool = json_option(),
 ) -> None:
     """Share of crowded places (and of their capacity or risk) each response ring covers; uncovered sites."""
     from bastion.coverage import service as cov
     from bastion.units import service as units
 
     std = units.parse_duration_s(standard)
-    with session_factory()() as s, console.status("routing..."):
+    with session_factory()() as s, (nullcontext() if as_json else console.status("routing...")):
         r = cov.analyze(s, region, standards_s=sorted({60, 180, 300, std}),
                         respect_unit_standards=respect_unit_standards, weight_basis=weight)
+    if as_json:  # the same document as GET /api/v1/regions/{id}/coverage
+        d = dataclasses.asdict(r)
+        d.pop("runtime_s")
+        print_json({**d, "standard_s": std})
+        return
     t = Table("standard", "sites covered", "share of sites", f"share of {r.weight_basis}",
               title=f"{r.region_name}: {r.n_units} units, {len(r.sites)} crowded places "
                     f"({_w(r.total_weight, r.weight_basis)} {UNIT[r.weight_basis]}, weight basis {r.weight_basis})")

@@ -37,31 +37,42 @@ threat_app = typer.Typer(help="A region's threat level (UK scale) and heightened
 @risk_app.command("tiers")
 @handle_errors
 def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region for counts)."),
-          region: str | None = region_option(None, help="Region name or id: tier counts per regime.")) -> None:
+          region: str | None = region_option(None, help="Region name or id: tier counts per regime."),
+          as_json: bool = json_option()) -> None:
     """A site's tier under every regime, side by side; or per-regime counts for a region."""
     from bastion.risk import service as svc
 
     with session_factory()() as s:
         if site_id is not None:
             site = SiteRepo(s).get(site_id)
+            rows: list[dict[str, Any]] = [
+                {"standard_id": tr.standard_id, "standard": svc.standards()[tr.standard_id].name, "tier": tr.label,
+                 "why": list(tr.reasons), "requirements": [r.measure for r in tr.requirements]}
+                for tr in svc.site_tiers(s, site)]
+            if as_json:
+                print_json({"items": rows, "total": len(rows), "site_id": site.id, "site": site.name})
+                return
             t = Table("standard", "tier", "why", "requirements", title=f"{site.name or site.kind} (site {site.id})")
-            for tr in svc.site_tiers(s, site):
-                t.add_row(svc.standards()[tr.standard_id].name, tr.label, "; ".join(tr.reasons),
-                          ", ".join(r.measure for r in tr.requirements))
+            for r in rows:
+                t.add_row(r["standard"], r["tier"], "; ".join(r["why"]), ", ".join(r["requirements"]))
             console.print(t)
             return
         if region is None:
             raise InvalidInput("give a site id or --region", field="site_id")
         rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id)
-        t = Table("standard", "tier / status", "sites", title=f"{rr.region.name}: {len(rr.sites)} sites tiered")
-        counts: dict[tuple[str, str], int] = {}
-        for ts in rr.tiers.values():
-            for tr in ts:
-                k = (tr.standard_id, tr.label)
-                counts[k] = counts.get(k, 0) + 1
-        for (sid, label), n in sorted(counts.items()):
-            t.add_row(sid, label, str(n))
-        console.print(t)
+    counts: dict[tuple[str, str], int] = {}
+    for ts in rr.tiers.values():
+        for tr in ts:
+            k = (tr.standard_id, tr.label)
+            counts[k] = counts.get(k, 0) + 1
+    if as_json:
+        items = [{"standard_id": sid, "tier": label, "sites": n} for (sid, label), n in sorted(counts.items())]
+        print_json({"items": items, "total": len(items), "region": rr.region.name, "sites_tiered": len(rr.sites)})
+        return
+    t = Table("standard", "tier / status", "sites", title=f"{rr.region.name}: {len(rr.sites)} sites tiered")
+    for (sid, label), n in sorted(counts.items()):
+        t.add_row(sid, label, str(n))
+    console.print(t)
 
 
 @risk_app.command("assess")

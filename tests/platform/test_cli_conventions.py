@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import pytest
+import typer
 import typer.main
-from typer import _click as click
 from typer.core import TyperGroup
 from typer.testing import CliRunner
 
@@ -48,10 +48,10 @@ def walk() -> Iterator[Cmd]:
     """Every group and command, lazy domain groups imported and expanded."""
     root = typer.main.get_command(app)
 
-    def rec(cmd: Any, path: tuple[str, ...], parent: click.Context | None) -> Iterator[Cmd]:
+    def rec(cmd: Any, path: tuple[str, ...], parent: typer.Context | None) -> Iterator[Cmd]:
         yield Cmd(path, cmd)
         if isinstance(cmd, TyperGroup):
-            ctx = click.Context(cmd, info_name=path[-1] if path else "bastion", parent=parent)
+            ctx = typer.Context(cmd, info_name=path[-1] if path else "bastion", parent=parent)
             for name in cmd.list_commands(ctx):
                 sub = cmd.get_command(ctx, name)
                 assert sub is not None, f"`bastion {' '.join((*path, name))}` is listed but cannot be loaded"

@@ -102,6 +102,8 @@ def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
 
 def _missing_schema(exc: Exception) -> bool:
     """A query on a database that was never migrated (or is older than the code)."""
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return False  # (and typer.Exit passes through without importing SQLAlchemy)
     from sqlalchemy.exc import OperationalError, ProgrammingError
 
     if not isinstance(exc, (OperationalError, ProgrammingError)):

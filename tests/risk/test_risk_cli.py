@@ -29,7 +29,7 @@ def test_risk_commands_and_supervision_loop(env: Path) -> None:
     assert "164 sites tiered" in out and re.search(r"uk_ppa_2025\s*│\s*Enhanced duty.*│\s*23", out)
     out = ok("risk", "assess", "--region", "Monaco")
     assert "164 sites scored and stored" in out
-    out = ok("risk", "rank", "Monaco", "--top", "3")
+    out = ok("risk", "rank", "--region", "Monaco", "--top", "3")
     assert "Stade Louis-II" in out and "risk matrix" in out
     sid = re.search(r"│\s*1\s*│\s*Stade Louis-II", out) and ok("sites", "list", "--q", "louis-ii")
     sid = re.search(r"│\s*(\d+)\s*│\s*Stade Louis-II", sid).group(1)  # type: ignore[union-attr]
@@ -38,8 +38,8 @@ def test_risk_commands_and_supervision_loop(env: Path) -> None:
     out = ok("measures", "add", sid, "hvm_barrier", "-p", 'standard="PAS 68"', "-p", "rating=V/7500(N3)/64/90:4.5")
     assert "V/7500(N3)/64/90:4.5" in out
     assert "hvm_barrier" in ok("measures", "list", sid)
-    assert "SEVERE" in ok("threat-level", "set", "Monaco", "--uk", "severe", "--cn", "level_2")
-    out = ok("risk", "portfolio", "Monaco", "--budget", "100000", "--max-candidates", "2")
+    assert "SEVERE" in ok("threat-level", "set", "--region", "Monaco", "--uk", "severe", "--cn", "level_2")
+    out = ok("risk", "portfolio", "--region", "Monaco", "--budget", "100000", "--max-candidates", "2")
     assert "greedy removes" in out and "difference" in out
     out = ok("inspect", "start", sid, "--agency", "Sûreté Publique")
     iid = re.search(r"inspection (\d+) of site", out).group(1)  # type: ignore[union-attr]
@@ -58,5 +58,5 @@ def test_risk_commands_and_supervision_loop(env: Path) -> None:
     assert r.exit_code == 2 and "re-inspection" in r.output and "Traceback" not in r.output
     r = runner.invoke(app, ["measures", "add", sid, "cctv", "-p", "retention_days=-3"])
     assert r.exit_code == 2 and "retention_days" in r.output
-    r = runner.invoke(app, ["report", "region", "Atlantis", "--html", str(html)])
+    r = runner.invoke(app, ["report", "region", "--region", "Atlantis", "--html", str(html)])
     assert r.exit_code == 2 and "does not exist" in r.output

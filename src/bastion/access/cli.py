@@ -7,23 +7,36 @@ import getpass
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from bastion.access import audit
-from bastion.access import service as accounts
 from bastion.access.models import AGENCY_KINDS
-from bastion.access.service import Actor
-from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.cli import (
+    console,
+    handle_errors,
+    json_option,
+    print_items,
+    region_option,
+    session_factory,
+)
 from bastion.kernel.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from bastion.access.service import Actor
 
 users_app = typer.Typer(help="User accounts and their roles.", no_args_is_help=True)
 agencies_app = typer.Typer(help="Agencies users belong to.", no_args_is_help=True)
 audit_app = typer.Typer(help="The append-only audit trail.", no_args_is_help=True)
 
 
+LOGIN = typer.Argument(..., help="The user's login name.")
+
+
 def cli_actor() -> Actor:
+    from bastion.access.service import Actor
+
     try:
         who = getpass.getuser()
     except (KeyError, OSError):
@@ -48,19 +61,27 @@ def agencies_create(
     kind: str = typer.Option(..., "--kind", help=f"One of: {', '.join(AGENCY_KINDS)}."),
 ) -> None:
     """Create an agency."""
+    from bastion.access import service as accounts
+
     a = accounts.create_agency(session_factory(), name, kind, actor=cli_actor())
     console.print(f"agency {a.id} {a.name!r} ({a.kind}) created")
 
 
 @agencies_app.command("list")
 @handle_errors
-def agencies_list() -> None:
+def agencies_list(as_json: bool = json_option()) -> None:
     """List agencies."""
+    from bastion.access import service as accounts
+
     with session_factory()() as s:
-        t = Table("id", "name", "kind")
-        for a in accounts.list_agencies(s):
-            t.add_row(str(a.id), a.name, a.kind)
-        console.print(t)
+        found = accounts.list_agencies(s)
+    if as_json:
+        print_items([{"id": a.id, "name": a.name, "kind": a.kind} for a in found])
+        return
+    t = Table("id", "name", "kind")
+    for a in found:
+        t.add_row(str(a.id), a.name, a.kind)
+    console.print(t)
 
 
 @users_app.command("create")
@@ -70,11 +91,13 @@ def users_create(
     agency: str = typer.Option(..., "--agency", help="Agency name or id."),
     display_name: str | None = typer.Option(None, "--name", help="Display name (a role title is fine)."),
     role: str | None = typer.Option(None, "--role", help="Grant this role right away."),
-    region: str | None = typer.Option(None, "--region", help="Region of that role (default: every region)."),
+    region: str | None = region_option(None, help="Region name or id of that role (default: every region)."),
     password_env: str | None = typer.Option(None, "--password-env", help="Read the password from this "
                                             "environment variable instead of prompting."),
 ) -> None:
     """Create a user (the password is prompted for, or read from --password-env)."""
+    from bastion.access import service as accounts
+
     sf = session_factory()
     pw = _password(password_env, "password")
     u = accounts.create_user(sf, login, display_name or login, agency, pw, actor=cli_actor())
@@ -86,29 +109,42 @@ def users_create(
 
 @users_app.command("list")
 @handle_errors
-def users_list() -> None:
-    """List users, their agency, status and grants."""
+def users_list(as_json: bool = json_option()) -> None:
+    """List users, their agency, status and grants (grant ids with --json)."""
+    from bastion.access import service as accounts
+
     with session_factory()() as s:
-        t = Table("id", "login", "name", "agency", "status", "grants")
-        for u in accounts.list_users(s):
-            grants = ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants) or "—"
-            t.add_row(str(u.id), u.login, u.display_name, u.agency_name,
-                      u.status + (" (locked)" if u.locked else ""), grants)
-        console.print(t)
+        found = accounts.list_users(s)
+    if as_json:
+        print_items([{"id": u.id, "login": u.login, "name": u.display_name, "agency": u.agency_name,
+                      "status": u.status, "locked": u.locked,
+                      "grants": [{"id": g.id, "role": g.role, "region_id": g.region_id, "region": g.region_name}
+                                 for g in u.grants]} for u in found])
+        return
+    t = Table("id", "login", "name", "agency", "status", "grants")
+    for u in found:
+        grants = ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants) or "—"
+        t.add_row(str(u.id), u.login, u.display_name, u.agency_name, u.status + (" (locked)" if u.locked else ""),
+                  grants)
+    console.print(t)
 
 
 @users_app.command("disable")
 @handle_errors
-def users_disable(login: str = typer.Argument(...)) -> None:
+def users_disable(login: str = LOGIN) -> None:
     """Disable a user: every session and API token of theirs is revoked."""
+    from bastion.access import service as accounts
+
     accounts.set_status(session_factory(), login, "disabled", actor=cli_actor())
     console.print(f"user {login!r} disabled; sessions and tokens revoked")
 
 
 @users_app.command("enable")
 @handle_errors
-def users_enable(login: str = typer.Argument(...)) -> None:
+def users_enable(login: str = LOGIN) -> None:
     """Re-enable a user (also clears a lockout)."""
+    from bastion.access import service as accounts
+
     accounts.set_status(session_factory(), login, "active", actor=cli_actor())
     console.print(f"user {login!r} enabled")
 
@@ -116,10 +152,12 @@ def users_enable(login: str = typer.Argument(...)) -> None:
 @users_app.command("set-password")
 @handle_errors
 def users_set_password(
-    login: str = typer.Argument(...),
+    login: str = LOGIN,
     password_env: str | None = typer.Option(None, "--password-env", help="Read it from this environment variable."),
 ) -> None:
     """Set a user's password: their sessions and API tokens are revoked."""
+    from bastion.access import service as accounts
+
     pw = _password(password_env, "new password")
     accounts.set_password(session_factory(), login, pw, actor=cli_actor())
     console.print(f"password of {login!r} set; their sessions and API tokens were revoked")
@@ -128,20 +166,24 @@ def users_set_password(
 @users_app.command("grant")
 @handle_errors
 def users_grant(
-    login: str = typer.Argument(...),
+    login: str = LOGIN,
     role: str = typer.Argument(..., help="admin, coordinator, analyst, agency_member, site_operator or viewer."),
-    region: str | None = typer.Option(None, "--region", help="Region name or id (default: every region)."),
+    region: str | None = region_option(None, help="Region name or id (default: every region)."),
 ) -> None:
     """Give a user a role over a region (or every region)."""
+    from bastion.access import service as accounts
+
     u = accounts.grant(session_factory(), login, role, region, actor=cli_actor())
     console.print(f"{u.login}: " + ", ".join(f"{g.role}@{g.region_name or 'all'}" for g in u.grants))
 
 
 @users_app.command("revoke")
 @handle_errors
-def users_revoke(login: str = typer.Argument(...), grant_id: int = typer.Argument(..., help="Grant id "
+def users_revoke(login: str = LOGIN, grant_id: int = typer.Argument(..., help="Grant id "
                                                                                     "(see `users list --json`).")) -> None:
     """Remove one of a user's grants."""
+    from bastion.access import service as accounts
+
     accounts.revoke_grant(session_factory(), login, grant_id, actor=cli_actor())
     console.print(f"grant {grant_id} of {login!r} removed")
 
@@ -150,6 +192,8 @@ def users_revoke(login: str = typer.Argument(...), grant_id: int = typer.Argumen
 @handle_errors
 def audit_verify() -> None:
     """Check the hash chain; names the first broken link. Exit code 1 when the chain is broken."""
+    from bastion.access import audit
+
     with session_factory()() as s:
         r = audit.verify(s)
     if r.ok:
@@ -166,6 +210,8 @@ def audit_export(
     fmt: str = typer.Option("json", "--format", help="csv or json."),
 ) -> None:
     """Export the audit log (with hashes, so a copy can be verified elsewhere)."""
+    from bastion.access import audit
+
     if out is not None and not out.parent.is_dir():
         raise InvalidInput(f"folder {str(out.parent)!r} does not exist", field="out")
     with session_factory()() as s:

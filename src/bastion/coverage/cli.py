@@ -1,20 +1,27 @@
-"""`bastion coverage` (analyze, place, lscp) and `bastion units` (list, add, edit, move, remove)."""
+"""`bastion coverage` (analyze, place, lscp, whatif). Routing and the solvers are imported inside the commands."""
 
 from __future__ import annotations
+
+import dataclasses
+from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from bastion.coverage import placement
-from bastion.coverage import service as cov
 from bastion.kernel.cli import (
     console,
     handle_errors,
+    json_option,
     parse_lonlat,
+    print_json,
+    region_option,
     session_factory,
 )
 from bastion.kernel.errors import InvalidInput
-from bastion.units import service as units
+
+if TYPE_CHECKING:
+    from bastion.coverage.placement import PlacementReport
 
 app = typer.Typer(help="Response coverage (1/3/5-minute rings) and placement of response units.", no_args_is_help=True)
 
@@ -38,17 +45,26 @@ def _mmss(t: float | None) -> str:
 @app.command("analyze")
 @handle_errors
 def analyze(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
+    region: str = region_option(),
     standard: str = typer.Option("3m", "--standard", help="Standard to list uncovered sites for: 60s, 1m, 3m, 5m."),
     respect_unit_standards: bool = typer.Option(False, "--respect-unit-standards",
                                                 help="Count a unit only in rings >= its own standard."),
     weight: str = WEIGHT,
+    as_json: bool = json_option(),
 ) -> None:
     """Share of crowded places (and of their capacity or risk) each response ring covers; uncovered sites."""
+    from bastion.coverage import service as cov
+    from bastion.units import service as units
+
     std = units.parse_duration_s(standard)
-    with session_factory()() as s, console.status("routing..."):
+    with session_factory()() as s, (nullcontext() if as_json else console.status("routing...")):
         r = cov.analyze(s, region, standards_s=sorted({60, 180, 300, std}),
                         respect_unit_standards=respect_unit_standards, weight_basis=weight)
+    if as_json:  # the same document as GET /api/v1/regions/{id}/coverage
+        d = dataclasses.asdict(r)
+        d.pop("runtime_s")
+        print_json({**d, "standard_s": std})
+        return
     t = Table("standard", "sites covered", "share of sites", f"share of {r.weight_basis}",
               title=f"{r.region_name}: {r.n_units} units, {len(r.sites)} crowded places "
                     f"({_w(r.total_weight, r.weight_basis)} {UNIT[r.weight_basis]}, weight basis {r.weight_basis})")
@@ -69,7 +85,7 @@ def analyze(
         console.print(f"[yellow]units too far from the road network:[/] {', '.join(r.units_unsnapped)}")
 
 
-def _print_placement(p: placement.PlacementReport) -> None:
+def _print_placement(p: PlacementReport) -> None:
     t = Table(show_header=False, title=f"{p.model} at {p.standard_s} s")
     for k, v in [("status", p.status), ("objective", f"{p.objective:,.1f}"), ("gap", f"{p.gap:.4%}"),
                  ("runtime", f"{p.runtime_s:.2f} s ({p.solver})"),
@@ -81,8 +97,8 @@ def _print_placement(p: placement.PlacementReport) -> None:
         t.add_row(k, v)
     console.print(t)
     pt = Table("#", "lon", "lat", "road node (OSM)", title=f"{len(p.proposed)} proposed units")
-    for k, x in enumerate(p.proposed, start=1):
-        pt.add_row(str(k), f"{x.lon:.6f}", f"{x.lat:.6f}", str(x.road_node_osm_id))
+    for n, x in enumerate(p.proposed, start=1):
+        pt.add_row(str(n), f"{x.lon:.6f}", f"{x.lat:.6f}", str(x.road_node_osm_id))
     console.print(pt)
     if p.unreachable_sites:
         console.print(f"[yellow]{len(p.unreachable_sites)} sites no candidate reaches in time (left out)[/]")
@@ -93,7 +109,7 @@ def _print_placement(p: placement.PlacementReport) -> None:
 @app.command("place")
 @handle_errors
 def place(
-    region: str = typer.Option(..., "--region"),
+    region: str = region_option(),
     add: int = typer.Option(..., "--add", min=1, max=200, help="How many new units."),
     standard: str = typer.Option("3m", "--standard"),
     backup: bool = typer.Option(False, "--backup", help="Also reward sites covered twice (backup coverage)."),
@@ -104,6 +120,9 @@ def place(
     weight: str = WEIGHT,
 ) -> None:
     """Best locations for N more units, existing units kept (MCLP, exact, HiGHS)."""
+    from bastion.coverage import placement
+    from bastion.units import service as units
+
     if backup and p_median:
         raise InvalidInput("give --backup or --p-median, not both", field="backup")
     with console.status("optimising..."):
@@ -116,13 +135,16 @@ def place(
 @app.command("lscp")
 @handle_errors
 def lscp(
-    region: str = typer.Option(..., "--region"),
+    region: str = region_option(),
     standard: str = typer.Option("5m", "--standard"),
     profile: str = typer.Option("patrol_car", "--profile"),
     time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, max=3600),
     apply: bool = typer.Option(False, "--apply"),
 ) -> None:
     """Fewest new units so every reachable crowded place is covered within the standard."""
+    from bastion.coverage import placement
+    from bastion.units import service as units
+
     with console.status("optimising..."):
         p = placement.place(session_factory(), region, standard_s=units.parse_duration_s(standard), model="lscp",
                             speed_profile=profile, time_limit_s=time_limit, apply=apply)
@@ -132,13 +154,15 @@ def lscp(
 @app.command("whatif")
 @handle_errors
 def whatif(
-    region: str = typer.Option(..., "--region"),
+    region: str = region_option(),
     add: list[str] = typer.Option([], "--add", help="lon,lat of a hypothetical patrol car (repeatable)."),
     move: list[str] = typer.Option([], "--move", help="ID:lon,lat (repeatable)."),
     remove: list[int] = typer.Option([], "--remove", help="Unit id (repeatable)."),
     profile: str = typer.Option("patrol_car", "--profile", help="Speed profile of added units."),
 ) -> None:
     """Coverage now and after adding, moving or removing units (nothing is stored)."""
+    from bastion.coverage import service as cov
+
     adds = tuple(cov.UnitPoint(None, f"Proposed {k}", "patrol_car", *parse_lonlat(a, "--add"), profile, 180)
                  for k, a in enumerate(add, start=1))
     moves = []

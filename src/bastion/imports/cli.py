@@ -8,10 +8,8 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bastion.imports.service import import_osm
-from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.cli import console, handle_errors, region_option, session_factory
 from bastion.kernel.errors import InvalidInput
-from bastion.sites.service import import_user_sites
 
 app = typer.Typer(help="Import OSM extracts and your own lists of key targets.", no_args_is_help=True)
 
@@ -20,10 +18,12 @@ app = typer.Typer(help="Import OSM extracts and your own lists of key targets.",
 @handle_errors
 def osm(
     file: Path = typer.Argument(..., help="OSM extract (.osm.pbf)."),
-    region: str = typer.Option(..., "--region", help="Region (jurisdiction) name; created if new."),
+    region: str = region_option(help="Region (jurisdiction) name; created if new.", metavar="NAME"),
     boundary: Path | None = typer.Option(None, "--boundary", help="GeoJSON boundary of the region (optional)."),
 ) -> None:
     """Import key targets, crowded places and the drivable road network; idempotent, one transaction."""
+    from bastion.imports.service import import_osm
+
     sf = session_factory()
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
                   transient=True) as prog:
@@ -63,7 +63,7 @@ def _mapping(pairs: list[str]) -> dict[str, str]:
 @handle_errors
 def sites(
     file: Path = typer.Argument(..., help="CSV (lon/lat columns) or GeoJSON FeatureCollection."),
-    region: str = typer.Option(..., "--region", help="Region name or id the sites belong to."),
+    region: str = region_option(help="Region name or id the sites belong to."),
     list_name: str | None = typer.Option(None, "--list", help="Name of this list (default: file name)."),
     map_: list[str] = typer.Option([], "--map", help="FIELD=COLUMN; fields: id name kind category lon lat "
                                    "capacity osm notes opening_hours."),
@@ -71,6 +71,8 @@ def sites(
                                    "(default WGS84 lon/lat)."),
 ) -> None:
     """Merge an office's own list of key targets with the OSM sites (no duplicates; idempotent)."""
+    from bastion.sites.service import import_user_sites
+
     rep = import_user_sites(session_factory(), file, region, list_name=list_name, mapping_=_mapping(map_), crs=crs)
     console.print(f"list {rep.list_name!r}: {rep.matched_osm} linked to OSM sites, {rep.inserted} new, "
                   f"{rep.updated} updated, {rep.unchanged} unchanged")

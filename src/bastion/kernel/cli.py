@@ -1,29 +1,92 @@
-"""Shared CLI plumbing: settings, database, error mapping, output."""
+"""Shared CLI plumbing: settings, database, error mapping, output, and the options every command spells the same.
+
+Start-up cost matters here: `bastion --help` imports this module, so it imports only typer at load time. SQLAlchemy,
+pydantic-settings and rich are imported on first use (`console` is built on first access).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
-from rich.console import Console
-from sqlalchemy.exc import OperationalError, ProgrammingError
-from sqlalchemy.orm import Session, sessionmaker
 
-from bastion.kernel.db.base import utcnow
-from bastion.kernel.db.engine import make_engine, make_session_factory
 from bastion.kernel.errors import BastionError, InvalidInput
-from bastion.kernel.settings import Settings, get_settings
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from bastion.kernel.settings import Settings
+
+    console: Console
+    err_console: Console
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+# ---- the options every command spells the same (docs/cli-conventions.md) ----
+
+REGION_HELP = "Region name or id."
+
+
+def region_option(default: Any = ..., help: str = REGION_HELP, metavar: str = "NAME|ID") -> Any:
+    """`--region NAME|ID`: the one way a command names a region (never a positional argument)."""
+    return typer.Option(default, "--region", metavar=metavar, help=help)
+
+
+def json_option() -> Any:
+    """`--json`: machine-readable output with the same fields as the table."""
+    return typer.Option(False, "--json", help="Print JSON (the table's fields; lists as {\"items\": [...], "
+                                              "\"total\": N}) instead of a table.")
+
+
+def print_json(data: object) -> None:
+    """Write JSON to standard output: plain text (no colour, no wrapping), datetimes as ISO 8601."""
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default))
+
+
+def print_items(items: Sequence[Mapping[str, Any]], total: int | None = None) -> None:
+    """A list as the `--json` envelope `{"items": [...], "total": N}` (total: every match, before --limit)."""
+    print_json({"items": list(items), "total": len(items) if total is None else total})
+
+
+def _json_default(v: object) -> object:
+    if isinstance(v, (dt.datetime, dt.date, dt.time)):
+        return v.isoformat()
+    if isinstance(v, (set, frozenset, tuple)):
+        return list(v)
+    if hasattr(v, "item"):  # numpy scalars
+        return v.item()
+    raise TypeError(f"{type(v).__name__} is not JSON serialisable")
+
+
+# ---- settings, database, errors ----
+
+_consoles: dict[str, Console] = {}
+
+
+def __getattr__(name: str) -> Any:
+    """`console` and `err_console` are built on first use (rich costs start-up time)."""
+    if name in ("console", "err_console"):
+        if name not in _consoles:
+            from rich.console import Console
+
+            _consoles[name] = Console(stderr=name == "err_console")
+        return _consoles[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _err() -> Console:
+    return __getattr__("err_console")  # type: ignore[no-any-return]
 
 
 def settings() -> Settings:
+    from bastion.kernel.settings import get_settings
+
     try:
         return get_settings()
     except Exception as exc:  # noqa: BLE001 - pydantic's ValidationError: show it as a config error
@@ -31,8 +94,22 @@ def settings() -> Settings:
 
 
 def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
+    from bastion.kernel.db.engine import make_engine, make_session_factory
+
     s = s or settings()
     return make_session_factory(make_engine(s.resolved_database_url()))
+
+
+def _missing_schema(exc: Exception) -> bool:
+    """A query on a database that was never migrated (or is older than the code)."""
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return False  # (and typer.Exit passes through without importing SQLAlchemy)
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if not isinstance(exc, (OperationalError, ProgrammingError)):
+        return False
+    text = str(exc.orig)
+    return "no such table" in text or "does not exist" in text
 
 
 def handle_errors(fn: F) -> F:
@@ -43,14 +120,13 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except BastionError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            _err().print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
             raise typer.Exit(2) from None
-        except (OperationalError, ProgrammingError) as exc:
-            text = str(exc.orig)
-            if "no such table" not in text and "does not exist" not in text:
+        except Exception as exc:
+            if not _missing_schema(exc):
                 raise
-            err_console.print("[bold red]error:[/] the database is not set up (or is older than this version): "
-                              "run `bastion db upgrade`", highlight=False, markup=True)
+            _err().print("[bold red]error:[/] the database is not set up (or is older than this version): "
+                      "run `bastion db upgrade`", highlight=False, markup=True)
             raise typer.Exit(2) from None
 
     return wrapper  # type: ignore[return-value]
@@ -79,6 +155,8 @@ def parse_local_time(at: str | None) -> dt.datetime | None:
 
 def parse_now(now: str | None) -> dt.datetime:
     if now is None:
+        from bastion.kernel.db.base import utcnow
+
         return utcnow()
     try:
         v = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))

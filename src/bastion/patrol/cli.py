@@ -1,4 +1,8 @@
-"""`bastion patrol`: randomized patrol plans (Stackelberg security games) and their evaluation."""
+"""`bastion patrol`: randomized patrol plans (Stackelberg security games) and their evaluation.
+
+The patrol service, solver and renderers (numpy, scipy, HiGHS) are imported inside the commands using them, so
+`bastion patrol --help` starts fast (docs/cli-conventions.md).
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,25 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.cli import (
+    console,
+    handle_errors,
+    json_option,
+    print_items,
+    region_option,
+    session_factory,
+)
 from bastion.kernel.errors import InvalidInput
-from bastion.patrol import render as exp
-from bastion.patrol import service as svc
-from bastion.patrol.build import Progress as ProgressFn
-from bastion.patrol.build import check_options
-from bastion.patrol.chart import bar_chart_svg
-from bastion.patrol.evaluate import evaluate_plan, visits_per_shift
 from bastion.regions.repository import RegionRepo
+
+if TYPE_CHECKING:
+    from bastion.patrol.build import Progress as ProgressFn
 
 app = typer.Typer(help="Randomized patrol plans that an observer cannot predict.", no_args_is_help=True)
 
@@ -39,7 +48,7 @@ PAYOFF = typer.Option(None, "--payoff", help="Consequence basis: risk (stored to
 def _bars() -> Iterator[ProgressFn]:
     with Progress(TextColumn("{task.description:<14}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), console=console, transient=False) as bar:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
 
         def update(stage: str, done: int, total: int) -> None:
             if stage not in tasks:
@@ -52,7 +61,7 @@ def _bars() -> Iterator[ProgressFn]:
 @app.command("plan")
 @handle_errors
 def plan(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
+    region: str = region_option(),
     teams: int = TEAMS, shift: str = SHIFT,
     days: int = typer.Option(7, "--days", help="Days to schedule (1-366)."),
     seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS, slot_min: float = SLOT,
@@ -60,6 +69,10 @@ def plan(
     out: Path | None = typer.Option(None, "--out", help="Folder for schedules.csv, schedules.json, schedules.html."),
 ) -> None:
     """Solve the patrol game for a region, sample daily schedules, store the plan and export it."""
+    from bastion.patrol import render as exp
+    from bastion.patrol import service as svc
+    from bastion.patrol.build import check_options
+
     o = check_options(teams=teams, shift=shift, days=days, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
                       slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)
     if out is not None and out.exists() and not out.is_dir():
@@ -91,21 +104,29 @@ def plan(
 
 @app.command("list")
 @handle_errors
-def list_(region: str | None = typer.Option(None, "--region")) -> None:
+def list_(region: str | None = region_option(None), as_json: bool = json_option()) -> None:
     """List stored patrol plans."""
+    from bastion.patrol import service as svc
+
     with session_factory()() as s:
         rid = None if region is None else RegionRepo(s).get_by_ref(region).id
-        t = Table("id", "region", "teams", "shift", "days", "seed", "status", "attacker gain (people)", "created")
-        for p in svc.list_plans(s, rid):
-            t.add_row(str(p.id), str(p.region_id), str(p.teams), f"{p.shift_start}-{p.shift_end}", str(p.days),
-                      str(p.seed), p.solver_status, f"{p.attacker_utility:,.1f}", p.created_at.strftime("%Y-%m-%d %H:%M"))
-        console.print(t)
+        plans = svc.list_plans(s, rid)
+    if as_json:
+        print_items([{"id": p.id, "region_id": p.region_id, "teams": p.teams, "shift": f"{p.shift_start}-{p.shift_end}",
+                      "days": p.days, "seed": p.seed, "status": p.solver_status,
+                      "attacker_gain": p.attacker_utility, "created_at": p.created_at} for p in plans])
+        return
+    t = Table("id", "region", "teams", "shift", "days", "seed", "status", "attacker gain (people)", "created")
+    for p in plans:
+        t.add_row(str(p.id), str(p.region_id), str(p.teams), f"{p.shift_start}-{p.shift_end}", str(p.days),
+                  str(p.seed), p.solver_status, f"{p.attacker_utility:,.1f}", p.created_at.strftime("%Y-%m-%d %H:%M"))
+    console.print(t)
 
 
 @app.command("evaluate")
 @handle_errors
 def evaluate(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
+    region: str = region_option(),
     teams: int = TEAMS, shift: str = SHIFT, seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS,
     slot_min: float = SLOT, max_sites: int = SITES, start_weekday: int = WEEKDAY, payoff: str | None = PAYOFF,
     observe_days: int = typer.Option(30, "--observe-days", help="Days the attacker watches before choosing."),
@@ -113,6 +134,11 @@ def evaluate(
     out: Path | None = typer.Option(None, "--out", help="Folder for evaluation.svg (bar chart) and evaluation.json."),
 ) -> None:
     """Monte-Carlo: an observing attacker against the optimal plan, uniform and risk-proportional patrols."""
+    from bastion.patrol import service as svc
+    from bastion.patrol.build import check_options
+    from bastion.patrol.chart import bar_chart_svg
+    from bastion.patrol.evaluate import evaluate_plan, visits_per_shift
+
     o = check_options(teams=teams, shift=shift, days=1, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
                       slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)
     if observe_days < 1 or trials < 1:

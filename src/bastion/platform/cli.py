@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import click
 import typer
 from typer.core import TyperGroup
 
 from bastion import __version__
-from bastion.kernel.cli import console, handle_errors, settings, setup_logging
+from bastion.kernel.cli import handle_errors, settings, setup_logging
 from bastion.kernel.domain import CommandSpec
 from bastion.kernel.errors import BastionError
 from bastion.platform.registry import specs
+
+if TYPE_CHECKING:  # typer vendors click: its classes live in typer._click (already loaded by typer)
+    from typer import _click as click
 
 PLATFORM_COMMANDS = (
     CommandSpec("db", "bastion.platform.db_cli:app", "Database schema: migrate, back up, restore."),
@@ -90,7 +93,7 @@ def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progr
 @app.command()
 def version() -> None:
     """Print the version."""
-    console.print(__version__)
+    typer.echo(__version__)
 
 
 @app.command()
@@ -118,6 +121,7 @@ def demo(
 ) -> None:
     """Migrate the database, import the bundled real Monaco extract and serve the map."""
     from bastion.imports.service import import_osm
+    from bastion.kernel.cli import console
     from bastion.kernel.db.engine import make_engine
     from bastion.platform import migrate
 
@@ -152,6 +156,7 @@ def _demo_account(sf: object) -> None:
     """The documented local demo account: coordinator over Monaco (README)."""
     from bastion.access import service as accounts
     from bastion.access.cli import cli_actor
+    from bastion.kernel.cli import console
     from bastion.kernel.errors import Conflict
 
     actor = cli_actor()

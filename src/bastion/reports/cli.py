@@ -1,4 +1,4 @@
-"""`bastion risk | measures | inspect | tasks | threat-level | report`: tiers, risk, the supervision loop."""
+"""`bastion report site | region`: HTML/PDF risk reports."""
 
 from __future__ import annotations
 
@@ -10,16 +10,22 @@ from bastion.kernel.cli import (
     console,
     handle_errors,
     parse_local_time,
+    region_option,
     session_factory,
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.reports import service as reports
 
 report_app = typer.Typer(help="HTML/PDF risk reports per site and per region.", no_args_is_help=True)
 
+PDF = typer.Option(None, "--pdf", help="PDF file to write.")
+HTML = typer.Option(None, "--html", help="HTML file to write.")
+AT = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00.")
+
 
 def _write(html_text: str, html_out: Path | None, pdf: Path | None) -> None:
+    from bastion.reports import service as reports
+
     if html_out is None and pdf is None:
         raise InvalidInput("give --html FILE and/or --pdf FILE", field="pdf")
     for p in (html_out, pdf):
@@ -35,17 +41,21 @@ def _write(html_text: str, html_out: Path | None, pdf: Path | None) -> None:
 
 @report_app.command("site")
 @handle_errors
-def report_site(site_id: int = typer.Argument(...), pdf: Path | None = typer.Option(None, "--pdf"),
-                html_out: Path | None = typer.Option(None, "--html"), at: str | None = typer.Option(None, "--at")) -> None:
+def report_site(site_id: int = typer.Argument(..., help="Site id."), pdf: Path | None = PDF,
+                html_out: Path | None = HTML, at: str | None = AT) -> None:
     """Site report: tiers under three regimes, risk per threat, gaps, open tasks."""
+    from bastion.reports import service as reports
+
     with session_factory()() as s:
         _write(reports.site_report_html(s, site_id, at=parse_local_time(at)), html_out, pdf)
 
 
 @report_app.command("region")
 @handle_errors
-def report_region(region: str = typer.Argument(...), pdf: Path | None = typer.Option(None, "--pdf"),
-                  html_out: Path | None = typer.Option(None, "--html"), at: str | None = typer.Option(None, "--at")) -> None:
+def report_region(region: str = region_option(), pdf: Path | None = PDF, html_out: Path | None = HTML,
+                  at: str | None = AT) -> None:
     """Region report: ranking table, 4×4 risk matrix and bar chart."""
+    from bastion.reports import service as reports
+
     with session_factory()() as s:
         _write(reports.region_report_html(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at)), html_out, pdf)

@@ -1,8 +1,9 @@
-"""`bastion risk | measures | inspect | tasks | threat-level | report`: tiers, risk, the supervision loop."""
+"""`bastion risk | measures | threat-level`: tiers, T×V×C risk, ranking, budget portfolio, measures, threat levels."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -11,12 +12,15 @@ from bastion.algorithms.risk import CATALOGUE
 from bastion.kernel.cli import (
     console,
     handle_errors,
+    json_option,
     parse_local_time,
+    print_items,
+    print_json,
+    region_option,
     session_factory,
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.risk import service as svc
 from bastion.sites.repository import SiteRepo
 
 risk_app = typer.Typer(help="Tiers under three regimes, T×V×C risk, region ranking, budget portfolio.",
@@ -33,37 +37,52 @@ threat_app = typer.Typer(help="A region's threat level (UK scale) and heightened
 @risk_app.command("tiers")
 @handle_errors
 def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region for counts)."),
-          region: str | None = typer.Option(None, "--region", help="Region name or id: tier counts per regime.")) -> None:
+          region: str | None = region_option(None, help="Region name or id: tier counts per regime."),
+          as_json: bool = json_option()) -> None:
     """A site's tier under every regime, side by side; or per-regime counts for a region."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         if site_id is not None:
             site = SiteRepo(s).get(site_id)
+            rows: list[dict[str, Any]] = [
+                {"standard_id": tr.standard_id, "standard": svc.standards()[tr.standard_id].name, "tier": tr.label,
+                 "why": list(tr.reasons), "requirements": [r.measure for r in tr.requirements]}
+                for tr in svc.site_tiers(s, site)]
+            if as_json:
+                print_json({"items": rows, "total": len(rows), "site_id": site.id, "site": site.name})
+                return
             t = Table("standard", "tier", "why", "requirements", title=f"{site.name or site.kind} (site {site.id})")
-            for tr in svc.site_tiers(s, site):
-                t.add_row(svc.standards()[tr.standard_id].name, tr.label, "; ".join(tr.reasons),
-                          ", ".join(r.measure for r in tr.requirements))
+            for r in rows:
+                t.add_row(r["standard"], r["tier"], "; ".join(r["why"]), ", ".join(r["requirements"]))
             console.print(t)
             return
         if region is None:
             raise InvalidInput("give a site id or --region", field="site_id")
         rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id)
-        t = Table("standard", "tier / status", "sites", title=f"{rr.region.name}: {len(rr.sites)} sites tiered")
-        counts: dict[tuple[str, str], int] = {}
-        for ts in rr.tiers.values():
-            for tr in ts:
-                k = (tr.standard_id, tr.label)
-                counts[k] = counts.get(k, 0) + 1
-        for (sid, label), n in sorted(counts.items()):
-            t.add_row(sid, label, str(n))
-        console.print(t)
+    counts: dict[tuple[str, str], int] = {}
+    for ts in rr.tiers.values():
+        for tr in ts:
+            k = (tr.standard_id, tr.label)
+            counts[k] = counts.get(k, 0) + 1
+    if as_json:
+        items = [{"standard_id": sid, "tier": label, "sites": n} for (sid, label), n in sorted(counts.items())]
+        print_json({"items": items, "total": len(items), "region": rr.region.name, "sites_tiered": len(rr.sites)})
+        return
+    t = Table("standard", "tier / status", "sites", title=f"{rr.region.name}: {len(rr.sites)} sites tiered")
+    for (sid, label), n in sorted(counts.items()):
+        t.add_row(sid, label, str(n))
+    console.print(t)
 
 
 @risk_app.command("assess")
 @handle_errors
 def assess(site_id: int = typer.Argument(None, help="Site id (or --region to score and store a whole region)."),
-           region: str | None = typer.Option(None, "--region"),
+           region: str | None = region_option(None, help="Region name or id: score every site and store the results."),
            at: str | None = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00.")) -> None:
     """Risk per threat (T×V×C, matrix cell) and the gaps; with --region, score every site and store it."""
+    from bastion.risk import service as svc
+
     when = parse_local_time(at)
     if site_id is None:
         if region is None:
@@ -91,17 +110,31 @@ def assess(site_id: int = typer.Argument(None, help="Site id (or --region to sco
 
 @risk_app.command("rank")
 @handle_errors
-def rank(region: str = typer.Argument(..., help="Region name or id."),
-         top: int = typer.Option(20, "--top", min=1), at: str | None = typer.Option(None, "--at")) -> None:
+def rank(region: str = region_option(),
+         top: int = typer.Option(20, "--top", min=1, help="How many sites to list."),
+         at: str | None = typer.Option(None, "--at", help="Local time for occupancy, e.g. 2026-11-28T21:00."),
+         as_json: bool = json_option()) -> None:
     """Rank a region's sites by total risk, with the 4×4 matrix counts."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         rr = svc.region_risk(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at))
-    t = Table("#", "site", "kind", "risk", "rating", "UK", "FSL", "CN", title=f"{rr.region.name} ({len(rr.ranking)} sites)")
+    rows: list[dict[str, Any]] = []
     for i, a in enumerate(rr.ranking[:top], start=1):
         x = rr.sites[int(a.site_id)]
-        tiers_ = {tr.standard_id: tr.tier or "–" for tr in rr.tiers[x.id]}
-        t.add_row(str(i), x.name or "—", x.kind, f"{a.total_risk:.4g}", a.worst_rating, tiers_.get("uk_ppa_2025", ""),
-                  tiers_.get("us_isc_fsl", ""), tiers_.get("cn_key_target", ""))
+        tiers_ = {tr.standard_id: tr.tier for tr in rr.tiers[x.id]}
+        rows.append({"rank": i, "site_id": x.id, "site": x.name, "kind": x.kind, "risk": a.total_risk,
+                     "rating": a.worst_rating, "uk": tiers_.get("uk_ppa_2025"), "fsl": tiers_.get("us_isc_fsl"),
+                     "cn": tiers_.get("cn_key_target")})
+    if as_json:
+        print_json({"items": rows, "total": len(rr.ranking), "region": rr.region.name,
+                    "matrix": [{"likelihood": li, "impact": ii, "count": rr.matrix.get((li, ii), 0)}
+                               for li in range(4, 0, -1) for ii in range(1, 5)]})
+        return
+    t = Table("#", "site", "kind", "risk", "rating", "UK", "FSL", "CN", title=f"{rr.region.name} ({len(rr.ranking)} sites)")
+    for r in rows:
+        t.add_row(str(r["rank"]), r["site"] or "—", r["kind"], f"{r['risk']:.4g}", r["rating"], r["uk"] or "–",
+                  r["fsl"] or "–", r["cn"] or "–")
     console.print(t)
     m = Table("likelihood \\ impact", "I1", "I2", "I3", "I4", title="risk matrix (site × threat pairs)")
     for li in range(4, 0, -1):
@@ -111,9 +144,11 @@ def rank(region: str = typer.Argument(..., help="Region name or id."),
 
 @risk_app.command("portfolio")
 @handle_errors
-def portfolio(region: str = typer.Argument(...), budget: float = typer.Option(..., "--budget", min=0, help="EUR."),
+def portfolio(region: str = region_option(), budget: float = typer.Option(..., "--budget", min=0, help="EUR."),
               max_candidates: int = typer.Option(4, "--max-candidates", min=0, max=6)) -> None:
     """With budget B, which measures where: exact (HiGHS) vs greedy, and the difference."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         pc = svc.portfolio(s, RegionRepo(s).get_by_ref(region).id, budget, max_candidates=max_candidates)
         names = {x.id: x.name or x.kind for x in svc.region_sites(s, RegionRepo(s).get_by_ref(region).id)}
@@ -135,6 +170,8 @@ def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(
                                                  help="name=value (JSON value), e.g. -p retention_days=90 "
                                                       "-p 'rating=\"M50-P1\"' -p 'dates=[\"2026-05-01\"]'")) -> None:
     """Record (or replace) a measure at a site, with its parameters verbatim."""
+    from bastion.risk import service as svc
+
     params = {}
     for p in param:
         if "=" not in p:
@@ -150,24 +187,33 @@ def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(
 
 @measures_app.command("list")
 @handle_errors
-def measures_list(site_id: int = typer.Argument(...)) -> None:
+def measures_list(site_id: int = typer.Argument(..., help="Site id."), as_json: bool = json_option()) -> None:
     """Measures recorded at a site."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         SiteRepo(s).get(site_id)
-        t = Table("kind", "label", "parameters", "source", "recorded", title=f"site {site_id}")
-        for m in svc.site_measures(s, site_id):
-            t.add_row(m.kind, CATALOGUE[m.kind].label, json.dumps(m.params, ensure_ascii=False), m.source,
-                      m.recorded_at.strftime("%Y-%m-%d"))
-        console.print(t)
+        rows: list[dict[str, Any]] = [{"kind": m.kind, "label": CATALOGUE[m.kind].label, "parameters": m.params, "source": m.source,
+                 "recorded_at": m.recorded_at} for m in svc.site_measures(s, site_id)]
+    if as_json:
+        print_items(rows)
+        return
+    t = Table("kind", "label", "parameters", "source", "recorded", title=f"site {site_id}")
+    for r in rows:
+        t.add_row(r["kind"], r["label"], json.dumps(r["parameters"], ensure_ascii=False), r["source"],
+                  r["recorded_at"].strftime("%Y-%m-%d"))
+    console.print(t)
 
 
 @threat_app.command("set")
 @handle_errors
-def threat_set(region: str = typer.Argument(...),
+def threat_set(region: str = region_option(),
                uk: str | None = typer.Option(None, "--uk", help="LOW, MODERATE, SUBSTANTIAL, SEVERE or CRITICAL."),
                cn: str | None = typer.Option(None, "--cn", help="level_3, level_2, level_1, or 'normal'."),
                scale: str | None = typer.Option(None, "--scale", help="Which level scales threat: uk or cn.")) -> None:
     """Set a region's threat level(s)."""
+    from bastion.risk import service as svc
+
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id
     kw = {} if cn is None else {"cn_heightened_level": None if cn == "normal" else cn}

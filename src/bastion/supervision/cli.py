@@ -1,6 +1,8 @@
-"""`bastion risk | measures | inspect | tasks | threat-level | report`: tiers, risk, the supervision loop."""
+"""`bastion inspect | tasks` and `bastion vehicle tasks`: the supervision loop."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -8,15 +10,15 @@ from rich.table import Table
 from bastion.kernel.cli import (
     console,
     handle_errors,
+    json_option,
     parse_now,
+    print_items,
+    region_option,
     session_factory,
 )
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.sites.service import site_id_by_ref
-from bastion.supervision import service as insp_svc
-from bastion.supervision import vehicle_tasks
 
 inspect_app = typer.Typer(help="Inspections: checklist from the site's tiers, answers, completion.",
                           no_args_is_help=True)
@@ -30,6 +32,8 @@ tasks_app = typer.Typer(help="Rectification tasks: open → in_progress → fixe
 def inspect_start(site_id: int = typer.Argument(...),
                   agency: str = typer.Option(..., "--agency", help="The inspecting agency (never a person's name).")) -> None:
     """Open an inspection: the checklist of every requirement of the site's tiers, with suggested answers."""
+    from bastion.supervision import service as insp_svc
+
     insp = insp_svc.start_inspection(session_factory(), site_id, now=utcnow(), inspector_agency=agency)
     with session_factory()() as s:
         t = Table("item", "requirement", "clause", "suggested", title=f"inspection {insp.id} of site {site_id}")
@@ -45,6 +49,8 @@ def inspect_answer(inspection_id: int = typer.Argument(...),
                    accept_suggested: bool = typer.Option(False, "--accept-suggested",
                                                          help="Answer every unanswered item with its suggestion.")) -> None:
     """Record answers."""
+    from bastion.supervision import service as insp_svc
+
     parsed: dict[str, str] = {}
     for a in answers or []:
         if "=" not in a:
@@ -66,6 +72,8 @@ def inspect_complete(inspection_id: int = typer.Argument(...),
                      owner: str = typer.Option(..., "--owner", help="Agency that must rectify failed items."),
                      deadline_days: int = typer.Option(30, "--deadline-days", min=1, max=3650)) -> None:
     """Complete an inspection: failed items become tasks; passed items verify earlier tasks."""
+    from bastion.supervision import service as insp_svc
+
     r = insp_svc.complete(session_factory(), inspection_id, now=utcnow(), owner_agency=owner,
                           deadline_days=deadline_days)
     console.print(f"inspection {inspection_id}: {len(r.passed)} passed, {len(r.failed)} failed, "
@@ -75,17 +83,31 @@ def inspect_complete(inspection_id: int = typer.Argument(...),
 
 @tasks_app.command("list")
 @handle_errors
-def tasks_list(region: str | None = typer.Option(None, "--region"), site: int | None = typer.Option(None, "--site"),
-               status: list[str] = typer.Option([], "--status"), overdue: bool = typer.Option(False, "--overdue")) -> None:
+def tasks_list(region: str | None = region_option(None),
+               site: str | None = typer.Option(None, "--site", help="Site id or exact name."),
+               status: list[str] = typer.Option([], "--status", help="open, in_progress, fixed or verified "
+                                                "(repeatable)."),
+               overdue: bool = typer.Option(False, "--overdue", help="Only overdue tasks."),
+               as_json: bool = json_option()) -> None:
     """List rectification tasks."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.supervision import service as insp_svc
+
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id if region else None
-        items = insp_svc.list_tasks(s, region_id=rid, site_id=site, status=status, overdue=True if overdue else None)
-        t = Table("id", "site", "item", "owner agency", "deadline", "status", "overdue", "level", title=f"{len(items)} tasks")
-        for x in items:
-            t.add_row(str(x.id), str(x.site_id), x.item_id, x.owner_agency, x.deadline.strftime("%Y-%m-%d"), x.status,
-                      "yes" if x.overdue else "", str(x.escalation_level))
-        console.print(t)
+        sid = None if site is None else site_id_by_ref(s, site, rid)
+        items = insp_svc.list_tasks(s, region_id=rid, site_id=sid, status=status, overdue=True if overdue else None)
+        rows: list[dict[str, Any]] = [{"id": x.id, "site_id": x.site_id, "item": x.item_id, "owner_agency": x.owner_agency,
+                 "deadline": x.deadline, "status": x.status, "overdue": bool(x.overdue),
+                 "escalation_level": x.escalation_level} for x in items]
+    if as_json:
+        print_items(rows)
+        return
+    t = Table("id", "site", "item", "owner agency", "deadline", "status", "overdue", "level", title=f"{len(rows)} tasks")
+    for r in rows:
+        t.add_row(str(r["id"]), str(r["site_id"]), r["item"], r["owner_agency"], r["deadline"].strftime("%Y-%m-%d"),
+                  r["status"], "yes" if r["overdue"] else "", str(r["escalation_level"]))
+    console.print(t)
 
 
 @tasks_app.command("update")
@@ -94,6 +116,8 @@ def tasks_update(task_id: int = typer.Argument(...), status: str | None = typer.
                  owner: str | None = typer.Option(None, "--owner"),
                  deadline: str | None = typer.Option(None, "--deadline", help="ISO time with zone.")) -> None:
     """Move a task (open → in_progress → fixed), reassign or reschedule it."""
+    from bastion.supervision import service as insp_svc
+
     t = insp_svc.update_task(session_factory(), task_id, now=utcnow(), status=status, owner_agency=owner,
                              deadline=parse_now(deadline) if deadline else None)
     console.print(f"task {t.id}: {t.status}, owner {t.owner_agency}, deadline {t.deadline:%Y-%m-%d}")
@@ -103,6 +127,8 @@ def tasks_update(task_id: int = typer.Argument(...), status: str | None = typer.
 @handle_errors
 def tasks_escalate(now: str | None = typer.Option(None, "--now", help="Evaluate as of (ISO with zone); default now.")) -> None:
     """Flag overdue tasks and raise their escalation level."""
+    from bastion.supervision import service as insp_svc
+
     out = insp_svc.escalate_overdue(session_factory(), parse_now(now))
     for e in out:
         console.print(f"task {e.task_id} (site {e.site_id}): {e.days_overdue} days overdue, level {e.from_level} → {e.to_level}")
@@ -121,6 +147,9 @@ def tasks(
     deadline_days: int = typer.Option(30, "--deadline-days", min=1, max=3650, help="Days until the deadline."),
 ) -> None:
     """Turn the site's unmet vehicle requirements into rectification tasks (one per entry; re-runs add none)."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.supervision import vehicle_tasks
+
     sf = session_factory()
     with sf() as s:
         sid = site_id_by_ref(s, site, None)

@@ -1,4 +1,4 @@
-"""`bastion coverage` (analyze, place, lscp) and `bastion units` (list, add, edit, move, remove)."""
+"""`bastion units` (list, add, edit, move, remove)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from rich.table import Table
 from bastion.kernel.cli import (
     console,
     handle_errors,
+    json_option,
+    print_items,
+    region_option,
     session_factory,
 )
 from bastion.regions.repository import RegionRepo
@@ -18,11 +21,17 @@ units_app = typer.Typer(help="Response units (teams, never named people).", no_a
 
 @units_app.command("list")
 @handle_errors
-def list_(region: str = typer.Option(..., "--region")) -> None:
+def list_(region: str = region_option(), as_json: bool = json_option()) -> None:
     """List a region's response units."""
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id
         us = units.list_units(s, rid)
+    if as_json:  # snap_distance_m is null when the base is too far from the road network
+        print_items([{"id": u.id, "name": u.name, "type": u.unit_type, "standard_s": u.standard_s,
+                      "profile": u.speed_profile, "lon": u.lon, "lat": u.lat,
+                      "snap_distance_m": None if u.snap_osm_node is None else u.snap_distance_m, "source": u.source}
+                     for u in us])
+        return
     t = Table("id", "name", "type", "standard", "profile", "lon", "lat", "snap (m)", "source", title=f"{len(us)} units")
     for u in us:
         t.add_row(str(u.id), u.name, u.unit_type, f"{u.standard_s} s", u.speed_profile, f"{u.lon:.6f}", f"{u.lat:.6f}",
@@ -33,7 +42,7 @@ def list_(region: str = typer.Option(..., "--region")) -> None:
 @units_app.command("add")
 @handle_errors
 def add_(
-    region: str = typer.Option(..., "--region"),
+    region: str = region_option(),
     unit_type: str = typer.Option(..., "--type", help=", ".join(units.UNIT_TYPES)),
     name: str = typer.Option(..., "--name", help="A team, e.g. 'Patrol car 3'."),
     lon: float = typer.Option(..., "--lon"),

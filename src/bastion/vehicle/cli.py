@@ -16,12 +16,17 @@ from rich.progress import (
 from rich.table import Table
 
 from bastion.algorithms.vehicle import VEHICLES
-from bastion.kernel.cli import console, handle_errors, session_factory
+from bastion.kernel.cli import (
+    console,
+    handle_errors,
+    json_option,
+    print_items,
+    print_json,
+    region_option,
+    session_factory,
+)
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
-from bastion.sites.service import site_id_by_ref
-from bastion.vehicle import read
-from bastion.vehicle import service as svc
 
 app = typer.Typer(help="Hostile-vehicle assessment: approach speeds and required barrier ratings.",
                   no_args_is_help=True)
@@ -33,7 +38,7 @@ STATUS_STYLE = {"protected": "green", "gap": "yellow", "not_coverable": "bold re
 @app.command("assess")
 @handle_errors
 def assess(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
+    region: str = region_option(),
     site: list[str] = typer.Option([], "--site", help="Site id or exact name (repeatable; default: every site)."),
     vehicle: list[str] = typer.Option([], "--vehicle", help=f"Vehicle class (repeatable): {', '.join(VEHICLES)}; "
                                       "default: all."),
@@ -44,6 +49,9 @@ def assess(
     standoff: float = typer.Option(1.0, "--standoff", help="Room behind the barrier line for penetration, m."),
 ) -> None:
     """Assess every site of a region (or the given ones) and store the results; re-runs change nothing."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.vehicle import service as svc
+
     params = svc.AssessParams(vehicles=tuple(vehicle) or tuple(VEHICLES), wrong_way=wrong_way,
                               max_distance_m=max_distance, friction=friction,
                               friction_high=max(friction, 1.0), friction_low=min(friction, 0.5), standoff_m=standoff)
@@ -92,12 +100,19 @@ def show(
     wrong_way: bool | None = typer.Option(None, "--wrong-way/--legal", help="Only one scenario (default both)."),
     detection: float | None = typer.Option(None, "--detection", help="Active-barrier timing: detection distance "
                                            "before the barrier, m (guard 3 s + deploy 2 s, UFC 4-022-01)."),
+    as_json: bool = json_option(),
 ) -> None:
     """Show a site's approaches: impact speeds, energy, run-up, required ratings and gaps."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.vehicle import read
+
     timing = read.TimingParams(detection) if detection is not None else None
     with session_factory()() as s:
         sid = site_id_by_ref(s, site, None)
         data = read.site_vehicle(s, sid, vehicle=vehicle, wrong_way=wrong_way, timing=timing)
+    if as_json:  # the same document as GET /api/v1/sites/{id}/vehicle
+        print_json(data)
+        return
     if not data["assessed"]:
         console.print(f"{data['site_name'] or sid}: not assessed yet; run `bastion vehicle assess --region "
                       f"{data['region_id']} --site {sid}`")
@@ -131,14 +146,22 @@ def show(
 @app.command("gaps")
 @handle_errors
 def gaps(
-    region: str = typer.Option(..., "--region", help="Region name or id."),
-    vehicle: str | None = typer.Option(None, "--vehicle"),
-    limit: int = typer.Option(30, "--limit", min=1, max=100000),
+    region: str = region_option(),
+    vehicle: str | None = typer.Option(None, "--vehicle", help="Only this vehicle class."),
+    limit: int = typer.Option(30, "--limit", min=1, max=100000, help="How many to print."),
+    as_json: bool = json_option(),
 ) -> None:
     """Unmet requirements (approaches without a barrier meeting their need), as rectification task texts."""
+    from bastion.vehicle import read
+
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id
         found = read.unmet_requirements(s, region_id=rid, vehicle=vehicle)
+    if as_json:
+        print_items([{"site_id": g.site_id, "site": g.site_name, "vehicle": g.vehicle, "wrong_way": g.wrong_way,
+                      "impact_speed_kph": g.impact_speed_kph, "status": g.status, "needs": list(g.needs),
+                      "task": g.task_text()} for g in found[:limit]], len(found))
+        return
     for g in found[:limit]:
         console.print(f"- [{g.vehicle}{', wrong way' if g.wrong_way else ''}] {g.impact_speed_kph:.0f} km/h · "
                       f"{g.task_text()}", highlight=False)
@@ -152,6 +175,9 @@ def report(
     out: Path = typer.Option(..., "--out", help="HTML fragment to write."),
 ) -> None:
     """Write the site report's vehicle section as an HTML fragment."""
+    from bastion.sites.service import site_id_by_ref
+    from bastion.vehicle import read
+
     if out.suffix.lower() not in (".html", ".htm"):
         raise InvalidInput(f"output {out.name!r}: use a .html file name", field="out")
     with session_factory()() as s:

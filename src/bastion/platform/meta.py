@@ -36,6 +36,8 @@ def meta_payload(settings: Any) -> dict[str, Any]:
         "languages": list(LANGS),
         "categories": [{"id": c, "kinds": list(k)} for c, k in CATEGORIES.items()],
         "data_attribution": "Map data © OpenStreetMap contributors, ODbL 1.0",
+        # every registered domain's map script (served under /static/); the page imports each one
+        "web_modules": [name for d in specs() for name in d.web_scripts],
     }
 
 

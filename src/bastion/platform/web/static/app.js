@@ -34,6 +34,11 @@ const ROAD_DEFAULT = [3, 1.6, "#ffffff"];
 const roadStyle = (hw) => ROAD_CLASSES[String(hw || "").replace(/_link$/, "")] || ROAD_DEFAULT;
 
 const settings = readSettings();
+// Map layers of domains registered after these four plug in without editing this file: the page imports every
+// script a domain's manifest lists (/api/v1/meta "web_modules") and calls its `register(ctx)`; the returned
+// object's `setRegion(region)` and `refreshText()` are called when the region or the language changes.
+const BUILT_IN_MODULES = new Set(["coverage.js", "patrol.js", "vehicle.js", "risk.js"]);
+const pluginLayers = [];
 const API = (settings.api_base || "/api/v1").replace(/\/$/, "");
 const I18N = (settings.i18n_base || "/i18n").replace(/\/$/, "");
 
@@ -118,6 +123,7 @@ function renderAllText() {
   if (state.detail) renderPanel(state.detail);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
   patrol.rerender();
+  for (const layer of pluginLayers) layer.refreshText?.();
 }
 
 /* ---------------------------------------------------------------- map */
@@ -304,6 +310,20 @@ async function selectRegion(id) {
   showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
   clearVehicleCache();
   if (!errors.length) await vehicleLayer.setRegion(region.id);
+  for (const layer of pluginLayers) await Promise.resolve(layer.setRegion?.(region)).catch(() => {});
+}
+
+async function loadDomainModules(names) {
+  for (const name of names || []) {
+    if (BUILT_IN_MODULES.has(name) || !/^[\w.-]+\.js$/.test(name)) continue;
+    try {
+      const mod = await import(`./${name}`);
+      const layer = mod.register?.({ map, api: API, t, h, getJSON, postJSON, onStatus: showStatus });
+      if (layer) pluginLayers.push(layer);
+    } catch (err) {
+      showStatus(t("status.error", { message: `${name}: ${err.message}` }), true);
+    }
+  }
 }
 
 async function fetchAllSites(regionId, seq) {
@@ -727,6 +747,7 @@ async function start() {
   updateMapControls();
   renderCategoryList();
   renderRiskToggle();
+  await loadDomainModules(state.meta.web_modules);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 
   try {

@@ -7,6 +7,12 @@ from rich.table import Table
 
 from bastion.coverage import placement
 from bastion.coverage import service as cov
+from bastion.coverage.enums import (
+    DEFAULT_WEIGHT_BASIS,
+    MAX_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+    TIME_LIMIT_S,
+)
 from bastion.kernel.cli import (
     console,
     handle_errors,
@@ -19,7 +25,7 @@ from bastion.units import service as units
 app = typer.Typer(help="Response coverage (1/3/5-minute rings) and placement of response units.", no_args_is_help=True)
 
 
-WEIGHT = typer.Option("capacity", "--weight",
+WEIGHT = typer.Option(DEFAULT_WEIGHT_BASIS.value, "--weight",
                       help="Weight of a crowded place: sites (1 each), capacity (people) or risk (stored total risk; "
                            "run `bastion risk assess --region R` first).")
 
@@ -47,7 +53,7 @@ def analyze(
     """Share of crowded places (and of their capacity or risk) each response ring covers; uncovered sites."""
     std = units.parse_duration_s(standard)
     with session_factory()() as s, console.status("routing..."):
-        r = cov.analyze(s, region, standards_s=sorted({60, 180, 300, std}),
+        r = cov.analyze(s, region, standards_s=sorted({*cov.DEFAULT_STANDARDS_S, std}),
                         respect_unit_standards=respect_unit_standards, weight_basis=weight)
     t = Table("standard", "sites covered", "share of sites", f"share of {r.weight_basis}",
               title=f"{r.region_name}: {r.n_units} units, {len(r.sites)} crowded places "
@@ -99,7 +105,8 @@ def place(
     backup: bool = typer.Option(False, "--backup", help="Also reward sites covered twice (backup coverage)."),
     p_median: bool = typer.Option(False, "--p-median", help="Minimise the mean response time instead."),
     profile: str = typer.Option("patrol_car", "--profile", help="patrol_car, motorcycle or foot."),
-    time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, max=3600, help="Solver time limit, s."),
+    time_limit: float = typer.Option(TIME_LIMIT_S, "--time-limit", min=MIN_TIME_LIMIT_S, max=MAX_TIME_LIMIT_S,
+                                     help="Solver time limit, s."),
     apply: bool = typer.Option(False, "--apply", help="Store the proposed units."),
     weight: str = WEIGHT,
 ) -> None:
@@ -119,7 +126,7 @@ def lscp(
     region: str = typer.Option(..., "--region"),
     standard: str = typer.Option("5m", "--standard"),
     profile: str = typer.Option("patrol_car", "--profile"),
-    time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, max=3600),
+    time_limit: float = typer.Option(TIME_LIMIT_S, "--time-limit", min=MIN_TIME_LIMIT_S, max=MAX_TIME_LIMIT_S),
     apply: bool = typer.Option(False, "--apply"),
 ) -> None:
     """Fewest new units so every reachable crowded place is covered within the standard."""

@@ -43,7 +43,8 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except BastionError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            hint = f"; {exc.hint}" if getattr(exc, "hint", None) else ""  # the CLI-only remedy, kernel/errors.py
+            err_console.print(f"[bold red]error:[/] {exc}{hint}", highlight=False, markup=True)
             raise typer.Exit(2) from None
         except (OperationalError, ProgrammingError) as exc:
             text = str(exc.orig)

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.kernel.pagination import Page
+
 Answer = Literal["pass", "fail", "not_applicable"]
 TaskStatus = Literal["open", "in_progress", "fixed", "verified"]
 
@@ -251,9 +253,7 @@ class TaskRead(BaseModel):
     history: list[TaskEventRead] | None = None
 
 
-class TaskList(BaseModel):
-    items: list[TaskRead]
-    total: int
+TaskList = Page[TaskRead]
 
 
 class TaskUpdate(BaseModel):

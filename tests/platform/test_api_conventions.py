@@ -1,0 +1,76 @@
+"""REST conventions over the Monaco app: one page envelope and its bounds, neutral error messages (no CLI
+commands or flags for an HTTP client), and CSV exports whose every row has the header's column count."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi.testclient import TestClient
+
+from bastion.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from tests.api_fixtures import AuthClient
+
+API = "/api/v1"
+
+
+def _neutral(r: object, status: int) -> str:
+    assert r.status_code == status, r.text  # type: ignore[attr-defined]
+    msg: str = r.json()["error"]["message"]  # type: ignore[attr-defined]
+    assert "bastion " not in msg and " --" not in msg and "`" not in msg, msg
+    return msg
+
+
+def test_errors_never_name_a_command(client: TestClient, auth_client: AuthClient) -> None:
+    assert "region 999999 does not exist" in _neutral(client.get(f"{API}/regions/999999"), 404)
+    assert "region 999999" in _neutral(client.get(f"{API}/regions/999999/units"), 404)
+    _neutral(client.get(f"{API}/patrol-plans/99999"), 404)
+    # weight=risk before the region has a stored assessment: refused, with a remedy in words an API client can use
+    msg = _neutral(client.get(f"{API}/regions/1/coverage", params={"weight": "risk"}), 422)
+    assert "no stored risk assessments" in msg and "weight capacity or sites" in msg
+    msg = _neutral(client.post(f"{API}/regions/1/coverage/placement",
+                               json={"add": 1, "standard_s": 60, "weight": "risk"}), 422)
+    assert "risk assessment" in msg
+    msg = _neutral(client.post(f"{API}/regions/1/patrol-plans",
+                               json={"teams": 1, "days": 1, "max_sites": 5, "payoff": "risk"}), 422)
+    assert "payoff" in msg
+    admin = auth_client("admin", None)
+    _neutral(admin.get(f"{API}/users/99999"), 404)
+    _neutral(admin.post(f"{API}/users", json={"login": "someone", "display_name": "S", "agency_id": 99999,
+                                              "password": "correct horse battery staple"}), 404)
+
+
+def test_every_list_is_one_page_envelope(client: TestClient) -> None:
+    r = client.get(f"{API}/regions").json()
+    assert set(r) == {"items", "total", "limit", "offset"} and (r["limit"], r["offset"]) == (DEFAULT_LIMIT, 0)
+    full = client.get(f"{API}/sites", params={"region_id": 1, "limit": 10}).json()
+    page = client.get(f"{API}/sites", params={"region_id": 1, "limit": 3, "offset": 2}).json()
+    assert (page["limit"], page["offset"], page["total"]) == (3, 2, full["total"])
+    assert [s["id"] for s in page["items"]] == [s["id"] for s in full["items"][2:5]]
+    all_units = client.get(f"{API}/regions/1/units").json()
+    n = all_units["total"]
+    assert n == len(all_units["items"]) >= 2
+    last = client.get(f"{API}/regions/1/units", params={"limit": 1, "offset": n - 1}).json()
+    assert last["items"] == all_units["items"][-1:] and last["total"] == n
+    assert client.get(f"{API}/regions/1/units", params={"offset": n}).json()["items"] == []
+    for params in ({"limit": 0}, {"limit": MAX_LIMIT + 1}, {"offset": -1}, {"limit": "many"}):
+        r = client.get(f"{API}/regions", params=params)
+        assert r.status_code == 422 and r.json()["error"]["field"] in ("limit", "offset"), (params, r.text)
+
+
+def _rectangular(text: str) -> list[list[str]]:
+    rows = list(csv.reader(io.StringIO(text)))
+    assert len(rows) >= 2, text[:200]
+    width = {len(r) for r in rows}
+    assert width == {len(rows[0])}, f"column counts {sorted(width)} for a {len(rows[0])}-column header"
+    return rows
+
+
+def test_csv_exports_have_the_header_width(client: TestClient, auth_client: AuthClient) -> None:
+    _rectangular(client.get(f"{API}/sites/export", params={"format": "csv", "region_id": 1}).text)
+    plan = client.post(f"{API}/regions/1/patrol-plans", json={"teams": 1, "days": 1, "max_sites": 5})
+    assert plan.status_code == 201, plan.text
+    rows = _rectangular(client.get(f"{API}/patrol-plans/{plan.json()['id']}/export", params={"format": "csv"}).text)
+    assert rows[0][:3] == ["plan_id", "day", "team"] and "extra" in rows[0]
+    admin = auth_client("admin", None)
+    _rectangular(admin.get(f"{API}/audit/export", params={"format": "csv"}).text)

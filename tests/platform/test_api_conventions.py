@@ -74,3 +74,66 @@ def test_csv_exports_have_the_header_width(client: TestClient, auth_client: Auth
     assert rows[0][:3] == ["plan_id", "day", "team"] and "extra" in rows[0]
     admin = auth_client("admin", None)
     _rectangular(admin.get(f"{API}/audit/export", params={"format": "csv"}).text)
+
+
+def test_meta_serves_every_vocabulary_from_one_source(anon_client: TestClient) -> None:
+    from bastion.algorithms.routing import PROFILES
+    from bastion.algorithms.vehicle import VEHICLES
+    from bastion.patrol import render as patrol_render
+    from bastion.reports import service as reports
+    from bastion.risk.enums import RATING_COLOURS
+    from bastion.units import service as units
+
+    m = anon_client.get(f"{API}/meta").json()
+    v = m["vocabularies"]
+    assert v["speed_profiles"] == list(PROFILES) and v["vehicle_classes"] == list(VEHICLES)
+    assert v["unit_types"] == list(units.UNIT_TYPES) and v["weight_bases"] == ["sites", "capacity", "risk"]
+    assert m["response_standards_s"] == list(units.STANDARDS_S) == [60, 180, 300] and m["default_standard_s"] == 180
+    assert [c["key"] for c in m["vehicle_classes"]] == list(VEHICLES) and m["speed_bins_kph"][0] == 16
+    assert m["rating_colours"] == RATING_COLOURS and set(m["rating_colours"]) == set(v["ratings"])
+    assert reports.RATING_COLOURS is RATING_COLOURS  # the PDF and the map share one palette
+    assert m["team_colours"] == list(patrol_render.COLOURS)
+    assert m["page"] == {"default_limit": DEFAULT_LIMIT, "max_limit": MAX_LIMIT}
+    t = m["placement_time_limit_s"]
+    assert t["min"] < t["default"] <= t["max"]
+
+
+def test_openapi_renders_the_vocabularies_as_enums(anon_client: TestClient) -> None:
+    schemas = anon_client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["WeightBasis"]["enum"] == ["sites", "capacity", "risk"]
+    assert schemas["ResponseStandard"]["enum"] == [60, 180, 300]
+    assert "hgv" in schemas["VehicleClassKey"]["enum"] and "foot" in schemas["SpeedProfileName"]["enum"]
+    placement = schemas["PlacementRequest"]["properties"]["time_limit_s"]
+    from bastion.coverage.enums import MAX_TIME_LIMIT_S, TIME_LIMIT_S
+
+    assert placement["default"] == TIME_LIMIT_S and placement["maximum"] == MAX_TIME_LIMIT_S
+
+
+def test_the_placement_time_limit_is_one_constant() -> None:
+    """Schema, CLI and service share TIME_LIMIT_S (the API said 30 s, the CLI and the service 60 s)."""
+    import inspect
+
+    from bastion.coverage import cli, placement
+    from bastion.coverage.enums import TIME_LIMIT_S
+    from bastion.coverage.schemas import PlacementRequest
+
+    assert PlacementRequest().time_limit_s == TIME_LIMIT_S
+    assert inspect.signature(placement.place).parameters["time_limit_s"].default == TIME_LIMIT_S
+    for command in (cli.place, cli.lscp):
+        assert inspect.signature(command).parameters["time_limit"].default.default == TIME_LIMIT_S
+
+
+def test_the_page_scripts_hard_code_no_vocabulary() -> None:
+    """The web scripts read standards, vehicle classes and colours from the page settings (GET /api/v1/meta)."""
+    import re
+    from pathlib import Path
+
+    import bastion
+
+    src = Path(bastion.__file__).parent
+    for path in sorted([*src.glob("*/web/*.js"), *src.glob("platform/web/static/*.js")]):
+        text = path.read_text(encoding="utf-8")
+        if path.parent.name == "web":  # the domains' scripts: no response standard (180 s, 300 s) in the code
+            assert not re.search(r"\b(180|300)\b", text), path.name
+        assert '"hgv"' not in text and '"medium_truck"' not in text, path.name
+        assert "#b71c1c" not in text and "#d62728" not in text, path.name  # rating and team colours come from /meta

@@ -19,6 +19,7 @@ from bastion.risk.schemas import (
     FactsRead,
     FactsUpdate,
     GapRead,
+    MeasureKindRead,
     MeasureCreate,
     MeasureRead,
     PlanRead,
@@ -73,9 +74,9 @@ def measure_read(m: SiteMeasure) -> MeasureRead:
                        inspection_id=m.inspection_id, recorded_at=m.recorded_at)
 
 
-@router.get("/measures/catalogue", dependencies=[require(P.SITE_READ)])
-def measure_catalogue() -> list[dict[str, Any]]:
-    return svc.catalogue()
+@router.get("/measures/catalogue", response_model=Page[MeasureKindRead], dependencies=[require(P.SITE_READ)])
+def measure_catalogue(page: PageDep) -> Page[MeasureKindRead]:
+    return Page[MeasureKindRead].mapped(svc.catalogue(), page, lambda d: MeasureKindRead(**d))
 
 
 @router.get("/sites/{site_id}/tiers", response_model=SiteTiersRead, dependencies=[require(P.SITE_READ)])

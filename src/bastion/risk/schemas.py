@@ -103,6 +103,16 @@ class MeasureCreate(BaseModel):
     params: dict[str, Any] = Field(default_factory=dict)
 
 
+class MeasureKindRead(BaseModel):
+    """One kind of measure in the catalogue."""
+
+    kind: str
+    label: str
+    pillar: str
+    params: list[str] = Field(description="the parameters a recorded measure of this kind may carry")
+    default_cost_eur: float = Field(description="one-off planning cost, EUR (an editable modelling assumption)")
+
+
 class MeasureRead(BaseModel):
     kind: str
     label: str

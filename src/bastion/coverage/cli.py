@@ -21,6 +21,7 @@ from bastion.kernel.cli import (
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.units import service as units
+from bastion.units.enums import DEFAULT_STANDARD_S, ResponseStandard
 
 app = typer.Typer(help="Response coverage (1/3/5-minute rings) and placement of response units.", no_args_is_help=True)
 
@@ -45,7 +46,8 @@ def _mmss(t: float | None) -> str:
 @handle_errors
 def analyze(
     region: str = typer.Option(..., "--region", help="Region name or id."),
-    standard: str = typer.Option("3m", "--standard", help="Standard to list uncovered sites for: 60s, 1m, 3m, 5m."),
+    standard: str = typer.Option(f"{DEFAULT_STANDARD_S}s", "--standard",
+                                 help="Standard to list uncovered sites for: 60s, 1m, 3m, 5m."),
     respect_unit_standards: bool = typer.Option(False, "--respect-unit-standards",
                                                 help="Count a unit only in rings >= its own standard."),
     weight: str = WEIGHT,
@@ -101,7 +103,7 @@ def _print_placement(p: placement.PlacementReport) -> None:
 def place(
     region: str = typer.Option(..., "--region"),
     add: int = typer.Option(..., "--add", min=1, max=200, help="How many new units."),
-    standard: str = typer.Option("3m", "--standard"),
+    standard: str = typer.Option(f"{DEFAULT_STANDARD_S}s", "--standard"),
     backup: bool = typer.Option(False, "--backup", help="Also reward sites covered twice (backup coverage)."),
     p_median: bool = typer.Option(False, "--p-median", help="Minimise the mean response time instead."),
     profile: str = typer.Option("patrol_car", "--profile", help="patrol_car, motorcycle or foot."),
@@ -124,7 +126,7 @@ def place(
 @handle_errors
 def lscp(
     region: str = typer.Option(..., "--region"),
-    standard: str = typer.Option("5m", "--standard"),
+    standard: str = typer.Option(f"{ResponseStandard.FIVE_MINUTES}s", "--standard"),
     profile: str = typer.Option("patrol_car", "--profile"),
     time_limit: float = typer.Option(TIME_LIMIT_S, "--time-limit", min=MIN_TIME_LIMIT_S, max=MAX_TIME_LIMIT_S),
     apply: bool = typer.Option(False, "--apply"),

@@ -30,7 +30,12 @@ from bastion.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from bastion.patrol.enums import TEAM_COLOURS
 from bastion.platform.registry import specs
 from bastion.risk.enums import RATING_COLOURS, UNSCORED_COLOUR, Rating
-from bastion.units.enums import DEFAULT_STANDARD_S, ResponseStandard, SpeedProfileName, UnitType
+from bastion.units.enums import (
+    DEFAULT_STANDARD_S,
+    ResponseStandard,
+    SpeedProfileName,
+    UnitType,
+)
 from bastion.vehicle.enums import DEFAULT_VEHICLE, SPEED_BINS_KPH, VehicleClassKey
 
 WEB_DIR = Path(__file__).resolve().parent / "web"

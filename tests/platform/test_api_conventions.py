@@ -137,3 +137,14 @@ def test_the_page_scripts_hard_code_no_vocabulary() -> None:
             assert not re.search(r"\b(180|300)\b", text), path.name
         assert '"hgv"' not in text and '"medium_truck"' not in text, path.name
         assert "#b71c1c" not in text and "#d62728" not in text, path.name  # rating and team colours come from /meta
+
+
+def test_page_of_slices_and_counts() -> None:
+    from bastion.kernel.pagination import Page, PageParams
+
+    p = Page[int].of(list(range(10)), PageParams(limit=4, offset=8))
+    assert (p.items, p.total, p.limit, p.offset) == ([8, 9], 10, 4, 8)
+    seen: list[int] = []
+    m = Page[str].mapped(list(range(10)), PageParams(limit=3, offset=1), lambda x: seen.append(x) or str(x))
+    assert m.items == ["1", "2", "3"] and m.total == 10 and seen == [1, 2, 3]  # only the page's rows are read
+    assert Page[int].of([], PageParams()).model_dump() == {"items": [], "total": 0, "limit": DEFAULT_LIMIT, "offset": 0}

@@ -59,8 +59,8 @@ def test_token_login_lockout_and_reenable(anon_client: TestClient, auth_client: 
     assert r.status_code == 401  # locked, even with the right password
     unknown = anon_client.post("/api/v1/auth/login", json={"login": "nobody", "password": PASSWORD})
     assert unknown.json()["error"]["message"] == r.json()["error"]["message"]  # no account enumeration
-    uid = next(u["id"] for u in client.get("/api/v1/users").json() if u["login"] == "api-user")
-    assert next(u for u in client.get("/api/v1/users").json() if u["login"] == "api-user")["locked"]
+    uid = next(u["id"] for u in client.get("/api/v1/users").json()["items"] if u["login"] == "api-user")
+    assert next(u for u in client.get("/api/v1/users").json()["items"] if u["login"] == "api-user")["locked"]
     assert client.patch(f"/api/v1/users/{uid}", json={"status": "active"}).status_code == 200
     r = anon_client.post("/api/v1/auth/login", json={"login": "api-user", "password": PASSWORD})
     assert r.status_code == 200
@@ -85,7 +85,7 @@ def test_token_expiry_revocation_and_password_change(auth_client: AuthClient,
     t2 = created.json()["token"]
     other = TestClient(c.app, headers={"Authorization": f"Bearer {t2}"})
     assert other.get("/api/v1/regions").status_code == 200
-    assert {t["name"] for t in c.get("/api/v1/auth/tokens").json()} == {"test", "laptop"}
+    assert {t["name"] for t in c.get("/api/v1/auth/tokens").json()["items"]} == {"test", "laptop"}
     # revoke
     assert c.delete(f"/api/v1/auth/tokens/{created.json()['id']}").status_code == 204
     assert other.get("/api/v1/regions").status_code == 401
@@ -112,7 +112,7 @@ def test_disabling_a_user_revokes_access(auth_client: AuthClient) -> None:
     client = auth_client("admin", None)
     v = auth_client("viewer", None, login="vic")
     assert v.get("/api/v1/sites").status_code == 200
-    uid = next(u["id"] for u in client.get("/api/v1/users").json() if u["login"] == "vic")
+    uid = next(u["id"] for u in client.get("/api/v1/users").json()["items"] if u["login"] == "vic")
     assert client.patch(f"/api/v1/users/{uid}", json={"status": "disabled"}).json()["status"] == "disabled"
     assert v.get("/api/v1/sites").status_code == 401
 

@@ -405,3 +405,41 @@ def test_lists_are_filtered_to_the_scope(world: World) -> None:
         rsc = scope(principal, Permission.REGION_READ)
         assert {i["id"] for i in r.json()["items"]} == {x for x in region_ids if rsc.admits(x)}
     assert seen_some >= 10
+
+
+def test_head_answers_every_get_route(world: World) -> None:
+    """HEAD on every GET route, as an admin: the GET's status and headers, no body; the authorization still applies
+    (anonymous HEAD on a protected route is 401, like GET)."""
+    login, _principal = world.users[("admin", True, True)]
+    gets = [(m, p, r) for m, p, r in routes(world.app) if m == "GET"]
+    assert len(gets) >= 25
+    failures = []
+    for _m, path, _route in gets:
+        status_get, _r, _res = call(world, "GET", path, login)
+        status_head, r, _res = call(world, "HEAD", path, login)
+        if status_head != status_get or r.content != b"":
+            failures.append(f"HEAD {path}: {status_head} with {len(r.content)} bytes, GET gave {status_get}")
+    assert not failures, "\n".join(failures)
+    assert world.client.head("/api/v1/users").status_code == 401  # type: ignore[attr-defined]
+    assert world.client.head("/api/v1/health").status_code == 200  # type: ignore[attr-defined]
+
+
+def test_every_collection_route_answers_one_page_envelope(world: World) -> None:
+    """Every route whose response model is a list answers Page[T]: {items, total, limit, offset}."""
+    from bastion.kernel.pagination import Page
+
+    bare = [f"{m} {p}" for m, p, r in routes(world.app)
+            if getattr(getattr(r, "response_model", None), "__origin__", None) is list]
+    assert bare == [], f"collection routes answering a bare list: {bare}"
+    paged = [(m, p) for m, p, r in routes(world.app)
+             if isinstance(getattr(r, "response_model", None), type) and issubclass(r.response_model, Page)]
+    assert len(paged) >= 14, paged
+    for method, path in paged:
+        for login, _principal in world.users.values():  # the first user allowed to call it
+            status, r, _res = call(world, method, path, login)
+            if status < 300:
+                break
+        assert status < 300, (method, path, r.text[:200])
+        body = r.json()
+        assert set(body) == {"items", "total", "limit", "offset"}, (method, path, sorted(body))
+        assert len(body["items"]) <= body["limit"] and body["total"] >= len(body["items"]), (method, path)

@@ -31,10 +31,11 @@ def test_tiers_risk_region_map_and_reports(client: TestClient, db_url: str) -> N
     feats = fc.json()["features"]
     assert len(feats) == 164 and feats[0]["properties"]["risk_rating"] == "very high"
     assert {"risk_total", "risk_rank", "tiers"} <= set(feats[0]["properties"])
-    assert client.get(f"{API}/sites/{sid}/assessments").json() == []
+    assert client.get(f"{API}/sites/{sid}/assessments").json() == {"items": [], "total": 0, "limit": 100,
+                                                                   "offset": 0}
     stored = client.post(f"{API}/regions/1/assessments").json()
     assert stored["n_sites"] == 164
-    rows = client.get(f"{API}/sites/{sid}/assessments").json()
+    rows = client.get(f"{API}/sites/{sid}/assessments").json()["items"]
     assert len(rows) == 6 and rows[0]["standard_versions"]["uk_ppa_2025"] == "2025"
     assert sum(r["risk"] for r in rows) == pytest.approx(risk["total_risk"])
     html = client.get(f"{API}/sites/{sid}/report")
@@ -54,7 +55,7 @@ def test_measures_threat_level_portfolio_and_errors(client: TestClient) -> None:
     r = client.post(f"{API}/sites/{sid}/measures",
                     json={"kind": "hvm_barrier", "params": {"standard": "ASTM F2656", "rating": "M50-P1"}})
     assert r.status_code == 201 and r.json()["params"] == {"standard": "ASTM F2656", "rating": "M50-P1"}
-    assert [m["kind"] for m in client.get(f"{API}/sites/{sid}/measures").json()] == ["hvm_barrier"]
+    assert [m["kind"] for m in client.get(f"{API}/sites/{sid}/measures").json()["items"]] == ["hvm_barrier"]
     assert client.get(f"{API}/sites/{sid}/risk").json()["total_risk"] < before
     bad = client.post(f"{API}/sites/{sid}/measures", json={"kind": "cctv", "params": {"retention_days": "long"}})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "cctv.retention_days"
@@ -111,7 +112,7 @@ def test_inspection_task_fix_verify_cycle(client: TestClient) -> None:
     assert t["status"] == "verified" and t["verified_by_inspection_id"] == re["id"]
     assert [h["to_status"] for h in t["history"]] == ["open", "in_progress", "fixed", "verified"]
     assert client.get(f"{API}/tasks", params={"site_id": sid, "status": ["open", "in_progress"]}).json()["total"] == 0
-    hist = client.get(f"{API}/sites/{sid}/inspections").json()
+    hist = client.get(f"{API}/sites/{sid}/inspections").json()["items"]
     assert [i["id"] for i in hist] == [re["id"], insp["id"]] and {i["status"] for i in hist} == {"completed"}
     assert client.post(f"{API}/inspections/{re['id']}/complete",
                        json={"owner_agency": "Stadium operator"}).status_code == 409

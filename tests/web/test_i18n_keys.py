@@ -9,6 +9,8 @@ from pathlib import Path
 from bastion.algorithms.sites.capacity import IBC_M2_PER_OCCUPANT
 from bastion.algorithms.sites.taxonomy import CATEGORIES
 from bastion.platform.meta import catalogue
+from bastion.risk.enums import Rating
+from bastion.vehicle.enums import VehicleClassKey
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "bastion"
 LANGS = ("en", "zh-CN")
@@ -59,6 +61,8 @@ def test_every_category_kind_and_space_use_of_the_taxonomy_is_named() -> None:
     wanted = [f"category.{c}" for c in CATEGORIES]
     wanted += [f"kind.{k}" for kinds in CATEGORIES.values() for k in kinds]
     wanted += [f"space.{s}" for s in IBC_M2_PER_OCCUPANT]
+    wanted += [f"vehicle.class.{v}" for v in VehicleClassKey]  # the page builds its vehicle menu from /meta
+    wanted += [f"risk.rating.{r.replace(' ', '_')}" for r in Rating]
     assert len(wanted) > 60
     for lang in LANGS:
         d = _load(lang)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Request, Response
 
 from bastion.access import audit
 from bastion.access import service as accounts
@@ -26,6 +26,7 @@ from bastion.access.schemas import (
 )
 from bastion.access.service import Actor
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 ADMIN = [require(Permission.USER_ADMIN)]
@@ -35,9 +36,10 @@ def _actor(request: Request, auth: AuthDep) -> Actor:
     return Actor(auth.principal.actor, client_address(request))
 
 
-@router.get("/agencies", response_model=list[AgencyRead], dependencies=ADMIN)
-def list_agencies(session: SessionDep) -> list[AgencyRead]:
-    return [AgencyRead(id=a.id, name=a.name, kind=a.kind) for a in accounts.list_agencies(session)]
+@router.get("/agencies", response_model=Page[AgencyRead], dependencies=ADMIN)
+def list_agencies(session: SessionDep, page: PageDep) -> Page[AgencyRead]:
+    return Page[AgencyRead].mapped(accounts.list_agencies(session), page,
+                                   lambda a: AgencyRead(id=a.id, name=a.name, kind=a.kind))
 
 
 @router.post("/agencies", response_model=AgencyRead, status_code=201, dependencies=ADMIN)
@@ -46,9 +48,9 @@ def create_agency(body: AgencyCreate, request: Request, auth: AuthDep, sf: Sessi
     return AgencyRead(id=a.id, name=a.name, kind=a.kind)
 
 
-@router.get("/users", response_model=list[UserRead], dependencies=ADMIN)
-def list_users(session: SessionDep) -> list[UserRead]:
-    return [user_read(u) for u in accounts.list_users(session)]
+@router.get("/users", response_model=Page[UserRead], dependencies=ADMIN)
+def list_users(session: SessionDep, page: PageDep) -> Page[UserRead]:
+    return Page[UserRead].mapped(accounts.list_users(session), page, user_read)
 
 
 @router.post("/users", response_model=UserRead, status_code=201, dependencies=ADMIN)
@@ -88,14 +90,14 @@ def revoke_grant(user_id: IdPath, grant_id: IdPath, request: Request, auth: Auth
 @router.get("/audit", response_model=AuditList, dependencies=[require(Permission.AUDIT_READ)])
 def list_audit(
     session: SessionDep,
+    page: PageDep,
     since: dt.datetime | None = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> AuditList:
     if since is not None and since.tzinfo is None:
         since = since.replace(tzinfo=dt.UTC)
-    return AuditList(items=[AuditRecord(**audit.as_dict(r))
-                            for r in audit.rows(session, since=since, limit=limit, offset=offset)])
+    rows = audit.rows(session, since=since, limit=page.limit, offset=page.offset)
+    return AuditList(items=[AuditRecord(**audit.as_dict(r)) for r in rows], total=audit.count(session, since=since),
+                     limit=page.limit, offset=page.offset)
 
 
 @router.get("/audit/verify", response_model=AuditVerify, dependencies=[require(Permission.AUDIT_READ)])

@@ -35,6 +35,7 @@ from bastion.access.schemas import (
 from bastion.access.service import Actor, UserInfo
 from bastion.kernel.errors import PermissionDenied
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep, SettingsDep
+from bastion.kernel.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
@@ -101,9 +102,9 @@ def change_password(body: PasswordChange, request: Request, auth: AuthDep, sf: S
     return me_read(info, auth.principal)
 
 
-@router.get("/tokens", response_model=list[TokenRead], dependencies=[authenticated()])
-def list_tokens(auth: AuthDep, session: SessionDep) -> list[TokenRead]:
-    return [TokenRead(**asdict(t)) for t in authn.list_tokens(session, auth.user_id)]
+@router.get("/tokens", response_model=Page[TokenRead], dependencies=[authenticated()])
+def list_tokens(auth: AuthDep, session: SessionDep, page: PageDep) -> Page[TokenRead]:
+    return Page[TokenRead].mapped(authn.list_tokens(session, auth.user_id), page, lambda t: TokenRead(**asdict(t)))
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, dependencies=[authenticated()])

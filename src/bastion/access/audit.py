@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.access.models import AuditHead, AuditLog
@@ -130,6 +130,13 @@ def rows(session: Session, *, since: dt.datetime | None = None, limit: int | Non
     if since is not None:
         q = q.where(AuditLog.at >= since)
     return session.scalars(q.offset(offset).limit(limit)).all()
+
+
+def count(session: Session, *, since: dt.datetime | None = None) -> int:
+    q = select(func.count()).select_from(AuditLog)
+    if since is not None:
+        q = q.where(AuditLog.at >= since)
+    return int(session.scalar(q) or 0)
 
 
 def as_dict(r: AuditLog) -> dict[str, Any]:

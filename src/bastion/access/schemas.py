@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bastion.access.service import UserInfo
+from bastion.kernel.pagination import Page
 
 AgencyKind = Literal["lead_office", "police", "fire", "transport", "education", "health", "venue_operator", "other"]
 RoleName = Literal["admin", "coordinator", "analyst", "agency_member", "site_operator", "viewer"]
@@ -141,8 +142,7 @@ class AuditRecord(BaseModel):
     hash: str
 
 
-class AuditList(BaseModel):
-    items: list[AuditRecord]
+AuditList = Page[AuditRecord]
 
 
 class AuditVerify(BaseModel):

@@ -92,7 +92,7 @@ def _agency_by_ref(s: Session, ref: str | int) -> Agency:
     a = s.get(Agency, int(ref)) if isinstance(ref, int) or str(ref).isdigit() else s.scalar(
         select(Agency).where(Agency.name == ref))
     if a is None:
-        raise NotFound(f"agency {ref!r} does not exist: list agencies with `bastion agencies list`")
+        raise NotFound(f"agency {ref!r} does not exist", hint="list agencies with `bastion agencies list`")
     return a
 
 
@@ -130,7 +130,7 @@ def ensure_agency(sf: sessionmaker[Session], name: str, kind: str, *, actor: Act
 def _user_by_ref(s: Session, ref: str | int) -> User:
     u = s.get(User, int(ref)) if isinstance(ref, int) else s.scalar(select(User).where(User.login == ref))
     if u is None:
-        raise NotFound(f"user {ref!r} does not exist: list users with `bastion users list`")
+        raise NotFound(f"user {ref!r} does not exist", hint="list users with `bastion users list`")
     return u
 
 

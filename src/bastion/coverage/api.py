@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
@@ -12,6 +12,7 @@ from bastion.access.http import GuardDep, region_resource, require
 from bastion.access.policy import Permission
 from bastion.coverage import placement
 from bastion.coverage import service as cov
+from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS, WeightBasis
 from bastion.coverage.render import isochrones_geojson
 from bastion.coverage.schemas import (
     CoverageRead,
@@ -25,8 +26,10 @@ from bastion.kernel.errors import InvalidInput
 from bastion.kernel.http import MAX_ID, IdPath, SessionDep, SessionFactoryDep
 from bastion.regions.repository import RegionRepo
 from bastion.units import service as units
+from bastion.units.enums import DEFAULT_STANDARD_S, ResponseStandard, UnitType
 
 router = APIRouter(prefix="/api/v1", tags=["coverage"])
+STANDARD_LIMITS = ",".join(str(int(s)) for s in ResponseStandard)  # "60,180,300"
 
 
 # access control (docs/security.md): units are plans (plan:read / plan:write); computing coverage, placements,
@@ -42,16 +45,16 @@ def _in_region(guard: GuardDep, permission: Permission, region_id: int) -> None:
 @router.get("/regions/{region_id}/coverage", response_model=CoverageRead, dependencies=[ANALYSIS])
 def get_coverage(
     region_id: IdPath, session: SessionDep, guard: GuardDep,
-    standard: Annotated[str, Query(max_length=20, description="seconds or 60s/1m/3m/5m")] = "180",
+    standard: Annotated[str, Query(max_length=20, description="seconds or 60s/1m/3m/5m")] = str(int(DEFAULT_STANDARD_S)),
     respect_unit_standards: bool = False,
-    weight: Annotated[Literal["sites", "capacity", "risk"],
+    weight: Annotated[WeightBasis,
                       Query(description="demand weight: sites (1 each), capacity (people) or risk (stored total "
-                                        "risk; 422 until the region is assessed)")] = "capacity",
+                                        "risk; 422 until the region is assessed)")] = DEFAULT_WEIGHT_BASIS,
 ) -> CoverageRead:
     _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     std = units.parse_duration_s(standard)
     RegionRepo(session).get(region_id)
-    r = cov.analyze(session, region_id, standards_s=sorted({60, 180, 300, std}),
+    r = cov.analyze(session, region_id, standards_s=sorted({*cov.DEFAULT_STANDARDS_S, std}),
                     respect_unit_standards=respect_unit_standards, weight_basis=weight)
     d = dataclasses.asdict(r)
     d.pop("runtime_s")
@@ -80,7 +83,8 @@ def post_what_if(region_id: IdPath, body: WhatIfRequest, session: SessionDep, gu
     _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     RegionRepo(session).get(region_id)
     change = cov.WhatIf(
-        add=tuple(cov.UnitPoint(None, a.name, "patrol_car", a.lon, a.lat, a.speed_profile, 180) for a in body.add),
+        add=tuple(cov.UnitPoint(None, a.name, UnitType.PATROL_CAR, a.lon, a.lat, a.speed_profile,
+                                      int(DEFAULT_STANDARD_S)) for a in body.add),
         move=tuple((m.unit_id, m.lon, m.lat) for m in body.move), remove=tuple(body.remove),
     )
     w = cov.what_if(session, region_id, change)
@@ -97,7 +101,7 @@ def post_what_if(region_id: IdPath, body: WhatIfRequest, session: SessionDep, gu
 def get_isochrones(
     region_id: IdPath, session: SessionDep, guard: GuardDep,
     unit_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-    limits: Annotated[str, Query(max_length=100, description="comma-separated seconds")] = "60,180,300",
+    limits: Annotated[str, Query(max_length=100, description="comma-separated seconds")] = STANDARD_LIMITS,
 ) -> JSONResponse:
     _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     try:

@@ -9,6 +9,12 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
+from bastion.coverage.enums import (
+    DEFAULT_WEIGHT_BASIS,
+    MAX_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+    TIME_LIMIT_S,
+)
 from bastion.kernel.cli import (
     console,
     handle_errors,
@@ -19,6 +25,7 @@ from bastion.kernel.cli import (
     session_factory,
 )
 from bastion.kernel.errors import InvalidInput
+from bastion.units.enums import DEFAULT_STANDARD_S, ResponseStandard
 
 if TYPE_CHECKING:
     from bastion.coverage.placement import PlacementReport
@@ -26,7 +33,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Response coverage (1/3/5-minute rings) and placement of response units.", no_args_is_help=True)
 
 
-WEIGHT = typer.Option("capacity", "--weight",
+WEIGHT = typer.Option(DEFAULT_WEIGHT_BASIS.value, "--weight",
                       help="Weight of a crowded place: sites (1 each), capacity (people) or risk (stored total risk; "
                            "run `bastion risk assess --region R` first).")
 
@@ -46,7 +53,8 @@ def _mmss(t: float | None) -> str:
 @handle_errors
 def analyze(
     region: str = region_option(),
-    standard: str = typer.Option("3m", "--standard", help="Standard to list uncovered sites for: 60s, 1m, 3m, 5m."),
+    standard: str = typer.Option(f"{DEFAULT_STANDARD_S}s", "--standard",
+                                 help="Standard to list uncovered sites for: 60s, 1m, 3m, 5m."),
     respect_unit_standards: bool = typer.Option(False, "--respect-unit-standards",
                                                 help="Count a unit only in rings >= its own standard."),
     weight: str = WEIGHT,
@@ -58,7 +66,7 @@ def analyze(
 
     std = units.parse_duration_s(standard)
     with session_factory()() as s, (nullcontext() if as_json else console.status("routing...")):
-        r = cov.analyze(s, region, standards_s=sorted({60, 180, 300, std}),
+        r = cov.analyze(s, region, standards_s=sorted({*cov.DEFAULT_STANDARDS_S, std}),
                         respect_unit_standards=respect_unit_standards, weight_basis=weight)
     if as_json:  # the same document as GET /api/v1/regions/{id}/coverage
         d = dataclasses.asdict(r)
@@ -111,11 +119,12 @@ def _print_placement(p: PlacementReport) -> None:
 def place(
     region: str = region_option(),
     add: int = typer.Option(..., "--add", min=1, max=200, help="How many new units."),
-    standard: str = typer.Option("3m", "--standard"),
+    standard: str = typer.Option(f"{DEFAULT_STANDARD_S}s", "--standard"),
     backup: bool = typer.Option(False, "--backup", help="Also reward sites covered twice (backup coverage)."),
     p_median: bool = typer.Option(False, "--p-median", help="Minimise the mean response time instead."),
     profile: str = typer.Option("patrol_car", "--profile", help="patrol_car, motorcycle or foot."),
-    time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, max=3600, help="Solver time limit, s."),
+    time_limit: float = typer.Option(TIME_LIMIT_S, "--time-limit", min=MIN_TIME_LIMIT_S, max=MAX_TIME_LIMIT_S,
+                                     help="Solver time limit, s."),
     apply: bool = typer.Option(False, "--apply", help="Store the proposed units."),
     weight: str = WEIGHT,
 ) -> None:
@@ -136,9 +145,9 @@ def place(
 @handle_errors
 def lscp(
     region: str = region_option(),
-    standard: str = typer.Option("5m", "--standard"),
+    standard: str = typer.Option(f"{ResponseStandard.FIVE_MINUTES}s", "--standard"),
     profile: str = typer.Option("patrol_car", "--profile"),
-    time_limit: float = typer.Option(60.0, "--time-limit", min=0.1, max=3600),
+    time_limit: float = typer.Option(TIME_LIMIT_S, "--time-limit", min=MIN_TIME_LIMIT_S, max=MAX_TIME_LIMIT_S),
     apply: bool = typer.Option(False, "--apply"),
 ) -> None:
     """Fewest new units so every reachable crowded place is covered within the standard."""

@@ -26,6 +26,7 @@ from bastion.algorithms.coverage import (
 )
 from bastion.algorithms.routing import travel_time_matrix
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
+from bastion.coverage.enums import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S, TIME_LIMIT_S
 from bastion.coverage.service import (
     check_weight_basis,
     load_demand,
@@ -36,7 +37,13 @@ from bastion.coverage.service import (
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.graphs import check_profile, routing_for_region
 from bastion.regions.repository import RegionRepo
-from bastion.units.service import UNIT_TYPES, UnitSpec, add_units, check_lonlat
+from bastion.units.service import (
+    STANDARDS_S,
+    UNIT_TYPES,
+    UnitSpec,
+    add_units,
+    check_lonlat,
+)
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +87,7 @@ class PlacementReport:
 def place(
     sf: sessionmaker[Session], region_ref: str | int, *, standard_s: int, add: int = 0, model: str = "mclp",
     backup: bool = False, speed_profile: str = "patrol_car", unit_type: str | None = None,
-    candidates: Sequence[tuple[float, float]] | None = None, time_limit_s: float = 60.0,
+    candidates: Sequence[tuple[float, float]] | None = None, time_limit_s: float = TIME_LIMIT_S,
     at: dt.datetime | None = None, apply: bool = False, weight_basis: str = "capacity",
 ) -> PlacementReport:
     """Best locations for new units. mclp: ``add`` units maximising covered weight (backup: + half the weight
@@ -96,8 +103,9 @@ def place(
                            field="add")
     if not 1 <= standard_s <= 3600:
         raise InvalidInput(f"standard must be 1 to 3600 seconds, got {standard_s}", field="standard")
-    if not 0 < time_limit_s <= 3600:
-        raise InvalidInput(f"time_limit_s must be in (0, 3600], got {time_limit_s}", field="time_limit_s")
+    if not MIN_TIME_LIMIT_S <= time_limit_s <= MAX_TIME_LIMIT_S:
+        raise InvalidInput(f"time_limit_s must be from {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S} s, got {time_limit_s}",
+                           field="time_limit_s")
     check_profile(speed_profile)
     check_weight_basis(weight_basis)
     utype = unit_type or {"foot": "foot_post", "motorcycle": "motorcycle"}.get(speed_profile, "patrol_car")
@@ -191,7 +199,7 @@ def place(
 def _apply(sf: sessionmaker[Session], region_id: int, proposed: Sequence[ProposedUnit], utype: str, profile: str,
            standard_s: int) -> tuple[int, ...]:
     label = utype.replace("_", " ").capitalize()
-    std = standard_s if standard_s in (60, 180, 300) else None
+    std = standard_s if standard_s in STANDARDS_S else None
     with sf() as s:
         n0 = len(region_units(s, RegionRepo(s).get(region_id)))
     specs = [UnitSpec(unit_type=utype, name=f"{label} {n0 + k}", lon=p.lon, lat=p.lat, standard_s=std,

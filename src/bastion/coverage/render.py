@@ -17,6 +17,7 @@ from bastion.coverage.service import region_units, unit_point
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.graphs import routing_for_region
 from bastion.regions.repository import RegionRepo
+from bastion.units.enums import ResponseStandard
 from bastion.units.service import get_unit
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def check_limits(limits_s: Sequence[int]) -> tuple[int, ...]:
 
 
 def isochrones_geojson(
-    s: Session, region_id: int, *, unit_id: int | None = None, limits_s: Sequence[int] = (60, 180, 300),
+    s: Session, region_id: int, *, unit_id: int | None = None, limits_s: Sequence[int] = tuple(ResponseStandard),
 ) -> dict[str, Any]:
     """One feature per limit: the area reached within it by the unit (or by all the region's units)."""
     t0 = time.perf_counter()

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.coverage.enums import (
+    DEFAULT_WEIGHT_BASIS,
+    MAX_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+    TIME_LIMIT_S,
+    PlacementModel,
+    WeightBasis,
+)
+from bastion.units.enums import DEFAULT_STANDARD_S
 from bastion.units.schemas import Profile, UnitType
 
 
@@ -40,7 +47,7 @@ class CoverageRead(BaseModel):
     region_id: int
     region_name: str
     standard_s: int
-    weight_basis: str
+    weight_basis: WeightBasis
     n_units: int
     units_unsnapped: list[str]
     total_weight: float
@@ -51,17 +58,17 @@ class CoverageRead(BaseModel):
 
 class PlacementRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    standard_s: int = Field(180, ge=1, le=3600)
+    standard_s: int = Field(int(DEFAULT_STANDARD_S), ge=1, le=3600)
     add: int = Field(1, ge=0, le=200, description="new units (ignored by lscp)")
-    model: Literal["mclp", "lscp", "p_median"] = "mclp"
+    model: PlacementModel = PlacementModel.MCLP
     backup: bool = False
-    speed_profile: Profile = "patrol_car"
+    speed_profile: Profile = Profile.PATROL_CAR
     unit_type: UnitType | None = None
     candidates: list[tuple[float, float]] | None = Field(None, max_length=5000, description="[[lon, lat], ...]")
-    time_limit_s: float = Field(30.0, gt=0, le=600)
+    time_limit_s: float = Field(TIME_LIMIT_S, ge=MIN_TIME_LIMIT_S, le=MAX_TIME_LIMIT_S, description="solver time limit, s")
     apply: bool = False
-    weight: Literal["sites", "capacity", "risk"] = Field(
-        "capacity", description="demand weight: sites (1 each), capacity (people) or risk (stored total risk)")
+    weight: WeightBasis = Field(
+        DEFAULT_WEIGHT_BASIS, description="demand weight: sites (1 each), capacity (people) or risk (stored total risk)")
 
 
 class ProposedRead(BaseModel):
@@ -92,14 +99,14 @@ class PlacementRead(BaseModel):
     proposed: list[ProposedRead]
     unreachable_sites: list[int]
     applied_unit_ids: list[int]
-    weight_basis: str
+    weight_basis: WeightBasis
 
 
 class WhatIfAdd(BaseModel):
     model_config = ConfigDict(extra="forbid")
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    speed_profile: Profile = "patrol_car"
+    speed_profile: Profile = Profile.PATROL_CAR
     name: str = Field("Proposed unit", min_length=1, max_length=200)
 
 

@@ -22,12 +22,14 @@ from sqlalchemy.orm import Session
 from bastion.algorithms.coverage import analyze_coverage
 from bastion.algorithms.routing import travel_time_matrix
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
+from bastion.coverage.enums import WeightBasis
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.risk.weights import require_site_risk
 from bastion.sites.models import Site
+from bastion.units.enums import ResponseStandard
 from bastion.units.models import ResponseUnit
 from bastion.units.service import is_available
 
@@ -35,8 +37,8 @@ log = logging.getLogger(__name__)
 
 NOT_CROWDED = frozenset({"government", "infrastructure"})  # site categories that are not crowded places
 DEMAND_PROFILE = "patrol_car"  # graph on which sites are snapped and flagged
-DEFAULT_STANDARDS_S = (60, 180, 300)
-WEIGHT_BASES = ("sites", "capacity", "risk")
+DEFAULT_STANDARDS_S = tuple(int(s) for s in ResponseStandard)
+WEIGHT_BASES = tuple(WeightBasis)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,7 @@ def load_demand(s: Session, region: Region, *, weight_basis: str = "capacity") -
                     for x, f, d in zip(rows, snap.flagged, snap.distance_m, strict=True) if f)
     if weight_basis == "risk":
         risk = require_site_risk(s, region, [x.id for x in keep], field="weight",
-                                 alternative="use --weight capacity or sites")
+                                 alternative="use weight capacity or sites")
         w = np.array([risk[x.id] for x in keep], dtype=np.float64)
     elif weight_basis == "sites":
         w = np.ones(len(keep), dtype=np.float64)

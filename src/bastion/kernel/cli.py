@@ -120,7 +120,8 @@ def handle_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except BastionError as exc:
-            _err().print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+            hint = f"; {exc.hint}" if getattr(exc, "hint", None) else ""  # the CLI-only remedy, kernel/errors.py
+            _err().print(f"[bold red]error:[/] {exc}{hint}", highlight=False, markup=True)
             raise typer.Exit(2) from None
         except Exception as exc:
             if not _missing_schema(exc):

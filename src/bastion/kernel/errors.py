@@ -1,4 +1,9 @@
-"""One error hierarchy. Adapters (API, CLI) map these once; nothing else leaks to users."""
+"""One error hierarchy. Adapters (API, CLI) map these once; nothing else leaks to users.
+
+The message is neutral (no `bastion` command, no CLI flag): an HTTP client sees it as is. A remedy that only the
+command line can offer goes in ``hint`` (e.g. "list regions with `bastion regions list`"): the CLI prints it after
+the message, the API never shows it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,10 @@ class BastionError(Exception):
     """Base of every error a user can cause or must be told about."""
 
     code = "error"
+
+    def __init__(self, message: str = "", *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 class NotFound(BastionError):
@@ -22,8 +31,8 @@ class InvalidInput(BastionError):
 
     code = "invalid_input"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, field: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
         self.field = field
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from bastion.access.http import GuardDep, region_resource, require
 from bastion.access.policy import Permission
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.pagination import PageDep
 from bastion.patrol import render as exp
 from bastion.patrol import service as svc
 from bastion.patrol.build import check_options
@@ -56,10 +57,9 @@ def create_plan(region_id: IdPath, body: PatrolPlanCreate, sf: SessionFactoryDep
 
 
 @router.get("/regions/{region_id}/patrol-plans", response_model=PatrolPlanList, dependencies=[PLAN_READ])
-def list_plans(region_id: IdPath, session: SessionDep, guard: GuardDep) -> PatrolPlanList:
+def list_plans(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> PatrolPlanList:
     _check_region(guard, region_id, Permission.PLAN_READ)
-    items = [_read(session, p.id) for p in svc.list_plans(session, region_id)]
-    return PatrolPlanList(items=items, total=len(items))
+    return PatrolPlanList.mapped(svc.list_plans(session, region_id), page, lambda p: _read(session, p.id))
 
 
 @router.get("/patrol-plans/{plan_id}", response_model=PatrolPlanRead, dependencies=[PLAN_READ])
@@ -70,12 +70,13 @@ def get_plan(plan_id: IdPath, session: SessionDep, guard: GuardDep) -> PatrolPla
 
 @router.get("/patrol-plans/{plan_id}/schedules", response_model=PatrolScheduleList, dependencies=[SCHEDULES])
 def get_schedules(
-    plan_id: IdPath, session: SessionDep, guard: GuardDep, day: Annotated[int | None, Query(ge=1, le=366)] = None
+    plan_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep,
+    day: Annotated[int | None, Query(ge=1, le=366)] = None,
 ) -> PatrolScheduleList:
     _check_plan(session, guard, plan_id, Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
     guard.sensitive_read("patrol_plan", plan_id, "patrol_schedules")
     items = [PatrolScheduleRead(**exp.schedule_dict(t)) for t in svc.schedules(session, plan_id, day=day)]
-    return PatrolScheduleList(plan_id=plan_id, items=items)
+    return PatrolScheduleList.of(items, page)
 
 
 @router.get("/patrol-plans/{plan_id}/export", response_model=None, dependencies=[SCHEDULES],

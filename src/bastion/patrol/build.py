@@ -201,8 +201,8 @@ def build_plan(
             log.warning("%d of %d sites have no stored risk assessment; payoffs from capacity", len(unassessed), len(sites))
     elif o.payoff == "risk" and unassessed:
         raise InvalidInput(f"payoff risk needs a stored risk assessment for every site; {len(unassessed)} have none "
-                           f"(e.g. site {unassessed[0]}): run `bastion risk assess --region R` or use payoff capacity",
-                           field="payoff")
+                           f"(e.g. site {unassessed[0]}): store a risk assessment of the region first, or use payoff "
+                           "capacity", field="payoff", hint="run `bastion risk assess --region R` first")
     start_min, length = parse_shift(o.shift)
     weekdays = sorted({(o.start_weekday + d) % 7 for d in range(o.days)})
     full = {wd: _consequences(sites, o, wd, start_min, length) for wd in weekdays}

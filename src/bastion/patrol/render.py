@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import io
 import json
@@ -13,14 +14,14 @@ from typing import Any
 import shapely
 from sqlalchemy.orm import Session
 
+from bastion.patrol.enums import TEAM_COLOURS
 from bastion.patrol.models import PatrolPlan
-from bastion.patrol.service import TeamSchedule, get_plan, schedules
+from bastion.patrol.service import StopRow, TeamSchedule, get_plan, schedules
 from bastion.regions.repository import RegionRepo, RoadRepo
 
-COLOURS = ("#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2", "#8c564b", "#bcbd22",
-           "#7f7f7f")
-CSV_FIELDS = ("plan_id", "day", "team", "seq", "site_id", "site_name", "category", "lat", "lon", "slot", "arrival",
-              "departure")
+COLOURS = TEAM_COLOURS  # the map draws teams in the same colours (GET /api/v1/meta team_colours)
+# one column per StopRow field, after the plan id: the header and the rows come from the same list
+CSV_FIELDS = ("plan_id", *(f.name for f in dataclasses.fields(StopRow)))
 
 
 def plan_summary(plan: PatrolPlan, region_name: str) -> dict[str, Any]:
@@ -36,12 +37,14 @@ def plan_summary(plan: PatrolPlan, region_name: str) -> dict[str, Any]:
 
 def to_csv(plan_id: int, teams: Sequence[TeamSchedule]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_FIELDS)
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w.writeheader()
     for t in teams:
         for s in t.stops:
-            w.writerow([plan_id, s.day, s.team, s.seq, s.site_id, s.site_name, s.category, f"{s.lat:.6f}",
-                        f"{s.lon:.6f}", s.slot, s.arrival, s.departure, int(s.extra)])
+            row: dict[str, Any] = {"plan_id": plan_id, **dataclasses.asdict(s)}
+            row.update(lon=f"{s.lon:.6f}", lat=f"{s.lat:.6f}", extra=int(s.extra),
+                       name="" if s.name is None else s.name)
+            w.writerow(row)
     return buf.getvalue()
 
 

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.kernel.pagination import Page
+
 
 class PatrolPlanCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -52,9 +54,7 @@ class PatrolPlanRead(BaseModel):
     created_at: dt.datetime
 
 
-class PatrolPlanList(BaseModel):
-    items: list[PatrolPlanRead]
-    total: int
+PatrolPlanList = Page[PatrolPlanRead]
 
 
 class PatrolStopRead(BaseModel):
@@ -82,6 +82,4 @@ class PatrolScheduleRead(BaseModel):
     path: list[list[list[float]]] = Field(description="one [lon, lat] line per sortie, base to base")
 
 
-class PatrolScheduleList(BaseModel):
-    plan_id: int
-    items: list[PatrolScheduleRead]
+PatrolScheduleList = Page[PatrolScheduleRead]

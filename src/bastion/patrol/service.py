@@ -91,7 +91,7 @@ def create_plan(
 def get_plan(session: Session, plan_id: int) -> PatrolPlan:
     plan = session.get(PatrolPlan, plan_id)
     if plan is None:
-        raise NotFound(f"patrol plan {plan_id} does not exist: list plans with `bastion patrol list`")
+        raise NotFound(f"patrol plan {plan_id} does not exist", hint="list plans with `bastion patrol list`")
     return plan
 
 

@@ -7,6 +7,7 @@ import logging
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bastion import __version__
 from bastion.access.ratelimit import SlidingWindow
@@ -19,6 +20,29 @@ from bastion.platform.meta import WEB_DIR
 from bastion.platform.registry import specs
 
 log = logging.getLogger(__name__)
+
+
+class HeadAsGet:
+    """Answer HEAD on every GET route (FastAPI routes only list the methods they declare): the request runs as a GET
+    (same dependencies, so the same authorization and audit), and the response keeps its status and headers but
+    drops its body (RFC 9110 9.3.2). Outermost, so every other middleware sees a GET."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return  # swallow the chunks; the last (empty) message ends the response
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 def create_app(settings: Settings) -> FastAPI:
@@ -41,6 +65,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three
     app.add_middleware(AuditWrites)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(ClientAddress, trusted=settings.trusted_proxies)  # outermost: every layer sees the client
     app.include_router(meta.router)
     for spec in specs():

@@ -15,9 +15,28 @@ from fastapi.templating import Jinja2Templates
 from bastion import __version__
 from bastion.access.http import public
 from bastion.algorithms.sites.taxonomy import CATEGORIES
+from bastion.algorithms.vehicle import VEHICLES
+from bastion.coverage.enums import (
+    DEFAULT_WEIGHT_BASIS,
+    MAX_TIME_LIMIT_S,
+    MIN_TIME_LIMIT_S,
+    TIME_LIMIT_S,
+    PlacementModel,
+    WeightBasis,
+)
 from bastion.kernel.errors import NotFound
 from bastion.kernel.http import SettingsDep
+from bastion.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from bastion.patrol.enums import TEAM_COLOURS
 from bastion.platform.registry import specs
+from bastion.risk.enums import RATING_COLOURS, UNSCORED_COLOUR, Rating
+from bastion.units.enums import (
+    DEFAULT_STANDARD_S,
+    ResponseStandard,
+    SpeedProfileName,
+    UnitType,
+)
+from bastion.vehicle.enums import DEFAULT_VEHICLE, SPEED_BINS_KPH, VehicleClassKey
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"
@@ -25,6 +44,31 @@ LANGS = ("en", "zh-CN")
 
 router = APIRouter(tags=["meta"])
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+
+
+def vocabularies() -> dict[str, Any]:
+    """Every vocabulary and limit the web page needs, from the domains' enums.py (the page hard-codes none)."""
+    return {
+        "vocabularies": {
+            "unit_types": [v.value for v in UnitType],
+            "speed_profiles": [v.value for v in SpeedProfileName],
+            "weight_bases": [v.value for v in WeightBasis],
+            "placement_models": [v.value for v in PlacementModel],
+            "vehicle_classes": [v.value for v in VehicleClassKey],
+            "ratings": [v.value for v in Rating],
+        },
+        "response_standards_s": [int(s) for s in ResponseStandard],
+        "default_standard_s": int(DEFAULT_STANDARD_S),
+        "default_weight_basis": DEFAULT_WEIGHT_BASIS.value,
+        "placement_time_limit_s": {"default": TIME_LIMIT_S, "min": MIN_TIME_LIMIT_S, "max": MAX_TIME_LIMIT_S},
+        "vehicle_classes": [{"key": k, "label": v.label} for k, v in VEHICLES.items()],
+        "default_vehicle": DEFAULT_VEHICLE.value,
+        "speed_bins_kph": list(SPEED_BINS_KPH),
+        "rating_colours": {str(k): c for k, c in RATING_COLOURS.items()},
+        "unscored_colour": UNSCORED_COLOUR,
+        "team_colours": list(TEAM_COLOURS),
+        "page": {"default_limit": DEFAULT_LIMIT, "max_limit": MAX_LIMIT},
+    }
 
 
 def meta_payload(settings: Any) -> dict[str, Any]:
@@ -38,6 +82,7 @@ def meta_payload(settings: Any) -> dict[str, Any]:
         "data_attribution": "Map data © OpenStreetMap contributors, ODbL 1.0",
         # every registered domain's map script (served under /static/); the page imports each one
         "web_modules": [name for d in specs() for name in d.web_scripts],
+        **vocabularies(),
     }
 
 

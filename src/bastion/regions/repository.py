@@ -27,7 +27,7 @@ class RegionRepo:
     def get(self, region_id: int) -> Region:
         region = self.s.get(Region, region_id)
         if region is None:
-            raise NotFound(f"region {region_id} does not exist: list regions with `bastion regions list`")
+            raise NotFound(f"region {region_id} does not exist", hint="list regions with `bastion regions list`")
         return region
 
     def by_name(self, name: str) -> Region | None:
@@ -38,7 +38,7 @@ class RegionRepo:
             return self.get(int(ref))
         region = self.by_name(ref)
         if region is None:
-            raise NotFound(f"region {ref!r} does not exist: list regions with `bastion regions list`")
+            raise NotFound(f"region {ref!r} does not exist", hint="list regions with `bastion regions list`")
         return region
 
     def list(self) -> Sequence[Region]:

@@ -18,6 +18,7 @@ from bastion.algorithms.risk import CATALOGUE
 from bastion.algorithms.risk.scoring import cell_rating
 from bastion.kernel.db.base import utcnow
 from bastion.risk import service as svc
+from bastion.risk.enums import RATING_COLOURS
 from bastion.sites.repository import SiteRepo
 from bastion.supervision import service as insp_svc
 from bastion.vehicle import read as vehicle_read
@@ -25,7 +26,7 @@ from bastion.vehicle import read as vehicle_read
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
-RATING_COLOURS = {"low": "#4caf50", "medium": "#ffc107", "high": "#ff7043", "very high": "#c62828"}
+# RATING_COLOURS (risk/enums.py) is the one palette: the map's markers and this report's matrix and pills
 
 
 THREAT_LABELS = {"marauding_attack": "Marauding attack", "vehicle_as_weapon": "Vehicle as a weapon",
@@ -34,6 +35,7 @@ THREAT_LABELS = {"marauding_attack": "Marauding attack", "vehicle_as_weapon": "V
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           undefined=jinja2.StrictUndefined)
+_env.globals["rating_colours"] = RATING_COLOURS  # report_base.html colours the rating pills with it
 
 
 def matrix_svg(matrix: dict[tuple[int, int], int] | Any, *, cell: int = 56) -> str:

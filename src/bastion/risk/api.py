@@ -11,6 +11,7 @@ from bastion.access.http import GuardDep, require
 from bastion.access.policy import Permission
 from bastion.algorithms.risk import CATALOGUE, PortfolioResult, SiteRisk, TierResult
 from bastion.kernel.http import AtQ, IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.pagination import Page, PageDep
 from bastion.risk import render as risk_render
 from bastion.risk import service as svc
 from bastion.risk.schemas import (
@@ -19,6 +20,7 @@ from bastion.risk.schemas import (
     FactsUpdate,
     GapRead,
     MeasureCreate,
+    MeasureKindRead,
     MeasureRead,
     PlanRead,
     PortfolioCreate,
@@ -72,9 +74,9 @@ def measure_read(m: SiteMeasure) -> MeasureRead:
                        inspection_id=m.inspection_id, recorded_at=m.recorded_at)
 
 
-@router.get("/measures/catalogue", dependencies=[require(P.SITE_READ)])
-def measure_catalogue() -> list[dict[str, Any]]:
-    return svc.catalogue()
+@router.get("/measures/catalogue", response_model=Page[MeasureKindRead], dependencies=[require(P.SITE_READ)])
+def measure_catalogue(page: PageDep) -> Page[MeasureKindRead]:
+    return Page[MeasureKindRead].mapped(svc.catalogue(), page, lambda d: MeasureKindRead(**d))
 
 
 @router.get("/sites/{site_id}/tiers", response_model=SiteTiersRead, dependencies=[require(P.SITE_READ)])
@@ -89,22 +91,28 @@ def site_risk(site_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = N
     return risk_read(svc.assess(session, site, at=at), site.name, svc.minute_of_week(at))
 
 
-@router.get("/sites/{site_id}/assessments", response_model=list[StoredAssessmentRead],
+@router.get("/sites/{site_id}/assessments", response_model=Page[StoredAssessmentRead],
             dependencies=[require(P.SITE_SENSITIVE_READ)])
-def site_assessments(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[StoredAssessmentRead]:
+def site_assessments(site_id: IdPath, session: SessionDep, guard: GuardDep,
+                     page: PageDep) -> Page[StoredAssessmentRead]:
     """The last stored assessment of the site (one row per threat; empty until the region is assessed)."""
     site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "assessments")
-    return [StoredAssessmentRead(threat=a.threat, threat_index=a.threat_index, vulnerability=a.vulnerability,
-                                 consequence=a.consequence, risk=a.risk, likelihood_level=a.likelihood_level,
-                                 impact_level=a.impact_level, rating=a.rating, threat_level=a.threat_level,
-                                 minute_of_week=a.minute_of_week, standard_versions=a.standard_versions,
-                                 computed_at=a.computed_at) for a in svc.stored_assessments(session, site_id)]
+    return Page[StoredAssessmentRead].mapped(svc.stored_assessments(session, site_id), page, _assessment_read)
 
 
-@router.get("/sites/{site_id}/measures", response_model=list[MeasureRead], dependencies=[require(P.SITE_SENSITIVE_READ)])
-def list_measures(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[MeasureRead]:
+def _assessment_read(a: Any) -> StoredAssessmentRead:
+    return StoredAssessmentRead(threat=a.threat, threat_index=a.threat_index, vulnerability=a.vulnerability,
+                                consequence=a.consequence, risk=a.risk, likelihood_level=a.likelihood_level,
+                                impact_level=a.impact_level, rating=a.rating, threat_level=a.threat_level,
+                                minute_of_week=a.minute_of_week, standard_versions=a.standard_versions,
+                                computed_at=a.computed_at)
+
+
+@router.get("/sites/{site_id}/measures", response_model=Page[MeasureRead],
+            dependencies=[require(P.SITE_SENSITIVE_READ)])
+def list_measures(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[MeasureRead]:
     site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "measures")
-    return [measure_read(m) for m in svc.site_measures(session, site_id)]
+    return Page[MeasureRead].mapped(svc.site_measures(session, site_id), page, measure_read)
 
 
 @router.post("/sites/{site_id}/measures", response_model=MeasureRead, status_code=201, dependencies=[require(P.SITE_EDIT)])

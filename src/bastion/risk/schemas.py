@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.kernel.pagination import Page
+
 Answer = Literal["pass", "fail", "not_applicable"]
 TaskStatus = Literal["open", "in_progress", "fixed", "verified"]
 
@@ -99,6 +101,16 @@ class MeasureCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(max_length=40)
     params: dict[str, Any] = Field(default_factory=dict)
+
+
+class MeasureKindRead(BaseModel):
+    """One kind of measure in the catalogue."""
+
+    kind: str
+    label: str
+    pillar: str
+    params: list[str] = Field(description="the parameters a recorded measure of this kind may carry")
+    default_cost_eur: float = Field(description="one-off planning cost, EUR (an editable modelling assumption)")
 
 
 class MeasureRead(BaseModel):
@@ -251,9 +263,7 @@ class TaskRead(BaseModel):
     history: list[TaskEventRead] | None = None
 
 
-class TaskList(BaseModel):
-    items: list[TaskRead]
-    total: int
+TaskList = Page[TaskRead]
 
 
 class TaskUpdate(BaseModel):

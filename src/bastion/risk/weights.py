@@ -33,13 +33,16 @@ def stored_site_risk(s: Session, region: Region) -> dict[int, float]:
 def require_site_risk(s: Session, region: Region, site_ids: Iterable[int], *, field: str,
                       alternative: str) -> dict[int, float]:
     """Stored total risk of every site in ``site_ids``; InvalidInput (naming ``field``) when the region has no
-    stored assessment or one of the sites is missing from it (sites imported after the last assessment)."""
+    stored assessment or one of the sites is missing from it (sites imported after the last assessment).
+    ``alternative`` is neutral wording (e.g. "use weight capacity or sites"); the CLI command goes in the hint."""
     risk = stored_site_risk(s, region)
-    fix = f"run `bastion risk assess --region {region.name}` first, or {alternative}"
+    fix = f"store a risk assessment of the region first, or {alternative}"
+    hint = f"run `bastion risk assess --region {region.name}` first"
     if not risk:
-        raise InvalidInput(f"region {region.name!r} has no stored risk assessments: {fix}", field=field)
+        raise InvalidInput(f"region {region.name!r} has no stored risk assessments: {fix}", field=field, hint=hint)
     missing = [i for i in site_ids if i not in risk]
     if missing:
         raise InvalidInput(f"{len(missing)} sites of region {region.name!r} have no stored risk assessment "
-                           f"(e.g. site {missing[0]}, imported after the last assessment): {fix}", field=field)
+                           f"(e.g. site {missing[0]}, imported after the last assessment): {fix}", field=field,
+                           hint=hint)
     return risk

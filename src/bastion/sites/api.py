@@ -26,6 +26,7 @@ from bastion.access.policy import Permission
 from bastion.access.schemas import SiteOperator
 from bastion.kernel.errors import InvalidInput, NotFound
 from bastion.kernel.http import MAX_ID, IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.pagination import PageDep
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo, RoadRepo
 from bastion.sites import service as site_service
@@ -66,12 +67,12 @@ def site_read(s: Site) -> SiteRead:
 
 
 @router.get("/regions", response_model=RegionList, dependencies=REGION_READ)
-def list_regions(session: SessionDep, guard: GuardDep) -> RegionList:
+def list_regions(session: SessionDep, guard: GuardDep, page: PageDep) -> RegionList:
     repo = RegionRepo(session)
     counts = SiteRepo(repo.s).counts_by_region()
     sc = guard.scope(Permission.REGION_READ)
     items = [region_read(r, counts.get(r.id, 0)) for r in repo.list() if sc.admits(r.id)]
-    return RegionList(items=items, total=len(items))
+    return RegionList.of(items, page)
 
 
 @router.get("/regions/{region_id}", response_model=RegionRead, dependencies=REGION_READ)
@@ -139,25 +140,24 @@ EXPORT_TYPES: dict[int | str, dict[str, Any]] = {200: {"description": "the expor
 def list_sites(
     session: SessionDep,
     guard: GuardDep,
+    page: PageDep,
     region_id: IdQuery = None,
     category: CategoryQ = None,
     kind: Annotated[list[str] | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
     bbox: BboxQ = None,
     include_missing: bool = False,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
-    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
     format: Literal["json", "geojson"] = "json",
 ) -> Any:
     f = site_service.check_filter(region_id=region_id, categories=category or (), kinds=kind or (), text=q,
                                   bbox=_bbox(bbox), include_missing=include_missing)
     f = dataclasses.replace(f, scope=guard.scope(Permission.SITE_READ))
-    sites, total = site_service.list_sites(session, f, limit=limit, offset=offset)
+    sites, total = site_service.list_sites(session, f, limit=page.limit, offset=page.offset)
     if format == "geojson":
         return JSONResponse({"type": "FeatureCollection", "total": total,
                              "features": [site_service.site_feature(s) for s in sites]},
                             media_type="application/geo+json")
-    return SiteList(items=[site_read(s) for s in sites], total=total, limit=limit, offset=offset)
+    return SiteList(items=[site_read(s) for s in sites], total=total, limit=page.limit, offset=page.offset)
 
 
 @router.get("/sites/export", response_model=None, dependencies=[require(Permission.SITE_READ)],

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bastion.kernel.pagination import Page
+
 
 class RegionRead(BaseModel):
     id: int
@@ -19,9 +21,7 @@ class RegionRead(BaseModel):
     boundary_source: str | None
 
 
-class RegionList(BaseModel):
-    items: list[RegionRead]
-    total: int
+RegionList = Page[RegionRead]
 
 
 class SiteRead(BaseModel):
@@ -56,11 +56,7 @@ class SiteRead(BaseModel):
     updated_at: dt.datetime
 
 
-class SiteList(BaseModel):
-    items: list[SiteRead]
-    total: int
-    limit: int
-    offset: int
+SiteList = Page[SiteRead]
 
 
 class SiteUpdate(BaseModel):

@@ -267,7 +267,8 @@ def site_id_by_ref(s: Session, ref: str, region_id: int | None) -> int:
         q = q.where(Site.region_id == region_id)
     ids = list(s.scalars(q))
     if not ids:
-        raise NotFound(f"site {ref!r} does not exist: give a site id or its exact name (`bastion sites list --q`)")
+        raise NotFound(f"site {ref!r} does not exist: give a site id or its exact name",
+                       hint="find it with `bastion sites list --q TEXT`")
     if len(ids) > 1:
         raise InvalidInput(f"{len(ids)} sites are named {ref!r} (ids {', '.join(map(str, ids))}): give the id",
                            field="site")

@@ -12,6 +12,7 @@ from bastion.access.http import AuthDep, GuardDep, require, site_resource
 from bastion.access.policy import Permission, Resource
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.pagination import Page, PageDep
 from bastion.risk.schemas import (
     AnswersUpdate,
     CompletionRead,
@@ -84,13 +85,14 @@ def start_inspection(site_id: IdPath, body: InspectionCreate, sf: SessionFactory
         return inspection_read(s, svc.get_inspection(s, insp.id))
 
 
-@router.get("/sites/{site_id}/inspections", response_model=list[InspectionRead],
+@router.get("/sites/{site_id}/inspections", response_model=Page[InspectionRead],
             dependencies=[require(P.SITE_SENSITIVE_READ)])
-def site_inspections(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[InspectionRead]:
+def site_inspections(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[InspectionRead]:
     """A site's inspections, newest first, with their answered checklists."""
     _check_site(session, guard, site_id, P.SITE_SENSITIVE_READ)
     guard.sensitive_read("site", site_id, "inspections")
-    return [inspection_read(session, i) for i in svc.site_inspections(session, site_id)]
+    return Page[InspectionRead].mapped(svc.site_inspections(session, site_id), page,
+                                       lambda i: inspection_read(session, i))
 
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionRead,
@@ -127,14 +129,15 @@ def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: Ses
 
 
 @router.get("/tasks", response_model=TaskList, dependencies=[require(P.SITE_SENSITIVE_READ)])
-def list_tasks(session: SessionDep, guard: GuardDep, region_id: int | None = None, site_id: int | None = None,
+def list_tasks(session: SessionDep, guard: GuardDep, page: PageDep, region_id: int | None = None,
+               site_id: int | None = None,
                status: Annotated[list[TaskStatus] | None, Query()] = None, overdue: bool | None = None) -> TaskList:
     scope = guard.scope(P.SITE_SENSITIVE_READ)
     items = svc.list_tasks(session, region_id=region_id, site_id=site_id, status=status or (), overdue=overdue)
     sites = {x.id: x for x in SiteRepo(session).s.scalars(select(Site).where(Site.id.in_({t.site_id for t in items})))}
     items = [t for t in items if scope.admits(sites[t.site_id].region_id, sites[t.site_id].operator_agency_id,
                                               _task_assigned(t))]
-    return TaskList(items=[task_read(t) for t in items], total=len(items))
+    return TaskList.mapped(items, page, task_read)
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
@@ -155,12 +158,13 @@ def patch_task(task_id: IdPath, body: TaskUpdate, sf: SessionFactoryDep, session
         return task_read(svc.get_task(s, task_id), s)
 
 
-@router.post("/tasks/escalate", response_model=list[EscalationRead], dependencies=[require(P.TASK_WRITE, P.PLAN_WRITE)])
-def escalate(body: EscalateCreate, sf: SessionFactoryDep) -> list[EscalationRead]:
+@router.post("/tasks/escalate", response_model=Page[EscalationRead],
+             dependencies=[require(P.TASK_WRITE, P.PLAN_WRITE)])
+def escalate(body: EscalateCreate, sf: SessionFactoryDep, page: PageDep) -> Page[EscalationRead]:
     """Escalate overdue tasks everywhere (a supervising office's run; per-region scoping is left to do)."""
     out = svc.escalate_overdue(sf, body.now or utcnow())
-    return [EscalationRead(task_id=e.task_id, site_id=e.site_id, days_overdue=e.days_overdue, from_level=e.from_level,
-                           to_level=e.to_level) for e in out]
+    return Page[EscalationRead].of([EscalationRead(task_id=e.task_id, site_id=e.site_id, days_overdue=e.days_overdue,
+                                                   from_level=e.from_level, to_level=e.to_level) for e in out], page)
 
 
 @router.post("/sites/{site_id}/vehicle-tasks", response_model=VehicleTasksRead,

@@ -10,6 +10,7 @@ from bastion.access.http import GuardDep, region_resource, require
 from bastion.access.policy import Permission
 from bastion.kernel.errors import InvalidInput, NotFound
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.pagination import PageDep
 from bastion.units import service as units
 from bastion.units.models import ResponseUnit
 from bastion.units.schemas import (
@@ -41,10 +42,9 @@ def unit_read(u: ResponseUnit) -> UnitRead:
 
 
 @router.get("/regions/{region_id}/units", response_model=UnitList, dependencies=[PLAN_READ])
-def list_units(region_id: IdPath, session: SessionDep, guard: GuardDep) -> UnitList:
+def list_units(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> UnitList:
     _in_region(guard, Permission.PLAN_READ, region_id)
-    items = [unit_read(u) for u in units.list_units(session, region_id)]
-    return UnitList(items=items, total=len(items))
+    return UnitList.of([unit_read(u) for u in units.list_units(session, region_id)], page)
 
 
 @router.post("/regions/{region_id}/units", response_model=UnitRead, status_code=201, dependencies=[PLAN_WRITE])

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-UnitType = Literal["post", "foot_post", "patrol_car", "motorcycle", "police_station", "special_unit", "fire_engine",
-                   "fire_station"]
+from bastion.kernel.pagination import Page
+from bastion.units.enums import ResponseStandard, SpeedProfileName, UnitType
 
-
-Profile = Literal["patrol_car", "motorcycle", "foot"]
+Profile = SpeedProfileName  # the schemas' short name for the speed profile vocabulary
 
 
 Interval = tuple[int, int]
@@ -23,7 +21,7 @@ class UnitCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="A team, e.g. 'Patrol car 3', never a person")
     lon: float = Field(ge=-180, le=180)
     lat: float = Field(ge=-90, le=90)
-    standard_s: Literal[60, 180, 300] | None = None
+    standard_s: ResponseStandard | None = Field(None, description="response-time standard, s; default by unit type")
     speed_profile: Profile | None = None
     availability: list[Interval] | None = Field(
         None, description="weekly [start, end] minutes from Monday 00:00 (end <= 10080); null = 24/7")
@@ -35,7 +33,7 @@ class UnitUpdate(BaseModel):
     name: str | None = Field(None, min_length=1, max_length=200)
     lon: float | None = Field(None, ge=-180, le=180)
     lat: float | None = Field(None, ge=-90, le=90)
-    standard_s: Literal[60, 180, 300] | None = None
+    standard_s: ResponseStandard | None = None
     speed_profile: Profile | None = None
     availability: list[Interval] | None = None
 
@@ -43,20 +41,18 @@ class UnitUpdate(BaseModel):
 class UnitRead(BaseModel):
     id: int
     region_id: int
-    unit_type: str
+    unit_type: UnitType
     name: str
     lon: float
     lat: float
     snap_osm_node: int | None
     snap_distance_m: float | None
     availability: list[list[int]] | None
-    standard_s: int
-    speed_profile: str
+    standard_s: int = Field(description="response-time standard, s (one of ResponseStandard)")
+    speed_profile: SpeedProfileName
     source: str
     source_ref: str | None
     updated_at: dt.datetime
 
 
-class UnitList(BaseModel):
-    items: list[UnitRead]
-    total: int
+UnitList = Page[UnitRead]

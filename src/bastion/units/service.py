@@ -26,21 +26,14 @@ from bastion.kernel.errors import InvalidInput, NotFound
 from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
+from bastion.units.enums import UNIT_DEFAULTS, ResponseStandard
 from bastion.units.models import ResponseUnit
 
 log = logging.getLogger(__name__)
 
-UNIT_TYPES: dict[str, tuple[str, int]] = {  # type -> (default speed profile, default standard s)
-    "post": ("foot", 60),  # fixed post at a hub or key target (on-site, 1 minute)
-    "foot_post": ("foot", 60),
-    "patrol_car": ("patrol_car", 180),
-    "motorcycle": ("motorcycle", 180),
-    "police_station": ("patrol_car", 300),
-    "special_unit": ("patrol_car", 300),
-    "fire_engine": ("patrol_car", 300),
-    "fire_station": ("patrol_car", 300),
-}
-STANDARDS_S = (60, 180, 300)  # the 1/3/5-minute rings
+# type -> (default speed profile, default standard s), from the vocabularies in units/enums.py
+UNIT_TYPES: dict[str, tuple[str, int]] = {t.value: (p.value, int(s)) for t, (p, s) in UNIT_DEFAULTS.items()}
+STANDARDS_S = tuple(int(s) for s in ResponseStandard)  # the 1/3/5-minute rings
 STATION_KINDS = {"police": "police_station", "fire_station": "fire_station"}  # OSM site kind -> unit type
 WEEK_MIN = 7 * 24 * 60
 NAME_MAX = 200
@@ -151,7 +144,7 @@ def _check_type(t: str) -> str:
 def get_unit(s: Session, unit_id: int) -> ResponseUnit:
     u = s.get(ResponseUnit, unit_id)
     if u is None:
-        raise NotFound(f"unit {unit_id} does not exist: list units with `bastion units list --region R`")
+        raise NotFound(f"unit {unit_id} does not exist", hint="list units with `bastion units list --region R`")
     return u
 
 

@@ -22,6 +22,7 @@ from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
 from bastion.sites.repository import SiteRepo
 from bastion.vehicle import read
 from bastion.vehicle import service as svc
+from bastion.vehicle.enums import DEFAULT_VEHICLE
 from bastion.vehicle.schemas import (
     SiteVehicleRead,
     VehicleAssessmentReport,
@@ -102,7 +103,7 @@ def site_vehicle_report(site_id: IdPath, session: SessionDep, guard: GuardDep) -
 
 @router.get("/regions/{region_id}/vehicle.geojson", response_model=None, responses=GEOJSON, dependencies=SENSITIVE)
 def region_vehicle_geojson(
-    region_id: IdPath, session: SessionDep, guard: GuardDep, vehicle: VehicleKey = "car", wrong_way: bool = False,
+    region_id: IdPath, session: SessionDep, guard: GuardDep, vehicle: VehicleKey = DEFAULT_VEHICLE, wrong_way: bool = False,
 ) -> Any:
     """Map layer: approach paths (impact speed, km/h), entry points (required rating), barriers (satisfied or not).
 

@@ -23,10 +23,10 @@ from bastion.kernel.units import kph_to_mps
 from bastion.regions.repository import RegionRepo
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
+from bastion.vehicle.enums import SPEED_BINS_KPH
 from bastion.vehicle.models import OsmBarrier, VehicleApproach, VehicleAssessment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-SPEED_BINS_KPH = (16, 32, 48, 64, 80, 96, 112)  # the tested speeds of ISO 22343-1 / IWA 14-1 / PAS 68
 
 
 def check_vehicle(v: str | None) -> str | None:

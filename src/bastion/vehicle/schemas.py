@@ -7,7 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-VehicleKey = Literal["car", "pickup", "van", "medium_truck", "hgv"]
+from bastion.vehicle.enums import VehicleClassKey
+
+VehicleKey = VehicleClassKey  # the schemas' short name for the vehicle class vocabulary
 
 
 class VehicleAssessmentRun(BaseModel):
@@ -15,8 +17,8 @@ class VehicleAssessmentRun(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    vehicles: list[VehicleKey] = Field(default=["car", "pickup", "van", "medium_truck", "hgv"], min_length=1,
-                                       max_length=5, description="vehicle classes to assess")
+    vehicles: list[VehicleKey] = Field(default=list(VehicleClassKey), min_length=1,
+                                       max_length=len(VehicleClassKey), description="vehicle classes to assess")
     wrong_way: bool = Field(default=False, description="ignore one-way rules (an attacker may drive the wrong way)")
     site_ids: list[int] | None = Field(default=None, min_length=1, max_length=100_000,
                                        description="only these sites of the region (default: every current site)")

@@ -144,8 +144,8 @@ def network_for(session: Session, region: Region) -> VehicleNetwork:
     if net is None:
         roads = load_road_network(session, region.id)
         if roads.n_nodes == 0:
-            raise InvalidInput(f"region {region.name!r} has no roads: import an OSM extract first "
-                               "(`bastion import osm FILE --region NAME`)", field="region")
+            raise InvalidInput(f"region {region.name!r} has no roads: import an OSM extract first", field="region",
+                               hint="`bastion import osm FILE --region NAME`")
         t0 = time.perf_counter()
         net = VehicleNetwork(roads)
         log.info("vehicle network for %s: %d edges prepared in %.2f s", region.name, net.n_edges,

@@ -1,13 +1,18 @@
 /* 'Response coverage' layer: units as markers, 1/3/5-minute rings (isochrones), uncovered crowded places
  * highlighted, and a what-if control ('suggest N more units': proposed locations and the coverage change).
- *   GET {api}/regions/{id}/units, {api}/regions/{id}/isochrones.geojson, {api}/regions/{id}/coverage?standard=180
- *   POST {api}/regions/{id}/coverage/placement (nothing is stored: apply=false) */
-import { csrfToken, getJSON, h } from "./util.js";
+ *   GET {api}/regions/{id}/units, {api}/regions/{id}/isochrones.geojson, {api}/regions/{id}/coverage?standard=S
+ *   POST {api}/regions/{id}/coverage/placement (nothing is stored: apply=false)
+ * The standards (1/3/5 minutes) and the default one come from the server (units/enums.py, via /api/v1/meta). */
+import { csrfToken, getAllItems, getJSON, h, readSettings } from "./util.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
 
-const RING_STYLE = { 60: "#1a9850", 180: "#fdae61", 300: "#d73027" };
+const settings = readSettings();
+const STANDARDS_S = settings.response_standards_s || [];
+const STANDARD_S = settings.default_standard_s || STANDARDS_S[Math.floor(STANDARDS_S.length / 2)];
+const RING_COLOURS = ["#1a9850", "#fdae61", "#d73027"]; // shortest ring first
+const ringColour = (limitS) => RING_COLOURS[STANDARDS_S.indexOf(limitS)] || "#3388ff";
 const ctx = { map: null, api: "", region: null, group: null, on: false, seq: 0 };
 const ui = {};
 
@@ -66,26 +71,26 @@ async function draw() {
   const id = ctx.region.id;
   ui.summary.textContent = t("status.loading");
   const [units, rings, cov] = await Promise.all([
-    getJSON(`${ctx.api}/regions/${id}/units`),
-    getJSON(`${ctx.api}/regions/${id}/isochrones.geojson?limits=60,180,300`),
-    getJSON(`${ctx.api}/regions/${id}/coverage?standard=180`),
+    getAllItems(`${ctx.api}/regions/${id}/units`),
+    getJSON(`${ctx.api}/regions/${id}/isochrones.geojson?limits=${STANDARDS_S.join(",")}`),
+    getJSON(`${ctx.api}/regions/${id}/coverage?standard=${STANDARD_S}`),
   ]);
   if (seq !== ctx.seq || !ctx.on) return;
   clear();
   const layers = [];
   for (const f of [...rings.features].reverse()) {
     if (!f.geometry) continue;
-    const c = RING_STYLE[f.properties.limit_s] || "#3388ff";
+    const c = ringColour(f.properties.limit_s);
     layers.push(L.geoJSON(f, { interactive: false, style: { color: c, weight: 1, fillColor: c, fillOpacity: 0.18 },
       className: `cov-ring cov-ring-${f.properties.limit_s}` }));
   }
-  const uncovered = new Set(cov.by_standard.find((b) => b.standard_s === 180).uncovered);
+  const uncovered = new Set(cov.by_standard.find((b) => b.standard_s === STANDARD_S).uncovered);
   for (const s of cov.sites) {
     if (!uncovered.has(s.site_id)) continue;
     layers.push(L.circleMarker([s.lat, s.lon], { radius: 9, color: "#b2182b", weight: 3, fill: false,
       className: "cov-uncovered" }).bindTooltip(t("coverage.uncovered", { name: s.name || String(s.site_id) })));
   }
-  for (const u of units.items) {
+  for (const u of units) {
     layers.push(L.circleMarker([u.lat, u.lon], { radius: 6, color: "#08306b", weight: 2, fillColor: "#2171b5",
       fillOpacity: 1, className: "cov-unit" }).bindTooltip(u.name));
   }
@@ -99,7 +104,7 @@ async function suggest() {
   ui.summary.textContent = t("status.loading");
   const res = await fetch(`${ctx.api}/regions/${ctx.region.id}/coverage/placement`, {
     method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
-    body: JSON.stringify({ add: n, standard_s: 180, model: "mclp" }),
+    body: JSON.stringify({ add: n, standard_s: STANDARD_S, model: "mclp" }),
   });
   const p = await res.json();
   if (!res.ok) { ui.summary.textContent = p.error ? p.error.message : String(res.status); return; }

@@ -2,13 +2,13 @@
  * colour with numbered stops and arrival times. Talks only to our own server:
  *   GET {api}/regions/{id}/patrol-plans, {api}/patrol-plans/{id}/schedules?day=N
  * Teams are numbered ("Team 1"), never named people. */
-import { getJSON, h } from "./util.js";
+import { getAllItems, h, readSettings } from "./util.js";
 import { siteName, t } from "./i18n.js";
 
 /* global L */
 
-export const TEAM_COLOURS = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2",
-  "#8c564b", "#bcbd22", "#7f7f7f"];
+/* the printable plan's colours too: one list in Python (patrol/enums.py TEAM_COLOURS), served by /api/v1/meta */
+export const TEAM_COLOURS = readSettings().team_colours || ["#1f77b4"];
 export const teamColour = (team) => TEAM_COLOURS[(team - 1) % TEAM_COLOURS.length];
 
 /**
@@ -89,9 +89,9 @@ export function createPatrolView({ map, api, onError }) {
     layer.clearLayers();
     if (!state.plan) { draw(); return; }
     try {
-      const res = await getJSON(`${api}/patrol-plans/${state.plan.id}/schedules?day=${state.day}`);
+      const items = await getAllItems(`${api}/patrol-plans/${state.plan.id}/schedules?day=${state.day}`);
       if (seq !== state.seq) return;
-      state.schedules = res.items || [];
+      state.schedules = items;
       draw();
     } catch (err) {
       if (seq === state.seq) onError(err.message);
@@ -112,9 +112,9 @@ export function createPatrolView({ map, api, onError }) {
     state.schedules = [];
     layer.clearLayers();
     try {
-      const res = await getJSON(`${api}/regions/${regionId}/patrol-plans`);
+      const items = await getAllItems(`${api}/regions/${regionId}/patrol-plans`);
       if (state.regionId !== regionId) return;
-      state.plans = res.items || [];
+      state.plans = items;
     } catch (err) {
       state.plans = [];
       onError(err.message);

@@ -1,12 +1,14 @@
 /* Bastion map page: risk. Colour sites by their worst 4×4 rating (GET {api}/regions/{id}/risk.geojson) and a
  * site-panel section with tiers under three regimes, risk per threat, gaps and open tasks
  * (GET {api}/sites/{id}/tiers, /risk, {api}/tasks?site_id=..). */
-import { getJSON, h } from "./util.js";
+import { getAllItems, getJSON, h, readSettings } from "./util.js";
 import { fmtNumber, formatDate, t } from "./i18n.js";
 
-export const RATINGS = ["very high", "high", "medium", "low"];
-export const RATING_COLOURS = { "very high": "#b71c1c", high: "#f4511e", medium: "#f9a825", low: "#43a047" };
-const UNSCORED = "#9ca3af";
+/* one palette with the PDF reports: risk/enums.py RATING_COLOURS, served by /api/v1/meta (lowest rating first) */
+const settings = readSettings();
+export const RATINGS = [...((settings.vocabularies || {}).ratings || [])].reverse(); // worst first, for the legend
+export const RATING_COLOURS = settings.rating_colours || {};
+const UNSCORED = settings.unscored_colour || "#9ca3af";
 const ratingKey = (r) => String(r || "").replace(/ /g, "_");
 
 export const riskState = { on: false, regionId: null, byId: new Map(), loading: null };
@@ -97,11 +99,11 @@ export function riskSection(api, siteId) {
   Promise.all([
     getJSON(`${api}/sites/${id}/tiers`),
     getJSON(`${api}/sites/${id}/risk`),
-    getJSON(`${api}/tasks?site_id=${id}&status=open&status=in_progress&status=fixed`),
+    getAllItems(`${api}/tasks?site_id=${id}&status=open&status=in_progress&status=fixed`),
   ]).then(([tiers, risk, tasks]) => {
     body.replaceChildren(
       h("p", {}, t("risk.overall"), " ", pill(risk.worst_rating)),
-      tiersTable(tiers.tiers), threatsTable(risk), gapsList(risk), tasksList(tasks.items || []),
+      tiersTable(tiers.tiers), threatsTable(risk), gapsList(risk), tasksList(tasks),
       h("p", {}, h("a", { href: `${api}/sites/${id}/report`, target: "_blank", rel: "noopener" }, t("risk.report"))));
   }).catch((err) => {
     body.replaceChildren(h("p", { class: "error", role: "alert" }, t("status.error", { message: err.message })));

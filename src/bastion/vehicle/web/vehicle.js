@@ -3,14 +3,17 @@
  *       (required rating), barriers (satisfied or not)
  *   GET {api}/sites/{id}/vehicle                        a site's approaches and needs
  * Paths are coloured by impact speed in bins at the tested speeds of ISO 22343-1 / IWA 14-1 (km/h). */
-import { getJSON, h } from "./util.js";
+import { getJSON, h, readSettings } from "./util.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
 
-export const SPEED_BINS_KPH = [16, 32, 48, 64, 80, 96, 112];
+/* the tested speeds and the vehicle classes come from the server (vehicle/enums.py, via /api/v1/meta) */
+const settings = readSettings();
+export const SPEED_BINS_KPH = settings.speed_bins_kph || [];
+/* one colour per bin below each tested speed, the last one above the highest */
 const SPEED_COLOURS = ["#1a9850", "#66bd63", "#a6d96a", "#fee08b", "#fdae61", "#f46d43", "#d73027", "#67001f"];
-export const VEHICLE_CLASSES = ["car", "pickup", "van", "medium_truck", "hgv"];
+export const VEHICLE_CLASSES = ((settings.vocabularies || {}).vehicle_classes || []).slice();
 
 /** Colour of an impact speed (km/h): one per bin between tested speeds, dark red above 112 km/h. */
 export function speedColour(kph) {
@@ -29,7 +32,7 @@ const kph = (v) => t("vehicle.kph", { v: fmtNumber(Math.round(v)) });
 
 export function createVehicleLayer(map, { api, onStatus }) {
   map.createPane("vehicle").style.zIndex = 420;
-  const state = { regionId: null, enabled: false, vehicle: "car", group: null, legend: null, seq: 0, count: 0 };
+  const state = { regionId: null, enabled: false, vehicle: settings.default_vehicle || VEHICLE_CLASSES[0], group: null, legend: null, seq: 0, count: 0 };
 
   function clear() {
     if (state.group) map.removeLayer(state.group);

@@ -7,7 +7,7 @@
  *   GET {api}/auth/me; POST {api}/auth/login (mode=cookie) and {api}/auth/logout — the map's data needs a
  *   signed-in session: without one the page shows the sign-in form first.
  * Every visible string goes through t(); category and kind names are "category.<id>", "kind.<id>". */
-import { colourOf, getJSON, h, HttpError, normalise, postJSON, readSettings } from "./util.js";
+import { colourOf, getAllItems, getJSON, h, HttpError, normalise, pageMaxLimit, postJSON, readSettings } from "./util.js";
 import {
   applyStaticTranslations, categoryName, fmtNumber, kindName, lang, LANGS, LS_LANG, loadLanguage,
   pickInitialLanguage, siteName, t,
@@ -21,7 +21,7 @@ import { createPatrolView } from "./patrol.js";
 /* global L */
 
 const LS_REGION = "bastion.region";
-const PAGE_SIZE = 5000; // the API's maximum limit
+const PAGE_SIZE = pageMaxLimit(); // the API's maximum limit (GET /api/v1/meta page.max_limit)
 const RESULTS_SHOWN = 200; // longest result list drawn in the sidebar
 
 /* Road styles for the no-tiles map: [casing width, fill width, fill colour]. */
@@ -758,8 +758,7 @@ async function start() {
   }
 
   try {
-    const regions = await getJSON(`${API}/regions`);
-    state.regions = Array.isArray(regions.items) ? regions.items : [];
+    state.regions = await getAllItems(`${API}/regions`);
   } catch (err) {
     showStatus(t("status.error", { message: err.message }), true);
     return;

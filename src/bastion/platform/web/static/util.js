@@ -43,6 +43,22 @@ export async function getJSON(url) {
   return res.json();
 }
 
+/** The largest page the API serves (GET /api/v1/meta page.max_limit, embedded in the page's settings). */
+export const pageMaxLimit = () => (readSettings().page || {}).max_limit || 100;
+
+/** Every item of a paginated collection ({items, total, limit, offset}), fetched page by page at the largest size. */
+export async function getAllItems(url) {
+  const limit = pageMaxLimit();
+  const sep = url.includes("?") ? "&" : "?";
+  const out = [];
+  for (let offset = 0; ; offset += limit) {
+    const page = await getJSON(`${url}${sep}limit=${limit}&offset=${offset}`);
+    const items = Array.isArray(page.items) ? page.items : [];
+    out.push(...items);
+    if (items.length < limit || out.length >= (Number.isFinite(page.total) ? page.total : out.length)) return out;
+  }
+}
+
 /** The CSRF token the server set at sign-in (a readable cookie); state-changing requests echo it in a header. */
 export function csrfToken() {
   const m = document.cookie.match(/(?:^|;\s*)bastion_csrf=([^;]+)/);

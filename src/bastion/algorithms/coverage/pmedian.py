@@ -110,7 +110,6 @@ def _greedy(tn: FloatArray, t_fix: FloatArray, wg: FloatArray, p: int) -> IntArr
 
 
 def _warm_vector(picks: IntArray, tn: FloatArray, t_fix: FloatArray, pi: IntArray, pj: IntArray, fi: IntArray, k: int) -> FloatArray:
-    g = tn.shape[0]
     sub = tn[:, picks]
     best_j = picks[np.argmin(sub, axis=1)]
     best_t = sub.min(axis=1)

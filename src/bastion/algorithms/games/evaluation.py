@@ -38,7 +38,7 @@ def proportional_coverage(weights: npt.ArrayLike, n_resources: float) -> FloatAr
         share = w * free
         if share.sum() <= 0:
             break
-        trial = c + left * share / share.sum()
+        trial: FloatArray = c + left * share / share.sum()
         over = free & (trial >= 1.0)
         if not over.any():
             return trial

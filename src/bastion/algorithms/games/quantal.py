@@ -32,7 +32,8 @@ def quantal_response(game: SecurityGame, coverage: FloatArray, lam: float) -> Fl
     z = lam * game.attacker_utilities(coverage)
     z -= z.max()
     e = np.exp(z)
-    return e / e.sum()
+    p: FloatArray = e / e.sum()
+    return p
 
 
 def quantal_value(game: SecurityGame, coverage: FloatArray, lam: float) -> float:

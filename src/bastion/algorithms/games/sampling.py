@@ -42,7 +42,8 @@ def fill_slack(coverage: npt.ArrayLike, n_resources: int, *, keep: int | None = 
     total = room.sum()
     if total < slack - 1e-9:
         raise InvalidInput(f"n_resources={n_resources} exceeds the number of targets {c.size}", field="n_resources")
-    return np.minimum(1.0, c + room * (slack / total))
+    out: FloatArray = np.minimum(1.0, c + room * (slack / total))
+    return out
 
 
 def comb_sample(coverage: npt.ArrayLike, n_resources: int, *, n_days: int, rng: np.random.Generator) -> IntArray:

@@ -212,7 +212,7 @@ def _finish(
     keep = np.flatnonzero(x > 1e-9)
     coverage = np.zeros(problem.n_sites)
     for j in keep:
-        coverage[list(columns[j].stops)] += x[j]
+        coverage[list(columns[int(j)].stops)] += x[j]
     coverage = np.clip(coverage, 0.0, 1.0)
     gap = abs(bound - objective) / max(1.0, abs(objective))
     return ScheduleSolution(
@@ -221,7 +221,7 @@ def _finish(
         defender_utility=float(game.defender_utilities(coverage)[tstar]),
         attacker_utility=float(game.attacker_utilities(coverage)[tstar]),
         model=model,
-        plans=tuple(_as_plan(columns[j]) for j in keep),
+        plans=tuple(_as_plan(columns[int(j)]) for j in keep),
         weights=x[keep].copy(),
         status=status,
         runtime_s=time.perf_counter() - t0,

@@ -167,8 +167,8 @@ def _factor_score(site: SiteProfile, std: Standard, hl: str | None) -> TierResul
         if adj not in (-1, 0, 1):
             msg = f"facts.{std.adjustment_fact} must be -1, 0 or +1 (levels), got {adj!r}"
             raise InvalidInput(msg, field=f"facts.{std.adjustment_fact}")
-        rank = min(max(rank + int(adj), 0), len(std.tiers) - 1)  # type: ignore[call-overload]
-        reasons.append(f"intangible adjustment {int(adj):+d}: {std.adjustment_clause}")  # type: ignore[call-overload]
+        rank = min(max(rank + int(adj), 0), len(std.tiers) - 1)
+        reasons.append(f"intangible adjustment {int(adj):+d}: {std.adjustment_clause}")
     return _result(std, TIERED, std.tiers[rank].id, reasons, score=total, heightened_level=hl)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.algorithms.routing.network import RoadNetwork
+from bastion.algorithms.sites.model import SiteRecord
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
@@ -224,7 +225,7 @@ def _sync_barriers(s: Session, region_id: int, barriers: list[BarrierRecord], re
         report.barriers_deleted = len(gone)
 
 
-def _seed_units(s: Session, region: Region, sites: list, net: RoadNetwork, rh: str) -> tuple[int, int]:
+def _seed_units(s: Session, region: Region, sites: list[SiteRecord], net: RoadNetwork, rh: str) -> tuple[int, int]:
     """Response units from the extract's police and fire stations (services.response_units)."""
     from bastion.regions.graphs import routing_for_network
     from bastion.units.service import STATION_KINDS, seed_station_units

@@ -282,13 +282,13 @@ def build_plan(
         stops: list[list[tuple[int, int, float, float, bool]]] = [[] for _ in range(o.teams)]
         paths: list[list[tuple[tuple[float, float], ...]]] = [[] for _ in range(o.teams)]
         for j in range(n_slots):
-            s = sol[(wd, j)]
-            pick = int(sample_plans(s.weights, n_days=1, rng=rng)[0])
+            slot = sol[(wd, j)]
+            plan_no = int(sample_plans(slot.weights, n_days=1, rng=rng)[0])
             deal = rng.permutation(o.teams)
-            routes = list(s.plans[pick]) if pick != IDLE else []
+            routes = list(slot.plans[plan_no]) if plan_no != IDLE else []
             n_plan = len(routes)
             if o.fill_idle and n_plan < o.teams:
-                routes += _fill(s.problem, s.attacked_target, routes, consequence[wd][:, j], o.teams - n_plan)
+                routes += _fill(slot.problem, slot.attacked_target, routes, consequence[wd][:, j], o.teams - n_plan)
             for r_i, route in enumerate(routes):
                 team = int(deal[r_i])
                 line: list[tuple[float, float]] = []
@@ -351,7 +351,8 @@ def _solve_slot(v: npt.NDArray[np.float64], tt: npt.NDArray[np.float64], dwell: 
             f"{slot_s / 60:.0f}-minute slot; lengthen slot_min, shorten dwell_min or move the base (depot_lon/lat)",
             field="slot_min")
     sub_idx = np.concatenate([[0], reach + 1])
-    game = SecurityGame.from_arrays(*(p[reach] for p in payoffs), min(o.teams, reach.size))
+    dc, du, ac, au = (p[reach] for p in payoffs)
+    game = SecurityGame.from_arrays(dc, du, ac, au, min(o.teams, reach.size))
     problem = PatrolProblem.from_arrays(game, tt[np.ix_(sub_idx, sub_idx)], dwell[reach], slot_s, max_stops=o.max_stops)
     res = solve_schedules(problem, model="joint")
     cov = np.zeros(v.size)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import click
 import typer
 from typer.core import TyperGroup
+
+if TYPE_CHECKING:  # typer vendors click: its groups take and return typer._click's Context and Command
+    from typer import _click as click
 
 from bastion import __version__
 from bastion.kernel.cli import console, handle_errors, settings, setup_logging

@@ -46,7 +46,7 @@ def _load_geojson(path: Path, what: str) -> dict[str, Any]:
 def read_boundary(path: Path) -> BaseGeometry:
     """A region boundary (Polygon/MultiPolygon, WGS84) from a GeoJSON geometry, Feature or FeatureCollection."""
     data = _load_geojson(Path(path), "boundary")
-    geoms: list[dict[str, Any]]
+    geoms: list[dict[str, Any] | None]  # a Feature may have a null geometry (rejected below)
     if data["type"] == "FeatureCollection":
         geoms = [f.get("geometry") for f in data.get("features", []) if isinstance(f, dict)]
     elif data["type"] == "Feature":

@@ -82,12 +82,12 @@ def edit_site(session_factory: sessionmaker[Session], site_id: int, edit: SiteEd
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10_000_000):
                 raise InvalidInput("capacity_override must be a whole number of people from 0 to 10,000,000, "
                                    "or null to clear it", field="capacity_override")
-            site.capacity_override = v  # type: ignore[assignment]
+            site.capacity_override = v
         if edit.notes is not ...:
             n = edit.notes
             if n is not None and (not isinstance(n, str) or len(n) > 10_000):
                 raise InvalidInput("notes must be text of at most 10,000 characters, or null", field="notes")
-            site.notes = n  # type: ignore[assignment]
+            site.notes = n
         site.updated_at = utcnow()
         s.flush()
         return site

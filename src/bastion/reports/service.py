@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from bastion import __version__
 from bastion.algorithms.risk import CATALOGUE
-from bastion.algorithms.risk.scoring import SiteRisk
-from bastion.algorithms.risk.scoring import cell_rating
+from bastion.algorithms.risk.scoring import SiteRisk, cell_rating
 from bastion.algorithms.risk.tiering import TierResult
 from bastion.kernel.db.base import utcnow
 from bastion.risk import service as svc
@@ -153,7 +152,8 @@ def region_report_html(s: Session, region_id: int, *, at: dt.datetime | None = N
     chart = bar_svg([(f"{r['rank']}. {r['site'].name or r['site'].kind}", r["risk"].total_risk, r["risk"].worst_rating)
                      for r in rows[:top]])
     return _env.get_template("report_region.html").render(
-        region=rr.region, setting=rr.setting, rows=rows, top=top, table_rows=table_rows, counts=counts, standards=svc.standards(),
+        region=rr.region, setting=rr.setting, rows=rows, top=top, table_rows=table_rows, counts=counts,
+        standards=svc.standards(),
         ratings=ratings, rating_colours=RATING_COLOURS, matrix_chart=matrix_svg(rr.matrix), bar_chart=chart,
         n_open=len(open_tasks), n_overdue=sum(1 for t in open_tasks if t.overdue), at=at,
         generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)

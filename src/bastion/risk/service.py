@@ -75,7 +75,9 @@ def _parse_date(kind: str, name: str, v: object) -> dt.date:
     try:
         return dt.date.fromisoformat(str(v))
     except ValueError:
-        raise InvalidInput(f"{kind}.{name} must hold ISO dates (YYYY-MM-DD), got {v!r}", field=f"params.{name}") from None
+        raise InvalidInput(
+            f"{kind}.{name} must hold ISO dates (YYYY-MM-DD), got {v!r}", field=f"params.{name}"
+        ) from None
 
 
 def measure_from_json(kind: str, params: Mapping[str, Any]) -> Measure:
@@ -364,7 +366,9 @@ def store_region_assessment(sf: sessionmaker[Session], region_id: int, *, at: dt
 
 
 def stored_assessments(s: Session, site_id: int) -> list[RiskAssessment]:
-    return list(s.scalars(select(RiskAssessment).where(RiskAssessment.site_id == site_id).order_by(RiskAssessment.threat)))
+    return list(
+        s.scalars(select(RiskAssessment).where(RiskAssessment.site_id == site_id).order_by(RiskAssessment.threat))
+    )
 
 
 # ---------------------------------------------------------------- portfolio

@@ -6,8 +6,11 @@ SPEC = DomainSpec(
     name='supervision',
     routers=('bastion.supervision.api',),
     commands=(
-        CommandSpec('inspect', 'bastion.supervision.cli:inspect_app', "Inspections: checklist from the site's tiers, answers, completion."),
-        CommandSpec('tasks', 'bastion.supervision.cli:tasks_app', 'Rectification tasks: open → in_progress → fixed → verified.'),
+        CommandSpec('inspect', 'bastion.supervision.cli:inspect_app',
+                    "Inspections: checklist from the site's tiers, answers, completion."),
+        CommandSpec('tasks', 'bastion.supervision.cli:tasks_app',
+                    'Rectification tasks: open → in_progress → fixed → verified.'),
     ),
-    extends=(CommandSpec('vehicle', 'bastion.supervision.cli:vehicle_app', 'vehicle tasks: unmet vehicle requirements as rectification tasks'),),
+    extends=(CommandSpec('vehicle', 'bastion.supervision.cli:vehicle_app',
+                         'vehicle tasks: unmet vehicle requirements as rectification tasks'),),
 )

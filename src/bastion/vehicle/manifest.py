@@ -3,12 +3,16 @@
 from bastion.kernel.domain import CommandSpec, DomainSpec
 
 SPEC = DomainSpec(
-    name='vehicle',
-    routers=('bastion.vehicle.api',),
+    name="vehicle",
+    routers=("bastion.vehicle.api",),
     commands=(
-        CommandSpec('vehicle', 'bastion.vehicle.cli:app', 'Hostile-vehicle assessment: approach speeds and required barrier ratings.'),
+        CommandSpec(
+            "vehicle",
+            "bastion.vehicle.cli:app",
+            "Hostile-vehicle assessment: approach speeds and required barrier ratings.",
+        ),
     ),
-    web_scripts=('vehicle.js',),
+    web_scripts=("vehicle.js",),
     i18n=True,
     templates=True,
 )

@@ -102,7 +102,9 @@ def _capacity_bands(site: SiteProfile, std: Standard, hl: str | None) -> TierRes
     forced = site.facts.get("uk_qualifying_use")
     if std.qualifying_kinds is not None:
         if forced is False or (forced is None and site.kind not in std.qualifying_kinds):
-            return _result(std, NOT_IN_SCOPE, None, [f"kind {site.kind!r} is not a qualifying use: {std.qualifying_clause}"])
+            return _result(
+                std, NOT_IN_SCOPE, None, [f"kind {site.kind!r} is not a qualifying use: {std.qualifying_clause}"]
+            )
         reasons.append(f"qualifying use ({site.kind}): {std.qualifying_clause}")
     if cap is None:
         return _result(std, UNKNOWN, None, reasons + ["capacity unknown: record the expected number of people"])

@@ -4,8 +4,8 @@ Ours: bastion.algorithms.routing.travel_time_matrix (exact node-elimination hier
 on its core). The hierarchy is preprocessing, built once per graph and cached: its build time is printed
 separately and is not part of ours_s (as for the CH engines in the anchors). Baseline: networkx
 single_source_dijkstra_path_length from every source on the same directed graph (same edge weights), in the same
-run. The networkx graph build and our graph build are both excluded. The machine is shared, so both sides are timed --repeats times,
-interleaved, and the ratio uses the fastest run of each (the least-disturbed measurement); medians are
+run. The networkx graph build and our graph build are both excluded. The machine is shared, so both sides are timed
+--repeats times, interleaved, and the ratio uses the fastest run of each (the least-disturbed measurement); medians are
 printed too.
 
 Run: PYTHONPATH=src python bench/travel_matrix.py [--sources 300] [--targets 2000] [--seed 7]

@@ -30,14 +30,14 @@ serve: setup
 system:
 	bash scripts/ensure-system.sh
 
-test: setup
+test: setup lint
 	bash scripts/test.sh
 
 test-fast: setup
 	$(BIN)/python -m pytest -q -m "not web" -x
 
 lint: setup
-	$(BIN)/lint-imports
+	$(BIN)/lint-imports && $(BIN)/ruff check src tests bench && $(BIN)/mypy src/bastion
 
 bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done

@@ -23,7 +23,7 @@ sys.path.insert(0, str(REPO / "src"))
 from bastion.imports.service import import_osm  # noqa: E402
 from bastion.kernel.db.engine import make_engine, make_session_factory  # noqa: E402
 from bastion.platform import migrate  # noqa: E402
-from bastion.regions.models import RoadEdge
+from bastion.regions.models import RoadEdge  # noqa: E402
 from bastion.sites.models import Site  # noqa: E402
 
 ANDORRA = REPO / "data" / "osm" / "andorra-2023-05.osm.pbf"

@@ -81,7 +81,9 @@ def main() -> None:
         base_status == "Optimal" and ours.status == "optimal" and ours_cbc.status == "optimal"
         and abs(ours.objective - base_obj) < 1e-6 and abs(ours_cbc.objective - base_obj) < 1e-6
     )
-    print(f"spopt + CBC        : {baseline_s:8.2f} s  ({build_s:.2f} s building)  objective {base_obj:.0f}  {base_status}")
+    print(
+        f"spopt + CBC        : {baseline_s:8.2f} s  ({build_s:.2f} s building)  objective {base_obj:.0f}  {base_status}"
+    )
     print(f"ours (HiGHS)       : {ours_s:8.2f} s  objective {ours.objective:.0f}  bound {ours.bound:.0f}  "
           f"gap {ours.gap:.1e}  {ours.status}")
     print(f"ours (CBC backend) : {ours_cbc_s:8.2f} s  objective {ours_cbc.objective:.0f}  {ours_cbc.status}")

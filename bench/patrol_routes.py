@@ -5,7 +5,8 @@ Instance (real data, OSM extract data/osm/andorra-2023-05.osm.pbf, ODbL):
     site registry x open share at 18:00 on a Monday, closed sites keep 5 %);
   - depot: the road node nearest the centre; sites snapped to the nearest node of the largest strongly
     connected component of the drivable network;
-  - travel times: bastion.algorithms.routing (patrol-car profile, largest strongly connected component, fastest of parallel edges);
+  - travel times: bastion.algorithms.routing (patrol-car profile, largest strongly connected component, fastest of
+    parallel edges);
   - a route is one sortie of at most --shift-min minutes with --dwell-min minutes at each stop and at most
     --max-stops stops (the bound that keeps full enumeration tractable: C(60, k) sets grow as 60^k);
   - payoffs: bastion.algorithms.games.timeslots.default_payoffs (editable defaults, see docs/models/patrol.md).
@@ -107,7 +108,9 @@ def main() -> None:
           f"(built in {time.perf_counter() - t0:.1f} s)")
     print(f"  depot->site travel time: median {np.median(tt[0, 1:]) / 60:.1f} min, max {tt[0, 1:].max() / 60:.1f} min")
     game = SecurityGame.from_arrays(*default_payoffs(consequence), args.teams)
-    problem = PatrolProblem.from_arrays(game, tt, np.full(n, args.dwell_min * 60), args.shift_min * 60, max_stops=max_stops)
+    problem = PatrolProblem.from_arrays(
+        game, tt, np.full(n, args.dwell_min * 60), args.shift_min * 60, max_stops=max_stops
+    )
 
     t0 = time.perf_counter()
     cg = solve_schedules(problem, model="marginal")

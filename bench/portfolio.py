@@ -65,9 +65,12 @@ def main() -> None:
         g = solve_greedy(problem, b)
         e = solve_portfolio(problem, b)
         rows.append((b, g, e))
-        print(f"budget EUR {b:>12,.0f}: exact {e.objective:10.4f} ({len(e.allocations)} sites, EUR {e.total_cost:,.0f}, "
-              f"{e.n_options} options, {e.runtime_s * 1000:8.1f} ms) | greedy {g.objective:10.4f} "
-              f"(EUR {g.total_cost:,.0f}, {g.runtime_s * 1000:8.1f} ms) | exact/greedy {e.objective / max(g.objective, 1e-12):.5f}")
+        print(
+            f"budget EUR {b:>12,.0f}: exact {e.objective:10.4f} ({len(e.allocations)} sites, EUR {e.total_cost:,.0f}, "
+            f"{e.n_options} options, {e.runtime_s * 1000:8.1f} ms) | greedy {g.objective:10.4f} "
+            f"(EUR {g.total_cost:,.0f}, {g.runtime_s * 1000:8.1f} ms) | "
+            f"exact/greedy {e.objective / max(g.objective, 1e-12):.5f}"
+        )
 
     _, g, e = next(r for r in rows if r[0] == budget)
     # independent check: recompute the exact plan's reduction with the risk model
@@ -81,9 +84,11 @@ def main() -> None:
         recomputed += total_risk(p, m, params=params) - total_risk(p, after, params=params)
     verified = (abs(recomputed - e.objective) <= 1e-9 * max(1.0, e.objective) and e.gap <= 1e-9
                 and e.total_cost <= budget + 1e-6)
-    print(f"main budget EUR {budget:,.0f}: risk reduction exact {e.objective:.4f} ({100 * e.objective / base_risk:.2f} % "
-          f"of total risk) vs greedy {g.objective:.4f}; difference {e.objective - g.objective:.4f} "
-          f"({100 * (e.objective - g.objective) / max(g.objective, 1e-12):.3f} %); recomputed {recomputed:.4f}")
+    print(
+        f"main budget EUR {budget:,.0f}: risk reduction exact {e.objective:.4f} ({100 * e.objective / base_risk:.2f} % "
+        f"of total risk) vs greedy {g.objective:.4f}; difference {e.objective - g.objective:.4f} "
+        f"({100 * (e.objective - g.objective) / max(g.objective, 1e-12):.3f} %); recomputed {recomputed:.4f}"
+    )
     print(f"time: greedy {g.runtime_s:.4f} s, exact {e.runtime_s:.4f} s (table build {build_s:.2f} s not included)")
     print(json.dumps({
         "bench": "portfolio", "region": "andorra", "sites": len(sites), "candidates_per_site": k, "budget_eur": budget,

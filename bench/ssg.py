@@ -53,8 +53,14 @@ def main() -> None:
         and abs(origami.attacker_utility - eraser.attacker_utility) < 1e-6
     )
     print(f"n = {n} targets, 25 resources")
-    print(f"  ERASER MILP (HiGHS): {baseline_s:10.4f} s   defender {eraser.defender_utility:.9f}  attacker {eraser.attacker_utility:.9f}")
-    print(f"  ORIGAMI (ours):      {ours_s:10.6f} s   defender {origami.defender_utility:.9f}  attacker {origami.attacker_utility:.9f}")
+    print(
+        f"  ERASER MILP (HiGHS): {baseline_s:10.4f} s   defender {eraser.defender_utility:.9f}  "
+        f"attacker {eraser.attacker_utility:.9f}"
+    )
+    print(
+        f"  ORIGAMI (ours):      {ours_s:10.6f} s   defender {origami.defender_utility:.9f}  "
+        f"attacker {origami.attacker_utility:.9f}"
+    )
     print(f"  speed-up: {baseline_s / ours_s:,.0f}x   identical utilities (1e-6): {identical}")
 
     big = game(np.random.default_rng(args.seed + 1), 1_000_000, 10_000)

@@ -2,10 +2,10 @@
 
 Ours: bastion.algorithms.routing.travel_time_matrix (exact node-elimination hierarchy + SciPy csgraph Dijkstra
 on its core). The hierarchy is preprocessing, built once per graph and cached: its build time is printed
-separately and is not part of ours_s (as for the CH engines in the anchors). Baseline: networkx single_source_dijkstra_path_length from every
-source on the same directed graph (same edge weights), in the same run. The networkx graph build and
-our graph build are both excluded. The machine is shared, so both sides are timed --repeats times,
-interleaved, and the ratio uses the fastest run of each (the least-disturbed measurement); medians are
+separately and is not part of ours_s (as for the CH engines in the anchors). Baseline: networkx
+single_source_dijkstra_path_length from every source on the same directed graph (same edge weights), in the same
+run. The networkx graph build and our graph build are both excluded. The machine is shared, so both sides are timed
+--repeats times, interleaved, and the ratio uses the fastest run of each (the least-disturbed measurement); medians are
 printed too.
 
 Run: PYTHONPATH=src python bench/travel_matrix.py [--sources 300] [--targets 2000] [--seed 7]
@@ -83,7 +83,9 @@ def main() -> None:
     identical = bool(np.all(np.isfinite(ours)) and diff <= 1e-6 and diff_plain <= 1e-6)
     print(f"networkx single-source loop : {baseline_s:8.3f} s best of {len(base_times)} "
           f"(median {statistics.median(base_times):.3f} s)")
-    print(f"ours (hierarchy)            : {ours_s:8.3f} s best of {len(times)} (median {statistics.median(times):.3f} s)")
+    print(
+        f"ours (hierarchy)            : {ours_s:8.3f} s best of {len(times)} (median {statistics.median(times):.3f} s)"
+    )
     print(f"ours (plain scipy dijkstra) : {plain_s:8.3f} s")
     print(f"max |ours - networkx| = {diff:.2e} s (plain {diff_plain:.2e} s); identical to the second: {identical}")
     print(f"ratio networkx / ours = {baseline_s / ours_s:.1f}x (goal >= 50x); plain scipy {baseline_s / plain_s:.1f}x")
@@ -91,7 +93,8 @@ def main() -> None:
         "bench": "travel_matrix", "network": "andorra-2023-05", "sources": len(src), "targets": len(tgt),
         "baseline": "networkx single_source_dijkstra_path_length loop", "baseline_s": round(baseline_s, 4),
         "ours_s": round(ours_s, 4), "baseline_median_s": round(statistics.median(base_times), 4),
-        "ours_median_s": round(statistics.median(times), 4), "ratio": round(baseline_s / ours_s, 2), "plain_scipy_s": round(plain_s, 4), "preprocessing_s": round(pre_s, 4),
+        "ours_median_s": round(statistics.median(times), 4), "ratio": round(baseline_s / ours_s, 2),
+        "plain_scipy_s": round(plain_s, 4), "preprocessing_s": round(pre_s, 4),
         "identical": identical, "max_abs_diff_s": diff,
     }))
 

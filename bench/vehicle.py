@@ -111,8 +111,9 @@ def main() -> None:
     print(json.dumps({
         "extract": args.extract.name, "sites": len(sites), "entries": n_entries, "baseline_paths": n_paths,
         "baseline_s": round(base_s, 4), "ours_s": round(ours_s, 4), "ratio": round(ratio, 2),
-        "identical": mismatches == 0, "fallbacks": fallbacks, "labels": labels, "max_diff_kph": worst_diff, "full_assess_s": round(full_s, 3),
-        "ms_per_site_ours": round(ms * ours_s / len(sites), 3), "ms_per_site_baseline": round(ms * base_s / len(sites), 3),
+        "identical": mismatches == 0, "fallbacks": fallbacks, "labels": labels, "max_diff_kph": worst_diff,
+        "full_assess_s": round(full_s, 3), "ms_per_site_ours": round(ms * ours_s / len(sites), 3),
+        "ms_per_site_baseline": round(ms * base_s / len(sites), 3),
     }))
 
 

@@ -84,9 +84,14 @@ def main() -> None:
         print(f"{name} ({args.vehicle}): {rep.sites_assessed} sites, {rep.sites_reached} reachable by road, "
               f"{rep.entry_points} entry points, {rep.gaps} without a barrier meeting the need")
         print(f"  core loop (from the extract, no storage): {base_s:.2f} s ({1000 * base_s / len(base):.1f} ms/site)")
-        print(f"  service (roads from the DB, barriers, store): {ours_s:.2f} s ({1000 * ours_s / len(base):.1f} ms/site;"
-              f" compute {rep.compute_s:.2f} s, write {rep.write_s:.2f} s); re-run changed {again.rows_changed} rows")
-        print("  fastest: " + "; ".join(f"{w['site_name'] or w['site_id']} {w['speed_kph']:.0f} km/h" for w in rep.worst[:5]))
+        print(
+            f"  service (roads from the DB, barriers, store): {ours_s:.2f} s ({1000 * ours_s / len(base):.1f} ms/site;"
+            f" compute {rep.compute_s:.2f} s, write {rep.write_s:.2f} s); re-run changed {again.rows_changed} rows"
+        )
+        print(
+            "  fastest: "
+            + "; ".join(f"{w['site_name'] or w['site_id']} {w['speed_kph']:.0f} km/h" for w in rep.worst[:5])
+        )
         print(f"  identical worst speeds: {same}")
     print(json.dumps({"benchmark": "vehicle_service", "baseline": "core assess_perimeter loop from the extract",
                       "baseline_s": round(base_total, 3), "ours_s": round(ours_total, 3),

@@ -32,7 +32,7 @@ def test_intact_chain(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as s:
         rows = s.scalars(select(AuditLog).order_by(AuditLog.seq)).all()
         assert rows[0].prev_hash == audit.GENESIS
-        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:]))
+        assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
 
 
 @pytest.mark.parametrize("column,value", [("actor", "user:someone-else"), ("outcome", "denied"),

@@ -91,7 +91,7 @@ def test_what_if(client: TestClient) -> None:
     w = r.json()
     assert (w["n_units_before"], w["n_units_after"]) == (11, 6)
     assert [b["covered_sites"] for b in w["before"]] == [94, 135, 141]
-    assert all(a["covered_sites"] <= b["covered_sites"] for a, b in zip(w["after"], w["before"]))
+    assert all(a["covered_sites"] <= b["covered_sites"] for a, b in zip(w["after"], w["before"], strict=True))
     r = client.post("/api/v1/regions/1/coverage/what-if", json={"add": [{"lon": 7.4255354, "lat": 43.7310263}]})
     assert r.json()["after"][1]["covered_sites"] >= 135
     r = client.post("/api/v1/regions/1/coverage/what-if", json={"move": [{"unit_id": 999, "lon": 7.42, "lat": 43.73}]})

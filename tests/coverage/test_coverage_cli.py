@@ -35,8 +35,8 @@ def test_coverage_and_units(env: Path) -> None:
     r = runner.invoke(app, ["units", "list", "--region", "Monaco"])
     assert r.exit_code == 0 and "Motorcycle 1b" in r.output and "osm_station" in r.output
     assert runner.invoke(app, ["units", "remove", uid]).exit_code == 0
-    r = runner.invoke(app, ["coverage", "whatif", "--region", "Monaco", "--remove", "1", "--add", "7.4255354,43.7310263",
-                            "--move", "2:7.42,43.738"])
+    r = runner.invoke(app, ["coverage", "whatif", "--region", "Monaco", "--remove", "1",
+                            "--add", "7.4255354,43.7310263", "--move", "2:7.42,43.738"])
     assert r.exit_code == 0 and "units" in r.output and "180 s" in r.output, r.output
 
 
@@ -72,5 +72,7 @@ def test_weight_option(env: Path) -> None:
     assert runner.invoke(app, ["risk", "assess", "--region", "Monaco"]).exit_code == 0
     r = runner.invoke(app, ["coverage", "analyze", "--region", "Monaco", "--weight", "risk"])
     assert r.exit_code == 0 and "weight basis risk" in _flat(r), r.output
-    r = runner.invoke(app, ["coverage", "place", "--region", "Monaco", "--add", "1", "--standard", "1m", "--weight", "risk"])
+    r = runner.invoke(
+        app, ["coverage", "place", "--region", "Monaco", "--add", "1", "--standard", "1m", "--weight", "risk"]
+    )
     assert r.exit_code == 0 and "optimal" in _flat(r) and "(weight basis risk)" in _flat(r), r.output

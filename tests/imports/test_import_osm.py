@@ -48,7 +48,9 @@ def test_monaco_import_counts_and_named_sites(monaco_sf: sessionmaker[Session]) 
         rows = dict(s.execute(select(Site.category, func.count()).group_by(Site.category)).all())
         assert rows == MONACO_CATEGORIES
         region = s.scalar(select(Region))
-        assert region is not None and region.name == "Monaco" and region.boundary_source == "file:monaco-boundary.geojson"
+        assert (
+            region is not None and region.name == "Monaco" and region.boundary_source == "file:monaco-boundary.geojson"
+        )
         assert s.scalar(select(func.count()).select_from(RoadEdge)) == 1913
         # street barriers, counted independently with a plain pyosmium pass: 118 bollard nodes, 3 block
         # nodes and one bollard way (a line of bollards)

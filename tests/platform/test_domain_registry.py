@@ -7,11 +7,11 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import bastion
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+import bastion
 from bastion.kernel.settings import Settings
 from bastion.platform import cli as platform_cli
 from bastion.platform import meta, registry

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine
-
 import gzip
 import shutil
 from pathlib import Path
 
-from sqlalchemy import func, select
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, func, select
 
 from bastion.kernel.db.engine import make_engine, make_session_factory
 from bastion.platform import migrate

@@ -64,7 +64,9 @@ def test_measures_threat_level_portfolio_and_errors(client: TestClient) -> None:
     assert client.delete(f"{API}/sites/{sid}/measures/hvm_barrier").status_code == 204
     assert client.get(f"{API}/sites/999999/risk").status_code == 404
     assert client.get(f"{API}/regions/99/risk").status_code == 404
-    r = client.put(f"{API}/regions/1/threat-level", json={"uk_threat_level": "SEVERE", "cn_heightened_level": "level_3"})
+    r = client.put(
+        f"{API}/regions/1/threat-level", json={"uk_threat_level": "SEVERE", "cn_heightened_level": "level_3"}
+    )
     assert r.json() == {"region_id": 1, "uk_threat_level": "SEVERE", "cn_heightened_level": "level_3",
                         "scoring_scale": "uk", "scoring_level": "SEVERE"}
     bad = client.put(f"{API}/regions/1/threat-level", json={"uk_threat_level": "HIGH"})

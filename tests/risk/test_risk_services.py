@@ -35,7 +35,11 @@ def test_monaco_all_sites_tiered_and_scored(monaco_sf: sessionmaker[Session]) ->
         assert int(rr.ranking[0].site_id) == _stade(s)
         stored = svc.stored_assessments(s, _stade(s))
         assert {a.threat for a in stored} == {r.threat for r in rr.ranking[0].by_threat}
-        assert stored[0].standard_versions == {"uk_ppa_2025": "2025", "us_isc_fsl": "2021", "cn_key_target": "bastion-1"}
+        assert stored[0].standard_versions == {
+            "uk_ppa_2025": "2025",
+            "us_isc_fsl": "2021",
+            "cn_key_target": "bastion-1",
+        }
     # re-scoring replaces rows, never duplicates them
     svc.store_region_assessment(monaco_sf, 1)
     with monaco_sf() as s:

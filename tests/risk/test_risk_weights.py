@@ -53,7 +53,11 @@ def test_weight_bases_refused_until_assessed(monaco_module_sf: sessionmaker[Sess
             coverage.analyze(s, "Monaco", weight_basis="people")
         r = coverage.analyze(s, "Monaco", weight_basis="sites")
     assert r.weight_basis == "sites" and r.total_weight == len(r.sites) == 141
-    assert tuple(b.covered_weight for b in r.by_standard) == tuple(b.covered_sites for b in r.by_standard) == (94, 135, 141)
+    assert (
+        tuple(b.covered_weight for b in r.by_standard)
+        == tuple(b.covered_sites for b in r.by_standard)
+        == (94, 135, 141)
+    )
     with pytest.raises(InvalidInput, match="risk assess"):
         placement.place(monaco_module_sf, "Monaco", standard_s=60, add=1, weight_basis="risk")
     with pytest.raises(InvalidInput, match="payoff risk needs a stored risk assessment"):

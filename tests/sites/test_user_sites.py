@@ -38,7 +38,9 @@ def office_list(tmp_path: Path, stade_lonlat: tuple[float, float]) -> Path:
 MAP = {"id": "Ref", "name": "Nom", "kind": "Type", "lon": "X", "lat": "Y", "capacity": "Cap"}
 
 
-def test_list_links_to_osm_without_duplicates_and_is_idempotent(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
+def test_list_links_to_osm_without_duplicates_and_is_idempotent(
+    monaco_sf: sessionmaker[Session], tmp_path: Path
+) -> None:
     with monaco_sf() as s:
         stade = s.scalar(select(Site).where(Site.source_id == "49209155"))
         assert stade is not None

@@ -19,7 +19,9 @@ def test_run_read_and_map_layer(client: TestClient) -> None:
     assert r.status_code == 200, r.text
     rep = r.json()
     assert rep["sites_assessed"] == 1 and rep["entry_points"] == 3 and rep["inserted"] == 1
-    assert rep["worst"][0]["speed_kph"] == pytest.approx(119.1, abs=0.5) and rep["worst"][0]["status"] == "not_coverable"
+    assert (
+        rep["worst"][0]["speed_kph"] == pytest.approx(119.1, abs=0.5) and rep["worst"][0]["status"] == "not_coverable"
+    )
     again = client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
     assert again.json()["rows_changed"] == 0 and again.json()["unchanged"] == 1
 

@@ -50,7 +50,8 @@ def test_assess_show_gaps_report(env: Path) -> None:
     r = runner.invoke(app, ["vehicle", "report", "Place du Casino", "--out", str(html)])
     assert r.exit_code == 0 and "<td>119</td>" in html.read_text()
     # each unmet entry becomes one rectification task; a re-run adds none
-    args = ["vehicle", "tasks", "--site", "Place du Casino", "--owner-agency", "Casino operator", "--deadline-days", "14"]
+    args = ["vehicle", "tasks", "--site", "Place du Casino", "--owner-agency", "Casino operator",
+            "--deadline-days", "14"]
     r = runner.invoke(app, args)
     assert r.exit_code == 0 and "3 unmet approaches at 3 entries; 3 tasks created" in flat(r.output), r.output
     r = runner.invoke(app, args)

@@ -56,7 +56,9 @@ def test_place_du_casino_stored_with_needs_barriers_and_timing(monaco_sf: sessio
     worst, south, third = a["approaches"]
     assert worst["way_id"] == 4230006 and worst["impact_speed_kph"] == pytest.approx(119.1, abs=0.5)
     assert worst["impact_speed_band_kph"]["low"] < 119 < worst["impact_speed_band_kph"]["high"]
-    assert worst["kinetic_energy_kj"] == pytest.approx(0.5 * 1500 * (worst["impact_speed_kph"] / 3.6) ** 2 / 1000, abs=0.2)
+    assert worst["kinetic_energy_kj"] == pytest.approx(
+        0.5 * 1500 * (worst["impact_speed_kph"] / 3.6) ** 2 / 1000, abs=0.2
+    )
     assert worst["run_up_m"] == pytest.approx(183.5, abs=1.0) and worst["limited_by"] == "bend"
     assert 9 < worst["limiting_bend"]["radius_m"] < 14
     assert worst["status"] == "not_coverable" and not worst["needs"][0]["coverable"]
@@ -69,11 +71,15 @@ def test_place_du_casino_stored_with_needs_barriers_and_timing(monaco_sf: sessio
     assert all(not b["rated"] and not b["satisfied"] for b in third["barriers"])
     # active barrier 50 m before the square: 1.6 s of delay against 3 s guard + 2 s deploy
     assert not worst["timing"]["ok"] and worst["timing"]["delay_s"] == pytest.approx(1.6, abs=0.05)
-    assert worst["timing"]["required_s"] == 5.0 and worst["active_barrier_min_detection_m"] == pytest.approx(130.4, abs=0.5)
+    assert worst["timing"]["required_s"] == 5.0 and worst["active_barrier_min_detection_m"] == pytest.approx(
+        130.4, abs=0.5
+    )
     assert third["timing"]["ok"]  # the slow bollard street leaves 6 s
     with monaco_sf() as s:
         h = read.site_vehicle(s, sid, vehicle="hgv")["assessments"][0]["approaches"][0]
-    assert h["impact_speed_kph"] == pytest.approx(68.3, abs=0.5) and h["needs"][0]["label"].startswith("V/30000[N3D]/80")
+    assert h["impact_speed_kph"] == pytest.approx(68.3, abs=0.5) and h["needs"][0]["label"].startswith(
+        "V/30000[N3D]/80"
+    )
 
 
 def test_rerun_changes_nothing_and_a_certified_barrier_protects(monaco_sf: sessionmaker[Session],
@@ -106,7 +112,9 @@ def test_rerun_changes_nothing_and_a_certified_barrier_protects(monaco_sf: sessi
         aps = read.site_vehicle(s, sid, wrong_way=False)["assessments"][0]["approaches"]
         gaps = [g for g in read.unmet_requirements(s, site_id=sid) if not g.wrong_way]
     (m,) = [b for ap in aps for b in ap["barriers"] if b["key"] == "measure:1"]
-    assert m["satisfied"] and m["need"] == "V/1500[M1]/64 penetration <= 1.0 m" and m["rating"] == "V/1500[M1]/64/90:0.6"
+    assert (
+        m["satisfied"] and m["need"] == "V/1500[M1]/64 penetration <= 1.0 m" and m["rating"] == "V/1500[M1]/64/90:0.6"
+    )
     assert [ap["status"] for ap in aps] == ["not_coverable", "protected", "gap"]
     assert [g.status for g in gaps] == ["not_coverable", "gap"] and "above every tested speed" in gaps[0].task_text()
 

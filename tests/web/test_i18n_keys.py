@@ -73,7 +73,9 @@ def test_every_key_used_by_the_page_exists() -> None:
     en = _load("en")
     html = (SRC / "platform" / "web" / "templates" / "index.html").read_text(encoding="utf-8")
     html = re.sub(r"\{#.*?#\}", "", html, flags=re.S)  # drop Jinja comments
-    js = "\n".join(p.read_text(encoding="utf-8") for p in sorted([*SRC.glob("platform/web/static/*.js"), *SRC.glob("*/web/*.js")]))
+    js = "\n".join(
+        p.read_text(encoding="utf-8") for p in sorted([*SRC.glob("platform/web/static/*.js"), *SRC.glob("*/web/*.js")])
+    )
     used = set(re.findall(r'data-i18n="([\w.\-]+)"', html))
     for attrs in re.findall(r'data-i18n-attr="([^"]+)"', html):
         used |= {pair.split(":", 1)[1].strip() for pair in attrs.split(";")}

@@ -52,7 +52,9 @@ def test_patrol_plan_view_draws_routes(browser: Browser, live_server_url: str, t
     team_item = page.locator(f"#patrol-teams > li[data-team='{first['team']}']")
     expect(team_item).to_contain_text(first["stops"][0]["arrival"])
     # each team in its own colour
-    colours = page.eval_on_selector_all("#map path.patrol-route", "ps => [...new Set(ps.map(p => p.getAttribute('stroke')))]")
+    colours = page.eval_on_selector_all(
+        "#map path.patrol-route", "ps => [...new Set(ps.map(p => p.getAttribute('stroke')))]"
+    )
     assert len(colours) == sum(1 for s in day2 if s["stops"])
     shot = tmp_path / "patrol-view.png"
     page.screenshot(path=str(shot))

@@ -10,9 +10,9 @@ import json
 import logging
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.access.models import AuditHead, AuditLog
@@ -51,7 +51,8 @@ def record(
 ) -> AuditLog:
     """Append one record in the caller's transaction (it commits). Locks the head row first, so appends are
     serialised on both backends (SQLite: the UPDATE takes the write lock before anything is read)."""
-    head_updated = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)).rowcount
+    bump = update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+    head_updated = cast("CursorResult[Any]", session.execute(bump)).rowcount  # DML: a CursorResult
     if not head_updated:
         session.add(AuditHead(id=1, seq=1, hash=GENESIS))
         session.flush()

@@ -114,12 +114,12 @@ def require(*permissions: Permission) -> DependsParam:
     """Route dependency: authenticated and holding every permission somewhere (resource checks: Guard.check)."""
     if not permissions:
         raise ValueError("require() needs at least one Permission; use authenticated() for 'any signed-in user'")
-    return Depends(_Requirement("permission", tuple(permissions)))
+    return DependsParam(_Requirement("permission", tuple(permissions)))
 
 
 def authenticated() -> DependsParam:
     """Route dependency: any signed-in user (their own account, tokens, sign-out)."""
-    return Depends(_Requirement("authenticated", ()))
+    return DependsParam(_Requirement("authenticated", ()))
 
 
 class _Public:
@@ -138,7 +138,7 @@ _PUBLIC = _Public()
 
 def public() -> DependsParam:
     """Route marker: open to everyone. Keep this list short (health, meta, translations, login, the page)."""
-    return Depends(_PUBLIC)
+    return DependsParam(_PUBLIC)
 
 
 def route_requirement(route: Any) -> _Requirement | _Public | None:

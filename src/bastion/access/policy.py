@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from bastion.kernel.errors import InvalidInput
 
 
-class Permission(str, enum.Enum):
+class Permission(enum.StrEnum):
     """What a request may do. Declared on every route with ``dependencies=[require(Permission.X)]``."""
 
     REGION_READ = "region:read"  # region names, boundaries, road networks
@@ -40,7 +40,7 @@ class Permission(str, enum.Enum):
     AUDIT_READ = "audit:read"  # read and export the audit log
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     ADMIN = "admin"
     COORDINATOR = "coordinator"
     ANALYST = "analyst"
@@ -49,7 +49,7 @@ class Role(str, enum.Enum):
     VIEWER = "viewer"
 
 
-class Reach(str, enum.Enum):
+class Reach(enum.StrEnum):
     GLOBAL = "global"
     JURISDICTION = "jurisdiction"
     AGENCY = "agency"

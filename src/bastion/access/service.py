@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.access import audit
@@ -238,7 +239,8 @@ def grant(sf: sessionmaker[Session], ref: str | int, role: str, region: str | in
 def revoke_grant(sf: sessionmaker[Session], ref: str | int, grant_id: int, *, actor: Actor) -> UserInfo:
     with unit_of_work(sf) as s:
         u = _user_by_ref(s, ref)
-        n = s.execute(delete(RoleGrant).where(RoleGrant.id == grant_id, RoleGrant.user_id == u.id)).rowcount
+        gone = s.execute(delete(RoleGrant).where(RoleGrant.id == grant_id, RoleGrant.user_id == u.id))
+        n = cast("CursorResult[Any]", gone).rowcount  # DML: a CursorResult
         if not n:
             raise NotFound(f"user {u.login!r} has no grant {grant_id}")
         audit.record(s, actor=actor.name, action="user.revoke_grant", object_type="user", object_id=u.id,

@@ -105,8 +105,8 @@ def _print_placement(p: PlacementReport) -> None:
         t.add_row(k, v)
     console.print(t)
     pt = Table("#", "lon", "lat", "road node (OSM)", title=f"{len(p.proposed)} proposed units")
-    for n, x in enumerate(p.proposed, start=1):
-        pt.add_row(str(n), f"{x.lon:.6f}", f"{x.lat:.6f}", str(x.road_node_osm_id))
+    for rank, x in enumerate(p.proposed, start=1):
+        pt.add_row(str(rank), f"{x.lon:.6f}", f"{x.lat:.6f}", str(x.road_node_osm_id))
     console.print(pt)
     if p.unreachable_sites:
         console.print(f"[yellow]{len(p.unreachable_sites)} sites no candidate reaches in time (left out)[/]")

@@ -25,9 +25,12 @@ from bastion.algorithms.coverage import (
     solve_p_median,
 )
 from bastion.algorithms.routing import travel_time_matrix
+from bastion.algorithms.routing.network import IntArray
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.coverage.enums import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S, TIME_LIMIT_S
 from bastion.coverage.service import (
+    Demand,
+    UnitPoint,
     check_weight_basis,
     load_demand,
     region_units,
@@ -35,7 +38,7 @@ from bastion.coverage.service import (
     unit_times,
 )
 from bastion.kernel.errors import InvalidInput
-from bastion.regions.graphs import check_profile, routing_for_region
+from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.repository import RegionRepo
 from bastion.units.service import (
     STANDARDS_S,
@@ -94,23 +97,8 @@ def place(
     covered twice); lscp: fewest units so every reachable site is covered; p_median: ``add`` units minimising
     the weighted mean response time. apply=True stores the proposed units (one transaction). weight_basis:
     sites | capacity | risk (stored total risk per site; InvalidInput until `bastion risk assess` has run)."""
-    if model not in MODELS:
-        raise InvalidInput(f"model {model!r} is unknown; use one of {', '.join(MODELS)}", field="model")
-    if backup and model != "mclp":
-        raise InvalidInput("backup coverage applies to the mclp model only", field="backup")
-    if not isinstance(add, int) or not 0 <= add <= MAX_NEW_UNITS or (model != "lscp" and add < 1):
-        raise InvalidInput(f"add must be a whole number of new units from 1 to {MAX_NEW_UNITS}, got {add!r}",
-                           field="add")
-    if not 1 <= standard_s <= 3600:
-        raise InvalidInput(f"standard must be 1 to 3600 seconds, got {standard_s}", field="standard")
-    if not MIN_TIME_LIMIT_S <= time_limit_s <= MAX_TIME_LIMIT_S:
-        raise InvalidInput(f"time_limit_s must be from {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S} s, got {time_limit_s}",
-                           field="time_limit_s")
-    check_profile(speed_profile)
-    check_weight_basis(weight_basis)
-    utype = unit_type or {"foot": "foot_post", "motorcycle": "motorcycle"}.get(speed_profile, "patrol_car")
-    if utype not in UNIT_TYPES:
-        raise InvalidInput(f"unit_type {utype!r} is unknown; use one of {', '.join(UNIT_TYPES)}", field="unit_type")
+    utype = _check_request(model, add=add, backup=backup, standard_s=standard_s, time_limit_s=time_limit_s,
+                           speed_profile=speed_profile, weight_basis=weight_basis, unit_type=unit_type)
     t0 = time.perf_counter()
     with sf() as s:
         region = RegionRepo(s).get_by_ref(region_ref)
@@ -123,22 +111,9 @@ def place(
         r = routing_for_region(s, region, speed_profile)
         g = r.graph
         if candidates is None:
-            cn = r.snapper.snap([x.lon for x in demand.sites], [x.lat for x in demand.sites]).node
-            cand = np.unique(cn[cn >= 0])
-            own = [u for u in units if u.speed_profile == speed_profile]
-            if own:
-                on = r.snapper.snap([u.lon for u in own], [u.lat for u in own]).node
-                cand = np.setdiff1d(cand, on[on >= 0])
+            cand = _default_candidates(r, demand, units, speed_profile)
         else:
-            pts = [check_lonlat(*c) for c in candidates]
-            if not pts:
-                raise InvalidInput("candidates must list at least one lon/lat point", field="candidates")
-            sn = r.snapper.snap([p[0] for p in pts], [p[1] for p in pts], max_snap_m=DEFAULT_MAX_SNAP_M)
-            if sn.flagged.any():
-                i = int(np.flatnonzero(sn.flagged)[0])
-                raise InvalidInput(f"candidates[{i}] {pts[i]} is {sn.distance_m[i]:.0f} m from the road network "
-                                   f"(more than {DEFAULT_MAX_SNAP_M:.0f} m)", field="candidates")
-            cand = np.unique(sn.node)
+            cand = _given_candidates(r, candidates)
         if len(cand) == 0:
             raise InvalidInput("no candidate site: every crowded place already has a unit of this profile",
                                field="candidates")
@@ -194,6 +169,53 @@ def place(
              region.name, rep.model, rep.n_demand, rep.n_candidates, rep.n_fixed, rep.status, rep.objective,
              rep.gap, rep.runtime_s)
     return rep
+
+
+def _check_request(model: str, *, add: int, backup: bool, standard_s: int, time_limit_s: float, speed_profile: str,
+                   weight_basis: str, unit_type: str | None) -> str:
+    """Check a placement request; the unit type of the proposed units."""
+    if model not in MODELS:
+        raise InvalidInput(f"model {model!r} is unknown; use one of {', '.join(MODELS)}", field="model")
+    if backup and model != "mclp":
+        raise InvalidInput("backup coverage applies to the mclp model only", field="backup")
+    if not isinstance(add, int) or not 0 <= add <= MAX_NEW_UNITS or (model != "lscp" and add < 1):
+        raise InvalidInput(f"add must be a whole number of new units from 1 to {MAX_NEW_UNITS}, got {add!r}",
+                           field="add")
+    if not 1 <= standard_s <= 3600:
+        raise InvalidInput(f"standard must be 1 to 3600 seconds, got {standard_s}", field="standard")
+    if not MIN_TIME_LIMIT_S <= time_limit_s <= MAX_TIME_LIMIT_S:
+        raise InvalidInput(f"time_limit_s must be from {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S} s, got {time_limit_s}",
+                           field="time_limit_s")
+    check_profile(speed_profile)
+    check_weight_basis(weight_basis)
+    utype = unit_type or {"foot": "foot_post", "motorcycle": "motorcycle"}.get(speed_profile, "patrol_car")
+    if utype not in UNIT_TYPES:
+        raise InvalidInput(f"unit_type {utype!r} is unknown; use one of {', '.join(UNIT_TYPES)}", field="unit_type")
+    return utype
+
+
+def _default_candidates(r: Routing, demand: Demand, units: Sequence[UnitPoint], speed_profile: str) -> IntArray:
+    """Candidate road nodes: the sites' own nodes, less those where a unit of this profile already stands."""
+    cn = r.snapper.snap([x.lon for x in demand.sites], [x.lat for x in demand.sites]).node
+    cand = np.unique(cn[cn >= 0])
+    own = [u for u in units if u.speed_profile == speed_profile]
+    if own:
+        on = r.snapper.snap([u.lon for u in own], [u.lat for u in own]).node
+        cand = np.setdiff1d(cand, on[on >= 0])
+    return cand
+
+
+def _given_candidates(r: Routing, candidates: Sequence[tuple[float, float]]) -> IntArray:
+    """Road nodes of the caller's candidate points (each within DEFAULT_MAX_SNAP_M of a road)."""
+    pts = [check_lonlat(*c) for c in candidates]
+    if not pts:
+        raise InvalidInput("candidates must list at least one lon/lat point", field="candidates")
+    sn = r.snapper.snap([p[0] for p in pts], [p[1] for p in pts], max_snap_m=DEFAULT_MAX_SNAP_M)
+    if sn.flagged.any():
+        i = int(np.flatnonzero(sn.flagged)[0])
+        raise InvalidInput(f"candidates[{i}] {pts[i]} is {sn.distance_m[i]:.0f} m from the road network "
+                           f"(more than {DEFAULT_MAX_SNAP_M:.0f} m)", field="candidates")
+    return np.unique(sn.node)
 
 
 def _apply(sf: sessionmaker[Session], region_id: int, proposed: Sequence[ProposedUnit], utype: str, profile: str,

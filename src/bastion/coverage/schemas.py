@@ -12,8 +12,8 @@ from bastion.coverage.enums import (
     PlacementModel,
     WeightBasis,
 )
-from bastion.units.enums import DEFAULT_STANDARD_S
-from bastion.units.schemas import Profile, UnitType
+from bastion.units.enums import DEFAULT_STANDARD_S, UnitType
+from bastion.units.schemas import Profile
 
 
 class StandardRead(BaseModel):
@@ -65,10 +65,12 @@ class PlacementRequest(BaseModel):
     speed_profile: Profile = Profile.PATROL_CAR
     unit_type: UnitType | None = None
     candidates: list[tuple[float, float]] | None = Field(None, max_length=5000, description="[[lon, lat], ...]")
-    time_limit_s: float = Field(TIME_LIMIT_S, ge=MIN_TIME_LIMIT_S, le=MAX_TIME_LIMIT_S, description="solver time limit, s")
+    time_limit_s: float = Field(TIME_LIMIT_S, ge=MIN_TIME_LIMIT_S, le=MAX_TIME_LIMIT_S,
+                                description="solver time limit, s")
     apply: bool = False
     weight: WeightBasis = Field(
-        DEFAULT_WEIGHT_BASIS, description="demand weight: sites (1 each), capacity (people) or risk (stored total risk)")
+        DEFAULT_WEIGHT_BASIS,
+        description="demand weight: sites (1 each), capacity (people) or risk (stored total risk)")
 
 
 class ProposedRead(BaseModel):

@@ -146,7 +146,9 @@ def _site_nodes(routing: Routing, sites: Sequence[Site]) -> np.ndarray:
     return snap.node
 
 
-def unit_times(s: Session, region: Region, units: Sequence[UnitPoint], sites: Sequence[Site]) -> tuple[np.ndarray, list[int]]:
+def unit_times(
+    s: Session, region: Region, units: Sequence[UnitPoint], sites: Sequence[Site]
+) -> tuple[np.ndarray, list[int]]:
     """(n_sites, n_units) travel times in seconds (inf = unreachable), and positions of unsnapped units."""
     t = np.full((len(sites), len(units)), np.inf)
     unsnapped: list[int] = []

@@ -18,6 +18,7 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.algorithms.routing.network import RoadNetwork
+from bastion.algorithms.sites.model import SiteRecord
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
@@ -162,28 +163,7 @@ def import_osm(
         net = extract.roads
         rh = roads_hash(net)
         if region.roads_hash != rh:
-            RoadRepo(s).delete_region(region.id)
-            if net.n_nodes:
-                s.execute(insert(RoadNode), [
-                    {"region_id": region.id, "osm_id": int(o), "lon": float(x), "lat": float(y)}
-                    for o, x, y in zip(net.node_osm_id, net.node_lon, net.node_lat, strict=True)
-                ])
-            if net.n_edges:
-                coords = np.concatenate(net.edge_geometry)
-                idx = np.repeat(np.arange(net.n_edges), [len(g) for g in net.edge_geometry])
-                wkbs = shapely.to_wkb(shapely.linestrings(coords, indices=idx), output_dimension=2)
-                ids = net.node_osm_id
-                s.execute(insert(RoadEdge), [
-                    {
-                        "region_id": region.id, "u_osm_id": int(ids[u]), "v_osm_id": int(ids[v]), "way_id": int(w),
-                        "highway": hw, "length_m": float(ln), "speed_kph": float(sp), "speed_tagged": bool(tg),
-                        "oneway": bool(ow), "geometry_wkb": g,
-                    }
-                    for u, v, w, hw, ln, sp, tg, ow, g in zip(
-                        net.edge_u, net.edge_v, net.edge_way_id, net.edge_highway, net.edge_length_m,
-                        net.edge_speed_kph, net.edge_speed_tagged, net.edge_oneway, wkbs, strict=True,
-                    )
-                ])
+            _replace_roads(s, region.id, net)
             region.roads_hash = rh
             report.roads_replaced = True
         report.road_nodes, report.road_edges = net.n_nodes, net.n_edges
@@ -194,6 +174,32 @@ def import_osm(
     log.info("imported %s into %s: %d changed rows in %.2f s", path.name, region_name, report.rows_changed,
              report.read_s + report.write_s)
     return report
+
+
+def _replace_roads(s: Session, region_id: int, net: RoadNetwork) -> None:
+    """Replace the region's stored road network with ``net``."""
+    RoadRepo(s).delete_region(region_id)
+    if net.n_nodes:
+        s.execute(insert(RoadNode), [
+            {"region_id": region_id, "osm_id": int(o), "lon": float(x), "lat": float(y)}
+            for o, x, y in zip(net.node_osm_id, net.node_lon, net.node_lat, strict=True)
+        ])
+    if net.n_edges:
+        coords = np.concatenate(net.edge_geometry)
+        idx = np.repeat(np.arange(net.n_edges), [len(g) for g in net.edge_geometry])
+        wkbs = shapely.to_wkb(shapely.linestrings(coords, indices=idx), output_dimension=2)
+        ids = net.node_osm_id
+        s.execute(insert(RoadEdge), [
+            {
+                "region_id": region_id, "u_osm_id": int(ids[u]), "v_osm_id": int(ids[v]), "way_id": int(w),
+                "highway": hw, "length_m": float(ln), "speed_kph": float(sp), "speed_tagged": bool(tg),
+                "oneway": bool(ow), "geometry_wkb": g,
+            }
+            for u, v, w, hw, ln, sp, tg, ow, g in zip(
+                net.edge_u, net.edge_v, net.edge_way_id, net.edge_highway, net.edge_length_m,
+                net.edge_speed_kph, net.edge_speed_tagged, net.edge_oneway, wkbs, strict=True,
+            )
+        ])
 
 
 def _sync_barriers(s: Session, region_id: int, barriers: list[BarrierRecord], report: ImportReport) -> None:
@@ -224,7 +230,7 @@ def _sync_barriers(s: Session, region_id: int, barriers: list[BarrierRecord], re
         report.barriers_deleted = len(gone)
 
 
-def _seed_units(s: Session, region: Region, sites: list, net: RoadNetwork, rh: str) -> tuple[int, int]:
+def _seed_units(s: Session, region: Region, sites: list[SiteRecord], net: RoadNetwork, rh: str) -> tuple[int, int]:
     """Response units from the extract's police and fire stations (services.response_units)."""
     from bastion.regions.graphs import routing_for_network
     from bastion.units.service import STATION_KINDS, seed_station_units

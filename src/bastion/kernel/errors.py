@@ -26,8 +26,11 @@ class Conflict(BastionError):
     code = "conflict"
 
 
-class InvalidInput(BastionError):
-    """Bad input. The message names the field, the bad value and the fix."""
+class InvalidInput(BastionError, ValueError):
+    """Bad input. The message names the field, the bad value and the fix.
+
+    Also a ValueError, so callers of the pure algorithms may catch it the standard way.
+    """
 
     code = "invalid_input"
 

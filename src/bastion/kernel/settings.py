@@ -50,7 +50,10 @@ class Settings(BaseSettings):
                                        description="Login attempts allowed per client address per minute.")
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Largest accepted request body, bytes.")
     cookie_secure: bool | None = Field(default=None, description="Secure flag on cookies; unset: on in production.")
-    trusted_proxies: str = Field(default="", max_length=2000, description="Comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For is believed (e.g. 127.0.0.1 when nginx runs on the same host). Empty: X-Forwarded-For is ignored.")
+    trusted_proxies: str = Field(
+        default="", max_length=2000,
+        description="Comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For is believed "
+        "(e.g. 127.0.0.1 when nginx runs on the same host). Empty: X-Forwarded-For is ignored.")
 
     @field_validator("default_language")
     @classmethod

@@ -14,7 +14,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -38,6 +38,7 @@ from bastion.algorithms.risk.consequence import DEFAULT_CAPACITY
 from bastion.algorithms.routing import (
     PATROL_CAR,
     RoadNetwork,
+    RoutingGraph,
     Snapper,
     build_graph,
     travel_time_matrix,
@@ -116,13 +117,17 @@ def check_options(**kwargs: Any) -> PlanOptions:
     need(0 <= o.closed_fraction <= 1, "closed_fraction", "must be in [0, 1]")
     for cat, w in o.category_weights.items():
         if not (isinstance(w, int | float) and math.isfinite(w) and w >= 0):
-            raise InvalidInput(f"category_weights[{cat!r}] must be a finite number >= 0, got {w!r}", field="category_weights")
+            raise InvalidInput(
+                f"category_weights[{cat!r}] must be a finite number >= 0, got {w!r}", field="category_weights"
+            )
     if o.payoff is not None and o.payoff not in PAYOFFS:
         raise InvalidInput(f"payoff {o.payoff!r} is unknown; use risk or capacity (or leave it out)", field="payoff")
     if (o.depot_lon is None) != (o.depot_lat is None):
         raise InvalidInput("give both depot_lon and depot_lat, or neither", field="depot_lon")
     if o.depot_lon is not None and not (-180 <= o.depot_lon <= 180 and -90 <= o.depot_lat <= 90):  # type: ignore[operator]
-        raise InvalidInput(f"depot must be lon in [-180, 180], lat in [-90, 90], got {o.depot_lon}, {o.depot_lat}", field="depot_lon")
+        raise InvalidInput(
+            f"depot must be lon in [-180, 180], lat in [-90, 90], got {o.depot_lon}, {o.depot_lat}", field="depot_lon"
+        )
     return o
 
 
@@ -172,7 +177,9 @@ class BuiltPlan:
         return (self.options.start_weekday + day - 1) % 7
 
 
-def _consequences(sites: Sequence[SiteInput], o: PlanOptions, weekday: int, start_min: int, length: int) -> npt.NDArray[np.float64]:
+def _consequences(
+    sites: Sequence[SiteInput], o: PlanOptions, weekday: int, start_min: int, length: int
+) -> npt.NDArray[np.float64]:
     if o.payoff == "risk":  # stored risk replaces capacity; occupancy of the slot still scales it
         cap = [float(s.risk or 0.0) for s in sites]
     else:
@@ -181,6 +188,35 @@ def _consequences(sites: Sequence[SiteInput], o: PlanOptions, weekday: int, star
     w = [float(o.category_weights.get(s.category, 1.0)) for s in sites]
     return slot_consequences(cap, hours, weekday * 1440 + start_min, length, slot_minutes=o.slot_min, weights=w,
                              closed_fraction=o.closed_fraction)
+
+
+def _with_payoff(sites: Sequence[SiteInput], o: PlanOptions) -> PlanOptions:
+    """The options with their payoff basis settled: risk when every site has a stored assessment, else capacity."""
+    unassessed = [s.id for s in sites if s.risk is None]
+    if o.payoff is None:
+        o = replace(o, payoff="capacity" if unassessed else "risk")
+        if unassessed and len(unassessed) < len(sites):
+            log.warning("%d of %d sites have no stored risk assessment; payoffs from capacity",
+                        len(unassessed), len(sites))
+    elif o.payoff == "risk" and unassessed:
+        raise InvalidInput(f"payoff risk needs a stored risk assessment for every site; {len(unassessed)} have none "
+                           f"(e.g. site {unassessed[0]}): store a risk assessment of the region first, or use payoff "
+                           "capacity", field="payoff", hint="run `bastion risk assess --region R` first")
+    return o
+
+
+def _base_and_times(graph: RoutingGraph, snapper: Snapper, site_nodes: npt.NDArray[np.int64],
+                    o: PlanOptions) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Graph nodes (the base, then one per site) and the travel times between them, s."""
+    if o.depot_lon is not None and o.depot_lat is not None:
+        depot = int(snapper.snap([o.depot_lon], [o.depot_lat]).nearest_node[0])
+        nodes = np.concatenate([[depot], site_nodes])  # graph nodes: depot, then one per site
+        return nodes, travel_time_matrix(graph, nodes, nodes)
+    # the base: the target site whose round trips to all others are shortest (1-median)
+    among = travel_time_matrix(graph, site_nodes, site_nodes)
+    best = int(np.argmin(among.sum(axis=0) + among.sum(axis=1)))
+    pick = np.concatenate([[best], np.arange(len(site_nodes))])
+    return site_nodes[pick], among[np.ix_(pick, pick)]
 
 
 def build_plan(
@@ -194,15 +230,7 @@ def build_plan(
         raise InvalidInput("the region has no sites to patrol: import an OSM extract first", field="region")
     if roads.n_edges == 0:
         raise InvalidInput("the region has no roads: import an OSM extract with its road network", field="region")
-    unassessed = [s.id for s in sites if s.risk is None]
-    if o.payoff is None:
-        o = replace(o, payoff="capacity" if unassessed else "risk")
-        if unassessed and len(unassessed) < len(sites):
-            log.warning("%d of %d sites have no stored risk assessment; payoffs from capacity", len(unassessed), len(sites))
-    elif o.payoff == "risk" and unassessed:
-        raise InvalidInput(f"payoff risk needs a stored risk assessment for every site; {len(unassessed)} have none "
-                           f"(e.g. site {unassessed[0]}): store a risk assessment of the region first, or use payoff "
-                           "capacity", field="payoff", hint="run `bastion risk assess --region R` first")
+    o = _with_payoff(sites, o)
     start_min, length = parse_shift(o.shift)
     weekdays = sorted({(o.start_weekday + d) % 7 for d in range(o.days)})
     full = {wd: _consequences(sites, o, wd, start_min, length) for wd in weekdays}
@@ -210,7 +238,9 @@ def build_plan(
     order = np.argsort(-peak, kind="stable")
     chosen = [int(i) for i in order[: o.max_sites] if peak[i] > 0]
     if o.teams > len(chosen):
-        raise InvalidInput(f"teams must be at most the number of target sites ({len(chosen)}), got {o.teams}", field="teams")
+        raise InvalidInput(
+            f"teams must be at most the number of target sites ({len(chosen)}), got {o.teams}", field="teams"
+        )
     targets = tuple(sites[i] for i in chosen)
     consequence = {wd: full[wd][chosen] for wd in weekdays}
 
@@ -222,16 +252,7 @@ def build_plan(
     if site_nodes.flagged.any():
         log.info("%d of %d sites are farther than %.0f m from the road graph; using their nearest node",
                  int(site_nodes.flagged.sum()), site_nodes.node.size, site_nodes.max_snap_m)
-    if o.depot_lon is not None and o.depot_lat is not None:
-        depot = int(snapper.snap([o.depot_lon], [o.depot_lat]).nearest_node[0])
-        nodes = np.concatenate([[depot], site_nodes.nearest_node])  # graph nodes: depot, then one per site
-        tt = travel_time_matrix(graph, nodes, nodes)
-    else:  # the base: the target site whose round trips to all others are shortest (1-median)
-        among = travel_time_matrix(graph, site_nodes.nearest_node, site_nodes.nearest_node)
-        best = int(np.argmin(among.sum(axis=0) + among.sum(axis=1)))
-        pick = np.concatenate([[best], np.arange(len(targets))])
-        nodes = site_nodes.nearest_node[pick]
-        tt = among[np.ix_(pick, pick)]
+    nodes, tt = _base_and_times(graph, snapper, site_nodes.nearest_node, o)
     _, pred = dijkstra(graph.csr, directed=True, indices=nodes, return_predecessors=True)
     report("travel times", 1, 1)
     best_edge: dict[tuple[int, int], int] = {}
@@ -275,20 +296,57 @@ def build_plan(
     solutions = list(cache.values())
 
     # Sample days: one day plan per slot, routes dealt to teams in a random order.
-    rng = np.random.default_rng(o.seed)
     schedules: list[TeamDay] = []
+    for day, team_days in enumerate(_sample_days(o, sol, consequence, slot_starts, tt, dwell, leg), start=1):
+        schedules.extend(team_days)
+        report("sampling", day, o.days)
+    status = "optimal" if all(s.status == "optimal" for s in solutions) else "iteration_limit"
+    runtime = time.perf_counter() - t0
+    log.info("patrol plan: %d sites x %d slots, %d teams, %d games solved, status %s, %.2f s",
+             len(targets), n_slots, o.teams, len(solutions), status, runtime)
+    return BuiltPlan(
+        options=o,
+        sites=targets,
+        depot=(float(graph.node_lon[nodes[0]]), float(graph.node_lat[nodes[0]])),
+        shift_start_min=start_min,
+        slot_starts_s=tuple(slot_starts),
+        slot_lengths_s=tuple(slot_lengths),
+        travel_time_s=tt,
+        road_nodes=graph.node_net[nodes],
+        dwell_s=o.dwell_min * 60.0,
+        coverage=coverage,
+        consequence=consequence,
+        schedules=tuple(schedules),
+        slots={wd: [sol[(wd, j)] for j in range(n_slots)] for wd in weekdays},
+        status=status,
+        objective=min(s.defender_utility for s in solutions),
+        attacker_utility=max(s.attacker_utility for s in solutions),
+        gap=max(s.gap for s in solutions),
+        runtime_s=runtime,
+        n_solves=len(solutions),
+    )
+
+
+def _sample_days(
+    o: PlanOptions, sol: Mapping[tuple[int, int], SlotSolution], consequence: Mapping[int, npt.NDArray[np.float64]],
+    slot_starts: Sequence[float], tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64],
+    leg: Callable[[int, int], list[tuple[float, float]]],
+) -> Iterator[list[TeamDay]]:
+    """Each day's team schedules: one sampled day plan per slot, its routes dealt to teams in a random order."""
+    rng = np.random.default_rng(o.seed)
+    n_slots = len(slot_starts)
     for day in range(1, o.days + 1):
         wd = (o.start_weekday + day - 1) % 7
         stops: list[list[tuple[int, int, float, float, bool]]] = [[] for _ in range(o.teams)]
         paths: list[list[tuple[tuple[float, float], ...]]] = [[] for _ in range(o.teams)]
         for j in range(n_slots):
-            s = sol[(wd, j)]
-            pick = int(sample_plans(s.weights, n_days=1, rng=rng)[0])
+            slot = sol[(wd, j)]
+            plan_no = int(sample_plans(slot.weights, n_days=1, rng=rng)[0])
             deal = rng.permutation(o.teams)
-            routes = list(s.plans[pick]) if pick != IDLE else []
+            routes = list(slot.plans[plan_no]) if plan_no != IDLE else []
             n_plan = len(routes)
             if o.fill_idle and n_plan < o.teams:
-                routes += _fill(s.problem, s.attacked_target, routes, consequence[wd][:, j], o.teams - n_plan)
+                routes += _fill(slot.problem, slot.attacked_target, routes, consequence[wd][:, j], o.teams - n_plan)
             for r_i, route in enumerate(routes):
                 team = int(deal[r_i])
                 line: list[tuple[float, float]] = []
@@ -300,22 +358,7 @@ def build_plan(
                 line.extend(leg(prev, 0)[1:])
                 simple = shapely.simplify(shapely.LineString(line), 2e-5)  # ~2 m: drops collinear vertices
                 paths[team].append(tuple((round(x, 6), round(y, 6)) for x, y in shapely.get_coordinates(simple)))
-        for team in range(o.teams):
-            schedules.append(TeamDay(day, team + 1, tuple(stops[team]), tuple(paths[team])))
-        report("sampling", day, o.days)
-    status = "optimal" if all(s.status == "optimal" for s in solutions) else "iteration_limit"
-    runtime = time.perf_counter() - t0
-    log.info("patrol plan: %d sites x %d slots, %d teams, %d games solved, status %s, %.2f s",
-             len(targets), n_slots, o.teams, len(solutions), status, runtime)
-    return BuiltPlan(
-        options=o, sites=targets, depot=(float(graph.node_lon[nodes[0]]), float(graph.node_lat[nodes[0]])),
-        shift_start_min=start_min, slot_starts_s=tuple(slot_starts), slot_lengths_s=tuple(slot_lengths),
-        travel_time_s=tt, road_nodes=graph.node_net[nodes], dwell_s=o.dwell_min * 60.0, coverage=coverage, consequence=consequence,
-        schedules=tuple(schedules), slots={wd: [sol[(wd, j)] for j in range(n_slots)] for wd in weekdays},
-        status=status,
-        objective=min(s.defender_utility for s in solutions), attacker_utility=max(s.attacker_utility for s in solutions),
-        gap=max(s.gap for s in solutions), runtime_s=runtime, n_solves=len(solutions),
-    )
+        yield [TeamDay(day, team + 1, tuple(stops[team]), tuple(paths[team])) for team in range(o.teams)]
 
 
 @dataclass(frozen=True)
@@ -341,7 +384,9 @@ def _solve_slot(v: npt.NDArray[np.float64], tt: npt.NDArray[np.float64], dwell: 
     equilibrium rank the reachable sites (otherwise an unreachable site would be the attacked target and any
     strategy optimal). The reported utilities take the unreachable sites into account.
     """
-    payoffs = default_payoffs(v, interdiction_effectiveness=o.interdiction_effectiveness, attacker_penalty=o.attacker_penalty)
+    payoffs = default_payoffs(
+        v, interdiction_effectiveness=o.interdiction_effectiveness, attacker_penalty=o.attacker_penalty
+    )
     full = PatrolProblem.from_arrays(SecurityGame.from_arrays(*payoffs, min(o.teams, v.size)), tt, dwell, slot_s,
                                      max_stops=o.max_stops)
     reach = np.flatnonzero(full.reachable())
@@ -351,12 +396,15 @@ def _solve_slot(v: npt.NDArray[np.float64], tt: npt.NDArray[np.float64], dwell: 
             f"{slot_s / 60:.0f}-minute slot; lengthen slot_min, shorten dwell_min or move the base (depot_lon/lat)",
             field="slot_min")
     sub_idx = np.concatenate([[0], reach + 1])
-    game = SecurityGame.from_arrays(*(p[reach] for p in payoffs), min(o.teams, reach.size))
+    dc, du, ac, au = (p[reach] for p in payoffs)
+    game = SecurityGame.from_arrays(dc, du, ac, au, min(o.teams, reach.size))
     problem = PatrolProblem.from_arrays(game, tt[np.ix_(sub_idx, sub_idx)], dwell[reach], slot_s, max_stops=o.max_stops)
     res = solve_schedules(problem, model="joint")
     cov = np.zeros(v.size)
     cov[reach] = res.coverage
-    plans = tuple(tuple(Route(tuple(int(reach[x]) for x in r.stops), r.duration_s) for r in p.routes) for p in res.plans)
+    plans = tuple(
+        tuple(Route(tuple(int(reach[x]) for x in r.stops), r.duration_s) for r in p.routes) for p in res.plans
+    )
     t, ud, ua = full.game.best_response(cov)
     return SlotSolution(full, cov, plans, res.weights, t, ud, ua, res.status, res.gap)
 
@@ -382,7 +430,9 @@ def _fill(problem: PatrolProblem, attacked: int, routes: Sequence[Route], conseq
     return out
 
 
-def _timeline(tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64], stops: Sequence[int]) -> list[tuple[int, float, float]]:
+def _timeline(
+    tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64], stops: Sequence[int]
+) -> list[tuple[int, float, float]]:
     out = []
     clock, prev = 0.0, 0
     for site in stops:

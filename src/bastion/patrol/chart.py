@@ -31,11 +31,16 @@ def bar_chart_svg(categories: Sequence[str], series: Mapping[str, Sequence[float
         for s, (name, vals) in enumerate(series.items()):
             h = plot_h * vals[i] / vmax
             x = x0 + s * bar
-            out.append(f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar * 0.95:.1f}" '
-                       f'height="{h:.1f}" fill="{COLOURS[s % len(COLOURS)]}"><title>{esc(name)}: {vals[i]:,.1f}</title></rect>')
+            out.append(
+                f'<rect class="bar" x="{x:.1f}" y="{top + plot_h - h:.1f}" width="{bar * 0.95:.1f}" '
+                f'height="{h:.1f}" fill="{COLOURS[s % len(COLOURS)]}"><title>{esc(name)}: {vals[i]:,.1f}</title></rect>'
+            )
             out.append(f'<text x="{x + bar / 2:.1f}" y="{top + plot_h - h - 4:.1f}" text-anchor="middle" '
                        f'font-size="10">{vals[i]:,.0f}</text>')
-        out.append(f'<text x="{left + i * group + group / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">{esc(cat)}</text>')
+        out.append(
+            f'<text x="{left + i * group + group / 2:.1f}" y="{top + plot_h + 18}" text-anchor="middle">'
+            f"{esc(cat)}</text>"
+        )
     out.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" y2="{top + plot_h}" stroke="#333"/>')
     for s, name in enumerate(series):
         x = left + s * 240

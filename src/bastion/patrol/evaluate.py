@@ -39,7 +39,9 @@ def evaluate_plan(
     built: BuiltPlan, *, weekday: int | None = None, observe_days: int = 30, trials: int = 200, seed: int | None = None,
 ) -> EvaluationTable:
     if observe_days < 1 or trials < 1:
-        raise InvalidInput(f"observe_days and trials must be >= 1, got {observe_days} and {trials}", field="observe_days")
+        raise InvalidInput(
+            f"observe_days and trials must be >= 1, got {observe_days} and {trials}", field="observe_days"
+        )
     wd = built.weekday(1) if weekday is None else weekday
     if wd not in built.slots:
         raise InvalidInput(f"weekday {wd} is not in the plan (weekdays {sorted(built.slots)})", field="weekday")
@@ -83,7 +85,9 @@ def evaluate_plan(
         _, ud_x, ua_x = game.best_response(cov)
         rows.append(EvaluationRow(name, float(ua[picks].mean()), float(ud[picks].mean()), float(-ud[picks].mean()),
                                   ua_x, ud_x))
-        log.debug("evaluate %s: attacker %.1f defender %.1f", name, rows[-1].attacker_utility, rows[-1].defender_utility)
+        log.debug(
+            "evaluate %s: attacker %.1f defender %.1f", name, rows[-1].attacker_utility, rows[-1].defender_utility
+        )
     return EvaluationTable(tuple(rows), observe_days, trials)
 
 

@@ -130,21 +130,28 @@ def to_html(session: Session, plan_id: int) -> str:
         for t in (x for x in teams if x.day == day):
             colour = COLOURS[(t.team - 1) % len(COLOURS)]
             rows = "".join(
-                f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td><td>{esc(s.site_name)}{' <em>(extra)</em>' if s.extra else ''}</td>"
-                f"<td>{esc(s.category)}</td><td>{s.lat:.5f}, {s.lon:.5f}</td></tr>" for s in t.stops)
+                f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td>"
+                f"<td>{esc(s.site_name)}{' <em>(extra)</em>' if s.extra else ''}</td>"
+                f"<td>{esc(s.category)}</td><td>{s.lat:.5f}, {s.lon:.5f}</td></tr>"
+                for s in t.stops
+            )
             table = (f"<table><tr><th>#</th><th>arrive</th><th>leave</th><th>site</th><th>category</th>"
                      f"<th>location</th></tr>{rows}</table>" if t.stops else "<p>In reserve at the base all shift.</p>")
             svg = _team_svg(t, proj, depot, colour) if t.stops else ""
             body.append(f'<div class="team"><h3 style="color:{colour}">{esc(t.label)}</h3>'
                         f'<div class="cols"><div>{table}</div><div>{svg}</div></div></div>')
         body.append("</section>")
-    summary = (f"{esc(region.name)} · {plan.teams} teams · shift {plan.shift_start}–{plan.shift_end} · {plan.days} days · "
-               f"seed {plan.seed} · solver {esc(plan.solver_status)} · attacker's best expected gain "
-               f"{plan.attacker_utility:,.1f} people")
+    summary = (
+        f"{esc(region.name)} · {plan.teams} teams · shift {plan.shift_start}–{plan.shift_end} · {plan.days} days · "
+        f"seed {plan.seed} · solver {esc(plan.solver_status)} · attacker's best expected gain "
+        f"{plan.attacker_utility:,.1f} people"
+    )
+    roads = _roads_svg(session, plan.region_id, proj).replace("<path ", '<path vector-effect="non-scaling-stroke" ')
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Patrol plan {plan.id} — {esc(region.name)}</title>
 <style>
-body{{font-family:sans-serif;margin:1.5em;color:#222}} h1{{font-size:1.4em}} h2{{border-bottom:2px solid #333;break-before:page}}
+body{{font-family:sans-serif;margin:1.5em;color:#222}} h1{{font-size:1.4em}}
+h2{{border-bottom:2px solid #333;break-before:page}}
 section.day:first-of-type h2{{break-before:auto}}
 .team{{break-inside:avoid;margin-bottom:1.2em}} .cols{{display:flex;gap:1em;align-items:flex-start}}
 .cols>div:first-child{{flex:1}} svg.map{{width:340px;height:340px;border:1px solid #ccc}}
@@ -152,11 +159,12 @@ table{{border-collapse:collapse;font-size:0.85em}} td,th{{border:1px solid #ccc;
 #roads-defs{{position:absolute;width:0;height:0}} .note{{font-size:0.8em;color:#555}}
 </style></head><body>
 <svg id="roads-defs" aria-hidden="true"><defs><g id="roads" fill="none" stroke="#bbb" stroke-width="1"
- vector-effect="non-scaling-stroke">{_roads_svg(session, plan.region_id, proj).replace('<path ', '<path vector-effect="non-scaling-stroke" ')}</g></defs></svg>
+ vector-effect="non-scaling-stroke">{roads}</g></defs></svg>
 <h1>Patrol plan {plan.id}</h1><p>{summary}</p>
 <p class="note">Black square: the teams' base. Numbered circles: stops in visiting order. Each sortie (one per time
-slot) leaves the base and returns to it. "(extra)": a visit by a team the day's plan left free. Keep this document restricted: it describes when places are protected.
+slot) leaves the base and returns to it. "(extra)": a visit by a team the day's plan left free. Keep this document
+restricted: it describes when places are protected.
 Map data © OpenStreetMap contributors (ODbL).</p>
-{''.join(body)}
+{"".join(body)}
 </body></html>
 """

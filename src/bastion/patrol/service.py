@@ -141,7 +141,8 @@ def schedules(session: Session, plan_id: int, *, day: int | None = None) -> list
     if day is not None and not 1 <= day <= plan.days:
         raise InvalidInput(f"day must be between 1 and {plan.days} for plan {plan_id}, got {day}", field="day")
     start_min = int(plan.shift_start[:2]) * 60 + int(plan.shift_start[3:])
-    q = select(PatrolSchedule).where(PatrolSchedule.plan_id == plan_id).order_by(PatrolSchedule.day, PatrolSchedule.team)
+    q = (select(PatrolSchedule).where(PatrolSchedule.plan_id == plan_id)
+         .order_by(PatrolSchedule.day, PatrolSchedule.team))
     if day is not None:
         q = q.where(PatrolSchedule.day == day)
     rows = session.scalars(q).all()
@@ -151,7 +152,8 @@ def schedules(session: Session, plan_id: int, *, day: int | None = None) -> list
     for r in rows:
         stops = tuple(
             StopRow(r.day, r.team, st.seq, st.site_id, _label(sites[st.site_id]), sites[st.site_id].name,
-                    sites[st.site_id].kind, sites[st.site_id].category, sites[st.site_id].lon, sites[st.site_id].lat, st.slot,
+                    sites[st.site_id].kind, sites[st.site_id].category, sites[st.site_id].lon, sites[st.site_id].lat,
+                    st.slot,
                     clock(start_min, st.arrival_s), clock(start_min, st.departure_s), st.arrival_s, st.departure_s,
                     st.extra)
             for st in r.stops

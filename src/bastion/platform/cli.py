@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING
 import typer
 from typer.core import TyperGroup
 
+if TYPE_CHECKING:  # typer vendors click: its groups take and return typer._click's Context and Command
+    from typer import _click as click
+
 from bastion import __version__
 from bastion.kernel.cli import handle_errors, settings, setup_logging
 from bastion.kernel.domain import CommandSpec

@@ -44,7 +44,9 @@ _networks: OrderedDict[str, RoadNetwork] = OrderedDict()
 
 def check_profile(name: str) -> str:
     if name not in PROFILES:
-        raise InvalidInput(f"speed_profile {name!r} is unknown; use one of {', '.join(PROFILES)}", field="speed_profile")
+        raise InvalidInput(
+            f"speed_profile {name!r} is unknown; use one of {', '.join(PROFILES)}", field="speed_profile"
+        )
     return name
 
 

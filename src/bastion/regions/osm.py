@@ -162,18 +162,99 @@ def choose_boundary(
     return None, None
 
 
+@dataclass
+class _Collected:
+    """What one pass over an extract keeps: candidate sites, drivable ways, admin areas and barriers."""
+
+    wkb: osmium.geom.WKBFactory = field(default_factory=osmium.geom.WKBFactory)
+    sites: dict[tuple[str, int], SiteRecord] = field(default_factory=dict)
+    ways: list[RawWay] = field(default_factory=list)
+    admin: list[tuple[int, float, str | None, BaseGeometry]] = field(default_factory=list)
+    barriers: list[BarrierRecord] = field(default_factory=list)
+    stats: dict[str, int] = field(
+        default_factory=lambda: {"nodes_seen": 0, "ways_seen": 0, "areas_seen": 0, "invalid_geometries": 0})
+
+    def node(self, obj: osmium.osm.Node) -> None:
+        self.stats["nodes_seen"] += 1
+        tags = dict(obj.tags)
+        if tags.get("barrier") in VEHICLE_BARRIERS:
+            self.barriers.append(_barrier("node", obj.id, tags, shapely.Point(obj.lon, obj.lat), obj.version))
+        if "highway" in tags and len(tags) < 3 and "name" not in tags:
+            return
+        s = _site("node", obj.id, tags, shapely.Point(obj.lon, obj.lat), obj.version, is_area=False, is_line=False)
+        if s is not None:
+            self.sites[("node", obj.id)] = s
+
+    def way(self, obj: osmium.osm.Way) -> None:
+        self.stats["ways_seen"] += 1
+        tags = dict(obj.tags)
+        if tags.get("barrier") in VEHICLE_BARRIERS:
+            try:
+                self.barriers.append(_barrier("way", obj.id, tags,
+                                              shapely.from_wkb(self.wkb.create_linestring(obj)), obj.version))
+            except (osmium.InvalidLocationError, RuntimeError):
+                self.stats["invalid_geometries"] += 1
+        if is_drivable(tags):
+            self._drivable(obj, tags)
+        closed = obj.is_closed() and len(obj.nodes) >= 4
+        area_like = closed and not (tags.get("highway") == "pedestrian" and tags.get("area") != "yes")
+        if not area_like and tags.get("highway") == "pedestrian":
+            try:
+                geom = shapely.from_wkb(self.wkb.create_linestring(obj))
+            except (osmium.InvalidLocationError, RuntimeError):
+                self.stats["invalid_geometries"] += 1
+                return
+            s = _site("way", obj.id, tags, geom, obj.version, is_area=False, is_line=True)
+            if s is not None:
+                self.sites[("way", obj.id)] = s
+
+    def _drivable(self, obj: osmium.osm.Way, tags: dict[str, str]) -> None:
+        try:
+            nodes = [(n.ref, n.lon, n.lat) for n in obj.nodes]
+        except osmium.InvalidLocationError:
+            nodes = [(n.ref, n.lon, n.lat) for n in obj.nodes if n.location.valid()]
+        if len(nodes) >= 2:
+            arr = np.asarray(nodes, dtype=np.float64)
+            tagged = parse_maxspeed(tags.get("maxspeed"))
+            hw = tags["highway"]
+            self.ways.append(
+                RawWay(
+                    obj.id, np.asarray([n[0] for n in nodes], dtype=np.int64), arr[:, 1].copy(),
+                    arr[:, 2].copy(), hw, tagged if tagged is not None else DEFAULT_SPEED_KPH[hw],
+                    tagged is not None, oneway_direction(tags),
+                )
+            )
+
+    def area(self, obj: osmium.osm.Area) -> None:
+        self.stats["areas_seen"] += 1
+        tags = dict(obj.tags)
+        if "barrier" in tags and not any(k in tags for k in CANDIDATE_KEYS) and "boundary" not in tags:
+            return  # a fence or wall around something: not a site (barriers come from the way)
+        otype = "way" if obj.from_way() else "relation"
+        oid = obj.orig_id()
+        try:
+            geom = shapely.from_wkb(self.wkb.create_multipolygon(obj))
+        except (osmium.InvalidLocationError, RuntimeError):
+            self.stats["invalid_geometries"] += 1
+            return
+        if len(geom.geoms) == 1:
+            geom = geom.geoms[0]
+        if tags.get("boundary") == "administrative" and tags.get("admin_level", "").isdigit():
+            self.admin.append((int(tags["admin_level"]), area_m2(geom) or 0.0, tags.get("name"), geom))
+        if otype == "way" and tags.get("highway") == "pedestrian" and tags.get("area") != "yes":
+            return
+        s = _site(otype, oid, tags, geom, obj.version, is_area=True, is_line=False)
+        if s is not None:
+            self.sites[(otype, oid)] = s
+
+
 def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -> OsmExtract:
     """Read sites, drivable roads and the admin boundary from an OSM file. Raises InvalidInput on a bad file."""
     path = check_osm_path(Path(path))
     digest = sha256_file(path)
     verify_manifest(path, digest)
     t0 = time.perf_counter()
-    wkb = osmium.geom.WKBFactory()
-    sites: dict[tuple[str, int], SiteRecord] = {}
-    ways: list[RawWay] = []
-    admin: list[tuple[int, float, str | None, BaseGeometry]] = []
-    barriers: list[BarrierRecord] = []
-    stats = {"nodes_seen": 0, "ways_seen": 0, "areas_seen": 0, "invalid_geometries": 0}
+    got = _Collected()
     try:
         fp = (
             osmium.FileProcessor(str(path))
@@ -186,78 +267,18 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
         box = header.box()
         bbox = (box.bottom_left.lon, box.bottom_left.lat, box.top_right.lon, box.top_right.lat) if box.valid() else None
         for obj in fp:
-            if obj.is_node():
-                stats["nodes_seen"] += 1
-                tags = dict(obj.tags)
-                if tags.get("barrier") in VEHICLE_BARRIERS:
-                    barriers.append(_barrier("node", obj.id, tags, shapely.Point(obj.lon, obj.lat), obj.version))
-                if "highway" in tags and len(tags) < 3 and "name" not in tags:
-                    continue
-                s = _site("node", obj.id, tags, shapely.Point(obj.lon, obj.lat), obj.version, is_area=False, is_line=False)
-                if s is not None:
-                    sites[("node", obj.id)] = s
-            elif obj.is_way():
-                stats["ways_seen"] += 1
-                tags = dict(obj.tags)
-                if tags.get("barrier") in VEHICLE_BARRIERS:
-                    try:
-                        barriers.append(_barrier("way", obj.id, tags,
-                                                 shapely.from_wkb(wkb.create_linestring(obj)), obj.version))
-                    except (osmium.InvalidLocationError, RuntimeError):
-                        stats["invalid_geometries"] += 1
-                if is_drivable(tags):
-                    try:
-                        nodes = [(n.ref, n.lon, n.lat) for n in obj.nodes]
-                    except osmium.InvalidLocationError:
-                        nodes = [(n.ref, n.lon, n.lat) for n in obj.nodes if n.location.valid()]
-                    if len(nodes) >= 2:
-                        arr = np.asarray(nodes, dtype=np.float64)
-                        tagged = parse_maxspeed(tags.get("maxspeed"))
-                        hw = tags["highway"]
-                        ways.append(
-                            RawWay(
-                                obj.id, np.asarray([n[0] for n in nodes], dtype=np.int64), arr[:, 1].copy(),
-                                arr[:, 2].copy(), hw, tagged if tagged is not None else DEFAULT_SPEED_KPH[hw],
-                                tagged is not None, oneway_direction(tags),
-                            )
-                        )
-                closed = obj.is_closed() and len(obj.nodes) >= 4
-                area_like = closed and not (tags.get("highway") == "pedestrian" and tags.get("area") != "yes")
-                if not area_like and tags.get("highway") == "pedestrian":
-                    try:
-                        geom = shapely.from_wkb(wkb.create_linestring(obj))
-                    except (osmium.InvalidLocationError, RuntimeError):
-                        stats["invalid_geometries"] += 1
-                        continue
-                    s = _site("way", obj.id, tags, geom, obj.version, is_area=False, is_line=True)
-                    if s is not None:
-                        sites[("way", obj.id)] = s
-            elif obj.is_area():
-                stats["areas_seen"] += 1
-                tags = dict(obj.tags)
-                if "barrier" in tags and not any(k in tags for k in CANDIDATE_KEYS) and "boundary" not in tags:
-                    continue  # a fence or wall around something: not a site (barriers come from the way)
-                otype = "way" if obj.from_way() else "relation"
-                oid = obj.orig_id()
-                try:
-                    geom = shapely.from_wkb(wkb.create_multipolygon(obj))
-                except (osmium.InvalidLocationError, RuntimeError):
-                    stats["invalid_geometries"] += 1
-                    continue
-                if len(geom.geoms) == 1:
-                    geom = geom.geoms[0]
-                if tags.get("boundary") == "administrative" and tags.get("admin_level", "").isdigit():
-                    admin.append((int(tags["admin_level"]), area_m2(geom) or 0.0, tags.get("name"), geom))
-                if otype == "way" and tags.get("highway") == "pedestrian" and tags.get("area") != "yes":
-                    continue
-                s = _site(otype, oid, tags, geom, obj.version, is_area=True, is_line=False)
-                if s is not None:
-                    sites[(otype, oid)] = s
+            if isinstance(obj, osmium.osm.Node):
+                got.node(obj)
+            elif isinstance(obj, osmium.osm.Way):
+                got.way(obj)
+            elif isinstance(obj, osmium.osm.Area):
+                got.area(obj)
     except (RuntimeError, OSError, ValueError) as exc:
         raise InvalidInput(
             f"could not read OSM file {path.name!r}: {exc}. The file is truncated, corrupt or not OSM data; "
             "download the extract again", field="file",
         ) from exc
+    sites, ways, admin, barriers, stats = got.sites, got.ways, got.admin, got.barriers, got.stats
     if progress:
         progress(f"read {len(sites)} sites and {len(ways)} drivable ways")
     roads = build_network(ways)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, false, func, or_, select
+from sqlalchemy import CursorResult, Result, and_, delete, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from bastion.kernel.errors import NotFound
@@ -62,13 +62,19 @@ def scope_condition(scope: Any, region_col: object, agency_col: object) -> objec
     return or_(*conds) if conds else false()
 
 
+
+def _rows(result: Result[Any]) -> int:
+    """Rows a DELETE matched (Session.execute returns a CursorResult for DML; SQLAlchemy types it as Result)."""
+    return cast("CursorResult[Any]", result).rowcount
+
+
 class RoadRepo:
     def __init__(self, session: Session) -> None:
         self.s = session
 
     def delete_region(self, region_id: int) -> tuple[int, int]:
-        e = self.s.execute(delete(RoadEdge).where(RoadEdge.region_id == region_id)).rowcount
-        n = self.s.execute(delete(RoadNode).where(RoadNode.region_id == region_id)).rowcount
+        e = _rows(self.s.execute(delete(RoadEdge).where(RoadEdge.region_id == region_id)))
+        n = _rows(self.s.execute(delete(RoadNode).where(RoadNode.region_id == region_id)))
         return n, e
 
     def counts(self, region_id: int) -> tuple[int, int]:

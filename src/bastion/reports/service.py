@@ -7,7 +7,7 @@ import datetime as dt
 import html
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import jinja2
 from markupsafe import Markup
@@ -15,10 +15,12 @@ from sqlalchemy.orm import Session
 
 from bastion import __version__
 from bastion.algorithms.risk import CATALOGUE
-from bastion.algorithms.risk.scoring import cell_rating
+from bastion.algorithms.risk.scoring import SiteRisk, cell_rating
+from bastion.algorithms.risk.tiering import TierResult
 from bastion.kernel.db.base import utcnow
 from bastion.risk import service as svc
 from bastion.risk.enums import RATING_COLOURS
+from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from bastion.supervision import service as insp_svc
 from bastion.vehicle import read as vehicle_read
@@ -121,12 +123,21 @@ def site_report_html(s: Session, site_id: int, *, at: dt.datetime | None = None,
         **ctx, at=at, generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
 
 
+class _RankedSite(TypedDict):
+    """One row of the region report's ranking table."""
+
+    rank: int
+    site: Site
+    risk: SiteRisk
+    tiers: dict[str, TierResult]
+
+
 def region_report_html(s: Session, region_id: int, *, at: dt.datetime | None = None, top: int = 25,
                        table_rows: int = 100, generated_at: dt.datetime | None = None) -> str:
     """Region report; the ranking table lists the ``table_rows`` highest-risk sites (the full ranking is at
     GET /api/v1/regions/{id}/risk): WeasyPrint takes ~20 s to lay out a 600-row table."""
     rr = svc.region_risk(s, region_id, at=at)
-    rows = []
+    rows: list[_RankedSite] = []
     for i, a in enumerate(rr.ranking, start=1):
         site = rr.sites[int(a.site_id)]
         rows.append({"rank": i, "site": site, "risk": a, "tiers": {t.standard_id: t for t in rr.tiers[site.id]}})
@@ -143,7 +154,8 @@ def region_report_html(s: Session, region_id: int, *, at: dt.datetime | None = N
     chart = bar_svg([(f"{r['rank']}. {r['site'].name or r['site'].kind}", r["risk"].total_risk, r["risk"].worst_rating)
                      for r in rows[:top]])
     return _env.get_template("report_region.html").render(
-        region=rr.region, setting=rr.setting, rows=rows, top=top, table_rows=table_rows, counts=counts, standards=svc.standards(),
+        region=rr.region, setting=rr.setting, rows=rows, top=top, table_rows=table_rows, counts=counts,
+        standards=svc.standards(),
         ratings=ratings, rating_colours=RATING_COLOURS, matrix_chart=matrix_svg(rr.matrix), bar_chart=chart,
         n_open=len(open_tasks), n_overdue=sum(1 for t in open_tasks if t.overdue), at=at,
         generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)

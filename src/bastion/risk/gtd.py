@@ -37,6 +37,18 @@ def _int(row: dict[str, str], col: str, line: int, path: Path) -> int | None:
         raise InvalidInput(msg, field=col) from None
 
 
+def _selected(row: dict[str, str], line: int, p: Path, *, years: tuple[int, int] | None,
+              countries: Collection[int] | None, regions: Collection[int] | None) -> bool:
+    """Whether an incident passes the year, country and region filters."""
+    if years is not None:
+        y = _int(row, "iyear", line, p)
+        if y is None or not years[0] <= y <= years[1]:
+            return False
+    if countries is not None and _int(row, "country", line, p) not in countries:
+        return False
+    return regions is None or _int(row, "region", line, p) in regions
+
+
 def load_gtd_priors(path: str | Path, *, years: tuple[int, int] | None = None,
                     countries: Collection[int] | None = None, regions: Collection[int] | None = None,
                     mix_floor: float = 0.02, min_incidents_for_mix: int = 30) -> ThreatPriors:
@@ -62,13 +74,7 @@ def load_gtd_priors(path: str | Path, *, years: tuple[int, int] | None = None,
             raise InvalidInput(msg, field="path")
         for line, row in enumerate(reader, start=2):
             n_rows += 1
-            if years is not None:
-                y = _int(row, "iyear", line, p)
-                if y is None or not years[0] <= y <= years[1]:
-                    continue
-            if countries is not None and _int(row, "country", line, p) not in countries:
-                continue
-            if regions is not None and _int(row, "region", line, p) not in regions:
+            if not _selected(row, line, p, years=years, countries=countries, regions=regions):
                 continue
             tt = _int(row, "targtype1", line, p)
             if tt is None or tt not in GTD_TARGET_TYPES:

@@ -8,9 +8,9 @@ import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.algorithms.risk import (
@@ -75,7 +75,9 @@ def _parse_date(kind: str, name: str, v: object) -> dt.date:
     try:
         return dt.date.fromisoformat(str(v))
     except ValueError:
-        raise InvalidInput(f"{kind}.{name} must hold ISO dates (YYYY-MM-DD), got {v!r}", field=f"params.{name}") from None
+        raise InvalidInput(
+            f"{kind}.{name} must hold ISO dates (YYYY-MM-DD), got {v!r}", field=f"params.{name}"
+        ) from None
 
 
 def measure_from_json(kind: str, params: Mapping[str, Any]) -> Measure:
@@ -134,7 +136,8 @@ def record_measure(sf: sessionmaker[Session], site_id: int, kind: str, params: M
 def remove_measure(sf: sessionmaker[Session], site_id: int, kind: str) -> None:
     with unit_of_work(sf) as s:
         SiteRepo(s).get(site_id)
-        n = s.execute(delete(SiteMeasure).where(SiteMeasure.site_id == site_id, SiteMeasure.kind == kind)).rowcount
+        gone = s.execute(delete(SiteMeasure).where(SiteMeasure.site_id == site_id, SiteMeasure.kind == kind))
+        n = cast("CursorResult[Any]", gone).rowcount  # DML: a CursorResult
         if not n:
             raise InvalidInput(f"site {site_id} has no measure of kind {kind!r}", field="kind")
 
@@ -293,14 +296,14 @@ def region_sites(s: Session, region_id: int) -> list[Site]:
 
 def _measures_by_site(s: Session, site_ids: Sequence[int]) -> dict[int, MeasureSet]:
     rows: dict[int, list[SiteMeasure]] = {}
-    for r in s.scalars(select(SiteMeasure).where(SiteMeasure.site_id.in_(site_ids)) if site_ids else []):
+    for r in s.scalars(select(SiteMeasure).where(SiteMeasure.site_id.in_(site_ids))) if site_ids else []:
         rows.setdefault(r.site_id, []).append(r)
     return {sid: measure_set(rows.get(sid, [])) for sid in site_ids}
 
 
 def _facts_by_site(s: Session, site_ids: Sequence[int]) -> dict[int, dict[str, object]]:
     out: dict[int, dict[str, object]] = {sid: {} for sid in site_ids}
-    for r in s.scalars(select(SiteFact).where(SiteFact.site_id.in_(site_ids)) if site_ids else []):
+    for r in s.scalars(select(SiteFact).where(SiteFact.site_id.in_(site_ids))) if site_ids else []:
         out[r.site_id][r.key] = r.value.get("v")
     return out
 
@@ -363,7 +366,9 @@ def store_region_assessment(sf: sessionmaker[Session], region_id: int, *, at: dt
 
 
 def stored_assessments(s: Session, site_id: int) -> list[RiskAssessment]:
-    return list(s.scalars(select(RiskAssessment).where(RiskAssessment.site_id == site_id).order_by(RiskAssessment.threat)))
+    return list(
+        s.scalars(select(RiskAssessment).where(RiskAssessment.site_id == site_id).order_by(RiskAssessment.threat))
+    )
 
 
 # ---------------------------------------------------------------- portfolio

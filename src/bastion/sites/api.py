@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -47,7 +48,9 @@ def _region(session: SessionDep, guard: GuardDep, region_id: int) -> Region:
 
 
 def region_read(r: Region, count: int) -> RegionRead:
-    bbox = None if r.min_lon is None else [r.min_lon, r.min_lat, r.max_lon, r.max_lat]
+    bbox: list[float] | None = None
+    if r.min_lon is not None and r.min_lat is not None and r.max_lon is not None and r.max_lat is not None:
+        bbox = [r.min_lon, r.min_lat, r.max_lon, r.max_lat]
     return RegionRead(id=r.id, name=r.name, slug=r.slug, bbox=bbox, site_count=count, osm_file=r.osm_file,
                       osm_timestamp=r.osm_timestamp, boundary_source=r.boundary_source)
 
@@ -183,7 +186,7 @@ def export_sites(
     tmp = Path(tempfile.mkdtemp()) / "sites.gpkg"
     write_gpkg(rows, tmp)
     return FileResponse(tmp, media_type="application/geopackage+sqlite3", filename="sites.gpkg",
-                        background=BackgroundTask(lambda: (tmp.unlink(missing_ok=True), tmp.parent.rmdir())))
+                        background=BackgroundTask(shutil.rmtree, tmp.parent, ignore_errors=True))
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_READ)])

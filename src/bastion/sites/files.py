@@ -46,7 +46,7 @@ def _load_geojson(path: Path, what: str) -> dict[str, Any]:
 def read_boundary(path: Path) -> BaseGeometry:
     """A region boundary (Polygon/MultiPolygon, WGS84) from a GeoJSON geometry, Feature or FeatureCollection."""
     data = _load_geojson(Path(path), "boundary")
-    geoms: list[dict[str, Any]]
+    geoms: list[dict[str, Any] | None]  # a Feature may have a null geometry (rejected below)
     if data["type"] == "FeatureCollection":
         geoms = [f.get("geometry") for f in data.get("features", []) if isinstance(f, dict)]
     elif data["type"] == "Feature":
@@ -58,7 +58,9 @@ def read_boundary(path: Path) -> BaseGeometry:
         try:
             geom = shape(g)
         except Exception as exc:  # noqa: BLE001 - shapely raises several types for bad GeoJSON
-            raise InvalidInput(f"boundary file {path.name!r} holds an invalid geometry: {exc}", field="boundary") from exc
+            raise InvalidInput(
+                f"boundary file {path.name!r} holds an invalid geometry: {exc}", field="boundary"
+            ) from exc
         if geom.geom_type not in ("Polygon", "MultiPolygon"):
             raise InvalidInput(f"boundary geometry must be a Polygon or MultiPolygon, got {geom.geom_type}",
                                field="boundary")
@@ -170,6 +172,97 @@ def _parse_osm_ref(value: str, where: str) -> tuple[str, str]:
                        field="osm")
 
 
+_Record = tuple[int, dict[str, Any], BaseGeometry | None]  # row number, properties, geometry (CSV: None)
+
+
+def _geojson_records(path: Path) -> list[_Record]:
+    data = _load_geojson(path, "site list")
+    feats = data.get("features") if data.get("type") == "FeatureCollection" else None
+    if not isinstance(feats, list):
+        raise InvalidInput(f"site list {path.name!r} must be a GeoJSON FeatureCollection", field="file")
+    records: list[_Record] = []
+    for i, f in enumerate(feats, start=1):
+        props = dict(f.get("properties") or {}) if isinstance(f, dict) else {}
+        try:
+            geom = shape(f["geometry"]) if isinstance(f, dict) and f.get("geometry") else None
+        except Exception as exc:  # noqa: BLE001
+            raise InvalidInput(f"feature {i}: invalid geometry ({exc})", field="geometry") from exc
+        records.append((i, props, geom))
+    return records
+
+
+def _csv_records(path: Path, colmap: dict[str, str]) -> list[_Record]:
+    text = _read_text(path, "site list")
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InvalidInput(f"site list {path.name!r} is not valid CSV: {exc}", field="file") from exc
+    header = reader.fieldnames or []
+    for need in ("lon", "lat"):
+        if colmap[need] not in header:
+            raise InvalidInput(
+                f"site list {path.name!r} has no column {colmap[need]!r} for {need}; columns are {header}. "
+                f"Map yours with --map {need}=<column>", field=need)
+    return [(i, dict(r), None) for i, r in enumerate(rows, start=1)]
+
+
+def _user_geometry(geom: BaseGeometry, where: str, tf: Transformer | None) -> BaseGeometry:
+    """The row's geometry in WGS84, checked (finite, lon/lat range, valid)."""
+    if tf is not None:
+        geom = shapely.transform(geom, lambda c: np.column_stack(tf.transform(c[:, 0], c[:, 1])))
+    if geom.is_empty or not np.isfinite(shapely.get_coordinates(geom)).all():
+        raise InvalidInput(f"{where}: empty or non-finite geometry", field="geometry")
+    minx, miny, maxx, maxy = geom.bounds
+    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
+        raise InvalidInput(
+            f"{where}: coordinates ({minx:.3f}, {miny:.3f}) are not longitude/latitude; "
+            "give --crs with your file's coordinate system", field="crs")
+    if not geom.is_valid:
+        raise InvalidInput(f"{where}: invalid geometry ({shapely.is_valid_reason(geom)})", field="geometry")
+    return geom
+
+
+def _user_row(record: _Record, colmap: dict[str, str], tf: Transformer | None, seen_refs: set[str]) -> UserSiteRow:
+    """One checked row (raises InvalidInput naming the row and field); adds its id to ``seen_refs``."""
+    i, props, geom = record
+    where = f"row {i}"
+
+    def get(field: str) -> str | None:
+        v = props.get(colmap[field])
+        if v is None:
+            return None
+        v = str(v).strip()
+        return v or None
+
+    if geom is None:
+        lon_s, lat_s = get("lon"), get("lat")
+        try:
+            x, y = float(lon_s or ""), float(lat_s or "")
+        except ValueError:
+            raise InvalidInput(f"{where}: lon/lat must be numbers, got {lon_s!r}, {lat_s!r}",
+                               field="lon") from None
+        geom = shapely.Point(x, y)
+    geom = _user_geometry(geom, where, tf)
+    ref = get("id") or f"row-{i}"
+    if ref in seen_refs:
+        raise InvalidInput(f"{where}: id {ref!r} appears twice; ids must be unique in a list", field="id")
+    seen_refs.add(ref)
+    cap_s = get("capacity")
+    cap = None
+    if cap_s is not None:
+        if not cap_s.isdigit() or int(cap_s) > 10_000_000:
+            raise InvalidInput(f"{where}: capacity must be a whole number of people, got {cap_s!r}",
+                               field="capacity")
+        cap = int(cap_s)
+    osm_s = get("osm")
+    return UserSiteRow(
+        row=i, ref=ref, name=get("name"), kind=get("kind"), category=get("category"), geometry=geom,
+        capacity=cap, osm=_parse_osm_ref(osm_s, where) if osm_s else None, notes=get("notes"),
+        opening_hours=get("opening_hours"),
+    )
+
+
 def read_user_sites(path: Path, *, mapping_: dict[str, str] | None = None, crs: str | None = None) -> list[UserSiteRow]:
     """Read an office's own list (CSV with lon/lat columns, or GeoJSON). All rows are checked before any is used;
     every problem is reported with its row number and field."""
@@ -182,85 +275,18 @@ def read_user_sites(path: Path, *, mapping_: dict[str, str] | None = None, crs: 
         colmap[ours] = theirs
     tf = _transformer(crs)
     suffix = path.suffix.lower()
-    records: list[tuple[int, dict[str, Any], BaseGeometry | None]] = []
     if suffix in (".geojson", ".json"):
-        data = _load_geojson(path, "site list")
-        feats = data.get("features") if data.get("type") == "FeatureCollection" else None
-        if not isinstance(feats, list):
-            raise InvalidInput(f"site list {path.name!r} must be a GeoJSON FeatureCollection", field="file")
-        for i, f in enumerate(feats, start=1):
-            props = dict(f.get("properties") or {}) if isinstance(f, dict) else {}
-            try:
-                geom = shape(f["geometry"]) if isinstance(f, dict) and f.get("geometry") else None
-            except Exception as exc:  # noqa: BLE001
-                raise InvalidInput(f"feature {i}: invalid geometry ({exc})", field="geometry") from exc
-            records.append((i, props, geom))
+        records = _geojson_records(path)
     elif suffix == ".csv":
-        text = _read_text(path, "site list")
-        try:
-            reader = csv.DictReader(io.StringIO(text))
-            rows = list(reader)
-        except csv.Error as exc:
-            raise InvalidInput(f"site list {path.name!r} is not valid CSV: {exc}", field="file") from exc
-        header = reader.fieldnames or []
-        for need in ("lon", "lat"):
-            if colmap[need] not in header:
-                raise InvalidInput(
-                    f"site list {path.name!r} has no column {colmap[need]!r} for {need}; columns are {header}. "
-                    f"Map yours with --map {need}=<column>", field=need)
-        records = [(i, r, None) for i, r in enumerate(rows, start=1)]
+        records = _csv_records(path, colmap)
     else:
         raise InvalidInput(f"site list {path.name!r}: use a .csv or .geojson file", field="file")
     out: list[UserSiteRow] = []
     errors: list[str] = []
     seen_refs: set[str] = set()
-    for i, props, geom in records:
-        where = f"row {i}"
-
-        def get(field: str, props: dict[str, Any] = props) -> str | None:
-            v = props.get(colmap[field])
-            if v is None:
-                return None
-            v = str(v).strip()
-            return v or None
-
+    for record in records:
         try:
-            if geom is None:
-                lon_s, lat_s = get("lon"), get("lat")
-                try:
-                    x, y = float(lon_s or ""), float(lat_s or "")
-                except ValueError:
-                    raise InvalidInput(f"{where}: lon/lat must be numbers, got {lon_s!r}, {lat_s!r}",
-                                       field="lon") from None
-                geom = shapely.Point(x, y)
-            if tf is not None:
-                geom = shapely.transform(geom, lambda c: np.column_stack(tf.transform(c[:, 0], c[:, 1])))
-            if geom.is_empty or not np.isfinite(shapely.get_coordinates(geom)).all():
-                raise InvalidInput(f"{where}: empty or non-finite geometry", field="geometry")
-            minx, miny, maxx, maxy = geom.bounds
-            if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-                raise InvalidInput(
-                    f"{where}: coordinates ({minx:.3f}, {miny:.3f}) are not longitude/latitude; "
-                    "give --crs with your file's coordinate system", field="crs")
-            if not geom.is_valid:
-                raise InvalidInput(f"{where}: invalid geometry ({shapely.is_valid_reason(geom)})", field="geometry")
-            ref = get("id") or f"row-{i}"
-            if ref in seen_refs:
-                raise InvalidInput(f"{where}: id {ref!r} appears twice; ids must be unique in a list", field="id")
-            seen_refs.add(ref)
-            cap_s = get("capacity")
-            cap = None
-            if cap_s is not None:
-                if not cap_s.isdigit() or int(cap_s) > 10_000_000:
-                    raise InvalidInput(f"{where}: capacity must be a whole number of people, got {cap_s!r}",
-                                       field="capacity")
-                cap = int(cap_s)
-            osm_s = get("osm")
-            out.append(UserSiteRow(
-                row=i, ref=ref, name=get("name"), kind=get("kind"), category=get("category"), geometry=geom,
-                capacity=cap, osm=_parse_osm_ref(osm_s, where) if osm_s else None, notes=get("notes"),
-                opening_hours=get("opening_hours"),
-            ))
+            out.append(_user_row(record, colmap, tf, seen_refs))
         except InvalidInput as exc:
             errors.append(str(exc))
     if errors:

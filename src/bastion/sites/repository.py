@@ -35,7 +35,7 @@ class SiteRepo:
             raise NotFound(f"site {site_id} does not exist")
         return site
 
-    def _filtered(self, f: SiteFilter) -> Select[tuple[Site]]:
+    def _filtered(self, f: SiteFilter) -> Select[Site]:
         q = select(Site)
         if f.region_id is not None:
             q = q.where(Site.region_id == f.region_id)

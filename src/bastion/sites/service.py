@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from shapely.geometry import mapping
 from sqlalchemy import func, insert, select, update
@@ -82,12 +83,12 @@ def edit_site(session_factory: sessionmaker[Session], site_id: int, edit: SiteEd
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10_000_000):
                 raise InvalidInput("capacity_override must be a whole number of people from 0 to 10,000,000, "
                                    "or null to clear it", field="capacity_override")
-            site.capacity_override = v  # type: ignore[assignment]
+            site.capacity_override = v
         if edit.notes is not ...:
             n = edit.notes
             if n is not None and (not isinstance(n, str) or len(n) > 10_000):
                 raise InvalidInput("notes must be text of at most 10,000 characters, or null", field="notes")
-            site.notes = n  # type: ignore[assignment]
+            site.notes = n
         site.updated_at = utcnow()
         s.flush()
         return site
@@ -170,6 +171,20 @@ def _record(r: UserSiteRow, list_name: str, category: str, kind: str) -> SiteRec
     )
 
 
+def _nearby_match(cand: list[Site], cx: npt.NDArray[np.float64], lat0: float, r: UserSiteRow,
+                  category: str) -> Site | None:
+    """The nearest unlinked OSM site of the same category within MATCH_RADIUS_M (among the five nearest)."""
+    lon, lat = representative_lonlat(r.geometry)
+    d = np.hypot(cx[:, 0] - lon * 111_320 * math.cos(lat0), cx[:, 1] - lat * 110_540)
+    for j in np.argsort(d)[:5]:
+        site = cand[int(j)]
+        if d[j] > MATCH_RADIUS_M:
+            break
+        if site.category == category and site.user_ref is None:
+            return site
+    return None
+
+
 def import_user_sites(
     session_factory: sessionmaker[Session], path: Path, region_ref: str, *, list_name: str | None = None,
     mapping_: dict[str, str] | None = None, crs: str | None = None,
@@ -200,15 +215,7 @@ def import_user_sites(
                     raise InvalidInput(f"row {r.row}: osm reference {r.osm[0]}/{r.osm[1]} is not a site of region "
                                        f"{region.name!r}", field="osm")
             if target is None and len(cand):
-                lon, lat = representative_lonlat(r.geometry)
-                d = np.hypot(cx[:, 0] - lon * 111_320 * math.cos(lat0), cx[:, 1] - lat * 110_540)
-                order = np.argsort(d)
-                for j in order[:5]:
-                    if d[j] > MATCH_RADIUS_M:
-                        break
-                    if cand[j].category == category and cand[j].user_ref is None:
-                        target = cand[j]
-                        break
+                target = _nearby_match(cand, cx, lat0, r, category)
             if target is not None:
                 changes = {"user_list": list_name, "user_ref": r.ref}
                 if r.capacity is not None:

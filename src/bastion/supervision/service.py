@@ -289,7 +289,9 @@ def update_task(sf: sessionmaker[Session], task_id: int, *, now: dt.datetime, st
         if owner_agency is not None:
             agency = _text(owner_agency, "owner_agency", required=True)
             if agency != t.owner_agency:
-                _event(s, t, "reassigned", now=now, actor=actor_account_id, detail=f"{t.owner_agency} -> {agency}"[:300])
+                _event(
+                    s, t, "reassigned", now=now, actor=actor_account_id, detail=f"{t.owner_agency} -> {agency}"[:300]
+                )
                 t.owner_agency = agency  # type: ignore[assignment]
         if deadline is not None:
             if deadline.tzinfo is None:

@@ -47,7 +47,9 @@ def parse_duration_s(text: str | int | float, *, field_name: str = "standard") -
         raise InvalidInput(f"{field_name} {text!r} is not a duration; write e.g. 60s, 1m, 3m or 5m", field=field_name)
     v = float(m.group(1)) * (60 if m.group(2) in ("m", "min") else 1)
     if not 1 <= v <= 3600 or v != int(v):
-        raise InvalidInput(f"{field_name} {text!r} must be a whole number of seconds from 1 s to 60 m", field=field_name)
+        raise InvalidInput(
+            f"{field_name} {text!r} must be a whole number of seconds from 1 s to 60 m", field=field_name
+        )
     return int(v)
 
 
@@ -92,7 +94,9 @@ def parse_availability(text: str) -> list[list[int]] | None:
         return None
     out: list[list[int]] = []
     for part in t.split(";"):
-        m = re.fullmatch(r"\s*(mo|tu|we|th|fr|sa|su)(?:-(mo|tu|we|th|fr|sa|su))?\s+(\d\d):(\d\d)-(\d\d):(\d\d)\s*", part)
+        m = re.fullmatch(
+            r"\s*(mo|tu|we|th|fr|sa|su)(?:-(mo|tu|we|th|fr|sa|su))?\s+(\d\d):(\d\d)-(\d\d):(\d\d)\s*", part
+        )
         if not m:
             raise InvalidInput(f"availability {part.strip()!r}: write e.g. 'Mo-Fr 08:00-20:00; Sa 10:00-14:00' or "
                                "'24/7'", field="availability")
@@ -251,7 +255,9 @@ def remove_unit(sf: sessionmaker[Session], unit_id: int) -> None:
     log.info("unit %d removed", unit_id)
 
 
-def seed_station_units(s: Session, region: Region, sites: Sequence[SiteRecord], routing: Routing | None) -> tuple[int, int]:
+def seed_station_units(
+    s: Session, region: Region, sites: Sequence[SiteRecord], routing: Routing | None
+) -> tuple[int, int]:
     """Upsert one unit per OSM police / fire station (keyed by 'node/123'); user units are untouched.
 
     A seeded unit is updated only when the station's name or location changed in OSM; the user's edits of

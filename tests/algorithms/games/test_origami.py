@@ -101,7 +101,8 @@ def test_origami_properties(n: int, seed: int, frac: float) -> None:
 def test_bayesian_reduces_to_single_type_and_beats_single_type_plans() -> None:
     rng = np.random.default_rng(3)
     n = 6
-    pay = [rng.uniform(0, 10, (2, n)), rng.uniform(-10, 0, (2, n)), rng.uniform(-10, 0, (2, n)), rng.uniform(0, 10, (2, n))]
+    pay = [rng.uniform(0, 10, (2, n)), rng.uniform(-10, 0, (2, n)), rng.uniform(-10, 0, (2, n)),
+           rng.uniform(0, 10, (2, n))]
     bg = BayesianGame.from_arrays(*pay, [0.3, 0.7], 2)
     sol = solve_bayesian_milp(bg)
     assert sol.coverage.sum() <= 2 + 1e-7

@@ -27,7 +27,9 @@ from bastion.kernel.errors import InvalidInput
 def test_comb_sample_exact_m_distinct_and_converges(n: int, seed: int, frac: float) -> None:
     rng = np.random.default_rng(seed)
     m = 1 + int(frac * (n - 1))
-    g = SecurityGame.from_arrays(rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), m)
+    g = SecurityGame.from_arrays(
+        rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), m
+    )
     sol = solve_origami(g)
     c = fill_slack(sol.coverage, m, keep=sol.attacked_target)
     assert c.sum() == pytest.approx(m) and np.all(c <= 1 + 1e-12)
@@ -59,7 +61,9 @@ def test_route_sampling_matches_weights_and_exact_coverage() -> None:
     n = 7
     pts = rng.uniform(0, 1000, (n + 1, 2))
     tt = np.linalg.norm(pts[:, None] - pts[None], axis=2)
-    g = SecurityGame.from_arrays(rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), 2)
+    g = SecurityGame.from_arrays(
+        rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), 2
+    )
     p = PatrolProblem.from_arrays(g, tt, np.full(n, 60.0), 2500.0, max_stops=3)
     sol = solve_schedules(p, model="marginal")
     days = 5000
@@ -89,7 +93,9 @@ def test_joint_plans_sampling_realises_the_coverage() -> None:
     n = 7
     pts = rng.uniform(0, 1000, (n + 1, 2))
     tt = np.linalg.norm(pts[:, None] - pts[None], axis=2)
-    g = SecurityGame.from_arrays(rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), 2)
+    g = SecurityGame.from_arrays(
+        rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), 2
+    )
     p = PatrolProblem.from_arrays(g, tt, np.full(n, 60.0), 2500.0, max_stops=3)
     sol = solve_schedules(p)
     days = 5000

@@ -19,7 +19,9 @@ from bastion.algorithms.games.schedules import solve_schedules, solve_schedules_
 from bastion.kernel.errors import InvalidInput
 
 
-def random_problem(rng: np.random.Generator, n: int, teams: int, shift_s: float, max_stops: int | None) -> PatrolProblem:
+def random_problem(
+    rng: np.random.Generator, n: int, teams: int, shift_s: float, max_stops: int | None
+) -> PatrolProblem:
     pts = rng.uniform(0, 1000, (n + 1, 2))
     tt = np.linalg.norm(pts[:, None] - pts[None], axis=2)  # metres at 1 m/s: seconds, triangle inequality holds
     g = SecurityGame.from_arrays(

@@ -49,7 +49,9 @@ def test_default_payoffs_make_a_valid_game() -> None:
 
 def random_game(seed: int, n: int = 8, m: int = 2) -> SecurityGame:
     rng = np.random.default_rng(seed)
-    return SecurityGame.from_arrays(rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), m)
+    return SecurityGame.from_arrays(
+        rng.uniform(0, 10, n), rng.uniform(-10, 0, n), rng.uniform(-10, 0, n), rng.uniform(0, 10, n), m
+    )
 
 
 def test_quantal_random_attacker_covers_largest_gains() -> None:

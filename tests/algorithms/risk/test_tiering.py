@@ -73,7 +73,9 @@ def test_uk_non_qualifying_and_unknown(standards: dict[str, Standard]) -> None:
 
 # ---- US ISC Facility Security Level ---------------------------------------------------------------
 
-def fsl(standards: dict[str, Standard], mc: int, sym: int, pop: int, sqft: float, ttt: int, **facts: object) -> tuple[int, str]:
+def fsl(
+    standards: dict[str, Standard], mc: int, sym: int, pop: int, sqft: float, ttt: int, **facts: object
+) -> tuple[int, str]:
     r = tier_site(site("government", "government_office", pop, mission_criticality=mc, symbolism=sym,
                        floor_area_sqft=sqft, threat_to_tenants=ttt, **facts), standards["us_isc_fsl"])
     assert r.score is not None and r.tier is not None

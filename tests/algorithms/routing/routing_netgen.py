@@ -43,7 +43,9 @@ def make_network(
     )
 
 
-def grid_network(nx: int, ny: int, rng: np.random.Generator, *, spacing_m: float = 100.0, p_oneway: float = 0.2) -> RoadNetwork:
+def grid_network(
+    nx: int, ny: int, rng: np.random.Generator, *, spacing_m: float = 100.0, p_oneway: float = 0.2
+) -> RoadNetwork:
     """A jittered grid street network: random speeds 20-60 km/h, some one-way streets."""
     m_per_deg_lon = M_PER_DEG_LAT * np.cos(np.radians(LAT0))
     lonlat = [

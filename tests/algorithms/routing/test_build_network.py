@@ -24,10 +24,14 @@ def test_split_at_shared_node_and_directions() -> None:
     b = way(11, [2, 4], [7.001, 7.001], [43.0, 43.001], oneway=1)
     net = build_network([a, b])
     assert list(net.node_osm_id) == [1, 2, 3, 4]
-    pairs = sorted((int(net.node_osm_id[u]), int(net.node_osm_id[v])) for u, v in zip(net.edge_u, net.edge_v))
+    pairs = sorted(
+        (int(net.node_osm_id[u]), int(net.node_osm_id[v])) for u, v in zip(net.edge_u, net.edge_v, strict=True)
+    )
     assert pairs == [(1, 2), (2, 1), (2, 3), (2, 4), (3, 2)]
     # 0.001° of longitude at 43°N is about 81.4 m (WGS84)
-    e12 = next(i for i in range(net.n_edges) if (net.node_osm_id[net.edge_u[i]], net.node_osm_id[net.edge_v[i]]) == (1, 2))
+    e12 = next(
+        i for i in range(net.n_edges) if (net.node_osm_id[net.edge_u[i]], net.node_osm_id[net.edge_v[i]]) == (1, 2)
+    )
     assert net.edge_length_m[e12] == pytest.approx(81.4, abs=0.3)
     assert net.edge_travel_time_s()[e12] == pytest.approx(net.edge_length_m[e12] / (30 / 3.6))
 

@@ -98,7 +98,8 @@ def test_bad_node_indices_are_rejected():
 
 
 @settings(max_examples=20, deadline=None, derandomize=True)
-@given(seed=st.integers(0, 10_000), n_src=st.integers(1, 40), n_tgt=st.integers(1, 40), limit=st.sampled_from([None, 30.0, 90.0]))
+@given(seed=st.integers(0, 10_000), n_src=st.integers(1, 40), n_tgt=st.integers(1, 40),
+       limit=st.sampled_from([None, 30.0, 90.0]))
 def test_contracted_matrix_equals_networkx_on_chains_and_dead_ends(seed, n_src, n_tgt, limit):
     rng = np.random.default_rng(seed)
     g = build_graph(street_network(5, 4, rng))

@@ -26,12 +26,16 @@ def make_roads(nodes: dict[int, tuple[float, float]], ways: list[tuple[list[int]
     ll = lonlat(xy)
     eu, ev, geo, ow, wid = [], [], [], [], []
     for w, (seq, oneway) in enumerate(ways):
-        for a, b in zip(seq[:-1], seq[1:]):
+        for a, b in zip(seq[:-1], seq[1:], strict=True):
             mid = shapes.get((a, b))
             pts = [nodes[a], *(mid or []), nodes[b]]
             dirs = [(a, b, pts)] if oneway else [(a, b, pts), (b, a, pts[::-1])]
             for u, v, p in dirs:
-                eu.append(idx[u]); ev.append(idx[v]); geo.append(lonlat(p)); ow.append(oneway); wid.append(100 + w)
+                eu.append(idx[u])
+                ev.append(idx[v])
+                geo.append(lonlat(p))
+                ow.append(oneway)
+                wid.append(100 + w)
     m = len(eu)
     # lengths in metres along the geometry (projected: exact enough for tests)
     lens = []

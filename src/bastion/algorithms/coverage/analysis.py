@@ -54,16 +54,22 @@ def analyze_coverage(
         raise InvalidInput("travel_time_s must be >= 0 seconds (inf = unreachable), no NaN", field="travel_time_s")
     w = np.asarray(demand_weight, dtype=np.float64)
     if w.shape != (t.shape[0],) or not np.isfinite(w).all() or (w < 0).any():
-        raise InvalidInput(f"demand_weight must be {t.shape[0]} finite values >= 0, got shape {w.shape}", field="demand_weight")
+        raise InvalidInput(
+            f"demand_weight must be {t.shape[0]} finite values >= 0, got shape {w.shape}", field="demand_weight"
+        )
     stds = [float(s) for s in standards_s]
     if not stds or min(stds) <= 0:
-        raise InvalidInput(f"standards_s must be non-empty and > 0 seconds, got {list(standards_s)}", field="standards_s")
+        raise InvalidInput(
+            f"standards_s must be non-empty and > 0 seconds, got {list(standards_s)}", field="standards_s"
+        )
     if unit_standard_s is None:
         us = np.zeros(t.shape[1])
     else:
         us = np.asarray(unit_standard_s, dtype=np.float64)
         if us.shape != (t.shape[1],):
-            raise InvalidInput(f"unit_standard_s must have one entry per unit ({t.shape[1]}), got {us.shape}", field="unit_standard_s")
+            raise InvalidInput(
+                f"unit_standard_s must have one entry per unit ({t.shape[1]}), got {us.shape}", field="unit_standard_s"
+            )
     fu, ft = _fastest(t)
     total = float(w.sum())
     n = t.shape[0]
@@ -79,7 +85,9 @@ def analyze_coverage(
             share_weight=float(w[cov].sum() / total) if total > 0 else 1.0,
             uncovered=tuple(int(i) for i in unc),
         ))
-        log.debug("coverage within %.0f s: %.3f of points, %.3f of weight", s, out[-1].share_points, out[-1].share_weight)
+        log.debug(
+            "coverage within %.0f s: %.3f of points, %.3f of weight", s, out[-1].share_points, out[-1].share_weight
+        )
     return CoverageAnalysis(fastest_unit=fu, fastest_time_s=ft, by_standard=tuple(out))
 
 

@@ -84,7 +84,9 @@ def solve_lscp(
     rows = problem.coverage_count(problem.fixed) == 0
     nf = _nonfixed(problem)
     if not rows.any():
-        return _result(problem, "lscp", np.zeros(0, np.int64), None, objective=0.0, bound=0.0, t0=t0, rows=0, cols=0, heuristic=0.0)
+        return _result(
+            problem, "lscp", np.zeros(0, np.int64), None, objective=0.0, bound=0.0, t0=t0, rows=0, cols=0, heuristic=0.0
+        )
     a = csr_array(problem.cover[np.flatnonzero(rows)][:, nf])
     red = _reduce(a, np.ones(a.shape[0]), reduce=reduce, dominated=True)
     ra = red.a
@@ -152,7 +154,8 @@ def solve_mclp(
     else:
         model = MilpModel(
             c=np.concatenate([np.zeros(k), -rw]),
-            a=csc_array(vstack([hstack([-ra.astype(np.float64), eye(g)]), csr_array(np.concatenate([np.ones(k), np.zeros(g)])[None, :])])),
+            a=csc_array(vstack([hstack([-ra.astype(np.float64), eye(g)]),
+                                csr_array(np.concatenate([np.ones(k), np.zeros(g)])[None, :])])),
             row_lower=np.full(g + 1, -np.inf), row_upper=np.concatenate([np.zeros(g), [float(p)]]),
             col_lower=np.zeros(k + g), col_upper=np.ones(k + g),
             integer=np.concatenate([np.ones(k, bool), np.zeros(g, bool)]),
@@ -168,7 +171,8 @@ def solve_mclp(
     chosen = _pad(problem, nf[red.candidates[cols]], p)
     res = _result(problem, "mclp", chosen, sol, objective=base + obj_red, bound=base + bound_red, t0=t0,
                   rows=g, cols=k, heuristic=heur)
-    log.debug("mclp p=%d: covered %.6g (greedy %.6g) bound %.6g %s %.3f s", p, res.objective, heur, res.bound, res.status, res.runtime_s)
+    log.debug("mclp p=%d: covered %.6g (greedy %.6g) bound %.6g %s %.3f s", p, res.objective, heur, res.bound,
+              res.status, res.runtime_s)
     return res
 
 

@@ -47,12 +47,16 @@ def solve_p_median(
     rows = np.flatnonzero(w > 0)
     t = t_all[rows]
     if len(rows) == 0:
-        return _result(problem, "p_median", nf[:p], None, objective=0.0, bound=0.0, t0=t0, rows=0, cols=0, heuristic=0.0)
+        return _result(
+            problem, "p_median", nf[:p], None, objective=0.0, bound=0.0, t0=t0, rows=0, cols=0, heuristic=0.0
+        )
     reach_new = np.isfinite(t[:, nf]).any(axis=1) if (p > 0 and len(nf)) else np.zeros(len(rows), bool)
     reach_fixed = np.isfinite(t[:, problem.fixed]).any(axis=1) if len(problem.fixed) else np.zeros(len(rows), bool)
     if not (reach_fixed | reach_new).all():
         bad = rows[~(reach_fixed | reach_new)]
-        raise Infeasible(f"{len(bad)} weighted demand point(s) (e.g. rows {bad[:5].tolist()}) are unreachable from every candidate")
+        raise Infeasible(
+            f"{len(bad)} weighted demand point(s) (e.g. rows {bad[:5].tolist()}) are unreachable from every candidate"
+        )
     uniq, inv = np.unique(t, axis=0, return_inverse=True)
     inv = np.asarray(inv).ravel()
     wg = np.bincount(inv, weights=w[rows]).astype(np.float64)
@@ -90,7 +94,9 @@ def solve_p_median(
     sol = backend(model, time_limit_s, warm)
     chosen = nf[np.flatnonzero(sol.x[:k] > 0.5)]
     obj = total_weighted_time(problem, np.union1d(problem.fixed, chosen))
-    res = _result(problem, "p_median", chosen, sol, objective=obj, bound=sol.bound, t0=t0, rows=g, cols=k, heuristic=heur)
+    res = _result(
+        problem, "p_median", chosen, sol, objective=obj, bound=sol.bound, t0=t0, rows=g, cols=k, heuristic=heur
+    )
     log.debug("p-median p=%d: %.6g s (bound %.6g) %s %.3f s", p, obj, sol.bound, res.status, res.runtime_s)
     return res
 
@@ -109,8 +115,9 @@ def _greedy(tn: FloatArray, t_fix: FloatArray, wg: FloatArray, p: int) -> IntArr
     return np.array(picks, dtype=np.int64)
 
 
-def _warm_vector(picks: IntArray, tn: FloatArray, t_fix: FloatArray, pi: IntArray, pj: IntArray, fi: IntArray, k: int) -> FloatArray:
-    g = tn.shape[0]
+def _warm_vector(
+    picks: IntArray, tn: FloatArray, t_fix: FloatArray, pi: IntArray, pj: IntArray, fi: IntArray, k: int
+) -> FloatArray:
     sub = tn[:, picks]
     best_j = picks[np.argmin(sub, axis=1)]
     best_t = sub.min(axis=1)

@@ -57,7 +57,9 @@ class CoverageProblem:
         if not np.isfinite(w).all() or (w < 0).any():
             raise InvalidInput("demand_weight must be finite and >= 0; give 0 to ignore a point", field="demand_weight")
         if not (np.isfinite(standard_s) and standard_s > 0):
-            raise InvalidInput(f"standard_s must be a finite number of seconds > 0, got {standard_s}", field="standard_s")
+            raise InvalidInput(
+                f"standard_s must be a finite number of seconds > 0, got {standard_s}", field="standard_s"
+            )
         f = np.asarray(fixed)
         if f.size and (f.ndim != 1 or not np.issubdtype(f.dtype, np.integer)):
             raise InvalidInput(f"fixed must be a list of candidate indices, got {fixed!r}", field="fixed")

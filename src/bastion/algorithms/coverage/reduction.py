@@ -27,7 +27,9 @@ class Reduced:
     candidates: IntArray  # (kept,) original candidate index of each column
 
 
-def merge_rows(a: csr_array, weight: FloatArray, extra_key: IntArray | None = None) -> tuple[csr_array, FloatArray, IntArray]:
+def merge_rows(
+    a: csr_array, weight: FloatArray, extra_key: IntArray | None = None
+) -> tuple[csr_array, FloatArray, IntArray]:
     """Merge rows with identical sparsity patterns (and equal extra_key); returns (a', w', group_of)."""
     a = csr_array(a)
     a.sort_indices()

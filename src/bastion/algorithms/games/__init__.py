@@ -47,7 +47,8 @@ from bastion.algorithms.games.schedules import (
 from bastion.algorithms.games.timeslots import default_payoffs, slot_consequences
 
 __all__ = [
-    "IDLE", "BayesianGame", "JointSchedule", "RouteTable", "best_joint_schedules", "route_table", "sample_plans", "BayesianSolution", "EvaluationRow", "EvaluationTable", "GameSolution",
+    "IDLE", "BayesianGame", "JointSchedule", "RouteTable", "best_joint_schedules", "route_table", "sample_plans",
+    "BayesianSolution", "EvaluationRow", "EvaluationTable", "GameSolution",
     "PatrolProblem", "Route", "ScheduleSolution", "SecurityGame", "Stop", "best_routes", "comb_route_coverage",
     "comb_sample", "comb_sample_routes", "compare_with_baselines", "default_payoffs", "enumerate_routes",
     "evaluate_strategies", "fill_slack", "proportional_coverage", "quantal_response", "quantal_value",

@@ -38,7 +38,7 @@ def proportional_coverage(weights: npt.ArrayLike, n_resources: float) -> FloatAr
         share = w * free
         if share.sum() <= 0:
             break
-        trial = c + left * share / share.sum()
+        trial: FloatArray = c + left * share / share.sum()
         over = free & (trial >= 1.0)
         if not over.any():
             return trial
@@ -65,7 +65,8 @@ class EvaluationTable:
     n_trials: int
 
     def as_text(self) -> str:
-        head = f"{'strategy':<16}{'attacker EU':>14}{'defender EU':>14}{'defender loss':>15}{'exact att.':>12}{'exact def.':>12}"
+        head = (f"{'strategy':<16}{'attacker EU':>14}{'defender EU':>14}{'defender loss':>15}"
+                f"{'exact att.':>12}{'exact def.':>12}")
         lines = [head, "-" * len(head)]
         for r in self.rows:
             lines.append(
@@ -86,7 +87,10 @@ def evaluate_strategies(
     """Monte-Carlo table for the given coverage vectors (each must sum to at most ``game.n_resources``)."""
     m = int(round(game.n_resources))
     if abs(m - game.n_resources) > 1e-9:
-        raise InvalidInput(f"n_resources must be a whole number of teams to sample schedules, got {game.n_resources}", field="n_resources")
+        raise InvalidInput(
+            f"n_resources must be a whole number of teams to sample schedules, got {game.n_resources}",
+            field="n_resources",
+        )
     rows = []
     for name, cov in strategies.items():
         c0 = np.asarray(cov, dtype=np.float64)

@@ -59,7 +59,9 @@ class SecurityGame:
         dc = as_payoff_vector("defender_covered", defender_covered)
         n = dc.shape[0]
         if n == 0:
-            raise InvalidInput("defender_covered must hold at least one target, got an empty array", field="defender_covered")
+            raise InvalidInput(
+                "defender_covered must hold at least one target, got an empty array", field="defender_covered"
+            )
         du = as_payoff_vector("defender_uncovered", defender_uncovered, n)
         ac = as_payoff_vector("attacker_covered", attacker_covered, n)
         au = as_payoff_vector("attacker_uncovered", attacker_uncovered, n)

@@ -68,7 +68,8 @@ class BayesianGame:
         p = np.asarray(priors, dtype=np.float64)
         if p.shape != (shape[0],) or not np.all(np.isfinite(p)) or np.any(p < 0) or abs(p.sum() - 1.0) > 1e-9:
             raise InvalidInput(
-                f"priors must be {shape[0]} non-negative numbers summing to 1 (one per attacker type), got {p.tolist()}",
+                f"priors must be {shape[0]} non-negative numbers summing to 1 (one per attacker type), "
+                f"got {p.tolist()}",
                 field="priors",
             )
         types = tuple(

@@ -103,11 +103,15 @@ def solve_origami(game: SecurityGame, *, method: Literal["select", "sort"] = "se
     ua_c = au[cand] - coverage[cand] * d[cand]
     ua = float(ua_c.max())
     ties = cand[ua_c >= ua - _TIE * max(1.0, abs(ua))]
-    ud_t = game.defender_uncovered[ties] + coverage[ties] * (game.defender_covered[ties] - game.defender_uncovered[ties])
+    ud_t = game.defender_uncovered[ties] + coverage[ties] * (
+        game.defender_covered[ties] - game.defender_uncovered[ties]
+    )
     target = int(ties[np.argmax(ud_t)])
     ud = float(ud_t.max())
     runtime = time.perf_counter() - t0
-    log.debug("origami n=%d m=%g k=%.6g target=%d ud=%.6g in %.4fs", game.n_targets, game.n_resources, k, target, ud, runtime)
+    log.debug(
+        "origami n=%d m=%g k=%.6g target=%d ud=%.6g in %.4fs", game.n_targets, game.n_resources, k, target, ud, runtime
+    )
     return GameSolution(
         coverage=coverage,
         attacked_target=target,

@@ -32,7 +32,8 @@ def quantal_response(game: SecurityGame, coverage: FloatArray, lam: float) -> Fl
     z = lam * game.attacker_utilities(coverage)
     z -= z.max()
     e = np.exp(z)
-    return e / e.sum()
+    p: FloatArray = e / e.sum()
+    return p
 
 
 def quantal_value(game: SecurityGame, coverage: FloatArray, lam: float) -> float:
@@ -56,7 +57,11 @@ def solve_quantal(game: SecurityGame, *, lam: float, max_iterations: int = 500) 
         grad = q * gain - lam * drop * q * (ud - v)
         return -v, -grad
 
-    starts = [solve_origami(game).coverage, uniform_coverage(n, m), proportional_coverage(game.attacker_uncovered - game.attacker_uncovered.min() + 1e-9, m)]
+    starts = [
+        solve_origami(game).coverage,
+        uniform_coverage(n, m),
+        proportional_coverage(game.attacker_uncovered - game.attacker_uncovered.min() + 1e-9, m),
+    ]
     cons = [{"type": "ineq", "fun": lambda c: m - c.sum(), "jac": lambda c: -np.ones_like(c)}]
     best: tuple[float, FloatArray, str] | None = None
     messages = []

@@ -68,12 +68,14 @@ class PatrolProblem:
         n = game.n_targets
         if game.n_resources != round(game.n_resources):
             raise InvalidInput(
-                f"game.n_resources is the number of teams and must be whole, got {game.n_resources}", field="n_resources"
+                f"game.n_resources is the number of teams and must be whole, got {game.n_resources}",
+                field="n_resources",
             )
         tt = np.asarray(travel_time_s, dtype=np.float64)
         if tt.shape != (n + 1, n + 1):
             raise InvalidInput(
-                f"travel_time_s must have shape ({n + 1}, {n + 1}) (depot first, then one row per site), got {tt.shape}",
+                f"travel_time_s must have shape ({n + 1}, {n + 1}) (depot first, then one row per site), "
+                f"got {tt.shape}",
                 field="travel_time_s",
             )
         if not np.all(np.isfinite(tt)) or np.any(tt < 0):
@@ -83,7 +85,9 @@ class PatrolProblem:
             )
         dw = np.asarray(dwell_s, dtype=np.float64)
         if dw.shape != (n,) or not np.all(np.isfinite(dw)) or np.any(dw < 0):
-            raise InvalidInput(f"dwell_s must be {n} finite non-negative seconds (one per site), got shape {dw.shape}", field="dwell_s")
+            raise InvalidInput(
+                f"dwell_s must be {n} finite non-negative seconds (one per site), got shape {dw.shape}", field="dwell_s"
+            )
         if not np.isfinite(shift_s) or shift_s <= 0:
             raise InvalidInput(f"shift_s must be a positive number of seconds, got {shift_s}", field="shift_s")
         if max_stops is not None and max_stops < 1:

@@ -33,7 +33,9 @@ def fill_slack(coverage: npt.ArrayLike, n_resources: int, *, keep: int | None = 
     c = np.asarray(coverage, dtype=np.float64).copy()
     slack = n_resources - c.sum()
     if slack < -1e-7:
-        raise InvalidInput(f"coverage sums to {c.sum():.6g}, more than n_resources={n_resources}; rescale it", field="coverage")
+        raise InvalidInput(
+            f"coverage sums to {c.sum():.6g}, more than n_resources={n_resources}; rescale it", field="coverage"
+        )
     if slack <= 1e-12:
         return c
     room = 1.0 - c
@@ -42,7 +44,8 @@ def fill_slack(coverage: npt.ArrayLike, n_resources: int, *, keep: int | None = 
     total = room.sum()
     if total < slack - 1e-9:
         raise InvalidInput(f"n_resources={n_resources} exceeds the number of targets {c.size}", field="n_resources")
-    return np.minimum(1.0, c + room * (slack / total))
+    out: FloatArray = np.minimum(1.0, c + room * (slack / total))
+    return out
 
 
 def comb_sample(coverage: npt.ArrayLike, n_resources: int, *, n_days: int, rng: np.random.Generator) -> IntArray:
@@ -55,7 +58,8 @@ def comb_sample(coverage: npt.ArrayLike, n_resources: int, *, n_days: int, rng: 
         raise InvalidInput("coverage must be a 1-D array of probabilities in [0, 1]", field="coverage")
     if abs(c.sum() - n_resources) > 1e-6:
         raise InvalidInput(
-            f"coverage must sum to n_resources={n_resources}, got {c.sum():.9g}; call fill_slack(coverage, n_resources)",
+            f"coverage must sum to n_resources={n_resources}, got {c.sum():.9g}; "
+            "call fill_slack(coverage, n_resources)",
             field="coverage",
         )
     if n_days < 1:
@@ -83,7 +87,9 @@ def comb_sample_routes(
     return np.where(idx == x.size, IDLE, idx).astype(np.int64)
 
 
-def comb_route_coverage(routes: tuple[Route, ...] | list[Route], route_weights: npt.ArrayLike, n_teams: int, n_sites: int) -> FloatArray:
+def comb_route_coverage(
+    routes: tuple[Route, ...] | list[Route], route_weights: npt.ArrayLike, n_teams: int, n_sites: int
+) -> FloatArray:
     """Exact probability that each site is visited by at least one team under :func:`comb_sample_routes`."""
     x = np.asarray(route_weights, dtype=np.float64)
     cum = np.cumsum(np.concatenate([x, [max(0.0, n_teams - x.sum())]]))
@@ -108,7 +114,9 @@ def sample_plans(weights: npt.ArrayLike, *, n_days: int, rng: np.random.Generato
     """
     y = np.asarray(weights, dtype=np.float64)
     if y.ndim != 1 or np.any(y < -1e-12) or y.sum() > 1 + 1e-7:
-        raise InvalidInput(f"weights must be probabilities summing to at most 1, got sum {y.sum():.9g}", field="weights")
+        raise InvalidInput(
+            f"weights must be probabilities summing to at most 1, got sum {y.sum():.9g}", field="weights"
+        )
     if n_days < 1:
         raise InvalidInput(f"n_days must be at least 1, got {n_days}", field="n_days")
     p = np.concatenate([np.clip(y, 0.0, None), [max(0.0, 1.0 - y.sum())]])

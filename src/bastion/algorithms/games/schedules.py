@@ -112,13 +112,17 @@ def _route_columns(e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n:
     cols = np.concatenate([np.full(len(r.stops), j) for j, r in enumerate(routes)])
     sites = np.concatenate([np.asarray(r.stops, dtype=np.int64) for r in routes])
     incidence = sp.csc_matrix((np.ones(sites.size), (sites, cols)), shape=(n, len(routes)))
-    team = sp.csc_matrix((np.ones(len(routes)), (np.full(len(routes), 2 * n), np.arange(len(routes)))), shape=(e.shape[0], len(routes)))
+    team = sp.csc_matrix(
+        (np.ones(len(routes)), (np.full(len(routes), 2 * n), np.arange(len(routes)))), shape=(e.shape[0], len(routes))
+    )
     out = sp.csc_matrix(e @ incidence + team)
     out.sort_indices()
     return out
 
 
-def _add_routes(h: highspy.Highs, e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int, cost_site: FloatArray) -> None:
+def _add_routes(
+    h: highspy.Highs, e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int, cost_site: FloatArray
+) -> None:
     cols = _route_columns(e, routes, n)
     cost = np.array([cost_site[list(r.stops)].sum() for r in routes], dtype=np.float64)
     h.addCols(
@@ -158,7 +162,9 @@ def _solve_target(
         h.run()
         status = h.getModelStatus()
         if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverError(f"master LP for target {tstar} not optimal (HiGHS status: {h.modelStatusToString(status)})")
+            raise SolverError(
+                f"master LP for target {tstar} not optimal (HiGHS status: {h.modelStatusToString(status)})"
+            )
         return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().row_dual)
 
     iterations = 0
@@ -183,13 +189,17 @@ def _solve_target(
             iterations += 1
             if iterations > max_iterations:
                 if phase == 1:
-                    raise SolverError(f"column generation for target {tstar} hit max_iterations={max_iterations} in phase 1")
+                    raise SolverError(
+                        f"column generation for target {tstar} hit max_iterations={max_iterations} in phase 1"
+                    )
                 if joint:  # the greedy answer may not be the best plan: price exactly for the bound
                     new = best_joint_schedules(problem, w, min_value=float(y[2 * n]), table=table, exact=True)
                 best_rc = (new[0][0] - float(y[2 * n])) if new else 0.0
                 bound = z + capacity * max(0.0, best_rc)
                 x = np.asarray(h.getSolution().col_value)[n:]
-                return _LPResult("iteration_limit", game.defender_uncovered[tstar] + z, game.defender_uncovered[tstar] + bound, x)
+                return _LPResult(
+                    "iteration_limit", game.defender_uncovered[tstar] + z, game.defender_uncovered[tstar] + bound, x
+                )
             columns = [r for _, r in new]
             pool.extend(columns)
             _add_routes(h, e, columns, n, cost_site)
@@ -212,7 +222,7 @@ def _finish(
     keep = np.flatnonzero(x > 1e-9)
     coverage = np.zeros(problem.n_sites)
     for j in keep:
-        coverage[list(columns[j].stops)] += x[j]
+        coverage[list(columns[int(j)].stops)] += x[j]
     coverage = np.clip(coverage, 0.0, 1.0)
     gap = abs(bound - objective) / max(1.0, abs(objective))
     return ScheduleSolution(
@@ -221,7 +231,7 @@ def _finish(
         defender_utility=float(game.defender_utilities(coverage)[tstar]),
         attacker_utility=float(game.attacker_utilities(coverage)[tstar]),
         model=model,
-        plans=tuple(_as_plan(columns[j]) for j in keep),
+        plans=tuple(_as_plan(columns[int(j)]) for j in keep),
         weights=x[keep].copy(),
         status=status,
         runtime_s=time.perf_counter() - t0,
@@ -282,7 +292,8 @@ def solve_schedules(
     objective, tstar, x, n_cols = best
     bound = max(objective, open_bound)
     status = "optimal" if bound <= objective + 1e-9 else "iteration_limit"
-    log.debug("column generation: %d sites, %d teams, %d LPs, %d routes, obj %.6g", n, problem.n_teams, n_lps, len(pool), objective)
+    log.debug("column generation: %d sites, %d teams, %d LPs, %d routes, obj %.6g", n, problem.n_teams, n_lps,
+              len(pool), objective)
     return _finish(problem, pool[:n_cols], x, tstar, model=model, status=status, t0=t0, method="column-generation",
                    objective=objective, bound=bound, n_columns=len(pool), n_lps=n_lps)
 
@@ -319,14 +330,18 @@ def solve_schedules_milp(
     ]
     mat = sp.bmat(blocks, format="csc")
     inf = _highs.INF
-    row_lo = np.concatenate([np.full(n, -inf), [-inf], np.full(n, -inf), game.attacker_uncovered, np.full(n, -inf), [1.0]])
+    row_lo = np.concatenate(
+        [np.full(n, -inf), [-inf], np.full(n, -inf), game.attacker_uncovered, np.full(n, -inf), [1.0]]
+    )
     row_hi = np.concatenate([np.ones(n), [float(teams)], game.defender_uncovered + m_d, np.full(n, inf),
                              game.attacker_uncovered + m_a, [1.0]])
     n_cols = nr + n + 2
     cost = np.zeros(n_cols)
     cost[nr + n] = 1.0
     col_lo = np.concatenate([np.zeros(nr + n), [game.defender_uncovered.min(), game.attacker_covered.min()]])
-    col_hi = np.concatenate([np.full(nr, inf), np.ones(n), [game.defender_covered.max(), game.attacker_uncovered.max()]])
+    col_hi = np.concatenate(
+        [np.full(nr, inf), np.ones(n), [game.defender_covered.max(), game.attacker_uncovered.max()]]
+    )
     integer = np.zeros(n_cols, dtype=bool)
     integer[nr : nr + n] = True
     res = _highs.solve(cost, mat, row_lo, row_hi, col_lo, col_hi, integer=integer, maximize=True,

@@ -33,7 +33,8 @@ def _open_minutes(intervals: Sequence[tuple[float, float]], start: float, end: f
     for a, b in intervals:
         if not (0 <= a <= MINUTES_PER_WEEK and 0 <= b <= MINUTES_PER_WEEK):
             raise InvalidInput(
-                f"open interval ({a}, {b}) must be in minutes of the week [0, {MINUTES_PER_WEEK}]", field="open_intervals"
+                f"open interval ({a}, {b}) must be in minutes of the week [0, {MINUTES_PER_WEEK}]",
+                field="open_intervals",
             )
         pieces = [(a, b)] if b >= a else [(a, MINUTES_PER_WEEK), (0.0, b)]
         for pa, pb in pieces:
@@ -65,11 +66,16 @@ def slot_consequences(
     if np.any(cap < 0):
         raise InvalidInput("capacity must be non-negative (people)", field="capacity")
     if len(open_intervals) != n:
-        raise InvalidInput(f"open_intervals must hold one list per site ({n}), got {len(open_intervals)}", field="open_intervals")
+        raise InvalidInput(
+            f"open_intervals must hold one list per site ({n}), got {len(open_intervals)}", field="open_intervals"
+        )
     w = np.ones(n) if weights is None else as_payoff_vector("weights", weights, n)
     prof = np.ones(24) if hourly_profile is None else as_payoff_vector("hourly_profile", hourly_profile, 24)
     if shift_minutes <= 0 or slot_minutes <= 0:
-        raise InvalidInput(f"shift_minutes and slot_minutes must be positive, got {shift_minutes} and {slot_minutes}", field="shift_minutes")
+        raise InvalidInput(
+            f"shift_minutes and slot_minutes must be positive, got {shift_minutes} and {slot_minutes}",
+            field="shift_minutes",
+        )
     if not 0.0 <= closed_fraction <= 1.0:
         raise InvalidInput(f"closed_fraction must be in [0, 1], got {closed_fraction}", field="closed_fraction")
     start = float(shift_start_minute) % MINUTES_PER_WEEK
@@ -100,7 +106,10 @@ def default_payoffs(
     if v.size == 0 or not np.all(np.isfinite(v)) or np.any(v < 0) or v.max() <= 0:
         raise InvalidInput("consequence must be finite, non-negative and not all zero", field="consequence")
     if not 0 < interdiction_effectiveness <= 1:
-        raise InvalidInput(f"interdiction_effectiveness must be in (0, 1], got {interdiction_effectiveness}", field="interdiction_effectiveness")
+        raise InvalidInput(
+            f"interdiction_effectiveness must be in (0, 1], got {interdiction_effectiveness}",
+            field="interdiction_effectiveness",
+        )
     if attacker_penalty < 0:
         raise InvalidInput(f"attacker_penalty must be >= 0, got {attacker_penalty}", field="attacker_penalty")
     if not 0 < floor_fraction <= 1:

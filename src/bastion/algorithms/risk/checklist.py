@@ -144,14 +144,17 @@ def evaluate(checklist: Checklist, answers: Mapping[str, str]) -> InspectionOutc
         if ans not in ANSWERS:
             msg = f"answer for {item_id!r} must be one of {list(ANSWERS)}, got {ans!r}"
             raise InvalidInput(msg, field="answers")
-    failed, passed, na, missing = [], [], [], []
+    failed: list[FailedItem] = []
+    passed: list[str] = []
+    na: list[str] = []
+    missing: list[str] = []
     for it in checklist.items:
-        ans = answers.get(it.item_id)
-        if ans is None:
+        given = answers.get(it.item_id)
+        if given is None:
             missing.append(it.item_id)
-        elif ans == "pass":
+        elif given == "pass":
             passed.append(it.item_id)
-        elif ans == "not_applicable":
+        elif given == "not_applicable":
             na.append(it.item_id)
         else:
             failed.append(FailedItem(it.item_id, it.standard_id, it.tier, it.measure, it.clause, it.text))

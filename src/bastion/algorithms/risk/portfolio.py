@@ -187,10 +187,10 @@ def solve_portfolio(problem: PortfolioProblem, budget: float, *, time_limit_s: f
         picked = {a.site_id: a for a in g.allocations}
         x0 = np.zeros(n)
         for i, site in enumerate(problem.sites):
-            a = picked.get(site.site_id)
-            if a is None:
+            alloc = picked.get(site.site_id)
+            if alloc is None:
                 continue
-            js = [j for j in np.flatnonzero(site_of == i) if cost[j] <= a.cost + 1e-9]
+            js = [j for j in np.flatnonzero(site_of == i) if cost[j] <= alloc.cost + 1e-9]
             if js:
                 x0[max(js, key=lambda j: (red[j], -cost[j]))] = 1.0
         sol = highspy.HighsSolution()

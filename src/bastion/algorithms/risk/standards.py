@@ -276,6 +276,98 @@ def _factor(d: Any, p: _P) -> Factor:
                   _get(d, "assumption", p, bool, required=False, default=False))
 
 
+def _tiers(doc: Mapping[str, Any], p: _P) -> tuple[Tier, ...]:
+    tiers: list[Tier] = []
+    for i, t in enumerate(_list(doc, "tiers", p, required=True)):
+        tp = p / "tiers" / i
+        if not isinstance(t, dict):
+            raise tp.fail(t, "must be a mapping {id, label, clause, requirements}")
+        _no_extra(t, {"id", "label", "clause", "requirements"}, tp)
+        tiers.append(Tier(_get(t, "id", tp, str), _get(t, "label", tp, str), _get(t, "clause", tp, str),
+                          _requirements(t.get("requirements"), tp / "requirements")))
+    if not tiers:
+        raise (p / "tiers").fail([], "must list at least one tier, lowest first")
+    tier_ids = [t.id for t in tiers]
+    if len(set(tier_ids)) != len(tier_ids):
+        raise (p / "tiers").fail(tier_ids, "must have unique ids")
+    return tuple(tiers)
+
+
+def _tier_ref(v: Any, q: _P, tier_ids: list[str]) -> str:
+    if v not in tier_ids:
+        raise q.fail(v, f"must be one of the standard's tiers {tier_ids}")
+    return str(v)
+
+
+def _capacity_bands(doc: Mapping[str, Any], p: _P, tier_ids: list[str]) -> tuple[CapacityBand, ...]:
+    bands: list[CapacityBand] = []
+    for i, b in enumerate(_list(doc, "capacity_bands", p)):
+        bp = p / "capacity_bands" / i
+        if not isinstance(b, dict):
+            raise bp.fail(b, "must be a mapping {min, max, tier, clause}")
+        _no_extra(b, {"min", "max", "tier", "clause", "assumption"}, bp)
+        lo, hi = _get(b, "min", bp, int), _get(b, "max", bp, int, required=False)
+        if hi is not None and hi < lo:
+            raise (bp / "max").fail(hi, f"must be >= min ({lo})")
+        if bands and (bands[-1].max is None or lo != bands[-1].max + 1):
+            raise (bp / "min").fail(lo, "must start right after the previous band's max (bands are contiguous)")
+        bands.append(CapacityBand(lo, hi, _tier_ref(_get(b, "tier", bp, str), bp / "tier", tier_ids),
+                                  _get(b, "clause", bp, str),
+                                  _get(b, "assumption", bp, bool, required=False, default=False)))
+    return tuple(bands)
+
+
+def _event_rule(doc: Mapping[str, Any], p: _P, tier_ids: list[str]) -> EventRule | None:
+    if "event_rule" not in doc:
+        return None
+    ep = p / "event_rule"
+    e = _get(doc, "event_rule", p, dict)
+    _no_extra(e, {"min_capacity", "requires_fact", "tier", "clause"}, ep)
+    rf = _get(e, "requires_fact", ep, str, required=False)
+    return EventRule(_get(e, "min_capacity", ep, int),
+                     _fact_name(rf, ep / "requires_fact") if rf else None,
+                     _tier_ref(_get(e, "tier", ep, str), ep / "tier", tier_ids), _get(e, "clause", ep, str))
+
+
+def _total_bands(doc: Mapping[str, Any], p: _P, tier_ids: list[str]) -> tuple[TotalBand, ...]:
+    totals: list[TotalBand] = []
+    for i, b in enumerate(_list(doc, "total_bands", p)):
+        bp = p / "total_bands" / i
+        if not isinstance(b, dict):
+            raise bp.fail(b, "must be a mapping {min, max, tier, clause}")
+        _no_extra(b, {"min", "max", "tier", "clause"}, bp)
+        lo, hi = _get(b, "min", bp, int), _get(b, "max", bp, int)
+        if hi < lo or (totals and lo != totals[-1].max + 1):
+            raise bp.fail([lo, hi], "must be contiguous inclusive ranges in increasing order")
+        totals.append(TotalBand(lo, hi, _tier_ref(_get(b, "tier", bp, str), bp / "tier", tier_ids),
+                                _get(b, "clause", bp, str)))
+    return tuple(totals)
+
+
+def _designation(doc: Mapping[str, Any], p: _P, tier_ids: list[str]) -> tuple[str | None, dict[int, str]]:
+    if "designation" not in doc:
+        return None, {}
+    dp = p / "designation"
+    d = _get(doc, "designation", p, dict)
+    _no_extra(d, {"fact", "map", "clause"}, dp)
+    des_fact = _fact_name(_get(d, "fact", dp, str), dp / "fact")
+    m = _get(d, "map", dp, dict)
+    return des_fact, {int(k): _tier_ref(v, dp / "map" / str(k), tier_ids) for k, v in m.items()}
+
+
+def _heightened_levels(doc: Mapping[str, Any], p: _P) -> tuple[HeightenedLevel, ...]:
+    levels: list[HeightenedLevel] = []
+    for i, h in enumerate(_list(doc, "heightened_levels", p)):
+        hp = p / "heightened_levels" / i
+        if not isinstance(h, dict):
+            raise hp.fail(h, "must be a mapping {id, label, clause, requirements}")
+        _no_extra(h, {"id", "label", "clause", "requirements", "assumption"}, hp)
+        levels.append(HeightenedLevel(_get(h, "id", hp, str), _get(h, "label", hp, str), _get(h, "clause", hp, str),
+                                      _requirements(h.get("requirements"), hp / "requirements"),
+                                      _get(h, "assumption", hp, bool, required=False, default=False)))
+    return tuple(levels)
+
+
 def parse_standard(doc: Mapping[str, Any], *, where: str = "standard") -> Standard:
     """Validate a standards document (a plain dict, e.g. from YAML) and return a frozen ``Standard``.
 
@@ -293,39 +385,9 @@ def parse_standard(doc: Mapping[str, Any], *, where: str = "standard") -> Standa
     method = _get(doc, "method", p, str)
     if method not in METHODS:
         raise (p / "method").fail(method, f"must be one of {list(METHODS)}")
-    tiers: list[Tier] = []
-    for i, t in enumerate(_list(doc, "tiers", p, required=True)):
-        tp = p / "tiers" / i
-        if not isinstance(t, dict):
-            raise tp.fail(t, "must be a mapping {id, label, clause, requirements}")
-        _no_extra(t, {"id", "label", "clause", "requirements"}, tp)
-        tiers.append(Tier(_get(t, "id", tp, str), _get(t, "label", tp, str), _get(t, "clause", tp, str),
-                          _requirements(t.get("requirements"), tp / "requirements")))
-    if not tiers:
-        raise (p / "tiers").fail([], "must list at least one tier, lowest first")
+    tiers = _tiers(doc, p)
     tier_ids = [t.id for t in tiers]
-    if len(set(tier_ids)) != len(tier_ids):
-        raise (p / "tiers").fail(tier_ids, "must have unique ids")
-
-    def tier_ref(v: Any, q: _P) -> str:
-        if v not in tier_ids:
-            raise q.fail(v, f"must be one of the standard's tiers {tier_ids}")
-        return str(v)
-
-    bands: list[CapacityBand] = []
-    for i, b in enumerate(_list(doc, "capacity_bands", p)):
-        bp = p / "capacity_bands" / i
-        if not isinstance(b, dict):
-            raise bp.fail(b, "must be a mapping {min, max, tier, clause}")
-        _no_extra(b, {"min", "max", "tier", "clause", "assumption"}, bp)
-        lo, hi = _get(b, "min", bp, int), _get(b, "max", bp, int, required=False)
-        if hi is not None and hi < lo:
-            raise (bp / "max").fail(hi, f"must be >= min ({lo})")
-        if bands and (bands[-1].max is None or lo != bands[-1].max + 1):
-            raise (bp / "min").fail(lo, "must start right after the previous band's max (bands are contiguous)")
-        bands.append(CapacityBand(lo, hi, tier_ref(_get(b, "tier", bp, str), bp / "tier"),
-                                  _get(b, "clause", bp, str),
-                                  _get(b, "assumption", bp, bool, required=False, default=False)))
+    bands = _capacity_bands(doc, p, tier_ids)
     qualifying = None
     qclause = ""
     if "qualifying" in doc:
@@ -335,26 +397,9 @@ def parse_standard(doc: Mapping[str, Any], *, where: str = "standard") -> Standa
         qualifying = _kinds(q.get("kinds"), qp / "kinds")
         qclause = _get(q, "clause", qp, str)
     overrides = tuple(_rule(r, p / "overrides" / i, tier_ids) for i, r in enumerate(_list(doc, "overrides", p)))
-    event_rule = None
-    if "event_rule" in doc:
-        ep = p / "event_rule"
-        e = _get(doc, "event_rule", p, dict)
-        _no_extra(e, {"min_capacity", "requires_fact", "tier", "clause"}, ep)
-        rf = _get(e, "requires_fact", ep, str, required=False)
-        event_rule = EventRule(_get(e, "min_capacity", ep, int),
-                               _fact_name(rf, ep / "requires_fact") if rf else None,
-                               tier_ref(_get(e, "tier", ep, str), ep / "tier"), _get(e, "clause", ep, str))
+    event_rule = _event_rule(doc, p, tier_ids)
     factors = tuple(_factor(f, p / "factors" / i) for i, f in enumerate(_list(doc, "factors", p)))
-    totals: list[TotalBand] = []
-    for i, b in enumerate(_list(doc, "total_bands", p)):
-        bp = p / "total_bands" / i
-        if not isinstance(b, dict):
-            raise bp.fail(b, "must be a mapping {min, max, tier, clause}")
-        _no_extra(b, {"min", "max", "tier", "clause"}, bp)
-        lo, hi = _get(b, "min", bp, int), _get(b, "max", bp, int)
-        if hi < lo or (totals and lo != totals[-1].max + 1):
-            raise bp.fail([lo, hi], "must be contiguous inclusive ranges in increasing order")
-        totals.append(TotalBand(lo, hi, tier_ref(_get(b, "tier", bp, str), bp / "tier"), _get(b, "clause", bp, str)))
+    totals = _total_bands(doc, p, tier_ids)
     adj_fact, adj_clause = None, ""
     if "adjustment" in doc:
         ap = p / "adjustment"
@@ -363,23 +408,8 @@ def parse_standard(doc: Mapping[str, Any], *, where: str = "standard") -> Standa
         adj_fact = _fact_name(_get(a, "fact", ap, str), ap / "fact")
         adj_clause = _get(a, "clause", ap, str)
     rules = tuple(_rule(r, p / "rules" / i, tier_ids) for i, r in enumerate(_list(doc, "rules", p)))
-    des_fact, des_map = None, {}
-    if "designation" in doc:
-        dp = p / "designation"
-        d = _get(doc, "designation", p, dict)
-        _no_extra(d, {"fact", "map", "clause"}, dp)
-        des_fact = _fact_name(_get(d, "fact", dp, str), dp / "fact")
-        m = _get(d, "map", dp, dict)
-        des_map = {int(k): tier_ref(v, dp / "map" / str(k)) for k, v in m.items()}
-    levels: list[HeightenedLevel] = []
-    for i, h in enumerate(_list(doc, "heightened_levels", p)):
-        hp = p / "heightened_levels" / i
-        if not isinstance(h, dict):
-            raise hp.fail(h, "must be a mapping {id, label, clause, requirements}")
-        _no_extra(h, {"id", "label", "clause", "requirements", "assumption"}, hp)
-        levels.append(HeightenedLevel(_get(h, "id", hp, str), _get(h, "label", hp, str), _get(h, "clause", hp, str),
-                                      _requirements(h.get("requirements"), hp / "requirements"),
-                                      _get(h, "assumption", hp, bool, required=False, default=False)))
+    des_fact, des_map = _designation(doc, p, tier_ids)
+    levels = _heightened_levels(doc, p)
     # method-specific completeness
     if method == "capacity_bands" and not bands:
         raise (p / "capacity_bands").fail([], "must list at least one band for method capacity_bands")
@@ -390,8 +420,8 @@ def parse_standard(doc: Mapping[str, Any], *, where: str = "standard") -> Standa
     return Standard(
         id=_get(doc, "id", p, str), name=_get(doc, "name", p, str), version=str(_get(doc, "version", p, (str, int))),
         jurisdiction=_get(doc, "jurisdiction", p, str), source=_get(doc, "source", p, str), method=method,
-        tiers=tuple(tiers), capacity_bands=tuple(bands), qualifying_kinds=qualifying, qualifying_clause=qclause,
-        overrides=overrides, event_rule=event_rule, factors=factors, total_bands=tuple(totals),
+        tiers=tiers, capacity_bands=bands, qualifying_kinds=qualifying, qualifying_clause=qclause,
+        overrides=overrides, event_rule=event_rule, factors=factors, total_bands=totals,
         adjustment_fact=adj_fact, adjustment_clause=adj_clause, rules=rules, designation_fact=des_fact,
-        designation_map=MappingProxyType(des_map), heightened_levels=tuple(levels),
+        designation_map=MappingProxyType(des_map), heightened_levels=levels,
     )

@@ -102,7 +102,9 @@ def _capacity_bands(site: SiteProfile, std: Standard, hl: str | None) -> TierRes
     forced = site.facts.get("uk_qualifying_use")
     if std.qualifying_kinds is not None:
         if forced is False or (forced is None and site.kind not in std.qualifying_kinds):
-            return _result(std, NOT_IN_SCOPE, None, [f"kind {site.kind!r} is not a qualifying use: {std.qualifying_clause}"])
+            return _result(
+                std, NOT_IN_SCOPE, None, [f"kind {site.kind!r} is not a qualifying use: {std.qualifying_clause}"]
+            )
         reasons.append(f"qualifying use ({site.kind}): {std.qualifying_clause}")
     if cap is None:
         return _result(std, UNKNOWN, None, reasons + ["capacity unknown: record the expected number of people"])
@@ -167,8 +169,8 @@ def _factor_score(site: SiteProfile, std: Standard, hl: str | None) -> TierResul
         if adj not in (-1, 0, 1):
             msg = f"facts.{std.adjustment_fact} must be -1, 0 or +1 (levels), got {adj!r}"
             raise InvalidInput(msg, field=f"facts.{std.adjustment_fact}")
-        rank = min(max(rank + int(adj), 0), len(std.tiers) - 1)  # type: ignore[call-overload]
-        reasons.append(f"intangible adjustment {int(adj):+d}: {std.adjustment_clause}")  # type: ignore[call-overload]
+        rank = min(max(rank + int(adj), 0), len(std.tiers) - 1)
+        reasons.append(f"intangible adjustment {int(adj):+d}: {std.adjustment_clause}")
     return _result(std, TIERED, std.tiers[rank].id, reasons, score=total, heightened_level=hl)
 
 

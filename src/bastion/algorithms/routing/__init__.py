@@ -30,6 +30,7 @@ from bastion.algorithms.routing.snap import (
 
 __all__ = [
     "FOOT", "MOTORCYCLE", "PATROL_CAR", "PROFILES", "Hierarchy", "Isochrone", "LocalProjection", "Reach", "RoadNetwork",
-    "RoutingGraph", "SnapResult", "Snapper", "SpeedProfile", "build_graph", "build_hierarchy", "hierarchy_distances", "isochrones", "multi_source_reach",
+    "RoutingGraph", "SnapResult", "Snapper", "SpeedProfile", "build_graph", "build_hierarchy", "hierarchy_distances",
+    "isochrones", "multi_source_reach",
     "snap_points", "travel_time_matrix",
 ]

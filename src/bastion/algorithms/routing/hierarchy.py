@@ -114,8 +114,12 @@ def build_hierarchy(csr: csr_array) -> Hierarchy:
             cv_.append(core_id[b])
             cw_.append(c)
 
-    core_csr = csr_min_weight(np.array(cu_, dtype=np.int64), np.array(cv_, dtype=np.int64), np.array(cw_, dtype=np.float64), len(core))
-    up_csr = csr_min_weight(np.array(up_u, dtype=np.int64), np.array(up_v, dtype=np.int64), np.array(up_w, dtype=np.float64), n)
+    core_csr = csr_min_weight(
+        np.array(cu_, dtype=np.int64), np.array(cv_, dtype=np.int64), np.array(cw_, dtype=np.float64), len(core)
+    )
+    up_csr = csr_min_weight(
+        np.array(up_u, dtype=np.int64), np.array(up_v, dtype=np.int64), np.array(up_w, dtype=np.float64), n
+    )
     level = np.full(n, -1, dtype=np.int64)
     for x in reversed(order):
         level[x] = 1 + max((level[u] for u, _ in down[x]), default=-1)

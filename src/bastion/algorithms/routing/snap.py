@@ -36,7 +36,9 @@ class LocalProjection:
 
     def __post_init__(self) -> None:
         if not (-180.0 <= self.lon0 <= 180.0 and -90.0 <= self.lat0 <= 90.0):
-            raise InvalidInput(f"projection centre must be lon in [-180,180], lat in [-90,90], got {self.lon0}, {self.lat0}")
+            raise InvalidInput(
+                f"projection centre must be lon in [-180,180], lat in [-90,90], got {self.lon0}, {self.lat0}"
+            )
         crs = f"+proj=aeqd +lat_0={self.lat0} +lon_0={self.lon0} +datum=WGS84 +units=m +no_defs"
         object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
         object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
@@ -80,7 +82,9 @@ class Snapper:
         lon_a = np.atleast_1d(np.asarray(lon, dtype=np.float64))
         lat_a = np.atleast_1d(np.asarray(lat, dtype=np.float64))
         if lon_a.shape != lat_a.shape or lon_a.ndim != 1:
-            raise InvalidInput(f"lon and lat must be 1-D arrays of equal length, got shapes {lon_a.shape} and {lat_a.shape}")
+            raise InvalidInput(
+                f"lon and lat must be 1-D arrays of equal length, got shapes {lon_a.shape} and {lat_a.shape}"
+            )
         if not max_snap_m > 0:
             raise InvalidInput(f"max_snap_m must be > 0 metres, got {max_snap_m}")
         bad = ~(np.isfinite(lon_a) & np.isfinite(lat_a)) | (np.abs(lat_a) > 90) | (np.abs(lon_a) > 180)

@@ -64,7 +64,11 @@ def _kind(tags: Mapping[str, str], *, is_area: bool, is_line: bool) -> str | Non
     leisure = tags.get("leisure")
     tourism = tags.get("tourism")
     # transport hubs
-    if _is(tags, "railway", "station", "halt") or _is(tags, "public_transport", "station") and tags.get("train") == "yes":
+    if (
+        _is(tags, "railway", "station", "halt")
+        or _is(tags, "public_transport", "station")
+        and tags.get("train") == "yes"
+    ):
         if tags.get("station") in ("subway", "light_rail") or tags.get("subway") == "yes":
             return "subway_station"
         return "railway_station"

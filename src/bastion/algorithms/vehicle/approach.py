@@ -55,6 +55,15 @@ def _check(max_distance_m: float) -> None:
         raise InvalidInput(f"max_distance_m must be a finite number > 0 metres, got {max_distance_m}")
 
 
+@dataclass
+class _Best:
+    """The best approach found so far: squared impact speed, edges (start to entry), start offset."""
+
+    best: float
+    path: tuple[int, ...] = ()
+    off: float = 0.0
+
+
 def worst_path(
     net: VehicleNetwork,
     entry: Entry,
@@ -180,7 +189,7 @@ def _simple_dfs(
     emin = net.edge_min_term(dyn)
     caps_e = dyn.cap_sq(entry.bend_r) + a2 * (entry.length_m - entry.bend_st)
     m0 = float(np.min(caps_e)) if len(caps_e) else math.inf
-    state = {"best": min(m0, v0sq + a2 * entry.length_m), "path": (), "off": 0.0}
+    state = _Best(min(m0, v0sq + a2 * entry.length_m))
     start = int(net.tail[entry.edge])
 
     def rec(e: int, r: float, m: float, visited: set[int], path: list[int]) -> None:
@@ -191,7 +200,7 @@ def _simple_dfs(
                 continue
             jr = net.junction(p, entry.edge, entry) if e < 0 else net.junction(p, e)
             m1 = min(m, dyn.friction * dyn.g_mps2 * jr + a2 * r) if math.isfinite(jr) else m
-            if m1 <= state["best"]:
+            if m1 <= state.best:
                 continue
             r1 = r + net.length[p]
             if r1 <= D:
@@ -199,11 +208,11 @@ def _simple_dfs(
                 if t in visited:
                     continue
                 m2 = min(m1, a2 * r + emin[p])
-                if m2 <= state["best"]:
+                if m2 <= state.best:
                     continue
                 cand = min(m2, v0sq + a2 * r1)
-                if cand > state["best"]:
-                    state.update(best=cand, path=tuple([p, *reversed(path)]), off=0.0)
+                if cand > state.best:
+                    state.best, state.path, state.off = cand, tuple([p, *reversed(path)]), 0.0
                 visited.add(t)
                 path.append(p)
                 rec(p, r1, m2, visited, path)
@@ -214,12 +223,13 @@ def _simple_dfs(
                 keep = r + dh <= D
                 m2 = min(m1, float(np.min(dyn.cap_sq(br[keep]) + a2 * (r + dh[keep])))) if keep.any() else m1
                 cand = min(m2, v0sq + a2 * D)
-                if cand > state["best"]:
-                    state.update(best=cand, path=tuple([p, *reversed(path)]), off=float(net.length[p] - (D - r)))
+                if cand > state.best:
+                    state.best, state.path = cand, tuple([p, *reversed(path)])
+                    state.off = float(net.length[p] - (D - r))
 
     rec(-1, entry.length_m, m0, {start}, [])
-    best = min(float(state["best"]), dyn.max_speed_mps**2)  # type: ignore[arg-type]
-    return ApproachPath(entry, state["path"], float(state["off"]), best, labels, True)  # type: ignore[arg-type]
+    best = min(float(state.best), dyn.max_speed_mps**2)
+    return ApproachPath(entry, state.path, float(state.off), best, labels, True)
 
 
 def extend_run_up(

@@ -164,7 +164,8 @@ def _approach(net: VehicleNetwork, path: ApproachPath, dyn: Dynamics, vehicle: V
     return Approach(
         entry_lon=path.entry.lon, entry_lat=path.entry.lat, entry_edge=int(net.base_edge[e]),
         way_id=int(net.roads.edge_way_id[net.base_edge[e]]), wrong_way=bool(any(net.wrong_way[i] for i in used)),
-        impact_speed_kph=v, band_kph=(min(band[0], v), v, max(band[2], v)), kinetic_energy_kj=float(prof.kinetic_energy_kj or 0.0),
+        impact_speed_kph=v, band_kph=(min(band[0], v), v, max(band[2], v)),
+        kinetic_energy_kj=float(prof.kinetic_energy_kj or 0.0),
         run_up_m=prof.run_up_m, path_length_m=prof.length_m, limited_by=prof.limited_by,
         limiting_radius_m=prof.limiting_radius_m, limiting_lonlat=lim, needs=needs, path_lonlat=lonlat,
         profile=prof, dynamics=dyn,

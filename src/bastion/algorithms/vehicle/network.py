@@ -36,7 +36,9 @@ from bastion.kernel.errors import InvalidInput
 log = logging.getLogger(__name__)
 FloatArray = npt.NDArray[np.float64]
 
-DEFAULT_BUFFER_M = 10.0  # polygon/line perimeters: a road centreline within 10 m (half carriageway + pavement) reaches it
+DEFAULT_BUFFER_M = (
+    10.0  # polygon/line perimeters: a road centreline within 10 m (half carriageway + pavement) reaches it
+)
 DEFAULT_POINT_RADIUS_M = 30.0  # point sites: roads within 30 m of the point reach it
 
 
@@ -210,7 +212,9 @@ class VehicleNetwork:
         return out
 
     # ---- one path, evaluated directly -------------------------------------------------------------
-    def path_bends(self, entry: Entry, edges: tuple[int, ...], start_offset_m: float) -> tuple[float, FloatArray, FloatArray]:
+    def path_bends(
+        self, entry: Entry, edges: tuple[int, ...], start_offset_m: float
+    ) -> tuple[float, FloatArray, FloatArray]:
         """Length and bends (stations from the start, radii) of a path: edges (start..), then the entry.
 
         The first edge is entered start_offset_m metres after its tail (0 = start at its tail node).
@@ -238,7 +242,8 @@ class VehicleNetwork:
         return total, np.clip(st[ok], 0.0, total), r[ok]
 
     def path_profile(
-        self, entry: Entry, edges: tuple[int, ...], start_offset_m: float, dyn: Dynamics, *, mass_kg: float | None = None
+        self, entry: Entry, edges: tuple[int, ...], start_offset_m: float, dyn: Dynamics, *,
+        mass_kg: float | None = None,
     ) -> SpeedProfile:
         total, st, r = self.path_bends(entry, edges, start_offset_m)
         return impact_profile(total, st, r, dyn, mass_kg=mass_kg)

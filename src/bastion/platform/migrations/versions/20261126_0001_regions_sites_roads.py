@@ -1,7 +1,7 @@
 """regions sites roads
 
 Revision ID: 20261126_0001
-Revises: 
+Revises:
 Create Date: 2026-11-26
 """
 

@@ -32,6 +32,7 @@ from bastion.algorithms.sites.geometry import area_m2, length_m, representative_
 from bastion.algorithms.sites.hours import parse_opening_hours
 from bastion.algorithms.sites.model import SiteRecord
 from bastion.algorithms.sites.taxonomy import CANDIDATE_KEYS, classify, kept_tags
+from bastion.algorithms.vehicle.grade import road_grade
 from bastion.kernel.errors import DataIntegrityError, InvalidInput
 
 log = logging.getLogger(__name__)
@@ -218,7 +219,7 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
                             RawWay(
                                 obj.id, np.asarray([n[0] for n in nodes], dtype=np.int64), arr[:, 1].copy(),
                                 arr[:, 2].copy(), hw, tagged if tagged is not None else DEFAULT_SPEED_KPH[hw],
-                                tagged is not None, oneway_direction(tags),
+                                tagged is not None, oneway_direction(tags), road_grade(tags),
                             )
                         )
                 closed = obj.is_closed() and len(obj.nodes) >= 4

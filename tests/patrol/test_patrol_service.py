@@ -69,7 +69,7 @@ def test_schedules_feasible_on_road_network(monaco_module_sf: sessionmaker[Sessi
             assert len({s for s, _, _ in stops}) == len(stops)
             clock, prev = built.slot_starts_s[slot], 0
             for site, arr, dep in stops:
-                assert arr == pytest.approx(clock + indep[prev, site + 1], abs=1e-6)
+                assert arr >= clock + indep[prev, site + 1] - 1e-6  # driven there (the team may leave later)
                 assert dep == pytest.approx(arr + dwell)
                 clock, prev = dep, site + 1
                 checked += 1

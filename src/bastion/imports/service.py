@@ -74,6 +74,8 @@ def roads_hash(net: RoadNetwork) -> str:
                 net.edge_speed_kph, net.edge_way_id, net.edge_oneway, net.edge_speed_tagged):
         h.update(np.ascontiguousarray(arr).tobytes())
     h.update(json.dumps(net.edge_highway).encode())
+    if net.edge_grade:  # tunnels, bridges, other layers (all-ground networks keep their earlier hash)
+        h.update(json.dumps(net.edge_grade).encode())
     return h.hexdigest()
 
 
@@ -193,11 +195,12 @@ def _replace_roads(s: Session, region_id: int, net: RoadNetwork) -> None:
             {
                 "region_id": region_id, "u_osm_id": int(ids[u]), "v_osm_id": int(ids[v]), "way_id": int(w),
                 "highway": hw, "length_m": float(ln), "speed_kph": float(sp), "speed_tagged": bool(tg),
-                "oneway": bool(ow), "geometry_wkb": g,
+                "oneway": bool(ow), "geometry_wkb": g, "grade": gr,
             }
-            for u, v, w, hw, ln, sp, tg, ow, g in zip(
+            for u, v, w, hw, ln, sp, tg, ow, g, gr in zip(
                 net.edge_u, net.edge_v, net.edge_way_id, net.edge_highway, net.edge_length_m,
-                net.edge_speed_kph, net.edge_speed_tagged, net.edge_oneway, wkbs, strict=True,
+                net.edge_speed_kph, net.edge_speed_tagged, net.edge_oneway, wkbs,
+                net.edge_grade or ("ground",) * net.n_edges, strict=True,
             )
         ])
 

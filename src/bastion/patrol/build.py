@@ -33,6 +33,7 @@ from bastion.algorithms.games import (
     sample_plans,
     slot_consequences,
     solve_schedules,
+    visit_times,
 )
 from bastion.algorithms.risk.consequence import DEFAULT_CAPACITY
 from bastion.algorithms.routing import (
@@ -295,9 +296,11 @@ def build_plan(
             report("solving", done, total)
     solutions = list(cache.values())
 
-    # Sample days: one day plan per slot, routes dealt to teams in a random order.
+    # Sample days: one day plan per slot, routes dealt to teams in a random order; visit times drawn within
+    # each sortie's feasible windows from a second stream of the same seed.
     schedules: list[TeamDay] = []
-    for day, team_days in enumerate(_sample_days(o, sol, consequence, slot_starts, tt, dwell, leg), start=1):
+    days = _sample_days(o, sol, consequence, slot_starts, slot_lengths, tt, dwell, leg)
+    for day, team_days in enumerate(days, start=1):
         schedules.extend(team_days)
         report("sampling", day, o.days)
     status = "optimal" if all(s.status == "optimal" for s in solutions) else "iteration_limit"
@@ -329,11 +332,15 @@ def build_plan(
 
 def _sample_days(
     o: PlanOptions, sol: Mapping[tuple[int, int], SlotSolution], consequence: Mapping[int, npt.NDArray[np.float64]],
-    slot_starts: Sequence[float], tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64],
-    leg: Callable[[int, int], list[tuple[float, float]]],
+    slot_starts: Sequence[float], slot_lengths: Sequence[float], tt: npt.NDArray[np.float64],
+    dwell: npt.NDArray[np.float64], leg: Callable[[int, int], list[tuple[float, float]]],
 ) -> Iterator[list[TeamDay]]:
-    """Each day's team schedules: one sampled day plan per slot, its routes dealt to teams in a random order."""
+    """Each day's team schedules: one sampled day plan per slot, its routes dealt to teams in a random order,
+    each visit's start drawn uniformly within its sortie's feasible window from a second stream of the same seed
+    (the plans drawn are those of the first stream alone, so timing leaves the visits, hence the coverage, as
+    they were)."""
     rng = np.random.default_rng(o.seed)
+    time_rng = np.random.default_rng(np.random.SeedSequence(o.seed).spawn(1)[0])
     n_slots = len(slot_starts)
     for day in range(1, o.days + 1):
         wd = (o.start_weekday + day - 1) % 7
@@ -351,7 +358,7 @@ def _sample_days(
                 team = int(deal[r_i])
                 line: list[tuple[float, float]] = []
                 prev = 0
-                for st in _timeline(tt, dwell, route.stops):
+                for st in _timeline(tt, dwell, route.stops, slot_lengths[j], time_rng):
                     stops[team].append((st[0], j, slot_starts[j] + st[1], slot_starts[j] + st[2], r_i >= n_plan))
                     line.extend(leg(prev, st[0] + 1) if not line else leg(prev, st[0] + 1)[1:])
                     prev = st[0] + 1
@@ -430,17 +437,14 @@ def _fill(problem: PatrolProblem, attacked: int, routes: Sequence[Route], conseq
     return out
 
 
-def _timeline(
-    tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64], stops: Sequence[int]
-) -> list[tuple[int, float, float]]:
-    out = []
-    clock, prev = 0.0, 0
-    for site in stops:
-        clock += float(tt[prev, site + 1])
-        out.append((int(site), clock, clock + float(dwell[site])))
-        clock += float(dwell[site])
-        prev = site + 1
-    return out
+def _timeline(tt: npt.NDArray[np.float64], dwell: npt.NDArray[np.float64], stops: Sequence[int], slot_s: float,
+              rng: np.random.Generator | None) -> list[tuple[int, float, float]]:
+    """(site, arrival, departure) of one sortie, seconds after the slot start; each visit's start drawn uniformly
+    over its feasible window (travel times, dwell, back at the base by the slot end), see ``visit_times``."""
+    path = np.concatenate(([0], np.asarray(stops, dtype=np.int64) + 1, [0]))
+    d = dwell[np.asarray(stops, dtype=np.int64)]
+    start = visit_times(tt[path[:-1], path[1:]], d, slot_s, rng=rng)
+    return [(int(site), float(t), float(t + w)) for site, t, w in zip(stops, start, d, strict=True)]
 
 
 def clock(shift_start_min: int, seconds: float) -> str:

@@ -68,4 +68,7 @@ class RoadEdge(Base):
     speed_kph: Mapped[float] = mapped_column(Float)
     speed_tagged: Mapped[bool] = mapped_column(Boolean)
     oneway: Mapped[bool] = mapped_column(Boolean)
+    # grade separation of the source way (bastion.algorithms.vehicle.grade.ROAD_GRADES): ground, tunnel, bridge,
+    # covered, below, above. Rows stored before this column existed read "ground" until the next import.
+    grade: Mapped[str] = mapped_column(String(10), default="ground", server_default="ground")
     geometry_wkb: Mapped[bytes] = mapped_column(LargeBinary)

@@ -18,6 +18,7 @@ def load_road_network(session: Session, region_id: int) -> RoadNetwork:
     osm = np.asarray([n.osm_id for n in nodes], dtype=np.int64)
     index = {int(o): i for i, o in enumerate(osm)}
     geoms = shapely.from_wkb([e.geometry_wkb for e in edges]) if edges else []
+    grades = tuple(e.grade or "ground" for e in edges)
     return RoadNetwork(
         node_osm_id=osm,
         node_lon=np.asarray([n.lon for n in nodes], dtype=np.float64),
@@ -31,5 +32,6 @@ def load_road_network(session: Session, region_id: int) -> RoadNetwork:
         edge_oneway=np.asarray([e.oneway for e in edges], dtype=bool),
         edge_speed_tagged=np.asarray([e.speed_tagged for e in edges], dtype=bool),
         edge_geometry=tuple(np.asarray(shapely.get_coordinates(g)) for g in geoms),
+        edge_grade=grades if any(g != "ground" for g in grades) else (),
     )
 

@@ -17,14 +17,17 @@ def lonlat(xy: list[tuple[float, float]] | np.ndarray) -> np.ndarray:
 
 
 def make_roads(nodes: dict[int, tuple[float, float]], ways: list[tuple[list[int], bool]],
-               shapes: dict[tuple[int, int], list[tuple[float, float]]] | None = None) -> RoadNetwork:
-    """ways: (node sequence, oneway). Each consecutive pair is an edge; shapes add interior vertices (metres)."""
+               shapes: dict[tuple[int, int], list[tuple[float, float]]] | None = None,
+               grades: dict[int, str] | None = None) -> RoadNetwork:
+    """ways: (node sequence, oneway). Each consecutive pair is an edge; shapes add interior vertices (metres);
+    grades: way index -> grade (tunnel, bridge, ...; others at ground level)."""
     shapes = shapes or {}
+    grades = grades or {}
     ids = sorted(nodes)
     idx = {n: i for i, n in enumerate(ids)}
     xy = np.array([nodes[n] for n in ids], dtype=float)
     ll = lonlat(xy)
-    eu, ev, geo, ow, wid = [], [], [], [], []
+    eu, ev, geo, ow, wid, gr = [], [], [], [], [], []
     for w, (seq, oneway) in enumerate(ways):
         for a, b in zip(seq[:-1], seq[1:], strict=True):
             mid = shapes.get((a, b))
@@ -36,6 +39,7 @@ def make_roads(nodes: dict[int, tuple[float, float]], ways: list[tuple[list[int]
                 geo.append(lonlat(p))
                 ow.append(oneway)
                 wid.append(100 + w)
+                gr.append(grades.get(w, "ground"))
     m = len(eu)
     # lengths in metres along the geometry (projected: exact enough for tests)
     lens = []
@@ -48,6 +52,7 @@ def make_roads(nodes: dict[int, tuple[float, float]], ways: list[tuple[list[int]
         edge_length_m=np.array(lens), edge_speed_kph=np.full(m, 50.0), edge_highway=("residential",) * m,
         edge_way_id=np.array(wid, dtype=np.int64), edge_oneway=np.array(ow, dtype=bool),
         edge_speed_tagged=np.zeros(m, dtype=bool), edge_geometry=tuple(geo),
+        edge_grade=tuple(gr) if grades else (),
     )
 
 

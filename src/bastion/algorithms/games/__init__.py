@@ -30,6 +30,7 @@ from bastion.algorithms.games.routes import (
     Stop,
     enumerate_routes,
     route_table,
+    visit_times,
 )
 from bastion.algorithms.games.sampling import (
     IDLE,
@@ -53,5 +54,5 @@ __all__ = [
     "comb_sample", "comb_sample_routes", "compare_with_baselines", "default_payoffs", "enumerate_routes",
     "evaluate_strategies", "fill_slack", "proportional_coverage", "quantal_response", "quantal_value",
     "slot_consequences", "solve_bayesian_milp", "solve_eraser", "solve_origami", "solve_quantal",
-    "solve_schedules", "solve_schedules_milp", "uniform_coverage",
+    "solve_schedules", "solve_schedules_milp", "uniform_coverage", "visit_times",
 ]

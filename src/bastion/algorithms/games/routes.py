@@ -116,17 +116,54 @@ class PatrolProblem:
         alone = self.travel_time_s[0, 1:] + self.dwell_s + self.travel_time_s[1:, 0]
         return alone <= self.shift_s + 1e-9
 
-    def timeline(self, route: Route) -> tuple[Stop, ...]:
-        """Arrival and departure times (seconds after the shift start) of each stop of ``route``."""
-        out = []
-        clock = 0.0
-        prev = 0
-        for site in route.stops:
-            clock += float(self.travel_time_s[prev, site + 1])
-            out.append(Stop(site, clock, clock + float(self.dwell_s[site])))
-            clock += float(self.dwell_s[site])
-            prev = site + 1
-        return tuple(out)
+    def timeline(self, route: Route, *, rng: np.random.Generator | None = None) -> tuple[Stop, ...]:
+        """Arrival and departure times (seconds after the shift start) of each stop of ``route``.
+
+        Without ``rng`` every stop is reached as early as possible; with it, each visit's start is drawn
+        uniformly over its feasible window (:func:`visit_times`).
+        """
+        path = np.concatenate(([0], np.asarray(route.stops, dtype=np.int64) + 1, [0]))
+        legs = self.travel_time_s[path[:-1], path[1:]]
+        dwell = self.dwell_s[np.asarray(route.stops, dtype=np.int64)]
+        start = visit_times(legs, dwell, self.shift_s, rng=rng)
+        return tuple(Stop(site, float(t), float(t + d)) for site, t, d in zip(route.stops, start, dwell, strict=True))
+
+
+def visit_times(
+    legs_s: npt.ArrayLike, dwell_s: npt.ArrayLike, horizon_s: float, *, rng: np.random.Generator | None = None
+) -> FloatArray:
+    """Start time of each visit of one sortie (seconds after it may leave the depot), drawn so it is unpredictable.
+
+    ``legs_s``: the K + 1 travel times depot -> stop 1 -> ... -> stop K -> depot; ``dwell_s``: the K dwell times;
+    the team must be back at the depot by ``horizon_s``. Visit k can start at the earliest when the team has
+    left the previous stop (or the depot) and driven the leg, e_k = t_(k-1) + d_(k-1) + l_k, and at the latest
+    when the rest of the sortie still fits, L_k = horizon - (d_k + l_(k+1) + d_(k+1) + ... + l_K). In visiting
+    order, t_k ~ U[e_k, L_k] (the team waits before leaving, so it never loiters on site); the
+    slack horizon - duration is shared at random. Without ``rng``: t_k = e_k (as early as possible).
+    Which sites are visited is not touched: coverage is unchanged.
+    """
+    legs = np.asarray(legs_s, dtype=np.float64)
+    dwell = np.asarray(dwell_s, dtype=np.float64)
+    k = dwell.size
+    if dwell.ndim != 1 or legs.shape != (k + 1,):
+        raise InvalidInput(f"legs_s must hold one travel time more than dwell_s ({k + 1}), got {legs.shape}",
+                           field="legs_s")
+    if np.any(legs < 0) or np.any(dwell < 0) or not (np.all(np.isfinite(legs)) and np.all(np.isfinite(dwell))):
+        raise InvalidInput("legs_s and dwell_s must be finite, non-negative seconds", field="legs_s")
+    duration = float(legs.sum() + dwell.sum())
+    if duration > horizon_s + 1e-6:
+        raise InvalidInput(f"the sortie takes {duration:.0f} s, longer than horizon_s = {horizon_s:.0f} s",
+                           field="horizon_s")
+    # after starting visit j: its dwell, then every later leg and dwell
+    after = dwell + np.cumsum((legs[1:] + np.append(dwell[1:], 0.0))[::-1])[::-1]
+    out = np.empty(k)
+    ready = 0.0
+    for j in range(k):
+        earliest = ready + legs[j]
+        latest = max(earliest, horizon_s - after[j])
+        out[j] = earliest if rng is None else rng.uniform(earliest, latest)
+        ready = out[j] + dwell[j]
+    return out
 
 
 @dataclass(frozen=True)

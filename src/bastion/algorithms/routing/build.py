@@ -29,6 +29,7 @@ class RawWay:
     speed_kph: float
     speed_tagged: bool
     oneway: int  # +1 along, -1 against, 0 both
+    grade: str = "ground"  # grade separation from tunnel/bridge/covered/layer tags (vehicle.grade.road_grade)
 
 
 def build_network(ways: Sequence[RawWay]) -> RoadNetwork:
@@ -73,6 +74,7 @@ def build_network(ways: Sequence[RawWay]) -> RoadNetwork:
     eow: list[bool] = []
     etag: list[bool] = []
     egeom: list[npt.NDArray[np.float64]] = []
+    egrade: list[str] = []
     for k, w in enumerate(ways):
         a0 = int(offsets[k])
         local = np.flatnonzero(is_split_all[a0 : int(offsets[k + 1])])
@@ -96,6 +98,7 @@ def build_network(ways: Sequence[RawWay]) -> RoadNetwork:
                 eow.append(w.oneway != 0)
                 etag.append(w.speed_tagged)
                 egeom.append(np.ascontiguousarray(g))
+                egrade.append(w.grade)
     return RoadNetwork(
         node_osm_id=split_ids.astype(np.int64),
         node_lon=node_lon,
@@ -109,4 +112,5 @@ def build_network(ways: Sequence[RawWay]) -> RoadNetwork:
         edge_oneway=np.asarray(eow, dtype=bool),
         edge_speed_tagged=np.asarray(etag, dtype=bool),
         edge_geometry=tuple(egeom),
+        edge_grade=tuple(egrade) if any(g != "ground" for g in egrade) else (),
     )

@@ -35,6 +35,9 @@ class RoadNetwork:
     edge_oneway: npt.NDArray[np.bool_]  # (m,) True where the source way is one-way
     edge_speed_tagged: npt.NDArray[np.bool_]  # (m,) True where the speed came from a maxspeed tag
     edge_geometry: tuple[FloatArray, ...] = field(repr=False)  # (m,) arrays of shape (k, 2): lon, lat
+    # (m,) grade separation of the source way: "ground" or tunnel/bridge/covered/above/below (see
+    # bastion.algorithms.vehicle.grade); empty = every edge at ground level
+    edge_grade: tuple[str, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         n = len(self.node_osm_id)
@@ -48,6 +51,8 @@ class RoadNetwork:
         ):
             if len(getattr(self, name)) != m:
                 raise InvalidInput(f"{name} must have one entry per edge ({m}), got {len(getattr(self, name))}")
+        if self.edge_grade and len(self.edge_grade) != m:
+            raise InvalidInput(f"edge_grade must be empty or have one entry per edge ({m}), got {len(self.edge_grade)}")
         if m and (self.edge_u.min() < 0 or self.edge_u.max() >= n or self.edge_v.min() < 0 or self.edge_v.max() >= n):
             raise InvalidInput("edge_u/edge_v must be node indices in [0, n_nodes)")
         if m and (np.any(self.edge_length_m < 0) or np.any(self.edge_speed_kph <= 0)):

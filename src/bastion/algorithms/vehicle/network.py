@@ -6,6 +6,11 @@ edge). A turn from edge p into edge e at their shared node gets one radius from 
 (junction_radius), so a path's bends are the union of its edges' interior bends and its junction turns:
 both the search (approach.py) and the per-path evaluation (path_profile) use exactly these.
 One-way edges also get a reversed twin flagged wrong_way, used only when one-way rules are ignored.
+
+Grade separation (grade.py): an edge in a tunnel, on a bridge, covered or on another layer passes under or
+over the protected zone without touching it. Such an edge reaches the zone only at an end node that is at
+ground level (a portal: a node shared with a ground-level edge) and lies in the zone; elsewhere it is an
+ordinary road that can carry the vehicle to a ground-level junction, including under or over the zone.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from bastion.algorithms.vehicle.geometry import (
     stations,
     truncate,
 )
+from bastion.algorithms.vehicle.grade import GROUND
 from bastion.algorithms.vehicle.physics import Dynamics, SpeedProfile, impact_profile
 from bastion.kernel.errors import InvalidInput
 
@@ -74,6 +80,12 @@ class VehicleNetwork:
         self.wrong_way = np.concatenate((np.zeros(m, bool), np.ones(len(ow), bool)))
         self.tail = np.concatenate((roads.edge_u, roads.edge_v[ow])).astype(np.int64)
         self.head = np.concatenate((roads.edge_v, roads.edge_u[ow])).astype(np.int64)
+        base_ground = (np.array([g == GROUND for g in roads.edge_grade], dtype=bool) if roads.edge_grade
+                       else np.ones(m, dtype=bool))
+        self.ground = base_ground[self.base_edge]  # search edge at ground level (may touch the zone anywhere)
+        self.ground_node = np.zeros(roads.n_nodes, dtype=bool)  # a ground-level edge ends here (portals too)
+        self.ground_node[roads.edge_u[base_ground]] = True
+        self.ground_node[roads.edge_v[base_ground]] = True
         n_all = len(self.base_edge)
         # project all geometry in one call, then measure every edge at once (no per-edge Python work)
         geoms = [roads.edge_geometry[int(b)] for b in self.base_edge]
@@ -182,11 +194,33 @@ class VehicleNetwork:
         return g.buffer(buffer_m) if buffer_m > 0 else g
 
     def touching(self, zone: BaseGeometry) -> npt.NDArray[np.int64]:
-        """Indices of search edges whose geometry meets the zone."""
-        return np.asarray(self.tree.query(zone, predicate="intersects"), dtype=np.int64)
+        """Indices of search edges that reach the zone at ground level.
+
+        A ground-level edge reaches it where its geometry meets it; a grade-separated edge (tunnel, bridge,
+        covered, other layer) only at an end node that is at ground level and inside the zone.
+        """
+        near = np.asarray(self.tree.query(zone, predicate="intersects"), dtype=np.int64)
+        sep = near[~self.ground[near]]
+        if not len(sep):
+            return near
+        shapely.prepare(zone)
+        reach = np.zeros(len(sep), dtype=bool)
+        for end in (self.tail[sep], self.head[sep]):
+            pts = np.column_stack(self.proj.forward(self.roads.node_lon[end], self.roads.node_lat[end]))
+            reach |= self.ground_node[end] & shapely.intersects(zone, shapely.points(pts))
+        return np.sort(np.concatenate((near[self.ground[near]], sep[reach])))
+
+    def passing(self, zone: BaseGeometry) -> npt.NDArray[np.int64]:
+        """Indices of grade-separated search edges that pass under or over the zone without reaching it."""
+        near = np.asarray(self.tree.query(zone, predicate="intersects"), dtype=np.int64)
+        return np.setdiff1d(near[~self.ground[near]], self.touching(zone))
 
     def entries(self, zone: BaseGeometry, touching: npt.NDArray[np.int64]) -> list[Entry]:
-        """First point where each edge starting outside the zone reaches it."""
+        """First point where each edge starting outside the zone reaches it (at ground level, see touching).
+
+        A grade-separated edge reaches the zone only at its head node (a portal inside the zone): its entry
+        is the whole edge.
+        """
         out: list[Entry] = []
         shapely.prepare(zone)
         for e in touching:
@@ -194,6 +228,10 @@ class VehicleNetwork:
             g = self.xy[e]
             if len(g) < 2 or zone.intersects(shapely.points(g[0])):
                 continue  # starts inside: a vehicle there has already reached the perimeter
+            if not self.ground[e]:
+                if self.ground_node[self.head[e]] and zone.intersects(shapely.points(g[-1])):
+                    out.append(self._entry(e, float(self.length[e]), g, g[-1]))
+                continue
             segs = shapely.linestrings(np.stack((g[:-1], g[1:]), axis=1))
             hit = np.flatnonzero(shapely.intersects(segs, zone))
             if not len(hit):
@@ -205,11 +243,13 @@ class VehicleNetwork:
             p = pts[int(np.argmin(d))]
             st = stations(g)
             length = float(st[k] + d.min())
-            xy = truncate(g, length)
-            bst, br = bend_radii(xy, window_m=self.window_m) if len(xy) >= 3 else (np.empty(0), np.empty(0))
-            lon, lat = self.proj.inverse(np.array([p[0]]), np.array([p[1]]))
-            out.append(Entry(e, length, xy, bst, br, float(lon[0]), float(lat[0])))
+            out.append(self._entry(e, length, truncate(g, length), p))
         return out
+
+    def _entry(self, e: int, length_m: float, xy: FloatArray, point: FloatArray) -> Entry:
+        bst, br = bend_radii(xy, window_m=self.window_m) if len(xy) >= 3 else (np.empty(0), np.empty(0))
+        lon, lat = self.proj.inverse(np.array([point[0]]), np.array([point[1]]))
+        return Entry(e, length_m, xy, bst, br, float(lon[0]), float(lat[0]))
 
     # ---- one path, evaluated directly -------------------------------------------------------------
     def path_bends(

@@ -15,7 +15,6 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from bastion.algorithms.games import _highs
 from bastion.algorithms.games.game import FloatArray
 from bastion.algorithms.games.routes import (
     JointSchedule,
@@ -24,6 +23,7 @@ from bastion.algorithms.games.routes import (
     RouteTable,
     route_table,
 )
+from bastion.algorithms.optim import highs
 
 log = logging.getLogger(__name__)
 
@@ -204,11 +204,11 @@ def best_joint_schedules(
         sp.csr_matrix((np.ones(sites.size), (sites, cols)), shape=(n, n_routes)),
         sp.csr_matrix(np.ones((1, n_routes))),
     ])
-    res = _highs.solve(
-        values, a, np.full(n + 1, -_highs.INF), np.concatenate([np.ones(n), [float(problem.n_teams)]]),
-        np.zeros(n_routes), np.ones(n_routes), integer=np.ones(n_routes, dtype=bool), maximize=True,
-        what="joint-schedule pricing (set packing)",
+    model = highs.MilpModel(
+        values, a, np.full(n + 1, -highs.INF), np.concatenate([np.ones(n), [float(problem.n_teams)]]),
+        np.zeros(n_routes), np.ones(n_routes), np.ones(n_routes, dtype=bool), maximize=True,
     )
+    res = highs.solve(model, what="joint-schedule pricing (set packing)", **highs.EXACT)
     log.debug("exact joint pricing: %d positive sites, %d routes, value %.6g", positive.size, n_routes, res.objective)
     if res.objective <= min_value + tol:
         return []

@@ -40,11 +40,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.algorithms.games import _highs
 from bastion.algorithms.games.game import FloatArray, SecurityGame
 from bastion.algorithms.games.origami import solve_origami
 from bastion.algorithms.games.pricing import best_joint_schedules, best_routes
@@ -55,6 +53,7 @@ from bastion.algorithms.games.routes import (
     RouteTable,
     route_table,
 )
+from bastion.algorithms.optim import highs
 from bastion.kernel.errors import Infeasible, InvalidInput, SolverError
 
 log = logging.getLogger(__name__)
@@ -118,13 +117,10 @@ def _route_columns(e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n:
     return out
 
 
-def _add_routes(h: highspy.Highs, e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int, cost_site: FloatArray) -> None:
-    cols = _route_columns(e, routes, n)
+def _add_routes(lp: highs.LpSession, e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int,
+                cost_site: FloatArray) -> None:
     cost = np.array([cost_site[list(r.stops)].sum() for r in routes], dtype=np.float64)
-    h.addCols(
-        len(routes), cost, np.zeros(len(routes)), np.full(len(routes), _highs.INF),
-        int(cols.nnz), cols.indptr[:-1].astype(np.int32), cols.indices.astype(np.int32), cols.data,
-    )
+    lp.add_columns(cost, np.zeros(len(routes)), np.full(len(routes), highs.INF), _route_columns(e, routes, n))
 
 
 def _solve_target(
@@ -136,40 +132,32 @@ def _solve_target(
     au = game.attacker_uncovered
     gain = game.defender_covered - game.defender_uncovered
     e = _site_matrix(game, tstar)
-    row_lo = np.concatenate([np.full(n, -_highs.INF), au - au[tstar], [-_highs.INF]])
-    row_lo[n + tstar] = -_highs.INF
+    row_lo = np.concatenate([np.full(n, -highs.INF), au - au[tstar], [-highs.INF]])
+    row_lo[n + tstar] = -highs.INF
     capacity = 1.0 if joint else float(problem.n_teams)
-    row_hi = np.concatenate([np.ones(n), np.full(n, _highs.INF), [capacity]])
-    h = _highs.new_highs()
-    h.setOptionValue("presolve", "off")
-    h.addRows(2 * n + 1, row_lo, row_hi, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    row_hi = np.concatenate([np.ones(n), np.full(n, highs.INF), [capacity]])
+    lp = highs.LpSession(maximize=True, presolve=False, feasibility_tol=highs.EXACT["feasibility_tol"],
+                         what=f"master LP for target {tstar}")
+    lp.add_empty_rows(row_lo, row_hi)
     # Artificial slack on incentive rows (phase 1), columns 0..n-1; then routes from column n on.
-    slack_hi = np.ones(n) * _highs.INF
+    slack_hi = np.ones(n) * highs.INF
     slack_hi[tstar] = 0.0
-    h.addCols(n, -np.ones(n), np.zeros(n), slack_hi, n, np.arange(n, dtype=np.int32),
-              (n + np.arange(n)).astype(np.int32), np.ones(n))
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    lp.add_columns(-np.ones(n), np.zeros(n), slack_hi,
+                   sp.csc_matrix((np.ones(n), (n + np.arange(n), np.arange(n))), shape=(2 * n + 1, n)))
     zero = np.zeros(n)
     phase2_cost = np.zeros(n)
     phase2_cost[tstar] = gain[tstar]
-    _add_routes(h, e, pool, n, zero)
-
-    def run() -> tuple[float, FloatArray]:
-        h.run()
-        status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverError(f"master LP for target {tstar} not optimal (HiGHS status: {h.modelStatusToString(status)})")
-        return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().row_dual)
+    _add_routes(lp, e, pool, n, zero)
 
     iterations = 0
     for phase, cost_site in ((1, zero), (2, phase2_cost)):
         if phase == 2:
-            h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), np.zeros(n))
-            h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+            lp.set_bounds(np.arange(n), np.zeros(n), np.zeros(n))
+            lp.set_costs(np.arange(n), np.zeros(n))
             route_cost = np.array([cost_site[list(r.stops)].sum() for r in pool])
-            h.changeColsCost(len(pool), (n + np.arange(len(pool))).astype(np.int32), route_cost)
+            lp.set_costs(n + np.arange(len(pool)), route_cost)
         while True:
-            z, y = run()
+            z, y = lp.solve()
             w = cost_site - e.T @ y  # reduced profit of covering each site
             new: list[tuple[float, Route]] | list[tuple[float, JointSchedule]]
             if joint:
@@ -188,14 +176,14 @@ def _solve_target(
                     new = best_joint_schedules(problem, w, min_value=float(y[2 * n]), table=table, exact=True)
                 best_rc = (new[0][0] - float(y[2 * n])) if new else 0.0
                 bound = z + capacity * max(0.0, best_rc)
-                x = np.asarray(h.getSolution().col_value)[n:]
+                x = lp.x()[n:]
                 return _LPResult("iteration_limit", game.defender_uncovered[tstar] + z, game.defender_uncovered[tstar] + bound, x)
             columns = [r for _, r in new]
             pool.extend(columns)
-            _add_routes(h, e, columns, n, cost_site)
+            _add_routes(lp, e, columns, n, cost_site)
         if phase == 1 and z < -1e-7:
             return _LPResult("infeasible", -np.inf, -np.inf, np.zeros(0))
-    x = np.asarray(h.getSolution().col_value)[n:]
+    x = lp.x()[n:]
     obj = float(game.defender_uncovered[tstar] + z)
     return _LPResult("optimal", obj, obj, x)
 
@@ -214,7 +202,7 @@ def _finish(
     for j in keep:
         coverage[list(columns[j].stops)] += x[j]
     coverage = np.clip(coverage, 0.0, 1.0)
-    gap = abs(bound - objective) / max(1.0, abs(objective))
+    gap = highs.relative_gap(objective, bound, maximize=True)
     return ScheduleSolution(
         coverage=coverage,
         attacked_target=tstar,
@@ -318,7 +306,7 @@ def solve_schedules_milp(
         [None, sp.csr_matrix(np.ones((1, n))), None, None],       # sum a = 1
     ]
     mat = sp.bmat(blocks, format="csc")
-    inf = _highs.INF
+    inf = highs.INF
     row_lo = np.concatenate([np.full(n, -inf), [-inf], np.full(n, -inf), game.attacker_uncovered, np.full(n, -inf), [1.0]])
     row_hi = np.concatenate([np.ones(n), [float(teams)], game.defender_uncovered + m_d, np.full(n, inf),
                              game.attacker_uncovered + m_a, [1.0]])
@@ -329,9 +317,9 @@ def solve_schedules_milp(
     col_hi = np.concatenate([np.full(nr, inf), np.ones(n), [game.defender_covered.max(), game.attacker_uncovered.max()]])
     integer = np.zeros(n_cols, dtype=bool)
     integer[nr : nr + n] = True
-    res = _highs.solve(cost, mat, row_lo, row_hi, col_lo, col_hi, integer=integer, maximize=True,
-                       time_limit_s=time_limit_s, what="ERASER-C route MILP")
+    model = highs.MilpModel(cost, mat, row_lo, row_hi, col_lo, col_hi, integer, maximize=True)
+    res = highs.solve(model, time_limit_s=time_limit_s, what="ERASER-C route MILP", **highs.EXACT)
     tstar = int(np.argmax(res.x[nr : nr + n]))
-    return _finish(problem, routes, res.x[:nr], tstar, model="marginal", status="optimal", t0=t0,
+    return _finish(problem, routes, res.x[:nr], tstar, model="marginal", status=res.status, t0=t0,
                    method="route-enumeration-milp",
                    objective=res.objective, bound=res.bound, n_columns=nr, n_lps=0)

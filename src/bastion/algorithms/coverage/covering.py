@@ -13,13 +13,13 @@ import time
 import numpy as np
 from scipy.sparse import csc_array, csr_array, eye, hstack, vstack
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.coverage.greedy import greedy_lscp, greedy_mclp
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.reduction import Reduced, merge_rows, reduce_covering
 from bastion.algorithms.coverage.result import PlacementResult
 from bastion.algorithms.optim import highs
 from bastion.algorithms.optim.highs import MilpBackend, MilpModel, MilpSolution
-from bastion.algorithms.routing.network import FloatArray, IntArray
 from bastion.kernel.errors import Infeasible, InvalidInput
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,12 @@ import time
 import numpy as np
 from scipy.sparse import coo_array, csc_array
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.coverage.covering import _check_p, _nonfixed, _result
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.result import PlacementResult
 from bastion.algorithms.optim import highs
 from bastion.algorithms.optim.highs import MilpBackend, MilpModel
-from bastion.algorithms.routing.network import FloatArray, IntArray
 from bastion.kernel.errors import Infeasible
 
 log = logging.getLogger(__name__)

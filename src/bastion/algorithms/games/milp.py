@@ -23,13 +23,13 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from bastion.algorithms.games.game import FloatArray, GameSolution, SecurityGame
+from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms.games.game import GameSolution, SecurityGame
 from bastion.algorithms.optim import highs
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,9 @@ import heapq
 import logging
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
-from bastion.algorithms.games.game import FloatArray
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.algorithms.games.routes import (
     JointSchedule,
     PatrolProblem,
@@ -98,13 +97,13 @@ def best_routes(
     return [(value, Route(stops, dur)) for value, stops, dur in ranked]
 
 
-def _plan(padded: npt.NDArray[np.int64], durations: FloatArray, picks: list[int], pad: int) -> JointSchedule:
+def _plan(padded: IntArray, durations: FloatArray, picks: list[int], pad: int) -> JointSchedule:
     return JointSchedule(tuple(
         Route(tuple(int(v) for v in padded[j] if v != pad), float(durations[j])) for j in picks
     ))
 
 
-def _first_free(sorted_routes: npt.NDArray[np.int64], used: npt.NDArray[np.bool_]) -> int:
+def _first_free(sorted_routes: IntArray, used: BoolArray) -> int:
     """Index of the first route (in value order) that uses no used site, or -1; scans in growing chunks."""
     start, chunk = 0, 256
     while start < sorted_routes.shape[0]:
@@ -117,7 +116,7 @@ def _first_free(sorted_routes: npt.NDArray[np.int64], used: npt.NDArray[np.bool_
 
 
 def _greedy_joint(
-    values: FloatArray, padded: npt.NDArray[np.int64], durations: FloatArray, n_teams: int, starts: int, pad: int
+    values: FloatArray, padded: IntArray, durations: FloatArray, n_teams: int, starts: int, pad: int
 ) -> list[tuple[float, JointSchedule]]:
     """Greedy day plans: from each of the ``starts`` best routes, add the best disjoint routes in value order.
 

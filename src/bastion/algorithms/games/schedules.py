@@ -43,7 +43,8 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.algorithms.games.game import FloatArray, SecurityGame
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
 from bastion.algorithms.games.pricing import best_joint_schedules, best_routes
 from bastion.algorithms.games.routes import (

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms.games.game import FloatArray, as_payoff_vector
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms.games.game import as_payoff_vector
 from bastion.kernel.errors import InvalidInput
 
 MINUTES_PER_WEEK = 7 * 24 * 60

@@ -19,19 +19,18 @@ from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
-import numpy.typing as npt
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.algorithms.routing._sparse import csr_min_weight
 from bastion.algorithms.routing.hierarchy import Hierarchy, build_hierarchy
-from bastion.algorithms.routing.network import FloatArray, IntArray, RoadNetwork
+from bastion.algorithms.routing.network import RoadNetwork
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
 
-BoolArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ import numpy.typing as npt
 from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.algorithms.routing.graph import RoutingGraph
-from bastion.algorithms.routing.network import FloatArray, IntArray
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class SnapResult:
     max_snap_m: float
 
     @property
-    def flagged(self) -> npt.NDArray[np.bool_]:
+    def flagged(self) -> BoolArray:
         """Points farther than max_snap_m from the network (not snapped)."""
         return self.node < 0
 

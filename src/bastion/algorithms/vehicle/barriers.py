@@ -15,11 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.vehicle.geometry import LocalProjection, truncate
 from bastion.algorithms.vehicle.ratings import (
     STANDARDS,
@@ -28,8 +28,6 @@ from bastion.algorithms.vehicle.ratings import (
     parse_rating,
 )
 from bastion.kernel.errors import InvalidInput
-
-FloatArray = npt.NDArray[np.float64]
 
 BARRIER_WITHIN_M = 10.0  # a barrier this close to the approach's final stretch stands on that approach, m
 BARRIER_LAST_M = 30.0  # length of the final stretch before the perimeter where a barrier line stands, m

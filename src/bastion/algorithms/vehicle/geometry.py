@@ -15,12 +15,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-import numpy.typing as npt
 from pyproj import Transformer
 
+from bastion.algorithms._typing import FloatArray
 from bastion.kernel.errors import InvalidInput
-
-FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_WINDOW_M = 20.0  # full smoothing window of the three-point circle, metres
 MIN_HALF_WINDOW_M = 0.5  # a chord shorter than this (either side) gives no radius, metres

@@ -14,11 +14,11 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.routing.network import RoadNetwork
 from bastion.algorithms.vehicle.geometry import (
     DEFAULT_WINDOW_M,
@@ -34,7 +34,6 @@ from bastion.algorithms.vehicle.physics import Dynamics, SpeedProfile, impact_pr
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
-FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_BUFFER_M = 10.0  # polygon/line perimeters: a road centreline within 10 m (half carriageway + pavement) reaches it
 DEFAULT_POINT_RADIUS_M = 30.0  # point sites: roads within 30 m of the point reach it
@@ -133,7 +132,7 @@ class VehicleNetwork:
     def n_edges(self) -> int:
         return len(self.base_edge)
 
-    def in_edges(self, node: int) -> npt.NDArray[np.int64]:
+    def in_edges(self, node: int) -> IntArray:
         return self._in_order[self._in_ptr[node]:self._in_ptr[node + 1]]
 
     def junction(self, p: int, e: int, entry: Entry | None = None) -> float:
@@ -179,11 +178,11 @@ class VehicleNetwork:
             return g.buffer(0.01)
         return g.buffer(buffer_m) if buffer_m > 0 else g
 
-    def touching(self, zone: BaseGeometry) -> npt.NDArray[np.int64]:
+    def touching(self, zone: BaseGeometry) -> IntArray:
         """Indices of search edges whose geometry meets the zone."""
         return np.asarray(self.tree.query(zone, predicate="intersects"), dtype=np.int64)
 
-    def entries(self, zone: BaseGeometry, touching: npt.NDArray[np.int64]) -> list[Entry]:
+    def entries(self, zone: BaseGeometry, touching: IntArray) -> list[Entry]:
         """First point where each edge starting outside the zone reaches it."""
         out: list[Entry] = []
         shapely.prepare(zone)

@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.vehicle.geometry import (
     DEFAULT_WINDOW_M,
     bend_radii,
@@ -26,8 +26,6 @@ from bastion.algorithms.vehicle.geometry import (
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.units import G_MPS2, KPH_PER_MPS
-
-FloatArray = npt.NDArray[np.float64]
 
 FRICTION_NORMAL = 0.6  # side-friction coefficient, dry asphalt, typical driver at the limit
 FRICTION_CONSERVATIVE = 1.0  # upper bound: skilled driver, grippy tyres (gives higher speeds)

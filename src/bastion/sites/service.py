@@ -25,6 +25,7 @@ from bastion.algorithms.sites.taxonomy import CATEGORIES, KIND_TO_CATEGORY
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.geo import LocalProjection
 from bastion.regions.repository import RegionRepo
 from bastion.sites.files import ExportRow, UserSiteRow, read_user_sites
 from bastion.sites.models import Site
@@ -189,8 +190,9 @@ def import_user_sites(
         user_sites = repo.natural_keys(region.id, "user")
         linked = {(x.user_list, x.user_ref): x for x in osm_sites.values() if x.user_ref}
         cand = [x for x in osm_sites.values() if not x.missing_from_source]
-        lat0 = math.radians(float(np.mean([x.lat for x in cand]))) if cand else 0.0
-        cx = np.array([[x.lon * 111_320 * math.cos(lat0), x.lat * 110_540] for x in cand]) if cand else np.zeros((0, 2))
+        if cand:
+            proj = LocalProjection.around([x.lon for x in cand], [x.lat for x in cand])
+            cx = np.column_stack(proj.to_xy([x.lon for x in cand], [x.lat for x in cand]))
         inserts = []
         for r, category, kind in resolved:
             target = linked.get((list_name, r.ref))
@@ -200,8 +202,8 @@ def import_user_sites(
                     raise InvalidInput(f"row {r.row}: osm reference {r.osm[0]}/{r.osm[1]} is not a site of region "
                                        f"{region.name!r}", field="osm")
             if target is None and len(cand):
-                lon, lat = representative_lonlat(r.geometry)
-                d = np.hypot(cx[:, 0] - lon * 111_320 * math.cos(lat0), cx[:, 1] - lat * 110_540)
+                px, py = proj.to_xy(*representative_lonlat(r.geometry))
+                d = np.hypot(cx[:, 0] - px, cx[:, 1] - py)
                 order = np.argsort(d)
                 for j in order[:5]:
                     if d[j] > MATCH_RADIUS_M:

@@ -23,7 +23,6 @@ from bastion.algorithms.routing.network import RoadNetwork
 from bastion.algorithms.vehicle.geometry import (
     DEFAULT_WINDOW_M,
     MIN_HALF_WINDOW_M,
-    LocalProjection,
     bend_radii,
     circumradius,
     junction_radius,
@@ -32,6 +31,7 @@ from bastion.algorithms.vehicle.geometry import (
 )
 from bastion.algorithms.vehicle.physics import Dynamics, SpeedProfile, impact_profile
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.geo import LocalProjection
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ class VehicleNetwork:
         geoms = [roads.edge_geometry[int(b)] for b in self.base_edge]
         counts = np.array([len(g) for g in geoms], dtype=np.int64)
         allxy = np.concatenate(geoms) if geoms else np.empty((0, 2))
-        x, y = self.proj.forward(allxy[:, 0], allxy[:, 1])
+        x, y = self.proj.to_xy(allxy[:, 0], allxy[:, 1])
         eid = np.repeat(np.arange(n_all), counts)
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         pos = np.arange(len(x)) - first[eid]
@@ -160,7 +160,7 @@ class VehicleNetwork:
     # ---- perimeters and entries -------------------------------------------------------------------
     def project_geometry(self, geom_lonlat: BaseGeometry) -> BaseGeometry:
         def fwd(c: FloatArray) -> FloatArray:
-            return np.column_stack(self.proj.forward(c[:, 0], c[:, 1]))
+            return np.column_stack(self.proj.to_xy(c[:, 0], c[:, 1]))
 
         return shapely.transform(geom_lonlat, fwd)
 
@@ -204,7 +204,7 @@ class VehicleNetwork:
             length = float(st[k] + d.min())
             xy = truncate(g, length)
             bst, br = bend_radii(xy, window_m=self.window_m) if len(xy) >= 3 else (np.empty(0), np.empty(0))
-            lon, lat = self.proj.inverse(np.array([p[0]]), np.array([p[1]]))
+            lon, lat = self.proj.to_lonlat(np.array([p[0]]), np.array([p[1]]))
             out.append(Entry(e, length, xy, bst, br, float(lon[0]), float(lat[0])))
         return out
 
@@ -254,7 +254,7 @@ class VehicleNetwork:
         return np.vstack(parts)
 
     def to_lonlat(self, xy: FloatArray) -> FloatArray:
-        lon, lat = self.proj.inverse(xy[:, 0], xy[:, 1])
+        lon, lat = self.proj.to_lonlat(xy[:, 0], xy[:, 1])
         return np.column_stack((lon, lat))
 
     def line(self, xy: FloatArray) -> LineString:

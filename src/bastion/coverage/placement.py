@@ -34,9 +34,16 @@ from bastion.coverage.service import (
     unit_times,
 )
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import check_duration_s
 from bastion.regions.graphs import check_profile, routing_for_region
 from bastion.regions.repository import RegionRepo
-from bastion.units.service import UNIT_TYPES, UnitSpec, add_units, check_lonlat
+from bastion.units.service import (
+    STANDARDS_S,
+    UNIT_TYPES,
+    UnitSpec,
+    add_units,
+    check_lonlat,
+)
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +101,7 @@ def place(
     if not isinstance(add, int) or not 0 <= add <= MAX_NEW_UNITS or (model != "lscp" and add < 1):
         raise InvalidInput(f"add must be a whole number of new units from 1 to {MAX_NEW_UNITS}, got {add!r}",
                            field="add")
-    if not 1 <= standard_s <= 3600:
-        raise InvalidInput(f"standard must be 1 to 3600 seconds, got {standard_s}", field="standard")
+    check_duration_s(standard_s, field_name="standard")
     if not 0 < time_limit_s <= 3600:
         raise InvalidInput(f"time_limit_s must be in (0, 3600], got {time_limit_s}", field="time_limit_s")
     check_profile(speed_profile)
@@ -191,7 +197,7 @@ def place(
 def _apply(sf: sessionmaker[Session], region_id: int, proposed: Sequence[ProposedUnit], utype: str, profile: str,
            standard_s: int) -> tuple[int, ...]:
     label = utype.replace("_", " ").capitalize()
-    std = standard_s if standard_s in (60, 180, 300) else None
+    std = standard_s if standard_s in STANDARDS_S else None  # a unit keeps a ring standard, else its type's
     with sf() as s:
         n0 = len(region_units(s, RegionRepo(s).get(region_id)))
     specs = [UnitSpec(unit_type=utype, name=f"{label} {n0 + k}", lon=p.lon, lat=p.lat, standard_s=std,

@@ -23,19 +23,20 @@ from bastion.algorithms.coverage import analyze_coverage
 from bastion.algorithms.routing import travel_time_matrix
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import check_durations_s
 from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.risk.weights import require_site_risk
 from bastion.sites.models import Site
 from bastion.units.models import ResponseUnit
-from bastion.units.service import is_available
+from bastion.units.service import STANDARDS_S, is_available
 
 log = logging.getLogger(__name__)
 
 NOT_CROWDED = frozenset({"government", "infrastructure"})  # site categories that are not crowded places
 DEMAND_PROFILE = "patrol_car"  # graph on which sites are snapped and flagged
-DEFAULT_STANDARDS_S = (60, 180, 300)
+DEFAULT_STANDARDS_S = STANDARDS_S  # the 1/3/5-minute rings
 WEIGHT_BASES = ("sites", "capacity", "risk")
 
 
@@ -167,10 +168,8 @@ def unit_times(s: Session, region: Region, units: Sequence[UnitPoint], sites: Se
 
 
 def check_standards(standards_s: Sequence[int]) -> tuple[int, ...]:
-    out = tuple(sorted({int(x) for x in standards_s}))
-    if not out or out[0] < 1 or out[-1] > 3600:
-        raise InvalidInput(f"standards must be 1 to 3600 seconds, got {list(standards_s)}", field="standard")
-    return out
+    """Response standards to report on: distinct durations of 1 s to MAX_DURATION_S (60 minutes)."""
+    return check_durations_s(standards_s, field_name="standard")
 
 
 def region_units(s: Session, region: Region, *, at: dt.datetime | None = None) -> list[ResponseUnit]:

@@ -5,8 +5,8 @@ from bastion.algorithms.routing.graph import (
     MOTORCYCLE,
     PATROL_CAR,
     PROFILES,
+    RoadSpeedProfile,
     RoutingGraph,
-    SpeedProfile,
     build_graph,
 )
 from bastion.algorithms.routing.hierarchy import (
@@ -30,6 +30,6 @@ from bastion.algorithms.routing.snap import (
 
 __all__ = [
     "FOOT", "MOTORCYCLE", "PATROL_CAR", "PROFILES", "Hierarchy", "Isochrone", "LocalProjection", "Reach", "RoadNetwork",
-    "RoutingGraph", "SnapResult", "Snapper", "SpeedProfile", "build_graph", "build_hierarchy", "hierarchy_distances", "isochrones", "multi_source_reach",
+    "RoadSpeedProfile", "RoutingGraph", "SnapResult", "Snapper", "build_graph", "build_hierarchy", "hierarchy_distances", "isochrones", "multi_source_reach",
     "snap_points", "travel_time_matrix",
 ]

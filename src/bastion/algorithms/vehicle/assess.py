@@ -28,7 +28,7 @@ from bastion.algorithms.vehicle.physics import (
     FRICTION_CONSERVATIVE,
     FRICTION_NORMAL,
     Dynamics,
-    SpeedProfile,
+    ImpactSpeedProfile,
 )
 from bastion.algorithms.vehicle.ratings import STANDARDS, RatingNeed, required_rating
 from bastion.algorithms.vehicle.vehicles import VehicleClass
@@ -57,7 +57,7 @@ class Approach:
     limiting_lonlat: tuple[float, float] | None
     needs: tuple[RatingNeed, ...]
     path_lonlat: FloatArray = field(repr=False)
-    profile: SpeedProfile = field(repr=False)  # central scenario; for timing.check_approach
+    profile: ImpactSpeedProfile = field(repr=False)  # central scenario; for timing.check_approach
     dynamics: Dynamics = field(repr=False)
 
 

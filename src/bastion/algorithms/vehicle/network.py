@@ -29,7 +29,11 @@ from bastion.algorithms.vehicle.geometry import (
     stations,
     truncate,
 )
-from bastion.algorithms.vehicle.physics import Dynamics, SpeedProfile, impact_profile
+from bastion.algorithms.vehicle.physics import (
+    Dynamics,
+    ImpactSpeedProfile,
+    impact_profile,
+)
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection
 
@@ -238,7 +242,7 @@ class VehicleNetwork:
 
     def path_profile(
         self, entry: Entry, edges: tuple[int, ...], start_offset_m: float, dyn: Dynamics, *, mass_kg: float | None = None
-    ) -> SpeedProfile:
+    ) -> ImpactSpeedProfile:
         total, st, r = self.path_bends(entry, edges, start_offset_m)
         return impact_profile(total, st, r, dyn, mass_kg=mass_kg)
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import shapely
 from shapely.geometry import mapping
 from sqlalchemy import func, insert, select, update
@@ -20,12 +19,12 @@ from bastion.access import service as accounts
 from bastion.algorithms.sites.capacity import CapacityEstimate, estimate_capacity
 from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
 from bastion.algorithms.sites.hours import parse_opening_hours
+from bastion.algorithms.sites.matching import NearbySites
 from bastion.algorithms.sites.model import SiteRecord
 from bastion.algorithms.sites.taxonomy import CATEGORIES, KIND_TO_CATEGORY
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput, NotFound
-from bastion.kernel.geo import LocalProjection
 from bastion.regions.repository import RegionRepo
 from bastion.sites.files import ExportRow, UserSiteRow, read_user_sites
 from bastion.sites.models import Site
@@ -190,9 +189,7 @@ def import_user_sites(
         user_sites = repo.natural_keys(region.id, "user")
         linked = {(x.user_list, x.user_ref): x for x in osm_sites.values() if x.user_ref}
         cand = [x for x in osm_sites.values() if not x.missing_from_source]
-        if cand:
-            proj = LocalProjection.around([x.lon for x in cand], [x.lat for x in cand])
-            cx = np.column_stack(proj.to_xy([x.lon for x in cand], [x.lat for x in cand]))
+        nearby = NearbySites([x.lon for x in cand], [x.lat for x in cand])
         inserts = []
         for r, category, kind in resolved:
             target = linked.get((list_name, r.ref))
@@ -202,12 +199,8 @@ def import_user_sites(
                     raise InvalidInput(f"row {r.row}: osm reference {r.osm[0]}/{r.osm[1]} is not a site of region "
                                        f"{region.name!r}", field="osm")
             if target is None and len(cand):
-                px, py = proj.to_xy(*representative_lonlat(r.geometry))
-                d = np.hypot(cx[:, 0] - px, cx[:, 1] - py)
-                order = np.argsort(d)
-                for j in order[:5]:
-                    if d[j] > MATCH_RADIUS_M:
-                        break
+                near, _ = nearby.within(*representative_lonlat(r.geometry), MATCH_RADIUS_M, k=5)
+                for j in near:
                     if cand[j].category == category and cand[j].user_ref is None:
                         target = cand[j]
                         break

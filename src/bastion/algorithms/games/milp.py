@@ -31,7 +31,6 @@ from bastion.kernel.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 
-
 @dataclass(frozen=True)
 class BayesianGame:
     """Several attacker types over the same targets, with a prior over types. Build with :meth:`from_arrays`."""

@@ -31,8 +31,6 @@ from bastion.kernel.errors import InvalidInput
 log = logging.getLogger(__name__)
 
 
-
-
 @dataclass(frozen=True)
 class RoadSpeedProfile:
     """How fast one vehicle type moves on each road class. Every field is an editable default.

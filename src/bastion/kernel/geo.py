@@ -43,7 +43,7 @@ class LocalProjection:
     @classmethod
     def around(cls, lon: npt.ArrayLike, lat: npt.ArrayLike) -> LocalProjection:
         """Centred on the mean of the given points (one point: on that point)."""
-        return cls(float(np.mean(lon)), float(np.mean(lat)))
+        return cls(float(np.mean(np.asarray(lon, dtype=np.float64))), float(np.mean(np.asarray(lat, dtype=np.float64))))
 
     def to_xy(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
         x, y = _transformer(self.lon0, self.lat0, False).transform(

@@ -23,8 +23,8 @@ from bastion.units.service import get_unit
 log = logging.getLogger(__name__)
 
 
-ISOCHRONE_MAX_S = 1800  # an isochrone beyond 30 minutes covers most of a region and takes long to draw
-ISOCHRONE_MAX_COUNT = 6
+ISOCHRONE_MAX_S = 1800  # isochrones have their own, shorter bound than response standards: 30 minutes
+ISOCHRONE_MAX_COUNT = 6  # rings per request
 
 
 def check_limits(limits_s: Sequence[int]) -> tuple[int, ...]:

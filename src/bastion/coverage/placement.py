@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.coverage import (
     CoverageProblem,
     PlacementResult,
@@ -25,7 +26,6 @@ from bastion.algorithms.coverage import (
     solve_p_median,
 )
 from bastion.algorithms.routing import travel_time_matrix
-from bastion.algorithms.routing.network import IntArray
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.coverage.enums import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S, TIME_LIMIT_S
 from bastion.coverage.service import (
@@ -38,6 +38,7 @@ from bastion.coverage.service import (
     unit_times,
 )
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import check_duration_s
 from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.repository import RegionRepo
 from bastion.units.service import (
@@ -181,8 +182,7 @@ def _check_request(model: str, *, add: int, backup: bool, standard_s: int, time_
     if not isinstance(add, int) or not 0 <= add <= MAX_NEW_UNITS or (model != "lscp" and add < 1):
         raise InvalidInput(f"add must be a whole number of new units from 1 to {MAX_NEW_UNITS}, got {add!r}",
                            field="add")
-    if not 1 <= standard_s <= 3600:
-        raise InvalidInput(f"standard must be 1 to 3600 seconds, got {standard_s}", field="standard")
+    check_duration_s(standard_s, field_name="standard")
     if not MIN_TIME_LIMIT_S <= time_limit_s <= MAX_TIME_LIMIT_S:
         raise InvalidInput(f"time_limit_s must be from {MIN_TIME_LIMIT_S} to {MAX_TIME_LIMIT_S} s, got {time_limit_s}",
                            field="time_limit_s")
@@ -221,7 +221,7 @@ def _given_candidates(r: Routing, candidates: Sequence[tuple[float, float]]) -> 
 def _apply(sf: sessionmaker[Session], region_id: int, proposed: Sequence[ProposedUnit], utype: str, profile: str,
            standard_s: int) -> tuple[int, ...]:
     label = utype.replace("_", " ").capitalize()
-    std = standard_s if standard_s in STANDARDS_S else None
+    std = standard_s if standard_s in STANDARDS_S else None  # a unit keeps a ring standard, else its type's
     with sf() as s:
         n0 = len(region_units(s, RegionRepo(s).get(region_id)))
     specs = [UnitSpec(unit_type=utype, name=f"{label} {n0 + k}", lon=p.lon, lat=p.lat, standard_s=std,

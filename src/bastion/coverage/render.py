@@ -15,6 +15,7 @@ from bastion.algorithms.routing import isochrones
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.coverage.service import region_units, unit_point
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import check_durations_s
 from bastion.regions.graphs import routing_for_region
 from bastion.regions.repository import RegionRepo
 from bastion.units.enums import ResponseStandard
@@ -23,11 +24,13 @@ from bastion.units.service import get_unit
 log = logging.getLogger(__name__)
 
 
+ISOCHRONE_MAX_S = 1800  # isochrones have their own, shorter bound than response standards: 30 minutes
+ISOCHRONE_MAX_COUNT = 6  # rings per request
+
+
 def check_limits(limits_s: Sequence[int]) -> tuple[int, ...]:
-    out = tuple(sorted({int(x) for x in limits_s}))
-    if not out or len(out) > 6 or out[0] < 1 or out[-1] > 1800:
-        raise InvalidInput(f"limits must be 1 to 6 values from 1 to 1800 seconds, got {list(limits_s)}", field="limits")
-    return out
+    """Isochrone limits: a shorter bound and fewer values than response standards (kernel.time.MAX_DURATION_S)."""
+    return check_durations_s(limits_s, field_name="limits", max_s=ISOCHRONE_MAX_S, max_count=ISOCHRONE_MAX_COUNT)
 
 
 def isochrones_geojson(

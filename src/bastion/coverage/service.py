@@ -24,6 +24,7 @@ from bastion.algorithms.routing import travel_time_matrix
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.coverage.enums import WeightBasis
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import check_durations_s
 from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
@@ -171,10 +172,8 @@ def unit_times(
 
 
 def check_standards(standards_s: Sequence[int]) -> tuple[int, ...]:
-    out = tuple(sorted({int(x) for x in standards_s}))
-    if not out or out[0] < 1 or out[-1] > 3600:
-        raise InvalidInput(f"standards must be 1 to 3600 seconds, got {list(standards_s)}", field="standard")
-    return out
+    """Response standards to report on: distinct durations of 1 s to MAX_DURATION_S (60 minutes)."""
+    return check_durations_s(standards_s, field_name="standard")
 
 
 def region_units(s: Session, region: Region, *, at: dt.datetime | None = None) -> list[ResponseUnit]:

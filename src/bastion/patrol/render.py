@@ -7,13 +7,14 @@ import dataclasses
 import html
 import io
 import json
-import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import shapely
 from sqlalchemy.orm import Session
 
+from bastion.kernel.geo import LocalProjection
 from bastion.patrol.enums import TEAM_COLOURS
 from bastion.patrol.models import PatrolPlan
 from bastion.patrol.service import StopRow, TeamSchedule, get_plan, schedules
@@ -63,33 +64,45 @@ def to_json(summary: dict[str, Any], teams: Sequence[TeamSchedule]) -> str:
     return json.dumps({"plan": summary, "schedules": [schedule_dict(t) for t in teams]}, ensure_ascii=False)
 
 
-class _Projection:
-    """Local metres (x east, y south) around a reference latitude; SVG y grows downwards."""
+class _SvgProjection:
+    """Local metres around the depot (kernel.geo.LocalProjection), x east and y south: SVG y grows downwards."""
 
     def __init__(self, lon0: float, lat0: float) -> None:
-        self.lon0, self.lat0 = lon0, lat0
-        self.kx = 111_320.0 * math.cos(math.radians(lat0))
+        self._proj = LocalProjection(lon0, lat0)
+
+    def many(self, lonlat: Any) -> np.ndarray:
+        """(k, 2) lon/lat -> (k, 2) SVG x, y in metres."""
+        a = np.asarray(lonlat, dtype=np.float64).reshape(-1, 2)
+        x, y = self._proj.to_xy(a[:, 0], a[:, 1])
+        return np.column_stack((x, -y))
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float]:
-        return (lon - self.lon0) * self.kx, (self.lat0 - lat) * 111_320.0
+        x, y = self.many([(lon, lat)])[0]
+        return float(x), float(y)
 
 
-def _roads_svg(session: Session, region_id: int, proj: _Projection) -> str:
+def _roads_svg(session: Session, region_id: int, proj: _SvgProjection) -> str:
     seen: set[tuple[int, int, int]] = set()
-    parts = []
+    lines = []
     for e in RoadRepo(session).edges(region_id):
         key = (e.way_id, min(e.u_osm_id, e.v_osm_id), max(e.u_osm_id, e.v_osm_id))
         if key in seen:
             continue
         seen.add(key)
-        pts = shapely.get_coordinates(shapely.from_wkb(e.geometry_wkb))
-        xy = " ".join(f"{x:.0f},{y:.0f}" for x, y in (proj(float(a), float(b)) for a, b in pts))
+        lines.append(shapely.get_coordinates(shapely.from_wkb(e.geometry_wkb)))
+    if not lines:
+        return '<path d=""/>'
+    xy_all = proj.many(np.concatenate(lines))  # one projection call for the whole network
+    parts = []
+    for xy_line in np.split(xy_all, np.cumsum([len(line) for line in lines])[:-1]):
+        xy = " ".join(f"{x:.0f},{y:.0f}" for x, y in xy_line)
         parts.append(f"M{xy.replace(' ', 'L', 1)}" if " " in xy else f"M{xy}")
     return f'<path d="{" ".join(parts)}"/>'
 
 
-def _team_svg(t: TeamSchedule, proj: _Projection, depot: tuple[float, float], colour: str) -> str:
-    pts = [proj(x, y) for line in t.path for x, y in line] + [proj(*depot)]
+def _team_svg(t: TeamSchedule, proj: _SvgProjection, depot: tuple[float, float], colour: str) -> str:
+    paths = [proj.many(line) for line in t.path]
+    pts = [tuple(p) for xy_line in paths for p in xy_line] + [proj(*depot)]
     pts += [proj(s.lon, s.lat) for s in t.stops]
     xs, ys = [p[0] for p in pts], [p[1] for p in pts]
     pad = 150.0
@@ -101,8 +114,8 @@ def _team_svg(t: TeamSchedule, proj: _Projection, depot: tuple[float, float], co
            f'role="img" aria-label="{html.escape(t.label)} route, day {t.day}">',
            f'<rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" fill="#fafafa"/>',
            '<use href="#roads"/>']
-    for line in t.path:
-        d = " ".join(f"{x:.0f},{y:.0f}" for x, y in (proj(a, b) for a, b in line))
+    for xy_line in paths:
+        d = " ".join(f"{x:.0f},{y:.0f}" for x, y in xy_line)
         out.append(f'<polyline class="route" points="{d}" fill="none" stroke="{colour}" stroke-width="3" '
                    'vector-effect="non-scaling-stroke" stroke-linejoin="round" opacity="0.85"/>')
     dx, dy = proj(*depot)
@@ -121,7 +134,7 @@ def to_html(session: Session, plan_id: int) -> str:
     plan = get_plan(session, plan_id)
     region = RegionRepo(session).get(plan.region_id)
     teams = schedules(session, plan_id)
-    proj = _Projection(plan.depot_lon, plan.depot_lat)
+    proj = _SvgProjection(plan.depot_lon, plan.depot_lat)
     depot = (plan.depot_lon, plan.depot_lat)
     esc = html.escape
     body = []

@@ -31,8 +31,9 @@ from bastion.algorithms.risk import (
     tier_all,
 )
 from bastion.algorithms.risk.scoring import RiskParameters
-from bastion.algorithms.risk.site import KNOWN_FACTS, MINUTES_PER_WEEK
+from bastion.algorithms.risk.site import KNOWN_FACTS
 from bastion.algorithms.risk.threat import THREAT_LEVEL_MULTIPLIER
+from bastion.kernel import time as kernel_time
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
@@ -239,12 +240,8 @@ assert set(UK_LEVELS) | set(CN_LEVELS) <= set(THREAT_LEVEL_MULTIPLIER)
 
 
 def minute_of_week(at: dt.datetime | None) -> int | None:
-    """Minute of the week (Monday 00:00 = 0) of a local wall-clock time; None = design basis (open)."""
-    if at is None:
-        return None
-    m = at.weekday() * 1440 + at.hour * 60 + at.minute
-    assert 0 <= m < MINUTES_PER_WEEK
-    return m
+    """kernel.time.minute_of_week of a local wall-clock time; None = design basis (open)."""
+    return None if at is None else kernel_time.minute_of_week(at)
 
 
 # A stored vehicle assessment with an approach no recorded barrier meets (gap / not_coverable) means the

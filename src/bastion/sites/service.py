@@ -9,8 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
 import shapely
 from shapely.geometry import mapping
 from sqlalchemy import func, insert, select, update
@@ -21,6 +19,7 @@ from bastion.access import service as accounts
 from bastion.algorithms.sites.capacity import CapacityEstimate, estimate_capacity
 from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
 from bastion.algorithms.sites.hours import parse_opening_hours
+from bastion.algorithms.sites.matching import NearbySites
 from bastion.algorithms.sites.model import SiteRecord
 from bastion.algorithms.sites.taxonomy import CATEGORIES, KIND_TO_CATEGORY
 from bastion.kernel.db.base import utcnow
@@ -171,15 +170,11 @@ def _record(r: UserSiteRow, list_name: str, category: str, kind: str) -> SiteRec
     )
 
 
-def _nearby_match(cand: list[Site], cx: npt.NDArray[np.float64], lat0: float, r: UserSiteRow,
-                  category: str) -> Site | None:
+def _nearby_match(cand: list[Site], nearby: NearbySites, r: UserSiteRow, category: str) -> Site | None:
     """The nearest unlinked OSM site of the same category within MATCH_RADIUS_M (among the five nearest)."""
-    lon, lat = representative_lonlat(r.geometry)
-    d = np.hypot(cx[:, 0] - lon * 111_320 * math.cos(lat0), cx[:, 1] - lat * 110_540)
-    for j in np.argsort(d)[:5]:
-        site = cand[int(j)]
-        if d[j] > MATCH_RADIUS_M:
-            break
+    near, _ = nearby.within(*representative_lonlat(r.geometry), MATCH_RADIUS_M, k=5)
+    for j in near:
+        site: Site = cand[int(j)]
         if site.category == category and site.user_ref is None:
             return site
     return None
@@ -204,8 +199,7 @@ def import_user_sites(
         user_sites = repo.natural_keys(region.id, "user")
         linked = {(x.user_list, x.user_ref): x for x in osm_sites.values() if x.user_ref}
         cand = [x for x in osm_sites.values() if not x.missing_from_source]
-        lat0 = math.radians(float(np.mean([x.lat for x in cand]))) if cand else 0.0
-        cx = np.array([[x.lon * 111_320 * math.cos(lat0), x.lat * 110_540] for x in cand]) if cand else np.zeros((0, 2))
+        nearby = NearbySites([x.lon for x in cand], [x.lat for x in cand])
         inserts = []
         for r, category, kind in resolved:
             target = linked.get((list_name, r.ref))
@@ -215,7 +209,7 @@ def import_user_sites(
                     raise InvalidInput(f"row {r.row}: osm reference {r.osm[0]}/{r.osm[1]} is not a site of region "
                                        f"{region.name!r}", field="osm")
             if target is None and len(cand):
-                target = _nearby_match(cand, cx, lat0, r, category)
+                target = _nearby_match(cand, nearby, r, category)
             if target is not None:
                 changes = {"user_list": list_name, "user_ref": r.ref}
                 if r.capacity is not None:

@@ -23,6 +23,10 @@ from bastion.algorithms.sites.model import SiteRecord
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.time import MINUTES_PER_DAY, MINUTES_PER_WEEK, minute_of_week
+from bastion.kernel.time import (
+    parse_duration_s as parse_duration_s,  # re-exported for the adapters
+)
 from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
@@ -35,25 +39,12 @@ log = logging.getLogger(__name__)
 UNIT_TYPES: dict[str, tuple[str, int]] = {t.value: (p.value, int(s)) for t, (p, s) in UNIT_DEFAULTS.items()}
 STANDARDS_S = tuple(int(s) for s in ResponseStandard)  # the 1/3/5-minute rings
 STATION_KINDS = {"police": "police_station", "fire_station": "fire_station"}  # OSM site kind -> unit type
-WEEK_MIN = 7 * 24 * 60
 NAME_MAX = 200
 
 
-def parse_duration_s(text: str | int | float, *, field_name: str = "standard") -> int:
-    """'60s', '1m', '3m', '5m', '90' (seconds) -> whole seconds in [1, 3600]."""
-    s = str(text).strip().lower()
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min)?", s)
-    if not m:
-        raise InvalidInput(f"{field_name} {text!r} is not a duration; write e.g. 60s, 1m, 3m or 5m", field=field_name)
-    v = float(m.group(1)) * (60 if m.group(2) in ("m", "min") else 1)
-    if not 1 <= v <= 3600 or v != int(v):
-        raise InvalidInput(
-            f"{field_name} {text!r} must be a whole number of seconds from 1 s to 60 m", field=field_name
-        )
-    return int(v)
-
-
-def check_standard(v: int) -> int:
+def check_unit_standard(v: int) -> int:
+    """A unit's own response standard is one of the rings (STANDARDS_S), not any duration: coverage maps and
+    reports group units by ring. Durations in general: kernel.time.check_duration_s."""
     if v not in STANDARDS_S:
         raise InvalidInput(f"standard_s must be one of {', '.join(map(str, STANDARDS_S))} seconds (1, 3 or 5 minutes),"
                            f" got {v}", field="standard_s")
@@ -79,9 +70,9 @@ def check_availability(value: Any) -> list[list[int]] | None:
     for i, iv in enumerate(value):
         ok = isinstance(iv, (list, tuple)) and len(iv) == 2 and all(isinstance(x, int) and not isinstance(x, bool)
                                                                       for x in iv)
-        if not ok or not 0 <= iv[0] < iv[1] <= WEEK_MIN:
+        if not ok or not 0 <= iv[0] < iv[1] <= MINUTES_PER_WEEK:
             raise InvalidInput(f"availability[{i}] = {iv!r} must be [start, end] whole minutes with "
-                               f"0 <= start < end <= {WEEK_MIN}", field="availability")
+                               f"0 <= start < end <= {MINUTES_PER_WEEK}", field="availability")
         out.append([int(iv[0]), int(iv[1])])
     return sorted(out)
 
@@ -103,16 +94,11 @@ def parse_availability(text: str) -> list[list[int]] | None:
         d0 = days.index(m.group(1))
         d1 = days.index(m.group(2)) if m.group(2) else d0
         a, b = int(m.group(3)) * 60 + int(m.group(4)), int(m.group(5)) * 60 + int(m.group(6))
-        if d1 < d0 or not 0 <= a < b <= 1440:
+        if d1 < d0 or not 0 <= a < b <= MINUTES_PER_DAY:
             raise InvalidInput(f"availability {part.strip()!r}: days must run forward and times satisfy "
                                "00:00 <= start < end <= 24:00", field="availability")
-        out += [[d * 1440 + a, d * 1440 + b] for d in range(d0, d1 + 1)]
+        out += [[d * MINUTES_PER_DAY + a, d * MINUTES_PER_DAY + b] for d in range(d0, d1 + 1)]
     return check_availability(out)
-
-
-def minute_of_week(at: dt.datetime) -> int:
-    """Minute of the week (Monday 00:00 = 0) of a local wall-clock time."""
-    return at.weekday() * 1440 + at.hour * 60 + at.minute
 
 
 def is_available(unit: ResponseUnit, at: dt.datetime | None) -> bool:
@@ -182,7 +168,7 @@ def add_units(sf: sessionmaker[Session], region_ref: str | int, specs: Sequence[
         t = _check_type(spec.unit_type)
         prof = check_profile(spec.speed_profile or UNIT_TYPES[t][0])
         checked.append((t, _check_name(spec.name), *check_lonlat(spec.lon, spec.lat), prof,
-                        check_standard(spec.standard_s if spec.standard_s is not None else UNIT_TYPES[t][1]),
+                        check_unit_standard(spec.standard_s if spec.standard_s is not None else UNIT_TYPES[t][1]),
                         check_availability(spec.availability)))
     now = utcnow()
     out = []
@@ -228,7 +214,7 @@ def edit_unit(sf: sessionmaker[Session], unit_id: int, edit: UnitEdit) -> Respon
         if edit.name is not ...:
             u.name = _check_name(edit.name)
         if edit.standard_s is not ...:
-            u.standard_s = check_standard(edit.standard_s)
+            u.standard_s = check_unit_standard(edit.standard_s)
         if edit.availability is not ...:
             u.availability = check_availability(edit.availability)
         resnap = False

@@ -53,6 +53,7 @@ from bastion.algorithms.vehicle.timing import (
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.geo import LocalProjection
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.regions.service import load_road_network
@@ -165,14 +166,13 @@ def _perimeter_lonlat(geom: BaseGeometry) -> BaseGeometry:
     """The site's assessed perimeter in lon/lat: a point site's circle of DEFAULT_POINT_RADIUS_M, a line or
     polygon footprint widened by DEFAULT_BUFFER_M (the same reach the assessment uses), built in local metres."""
     c = geom.centroid
-    kx = 111_320.0 * math.cos(math.radians(c.y))  # metres per degree of longitude here
-    ky = 110_574.0  # metres per degree of latitude
+    proj = LocalProjection(c.x, c.y)
 
     def to_m(a: np.ndarray) -> np.ndarray:
-        return np.column_stack(((a[:, 0] - c.x) * kx, (a[:, 1] - c.y) * ky))
+        return np.column_stack(proj.to_xy(a[:, 0], a[:, 1]))
 
     def to_deg(a: np.ndarray) -> np.ndarray:
-        return np.column_stack((a[:, 0] / kx + c.x, a[:, 1] / ky + c.y))
+        return np.column_stack(proj.to_lonlat(a[:, 0], a[:, 1]))
 
     r = DEFAULT_POINT_RADIUS_M if geom.geom_type in ("Point", "MultiPoint") else DEFAULT_BUFFER_M
     return shapely.transform(shapely.transform(geom, to_m).buffer(r), to_deg)

@@ -7,7 +7,7 @@ from bastion.algorithms.routing import (
     FOOT,
     MOTORCYCLE,
     PATROL_CAR,
-    SpeedProfile,
+    RoadSpeedProfile,
     build_graph,
 )
 from bastion.kernel.errors import InvalidInput
@@ -75,7 +75,7 @@ def test_profile_overrides_untagged_class_speed_and_factor():
     net = hand_network()
     g = build_graph(net, MOTORCYCLE)
     assert g.csr.toarray()[2, 0] == pytest.approx(50.0 / (15.0 / 3.6))  # living_street default 15 km/h
-    fast = SpeedProfile(name="fast", speed_factor=2.0, max_speed_kph=100.0)
+    fast = RoadSpeedProfile(name="fast", speed_factor=2.0, max_speed_kph=100.0)
     d = build_graph(net, fast).csr.toarray()
     assert d[0, 1] == pytest.approx(100.0 / (72.0 / 3.6))
     assert d[1, 2] == pytest.approx(200.0 / (100.0 / 3.6))  # 144 km/h capped at 100
@@ -83,9 +83,9 @@ def test_profile_overrides_untagged_class_speed_and_factor():
 
 def test_invalid_profile_and_network_rejected():
     with pytest.raises(InvalidInput, match="speed_factor"):
-        SpeedProfile(name="x", speed_factor=0.0)
+        RoadSpeedProfile(name="x", speed_factor=0.0)
     with pytest.raises(InvalidInput, match="class_speed_kph"):
-        SpeedProfile(name="x", class_speed_kph={"residential": -1.0})
+        RoadSpeedProfile(name="x", class_speed_kph={"residential": -1.0})
     net = make_network(PTS[:2], [(0, 1, 10.0, 30.0, "motorway", False)])
     with pytest.raises(InvalidInput, match="no edge"):
         build_graph(net, FOOT)

@@ -13,7 +13,6 @@ from bastion.algorithms.vehicle.barriers import (
     barriers_on_path,
     check_barrier,
 )
-from bastion.algorithms.vehicle.geometry import LocalProjection
 from bastion.algorithms.vehicle.ratings import (
     ASTM_F2656,
     ISO_22343,
@@ -22,13 +21,14 @@ from bastion.algorithms.vehicle.ratings import (
 )
 from bastion.algorithms.vehicle.vehicles import CAR
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.geo import LocalProjection
 
 PROJ = LocalProjection(7.42, 43.74)
 
 
 def _lonlat(xy: list[tuple[float, float]]) -> np.ndarray:
     a = np.asarray(xy, dtype=float)
-    lon, lat = PROJ.inverse(a[:, 0], a[:, 1])
+    lon, lat = PROJ.to_lonlat(a[:, 0], a[:, 1])
     return np.column_stack((lon, lat))
 
 

@@ -9,12 +9,12 @@ import pytest
 from pyproj import Geod
 
 from bastion.algorithms.vehicle.geometry import (
-    LocalProjection,
     bend_radii,
     circumradius,
     junction_radius,
     truncate,
 )
+from bastion.kernel.geo import LocalProjection
 
 
 def test_circumradius_of_points_on_a_circle() -> None:
@@ -49,11 +49,11 @@ def test_square_corner_and_u_turn() -> None:
 
 def test_projection_round_trip_and_scale() -> None:
     pr = LocalProjection(7.42, 43.73)
-    x, y = pr.forward(np.array([7.42, 7.43]), np.array([43.73, 43.73]))
+    x, y = pr.to_xy(np.array([7.42, 7.43]), np.array([43.73, 43.73]))
     geod = Geod(ellps="WGS84")
     dist = geod.inv(7.42, 43.73, 7.43, 43.73)[2]  # geodesic, ~806 m
     assert x[0] == pytest.approx(0.0, abs=1e-6) and math.hypot(x[1], y[1]) == pytest.approx(dist, rel=1e-5)
-    lon, lat = pr.inverse(x, y)
+    lon, lat = pr.to_lonlat(x, y)
     assert np.allclose(lon, [7.42, 7.43]) and np.allclose(lat, 43.73)
 
 

@@ -92,7 +92,7 @@ def test_tunnel_carries_the_vehicle_under_the_site_to_a_ground_junction() -> Non
     assert {ap.way_id for ap in a.approaches} == {101}
     path = shapely.LineString(a.worst.path_lonlat)  # type: ignore[union-attr]
     assert path.intersects(SITE)  # it ran under the site before surfacing
-    xy = np.column_stack(PROJ.forward(a.worst.path_lonlat[:, 0], a.worst.path_lonlat[:, 1]))  # type: ignore[union-attr]
+    xy = np.column_stack(PROJ.to_xy(a.worst.path_lonlat[:, 0], a.worst.path_lonlat[:, 1]))  # type: ignore[union-attr]
     assert abs(xy[0, 0]) < 1e-6 and xy[0, 1] < -20.0  # it starts in the tunnel south of the zone
 
 

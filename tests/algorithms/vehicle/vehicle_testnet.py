@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from bastion.algorithms.routing.network import RoadNetwork
-from bastion.algorithms.vehicle.geometry import LocalProjection
+from bastion.kernel.geo import LocalProjection
 
 PROJ = LocalProjection(7.42, 43.73)
 
 
 def lonlat(xy: list[tuple[float, float]] | np.ndarray) -> np.ndarray:
     a = np.asarray(xy, dtype=float)
-    lon, lat = PROJ.inverse(a[:, 0], a[:, 1])
+    lon, lat = PROJ.to_lonlat(a[:, 0], a[:, 1])
     return np.column_stack((lon, lat))
 
 
@@ -44,7 +44,7 @@ def make_roads(nodes: dict[int, tuple[float, float]], ways: list[tuple[list[int]
     # lengths in metres along the geometry (projected: exact enough for tests)
     lens = []
     for g in geo:
-        x, y = PROJ.forward(g[:, 0], g[:, 1])
+        x, y = PROJ.to_xy(g[:, 0], g[:, 1])
         lens.append(float(np.sum(np.hypot(np.diff(x), np.diff(y)))))
     return RoadNetwork(
         node_osm_id=np.array(ids, dtype=np.int64), node_lon=ll[:, 0], node_lat=ll[:, 1],

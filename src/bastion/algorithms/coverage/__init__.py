@@ -7,18 +7,13 @@ from bastion.algorithms.coverage.analysis import (
 )
 from bastion.algorithms.coverage.covering import solve_lscp, solve_mclp
 from bastion.algorithms.coverage.greedy import greedy_lscp, greedy_mclp
-from bastion.algorithms.coverage.milp import (
-    MilpBackend,
-    MilpModel,
-    MilpSolution,
-    solve_highs,
-)
 from bastion.algorithms.coverage.pmedian import solve_p_median, total_weighted_time
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.result import PlacementResult
+from bastion.algorithms.optim.highs import MilpBackend, MilpModel, MilpSolution
 
 __all__ = [
     "CoverageAnalysis", "CoverageProblem", "MilpBackend", "MilpModel", "MilpSolution", "PlacementResult",
-    "StandardCoverage", "analyze_coverage", "greedy_lscp", "greedy_mclp", "solve_highs", "solve_lscp",
+    "StandardCoverage", "analyze_coverage", "greedy_lscp", "greedy_mclp", "solve_lscp",
     "solve_mclp", "solve_p_median", "total_weighted_time",
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms.routing.network import FloatArray, IntArray
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ class StandardCoverage:
     standard_s: float
     unit: IntArray = field(repr=False)  # (n_demand,) fastest eligible unit, -1 if none reachable
     time_s: FloatArray = field(repr=False)  # (n_demand,) its travel time, inf if none
-    covered: npt.NDArray[np.bool_] = field(repr=False)  # time_s <= standard_s
+    covered: BoolArray = field(repr=False)  # time_s <= standard_s
     share_points: float  # covered points / points
     share_weight: float  # covered weight / total weight (1.0 if total weight is 0)
     uncovered: tuple[int, ...]  # demand indices not covered, slowest first

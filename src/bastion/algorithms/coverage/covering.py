@@ -13,20 +13,19 @@ import time
 import numpy as np
 from scipy.sparse import csc_array, csr_array, eye, hstack, vstack
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.coverage.greedy import greedy_lscp, greedy_mclp
-from bastion.algorithms.coverage.milp import (
-    MilpBackend,
-    MilpModel,
-    MilpSolution,
-    solve_highs_no_presolve,
-)
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.reduction import Reduced, merge_rows, reduce_covering
 from bastion.algorithms.coverage.result import PlacementResult
-from bastion.algorithms.routing.network import FloatArray, IntArray
+from bastion.algorithms.optim import highs
+from bastion.algorithms.optim.highs import MilpBackend, MilpModel, MilpSolution
 from bastion.kernel.errors import Infeasible, InvalidInput
 
 log = logging.getLogger(__name__)
+
+_HIGHS_NO_PRESOLVE = highs.backend(presolve=False)
+"""Default backend of the covering solvers: their models arrive already reduced (see optim.highs.solve)."""
 
 
 def _check_p(problem: CoverageProblem, p: int) -> None:
@@ -73,7 +72,7 @@ def solve_lscp(
     Raises Infeasible if some demand point is out of reach of every candidate (weights are ignored:
     every listed point must be covered; drop points you accept leaving uncovered)."""
     t0 = time.perf_counter()
-    backend = backend or solve_highs_no_presolve
+    backend = backend or _HIGHS_NO_PRESOLVE
     reach_any = np.asarray(problem.cover.sum(axis=1)).ravel() > 0
     if not reach_any.all():
         bad = np.flatnonzero(~reach_any)
@@ -130,7 +129,7 @@ def solve_mclp(
     (Hogan & ReVelle 1986, BACOP2-style weighting; 0 < backup_weight <= 1)."""
     t0 = time.perf_counter()
     _check_p(problem, p)
-    backend = backend or solve_highs_no_presolve
+    backend = backend or _HIGHS_NO_PRESOLVE
     if backup and not (0.0 < backup_weight <= 1.0):
         raise InvalidInput(f"backup_weight must be in (0, 1], got {backup_weight}", field="backup_weight")
     if backup:

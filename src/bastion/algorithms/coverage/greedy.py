@@ -12,7 +12,7 @@ import logging
 import numpy as np
 from scipy.sparse import csc_array, csr_array
 
-from bastion.algorithms.routing.network import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray, IntArray
 
 log = logging.getLogger(__name__)
 

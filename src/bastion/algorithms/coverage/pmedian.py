@@ -13,11 +13,12 @@ import time
 import numpy as np
 from scipy.sparse import coo_array, csc_array
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.coverage.covering import _check_p, _nonfixed, _result
-from bastion.algorithms.coverage.milp import MilpBackend, MilpModel, solve_highs
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.result import PlacementResult
-from bastion.algorithms.routing.network import FloatArray, IntArray
+from bastion.algorithms.optim import highs
+from bastion.algorithms.optim.highs import MilpBackend, MilpModel
 from bastion.kernel.errors import Infeasible
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def solve_p_median(
     """Exact p-median with existing units (problem.fixed) kept open. objective = sum w*t in seconds."""
     t0 = time.perf_counter()
     _check_p(problem, p)
-    backend = backend or solve_highs
+    backend = backend or highs.backend()
     w = problem.demand_weight
     t_all = problem.travel_time_s
     nf = _nonfixed(problem)

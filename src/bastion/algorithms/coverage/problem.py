@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csc_array, csr_array
 
-from bastion.algorithms.routing.network import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

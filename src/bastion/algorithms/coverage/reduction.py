@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_array
 
-from bastion.algorithms.routing.network import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray, IntArray
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms.games.game import FloatArray, SecurityGame
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
 from bastion.algorithms.games.sampling import comb_sample, fill_slack
 from bastion.kernel.errors import InvalidInput

@@ -16,9 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from bastion.algorithms._typing import FloatArray
 from bastion.kernel.errors import InvalidInput
-
-FloatArray = npt.NDArray[np.float64]
 
 
 def as_payoff_vector(name: str, values: npt.ArrayLike, n: int | None = None) -> FloatArray:

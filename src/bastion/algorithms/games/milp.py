@@ -23,13 +23,12 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from bastion.algorithms.games import _highs
-from bastion.algorithms.games.game import FloatArray, GameSolution, SecurityGame
+from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms.games.game import GameSolution, SecurityGame
+from bastion.algorithms.optim import highs
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
-
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -117,7 +116,7 @@ def solve_bayesian_milp(game: BayesianGame, *, time_limit_s: float | None = None
     hi: list[FloatArray] = []
     n_rows = 0
     tgt = np.arange(n, dtype=np.int64)
-    inf = _highs.INF
+    inf = highs.INF
 
     def add(r: IntArray, c: IntArray, v: FloatArray) -> None:
         rows.append(r)
@@ -176,10 +175,8 @@ def solve_bayesian_milp(game: BayesianGame, *, time_limit_s: float | None = None
     a_mat = sp.coo_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n_rows, n_cols)
     )
-    res = _highs.solve(
-        cost, a_mat, np.concatenate(lo), np.concatenate(hi), col_lo, col_hi,
-        integer=integer, maximize=True, time_limit_s=time_limit_s, what="ERASER/DOBSS MILP",
-    )
+    model = highs.MilpModel(cost, a_mat, np.concatenate(lo), np.concatenate(hi), col_lo, col_hi, integer, maximize=True)
+    res = highs.solve(model, time_limit_s=time_limit_s, what="ERASER/DOBSS MILP", **highs.EXACT)
     coverage = np.clip(res.x[:n], 0.0, 1.0)
     attacked = np.empty(n_types, dtype=np.int64)
     ua = np.empty(n_types)
@@ -194,7 +191,7 @@ def solve_bayesian_milp(game: BayesianGame, *, time_limit_s: float | None = None
         attacked_targets=attacked,
         defender_utility=res.objective,
         attacker_utilities=ua,
-        status="optimal",
+        status=res.status,
         runtime_s=runtime,
         objective=res.objective,
         bound=res.bound,

@@ -12,11 +12,9 @@ import heapq
 import logging
 
 import numpy as np
-import numpy.typing as npt
 import scipy.sparse as sp
 
-from bastion.algorithms.games import _highs
-from bastion.algorithms.games.game import FloatArray
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.algorithms.games.routes import (
     JointSchedule,
     PatrolProblem,
@@ -24,6 +22,7 @@ from bastion.algorithms.games.routes import (
     RouteTable,
     route_table,
 )
+from bastion.algorithms.optim import highs
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +97,13 @@ def best_routes(
     return [(value, Route(stops, dur)) for value, stops, dur in ranked]
 
 
-def _plan(padded: npt.NDArray[np.int64], durations: FloatArray, picks: list[int], pad: int) -> JointSchedule:
+def _plan(padded: IntArray, durations: FloatArray, picks: list[int], pad: int) -> JointSchedule:
     return JointSchedule(tuple(
         Route(tuple(int(v) for v in padded[j] if v != pad), float(durations[j])) for j in picks
     ))
 
 
-def _first_free(sorted_routes: npt.NDArray[np.int64], used: npt.NDArray[np.bool_]) -> int:
+def _first_free(sorted_routes: IntArray, used: BoolArray) -> int:
     """Index of the first route (in value order) that uses no used site, or -1; scans in growing chunks."""
     start, chunk = 0, 256
     while start < sorted_routes.shape[0]:
@@ -117,7 +116,7 @@ def _first_free(sorted_routes: npt.NDArray[np.int64], used: npt.NDArray[np.bool_
 
 
 def _greedy_joint(
-    values: FloatArray, padded: npt.NDArray[np.int64], durations: FloatArray, n_teams: int, starts: int, pad: int
+    values: FloatArray, padded: IntArray, durations: FloatArray, n_teams: int, starts: int, pad: int
 ) -> list[tuple[float, JointSchedule]]:
     """Greedy day plans: from each of the ``starts`` best routes, add the best disjoint routes in value order.
 
@@ -204,11 +203,11 @@ def best_joint_schedules(
         sp.csr_matrix((np.ones(sites.size), (sites, cols)), shape=(n, n_routes)),
         sp.csr_matrix(np.ones((1, n_routes))),
     ])
-    res = _highs.solve(
-        values, a, np.full(n + 1, -_highs.INF), np.concatenate([np.ones(n), [float(problem.n_teams)]]),
-        np.zeros(n_routes), np.ones(n_routes), integer=np.ones(n_routes, dtype=bool), maximize=True,
-        what="joint-schedule pricing (set packing)",
+    model = highs.MilpModel(
+        values, a, np.full(n + 1, -highs.INF), np.concatenate([np.ones(n), [float(problem.n_teams)]]),
+        np.zeros(n_routes), np.ones(n_routes), np.ones(n_routes, dtype=bool), maximize=True,
     )
+    res = highs.solve(model, what="joint-schedule pricing (set packing)", **highs.EXACT)
     log.debug("exact joint pricing: %d positive sites, %d routes, value %.6g", positive.size, n_routes, res.objective)
     if res.objective <= min_value + tol:
         return []

@@ -19,8 +19,9 @@ import time
 import numpy as np
 from scipy.optimize import minimize
 
+from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.games.evaluation import proportional_coverage, uniform_coverage
-from bastion.algorithms.games.game import FloatArray, GameSolution, SecurityGame
+from bastion.algorithms.games.game import GameSolution, SecurityGame
 from bastion.algorithms.games.origami import solve_origami
 from bastion.kernel.errors import InvalidInput, SolverError
 

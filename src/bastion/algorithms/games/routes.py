@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms.games.game import FloatArray, SecurityGame
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
+from bastion.algorithms.games.game import SecurityGame
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,7 @@ class PatrolProblem:
         path = np.concatenate(([0], idx, [0]))
         return float(self.travel_time_s[path[:-1], path[1:]].sum() + self.dwell_s[np.asarray(stops)].sum())
 
-    def reachable(self) -> npt.NDArray[np.bool_]:
+    def reachable(self) -> BoolArray:
         """Sites a single-stop route can visit within the shift."""
         alone = self.travel_time_s[0, 1:] + self.dwell_s + self.travel_time_s[1:, 0]
         return alone <= self.shift_s + 1e-9
@@ -170,7 +171,7 @@ def visit_times(
 class RouteTable:
     """Every feasible route as arrays: for k = 1..K, ``stops[k-1]`` is (N_k, k) in visiting order."""
 
-    stops: tuple[npt.NDArray[np.int64], ...]
+    stops: tuple[IntArray, ...]
     duration_s: tuple[FloatArray, ...]
 
     def __len__(self) -> int:
@@ -202,7 +203,7 @@ def route_table(
         only[np.asarray(sites, dtype=np.int64)] = True
         allowed &= only
     chosen = np.flatnonzero(allowed)
-    stops: list[npt.NDArray[np.int64]] = []
+    stops: list[IntArray] = []
     durations: list[FloatArray] = []
     for k in range(1, k_max + 1):
         combos = np.array(list(itertools.combinations(chosen.tolist(), k)), dtype=np.int64).reshape(-1, k)

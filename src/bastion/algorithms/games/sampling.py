@@ -15,11 +15,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms.games.game import FloatArray
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.games.routes import Route
 from bastion.kernel.errors import InvalidInput
 
-IntArray = npt.NDArray[np.int64]
 IDLE = -1  # a team kept in reserve that day
 
 

@@ -40,12 +40,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.algorithms.games import _highs
-from bastion.algorithms.games.game import FloatArray, SecurityGame
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
 from bastion.algorithms.games.pricing import best_joint_schedules, best_routes
 from bastion.algorithms.games.routes import (
@@ -55,6 +54,7 @@ from bastion.algorithms.games.routes import (
     RouteTable,
     route_table,
 )
+from bastion.algorithms.optim import highs
 from bastion.kernel.errors import Infeasible, InvalidInput, SolverError
 
 log = logging.getLogger(__name__)
@@ -120,15 +120,10 @@ def _route_columns(e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n:
     return out
 
 
-def _add_routes(
-    h: highspy.Highs, e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int, cost_site: FloatArray
-) -> None:
-    cols = _route_columns(e, routes, n)
+def _add_routes(lp: highs.LpSession, e: sp.csc_matrix, routes: Sequence[Route | JointSchedule], n: int,
+                cost_site: FloatArray) -> None:
     cost = np.array([cost_site[list(r.stops)].sum() for r in routes], dtype=np.float64)
-    h.addCols(
-        len(routes), cost, np.zeros(len(routes)), np.full(len(routes), _highs.INF),
-        int(cols.nnz), cols.indptr[:-1].astype(np.int32), cols.indices.astype(np.int32), cols.data,
-    )
+    lp.add_columns(cost, np.zeros(len(routes)), np.full(len(routes), highs.INF), _route_columns(e, routes, n))
 
 
 def _solve_target(
@@ -140,42 +135,32 @@ def _solve_target(
     au = game.attacker_uncovered
     gain = game.defender_covered - game.defender_uncovered
     e = _site_matrix(game, tstar)
-    row_lo = np.concatenate([np.full(n, -_highs.INF), au - au[tstar], [-_highs.INF]])
-    row_lo[n + tstar] = -_highs.INF
+    row_lo = np.concatenate([np.full(n, -highs.INF), au - au[tstar], [-highs.INF]])
+    row_lo[n + tstar] = -highs.INF
     capacity = 1.0 if joint else float(problem.n_teams)
-    row_hi = np.concatenate([np.ones(n), np.full(n, _highs.INF), [capacity]])
-    h = _highs.new_highs()
-    h.setOptionValue("presolve", "off")
-    h.addRows(2 * n + 1, row_lo, row_hi, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+    row_hi = np.concatenate([np.ones(n), np.full(n, highs.INF), [capacity]])
+    lp = highs.LpSession(maximize=True, presolve=False, feasibility_tol=highs.EXACT["feasibility_tol"],
+                         what=f"master LP for target {tstar}")
+    lp.add_empty_rows(row_lo, row_hi)
     # Artificial slack on incentive rows (phase 1), columns 0..n-1; then routes from column n on.
-    slack_hi = np.ones(n) * _highs.INF
+    slack_hi = np.ones(n) * highs.INF
     slack_hi[tstar] = 0.0
-    h.addCols(n, -np.ones(n), np.zeros(n), slack_hi, n, np.arange(n, dtype=np.int32),
-              (n + np.arange(n)).astype(np.int32), np.ones(n))
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    lp.add_columns(-np.ones(n), np.zeros(n), slack_hi,
+                   sp.csc_matrix((np.ones(n), (n + np.arange(n), np.arange(n))), shape=(2 * n + 1, n)))
     zero = np.zeros(n)
     phase2_cost = np.zeros(n)
     phase2_cost[tstar] = gain[tstar]
-    _add_routes(h, e, pool, n, zero)
-
-    def run() -> tuple[float, FloatArray]:
-        h.run()
-        status = h.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverError(
-                f"master LP for target {tstar} not optimal (HiGHS status: {h.modelStatusToString(status)})"
-            )
-        return float(h.getInfo().objective_function_value), np.asarray(h.getSolution().row_dual)
+    _add_routes(lp, e, pool, n, zero)
 
     iterations = 0
     for phase, cost_site in ((1, zero), (2, phase2_cost)):
         if phase == 2:
-            h.changeColsBounds(n, np.arange(n, dtype=np.int32), np.zeros(n), np.zeros(n))
-            h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+            lp.set_bounds(np.arange(n), np.zeros(n), np.zeros(n))
+            lp.set_costs(np.arange(n), np.zeros(n))
             route_cost = np.array([cost_site[list(r.stops)].sum() for r in pool])
-            h.changeColsCost(len(pool), (n + np.arange(len(pool))).astype(np.int32), route_cost)
+            lp.set_costs(n + np.arange(len(pool)), route_cost)
         while True:
-            z, y = run()
+            z, y = lp.solve()
             w = cost_site - e.T @ y  # reduced profit of covering each site
             new: list[tuple[float, Route]] | list[tuple[float, JointSchedule]]
             if joint:
@@ -196,16 +181,15 @@ def _solve_target(
                     new = best_joint_schedules(problem, w, min_value=float(y[2 * n]), table=table, exact=True)
                 best_rc = (new[0][0] - float(y[2 * n])) if new else 0.0
                 bound = z + capacity * max(0.0, best_rc)
-                x = np.asarray(h.getSolution().col_value)[n:]
-                return _LPResult(
-                    "iteration_limit", game.defender_uncovered[tstar] + z, game.defender_uncovered[tstar] + bound, x
-                )
+                x = lp.x()[n:]
+                base = game.defender_uncovered[tstar]
+                return _LPResult("iteration_limit", base + z, base + bound, x)
             columns = [r for _, r in new]
             pool.extend(columns)
-            _add_routes(h, e, columns, n, cost_site)
+            _add_routes(lp, e, columns, n, cost_site)
         if phase == 1 and z < -1e-7:
             return _LPResult("infeasible", -np.inf, -np.inf, np.zeros(0))
-    x = np.asarray(h.getSolution().col_value)[n:]
+    x = lp.x()[n:]
     obj = float(game.defender_uncovered[tstar] + z)
     return _LPResult("optimal", obj, obj, x)
 
@@ -215,8 +199,19 @@ def _as_plan(column: Route | JointSchedule) -> JointSchedule:
 
 
 def _finish(
-    problem: PatrolProblem, columns: Sequence[Route | JointSchedule], x: FloatArray, tstar: int, *, model: str,
-    status: str, t0: float, method: str, objective: float, bound: float, n_columns: int, n_lps: int,
+    problem: PatrolProblem,
+    columns: Sequence[Route | JointSchedule],
+    x: FloatArray,
+    tstar: int,
+    *,
+    model: str,
+    status: str,
+    t0: float,
+    method: str,
+    objective: float,
+    bound: float,
+    n_columns: int,
+    n_lps: int,
 ) -> ScheduleSolution:
     game = problem.game
     keep = np.flatnonzero(x > 1e-9)
@@ -224,7 +219,7 @@ def _finish(
     for j in keep:
         coverage[list(columns[int(j)].stops)] += x[j]
     coverage = np.clip(coverage, 0.0, 1.0)
-    gap = abs(bound - objective) / max(1.0, abs(objective))
+    gap = highs.relative_gap(objective, bound, maximize=True)
     return ScheduleSolution(
         coverage=coverage,
         attacked_target=tstar,
@@ -265,7 +260,10 @@ def solve_schedules(
     pool: list[Route | JointSchedule] = [JointSchedule((r,)) for r in singles] if joint else list(singles)
     k_eff = problem.max_stops if problem.max_stops is not None else n
     relaxed = SecurityGame.from_arrays(
-        game.defender_covered, game.defender_uncovered, game.attacker_covered, game.attacker_uncovered,
+        game.defender_covered,
+        game.defender_uncovered,
+        game.attacker_covered,
+        game.attacker_uncovered,
         min(n, problem.n_teams * k_eff),
     )
     ceiling = solve_origami(relaxed).defender_utility
@@ -278,8 +276,15 @@ def solve_schedules(
         tstar = int(tstar)
         if best is not None and (upper[tstar] <= best[0] + _TOL or best[0] >= ceiling - 1e-9):
             continue
-        res = _solve_target(problem, tstar, pool, joint=joint, max_iterations=max_iterations,
-                            columns_per_pricing=columns_per_pricing, table=table)
+        res = _solve_target(
+            problem,
+            tstar,
+            pool,
+            joint=joint,
+            max_iterations=max_iterations,
+            columns_per_pricing=columns_per_pricing,
+            table=table,
+        )
         n_lps += 1
         if res.status == "infeasible":
             continue
@@ -292,14 +297,35 @@ def solve_schedules(
     objective, tstar, x, n_cols = best
     bound = max(objective, open_bound)
     status = "optimal" if bound <= objective + 1e-9 else "iteration_limit"
-    log.debug("column generation: %d sites, %d teams, %d LPs, %d routes, obj %.6g", n, problem.n_teams, n_lps,
-              len(pool), objective)
-    return _finish(problem, pool[:n_cols], x, tstar, model=model, status=status, t0=t0, method="column-generation",
-                   objective=objective, bound=bound, n_columns=len(pool), n_lps=n_lps)
+    log.debug(
+        "column generation: %d sites, %d teams, %d LPs, %d routes, obj %.6g",
+        n,
+        problem.n_teams,
+        n_lps,
+        len(pool),
+        objective,
+    )
+    return _finish(
+        problem,
+        pool[:n_cols],
+        x,
+        tstar,
+        model=model,
+        status=status,
+        t0=t0,
+        method="column-generation",
+        objective=objective,
+        bound=bound,
+        n_columns=len(pool),
+        n_lps=n_lps,
+    )
 
 
 def solve_schedules_milp(
-    problem: PatrolProblem, routes: Sequence[Route | JointSchedule], *, n_teams: int | None = None,
+    problem: PatrolProblem,
+    routes: Sequence[Route | JointSchedule],
+    *,
+    n_teams: int | None = None,
     time_limit_s: float | None = None,
 ) -> ScheduleSolution:
     """ERASER-C: the ERASER MILP with one continuous column per route (the full-enumeration baseline).
@@ -321,20 +347,28 @@ def solve_schedules_milp(
     z_n = sp.csr_matrix((n, n))
     # columns: x (nr), a (n), d, k
     blocks = [
-        [a, z_n, None, None],                                     # A x <= 1
-        [sp.csr_matrix(np.ones((1, nr))), None, None, None],      # sum x <= R
-        [-sp.diags(gain) @ a, sp.diags(m_d), ones, None],         # d - g (Ax) + M a <= Du + M
-        [sp.diags(drop) @ a, None, None, ones],                   # k + d (Ax) >= Au
-        [sp.diags(drop) @ a, sp.diags(m_a), None, ones],          # k + d (Ax) + M' a <= Au + M'
-        [None, sp.csr_matrix(np.ones((1, n))), None, None],       # sum a = 1
+        [a, z_n, None, None],  # A x <= 1
+        [sp.csr_matrix(np.ones((1, nr))), None, None, None],  # sum x <= R
+        [-sp.diags(gain) @ a, sp.diags(m_d), ones, None],  # d - g (Ax) + M a <= Du + M
+        [sp.diags(drop) @ a, None, None, ones],  # k + d (Ax) >= Au
+        [sp.diags(drop) @ a, sp.diags(m_a), None, ones],  # k + d (Ax) + M' a <= Au + M'
+        [None, sp.csr_matrix(np.ones((1, n))), None, None],  # sum a = 1
     ]
     mat = sp.bmat(blocks, format="csc")
-    inf = _highs.INF
+    inf = highs.INF
     row_lo = np.concatenate(
         [np.full(n, -inf), [-inf], np.full(n, -inf), game.attacker_uncovered, np.full(n, -inf), [1.0]]
     )
-    row_hi = np.concatenate([np.ones(n), [float(teams)], game.defender_uncovered + m_d, np.full(n, inf),
-                             game.attacker_uncovered + m_a, [1.0]])
+    row_hi = np.concatenate(
+        [
+            np.ones(n),
+            [float(teams)],
+            game.defender_uncovered + m_d,
+            np.full(n, inf),
+            game.attacker_uncovered + m_a,
+            [1.0],
+        ]
+    )
     n_cols = nr + n + 2
     cost = np.zeros(n_cols)
     cost[nr + n] = 1.0
@@ -344,9 +378,20 @@ def solve_schedules_milp(
     )
     integer = np.zeros(n_cols, dtype=bool)
     integer[nr : nr + n] = True
-    res = _highs.solve(cost, mat, row_lo, row_hi, col_lo, col_hi, integer=integer, maximize=True,
-                       time_limit_s=time_limit_s, what="ERASER-C route MILP")
+    model = highs.MilpModel(cost, mat, row_lo, row_hi, col_lo, col_hi, integer, maximize=True)
+    res = highs.solve(model, time_limit_s=time_limit_s, what="ERASER-C route MILP", **highs.EXACT)
     tstar = int(np.argmax(res.x[nr : nr + n]))
-    return _finish(problem, routes, res.x[:nr], tstar, model="marginal", status="optimal", t0=t0,
-                   method="route-enumeration-milp",
-                   objective=res.objective, bound=res.bound, n_columns=nr, n_lps=0)
+    return _finish(
+        problem,
+        routes,
+        res.x[:nr],
+        tstar,
+        model="marginal",
+        status=res.status,
+        t0=t0,
+        method="route-enumeration-milp",
+        objective=res.objective,
+        bound=res.bound,
+        n_columns=nr,
+        n_lps=0,
+    )

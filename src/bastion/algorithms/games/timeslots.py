@@ -16,10 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms.games.game import FloatArray, as_payoff_vector
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms.games.game import as_payoff_vector
 from bastion.kernel.errors import InvalidInput
-
-MINUTES_PER_WEEK = 7 * 24 * 60
+from bastion.kernel.time import MINUTES_PER_WEEK
 
 CLOSED_FRACTION = 0.05  # share of capacity present while closed (staff, passers-by), dimensionless
 INTERDICTION_EFFECTIVENESS = 0.8  # share of the consequence a patrol on site prevents, dimensionless

@@ -20,9 +20,15 @@ from pathlib import Path
 
 import numpy as np
 
-from bastion.algorithms.coverage.milp import MilpModel, MilpSolution, highs_from_model
-from bastion.algorithms.routing.network import FloatArray
-from bastion.kernel.errors import InvalidInput, SolverError
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms.optim.highs import (
+    MilpModel,
+    MilpSolution,
+    check_time_limit,
+    highs_from_model,
+    relative_gap,
+)
+from bastion.kernel.errors import Infeasible, InvalidInput, SolverError
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +59,13 @@ def solve_cbc(
     *,
     threads: int = 1,
 ) -> MilpSolution:
-    """Solve ``model`` (minimisation) with CBC; same contract as core.coverage.milp.solve_highs.
+    """Solve ``model`` (minimisation) with CBC; same contract as :func:`bastion.algorithms.optim.highs.solve`.
 
     warm_start is not passed to CBC (CBC finds the greedy-quality solutions itself on these models)."""
-    if time_limit_s is not None and not time_limit_s > 0:
-        raise InvalidInput(f"time_limit_s must be > 0 seconds or None, got {time_limit_s}")
+    check_time_limit(time_limit_s)
+    if model.maximize:
+        raise InvalidInput("solve_cbc takes minimisation models only; negate c instead of maximize=True",
+                           field="model")
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bastion-cbc-") as tmp:
         mps, sol = Path(tmp) / "model.mps", Path(tmp) / "solution.txt"
@@ -76,6 +84,8 @@ def solve_cbc(
         status = "optimal"
     elif head.startswith("Stopped on time") and m and "no integer solution" not in head.lower():
         status = "time_limit"
+    elif head.lower().startswith("infeasible"):
+        raise Infeasible(f"model is infeasible (CBC: {head!r})")
     else:
         raise SolverError(f"CBC finished without a usable solution: {head!r}")
     x = np.zeros(model.n_cols)
@@ -88,7 +98,7 @@ def solve_cbc(
     if status != "optimal":
         lb = re.search(r"(?:Lower bound|best possible)[:\s]+(-?[\d.eE+-]+)", run.stdout)
         bound = float(lb.group(1)) if lb else -np.inf
-    gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9)) if np.isfinite(bound) else np.inf
+    gap = relative_gap(obj, bound)
     runtime = time.perf_counter() - t0
     log.debug("CBC %dx%d: %s %.6g in %.3f s", model.n_rows, model.n_cols, status, obj, runtime)
     return MilpSolution(status, x, obj, bound, gap, runtime, "cbc")

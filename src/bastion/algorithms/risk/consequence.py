@@ -12,9 +12,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from bastion.algorithms.risk.site import MINUTES_PER_WEEK, SiteProfile
+from bastion.algorithms.risk.site import SiteProfile
 from bastion.algorithms.risk.threat import THREATS
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import MINUTES_PER_WEEK
 
 # Fraction of people present who are killed or seriously injured in a successful attack (people/person).
 LETHALITY: Mapping[str, float] = MappingProxyType({

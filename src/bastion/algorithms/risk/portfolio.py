@@ -25,9 +25,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import highspy
 import numpy as np
+import scipy.sparse as sp
 
+from bastion.algorithms.optim import highs
 from bastion.algorithms.risk.measures import CATALOGUE, MeasureSet, proposed
 from bastion.algorithms.risk.scoring import RiskParameters, assess_site, total_risk
 from bastion.algorithms.risk.site import SiteProfile
@@ -147,8 +148,9 @@ def _pareto_options(s: SiteOptions) -> list[int]:
 
 def solve_portfolio(problem: PortfolioProblem, budget: float, *, time_limit_s: float | None = None,
                     mip_rel_gap: float = 1e-9, warm_start: bool = True) -> PortfolioResult:
-    """Exact allocation by HiGHS MIP (optimal up to ``mip_rel_gap``); SolverError on any other status.
-    ``warm_start`` hands HiGHS the greedy plan as its first incumbent."""
+    """Exact allocation by HiGHS MIP (optimal up to ``mip_rel_gap``), under the status policy of
+    :func:`bastion.algorithms.optim.highs.solve` (a time limit returns the incumbent with status "time_limit"
+    and its gap). ``warm_start`` hands HiGHS the greedy plan as its first incumbent."""
     _check_budget(budget)
     t0 = time.perf_counter()
     cols: list[tuple[int, int]] = []
@@ -162,25 +164,24 @@ def solve_portfolio(problem: PortfolioProblem, budget: float, *, time_limit_s: f
     red = np.array([problem.sites[i].reduction[m] for i, m in cols])
     cost = np.array([problem.sites[i].cost[m] for i, m in cols])
     site_of = np.array([i for i, _ in cols])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("mip_rel_gap", mip_rel_gap)
-    h.setOptionValue("threads", 1)
-    if time_limit_s is not None:
-        h.setOptionValue("time_limit", float(time_limit_s))
-    h.addVars(n, np.zeros(n), np.ones(n))
-    h.changeColsCost(n, np.arange(n, dtype=np.int32), red)
-    h.changeColsIntegrality(n, np.arange(n, dtype=np.int32),
-                            np.full(n, highspy.HighsVarType.kInteger, dtype=np.uint8))
-    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-    # budget row
-    h.addRow(-highspy.kHighsInf, float(budget), n, np.arange(n, dtype=np.int32), cost)
-    # one option per site (only sites with 2+ options need a row; x <= 1 covers the others)
+    # the budget row, then one option per site (only sites with 2+ options need a row; x <= 1 covers the others)
     starts = np.flatnonzero(np.r_[True, site_of[1:] != site_of[:-1]])
     ends = np.r_[starts[1:], n]
-    for a, b in zip(starts, ends, strict=True):
-        if b - a > 1:
-            h.addRow(-highspy.kHighsInf, 1.0, int(b - a), np.arange(a, b, dtype=np.int32), np.ones(b - a))
+    multi = [(a, b) for a, b in zip(starts, ends, strict=True) if b - a > 1]
+    rows = [sp.csr_matrix(cost[None, :])]
+    rows += [sp.csr_matrix((np.ones(b - a), (np.zeros(b - a, np.int64), np.arange(a, b))), shape=(1, n))
+             for a, b in multi]
+    model = highs.MilpModel(
+        red,
+        sp.vstack(rows, format="csc"),
+        np.full(len(rows), -highs.INF),
+        np.r_[float(budget), np.ones(len(multi))],
+        np.zeros(n),
+        np.ones(n),
+        np.ones(n, dtype=bool),
+        maximize=True,
+    )
+    x0 = None
     if warm_start:
         # greedy's plan as the first incumbent (each greedy option mapped to a non-dominated one of its site)
         g = solve_greedy(problem, budget)
@@ -193,26 +194,29 @@ def solve_portfolio(problem: PortfolioProblem, budget: float, *, time_limit_s: f
             js = [j for j in np.flatnonzero(site_of == i) if cost[j] <= alloc.cost + 1e-9]
             if js:
                 x0[max(js, key=lambda j: (red[j], -cost[j]))] = 1.0
-        sol = highspy.HighsSolution()
-        sol.col_value = list(x0)
-        h.setSolution(sol)
-    h.run()
-    status = h.getModelStatus()
-    if status != highspy.HighsModelStatus.kOptimal:
-        msg = f"HiGHS did not prove optimality for the portfolio: {h.modelStatusToString(status)}"
-        raise SolverError(msg)
-    x = np.asarray(h.getSolution().col_value)
-    info = h.getInfo()
+    sol = highs.solve(
+        model, time_limit_s=time_limit_s, warm_start=x0, mip_rel_gap=mip_rel_gap, what="the portfolio MIP"
+    )
+    x = sol.x
     for j in np.flatnonzero(x > 0.5):
         masks[site_of[j]] = cols[j][1]
-    res = _result(problem, masks, method="highs", status="optimal", budget=budget,
-                  bound=float(info.mip_dual_bound), gap=float(info.mip_gap),
-                  runtime_s=time.perf_counter() - t0, n_options=n)
+    res = _result(
+        problem,
+        masks,
+        method="highs",
+        status=sol.status,
+        budget=budget,
+        bound=sol.bound,
+        gap=sol.gap,
+        runtime_s=time.perf_counter() - t0,
+        n_options=n,
+    )
     if res.total_cost > budget * (1 + 1e-9) + 1e-9:
         msg = f"HiGHS returned a plan costing {res.total_cost} over budget {budget}"
         raise SolverError(msg)
-    log.debug("portfolio MIP: %d options, objective %.6g, bound %.6g, %.3fs", n, res.objective, res.bound,
-              res.runtime_s)
+    log.debug(
+        "portfolio MIP: %d options, objective %.6g, bound %.6g, %.3fs", n, res.objective, res.bound, res.runtime_s
+    )
     return res
 
 
@@ -267,8 +271,17 @@ def solve_greedy(problem: PortfolioProblem, budget: float) -> PortfolioResult:
         if mv is not None:
             heapq.heappush(heap, (-mv[0], -mv[1], i, mv[2]))
     n_opt = sum(len(s.cost) - 1 for s in problem.sites)
-    return _result(problem, masks, method="greedy", status="heuristic", budget=budget, bound=None, gap=0.0,
-                   runtime_s=time.perf_counter() - t0, n_options=n_opt)
+    return _result(
+        problem,
+        masks,
+        method="greedy",
+        status="heuristic",
+        budget=budget,
+        bound=None,
+        gap=0.0,
+        runtime_s=time.perf_counter() - t0,
+        n_options=n_opt,
+    )
 
 
 def solve_brute_force(problem: PortfolioProblem, budget: float, *, max_combinations: int = 200_000) -> PortfolioResult:
@@ -288,14 +301,28 @@ def solve_brute_force(problem: PortfolioProblem, budget: float, *, max_combinati
         v = sum(float(s.reduction[m]) for s, m in zip(problem.sites, combo, strict=True))
         if v > best_val + 1e-12:
             best_val, best = v, list(combo)
-    return _result(problem, best, method="brute_force", status="optimal", budget=budget, bound=None, gap=0.0,
-                   runtime_s=time.perf_counter() - t0, n_options=total)
+    return _result(
+        problem,
+        best,
+        method="brute_force",
+        status="optimal",
+        budget=budget,
+        bound=None,
+        gap=0.0,
+        runtime_s=time.perf_counter() - t0,
+        n_options=total,
+    )
 
 
-def build_portfolio(sites: Sequence[tuple[SiteProfile, MeasureSet]], *, params: RiskParameters | None = None,
-                    threat_level: str = "SUBSTANTIAL", max_candidates: int = 5,
-                    measure_cost: Callable[[str, str], float] | None = None,
-                    candidates: Sequence[str] | None = None) -> PortfolioProblem:
+def build_portfolio(
+    sites: Sequence[tuple[SiteProfile, MeasureSet]],
+    *,
+    params: RiskParameters | None = None,
+    threat_level: str = "SUBSTANTIAL",
+    max_candidates: int = 5,
+    measure_cost: Callable[[str, str], float] | None = None,
+    candidates: Sequence[str] | None = None,
+) -> PortfolioProblem:
     """The portfolio table from the risk model: per site, the ``max_candidates`` missing measures with the best
     stand-alone reduction per unit cost (default cost: the catalogue's ``default_cost``), every subset scored
     with the full model."""
@@ -311,8 +338,9 @@ def build_portfolio(sites: Sequence[tuple[SiteProfile, MeasureSet]], *, params: 
     cands: list[tuple[str, ...]] = []
     for site, ms in sites:
         a = assess_site(site, ms, params=p, threat_level=threat_level, candidates=candidates)
-        ranked = sorted(a.gaps, key=lambda g: (-g.risk_reduction / max(cost_fn(site.site_id, g.measure), 1e-9),
-                                               g.measure))
+        ranked = sorted(
+            a.gaps, key=lambda g: (-g.risk_reduction / max(cost_fn(site.site_id, g.measure), 1e-9), g.measure)
+        )
         cands.append(tuple(g.measure for g in ranked[:max_candidates]))
 
     def risk_with(i: int, added: tuple[str, ...]) -> float:

@@ -12,8 +12,7 @@ from types import MappingProxyType
 
 from bastion.algorithms.sites.taxonomy import CATEGORIES as _TAXONOMY
 from bastion.kernel.errors import InvalidInput
-
-MINUTES_PER_WEEK = 7 * 24 * 60
+from bastion.kernel.time import MINUTES_PER_WEEK
 
 # Category -> kinds: the importer's taxonomy (core.sites.taxonomy), read-only here.
 CATEGORIES: Mapping[str, tuple[str, ...]] = MappingProxyType(dict(_TAXONOMY))

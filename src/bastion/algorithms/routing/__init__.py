@@ -5,8 +5,8 @@ from bastion.algorithms.routing.graph import (
     MOTORCYCLE,
     PATROL_CAR,
     PROFILES,
+    RoadSpeedProfile,
     RoutingGraph,
-    SpeedProfile,
     build_graph,
 )
 from bastion.algorithms.routing.hierarchy import (
@@ -21,16 +21,11 @@ from bastion.algorithms.routing.matrix import (
     travel_time_matrix,
 )
 from bastion.algorithms.routing.network import RoadNetwork
-from bastion.algorithms.routing.snap import (
-    LocalProjection,
-    Snapper,
-    SnapResult,
-    snap_points,
-)
+from bastion.algorithms.routing.snap import Snapper, SnapResult, snap_points
+from bastion.kernel.geo import LocalProjection
 
 __all__ = [
     "FOOT", "MOTORCYCLE", "PATROL_CAR", "PROFILES", "Hierarchy", "Isochrone", "LocalProjection", "Reach", "RoadNetwork",
-    "RoutingGraph", "SnapResult", "Snapper", "SpeedProfile", "build_graph", "build_hierarchy", "hierarchy_distances",
-    "isochrones", "multi_source_reach",
-    "snap_points", "travel_time_matrix",
+    "RoadSpeedProfile", "RoutingGraph", "SnapResult", "Snapper", "build_graph", "build_hierarchy",
+    "hierarchy_distances", "isochrones", "multi_source_reach", "snap_points", "travel_time_matrix",
 ]

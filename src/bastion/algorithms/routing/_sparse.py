@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.sparse import csr_array
 
-from bastion.algorithms.routing.network import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray, IntArray
 
 
 def csr_min_weight(u: IntArray, v: IntArray, t: FloatArray, n: int) -> csr_array:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 from pyproj import Geod
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.routing.network import RoadNetwork
 
 _GEOD = Geod(ellps="WGS84")
@@ -22,9 +22,9 @@ _GEOD = Geod(ellps="WGS84")
 @dataclass(frozen=True)
 class RawWay:
     way_id: int
-    node_ids: npt.NDArray[np.int64]
-    lon: npt.NDArray[np.float64]
-    lat: npt.NDArray[np.float64]
+    node_ids: IntArray
+    lon: FloatArray
+    lat: FloatArray
     highway: str
     speed_kph: float
     speed_tagged: bool
@@ -73,7 +73,7 @@ def build_network(ways: Sequence[RawWay]) -> RoadNetwork:
     eway: list[int] = []
     eow: list[bool] = []
     etag: list[bool] = []
-    egeom: list[npt.NDArray[np.float64]] = []
+    egeom: list[FloatArray] = []
     egrade: list[str] = []
     for k, w in enumerate(ways):
         a0 = int(offsets[k])

@@ -3,7 +3,7 @@
 Model (see docs/models/routing.md):
 - one graph edge per directed road edge; weight = length_m / speed (seconds); no turn costs, no
   traffic signals, no congestion (free flow);
-- the speed of an edge comes from the vehicle's SpeedProfile (tagged maxspeed or per-class default,
+- the speed of an edge comes from the vehicle's RoadSpeedProfile (tagged maxspeed or per-class default,
   times a factor, capped);
 - ``foot`` ignores one-way restrictions (a one-way edge also yields its reverse) and walks at one speed;
 - parallel edges keep the fastest; only the largest strongly connected component (LSCC) is kept, so
@@ -19,23 +19,20 @@ from functools import cached_property
 from types import MappingProxyType
 
 import numpy as np
-import numpy.typing as npt
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.algorithms.routing._sparse import csr_min_weight
 from bastion.algorithms.routing.hierarchy import Hierarchy, build_hierarchy
-from bastion.algorithms.routing.network import FloatArray, IntArray, RoadNetwork
+from bastion.algorithms.routing.network import RoadNetwork
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 
 
-BoolArray = npt.NDArray[np.bool_]
-
-
 @dataclass(frozen=True)
-class SpeedProfile:
+class RoadSpeedProfile:
     """How fast one vehicle type moves on each road class. Every field is an editable default.
 
     Drive profiles: speed = (class_speed_kph[highway] if set and (the edge has no tagged maxspeed or
@@ -65,24 +62,24 @@ class SpeedProfile:
         object.__setattr__(self, "class_speed_kph", MappingProxyType(dict(self.class_speed_kph)))
 
 
-PATROL_CAR = SpeedProfile(name="patrol_car")
-MOTORCYCLE = SpeedProfile(
+PATROL_CAR = RoadSpeedProfile(name="patrol_car")
+MOTORCYCLE = RoadSpeedProfile(
     name="motorcycle",
     # Filtering through slow urban traffic: minor urban classes a little faster than a car's default.
     class_speed_kph={"residential": 35.0, "living_street": 15.0, "service": 25.0, "unclassified": 45.0},
 )
-FOOT = SpeedProfile(
+FOOT = RoadSpeedProfile(
     name="foot",
     walking_speed_kph=5.0,  # 1.39 m/s, brisk walk of an equipped officer
     ignore_oneway=True,
     excluded_highways=frozenset({"motorway", "motorway_link", "trunk", "trunk_link"}),
 )
-PROFILES: Mapping[str, SpeedProfile] = MappingProxyType(
+PROFILES: Mapping[str, RoadSpeedProfile] = MappingProxyType(
     {p.name: p for p in (PATROL_CAR, MOTORCYCLE, FOOT)}
 )
 
 
-def edge_speeds_kph(network: RoadNetwork, profile: SpeedProfile) -> FloatArray:
+def edge_speeds_kph(network: RoadNetwork, profile: RoadSpeedProfile) -> FloatArray:
     """Speed of every network edge for this profile, km/h (NaN where the class is excluded)."""
     m = network.n_edges
     highway = np.asarray(network.edge_highway, dtype=object)
@@ -107,7 +104,7 @@ def edge_speeds_kph(network: RoadNetwork, profile: SpeedProfile) -> FloatArray:
 class RoutingGraph:
     """The LSCC of a RoadNetwork as a CSR graph of travel times (seconds). Node ids are 0..n-1."""
 
-    profile: SpeedProfile
+    profile: RoadSpeedProfile
     csr: csr_array = field(repr=False)  # (n, n) travel time seconds, fastest of parallel edges
     node_net: IntArray = field(repr=False)  # (n,) RoadNetwork node index of each graph node
     net_to_graph: IntArray = field(repr=False)  # (N,) graph node of each network node, -1 if dropped
@@ -138,7 +135,7 @@ class RoutingGraph:
         return build_hierarchy(csr_array(self.csr.T))
 
 
-def build_graph(network: RoadNetwork, profile: SpeedProfile = PATROL_CAR) -> RoutingGraph:
+def build_graph(network: RoadNetwork, profile: RoadSpeedProfile = PATROL_CAR) -> RoutingGraph:
     """Directed travel-time graph of ``network`` for ``profile``, restricted to its LSCC."""
     if network.n_nodes == 0 or network.n_edges == 0:
         raise InvalidInput("network must have at least one node and one edge; import a non-empty extract")

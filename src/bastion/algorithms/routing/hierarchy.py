@@ -25,8 +25,8 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.routing._sparse import csr_min_weight
-from bastion.algorithms.routing.network import FloatArray, IntArray
 
 log = logging.getLogger(__name__)
 

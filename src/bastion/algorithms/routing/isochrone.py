@@ -19,11 +19,12 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import substring
 
+from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.routing.graph import RoutingGraph
 from bastion.algorithms.routing.matrix import multi_source_reach
 from bastion.algorithms.routing.network import RoadNetwork
-from bastion.algorithms.routing.snap import LocalProjection
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.geo import LocalProjection
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def isochrones(
     # project the geometry of every edge reached within the largest limit once, in one pyproj call
     live_all = np.flatnonzero(t_u <= limits[-1])
     geoms = [network.edge_geometry[graph.edge_net[e]] for e in live_all]
-    xy: dict[int, npt.NDArray[np.float64]] = {}
+    xy: dict[int, FloatArray] = {}
     if geoms:
         stacked = np.concatenate(geoms)
         gx, gy = proj.to_xy(stacked[:, 0], stacked[:, 1])

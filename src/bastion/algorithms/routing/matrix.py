@@ -17,9 +17,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.routing.graph import RoutingGraph
 from bastion.algorithms.routing.hierarchy import hierarchy_distances
-from bastion.algorithms.routing.network import FloatArray, IntArray
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

@@ -13,12 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.kernel.errors import InvalidInput
-
-FloatArray = npt.NDArray[np.float64]
-IntArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -32,8 +29,8 @@ class RoadNetwork:
     edge_speed_kph: FloatArray  # (m,) maxspeed if tagged and parseable, else the class default
     edge_highway: tuple[str, ...]  # (m,) OSM highway class
     edge_way_id: IntArray  # (m,) OSM way id the edge comes from
-    edge_oneway: npt.NDArray[np.bool_]  # (m,) True where the source way is one-way
-    edge_speed_tagged: npt.NDArray[np.bool_]  # (m,) True where the speed came from a maxspeed tag
+    edge_oneway: BoolArray  # (m,) True where the source way is one-way
+    edge_speed_tagged: BoolArray  # (m,) True where the speed came from a maxspeed tag
     edge_geometry: tuple[FloatArray, ...] = field(repr=False)  # (m,) arrays of shape (k, 2): lon, lat
     # (m,) grade separation of the source way: "ground" or tunnel/bridge/covered/above/below (see
     # bastion.algorithms.vehicle.grade); empty = every edge at ground level

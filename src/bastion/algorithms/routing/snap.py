@@ -9,51 +9,20 @@ Points farther than ``max_snap_m`` are flagged (``node == -1``), never silently 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from pyproj import Transformer
 from scipy.spatial import cKDTree
 
+from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
 from bastion.algorithms.routing.graph import RoutingGraph
-from bastion.algorithms.routing.network import FloatArray, IntArray
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.geo import LocalProjection
 
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_SNAP_M = 250.0  # metres; a site farther than this from any routable node is flagged
-
-
-@dataclass(frozen=True)
-class LocalProjection:
-    """Metric plane (metres) around (lon0, lat0): azimuthal equidistant on WGS84."""
-
-    lon0: float
-    lat0: float
-    _fwd: Transformer = field(init=False, repr=False, compare=False)
-    _inv: Transformer = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if not (-180.0 <= self.lon0 <= 180.0 and -90.0 <= self.lat0 <= 90.0):
-            raise InvalidInput(
-                f"projection centre must be lon in [-180,180], lat in [-90,90], got {self.lon0}, {self.lat0}"
-            )
-        crs = f"+proj=aeqd +lat_0={self.lat0} +lon_0={self.lon0} +datum=WGS84 +units=m +no_defs"
-        object.__setattr__(self, "_fwd", Transformer.from_crs("EPSG:4326", crs, always_xy=True))
-        object.__setattr__(self, "_inv", Transformer.from_crs(crs, "EPSG:4326", always_xy=True))
-
-    @classmethod
-    def around(cls, lon: FloatArray, lat: FloatArray) -> LocalProjection:
-        return cls(float(np.mean(lon)), float(np.mean(lat)))
-
-    def to_xy(self, lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        x, y = self._fwd.transform(np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64))
-        return np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
-
-    def to_lonlat(self, x: npt.ArrayLike, y: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
-        lon, lat = self._inv.transform(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
-        return np.asarray(lon, dtype=np.float64), np.asarray(lat, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -64,7 +33,7 @@ class SnapResult:
     max_snap_m: float
 
     @property
-    def flagged(self) -> npt.NDArray[np.bool_]:
+    def flagged(self) -> BoolArray:
         """Points farther than max_snap_m from the network (not snapped)."""
         return self.node < 0
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 import opening_hours as oh
 
-MINUTES_PER_WEEK = 7 * 24 * 60
+from bastion.kernel.time import MINUTES_PER_WEEK
+
 _REF_MONDAY = dt.datetime(2024, 1, 8)
 
 

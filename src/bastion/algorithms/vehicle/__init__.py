@@ -16,7 +16,7 @@ from bastion.algorithms.vehicle.assess import Approach, SiteAssessment, assess_p
 from bastion.algorithms.vehicle.network import Entry, VehicleNetwork
 from bastion.algorithms.vehicle.physics import (
     Dynamics,
-    SpeedProfile,
+    ImpactSpeedProfile,
     impact_profile,
     polyline_profile,
     travel_time_s,
@@ -43,8 +43,8 @@ from bastion.algorithms.vehicle.vehicles import VEHICLES, VehicleClass, vehicle
 
 __all__ = [
     "ASTM_F2656", "DEFAULT_MAX_DISTANCE_M", "ISO_22343", "IWA_14", "PAS_68", "STANDARDS", "VEHICLES",
-    "Approach", "ApproachPath", "BarrierRating", "Dynamics", "Entry", "RatingNeed", "SiteAssessment",
-    "SpeedProfile", "TimingCheck", "VehicleClass", "VehicleNetwork", "assess_perimeter", "check_approach",
+    "Approach", "ApproachPath", "BarrierRating", "Dynamics", "Entry", "ImpactSpeedProfile", "RatingNeed",
+    "SiteAssessment", "TimingCheck", "VehicleClass", "VehicleNetwork", "assess_perimeter", "check_approach",
     "impact_profile", "meets", "min_detection_distance_m", "parse_rating", "polyline_profile",
     "required_rating", "timing_check", "travel_time_s", "vehicle", "worst_path",
 ]

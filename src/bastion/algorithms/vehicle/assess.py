@@ -8,9 +8,9 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
 from shapely.geometry.base import BaseGeometry
 
+from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.vehicle.approach import (
     DEFAULT_MAX_DISTANCE_M,
     ApproachPath,
@@ -28,7 +28,7 @@ from bastion.algorithms.vehicle.physics import (
     FRICTION_CONSERVATIVE,
     FRICTION_NORMAL,
     Dynamics,
-    SpeedProfile,
+    ImpactSpeedProfile,
 )
 from bastion.algorithms.vehicle.ratings import STANDARDS, RatingNeed, required_rating
 from bastion.algorithms.vehicle.vehicles import VehicleClass
@@ -36,7 +36,6 @@ from bastion.kernel.errors import InvalidInput, SolverError
 from bastion.kernel.units import KPH_PER_MPS, kph_to_mps
 
 log = logging.getLogger(__name__)
-FloatArray = npt.NDArray[np.float64]
 
 FRICTION_LOW = 0.5  # wet asphalt / cautious driver, lower band
 
@@ -58,7 +57,7 @@ class Approach:
     limiting_lonlat: tuple[float, float] | None
     needs: tuple[RatingNeed, ...]
     path_lonlat: FloatArray = field(repr=False)
-    profile: SpeedProfile = field(repr=False)  # central scenario; for timing.check_approach
+    profile: ImpactSpeedProfile = field(repr=False)  # central scenario; for timing.check_approach
     dynamics: Dynamics = field(repr=False)
 
 

@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
-from bastion.algorithms.vehicle.geometry import LocalProjection, truncate
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms.vehicle.geometry import truncate
 from bastion.algorithms.vehicle.ratings import (
     STANDARDS,
     RatingNeed,
@@ -28,8 +28,7 @@ from bastion.algorithms.vehicle.ratings import (
     parse_rating,
 )
 from bastion.kernel.errors import InvalidInput
-
-FloatArray = npt.NDArray[np.float64]
+from bastion.kernel.geo import LocalProjection
 
 BARRIER_WITHIN_M = 10.0  # a barrier this close to the approach's final stretch stands on that approach, m
 BARRIER_LAST_M = 30.0  # length of the final stretch before the perimeter where a barrier line stands, m
@@ -75,7 +74,7 @@ class BarrierIndex:
         self.proj = proj
 
         def fwd(c: FloatArray) -> FloatArray:
-            return np.column_stack(proj.forward(c[:, 0], c[:, 1]))
+            return np.column_stack(proj.to_xy(c[:, 0], c[:, 1]))
 
         self.geoms = [shapely.transform(b.geometry, fwd) for b in self.barriers]
         self.tree = shapely.STRtree(self.geoms)
@@ -87,7 +86,7 @@ class BarrierIndex:
             raise InvalidInput(f"within_m must be >= 0 and last_m > 0 metres, got {within_m}, {last_m}")
         if not self.barriers or len(path_lonlat) < 2:
             return []
-        x, y = self.proj.forward(path_lonlat[::-1, 0], path_lonlat[::-1, 1])
+        x, y = self.proj.to_xy(path_lonlat[::-1, 0], path_lonlat[::-1, 1])
         tail = truncate(np.column_stack((x, y)), last_m)
         zone = LineString(tail).buffer(max(within_m, 0.01))
         hit = sorted(int(i) for i in self.tree.query(zone, predicate="intersects"))

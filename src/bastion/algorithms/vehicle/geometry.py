@@ -11,50 +11,13 @@ driver cutting a junction corner: a square 90-degree corner measured with h = 10
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
-
 import numpy as np
-import numpy.typing as npt
-from pyproj import Transformer
 
+from bastion.algorithms._typing import FloatArray
 from bastion.kernel.errors import InvalidInput
-
-FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_WINDOW_M = 20.0  # full smoothing window of the three-point circle, metres
 MIN_HALF_WINDOW_M = 0.5  # a chord shorter than this (either side) gives no radius, metres
-
-
-@lru_cache(maxsize=64)
-def _transformer(lon0: float, lat0: float, inverse: bool) -> Transformer:
-    crs = f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m +no_defs"
-    if inverse:
-        return Transformer.from_crs(crs, "EPSG:4326", always_xy=True)
-    return Transformer.from_crs("EPSG:4326", crs, always_xy=True)
-
-
-@dataclass(frozen=True)
-class LocalProjection:
-    """Azimuthal equidistant projection centred on (lon0, lat0): metres, scale error < 1e-4 within 100 km."""
-
-    lon0: float
-    lat0: float
-
-    def __post_init__(self) -> None:
-        if not (-180 <= self.lon0 <= 180 and -90 < self.lat0 < 90):
-            raise InvalidInput(f"projection centre must be lon/lat degrees, got ({self.lon0}, {self.lat0})")
-
-    def _tf(self, inverse: bool = False) -> Transformer:
-        return _transformer(self.lon0, self.lat0, inverse)
-
-    def forward(self, lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
-        x, y = self._tf().transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-        return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-
-    def inverse(self, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-        lon, lat = self._tf(inverse=True).transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
-        return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 
 def dedupe(xy: FloatArray) -> FloatArray:

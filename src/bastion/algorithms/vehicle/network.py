@@ -19,16 +19,15 @@ import logging
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
+from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.routing.network import RoadNetwork
 from bastion.algorithms.vehicle.geometry import (
     DEFAULT_WINDOW_M,
     MIN_HALF_WINDOW_M,
-    LocalProjection,
     bend_radii,
     circumradius,
     junction_radius,
@@ -36,11 +35,11 @@ from bastion.algorithms.vehicle.geometry import (
     truncate,
 )
 from bastion.algorithms.vehicle.grade import GROUND
-from bastion.algorithms.vehicle.physics import Dynamics, SpeedProfile, impact_profile
+from bastion.algorithms.vehicle.physics import Dynamics, ImpactSpeedProfile, impact_profile
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.geo import LocalProjection
 
 log = logging.getLogger(__name__)
-FloatArray = npt.NDArray[np.float64]
 
 DEFAULT_BUFFER_M = (
     10.0  # polygon/line perimeters: a road centreline within 10 m (half carriageway + pavement) reaches it
@@ -91,7 +90,7 @@ class VehicleNetwork:
         geoms = [roads.edge_geometry[int(b)] for b in self.base_edge]
         counts = np.array([len(g) for g in geoms], dtype=np.int64)
         allxy = np.concatenate(geoms) if geoms else np.empty((0, 2))
-        x, y = self.proj.forward(allxy[:, 0], allxy[:, 1])
+        x, y = self.proj.to_xy(allxy[:, 0], allxy[:, 1])
         eid = np.repeat(np.arange(n_all), counts)
         first = np.concatenate(([0], np.cumsum(counts)[:-1]))
         pos = np.arange(len(x)) - first[eid]
@@ -147,7 +146,7 @@ class VehicleNetwork:
     def n_edges(self) -> int:
         return len(self.base_edge)
 
-    def in_edges(self, node: int) -> npt.NDArray[np.int64]:
+    def in_edges(self, node: int) -> IntArray:
         return self._in_order[self._in_ptr[node]:self._in_ptr[node + 1]]
 
     def junction(self, p: int, e: int, entry: Entry | None = None) -> float:
@@ -175,7 +174,7 @@ class VehicleNetwork:
     # ---- perimeters and entries -------------------------------------------------------------------
     def project_geometry(self, geom_lonlat: BaseGeometry) -> BaseGeometry:
         def fwd(c: FloatArray) -> FloatArray:
-            return np.column_stack(self.proj.forward(c[:, 0], c[:, 1]))
+            return np.column_stack(self.proj.to_xy(c[:, 0], c[:, 1]))
 
         return shapely.transform(geom_lonlat, fwd)
 
@@ -193,7 +192,7 @@ class VehicleNetwork:
             return g.buffer(0.01)
         return g.buffer(buffer_m) if buffer_m > 0 else g
 
-    def touching(self, zone: BaseGeometry) -> npt.NDArray[np.int64]:
+    def touching(self, zone: BaseGeometry) -> IntArray:
         """Indices of search edges that reach the zone at ground level.
 
         A ground-level edge reaches it where its geometry meets it; a grade-separated edge (tunnel, bridge,
@@ -206,16 +205,16 @@ class VehicleNetwork:
         shapely.prepare(zone)
         reach = np.zeros(len(sep), dtype=bool)
         for end in (self.tail[sep], self.head[sep]):
-            pts = np.column_stack(self.proj.forward(self.roads.node_lon[end], self.roads.node_lat[end]))
+            pts = np.column_stack(self.proj.to_xy(self.roads.node_lon[end], self.roads.node_lat[end]))
             reach |= self.ground_node[end] & shapely.intersects(zone, shapely.points(pts))
         return np.sort(np.concatenate((near[self.ground[near]], sep[reach])))
 
-    def passing(self, zone: BaseGeometry) -> npt.NDArray[np.int64]:
+    def passing(self, zone: BaseGeometry) -> IntArray:
         """Indices of grade-separated search edges that pass under or over the zone without reaching it."""
         near = np.asarray(self.tree.query(zone, predicate="intersects"), dtype=np.int64)
         return np.setdiff1d(near[~self.ground[near]], self.touching(zone))
 
-    def entries(self, zone: BaseGeometry, touching: npt.NDArray[np.int64]) -> list[Entry]:
+    def entries(self, zone: BaseGeometry, touching: IntArray) -> list[Entry]:
         """First point where each edge starting outside the zone reaches it (at ground level, see touching).
 
         A grade-separated edge reaches the zone only at its head node (a portal inside the zone): its entry
@@ -248,7 +247,7 @@ class VehicleNetwork:
 
     def _entry(self, e: int, length_m: float, xy: FloatArray, point: FloatArray) -> Entry:
         bst, br = bend_radii(xy, window_m=self.window_m) if len(xy) >= 3 else (np.empty(0), np.empty(0))
-        lon, lat = self.proj.inverse(np.array([point[0]]), np.array([point[1]]))
+        lon, lat = self.proj.to_lonlat(np.array([point[0]]), np.array([point[1]]))
         return Entry(e, length_m, xy, bst, br, float(lon[0]), float(lat[0]))
 
     # ---- one path, evaluated directly -------------------------------------------------------------
@@ -284,7 +283,7 @@ class VehicleNetwork:
     def path_profile(
         self, entry: Entry, edges: tuple[int, ...], start_offset_m: float, dyn: Dynamics, *,
         mass_kg: float | None = None,
-    ) -> SpeedProfile:
+    ) -> ImpactSpeedProfile:
         total, st, r = self.path_bends(entry, edges, start_offset_m)
         return impact_profile(total, st, r, dyn, mass_kg=mass_kg)
 
@@ -300,7 +299,7 @@ class VehicleNetwork:
         return np.vstack(parts)
 
     def to_lonlat(self, xy: FloatArray) -> FloatArray:
-        lon, lat = self.proj.inverse(xy[:, 0], xy[:, 1])
+        lon, lat = self.proj.to_lonlat(xy[:, 0], xy[:, 1])
         return np.column_stack((lon, lat))
 
     def line(self, xy: FloatArray) -> LineString:

@@ -16,8 +16,8 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
+from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.vehicle.geometry import (
     DEFAULT_WINDOW_M,
     bend_radii,
@@ -26,8 +26,6 @@ from bastion.algorithms.vehicle.geometry import (
 )
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.units import G_MPS2, KPH_PER_MPS
-
-FloatArray = npt.NDArray[np.float64]
 
 FRICTION_NORMAL = 0.6  # side-friction coefficient, dry asphalt, typical driver at the limit
 FRICTION_CONSERVATIVE = 1.0  # upper bound: skilled driver, grippy tyres (gives higher speeds)
@@ -59,7 +57,7 @@ class Dynamics:
 
 
 @dataclass(frozen=True)
-class SpeedProfile:
+class ImpactSpeedProfile:
     length_m: float
     impact_speed_mps: float
     run_up_m: float  # distance from the limiting point (start, bend or top speed reached) to the perimeter
@@ -99,7 +97,7 @@ def impact_profile(
     dynamics: Dynamics,
     *,
     mass_kg: float | None = None,
-) -> SpeedProfile:
+) -> ImpactSpeedProfile:
     """Impact speed at the end of a path of length_m with the given bends (closed form above)."""
     st = np.asarray(bend_stations_m, dtype=float)
     r = np.asarray(bend_radii_m, dtype=float)
@@ -122,7 +120,7 @@ def impact_profile(
         run_up = 0.0  # cruising at top speed: no further acceleration
     else:
         run_up = length_m
-    return SpeedProfile(
+    return ImpactSpeedProfile(
         length_m=float(length_m),
         impact_speed_mps=v,
         run_up_m=run_up,
@@ -135,7 +133,7 @@ def impact_profile(
     )
 
 
-def speed_along(profile: SpeedProfile, dynamics: Dynamics, s_m: FloatArray) -> FloatArray:
+def speed_along(profile: ImpactSpeedProfile, dynamics: Dynamics, s_m: FloatArray) -> FloatArray:
     """Speed (m/s) at stations s_m along the profile's path (for plots and timing)."""
     s = np.asarray(s_m, dtype=float)
     a2 = 2.0 * dynamics.accel_mps2
@@ -156,7 +154,7 @@ def polyline_profile(
     *,
     window_m: float = DEFAULT_WINDOW_M,
     mass_kg: float | None = None,
-) -> SpeedProfile:
+) -> ImpactSpeedProfile:
     """Speed profile along one projected polyline (metres), start at its first vertex, perimeter at its last."""
     xy = dedupe(np.asarray(xy, dtype=float))
     if xy.ndim != 2 or xy.shape[1] != 2 or len(xy) < 2:
@@ -165,7 +163,7 @@ def polyline_profile(
     return impact_profile(float(stations(xy)[-1]), st, r, dynamics, mass_kg=mass_kg)
 
 
-def travel_time_s(profile: SpeedProfile, dynamics: Dynamics, last_m: float) -> float:
+def travel_time_s(profile: ImpactSpeedProfile, dynamics: Dynamics, last_m: float) -> float:
     """Time the vehicle takes to cover the last `last_m` metres before the perimeter, seconds (exact).
 
     v^2 is piecewise linear in s with slope 2a between bends (or flat at top speed), so on each piece

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bastion.algorithms.vehicle.physics import Dynamics, SpeedProfile, travel_time_s
+from bastion.algorithms.vehicle.physics import (
+    Dynamics,
+    ImpactSpeedProfile,
+    travel_time_s,
+)
 from bastion.kernel.errors import InvalidInput
 
 GUARD_REACTION_S = 3.0  # UFC 4-022-01 minimum guard reaction time, s
@@ -49,7 +53,7 @@ def timing_check(
 
 
 def check_approach(
-    profile: SpeedProfile, dynamics: Dynamics, detection_distance_m: float, *, detection_s: float = 0.0,
+    profile: ImpactSpeedProfile, dynamics: Dynamics, detection_distance_m: float, *, detection_s: float = 0.0,
     guard_reaction_s: float = GUARD_REACTION_S, deploy_s: float = BARRIER_DEPLOY_S,
 ) -> TimingCheck:
     """Timing check for a barrier at the perimeter when the vehicle is detected detection_distance_m before it."""
@@ -59,7 +63,7 @@ def check_approach(
 
 
 def min_detection_distance_m(
-    profile: SpeedProfile, dynamics: Dynamics, *, detection_s: float = 0.0,
+    profile: ImpactSpeedProfile, dynamics: Dynamics, *, detection_s: float = 0.0,
     guard_reaction_s: float = GUARD_REACTION_S, deploy_s: float = BARRIER_DEPLOY_S, tol_m: float = 0.01,
 ) -> float | None:
     """Shortest distance before the barrier at which detection must happen; None if even the whole path is short."""

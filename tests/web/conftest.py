@@ -1,11 +1,14 @@
-"""Web test helpers: sign a Playwright browser context in to the live server."""
+"""Web test helpers: one Chromium per test session (Debian's /usr/bin/chromium), and signing a Playwright
+browser context in to the live server."""
 
 from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Iterator
 
-from playwright.sync_api import BrowserContext
+import pytest
+from playwright.sync_api import Browser, BrowserContext, sync_playwright
 
 from tests.conftest import WEB_LOGIN, WEB_PASSWORD
 
@@ -25,3 +28,20 @@ def api_token(base_url: str, login: str = WEB_LOGIN, password: str = WEB_PASSWOR
                                  headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(req, timeout=30) as r:  # noqa: S310 (our own test server)
         return str(json.loads(r.read())["token"])
+
+
+CHROMIUM = "/usr/bin/chromium"
+# no background networking: this machine has no network, and Chromium would keep trying
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole session (each test opens its own context)."""
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.web.conftest import api_token
-from tests.web.test_map_page import EN, ZH, _open, browser  # noqa: F401 (fixture)
+from tests.web.test_map_page import EN, ZH, _open
 
 pytestmark = pytest.mark.web
 
@@ -28,7 +28,7 @@ def _post(url: str, body: dict[str, object], token: str) -> dict[str, object]:
         return json.loads(r.read())  # type: ignore[no-any-return]
 
 
-def test_patrol_plan_view_draws_routes(browser: Browser, live_server_url: str, tmp_path: Path) -> None:  # noqa: F811
+def test_patrol_plan_view_draws_routes(browser: Browser, live_server_url: str, tmp_path: Path) -> None:
     base = live_server_url.rstrip("/")
     token = api_token(base)  # the API needs credentials (tests/web/conftest.py)
     rid = _get(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]

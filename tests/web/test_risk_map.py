@@ -3,11 +3,10 @@ site panel shows tiers, risk per threat, gaps and open tasks, in English and Sim
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from bastion.platform.meta import catalogue
 from tests.web.conftest import sign_in
@@ -19,16 +18,6 @@ ZH = catalogue("zh-CN")
 VERY_HIGH = "rgb(183, 28, 28)"  # #b71c1c, risk.js RATING_COLOURS["very high"]
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path="/usr/bin/chromium",
-                               args=["--no-sandbox", "--disable-gpu", "--no-first-run",
-                                     "--disable-background-networking", "--disable-component-update"])
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_colour_by_risk_and_panel_section(browser: Browser, live_server_url: str, tmp_path: Path) -> None:

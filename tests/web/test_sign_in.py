@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests.conftest import WEB_LOGIN, WEB_PASSWORD
-from tests.web.test_map_page import CHROMIUM, CHROMIUM_ARGS, EN, TIMEOUT_MS, ZH
+from tests.web.test_map_page import EN, TIMEOUT_MS, ZH
 
 pytestmark = pytest.mark.web
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def test_sign_in_form_then_map_then_sign_out(browser: Browser, live_server_url: str) -> None:

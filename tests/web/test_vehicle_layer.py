@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.web.conftest import api_token
-from tests.web.test_map_page import EN, ZH, _open, browser  # noqa: F401  (module-scoped browser fixture)
+from tests.web.test_map_page import EN, ZH, _open
 
 pytestmark = pytest.mark.web
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
@@ -26,7 +26,7 @@ def _assess_monaco(base: str) -> dict[str, object]:
     return json.load(urllib.request.urlopen(req))  # type: ignore[no-any-return]
 
 
-def test_vehicle_layer_draws_paths_entries_barriers_and_panel(browser: Browser, live_server_url: str,  # noqa: F811
+def test_vehicle_layer_draws_paths_entries_barriers_and_panel(browser: Browser, live_server_url: str,
                                                                tmp_path: Path) -> None:
     base = live_server_url.rstrip("/")
     rep = _assess_monaco(base)

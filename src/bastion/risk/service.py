@@ -37,6 +37,7 @@ from bastion.kernel import time as kernel_time
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.unset import UNSET, Unset
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.risk.models import RegionThreatSetting, RiskAssessment
@@ -203,15 +204,13 @@ def threat_setting(s: Session, region_id: int) -> ThreatSetting:
     return ThreatSetting(row.uk_threat_level, row.cn_heightened_level, row.scoring_scale)
 
 
-_UNSET: Any = ...
-
-
 def set_threat_level(sf: sessionmaker[Session], region_id: int, *, uk_threat_level: str | None = None,
-                     cn_heightened_level: str | None | Any = _UNSET, scoring_scale: str | None = None) -> ThreatSetting:
+                     cn_heightened_level: str | None | Unset = UNSET, scoring_scale: str | None = None
+                     ) -> ThreatSetting:
     if uk_threat_level is not None and uk_threat_level not in UK_LEVELS:
         raise InvalidInput(f"uk_threat_level must be one of {list(UK_LEVELS)}, got {uk_threat_level!r}",
                            field="uk_threat_level")
-    if cn_heightened_level is not _UNSET and cn_heightened_level is not None and cn_heightened_level not in CN_LEVELS:
+    if isinstance(cn_heightened_level, str) and cn_heightened_level not in CN_LEVELS:
         raise InvalidInput(f"cn_heightened_level must be one of {list(CN_LEVELS)} or null (normal), got "
                            f"{cn_heightened_level!r}", field="cn_heightened_level")
     if scoring_scale is not None and scoring_scale not in ("uk", "cn"):
@@ -224,7 +223,7 @@ def set_threat_level(sf: sessionmaker[Session], region_id: int, *, uk_threat_lev
             s.add(row)
         if uk_threat_level is not None:
             row.uk_threat_level = uk_threat_level
-        if cn_heightened_level is not _UNSET:
+        if not isinstance(cn_heightened_level, Unset):
             row.cn_heightened_level = cn_heightened_level
         if scoring_scale is not None:
             row.scoring_scale = scoring_scale

@@ -71,11 +71,13 @@ def edit(
     hours: str | None = typer.Option(None, "--hours"),
 ) -> None:
     """Edit a unit's name, type, standard, profile or hours."""
+    from bastion.kernel.unset import UNSET
+
     e = units.UnitEdit(
-        name=name if name is not None else ..., unit_type=unit_type if unit_type is not None else ...,
-        standard_s=units.parse_duration_s(standard) if standard else ...,
-        speed_profile=profile if profile is not None else ...,
-        availability=units.parse_availability(hours) if hours is not None else ...)
+        name=name if name is not None else UNSET, unit_type=unit_type if unit_type is not None else UNSET,
+        standard_s=units.parse_duration_s(standard) if standard else UNSET,
+        speed_profile=profile if profile is not None else UNSET,
+        availability=units.parse_availability(hours) if hours is not None else UNSET)
     u = units.edit_unit(session_factory(), unit_id, e)
     console.print(f"unit {u.id} {u.name!r} saved")
 

@@ -12,7 +12,7 @@ import logging
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +27,7 @@ from bastion.kernel.time import MINUTES_PER_DAY, MINUTES_PER_WEEK, minute_of_wee
 from bastion.kernel.time import (
     parse_duration_s as parse_duration_s,  # re-exported for the adapters
 )
+from bastion.kernel.unset import UNSET, Unset
 from bastion.regions.graphs import Routing, check_profile, routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
@@ -193,35 +194,35 @@ def add_units(sf: sessionmaker[Session], region_ref: str | int, specs: Sequence[
 
 @dataclass(frozen=True)
 class UnitEdit:
-    """Fields left as ... are not changed. Moving = giving lon and lat."""
+    """Fields left UNSET are not changed. Moving = giving lon and lat."""
 
-    unit_type: str | Any = field(default=...)
-    name: str | Any = field(default=...)
-    lon: float | Any = field(default=...)
-    lat: float | Any = field(default=...)
-    standard_s: int | Any = field(default=...)
-    speed_profile: str | Any = field(default=...)
-    availability: list[list[int]] | None | Any = field(default=...)
+    unit_type: str | Unset = UNSET
+    name: str | Unset = UNSET
+    lon: float | Unset = UNSET
+    lat: float | Unset = UNSET
+    standard_s: int | Unset = UNSET
+    speed_profile: str | Unset = UNSET
+    availability: list[list[int]] | None | Unset = UNSET
 
 
 def edit_unit(sf: sessionmaker[Session], unit_id: int, edit: UnitEdit) -> ResponseUnit:
-    if (edit.lon is ...) != (edit.lat is ...):
-        raise InvalidInput("to move a unit give both lon and lat", field="lon" if edit.lon is ... else "lat")
+    if isinstance(edit.lon, Unset) != isinstance(edit.lat, Unset):
+        raise InvalidInput("to move a unit give both lon and lat", field="lon" if edit.lon is UNSET else "lat")
     with unit_of_work(sf) as s:
         u = get_unit(s, unit_id)
-        if edit.unit_type is not ...:
+        if not isinstance(edit.unit_type, Unset):
             u.unit_type = _check_type(edit.unit_type)
-        if edit.name is not ...:
+        if not isinstance(edit.name, Unset):
             u.name = _check_name(edit.name)
-        if edit.standard_s is not ...:
+        if not isinstance(edit.standard_s, Unset):
             u.standard_s = check_unit_standard(edit.standard_s)
-        if edit.availability is not ...:
+        if not isinstance(edit.availability, Unset):
             u.availability = check_availability(edit.availability)
         resnap = False
-        if edit.speed_profile is not ...:
+        if not isinstance(edit.speed_profile, Unset):
             u.speed_profile = check_profile(edit.speed_profile)
             resnap = True
-        if edit.lon is not ...:
+        if not isinstance(edit.lon, Unset) and not isinstance(edit.lat, Unset):
             u.lon, u.lat = check_lonlat(edit.lon, edit.lat)
             resnap = True
         if resnap:

@@ -24,13 +24,12 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.access import service as accounts
-from bastion.imports.service import import_osm
 from bastion.kernel.db.engine import make_engine, make_session_factory
 from bastion.kernel.settings import Settings
 from bastion.platform import migrate
 from bastion.platform.app import create_app
 from tests.auth_helpers import ACTOR, TEST_SECRET, make_user, token_for
-from tests.conftest import MONACO, MONACO_BOUNDARY
+from tests.conftest import GoldenDatabases
 
 MAX_EXAMPLES = 20
 CALLS: list[tuple[str, str, int]] = []
@@ -46,11 +45,11 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 
 @pytest.fixture(scope="module")
-def fuzz_sf() -> Iterator[sessionmaker[Session]]:
+def fuzz_sf(golden_dbs: GoldenDatabases) -> Iterator[sessionmaker[Session]]:
+    golden_dbs.copy_sqlite(_DIR / "bastion.db")  # Monaco imported (tests/conftest.py); nothing has opened _URL
     eng = make_engine(_URL)
     migrate.upgrade(eng)
     sf = make_session_factory(eng)
-    import_osm(sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
     make_user(sf, "fuzzer", role="admin")
     accounts.grant(sf, "fuzzer", "coordinator", None, actor=ACTOR)
     yield sf

@@ -49,6 +49,7 @@ from bastion.units.models import ResponseUnit
 from tests.auth_helpers import ACTOR, PASSWORD, TEST_SECRET, agency_id
 from tests.conftest import GoldenDatabases
 
+pytestmark = pytest.mark.xdist_group("authz_matrix")  # one `world` per run under pytest-xdist
 ROLES: list[str | None] = [r.value for r in Role] + [None]  # None: signed in, no grant at all
 
 
@@ -354,6 +355,7 @@ def test_an_undeclared_route_is_caught(tmp_path: Path) -> None:
     app.state.engine.dispose()
 
 
+@pytest.mark.slow
 def test_matrix(world: World) -> None:
     cells = 0
     failures: list[str] = []

@@ -31,6 +31,8 @@ from bastion.platform.app import create_app
 from tests.auth_helpers import ACTOR, TEST_SECRET, make_user, token_for
 from tests.conftest import GoldenDatabases
 
+# slow; one worker under pytest-xdist (test_examples_ran reads what the fuzzing test recorded in this process)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("schemathesis")]
 MAX_EXAMPLES = 20
 CALLS: list[tuple[str, str, int]] = []
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

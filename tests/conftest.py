@@ -48,6 +48,40 @@ if os.environ.get("CI") and not PG_URL:
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 
 
+try:  # pytest 9.2 keeps a node's id in `_id` (a NodeId); earlier versions in `_nodeid`
+    from _pytest.nodeid import coerce_node_id
+except ImportError:  # pragma: no cover - older pytest
+    coerce_node_id = None
+
+
+def _set_nodeid(item: pytest.Item, nodeid: str) -> None:
+    if coerce_node_id is not None:
+        item._id = coerce_node_id(nodeid)
+    else:  # pragma: no cover - older pytest
+        item._nodeid = nodeid  # type: ignore[attr-defined]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The node ids pytest-xdist schedules by. schemathesis 4.32 and pytest-xdist 3.8 still write them to
+    `_nodeid`, which pytest 9.2 no longer reads, so:
+    - schemathesis' tests would all have the function's id and xdist would run only the first operation: give
+      each the id its name carries (`test_api_conforms_to_its_schema[GET /api/v1/meta]`);
+    - under `--dist loadgroup`, append `@group` for `xdist_group` marks (what xdist means to do), so that a group
+      runs in one worker, in order."""
+    loadgroup = bool(getattr(config.option, "loadgroup", False))  # set in pytest-xdist workers
+    for item in items:
+        nodeid = item.nodeid
+        if hasattr(item, "operation_label") and "[" not in nodeid:
+            nodeid = f"{nodeid.rsplit('::', 1)[0]}::{item.name}"
+        groups = sorted({str(m.args[0] if m.args else m.kwargs.get("name", "default"))
+                         for m in item.iter_markers("xdist_group")}) if loadgroup else []
+        if groups and "@" not in nodeid:
+            nodeid += "@" + "_".join(groups)
+        if nodeid != item.nodeid:
+            _set_nodeid(item, nodeid)
+
+
 def _pg_database(name: str, template: str | None = None) -> tuple[str, Engine]:
     """Create database `name` (empty, or a copy of `template`, which must have no open connection)."""
     assert PG_URL

@@ -34,7 +34,7 @@ test: setup lint
 	bash scripts/test.sh
 
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not web" -x
+	$(BIN)/python -m pytest -q -n 2 -m "not web and not slow"
 
 lint: setup
 	$(BIN)/lint-imports && $(BIN)/ruff check src tests bench && $(BIN)/mypy src/bastion

@@ -5,20 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from bastion.platform.cli import app
-from tests.conftest import MONACO, MONACO_BOUNDARY
+from tests.conftest import GoldenDatabases
 
 
 @pytest.fixture
-def cli_monaco(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A migrated SQLite data dir (BASTION_DATA_DIR) with Monaco imported through the CLI; wide tables."""
-    runner = CliRunner()
+def cli_monaco(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, golden_dbs: GoldenDatabases) -> Path:
+    """A SQLite data dir (BASTION_DATA_DIR) holding the test's own copy of the migrated Monaco database (imported
+    once per session by the import service, which `bastion import osm` calls); wide tables."""
     monkeypatch.setenv("BASTION_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("BASTION_DATABASE_URL", raising=False)
     monkeypatch.setenv("COLUMNS", "250")
-    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
-    r = runner.invoke(app, ["import", "osm", str(MONACO), "--region", "Monaco", "--boundary", str(MONACO_BOUNDARY)])
-    assert r.exit_code == 0, r.output
+    golden_dbs.copy_sqlite(tmp_path / "bastion.db")
     return tmp_path

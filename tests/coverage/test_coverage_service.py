@@ -75,6 +75,7 @@ def test_monaco_end_to_end_and_apply(monaco_sf: sessionmaker[Session]) -> None:
         assert s.scalar(select(func.count()).select_from(ResponseUnit)) == 14
 
 
+@pytest.mark.slow
 def test_andorra_end_to_end(session_factory: sessionmaker[Session]) -> None:
     rep = import_osm(session_factory, ANDORRA, "Andorra")
     assert rep.units_inserted == 13

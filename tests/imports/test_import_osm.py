@@ -118,6 +118,7 @@ def test_truncated_file_leaves_database_exactly_as_it_was(monaco_sf: sessionmake
     assert snapshot(monaco_sf) == before
 
 
+@pytest.mark.slow
 def test_andorra_imports_fully_and_reimport_changes_nothing(session_factory: sessionmaker[Session]) -> None:
     rep = import_osm(session_factory, ANDORRA, "Andorra")
     assert rep.sites_inserted == 615 and rep.road_nodes == 4434 and rep.road_edges == 8722

@@ -38,7 +38,6 @@ from bastion.access.policy import (
     decide,
     scope,
 )
-from bastion.imports.service import import_osm
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.engine import make_engine, make_session_factory
 from bastion.kernel.settings import Settings
@@ -48,8 +47,9 @@ from bastion.regions.models import Region
 from bastion.sites.models import Site
 from bastion.units.models import ResponseUnit
 from tests.auth_helpers import ACTOR, PASSWORD, TEST_SECRET, agency_id
-from tests.conftest import MONACO, MONACO_BOUNDARY
+from tests.conftest import GoldenDatabases
 
+pytestmark = pytest.mark.xdist_group("authz_matrix")  # one `world` per run under pytest-xdist
 ROLES: list[str | None] = [r.value for r in Role] + [None]  # None: signed in, no grant at all
 
 
@@ -75,13 +75,12 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+def world(tmp_path_factory: pytest.TempPathFactory, golden_dbs: GoldenDatabases) -> Iterator[World]:
     d = tmp_path_factory.mktemp("matrix")
-    url = f"sqlite:///{d / 'bastion.db'}"
+    url = f"sqlite:///{golden_dbs.copy_sqlite(d / 'bastion.db')}"  # Monaco imported (tests/conftest.py)
     eng = make_engine(url)
     migrate.upgrade(eng)
     sf = make_session_factory(eng)
-    import_osm(sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
     ax = agency_id(sf, "Stadium operator", "venue_operator")
     ay = agency_id(sf, "Police", "police")
     with sf.begin() as s:
@@ -356,6 +355,7 @@ def test_an_undeclared_route_is_caught(tmp_path: Path) -> None:
     app.state.engine.dispose()
 
 
+@pytest.mark.slow
 def test_matrix(world: World) -> None:
     cells = 0
     failures: list[str] = []

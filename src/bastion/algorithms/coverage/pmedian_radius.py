@@ -278,9 +278,9 @@ def solve_radius(
                                  solver="highs", heuristic=heur_obj, rounds_lp=rounds_lp, rounds_mip=0,
                                  radii=int(chosen.sum()), nodes=0)
         cols = keep
-    ub_restricted = best_obj  # any solution cheaper than this uses only `cols`
+    ub_restricted = best_obj  # any solution cheaper than this uses only `cols` (and none of `closed`)
     status, bound, solver, rounds_mip, nodes, best, best_obj, radii = _mip_rounds(
-        tn, t_fix, wg, p, cols, lv, chosen, best, best_obj, backend or solve_highs_no_presolve, deadline)
+        tn, t_fix, wg, p, cols, lv, chosen, closed, best, best_obj, backend or solve_highs_no_presolve, deadline)
     bound = min(bound, ub_restricted)
     if best_obj <= bound + _tol(best_obj):
         status, bound = "optimal", best_obj
@@ -312,7 +312,7 @@ def _lp_rounds(
 
 def _mip_rounds(
     tn: FloatArray, t_fix: FloatArray, wg: FloatArray, p: int, cols: IntArray, lv: _Levels, chosen: np.ndarray,
-    best: IntArray, best_obj: float, backend: MilpBackend, deadline: float,
+    closed: np.ndarray, best: IntArray, best_obj: float, backend: MilpBackend, deadline: float,
 ) -> tuple[str, float, str, int, int, IntArray, float, int]:
     """Aggregated MIP on candidates ``cols``, refined with each solution's true radii until its model cost is
     its true cost. Returns (status, bound, solver, rounds, nodes, best, best_obj, radii)."""
@@ -324,6 +324,8 @@ def _mip_rounds(
             break
         rounds += 1
         model, ids = _model(lv, chosen, wg, len(cols), p, integer=True)
+        if closed.any():
+            model = replace(model, col_upper=np.concatenate([np.where(closed, 0.0, 1.0), model.col_upper[len(cols):]]))
         warm = _warm(lv, ids, sub, t_fix, np.searchsorted(cols, best), len(cols))
         sol: MilpSolution = backend(model, left, warm)
         solver, nodes = sol.solver, nodes + sol.nodes

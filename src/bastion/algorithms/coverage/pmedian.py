@@ -17,7 +17,12 @@ import numpy as np
 from scipy.sparse import coo_array, csc_array
 
 from bastion.algorithms.coverage.covering import _check_p, _nonfixed, _result
-from bastion.algorithms.coverage.milp import MilpBackend, MilpModel, MilpSolution, solve_highs
+from bastion.algorithms.coverage.milp import (
+    MilpBackend,
+    MilpModel,
+    MilpSolution,
+    solve_highs,
+)
 from bastion.algorithms.coverage.pmedian_radius import solve_radius
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.result import PlacementResult

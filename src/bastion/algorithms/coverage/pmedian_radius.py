@@ -31,10 +31,10 @@ import logging
 import time
 from dataclasses import dataclass, replace
 
+import highspy
 import numpy as np
 from scipy.sparse import coo_array, csc_array
 
-import highspy
 from bastion.algorithms.coverage.milp import (
     MilpBackend,
     MilpModel,
@@ -298,7 +298,7 @@ def _lp_rounds(
     Returns (LP value, y, reduced costs of y, rounds); value -inf if time ran out before the first solve."""
     lp = _LpRounds(lv, chosen, wg, k, p)
     value, y, rc, rounds = -np.inf, np.zeros(k), np.zeros(k), 0
-    for rounds in range(1, _LP_ROUNDS + 1):  # noqa: B007
+    for rounds in range(1, _LP_ROUNDS + 1):
         if time.perf_counter() > deadline:
             break
         value, y, rc = lp.solve()
@@ -362,7 +362,7 @@ class _LpRounds:
         self.n_cols = k + len(ids)
 
     def add(self, new: np.ndarray, chosen: np.ndarray) -> None:
-        lv, k = self.lv, self.k
+        lv = self.lv
         ids = np.flatnonzero(new)
         m = len(ids)
         hard = ~np.isfinite(lv.nxt[ids])

@@ -50,7 +50,7 @@ _INF = highspy.kHighsInf
 
 _LP_ROUNDS = 60  # at most this many LP row-generation rounds (only the bound's strength depends on it)
 _SWAP_MAX_WORK = 2e8  # interchange heuristic: stop a pass above rows * candidates * p evaluations in total
-_RESTRICT_MIN_SHARE = 0.05  # rebuild the model when reduced-cost fixing closes at least this share of candidates
+_RESTRICT_MIN_SHARE = 0.2  # rebuild the model when reduced-cost fixing closes at least this share of candidates
 
 
 @dataclass(frozen=True)
@@ -244,6 +244,7 @@ def solve_radius(
     _levels(tn, t_fix, p)  # raises Infeasible for a client nobody can reach
     best = _greedy_swap(tn, t_fix, wg, p, min(deadline, t0 + 30.0))
     best_obj = heur_obj = float(wg @ _dist(tn, t_fix, best))
+    log.debug("p-median radius p=%d on %dx%d: heuristic %.6g after %.3f s", p, g, k, heur_obj, time.perf_counter() - t0)
     rounds_lp = 0
     cols = np.arange(k)  # candidates still allowed: the others provably cannot beat the incumbent
     while True:
@@ -252,6 +253,8 @@ def solve_radius(
         chosen = _true_level_mask(lv, _dist(tn, t_fix, best)) | ~np.isfinite(lv.nxt)
         lp_value, y_lp, rc, n_lp = _lp_rounds(lv, chosen, wg, len(cols), p, deadline)
         rounds_lp += n_lp
+        log.debug("  LP %.6g on %d candidates after %d rounds, %d radii, %.3f s", lp_value, len(cols), n_lp,
+                  int(chosen.sum()), time.perf_counter() - t0)
         tol = _tol(best_obj)
         integral = bool(np.all((y_lp < 1e-9) | (y_lp > 1 - 1e-9)))
         if integral and np.isfinite(lp_value):

@@ -50,6 +50,8 @@ _INF = highspy.kHighsInf
 
 _LP_ROUNDS = 60  # at most this many LP row-generation rounds (only the bound's strength depends on it)
 _SWAP_MAX_WORK = 2e8  # interchange heuristic: stop a pass above rows * candidates * p evaluations in total
+_NEIGHBOUR_WINDOW = 3.0  # before the MIP, add the radii of one-swap neighbours within UB + this * (UB - LP)
+_NEIGHBOURS_MAX = 200  # ... at most this many of them, cheapest first
 _RESTRICT_MIN_SHARE = 0.2  # rebuild the model when reduced-cost fixing closes at least this share of candidates
 
 
@@ -282,6 +284,11 @@ def solve_radius(
                                  radii=int(chosen.sum()), nodes=0)
         cols = keep
     ub_restricted = best_obj  # any solution cheaper than this uses only `cols` (and none of `closed`)
+    if np.isfinite(lp_value) and np.isfinite(best_obj):
+        before = int(chosen.sum())
+        chosen |= _neighbour_radii(lv, tn[:, cols], t_fix, wg, np.searchsorted(cols, best), closed,
+                                   best_obj + _NEIGHBOUR_WINDOW * (best_obj - lp_value))
+        log.debug("  neighbour radii: %d -> %d", before, int(chosen.sum()))
     status, bound, solver, rounds_mip, nodes, best, best_obj, radii = _mip_rounds(
         tn, t_fix, wg, p, cols, lv, chosen, closed, best, best_obj, backend or solve_highs_no_presolve, deadline)
     bound = min(bound, ub_restricted)
@@ -311,6 +318,27 @@ def _lp_rounds(
         chosen |= add
         lp.add(add, chosen)
     return value, y, rc, rounds
+
+
+def _neighbour_radii(
+    lv: _Levels, sub: FloatArray, t_fix: FloatArray, wg: FloatArray, picks: IntArray, closed: np.ndarray,
+    window: float,
+) -> np.ndarray:
+    """Radii that charge the one-swap neighbours of ``picks`` costing at most ``window`` their true cost:
+    such near-optimal solutions are the ones an aggregated MIP would otherwise under-charge."""
+    out = np.zeros(len(lv.row), bool)
+    d_all = _dist(sub, t_fix, picks)
+    found: list[tuple[float, int, int]] = []
+    for pos in range(len(picks)):
+        d_wo = _dist(sub, t_fix, np.delete(picks, pos))
+        cost = wg @ np.minimum(d_wo[:, None], sub)
+        cost[picks] = np.inf
+        cost[closed] = np.inf
+        found += [(float(cost[j]), pos, int(j)) for j in np.flatnonzero(cost <= window)]
+    for _, pos, j in sorted(found)[:_NEIGHBOURS_MAX]:
+        d = np.minimum(_dist(sub, t_fix, np.delete(picks, pos)), sub[:, j])
+        out |= _true_level_mask(lv, d) & (d != d_all)[lv.row]
+    return out
 
 
 def _mip_rounds(

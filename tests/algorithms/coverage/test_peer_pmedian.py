@@ -17,6 +17,7 @@ from scipy.sparse import coo_array
 from scipy.sparse.csgraph import shortest_path
 
 from bastion.algorithms.coverage import CoverageProblem, solve_p_median
+from bastion.kernel.errors import InvalidInput
 
 DATA = Path(__file__).resolve().parents[2] / "fixtures" / "pmedian"
 SLOW = {"pmed6"}  # > 10 s on the shared 2-core machine under load (radius formulation)
@@ -83,3 +84,18 @@ def test_or_library_with_existing_units_and_weights():
     fixed = [first.chosen[0]]
     r = solve_p_median(CoverageProblem.from_arrays(d, np.full(len(d), 2.5), 1.0, fixed=fixed), p - 1)
     assert r.status == "optimal" and r.objective == pytest.approx(2.5 * best) and len(r.chosen) == p - 1
+
+
+def test_time_limit_returns_incumbent_with_valid_bound():
+    d, p = instance("pmed6")
+    _, _, best = optima()["pmed6"]
+    r = solve_p_median(CoverageProblem.from_arrays(d, np.ones(len(d)), 1.0), p, time_limit_s=0.3)
+    assert r.status in ("time_limit", "optimal") and len(r.chosen) == p
+    assert r.bound <= best + 1e-6 <= r.objective + 1e-6
+    assert float(d[:, list(r.chosen)].min(axis=1).sum()) == pytest.approx(r.objective)
+
+
+def test_unknown_formulation_is_rejected():
+    d, p = instance("pmed1")
+    with pytest.raises(InvalidInput, match="formulation must be one of"):
+        solve_p_median(CoverageProblem.from_arrays(d, np.ones(len(d)), 1.0), p, formulation="lagrangian")

@@ -1,8 +1,11 @@
 """p-median: place p new units to minimise the demand-weighted travel time to the nearest open unit.
 
-Formulation (ReVelle & Swain 1970), strong linking z_ij <= x_j. Exact reductions: identical travel-time
-rows merge (weights add); with existing units, an assignment slower than the nearest existing unit is
-never needed, so those pairs are not generated.
+Two exact formulations (docs/models/coverage.md):
+- ``"radius"`` (default): Elloumi's (2010) covering-based radius formulation with radius aggregation
+  (García, Labbé & Marín 2011), LP row generation and reduced-cost fixing — ``pmedian_radius.py``.
+- ``"assignment"``: ReVelle & Swain (1970), strong linking z_ij <= x_j; kept for comparison (bench/pmedian.py).
+Exact reductions for both: identical travel-time rows merge (weights add); with existing units, an
+assignment slower than the nearest existing unit is never needed, so those pairs are not generated.
 """
 
 from __future__ import annotations
@@ -15,15 +18,17 @@ from scipy.sparse import coo_array, csc_array
 
 from bastion.algorithms._typing import FloatArray, IntArray
 from bastion.algorithms.coverage.covering import _check_p, _nonfixed, _result
+from bastion.algorithms.coverage.pmedian_radius import solve_radius
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.result import PlacementResult
 from bastion.algorithms.optim import highs
-from bastion.algorithms.optim.highs import MilpBackend, MilpModel
-from bastion.kernel.errors import Infeasible
+from bastion.algorithms.optim.highs import MilpBackend, MilpModel, MilpSolution
+from bastion.kernel.errors import Infeasible, InvalidInput
 
 log = logging.getLogger(__name__)
 
 _GREEDY_MAX_WORK = 50_000_000  # skip the greedy warm start above rows * candidates * p
+FORMULATIONS = ("radius", "assignment")
 
 
 def total_weighted_time(problem: CoverageProblem, open_: IntArray) -> float:
@@ -37,11 +42,16 @@ def total_weighted_time(problem: CoverageProblem, open_: IntArray) -> float:
 
 def solve_p_median(
     problem: CoverageProblem, p: int, *, time_limit_s: float | None = None, backend: MilpBackend | None = None,
+    formulation: str = "radius",
 ) -> PlacementResult:
-    """Exact p-median with existing units (problem.fixed) kept open. objective = sum w*t in seconds."""
+    """Exact p-median with existing units (problem.fixed) kept open. objective = sum w*t in seconds.
+
+    formulation: "radius" (default, fast for small p) or "assignment" (the classical model, for comparison);
+    both prove optimality (status "optimal", gap 0) unless time_limit_s stops them."""
     t0 = time.perf_counter()
     _check_p(problem, p)
-    backend = backend or highs.backend()
+    if formulation not in FORMULATIONS:
+        raise InvalidInput(f"formulation must be one of {FORMULATIONS}, got {formulation!r}", field="formulation")
     w = problem.demand_weight
     t_all = problem.travel_time_s
     nf = _nonfixed(problem)
@@ -64,6 +74,9 @@ def solve_p_median(
     g = uniq.shape[0]
     t_fix = uniq[:, problem.fixed].min(axis=1) if len(problem.fixed) else np.full(g, np.inf)
     tn = uniq[:, nf]
+    if formulation == "radius":
+        return _solve_radius(problem, p, tn, t_fix, wg, nf, time_limit_s, backend, t0)
+    backend = backend or highs.backend()
     pair = np.isfinite(tn) & (tn < t_fix[:, None])  # only pairs that can beat the nearest existing unit
     pi, pj = np.nonzero(pair)
     k, npair = len(nf), len(pi)
@@ -99,6 +112,29 @@ def solve_p_median(
         problem, "p_median", chosen, sol, objective=obj, bound=sol.bound, t0=t0, rows=g, cols=k, heuristic=heur
     )
     log.debug("p-median p=%d: %.6g s (bound %.6g) %s %.3f s", p, obj, sol.bound, res.status, res.runtime_s)
+    return res
+
+
+def _solve_radius(
+    problem: CoverageProblem, p: int, tn: FloatArray, t_fix: FloatArray, wg: FloatArray, nf: IntArray,
+    time_limit_s: float | None, backend: MilpBackend | None, t0: float,
+) -> PlacementResult:
+    g, k = tn.shape
+    if p == 0:  # nothing to place: every weighted point goes to its nearest existing unit
+        if not np.isfinite(t_fix).all():
+            raise Infeasible("p = 0 new units but some weighted demand point is unreachable from every existing unit")
+        obj = float(wg @ t_fix)
+        return _result(problem, "p_median", np.zeros(0, np.int64), None, objective=obj, bound=obj, t0=t0,
+                       rows=g, cols=k, heuristic=obj)
+    out = solve_radius(tn, t_fix, wg, p, time_limit_s=time_limit_s, backend=backend)
+    chosen = nf[out.picks]
+    obj = total_weighted_time(problem, np.union1d(problem.fixed, chosen))
+    gap = max(0.0, (obj - out.bound) / max(abs(obj), 1e-9)) if out.status != "optimal" else 0.0
+    sol = MilpSolution(out.status, np.zeros(0), obj, out.bound, gap, time.perf_counter() - t0, out.solver, out.nodes)
+    res = _result(problem, "p_median", chosen, sol, objective=obj, bound=out.bound, t0=t0, rows=g, cols=k,
+                  heuristic=out.heuristic)
+    log.debug("p-median (radius) p=%d: %.6g s (bound %.6g) %s, %d LP + %d MIP rounds, %.3f s", p, obj, out.bound,
+              res.status, out.rounds_lp, out.rounds_mip, res.runtime_s)
     return res
 
 

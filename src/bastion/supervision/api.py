@@ -39,11 +39,18 @@ P = Permission
 
 
 def _check_site(s: Session, guard: GuardDep, site_id: int, permission: Permission, *,
-                assigned: frozenset[int] = frozenset()) -> None:
+                assigned: frozenset[int] = frozenset()) -> Resource:
     site = SiteRepo(s).get(site_id)
     res = site_resource(site)
-    guard.check(permission, Resource(region_id=res.region_id, operator_agency_id=res.operator_agency_id,
-                                     assigned_agency_ids=assigned), object_id=site_id)
+    res = Resource(region_id=res.region_id, operator_agency_id=res.operator_agency_id, assigned_agency_ids=assigned)
+    guard.check(permission, res, object_id=site_id)
+    return res
+
+
+def _check_inspector(s: Session, guard: GuardDep, site_id: int) -> None:
+    """inspection:write on the site, and separation of duties: the site's operator may not inspect it (start,
+    answer, complete — completing verifies its tasks and records its measures)."""
+    guard.check_independent(_check_site(s, guard, site_id, P.INSPECTION_WRITE), object_id=site_id)
 
 
 def _task_assigned(t: RectificationTask) -> frozenset[int]:
@@ -53,11 +60,12 @@ def _task_assigned(t: RectificationTask) -> frozenset[int]:
 def inspection_read(s: Session, insp: Inspection) -> InspectionRead:
     items = [InspectionItemRead(item_id=i.item_id, standard_id=i.standard_id, tier=i.tier, measure=i.measure,
                                 params=i.params, clause=i.clause, text=i.text, suggested=i.suggested,  # type: ignore[arg-type]
-                                answer=i.answer)  # type: ignore[arg-type]
+                                answer=i.answer, answered_by_account_id=i.answered_by_account_id)  # type: ignore[arg-type]
              for i in svc.inspection_items(s, insp.id)]
     return InspectionRead(id=insp.id, site_id=insp.site_id, status=insp.status,
                           inspector_account_id=insp.inspector_account_id, inspector_agency=insp.inspector_agency,
-                          started_at=insp.started_at, completed_at=insp.completed_at, items=items)
+                          started_at=insp.started_at, completed_at=insp.completed_at,
+                          completed_by_account_id=insp.completed_by_account_id, items=items)
 
 
 def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
@@ -77,7 +85,7 @@ def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
              dependencies=[require(P.INSPECTION_WRITE)])
 def start_inspection(site_id: IdPath, body: InspectionCreate, sf: SessionFactoryDep, session: SessionDep,
                      guard: GuardDep, auth: AuthDep) -> InspectionRead:
-    _check_site(session, guard, site_id, P.INSPECTION_WRITE)
+    _check_inspector(session, guard, site_id)
     insp = svc.start_inspection(sf, site_id, now=utcnow(), inspector_agency=body.inspector_agency,
                                 inspector_account_id=auth.user_id)
     with sf() as s:
@@ -105,9 +113,9 @@ def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep) 
 @router.put("/inspections/{inspection_id}/answers", response_model=InspectionRead,
             dependencies=[require(P.INSPECTION_WRITE)])
 def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDep, session: SessionDep,
-                guard: GuardDep) -> InspectionRead:
-    _check_site(session, guard, svc.get_inspection(session, inspection_id).site_id, P.INSPECTION_WRITE)
-    svc.answer(sf, inspection_id, body.answers, now=utcnow())
+                guard: GuardDep, auth: AuthDep) -> InspectionRead:
+    _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id)
+    svc.answer(sf, inspection_id, body.answers, now=utcnow(), account_id=auth.user_id)
     with sf() as s:
         return inspection_read(s, svc.get_inspection(s, inspection_id))
 
@@ -116,7 +124,7 @@ def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDe
              dependencies=[require(P.INSPECTION_WRITE)])
 def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: SessionFactoryDep, session: SessionDep,
                         guard: GuardDep, auth: AuthDep) -> CompletionRead:
-    _check_site(session, guard, svc.get_inspection(session, inspection_id).site_id, P.INSPECTION_WRITE)
+    _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id)
     rep = svc.complete(sf, inspection_id, now=utcnow(), owner_agency=body.owner_agency,
                        deadline_days=body.deadline_days, actor_account_id=auth.user_id)
     with sf() as s:
@@ -156,9 +164,15 @@ def patch_task(task_id: IdPath, body: TaskUpdate, sf: SessionFactoryDep, session
 
 
 @router.post("/tasks/escalate", response_model=list[EscalationRead], dependencies=[require(P.TASK_WRITE, P.PLAN_WRITE)])
-def escalate(body: EscalateCreate, sf: SessionFactoryDep) -> list[EscalationRead]:
-    """Escalate overdue tasks everywhere (a supervising office's run; per-region scoping is left to do)."""
-    out = svc.escalate_overdue(sf, body.now or utcnow())
+def escalate(body: EscalateCreate, sf: SessionFactoryDep, guard: GuardDep) -> list[EscalationRead]:
+    """Escalate overdue tasks in the caller's jurisdiction (where it holds task:write and plan:write over the
+    whole region), as of the server's clock."""
+    regions: frozenset[int] | None = None  # None: every region
+    for p in (P.TASK_WRITE, P.PLAN_WRITE):
+        full = guard.scope(p).full_regions
+        if full is not None:
+            regions = full if regions is None else regions & full
+    out = svc.escalate_overdue(sf, utcnow(), region_ids=regions)
     return [EscalationRead(task_id=e.task_id, site_id=e.site_id, days_overdue=e.days_overdue, from_level=e.from_level,
                            to_level=e.to_level) for e in out]
 

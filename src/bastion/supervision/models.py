@@ -29,6 +29,7 @@ class Inspection(Base):
     standard_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column()
+    completed_by_account_id: Mapped[int | None] = mapped_column(Integer)  # separation of duties: who closed it
 
 
 class InspectionItem(Base):
@@ -47,6 +48,7 @@ class InspectionItem(Base):
     suggested: Mapped[str] = mapped_column(String(20))  # prefill from the measures on record
     answer: Mapped[str | None] = mapped_column(String(20))  # pass | fail | not_applicable
     answered_at: Mapped[dt.datetime | None] = mapped_column()
+    answered_by_account_id: Mapped[int | None] = mapped_column(Integer)  # the account that gave the answer
 
 
 class RectificationTask(Base):

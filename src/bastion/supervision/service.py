@@ -108,8 +108,10 @@ def start_inspection(sf: sessionmaker[Session], site_id: int, *, now: dt.datetim
         return insp
 
 
-def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, str], *, now: dt.datetime) -> int:
-    """Record answers (item_id -> pass | fail | not_applicable); returns how many items are still unanswered."""
+def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, str], *, now: dt.datetime,
+           account_id: int | None = None) -> int:
+    """Record answers (item_id -> pass | fail | not_applicable), each attributed to ``account_id`` (the account
+    that gave it); returns how many items are still unanswered."""
     _check_now(now)
     with unit_of_work(sf) as s:
         insp = get_inspection(s, inspection_id)
@@ -126,6 +128,7 @@ def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, 
         for item_id, ans in answers.items():
             items[item_id].answer = ans
             items[item_id].answered_at = now
+            items[item_id].answered_by_account_id = account_id
         return sum(1 for i in items.values() if i.answer is None)
 
 
@@ -231,6 +234,7 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
         _update_measures(s, insp, items, now)
         insp.status = "completed"
         insp.completed_at = now
+        insp.completed_by_account_id = actor_account_id
         s.flush()
         return CompletionReport(insp, tuple(f.item_id for f in outcome.failed), outcome.passed, outcome.not_applicable,
                                 tuple(created), tuple(reopened), tuple(verified))
@@ -319,14 +323,18 @@ def escalation_level(days_overdue: float) -> int:
     return min(MAX_ESCALATION, 1 + int(days_overdue // ESCALATION_STEP_DAYS))
 
 
-def escalate_overdue(sf: sessionmaker[Session], now: dt.datetime) -> list[Escalation]:
+def escalate_overdue(sf: sessionmaker[Session], now: dt.datetime, *,
+                     region_ids: frozenset[int] | None = None) -> list[Escalation]:
     """Flag tasks past their deadline and not yet fixed, and raise their escalation level by how long they have
-    been overdue. Idempotent for the same ``now`` (a level is raised once; levels never drop)."""
+    been overdue. Idempotent for the same ``now`` (a level is raised once; levels never drop). ``region_ids``:
+    only tasks at sites in these regions (the caller's jurisdiction); None: every region."""
     _check_now(now)
     out = []
     with unit_of_work(sf) as s:
         q = select(RectificationTask).where(RectificationTask.status.in_(("open", "in_progress")),
                                             RectificationTask.deadline < now).order_by(RectificationTask.id)
+        if region_ids is not None:
+            q = q.where(RectificationTask.site_id.in_(select(Site.id).where(Site.region_id.in_(region_ids))))
         for t in s.scalars(q):
             days = (now - t.deadline).total_seconds() / 86400
             lvl = escalation_level(days)

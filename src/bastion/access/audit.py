@@ -19,6 +19,7 @@ from bastion.access.models import AuditHead, AuditLog
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
 
 log = logging.getLogger(__name__)
 
@@ -147,8 +148,9 @@ def export(session: Session, fmt: str, *, since: dt.datetime | None = None) -> s
     if fmt == "json":
         return json.dumps(items, ensure_ascii=False, indent=1)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=[*FIELDS, "prev_hash", "hash"])
+    w = csv.DictWriter(buf, fieldnames=[*FIELDS, "prev_hash", "hash"], lineterminator=LINE_TERMINATOR)
     w.writeheader()
     for d in items:
-        w.writerow({**d, "details": json.dumps(d["details"], sort_keys=True, ensure_ascii=False)})
+        row = {**d, "details": json.dumps(d["details"], sort_keys=True, ensure_ascii=False)}
+        w.writerow({k: cell(v) for k, v in row.items()})
     return buf.getvalue()

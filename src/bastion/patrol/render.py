@@ -13,6 +13,7 @@ from typing import Any
 import shapely
 from sqlalchemy.orm import Session
 
+from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
 from bastion.patrol.models import PatrolPlan
 from bastion.patrol.service import TeamSchedule, get_plan, schedules
 from bastion.regions.repository import RegionRepo, RoadRepo
@@ -36,12 +37,13 @@ def plan_summary(plan: PatrolPlan, region_name: str) -> dict[str, Any]:
 
 def to_csv(plan_id: int, teams: Sequence[TeamSchedule]) -> str:
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv.writer(buf, lineterminator=LINE_TERMINATOR)
     w.writerow(CSV_FIELDS)
     for t in teams:
         for s in t.stops:
-            w.writerow([plan_id, s.day, s.team, s.seq, s.site_id, s.site_name, s.category, f"{s.lat:.6f}",
-                        f"{s.lon:.6f}", s.slot, s.arrival, s.departure, int(s.extra)])
+            w.writerow([cell(v) for v in (plan_id, s.day, s.team, s.seq, s.site_id, s.site_name, s.category,
+                                          f"{s.lat:.6f}", f"{s.lon:.6f}", s.slot, s.arrival, s.departure,
+                                          int(s.extra))])
     return buf.getvalue()
 
 

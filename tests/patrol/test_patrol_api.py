@@ -111,3 +111,11 @@ def test_seed_is_secret_random_and_its_read_audited(api: TestClient, monaco_url:
         reads = s.scalars(select(AuditLog).where(AuditLog.action == "read.patrol_seed",
                                                  AuditLog.object_id == str(a["id"]))).all()
     assert [r.actor for r in reads] == ["user:patrol-lead"]
+
+
+def test_four_teams_one_day_ten_sites_is_not_a_500(api: TestClient) -> None:
+    """Security finding 21: this body answered 500 (a GEOS exception on a one-point route)."""
+    r = api.post(f"/api/v1/regions/{_region(api)}/patrol-plans", json={"teams": 4, "days": 1, "max_sites": 10})
+    assert r.status_code == 201, r.text
+    sch = api.get(f"/api/v1/patrol-plans/{r.json()['id']}/schedules").json()["items"]
+    assert len(sch) == 4 and all(len(p) >= 2 for s in sch for p in s["path"])

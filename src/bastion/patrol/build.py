@@ -298,6 +298,8 @@ def build_plan(
                     line.extend(leg(prev, st[0] + 1) if not line else leg(prev, st[0] + 1)[1:])
                     prev = st[0] + 1
                 line.extend(leg(prev, 0)[1:])
+                if len(line) < 2:  # a sortie whose stops are all at the base: no path to draw (GEOS needs 2 points)
+                    continue
                 simple = shapely.simplify(shapely.LineString(line), 2e-5)  # ~2 m: drops collinear vertices
                 paths[team].append(tuple((round(x, 6), round(y, 6)) for x, y in shapely.get_coordinates(simple)))
         for team in range(o.teams):

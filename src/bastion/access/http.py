@@ -27,7 +27,15 @@ from fastapi.security import APIKeyCookie, HTTPBearer
 from bastion.access import audit
 from bastion.access.authn import Authenticated, Policy, authenticate, csrf_ok
 from bastion.access.errors import Unauthenticated
-from bastion.access.policy import Permission, Principal, Resource, Scope, decide, independent, scope
+from bastion.access.policy import (
+    Permission,
+    Principal,
+    Resource,
+    Scope,
+    decide,
+    independent,
+    scope,
+)
 from bastion.access.service import Actor
 from bastion.kernel.errors import NotFound, PermissionDenied
 

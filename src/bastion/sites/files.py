@@ -17,8 +17,8 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from bastion.kernel.errors import InvalidInput
 from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
+from bastion.kernel.errors import InvalidInput
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
 

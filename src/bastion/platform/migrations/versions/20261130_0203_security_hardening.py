@@ -1,4 +1,5 @@
-"""security hardening: 63-bit patrol seeds; inspection answers attributed to the account that gave them
+"""security hardening: 63-bit patrol seeds; inspection answers attributed to the account that gave them;
+tokens minted with a token remember their parent
 
 Revision ID: 20261130_0203
 Revises: 20261126_0008
@@ -21,9 +22,12 @@ def upgrade() -> None:
         batch.alter_column('seed', existing_type=sa.Integer(), type_=sa.BigInteger(), existing_nullable=False)
     op.add_column('inspection_items', sa.Column('answered_by_account_id', sa.Integer(), nullable=True))
     op.add_column('inspections', sa.Column('completed_by_account_id', sa.Integer(), nullable=True))
+    op.add_column('api_tokens', sa.Column('parent_token_id', sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('api_tokens') as batch:
+        batch.drop_column('parent_token_id')
     with op.batch_alter_table('inspections') as batch:
         batch.drop_column('completed_by_account_id')
     with op.batch_alter_table('inspection_items') as batch:

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from bastion.access.models import AuditLog
-from bastion.platform.hardening import ANONYMOUS_AUDIT_PER_CLIENT_PER_MINUTE
+from bastion.access.ratelimit import ANONYMOUS_AUDIT_PER_CLIENT_PER_MINUTE
 
 
 def _anonymous_rows(app: FastAPI) -> list[AuditLog]:

@@ -111,3 +111,34 @@ def test_the_sites_own_operator_cannot_inspect_it_or_verify_its_tasks(app: FastA
     assert task in done2["tasks_verified"]
     assert done2["inspection"]["completed_by_account_id"] == me
     assert {i["answered_by_account_id"] for i in done2["inspection"]["items"]} == {me}
+
+
+def test_foreign_404s_do_not_name_the_site_and_assigned_agencies_get_access(app: FastAPI,
+                                                                            auth_client: AuthClient) -> None:
+    """Finding 18: a 404 for a foreign task or inspection named the site it belongs to. Finding 19: assigning a
+    task to an agency never gave that agency access (owner_agency_id was never set over the API)."""
+    sf = app.state.session_factory
+    sid = _stade(app).id
+    agency_id(sf, "Police", "police")
+    lead = auth_client("coordinator", "Monaco", login="lead-19")
+    insp = lead.post(f"{API}/sites/{sid}/inspections", json={"inspector_agency": "Sûreté Publique"}).json()
+    fail_all = {i["item_id"]: "fail" for i in insp["items"]}
+    assert lead.put(f"{API}/inspections/{insp['id']}/answers", json={"answers": fail_all}).status_code == 200
+    done = lead.post(f"{API}/inspections/{insp['id']}/complete", json={"owner_agency": "Police"}).json()
+    task = done["tasks_created"][0]
+    assert lead.get(f"{API}/tasks/{task}").json()["owner_agency_id"] is not None
+
+    with sf.begin() as s:
+        s.add(Region(name="Elsewhere", slug="elsewhere"))
+    foreign = auth_client("coordinator", "Elsewhere")
+    for url, name in ((f"{API}/tasks/{task}", f"task {task}"), (f"{API}/inspections/{insp['id']}",
+                                                                   f"inspection {insp['id']}")):
+        r = foreign.get(url)
+        assert r.status_code == 404 and name in r.json()["error"]["message"]
+        assert f"site {sid}" not in r.text
+
+    police = auth_client("agency_member", "Monaco", agency="Police", agency_kind="police")
+    assert police.get(f"{API}/tasks/{task}").status_code == 200
+    assert police.patch(f"{API}/tasks/{task}", json={"status": "in_progress"}).status_code == 200
+    other = auth_client("agency_member", "Monaco", agency="Fire", agency_kind="fire")
+    assert other.get(f"{API}/tasks/{task}").status_code == 403  # sees the site, not the task

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ipaddress
 import json
 import logging
-import threading
-import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -15,15 +13,11 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bastion.access import audit
-from bastion.access.ratelimit import SlidingWindow
+from bastion.access.ratelimit import anonymous_audit_budget
 
 log = logging.getLogger(__name__)
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# unauthenticated requests may add at most this many audit records a minute, per client and in all (the rest are
-# logged, not recorded): an anonymous flood cannot grow the trail without bound
-ANONYMOUS_AUDIT_PER_CLIENT_PER_MINUTE = 30
-ANONYMOUS_AUDIT_PER_MINUTE = 300
 # routes that write their own, more detailed audit records (login success/failure)
 EXPLICITLY_AUDITED = frozenset({"/api/v1/auth/login"})
 SECURITY_HEADERS = [
@@ -188,7 +182,7 @@ class AuditWrites:
             obj_type, obj_id = k.removesuffix("_id"), v
         outcome = "ok" if status < 400 else "denied" if status in (401, 403) else "error"
         client = (scope.get("client") or (None,))[0]
-        if principal is None and not _anonymous_budget(scope["app"].state, client):
+        if principal is None and not anonymous_audit_budget(scope["app"].state, client):
             log.warning("anonymous audit budget spent: not recording %s %s from %s", scope["method"],
                         scope["path"][:120], client)
             return
@@ -200,20 +194,6 @@ class AuditWrites:
         except Exception:  # noqa: BLE001
             log.exception("could not write the audit record for %s %s", scope["method"], scope["path"])
 
-
-
-_budget_lock = threading.Lock()
-
-
-def _anonymous_budget(state: Any, client: str | None) -> bool:
-    """One more audit record for an unauthenticated request: within the per-client and the global budget?"""
-    with _budget_lock:
-        limits = getattr(state, "anonymous_audit_limits", None)
-        if limits is None:
-            limits = (SlidingWindow(ANONYMOUS_AUDIT_PER_CLIENT_PER_MINUTE), SlidingWindow(ANONYMOUS_AUDIT_PER_MINUTE))
-            state.anonymous_audit_limits = limits
-    now = time.monotonic()
-    return limits[0].hit(client or "?", now) and limits[1].hit("*", now)
 
 
 def parse_trusted_proxies(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network | str, ...]:

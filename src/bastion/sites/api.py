@@ -187,6 +187,7 @@ def export_sites(
     sites, _ = site_service.list_sites(session, f, limit=None)
     names = {r.id: r.name for r in RegionRepo(session).list()}
     rows = site_service.export_rows(sites, names)
+    guard.sensitive_read("site", None, f"sites_export.{format}")  # every export is recorded
     shown = _notes_shown(guard, sites, "site_notes_export")
     for r in rows:
         if r.values["id"] not in shown:

@@ -273,7 +273,7 @@ def task_history(s: Session, task_id: int) -> list[TaskEvent]:
 
 def update_task(sf: sessionmaker[Session], task_id: int, *, now: dt.datetime, status: str | None = None,
                 owner_agency: str | None = None, deadline: dt.datetime | None = None,
-                actor_account_id: int | None = None) -> RectificationTask:
+                actor_account_id: int | None = None, owner_agency_id: int | None = None) -> RectificationTask:
     """Move a task along (open -> in_progress -> fixed), reassign it or reschedule it. ``verified`` needs a
     passing re-inspection and is refused here."""
     _check_now(now)
@@ -295,6 +295,7 @@ def update_task(sf: sessionmaker[Session], task_id: int, *, now: dt.datetime, st
             if agency != t.owner_agency:
                 _event(s, t, "reassigned", now=now, actor=actor_account_id, detail=f"{t.owner_agency} -> {agency}"[:300])
                 t.owner_agency = agency  # type: ignore[assignment]
+                t.owner_agency_id = owner_agency_id  # the agency's account-system id: its members get access
         if deadline is not None:
             if deadline.tzinfo is None:
                 raise InvalidInput("deadline must carry a timezone (e.g. 2026-12-31T00:00:00Z)", field="deadline")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bastion.kernel.db.base import Base, utcnow
@@ -20,6 +20,9 @@ class Inspection(Base):
     """A checklist generated from the site's tier requirements, answered by an inspector."""
 
     __tablename__ = "inspections"
+    # one open inspection per site, also under concurrent starts (partial unique index, SQLite and PostgreSQL)
+    __table_args__ = (Index("uq_inspections_open_site", "site_id", unique=True,
+                            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)

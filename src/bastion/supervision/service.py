@@ -9,7 +9,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.algorithms.risk.checklist import (
@@ -99,7 +100,10 @@ def start_inspection(sf: sessionmaker[Session], site_id: int, *, now: dt.datetim
         insp = Inspection(site_id=site_id, status="open", inspector_account_id=inspector_account_id,
                           inspector_agency=agency, standard_versions=risk_svc.standard_versions(), started_at=now)
         s.add(insp)
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError:  # another start won the race (uq_inspections_open_site)
+            raise Conflict(f"site {site_id} already has an open inspection; complete it first") from None
         s.add_all(InspectionItem(inspection_id=insp.id, item_id=it.item_id, standard_id=it.standard_id, tier=it.tier,
                                  measure=it.measure, params=dict(it.params), clause=it.clause, text=it.text,
                                  suggested=suggested[it.item_id]) for it in checklist.items)
@@ -191,8 +195,13 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
         raise InvalidInput(f"deadline_days must be a whole number of days from 1 to 3650, got {deadline_days!r}",
                            field="deadline_days")
     with unit_of_work(sf) as s:
+        # claim it first, with one conditional UPDATE (a row lock on PostgreSQL; on SQLite the write lock, taken
+        # before anything is read): of two concurrent completions one sees 0 rows and gets a Conflict, so the
+        # tasks are created once
+        claimed = s.execute(update(Inspection).where(Inspection.id == inspection_id, Inspection.status == "open")
+                            .values(status="completing")).rowcount
         insp = get_inspection(s, inspection_id)
-        if insp.status != "open":
+        if not claimed:
             raise Conflict(f"inspection {inspection_id} is already {insp.status}")
         items = inspection_items(s, inspection_id)
         cl = Checklist(str(insp.site_id), tuple(ChecklistItem(i.item_id, i.standard_id, i.tier, i.measure, i.params,

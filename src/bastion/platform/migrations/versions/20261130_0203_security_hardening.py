@@ -1,5 +1,5 @@
 """security hardening: 63-bit patrol seeds; inspection answers attributed to the account that gave them;
-tokens minted with a token remember their parent
+tokens minted with a token remember their parent; one open inspection per site
 
 Revision ID: 20261130_0203
 Revises: 20261126_0008
@@ -23,9 +23,12 @@ def upgrade() -> None:
     op.add_column('inspection_items', sa.Column('answered_by_account_id', sa.Integer(), nullable=True))
     op.add_column('inspections', sa.Column('completed_by_account_id', sa.Integer(), nullable=True))
     op.add_column('api_tokens', sa.Column('parent_token_id', sa.Integer(), nullable=True))
+    op.create_index('uq_inspections_open_site', 'inspections', ['site_id'], unique=True,
+                    sqlite_where=sa.text("status = 'open'"), postgresql_where=sa.text("status = 'open'"))
 
 
 def downgrade() -> None:
+    op.drop_index('uq_inspections_open_site', table_name='inspections')
     with op.batch_alter_table('api_tokens') as batch:
         batch.drop_column('parent_token_id')
     with op.batch_alter_table('inspections') as batch:

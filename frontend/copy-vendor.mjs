@@ -1,7 +1,7 @@
 // Copy the map libraries' built files from node_modules into the package's static folder,
 // so the app serves them itself (no CDN; the page works offline).
 // Run after `npm ci`:  npm run vendor
-// Output: src/bastion/platform/web/static/vendor/{leaflet,leaflet.markercluster}/ (gitignored).
+// Output: src/bastion/platform/web/static/vendor/{leaflet,leaflet.markercluster,swagger-ui-dist}/ (gitignored).
 import { copyFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -28,6 +28,14 @@ const files = {
     "dist/MarkerCluster.css",
     "dist/MarkerCluster.Default.css",
     "MIT-LICENCE.txt",
+  ],
+  // the API docs page (/docs): served locally like the map libraries, under the strict CSP
+  "swagger-ui-dist": [
+    "swagger-ui-bundle.js",
+    "swagger-ui.css",
+    "favicon-32x32.png",
+    "LICENSE",
+    "NOTICE",
   ],
 };
 

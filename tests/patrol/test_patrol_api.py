@@ -78,3 +78,44 @@ def test_errors(api: TestClient) -> None:
         assert r.json()["error"]["field"] == field, r.json()
     r = api.get("/api/v1/patrol-plans/1/export", params={"format": "pdf"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "format"
+
+
+def test_seed_is_secret_random_and_its_read_audited(api: TestClient, monaco_url: str) -> None:  # noqa: F811
+    """Security finding 2: without a seed the plan draws 63 random bits; plan:read alone (an agency member, who
+    may not read schedules) never sees the seed, so it cannot rebuild the schedules offline; a reader with
+    site:sensitive_read gets it from GET /patrol-plans/{id}, and that read is audited."""
+    from sqlalchemy import select
+
+    from bastion.access.models import AuditLog
+
+    rid = _region(api)
+    body = {k: v for k, v in BODY.items() if k != "seed"}
+    a = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=body).json()
+    b = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=body).json()
+    seed_a = api.get(f"/api/v1/patrol-plans/{a['id']}").json()["seed"]
+    seed_b = api.get(f"/api/v1/patrol-plans/{b['id']}").json()["seed"]
+    assert seed_a != seed_b and max(seed_a, seed_b) >= 2**31  # not 1, not a 31-bit counter (odds 1 in 2^62)
+    assert api.get(f"/api/v1/patrol-plans/{a['id']}/schedules").json() != \
+        api.get(f"/api/v1/patrol-plans/{b['id']}/schedules").json()
+
+    app = api.app
+    sf = app.state.session_factory  # type: ignore[attr-defined]
+    token = make_user(sf, "patrol-police", role="agency_member", agency="Police", agency_kind="police")
+    member = {"Authorization": f"Bearer {token}"}
+    got = api.get(f"/api/v1/patrol-plans/{a['id']}", headers=member)
+    assert got.status_code == 200 and got.json()["seed"] is None and "seed" not in got.json()["parameters"]
+    listed = api.get(f"/api/v1/regions/{rid}/patrol-plans").json()["items"]
+    assert all(p["seed"] is None for p in listed)  # lists never carry seeds, not even for a coordinator
+    assert api.get(f"/api/v1/patrol-plans/{a['id']}/schedules", headers=member).status_code in (403, 404)
+    with sf() as s:
+        reads = s.scalars(select(AuditLog).where(AuditLog.action == "read.patrol_seed",
+                                                 AuditLog.object_id == str(a["id"]))).all()
+    assert [r.actor for r in reads] == ["user:patrol-lead"]
+
+
+def test_four_teams_one_day_ten_sites_is_not_a_500(api: TestClient) -> None:
+    """Security finding 21: this body answered 500 (a GEOS exception on a one-point route)."""
+    r = api.post(f"/api/v1/regions/{_region(api)}/patrol-plans", json={"teams": 4, "days": 1, "max_sites": 10})
+    assert r.status_code == 201, r.text
+    sch = api.get(f"/api/v1/patrol-plans/{r.json()['id']}/schedules").json()["items"]
+    assert len(sch) == 4 and all(len(p) >= 2 for s in sch for p in s["path"])

@@ -98,7 +98,8 @@ def test_errors_name_the_field(client: TestClient) -> None:
 
 
 def test_approach_speeds_are_sensitive(client: TestClient, auth_client, anon_client: TestClient) -> None:  # type: ignore[no-untyped-def]
-    """Viewers may list sites but not read approach speeds or gaps; only analysts/coordinators run assessments."""
+    """Viewers may list sites but not read approach speeds or gaps; analysts read them, but storing an assessment
+    is a write (plan:write): coordinators only (security finding 15)."""
     region = client.get("/api/v1/regions").json()["items"][0]["id"]
     sid = _casino(client)
     viewer = auth_client("viewer", "Monaco")
@@ -111,4 +112,5 @@ def test_approach_speeds_are_sensitive(client: TestClient, auth_client, anon_cli
         assert analyst.get(url).status_code == 200, url
     body = {"vehicles": ["car"], "site_ids": [sid]}
     assert viewer.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 403
-    assert analyst.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 200
+    assert analyst.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 403
+    assert client.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 200

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from bastion.access import audit
 from bastion.access import service as accounts
-from bastion.access.http import AuthDep, client_address, require
+from bastion.access.http import AuthDep, GuardDep, client_address, require
 from bastion.access.policy import Permission
 from bastion.access.schemas import (
     AgencyCreate,
@@ -110,7 +110,9 @@ def verify_audit(session: SessionDep) -> AuditVerify:
             responses={200: {"description": "the audit log with hashes", "content": {
                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
                 "text/csv": {"schema": {"type": "string"}}}}})
-def export_audit(session: SessionDep, format: Literal["csv", "json"] = "json") -> Response:
+def export_audit(session: SessionDep, guard: GuardDep, format: Literal["csv", "json"] = "json") -> Response:
+    text = audit.export(session, format)
+    guard.sensitive_read("audit_log", None, f"audit_export.{format}")  # recorded after the export it describes
     media = "text/csv; charset=utf-8" if format == "csv" else "application/json"
-    return Response(audit.export(session, format), media_type=media,
+    return Response(text, media_type=media,
                     headers={"Content-Disposition": f'attachment; filename="audit.{format}"'})

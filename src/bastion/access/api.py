@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import asdict
 
 from fastapi import APIRouter, Request, Response
 
-from bastion.access import authn
+from bastion.access import audit, authn
 from bastion.access import service as accounts
 from bastion.access.credentials import verify_password
 from bastion.access.errors import RateLimited, Unauthenticated
@@ -22,6 +23,11 @@ from bastion.access.http import (
 )
 from bastion.access.models import User
 from bastion.access.policy import Principal, permissions_of
+from bastion.access.ratelimit import (
+    ConcurrencyLimit,
+    SlidingWindow,
+    anonymous_audit_budget,
+)
 from bastion.access.schemas import (
     LoginRequest,
     LoginResponse,
@@ -40,6 +46,35 @@ from bastion.kernel.pagination import Page, PageDep
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
+_STATE_LOCK = threading.Lock()
+LOGIN_CONCURRENCY_PER_CLIENT, LOGIN_CONCURRENCY = 2, 8  # argon2 hashes in progress at once
+
+
+def _refused_login(request: Request, login: str, client: str | None, reason: str,
+                   extra: dict[str, str] | None = None) -> None:
+    """Record a sign-in refused before the password was looked at (within the anonymous audit budget)."""
+    if anonymous_audit_budget(request.app.state, client):
+        audit.record_now(request.app.state.session_factory, actor=f"anonymous:{login[:64]}", action="auth.login",
+                         client=client, outcome="denied", details={"reason": reason, **(extra or {})})
+
+
+def _login_slots(request: Request) -> ConcurrencyLimit:
+    with _STATE_LOCK:
+        slots = getattr(request.app.state, "login_slots", None)
+        if slots is None:
+            slots = request.app.state.login_slots = ConcurrencyLimit(LOGIN_CONCURRENCY_PER_CLIENT, LOGIN_CONCURRENCY)
+    return slots
+
+
+def _password_limiter(request: Request) -> SlidingWindow:
+    with _STATE_LOCK:
+        lim = getattr(request.app.state, "password_limiter", None)
+        if lim is None:
+            st = request.app.state.settings
+            lim = request.app.state.password_limiter = SlidingWindow(st.login_max_failures, float(st.lockout_s))
+    return lim
+
+
 def me_read(u: UserInfo, p: Principal) -> MeRead:
     return MeRead(user=user_read(u), permissions=sorted(x.value for x in permissions_of(p)))
 
@@ -53,11 +88,19 @@ def login(body: LoginRequest, request: Request, response: Response, sf: SessionF
     client = client_address(request)
     origin = request.headers.get("origin")
     if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
+        _refused_login(request, body.login, client, "origin", {"origin": origin[:120]})
         raise PermissionDenied("sign-in from another site's page is refused (Origin header mismatch)")
     if not request.app.state.login_limiter.hit(client or "?", time.monotonic()):
+        _refused_login(request, body.login, client, "rate_limited")
         raise RateLimited("too many sign-in attempts from this address: wait a minute")
-    result = authn.login(sf, policy(request), body.login, body.password, client=client, mode=body.mode,
-                         token_name=body.token_name)
+    slots = _login_slots(request)
+    if not slots.acquire(client or "?"):
+        raise RateLimited("too many sign-ins in progress: try again in a moment")
+    try:
+        result = authn.login(sf, policy(request), body.login, body.password, client=client, mode=body.mode,
+                             token_name=body.token_name)
+    finally:
+        slots.release(client or "?")
     with sf() as s:
         if isinstance(result, authn.NewSession):
             info = accounts.get_user(s, result.auth.user_id)
@@ -91,10 +134,16 @@ def me(auth: AuthDep, session: SessionDep) -> MeRead:
 
 @router.post("/password", response_model=MeRead, dependencies=[authenticated()])
 def change_password(body: PasswordChange, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> MeRead:
-    """Change your password: every API token and every other session of yours is revoked."""
+    """Change your password: every API token and every other session of yours is revoked. At most
+    BASTION_LOGIN_MAX_FAILURES attempts per account in BASTION_LOCKOUT_S (then 429); wrong ones are audited."""
+    settings = request.app.state.settings
+    if not _password_limiter(request).hit(str(auth.user_id), time.monotonic()):
+        raise RateLimited(f"too many password-change attempts: wait {settings.lockout_s} s")
     with sf() as s:
         u = s.get(User, auth.user_id)
         if u is None or not verify_password(u.password_hash, body.current_password):
+            audit.record_now(sf, actor=auth.principal.actor, action="auth.password.failure", object_type="user",
+                             object_id=auth.user_id, client=client_address(request), outcome="failure")
             raise Unauthenticated("current password is wrong")
     info = accounts.set_password(sf, auth.user_id, body.new_password,
                                  actor=Actor(auth.principal.actor, client_address(request)),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import hmac
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -16,6 +18,7 @@ from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.access.models import AuditHead, AuditLog
+from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
@@ -40,8 +43,14 @@ def chain_hash(prev_hash: str, values: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical(values)).encode()).hexdigest()
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def _clip(v: str | None, n: int) -> str | None:
-    return None if v is None else str(v)[:n]
+    """At most ``n`` characters, control characters (newlines, escapes) shown as \\xNN: one record, one line."""
+    if v is None:
+        return None
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", str(v))[:n]
 
 
 def record(
@@ -125,6 +134,56 @@ def verify(session: Session) -> VerifyResult:
     return VerifyResult(True, n)
 
 
+# ------------------------------------------------------------------ external anchor
+
+ANCHOR_CONTEXT = b"bastion audit anchor v1"
+
+
+def anchor_key(secret_key: str) -> bytes:
+    """The key that signs anchors: derived from BASTION_SECRET_KEY, which is not in the database."""
+    return hmac.new(secret_key.encode(), ANCHOR_CONTEXT, hashlib.sha256).digest()
+
+
+def _anchor_mac(key: bytes, seq: int, head_hash: str, at: str) -> str:
+    return hmac.new(key, f"{seq}:{head_hash}:{at}".encode(), hashlib.sha256).hexdigest()
+
+
+def anchor(session: Session, key: bytes, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The signed head of a verified chain (record count, last hash, time, HMAC), to keep outside the database.
+    Refuses to anchor a broken chain."""
+    r = verify(session)
+    if not r.ok:
+        raise InvalidInput(f"the audit chain is broken, not anchoring it: {r.reason}", field="audit")
+    last = session.scalar(select(AuditLog.hash).where(AuditLog.seq == r.checked)) if r.checked else GENESIS
+    at = (now or utcnow()).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return {"format": "bastion-audit-anchor-1", "seq": r.checked, "hash": last, "at": at,
+            "mac": _anchor_mac(key, r.checked, str(last), at)}
+
+
+def verify_anchor(session: Session, key: bytes, saved: dict[str, Any]) -> VerifyResult:
+    """The chain verifies and still holds the anchored record unchanged: detects a rewrite (the record at the
+    anchored seq has another hash), a truncation below the anchor and a wipe, which all pass `verify` alone."""
+    try:
+        seq, head_hash, at = int(saved["seq"]), str(saved["hash"]), str(saved["at"])
+        mac = str(saved["mac"])
+    except (KeyError, TypeError, ValueError):
+        return VerifyResult(False, 0, None, None, "the anchor file is not a Bastion audit anchor")
+    if not hmac.compare_digest(mac, _anchor_mac(key, seq, head_hash, at)):
+        return VerifyResult(False, 0, None, None, "the anchor's signature does not match: the file was altered or "
+                            "signed with another BASTION_SECRET_KEY")
+    r = verify(session)
+    if not r.ok:
+        return r
+    if r.checked < seq:
+        what = "wiped" if r.checked == 0 else f"truncated to {r.checked} records"
+        return VerifyResult(False, r.checked, seq, None, f"the anchor of {at} records {seq} records but the chain "
+                            f"holds {r.checked}: the log was {what}")
+    if seq and session.scalar(select(AuditLog.hash).where(AuditLog.seq == seq)) != head_hash:
+        return VerifyResult(False, r.checked, seq, None, f"record seq {seq} differs from the anchor of {at}: the "
+                            "chain was rewritten")
+    return r
+
+
 def rows(session: Session, *, since: dt.datetime | None = None, limit: int | None = None,
          offset: int = 0) -> Sequence[AuditLog]:
     q = select(AuditLog).order_by(AuditLog.seq)
@@ -155,8 +214,9 @@ def export(session: Session, fmt: str, *, since: dt.datetime | None = None) -> s
     if fmt == "json":
         return json.dumps(items, ensure_ascii=False, indent=1)
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=[*FIELDS, "prev_hash", "hash"])
+    w = csv.DictWriter(buf, fieldnames=[*FIELDS, "prev_hash", "hash"], lineterminator=LINE_TERMINATOR)
     w.writeheader()
     for d in items:
-        w.writerow({**d, "details": json.dumps(d["details"], sort_keys=True, ensure_ascii=False)})
+        row = {**d, "details": json.dumps(d["details"], sort_keys=True, ensure_ascii=False)}
+        w.writerow({k: cell(v) for k, v in row.items()})
     return buf.getvalue()

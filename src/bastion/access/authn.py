@@ -170,15 +170,18 @@ def _open_session(s: Session, policy: Policy, u: User, now: dt.datetime) -> NewS
 
 
 def _issue_token(s: Session, policy: Policy, u: User, name: str, ttl_days: int, now: dt.datetime,
-                 client: str | None = None) -> NewToken:
+                 client: str | None = None, parent: ApiToken | None = None) -> NewToken:
     name = name.strip()
     if not 1 <= len(name) <= 100:
         raise InvalidInput("token name must be 1 to 100 characters", field="name")
     if not 1 <= ttl_days <= 3650:
         raise InvalidInput("token lifetime must be 1 to 3650 days", field="ttl_days")
     token = new_token(TOKEN_PREFIX)
+    expires = now + dt.timedelta(days=ttl_days)
+    if parent is not None:  # a token minted with a token lives no longer than it (and is revoked with it)
+        expires = min(expires, parent.expires_at)
     t = ApiToken(user_id=u.id, name=name, token_hash=token_hash(policy.secret_key, token), created_at=now,
-                 expires_at=now + dt.timedelta(days=ttl_days))
+                 expires_at=expires, parent_token_id=None if parent is None else parent.id)
     s.add(t)
     s.flush()
     audit.record(s, actor=f"user:{u.login}", action="auth.token.create", object_type="api_token", object_id=t.id,
@@ -227,6 +230,7 @@ def logout(sf: sessionmaker[Session], auth: Authenticated, *, client: str | None
             s.execute(update(WebSession).where(WebSession.id == auth.session_id).values(revoked_at=utcnow()))
         if auth.token_id is not None:
             s.execute(update(ApiToken).where(ApiToken.id == auth.token_id).values(revoked_at=utcnow()))
+            _revoke_descendants(s, auth.token_id)
         audit.record(s, actor=auth.principal.actor, action="auth.logout", object_type="user", object_id=auth.user_id,
                      client=client)
 
@@ -237,7 +241,19 @@ def create_token(sf: sessionmaker[Session], policy: Policy, auth: Authenticated,
         u = s.get(User, auth.user_id)
         if u is None:
             raise NotFound("user does not exist")
-        return _issue_token(s, policy, u, name, ttl_days or policy.token_ttl_days, utcnow(), client)
+        parent = None if auth.token_id is None else s.get(ApiToken, auth.token_id)
+        return _issue_token(s, policy, u, name, ttl_days or policy.token_ttl_days, utcnow(), client, parent)
+
+
+def _revoke_descendants(s: Session, token_id: int) -> None:
+    """Revoke the tokens minted with ``token_id``, and theirs."""
+    ids = {token_id}
+    while ids:
+        children = set(s.scalars(select(ApiToken.id).where(ApiToken.parent_token_id.in_(ids),
+                                                           ApiToken.revoked_at.is_(None))))
+        if children:
+            s.execute(update(ApiToken).where(ApiToken.id.in_(children)).values(revoked_at=utcnow()))
+        ids = children
 
 
 def list_tokens(s: Session, user_id: int) -> Sequence[TokenInfo]:
@@ -252,5 +268,6 @@ def revoke_token(sf: sessionmaker[Session], auth: Authenticated, token_id: int, 
             raise NotFound(f"you have no API token {token_id}")
         if t.revoked_at is None:
             t.revoked_at = utcnow()
+        _revoke_descendants(s, token_id)
         audit.record(s, actor=auth.principal.actor, action="auth.token.revoke", object_type="api_token",
                      object_id=token_id, client=client)

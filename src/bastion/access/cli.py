@@ -188,16 +188,43 @@ def users_revoke(login: str = LOGIN, grant_id: int = typer.Argument(..., help="G
     console.print(f"grant {grant_id} of {login!r} removed")
 
 
-@audit_app.command("verify")
+@audit_app.command("anchor")
 @handle_errors
-def audit_verify() -> None:
-    """Check the hash chain; names the first broken link. Exit code 1 when the chain is broken."""
+def audit_anchor(out: Path | None = typer.Argument(None, help="File to write (default: standard output).")) -> None:
+    """Print (or write) the signed head of the verified chain: keep it outside this machine, then detect a
+    rewrite, truncation or wipe with `bastion audit verify --anchor FILE`."""
     from bastion.access import audit
+    from bastion.kernel.cli import settings
 
     with session_factory()() as s:
-        r = audit.verify(s)
+        a = audit.anchor(s, audit.anchor_key(settings().secret_key))
+    text = json.dumps(a, indent=1) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    console.print(f"anchor of {a['seq']} audit records written to {out}")
+
+
+@audit_app.command("verify")
+@handle_errors
+def audit_verify(anchor: Path | None = typer.Option(None, "--anchor", help="An anchor file from `bastion audit "
+                                                   "anchor`: also check the chain still holds it.")) -> None:
+    """Check the hash chain; names the first broken link. Exit code 1 when the chain is broken."""
+    from bastion.access import audit
+    from bastion.kernel.cli import settings
+
+    saved = None
+    if anchor is not None:
+        try:
+            saved = json.loads(anchor.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"cannot read the anchor file {str(anchor)!r}: {exc}", field="anchor") from None
+    with session_factory()() as s:
+        r = audit.verify(s) if saved is None else audit.verify_anchor(s, audit.anchor_key(settings().secret_key),
+                                                                        saved)
     if r.ok:
-        console.print(f"audit chain intact: {r.checked} records")
+        console.print(f"audit chain intact: {r.checked} records" + (" and it holds the anchor" if saved else ""))
         return
     console.print(f"[bold red]audit chain broken[/] after {r.checked} good records: {r.reason}", highlight=False)
     raise typer.Exit(1)

@@ -27,7 +27,15 @@ from fastapi.security import APIKeyCookie, HTTPBearer
 from bastion.access import audit
 from bastion.access.authn import Authenticated, Policy, authenticate, csrf_ok
 from bastion.access.errors import Unauthenticated
-from bastion.access.policy import Permission, Principal, Resource, Scope, decide, scope
+from bastion.access.policy import (
+    Permission,
+    Principal,
+    Resource,
+    Scope,
+    decide,
+    independent,
+    scope,
+)
 from bastion.access.service import Actor
 from bastion.kernel.errors import NotFound, PermissionDenied
 
@@ -54,8 +62,11 @@ def policy(request: Request) -> Policy:
                   max_failures=s.login_max_failures, lockout_s=s.lockout_s)
 
 
-def _audit(request: Request, **kw: Any) -> None:
-    request.state.audited = True
+def _audit(request: Request, *, final: bool = True, **kw: Any) -> None:
+    """Write an audit record now. ``final``: it stands for the whole request (a denial), so the request-level
+    record of AuditWrites is not written; a sensitive read inside a write is not final (the write is recorded)."""
+    if final:
+        request.state.audited = True
     try:
         audit.record_now(request.app.state.session_factory, client=client_address(request), **kw)
     except Exception:  # noqa: BLE001 - the denial must still be answered; the failure is logged loudly
@@ -184,13 +195,28 @@ class Guard:
             raise NotFound(f"{object_type} {object_id} does not exist")
         raise PermissionDenied(f"you lack the permission {permission.value} for {object_type} {object_id}")
 
+    def check_independent(self, resource: Resource, *, object_type: str = "site", object_id: object = None) -> None:
+        """Separation of duties (policy.independent): refuse (403, audited) a caller from the site's operator."""
+        d = independent(self.principal, resource)
+        if d.allowed:
+            return
+        _audit(self.request, actor=self.principal.actor,
+               action=f"{self.request.method} {_route_path(self.request)}", object_type=object_type,
+               object_id=object_id, outcome="denied", details={"rule": "separation_of_duties", "status": 403})
+        raise PermissionDenied(f"{d.reason} ({object_type} {object_id})")
+
     def scope(self, permission: Permission) -> Scope:
         return scope(self.principal, permission)
 
+    def allows(self, permission: Permission, resource: Resource) -> bool:
+        """Whether the principal holds ``permission`` on ``resource`` (nothing recorded, nothing raised): for
+        fields shown only to some callers."""
+        return decide(self.principal, permission, resource).allowed
+
     def sensitive_read(self, object_type: str, object_id: object, what: str) -> None:
         """Record a read of a sensitive field (vulnerability findings, measure gaps, patrol schedules)."""
-        _audit(self.request, actor=self.principal.actor, action=f"read.{what}", object_type=object_type,
-               object_id=object_id)
+        _audit(self.request, final=False, actor=self.principal.actor, action=f"read.{what}",
+               object_type=object_type, object_id=object_id)
 
 
 def get_guard(request: Request) -> Guard:

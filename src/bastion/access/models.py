@@ -67,6 +67,8 @@ class ApiToken(Base):
     expires_at: Mapped[dt.datetime] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
     last_used_at: Mapped[dt.datetime | None] = mapped_column()
+    # the token that created this one (a token minted with a token): it expires no later, and dies with it
+    parent_token_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class WebSession(Base):

@@ -162,6 +162,14 @@ def decide(principal: Principal, permission: Permission, resource: Resource | No
     return Decision(False, 403, f"{permission.value} denied")
 
 
+def independent(principal: Principal, resource: Resource) -> Decision:
+    """Separation of duties: whoever inspects a site (starts, answers, completes an inspection, and so verifies its
+    rectification tasks) must not belong to the agency that operates it. The local operator (CLI) is exempt."""
+    if principal.superuser or resource.operator_agency_id is None or principal.agency_id != resource.operator_agency_id:
+        return Decision(True, 200, "independent")
+    return Decision(False, 403, "separation of duties: the site's own operator may not inspect it or verify its tasks")
+
+
 @dataclass(frozen=True)
 class Scope:
     """Where a permission reaches, for filtering lists: regions seen whole, and regions seen for the agency's own

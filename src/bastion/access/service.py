@@ -179,6 +179,19 @@ def _revoke_credentials(s: Session, user_id: int, *, keep_session_id: int | None
     s.execute(q.values(revoked_at=now))
 
 
+def _keep_an_admin(s: Session, u: User, actor: Actor) -> None:
+    """Over the API, the last active administrator cannot be disabled or lose the admin grant (nobody could
+    manage accounts any more). The local operator (CLI) can, and can undo it."""
+    if not actor.name.startswith("user:"):
+        return
+    s.flush()
+    left = s.scalar(select(func.count(func.distinct(User.id))).select_from(User)
+                    .join(RoleGrant, RoleGrant.user_id == User.id)
+                    .where(RoleGrant.role == Role.ADMIN.value, User.status == "active"))
+    if not left:
+        raise Conflict(f"{u.login!r} is the last active administrator: grant admin to another account first")
+
+
 def set_status(sf: sessionmaker[Session], ref: str | int, status: str, *, actor: Actor) -> UserInfo:
     if status not in USER_STATUSES:
         raise InvalidInput(f"status {status!r} is unknown; use one of {', '.join(USER_STATUSES)}", field="status")
@@ -188,6 +201,7 @@ def set_status(sf: sessionmaker[Session], ref: str | int, status: str, *, actor:
         if status == "active":
             u.failed_logins, u.locked_until = 0, None
         else:
+            _keep_an_admin(s, u, actor)
             _revoke_credentials(s, u.id)
         audit.record(s, actor=actor.name, action=f"user.{'enable' if status == 'active' else 'disable'}",
                      object_type="user", object_id=u.id, client=actor.client)
@@ -243,6 +257,7 @@ def revoke_grant(sf: sessionmaker[Session], ref: str | int, grant_id: int, *, ac
         n = cast("CursorResult[Any]", gone).rowcount  # DML: a CursorResult
         if not n:
             raise NotFound(f"user {u.login!r} has no grant {grant_id}")
+        _keep_an_admin(s, u, actor)
         audit.record(s, actor=actor.name, action="user.revoke_grant", object_type="user", object_id=u.id,
                      client=actor.client, details={"grant_id": grant_id})
         return user_info(s, u)

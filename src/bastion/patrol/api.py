@@ -40,9 +40,17 @@ def _check_plan(session: SessionDep, guard: GuardDep, plan_id: int, *permissions
         guard.check(perm, region_resource(p.region_id), object_type="patrol_plan", object_id=plan_id)
 
 
-def _read(session: SessionDep, plan_id: int) -> PatrolPlanRead:
+def _read(session: SessionDep, plan_id: int, guard: GuardDep | None = None) -> PatrolPlanRead:
+    """A plan's summary. The seed (with the options it rebuilds every schedule) only for a caller holding
+    site:sensitive_read over the region (``guard`` given), and that read is audited."""
     p = svc.get_plan(session, plan_id)
-    return PatrolPlanRead(**exp.plan_summary(p, RegionRepo(session).get(p.region_id).name))
+    out = exp.plan_summary(p, RegionRepo(session).get(p.region_id).name)
+    if guard is not None and guard.allows(Permission.SITE_SENSITIVE_READ, region_resource(p.region_id)):
+        guard.sensitive_read("patrol_plan", plan_id, "patrol_seed")
+    else:
+        out["seed"] = None
+        out["parameters"] = {k: v for k, v in out["parameters"].items() if k != "seed"}
+    return PatrolPlanRead(**out)
 
 
 @router.post("/regions/{region_id}/patrol-plans", response_model=PatrolPlanRead, status_code=201,
@@ -51,7 +59,10 @@ def create_plan(region_id: IdPath, body: PatrolPlanCreate, sf: SessionFactoryDep
     _check_region(guard, region_id, Permission.PLAN_WRITE)
     with sf() as s:
         RegionRepo(s).get(region_id)
-    plan_id = svc.create_plan(sf, region_id, check_options(**body.model_dump()))
+    options = body.model_dump()
+    if options["seed"] is None:
+        options["seed"] = svc.new_seed()
+    plan_id = svc.create_plan(sf, region_id, check_options(**options))
     with sf() as s:
         return _read(s, plan_id)
 
@@ -65,7 +76,7 @@ def list_plans(region_id: IdPath, session: SessionDep, guard: GuardDep, page: Pa
 @router.get("/patrol-plans/{plan_id}", response_model=PatrolPlanRead, dependencies=[PLAN_READ])
 def get_plan(plan_id: IdPath, session: SessionDep, guard: GuardDep) -> PatrolPlanRead:
     _check_plan(session, guard, plan_id, Permission.PLAN_READ)
-    return _read(session, plan_id)
+    return _read(session, plan_id, guard)
 
 
 @router.get("/patrol-plans/{plan_id}/schedules", response_model=PatrolScheduleList, dependencies=[SCHEDULES])

@@ -107,7 +107,7 @@ def check_options(**kwargs: Any) -> PlanOptions:
 
     need(isinstance(o.teams, int) and o.teams >= 1, "teams", "must be a whole number of teams >= 1")
     need(isinstance(o.days, int) and 1 <= o.days <= 366, "days", "must be between 1 and 366")
-    need(isinstance(o.seed, int) and 0 <= o.seed < 2**31, "seed", "must be an integer in [0, 2^31)")
+    need(isinstance(o.seed, int) and 0 <= o.seed < 2**63, "seed", "must be an integer in [0, 2^63)")
     need(0 <= o.dwell_min <= 480, "dwell_min", "must be between 0 and 480 minutes")
     need(isinstance(o.max_stops, int) and 1 <= o.max_stops <= 4, "max_stops", "must be between 1 and 4")
     need(5 <= o.slot_min <= length, "slot_min", f"must be between 5 and the shift length ({length} min)")
@@ -363,6 +363,8 @@ def _sample_days(
                     line.extend(leg(prev, st[0] + 1) if not line else leg(prev, st[0] + 1)[1:])
                     prev = st[0] + 1
                 line.extend(leg(prev, 0)[1:])
+                if len(line) < 2:  # a sortie whose stops are all at the base: no path to draw (GEOS needs 2 points)
+                    continue
                 simple = shapely.simplify(shapely.LineString(line), 2e-5)  # ~2 m: drops collinear vertices
                 paths[team].append(tuple((round(x, 6), round(y, 6)) for x, y in shapely.get_coordinates(simple)))
         yield [TeamDay(day, team + 1, tuple(stops[team]), tuple(paths[team])) for team in range(o.teams)]

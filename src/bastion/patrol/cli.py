@@ -34,7 +34,9 @@ app = typer.Typer(help="Randomized patrol plans that an observer cannot predict.
 
 TEAMS = typer.Option(..., "--teams", help="Number of patrol teams (numbered Team 1..N).")
 SHIFT = typer.Option("08:00-16:00", "--shift", help="Shift HH:MM-HH:MM (24-hour; may run past midnight).")
-SEED = typer.Option(1, "--seed", help="Seed: the same options and seed give the same schedules.")
+SEED = typer.Option(None, "--seed", help="Seed (default: drawn from a cryptographic source): the same options and "
+                                          "seed give the same schedules, so keep it secret.")
+EVAL_SEED = typer.Option(1, "--seed", help="Seed of the simulation (nothing is stored): same seed, same result.")
 DWELL = typer.Option(10.0, "--dwell-min", help="Minutes on site at each stop.")
 STOPS = typer.Option(3, "--max-stops", help="Stops per hourly sortie (1-4).")
 SLOT = typer.Option(60.0, "--slot-min", help="Minutes per time slot; each slot is one sortie from the base and back.")
@@ -64,7 +66,7 @@ def plan(
     region: str = region_option(),
     teams: int = TEAMS, shift: str = SHIFT,
     days: int = typer.Option(7, "--days", help="Days to schedule (1-366)."),
-    seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS, slot_min: float = SLOT,
+    seed: int | None = SEED, dwell_min: float = DWELL, max_stops: int = STOPS, slot_min: float = SLOT,
     max_sites: int = SITES, start_weekday: int = WEEKDAY, payoff: str | None = PAYOFF,
     out: Path | None = typer.Option(None, "--out", help="Folder for schedules.csv, schedules.json, schedules.html."),
 ) -> None:
@@ -73,6 +75,7 @@ def plan(
     from bastion.patrol import service as svc
     from bastion.patrol.build import check_options
 
+    seed = svc.new_seed() if seed is None else seed
     o = check_options(teams=teams, shift=shift, days=days, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
                       slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)
     if out is not None and out.exists() and not out.is_dir():
@@ -127,7 +130,7 @@ def list_(region: str | None = region_option(None), as_json: bool = json_option(
 @handle_errors
 def evaluate(
     region: str = region_option(),
-    teams: int = TEAMS, shift: str = SHIFT, seed: int = SEED, dwell_min: float = DWELL, max_stops: int = STOPS,
+    teams: int = TEAMS, shift: str = SHIFT, seed: int = EVAL_SEED, dwell_min: float = DWELL, max_stops: int = STOPS,
     slot_min: float = SLOT, max_sites: int = SITES, start_weekday: int = WEEKDAY, payoff: str | None = PAYOFF,
     observe_days: int = typer.Option(30, "--observe-days", help="Days the attacker watches before choosing."),
     trials: int = typer.Option(200, "--trials", help="Monte-Carlo trials."),

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Float,
     ForeignKey,
@@ -31,7 +32,7 @@ class PatrolPlan(Base):
     shift_start: Mapped[str] = mapped_column(String(5))  # "HH:MM"
     shift_end: Mapped[str] = mapped_column(String(5))
     days: Mapped[int] = mapped_column(Integer)
-    seed: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[int] = mapped_column(BigInteger)  # 63 random bits (secrets) unless given
     parameters: Mapped[dict[str, Any]] = mapped_column(default=dict)  # every option, defaults included
     depot_lon: Mapped[float] = mapped_column(Float)
     depot_lat: Mapped[float] = mapped_column(Float)

@@ -14,6 +14,7 @@ import numpy as np
 import shapely
 from sqlalchemy.orm import Session
 
+from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
 from bastion.kernel.geo import LocalProjection
 from bastion.patrol.enums import TEAM_COLOURS
 from bastion.patrol.models import PatrolPlan
@@ -38,14 +39,14 @@ def plan_summary(plan: PatrolPlan, region_name: str) -> dict[str, Any]:
 
 def to_csv(plan_id: int, teams: Sequence[TeamSchedule]) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator=LINE_TERMINATOR)
     w.writeheader()
     for t in teams:
         for s in t.stops:
             row: dict[str, Any] = {"plan_id": plan_id, **dataclasses.asdict(s)}
             row.update(lon=f"{s.lon:.6f}", lat=f"{s.lat:.6f}", extra=int(s.extra),
                        name="" if s.name is None else s.name)
-            w.writerow(row)
+            w.writerow({k: cell(v) for k, v in row.items()})
     return buf.getvalue()
 
 

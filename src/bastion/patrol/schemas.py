@@ -17,7 +17,8 @@ class PatrolPlanCreate(BaseModel):
     shift: str = Field("08:00-16:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$",
                        description="HH:MM-HH:MM, 24-hour; end <= start runs past midnight")
     days: int = Field(7, ge=1, le=366)
-    seed: int = Field(1, ge=0, lt=2**31, description="same options and seed give the same schedules")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="unset (recommended): drawn from a cryptographic "
+                             "source. The same options and seed give the same schedules, so the seed is secret")
     dwell_min: float = Field(10.0, ge=0, le=480, description="minutes on site at each stop")
     max_stops: int = Field(3, ge=1, le=4, description="stops per sortie")
     slot_min: float = Field(60.0, ge=5, le=1440, description="minutes per slot (one sortie from the base and back)")
@@ -41,7 +42,8 @@ class PatrolPlanRead(BaseModel):
     teams: int
     shift: str
     days: int
-    seed: int
+    seed: int | None = Field(description="null unless the caller holds site:sensitive_read (with the options it "
+                             "rebuilds every schedule); given by GET /patrol-plans/{id} only, and that read is audited")
     parameters: dict[str, Any]
     depot: dict[str, float]
     n_sites: int

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -50,6 +51,12 @@ def compute_plan(
         roads = load_road_network(s, region.id)
         rid = region.id
     return rid, build_plan(sites, roads, options, progress=progress)
+
+
+def new_seed() -> int:
+    """A seed for a plan's daily draws from a cryptographic source: 63 bits, so that an observer who knows every
+    other option cannot rebuild the schedules by trying seeds."""
+    return secrets.randbits(63)
 
 
 def create_plan(

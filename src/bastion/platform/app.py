@@ -6,10 +6,12 @@ import importlib
 import logging
 
 from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bastion import __version__
+from bastion.access.http import public
 from bastion.access.ratelimit import SlidingWindow
 from bastion.kernel.db.engine import make_engine, make_session_factory
 from bastion.kernel.http_errors import ERROR_RESPONSES
@@ -20,6 +22,28 @@ from bastion.platform.meta import WEB_DIR
 from bastion.platform.registry import specs
 
 log = logging.getLogger(__name__)
+
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <title>Bastion API</title>
+  <link rel="icon" href="/static/vendor/swagger-ui-dist/favicon-32x32.png">
+  <link rel="stylesheet" href="/static/vendor/swagger-ui-dist/swagger-ui.css">
+</head>
+<body>
+  <div id="swagger-ui" data-openapi-url="/openapi.json"></div>
+  <script src="/static/vendor/swagger-ui-dist/swagger-ui-bundle.js"></script>
+  <script src="/static/docs.js"></script>
+</body>
+</html>
+"""
+
+
+def _docs_page() -> HTMLResponse:
+    """Swagger UI from the npm-vendored swagger-ui-dist (frontend/), started by static/docs.js: no inline script
+    (FastAPI's get_swagger_ui_html writes one, which the Content-Security-Policy refuses) and no CDN."""
+    return HTMLResponse(DOCS_PAGE)
 
 
 class HeadAsGet:
@@ -52,7 +76,7 @@ def create_app(settings: Settings) -> FastAPI:
         version=__version__,
         description="Protective-security planning for key targets and crowded places. "
         "Map data © OpenStreetMap contributors (ODbL).",
-        docs_url="/docs",
+        docs_url=None,  # served below from vendored files (no CDN; the CSP allows no third-party script)
         openapi_url="/openapi.json",
         responses=ERROR_RESPONSES,  # every route documents the one error shape
     )
@@ -68,6 +92,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(HeadAsGet)
     app.add_middleware(ClientAddress, trusted=settings.trusted_proxies)  # outermost: every layer sees the client
     app.include_router(meta.router)
+    app.add_api_route("/docs", _docs_page, methods=["GET"], include_in_schema=False, dependencies=[public()],
+                      response_class=HTMLResponse)
     for spec in specs():
         for module in spec.routers:
             app.include_router(importlib.import_module(module).router)

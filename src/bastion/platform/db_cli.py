@@ -59,5 +59,6 @@ def restore(
     engine = make_engine(settings().resolved_database_url())
     if not yes:
         typer.confirm(f"replace everything in {engine.url.render_as_string()} with {file}?", abort=True)
-    svc.restore(engine, file, actor=cli_actor().name)
-    console.print(f"restored from {file}; database at revision {migrate.current_revision(engine)}")
+    pre = svc.restore(engine, file, actor=cli_actor().name)
+    console.print(f"restored from {file}; database at revision {migrate.current_revision(engine)}; every session "
+                  f"and token revoked; the database as it was before is in {pre}")

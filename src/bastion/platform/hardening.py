@@ -6,12 +6,14 @@ import ipaddress
 import json
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bastion.access import audit
+from bastion.access.ratelimit import anonymous_audit_budget
 
 log = logging.getLogger(__name__)
 
@@ -90,19 +92,54 @@ class BodyLimit:
                 await send({"type": "http.response.body", "body": body})
 
 
+def tile_source(tile_url: str | None) -> str | None:
+    """The CSP source for a configured XYZ tile URL: its scheme and host, with a `{s}` subdomain as `*.`."""
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url.replace("{s}", "sub"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname
+    if tile_url.split("//", 1)[-1].startswith("{s}."):
+        host = "*." + host.split(".", 1)[1]
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}"
+
+
+def content_security_policy(tile_url: str | None = None) -> str:
+    """No inline script, no third-party origin: scripts, styles, fonts and data from the app itself; images also
+    as data: URLs (Leaflet's icons) and from the configured tile server. Styles set by script through the CSSOM
+    (Leaflet's positioning) are allowed; style="" attributes in markup are not."""
+    img = " ".join(x for x in ("'self'", "data:", tile_source(tile_url)) if x)
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src {img}; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'; form-action 'self'")
+
+
 class SecurityHeaders:
+    """nosniff, no framing, same-origin referrer, no caching, and a strict Content-Security-Policy."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self._csp: bytes | None = None
+
+    def _policy(self, scope: Scope) -> bytes:
+        if self._csp is None:
+            settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+            self._csp = content_security_policy(getattr(settings, "tile_url", None)).encode()
+        return self._csp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        csp = self._policy(scope)
 
         async def add_headers(m: Message) -> None:
             if m["type"] == "http.response.start":
                 names = {k for k, _ in m.get("headers", [])}
-                m["headers"] = list(m.get("headers", [])) + [h for h in SECURITY_HEADERS if h[0] not in names]
+                extra = [*SECURITY_HEADERS, (b"content-security-policy", csp)]
+                m["headers"] = list(m.get("headers", [])) + [h for h in extra if h[0] not in names]
             await send(m)
 
         await self.app(scope, receive, add_headers)
@@ -144,10 +181,15 @@ class AuditWrites:
         for k, v in params.items():
             obj_type, obj_id = k.removesuffix("_id"), v
         outcome = "ok" if status < 400 else "denied" if status in (401, 403) else "error"
+        client = (scope.get("client") or (None,))[0]
+        if principal is None and not anonymous_audit_budget(scope["app"].state, client):
+            log.warning("anonymous audit budget spent: not recording %s %s from %s", scope["method"],
+                        scope["path"][:120], client)
+            return
         try:
             audit.record_now(scope["app"].state.session_factory, actor=principal.actor if principal else "anonymous",
                              action=f"{scope['method']} {path or scope['path']}", object_type=obj_type,
-                             object_id=obj_id, client=(scope.get("client") or (None,))[0], outcome=outcome,
+                             object_id=obj_id, client=client, outcome=outcome,
                              details={"status": status})
         except Exception:  # noqa: BLE001
             log.exception("could not write the audit record for %s %s", scope["method"], scope["path"])

@@ -79,9 +79,10 @@ def measure_catalogue(page: PageDep) -> Page[MeasureKindRead]:
     return Page[MeasureKindRead].mapped(svc.catalogue(), page, lambda d: MeasureKindRead(**d))
 
 
-@router.get("/sites/{site_id}/tiers", response_model=SiteTiersRead, dependencies=[require(P.SITE_READ)])
+# a site's tiers and facts (entry checks, perimeter...) describe its security posture: site:sensitive_read, audited
+@router.get("/sites/{site_id}/tiers", response_model=SiteTiersRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
 def site_tiers(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteTiersRead:
-    site = site_in_scope(session, guard, site_id, P.SITE_READ)
+    site = site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "tiers")
     return SiteTiersRead(site_id=site.id, name=site.name, tiers=[tier_read(t) for t in svc.site_tiers(session, site)])
 
 
@@ -129,9 +130,9 @@ def delete_measure(site_id: IdPath, kind: str, sf: SessionFactoryDep, session: S
     return Response(status_code=204)
 
 
-@router.get("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_READ)])
+@router.get("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
 def get_facts(site_id: IdPath, session: SessionDep, guard: GuardDep) -> FactsRead:
-    site_in_scope(session, guard, site_id, P.SITE_READ)
+    site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "facts")
     return FactsRead(site_id=site_id, facts=svc.site_facts(session, site_id))
 
 
@@ -190,11 +191,13 @@ def region_risk(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ
 
 
 @router.post("/regions/{region_id}/assessments", response_model=RegionRiskRead,
-             dependencies=[require(P.ANALYSIS_RUN, P.SITE_SENSITIVE_READ)])
+             dependencies=[require(P.ANALYSIS_RUN, P.PLAN_WRITE, P.SITE_SENSITIVE_READ)])
 def store_assessments(region_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
                       at: AtQ = None) -> RegionRiskRead:
-    """Score every site of the region and store the assessment (one row per site x threat)."""
+    """Score every site of the region and store the assessment (one row per site x threat). Storing replaces
+    what others read: plan:write (an analyst runs the same scoring with GET /regions/{id}/risk)."""
     region_in_scope(session, guard, region_id, P.ANALYSIS_RUN)
+    region_in_scope(session, guard, region_id, P.PLAN_WRITE)
     region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
     return _region_read(svc.store_region_assessment(sf, region_id, at=at), None)
 

@@ -199,6 +199,7 @@ class InspectionItemRead(BaseModel):
     text: str
     suggested: Answer
     answer: Answer | None
+    answered_by_account_id: int | None = Field(None, description="the account that gave the answer")
 
 
 class InspectionRead(BaseModel):
@@ -209,6 +210,7 @@ class InspectionRead(BaseModel):
     inspector_agency: str | None
     started_at: dt.datetime
     completed_at: dt.datetime | None
+    completed_by_account_id: int | None = Field(None, description="the account that completed the inspection")
     items: list[InspectionItemRead]
 
 
@@ -275,7 +277,7 @@ class TaskUpdate(BaseModel):
 
 class EscalateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    now: dt.datetime | None = Field(None, description="evaluate as of this time (default: the server clock)")
+    # no fields: the clock is the server's (a client-chosen `now` could raise levels that never drop)
 
 
 class EscalationRead(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -154,6 +155,9 @@ def set_facts(sf: sessionmaker[Session], site_id: int, facts: Mapping[str, objec
     unknown = sorted(set(facts) - KNOWN_FACTS)
     if unknown:
         raise InvalidInput(f"facts has unknown keys {unknown}; known facts are {sorted(KNOWN_FACTS)}", field="facts")
+    for k, v in facts.items():
+        if isinstance(v, float) and not math.isfinite(v):
+            raise InvalidInput(f"fact {k!r} must be a finite number, got {v!r}", field=f"facts.{k}")
     with unit_of_work(sf) as s:
         site = SiteRepo(s).get(site_id)
         merged = {**site_facts(s, site_id), **facts}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -55,7 +56,8 @@ def region_read(r: Region, count: int) -> RegionRead:
                       osm_timestamp=r.osm_timestamp, boundary_source=r.boundary_source)
 
 
-def site_read(s: Site) -> SiteRead:
+def site_read(s: Site, *, notes: bool = True) -> SiteRead:
+    """``notes``: include the free-text notes (security posture: only for site:sensitive_read)."""
     return SiteRead(
         id=s.id, region_id=s.region_id, name=s.name, category=s.category, kind=s.kind, source=s.source,
         osm_type=s.source_type if s.source == "osm" else None, osm_id=s.source_id if s.source == "osm" else None,
@@ -65,8 +67,17 @@ def site_read(s: Site) -> SiteRead:
         capacity_inputs=s.capacity_inputs, capacity_override=s.capacity_override,
         opening_hours_raw=s.opening_hours_raw, opening_hours_valid=s.opening_hours_valid,
         opening_hours_weekly=s.opening_hours_weekly, opening_hours_error=s.opening_hours_error, tags=s.tags,
-        notes=s.notes, missing_from_osm=s.missing_from_source, updated_at=s.updated_at,
+        notes=s.notes if notes else None, missing_from_osm=s.missing_from_source, updated_at=s.updated_at,
     )
+
+
+def _notes_shown(guard: GuardDep, sites: Sequence[Site], what: str) -> set[int]:
+    """Ids of the sites whose notes the caller may read (site:sensitive_read); the read of any is audited."""
+    sc = guard.scope(Permission.SITE_SENSITIVE_READ)
+    shown = {s.id for s in sites if s.notes and sc.admits(s.region_id, s.operator_agency_id)}
+    if shown:
+        guard.sensitive_read("site", next(iter(shown)) if len(shown) == 1 else None, what)
+    return shown
 
 
 @router.get("/regions", response_model=RegionList, dependencies=REGION_READ)
@@ -160,7 +171,9 @@ def list_sites(
         return JSONResponse({"type": "FeatureCollection", "total": total,
                              "features": [site_service.site_feature(s) for s in sites]},
                             media_type="application/geo+json")
-    return SiteList(items=[site_read(s) for s in sites], total=total, limit=page.limit, offset=page.offset)
+    shown = _notes_shown(guard, sites, "site_notes")
+    return SiteList(items=[site_read(s, notes=s.id in shown) for s in sites], total=total, limit=page.limit,
+                    offset=page.offset)
 
 
 @router.get("/sites/export", response_model=None, dependencies=[require(Permission.SITE_READ)],
@@ -177,6 +190,11 @@ def export_sites(
     sites, _ = site_service.list_sites(session, f, limit=None)
     names = {r.id: r.name for r in RegionRepo(session).list()}
     rows = site_service.export_rows(sites, names)
+    guard.sensitive_read("site", None, f"sites_export.{format}")  # every export is recorded
+    shown = _notes_shown(guard, sites, "site_notes_export")
+    for r in rows:
+        if r.values["id"] not in shown:
+            r.values["notes"] = None
     if format == "geojson":
         return JSONResponse(to_geojson(rows), media_type="application/geo+json",
                             headers={"Content-Disposition": 'attachment; filename="sites.geojson"'})
@@ -193,7 +211,7 @@ def export_sites(
 def get_site(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteRead:
     site = SiteRepo(session).get(site_id)
     guard.check(Permission.SITE_READ, site_resource(site), object_id=site_id)
-    return site_read(site)
+    return site_read(site, notes=site.id in _notes_shown(guard, [site], "site_notes"))
 
 
 @router.patch("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)])

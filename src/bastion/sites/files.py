@@ -17,6 +17,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
+from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
 from bastion.kernel.errors import InvalidInput
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
@@ -99,10 +100,10 @@ def to_geojson(rows: Sequence[ExportRow]) -> dict[str, Any]:
 
 def to_csv(rows: Sequence[ExportRow]) -> str:
     buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=[*EXPORT_FIELDS, "wkt"], lineterminator="\n")
+    w = csv.DictWriter(buf, fieldnames=[*EXPORT_FIELDS, "wkt"], lineterminator=LINE_TERMINATOR)
     w.writeheader()
     for r in rows:
-        w.writerow({**{k: ("" if r.values.get(k) is None else r.values.get(k)) for k in EXPORT_FIELDS},
+        w.writerow({**{k: ("" if r.values.get(k) is None else cell(r.values.get(k))) for k in EXPORT_FIELDS},
                     "wkt": r.geometry.wkt})
     return buf.getvalue()
 

@@ -44,8 +44,9 @@ class SiteRepo:
         if f.kinds:
             q = q.where(Site.kind.in_(f.kinds))
         if f.text:
-            like = f"%{f.text.lower()}%"
-            q = q.where(func.lower(func.coalesce(Site.name, "")).like(like))
+            # the text is matched literally: LIKE's wildcards % and _ (and the escape) are escaped
+            text = f.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            q = q.where(func.lower(func.coalesce(Site.name, "")).like(f"%{text}%", escape="\\"))
         if f.bbox is not None:
             minx, miny, maxx, maxy = f.bbox
             q = q.where(Site.max_lon >= minx, Site.min_lon <= maxx, Site.max_lat >= miny, Site.min_lat <= maxy)

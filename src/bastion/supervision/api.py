@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bastion.access.http import AuthDep, GuardDep, require, site_resource
+from bastion.access.models import Agency
 from bastion.access.policy import Permission, Resource
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
@@ -40,11 +41,31 @@ P = Permission
 
 
 def _check_site(s: Session, guard: GuardDep, site_id: int, permission: Permission, *,
-                assigned: frozenset[int] = frozenset()) -> None:
+                assigned: frozenset[int] = frozenset(), shown: tuple[str, int] | None = None) -> Resource:
+    """The permission on the site. ``shown``: the object the request named (inspection or task, id), so that a
+    denial's 404 names it, not the site it belongs to (which would leak)."""
     site = SiteRepo(s).get(site_id)
     res = site_resource(site)
-    guard.check(permission, Resource(region_id=res.region_id, operator_agency_id=res.operator_agency_id,
-                                     assigned_agency_ids=assigned), object_id=site_id)
+    res = Resource(region_id=res.region_id, operator_agency_id=res.operator_agency_id, assigned_agency_ids=assigned)
+    obj_type, obj_id = shown or ("site", site_id)
+    guard.check(permission, res, object_type=obj_type, object_id=obj_id)
+    return res
+
+
+def _check_inspector(s: Session, guard: GuardDep, site_id: int, shown: tuple[str, int] | None = None) -> None:
+    """inspection:write on the site, and separation of duties: the site's operator may not inspect it (start,
+    answer, complete — completing verifies its tasks and records its measures)."""
+    obj_type, obj_id = shown or ("site", site_id)
+    guard.check_independent(_check_site(s, guard, site_id, P.INSPECTION_WRITE, shown=shown), object_type=obj_type,
+                            object_id=obj_id)
+
+
+def _agency_id(s: Session, name: str | None) -> int | None:
+    """The account-system id of the agency named as a task's owner (None when no such agency has accounts), so
+    that assigning a task to an agency gives its members access to it."""
+    if name is None:
+        return None
+    return s.scalar(select(Agency.id).where(Agency.name == name.strip()))
 
 
 def _task_assigned(t: RectificationTask) -> frozenset[int]:
@@ -54,11 +75,12 @@ def _task_assigned(t: RectificationTask) -> frozenset[int]:
 def inspection_read(s: Session, insp: Inspection) -> InspectionRead:
     items = [InspectionItemRead(item_id=i.item_id, standard_id=i.standard_id, tier=i.tier, measure=i.measure,
                                 params=i.params, clause=i.clause, text=i.text, suggested=i.suggested,  # type: ignore[arg-type]
-                                answer=i.answer)  # type: ignore[arg-type]
+                                answer=i.answer, answered_by_account_id=i.answered_by_account_id)  # type: ignore[arg-type]
              for i in svc.inspection_items(s, insp.id)]
     return InspectionRead(id=insp.id, site_id=insp.site_id, status=insp.status,
                           inspector_account_id=insp.inspector_account_id, inspector_agency=insp.inspector_agency,
-                          started_at=insp.started_at, completed_at=insp.completed_at, items=items)
+                          started_at=insp.started_at, completed_at=insp.completed_at,
+                          completed_by_account_id=insp.completed_by_account_id, items=items)
 
 
 def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
@@ -78,7 +100,7 @@ def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
              dependencies=[require(P.INSPECTION_WRITE)])
 def start_inspection(site_id: IdPath, body: InspectionCreate, sf: SessionFactoryDep, session: SessionDep,
                      guard: GuardDep, auth: AuthDep) -> InspectionRead:
-    _check_site(session, guard, site_id, P.INSPECTION_WRITE)
+    _check_inspector(session, guard, site_id)
     insp = svc.start_inspection(sf, site_id, now=utcnow(), inspector_agency=body.inspector_agency,
                                 inspector_account_id=auth.user_id)
     with sf() as s:
@@ -99,7 +121,7 @@ def site_inspections(site_id: IdPath, session: SessionDep, guard: GuardDep, page
             dependencies=[require(P.SITE_SENSITIVE_READ)])
 def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep) -> InspectionRead:
     insp = svc.get_inspection(session, inspection_id)
-    _check_site(session, guard, insp.site_id, P.SITE_SENSITIVE_READ)
+    _check_site(session, guard, insp.site_id, P.SITE_SENSITIVE_READ, shown=("inspection", inspection_id))
     guard.sensitive_read("inspection", inspection_id, "inspection")
     return inspection_read(session, insp)
 
@@ -107,9 +129,10 @@ def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep) 
 @router.put("/inspections/{inspection_id}/answers", response_model=InspectionRead,
             dependencies=[require(P.INSPECTION_WRITE)])
 def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDep, session: SessionDep,
-                guard: GuardDep) -> InspectionRead:
-    _check_site(session, guard, svc.get_inspection(session, inspection_id).site_id, P.INSPECTION_WRITE)
-    svc.answer(sf, inspection_id, body.answers, now=utcnow())
+                guard: GuardDep, auth: AuthDep) -> InspectionRead:
+    _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id,
+                     ("inspection", inspection_id))
+    svc.answer(sf, inspection_id, body.answers, now=utcnow(), account_id=auth.user_id)
     with sf() as s:
         return inspection_read(s, svc.get_inspection(s, inspection_id))
 
@@ -118,9 +141,11 @@ def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDe
              dependencies=[require(P.INSPECTION_WRITE)])
 def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: SessionFactoryDep, session: SessionDep,
                         guard: GuardDep, auth: AuthDep) -> CompletionRead:
-    _check_site(session, guard, svc.get_inspection(session, inspection_id).site_id, P.INSPECTION_WRITE)
+    _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id,
+                     ("inspection", inspection_id))
     rep = svc.complete(sf, inspection_id, now=utcnow(), owner_agency=body.owner_agency,
-                       deadline_days=body.deadline_days, actor_account_id=auth.user_id)
+                       deadline_days=body.deadline_days, actor_account_id=auth.user_id,
+                       owner_agency_id=_agency_id(session, body.owner_agency))
     with sf() as s:
         return CompletionRead(inspection=inspection_read(s, svc.get_inspection(s, inspection_id)),
                               failed=list(rep.failed), passed=list(rep.passed),
@@ -137,13 +162,16 @@ def list_tasks(session: SessionDep, guard: GuardDep, page: PageDep, region_id: i
     sites = {x.id: x for x in SiteRepo(session).s.scalars(select(Site).where(Site.id.in_({t.site_id for t in items})))}
     items = [t for t in items if scope.admits(sites[t.site_id].region_id, sites[t.site_id].operator_agency_id,
                                               _task_assigned(t))]
+    if items:
+        guard.sensitive_read("task", items[0].id if len(items) == 1 else None, "tasks")
     return TaskList.mapped(items, page, task_read)
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
 def get_task(task_id: IdPath, session: SessionDep, guard: GuardDep) -> TaskRead:
     t = svc.get_task(session, task_id)
-    _check_site(session, guard, t.site_id, P.SITE_SENSITIVE_READ, assigned=_task_assigned(t))
+    _check_site(session, guard, t.site_id, P.SITE_SENSITIVE_READ, assigned=_task_assigned(t), shown=("task", task_id))
+    guard.sensitive_read("task", task_id, "task")
     return task_read(t, session)
 
 
@@ -151,18 +179,25 @@ def get_task(task_id: IdPath, session: SessionDep, guard: GuardDep) -> TaskRead:
 def patch_task(task_id: IdPath, body: TaskUpdate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
                auth: AuthDep) -> TaskRead:
     t = svc.get_task(session, task_id)
-    _check_site(session, guard, t.site_id, P.TASK_WRITE, assigned=_task_assigned(t))
+    _check_site(session, guard, t.site_id, P.TASK_WRITE, assigned=_task_assigned(t), shown=("task", task_id))
     svc.update_task(sf, task_id, now=utcnow(), status=body.status, owner_agency=body.owner_agency,
-                    deadline=body.deadline, actor_account_id=auth.user_id)
+                    deadline=body.deadline, actor_account_id=auth.user_id,
+                    owner_agency_id=_agency_id(session, body.owner_agency))
     with sf() as s:
         return task_read(svc.get_task(s, task_id), s)
 
 
 @router.post("/tasks/escalate", response_model=Page[EscalationRead],
              dependencies=[require(P.TASK_WRITE, P.PLAN_WRITE)])
-def escalate(body: EscalateCreate, sf: SessionFactoryDep, page: PageDep) -> Page[EscalationRead]:
-    """Escalate overdue tasks everywhere (a supervising office's run; per-region scoping is left to do)."""
-    out = svc.escalate_overdue(sf, body.now or utcnow())
+def escalate(body: EscalateCreate, sf: SessionFactoryDep, guard: GuardDep, page: PageDep) -> Page[EscalationRead]:
+    """Escalate overdue tasks in the caller's jurisdiction (where it holds task:write and plan:write over the
+    whole region), as of the server's clock."""
+    regions: frozenset[int] | None = None  # None: every region
+    for p in (P.TASK_WRITE, P.PLAN_WRITE):
+        full = guard.scope(p).full_regions
+        if full is not None:
+            regions = full if regions is None else regions & full
+    out = svc.escalate_overdue(sf, utcnow(), region_ids=regions)
     return Page[EscalationRead].of([EscalationRead(task_id=e.task_id, site_id=e.site_id, days_overdue=e.days_overdue,
                                                    from_level=e.from_level, to_level=e.to_level) for e in out], page)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bastion.kernel.db.base import Base, utcnow
@@ -20,6 +20,9 @@ class Inspection(Base):
     """A checklist generated from the site's tier requirements, answered by an inspector."""
 
     __tablename__ = "inspections"
+    # one open inspection per site, also under concurrent starts (partial unique index, SQLite and PostgreSQL)
+    __table_args__ = (Index("uq_inspections_open_site", "site_id", unique=True,
+                            sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
@@ -29,6 +32,7 @@ class Inspection(Base):
     standard_versions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[dt.datetime | None] = mapped_column()
+    completed_by_account_id: Mapped[int | None] = mapped_column(Integer)  # separation of duties: who closed it
 
 
 class InspectionItem(Base):
@@ -47,6 +51,7 @@ class InspectionItem(Base):
     suggested: Mapped[str] = mapped_column(String(20))  # prefill from the measures on record
     answer: Mapped[str | None] = mapped_column(String(20))  # pass | fail | not_applicable
     answered_at: Mapped[dt.datetime | None] = mapped_column()
+    answered_by_account_id: Mapped[int | None] = mapped_column(Integer)  # the account that gave the answer
 
 
 class RectificationTask(Base):

@@ -9,7 +9,8 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.algorithms.risk.checklist import (
@@ -99,7 +100,10 @@ def start_inspection(sf: sessionmaker[Session], site_id: int, *, now: dt.datetim
         insp = Inspection(site_id=site_id, status="open", inspector_account_id=inspector_account_id,
                           inspector_agency=agency, standard_versions=risk_svc.standard_versions(), started_at=now)
         s.add(insp)
-        s.flush()
+        try:
+            s.flush()
+        except IntegrityError:  # another start won the race (uq_inspections_open_site)
+            raise Conflict(f"site {site_id} already has an open inspection; complete it first") from None
         s.add_all(InspectionItem(inspection_id=insp.id, item_id=it.item_id, standard_id=it.standard_id, tier=it.tier,
                                  measure=it.measure, params=dict(it.params), clause=it.clause, text=it.text,
                                  suggested=suggested[it.item_id]) for it in checklist.items)
@@ -108,8 +112,10 @@ def start_inspection(sf: sessionmaker[Session], site_id: int, *, now: dt.datetim
         return insp
 
 
-def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, str], *, now: dt.datetime) -> int:
-    """Record answers (item_id -> pass | fail | not_applicable); returns how many items are still unanswered."""
+def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, str], *, now: dt.datetime,
+           account_id: int | None = None) -> int:
+    """Record answers (item_id -> pass | fail | not_applicable), each attributed to ``account_id`` (the account
+    that gave it); returns how many items are still unanswered."""
     _check_now(now)
     with unit_of_work(sf) as s:
         insp = get_inspection(s, inspection_id)
@@ -126,6 +132,7 @@ def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, 
         for item_id, ans in answers.items():
             items[item_id].answer = ans
             items[item_id].answered_at = now
+            items[item_id].answered_by_account_id = account_id
         return sum(1 for i in items.values() if i.answer is None)
 
 
@@ -188,8 +195,14 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
         raise InvalidInput(f"deadline_days must be a whole number of days from 1 to 3650, got {deadline_days!r}",
                            field="deadline_days")
     with unit_of_work(sf) as s:
+        # claim it first, with one conditional UPDATE (a row lock on PostgreSQL; on SQLite the write lock, taken
+        # before anything is read): of two concurrent completions one sees 0 rows and gets a Conflict, so the
+        # tasks are created once
+        claimed = int(getattr(s.execute(update(Inspection).where(Inspection.id == inspection_id,
+                                                                  Inspection.status == "open")
+                                        .values(status="completing")), "rowcount", 0))
         insp = get_inspection(s, inspection_id)
-        if insp.status != "open":
+        if not claimed:
             raise Conflict(f"inspection {inspection_id} is already {insp.status}")
         items = inspection_items(s, inspection_id)
         cl = Checklist(str(insp.site_id), tuple(ChecklistItem(i.item_id, i.standard_id, i.tier, i.measure, i.params,
@@ -231,6 +244,7 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
         _update_measures(s, insp, items, now)
         insp.status = "completed"
         insp.completed_at = now
+        insp.completed_by_account_id = actor_account_id
         s.flush()
         return CompletionReport(insp, tuple(f.item_id for f in outcome.failed), outcome.passed, outcome.not_applicable,
                                 tuple(created), tuple(reopened), tuple(verified))
@@ -269,7 +283,7 @@ def task_history(s: Session, task_id: int) -> list[TaskEvent]:
 
 def update_task(sf: sessionmaker[Session], task_id: int, *, now: dt.datetime, status: str | None = None,
                 owner_agency: str | None = None, deadline: dt.datetime | None = None,
-                actor_account_id: int | None = None) -> RectificationTask:
+                actor_account_id: int | None = None, owner_agency_id: int | None = None) -> RectificationTask:
     """Move a task along (open -> in_progress -> fixed), reassign it or reschedule it. ``verified`` needs a
     passing re-inspection and is refused here."""
     _check_now(now)
@@ -293,6 +307,7 @@ def update_task(sf: sessionmaker[Session], task_id: int, *, now: dt.datetime, st
                     s, t, "reassigned", now=now, actor=actor_account_id, detail=f"{t.owner_agency} -> {agency}"[:300]
                 )
                 t.owner_agency = agency  # type: ignore[assignment]
+                t.owner_agency_id = owner_agency_id  # the agency's account-system id: its members get access
         if deadline is not None:
             if deadline.tzinfo is None:
                 raise InvalidInput("deadline must carry a timezone (e.g. 2026-12-31T00:00:00Z)", field="deadline")
@@ -321,14 +336,18 @@ def escalation_level(days_overdue: float) -> int:
     return min(MAX_ESCALATION, 1 + int(days_overdue // ESCALATION_STEP_DAYS))
 
 
-def escalate_overdue(sf: sessionmaker[Session], now: dt.datetime) -> list[Escalation]:
+def escalate_overdue(sf: sessionmaker[Session], now: dt.datetime, *,
+                     region_ids: frozenset[int] | None = None) -> list[Escalation]:
     """Flag tasks past their deadline and not yet fixed, and raise their escalation level by how long they have
-    been overdue. Idempotent for the same ``now`` (a level is raised once; levels never drop)."""
+    been overdue. Idempotent for the same ``now`` (a level is raised once; levels never drop). ``region_ids``:
+    only tasks at sites in these regions (the caller's jurisdiction); None: every region."""
     _check_now(now)
     out = []
     with unit_of_work(sf) as s:
         q = select(RectificationTask).where(RectificationTask.status.in_(("open", "in_progress")),
                                             RectificationTask.deadline < now).order_by(RectificationTask.id)
+        if region_ids is not None:
+            q = q.where(RectificationTask.site_id.in_(select(Site.id).where(Site.region_id.in_(region_ids))))
         for t in s.scalars(q):
             days = (now - t.deadline).total_seconds() / 86400
             lvl = escalation_level(days)

@@ -53,11 +53,13 @@ def _site_guard(session: SessionDep, guard: GuardDep, site_id: int, what: str) -
 
 
 @router.post("/regions/{region_id}/vehicle-assessments", response_model=VehicleAssessmentReport,
-             dependencies=[require(Permission.ANALYSIS_RUN)])
+             dependencies=[require(Permission.ANALYSIS_RUN, Permission.PLAN_WRITE)])
 def run_assessment(region_id: IdPath, body: VehicleAssessmentRun, sf: SessionFactoryDep,
                    guard: GuardDep) -> VehicleAssessmentReport:
     """Assess the region's sites (or `site_ids`) and store the results; a re-run with the same inputs changes nothing."""
     guard.check(Permission.ANALYSIS_RUN, region_resource(region_id), object_type="region", object_id=region_id)
+    # storing replaces the assessment others read: a write (plan:write), not an analyst's read-only run
+    guard.check(Permission.PLAN_WRITE, region_resource(region_id), object_type="region", object_id=region_id)
     params = svc.AssessParams(
         vehicles=tuple(body.vehicles), wrong_way=body.wrong_way, max_distance_m=body.max_distance_m,
         friction=body.friction, friction_low=body.friction_low, friction_high=body.friction_high,

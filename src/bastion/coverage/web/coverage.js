@@ -3,7 +3,7 @@
  *   GET {api}/regions/{id}/units, {api}/regions/{id}/isochrones.geojson, {api}/regions/{id}/coverage?standard=S
  *   POST {api}/regions/{id}/coverage/placement (nothing is stored: apply=false)
  * The standards (1/3/5 minutes) and the default one come from the server (units/enums.py, via /api/v1/meta). */
-import { csrfToken, getAllItems, getJSON, h, readSettings } from "./util.js";
+import { csrfToken, getAllItems, getJSON, h, readSettings, tip } from "./util.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
@@ -88,11 +88,11 @@ async function draw() {
   for (const s of cov.sites) {
     if (!uncovered.has(s.site_id)) continue;
     layers.push(L.circleMarker([s.lat, s.lon], { radius: 9, color: "#b2182b", weight: 3, fill: false,
-      className: "cov-uncovered" }).bindTooltip(t("coverage.uncovered", { name: s.name || String(s.site_id) })));
+      className: "cov-uncovered" }).bindTooltip(tip(t("coverage.uncovered", { name: s.name || String(s.site_id) }))));
   }
   for (const u of units) {
     layers.push(L.circleMarker([u.lat, u.lon], { radius: 6, color: "#08306b", weight: 2, fillColor: "#2171b5",
-      fillOpacity: 1, className: "cov-unit" }).bindTooltip(u.name));
+      fillOpacity: 1, className: "cov-unit" }).bindTooltip(tip(u.name)));
   }
   ctx.group = L.layerGroup(layers).addTo(ctx.map);
   ui.summary.textContent = summaryText(cov);
@@ -110,7 +110,7 @@ async function suggest() {
   if (!res.ok) { ui.summary.textContent = p.error ? p.error.message : String(res.status); return; }
   for (const x of p.proposed) {
     L.circleMarker([x.lat, x.lon], { radius: 8, color: "#54278f", weight: 2, fillColor: "#9e9ac8", fillOpacity: 1,
-      className: "cov-proposed" }).bindTooltip(t("coverage.proposed")).addTo(ctx.group || ctx.map);
+      className: "cov-proposed" }).bindTooltip(tip(t("coverage.proposed"))).addTo(ctx.group || ctx.map);
   }
   ui.summary.textContent = t("coverage.whatif_result", {
     n: fmtNumber(p.proposed.length), before: pct(p.before_weight / p.total_weight),

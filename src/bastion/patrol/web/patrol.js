@@ -2,7 +2,7 @@
  * colour with numbered stops and arrival times. Talks only to our own server:
  *   GET {api}/regions/{id}/patrol-plans, {api}/patrol-plans/{id}/schedules?day=N
  * Teams are numbered ("Team 1"), never named people. */
-import { getAllItems, h, readSettings } from "./util.js";
+import { domIcon, getAllItems, getJSON, h, readSettings, tip } from "./util.js";
 import { siteName, t } from "./i18n.js";
 
 /* global L */
@@ -65,11 +65,14 @@ export function createPatrolView({ map, api, onError }) {
         latlngs.forEach((ll) => bounds.extend(ll));
       }
       for (const st of s.stops) {
-        const icon = L.divIcon({ className: "patrol-stop", html: `<span style="border-color:${colour}">${st.seq}</span>`,
-          iconSize: [22, 22], iconAnchor: [11, 11] });
+        const icon = domIcon({ className: "patrol-stop", iconSize: [22, 22], iconAnchor: [11, 11] }, () => {
+          const badge = h("span", null, String(Number(st.seq)));
+          badge.style.borderColor = colour;
+          return badge;
+        });
         L.marker([st.lat, st.lon], { icon, pane: "patrolStops", keyboard: false, title: "" })
-          .bindTooltip(t("patrol.stop_tooltip", { team: s.team, seq: st.seq, arrival: st.arrival,
-            departure: st.departure, site: siteName(st) }))
+          .bindTooltip(tip(t("patrol.stop_tooltip", { team: s.team, seq: st.seq, arrival: st.arrival,
+            departure: st.departure, site: siteName(st) })))
           .addTo(layer);
       }
       const items = s.stops.length

@@ -3,7 +3,7 @@
  *       (required rating), barriers (satisfied or not)
  *   GET {api}/sites/{id}/vehicle                        a site's approaches and needs
  * Paths are coloured by impact speed in bins at the tested speeds of ISO 22343-1 / IWA 14-1 (km/h). */
-import { getJSON, h, readSettings } from "./util.js";
+import { domIcon, getJSON, h, readSettings, tip } from "./util.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
@@ -76,8 +76,8 @@ export function createVehicleLayer(map, { api, onStatus }) {
         pane: "vehicle",
         style: { color: speedColour(p.impact_speed_kph), weight: 4, opacity: 0.9, className: "vehicle-approach" },
       });
-      line.bindTooltip(t("vehicle.path_tooltip", { site: p.site_name || p.site_id, speed: kph(p.impact_speed_kph),
-        run_up: fmtNumber(Math.round(p.run_up_m)) }), { sticky: true });
+      line.bindTooltip(tip(t("vehicle.path_tooltip", { site: p.site_name || p.site_id, speed: kph(p.impact_speed_kph),
+        run_up: fmtNumber(Math.round(p.run_up_m)) })), { sticky: true });
       layers.push(line);
     }
     for (const f of feats.filter((x) => x.properties.feature === "entry")) {
@@ -86,14 +86,17 @@ export function createVehicleLayer(map, { api, onStatus }) {
       const title = t("vehicle.entry_tooltip", { speed: kph(p.impact_speed_kph), rating: p.required_rating || "?" });
       layers.push(L.marker([lat, lon], {
         pane: "vehicle", keyboard: false, title,
-        icon: L.divIcon({ className: `vehicle-entry status-${p.status}`, iconSize: null,
-          html: `<span style="border-color:${speedColour(p.impact_speed_kph)}">${ratingSpeed(p.required_rating)}</span>` }),
+        icon: domIcon({ className: `vehicle-entry status-${p.status}`, iconSize: null }, () => {
+          const badge = h("span", null, ratingSpeed(p.required_rating));
+          badge.style.borderColor = speedColour(p.impact_speed_kph);
+          return badge;
+        }),
       }));
     }
     for (const f of feats.filter((x) => x.properties.feature === "barrier")) {
       const p = f.properties;
       const cls = p.satisfied === true ? "is-satisfied" : p.satisfied === false ? "is-unsatisfied" : "is-idle";
-      const tip = t(p.rated ? "vehicle.barrier_rated" : "vehicle.barrier_unrated",
+      const label = t(p.rated ? "vehicle.barrier_rated" : "vehicle.barrier_unrated",
         { kind: t(`vehicle.barrier_kind.${p.barrier_kind}`, null, p.barrier_kind), rating: p.rating || "" });
       const style = { pane: "vehicle", radius: 4, weight: 2, className: `vehicle-barrier ${cls}`,
         color: cls === "is-satisfied" ? "#15803d" : cls === "is-unsatisfied" ? "#b42318" : "#6b7280",
@@ -101,7 +104,7 @@ export function createVehicleLayer(map, { api, onStatus }) {
       const layer = f.geometry.type === "Point"
         ? L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], style)
         : L.geoJSON(f, { pane: "vehicle", style: { ...style, weight: 3 } });
-      layer.bindTooltip(tip);
+      layer.bindTooltip(tip(label));
       layers.push(layer);
     }
     state.group = L.layerGroup(layers).addTo(map);

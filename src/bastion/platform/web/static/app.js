@@ -7,7 +7,7 @@
  *   GET {api}/auth/me; POST {api}/auth/login (mode=cookie) and {api}/auth/logout — the map's data needs a
  *   signed-in session: without one the page shows the sign-in form first.
  * Every visible string goes through t(); category and kind names are "category.<id>", "kind.<id>". */
-import { colourOf, getAllItems, getJSON, h, HttpError, normalise, pageMaxLimit, postJSON, readSettings } from "./util.js";
+import { colourOf, domIcon, getAllItems, getJSON, h, HttpError, normalise, pageMaxLimit, postJSON, readSettings } from "./util.js";
 import {
   applyStaticTranslations, categoryName, fmtNumber, kindName, lang, LANGS, LS_LANG, loadLanguage,
   pickInitialLanguage, siteName, t,
@@ -172,10 +172,10 @@ function clusterIcon(group) {
   }
   const size = n < 10 ? 34 : n < 100 ? 40 : 48;
   const label = t("map.cluster_label", { count: n });
-  return L.divIcon({
-    className: "site-cluster",
-    iconSize: L.point(size, size),
-    html: `<div class="site-cluster-ring" style="background:conic-gradient(${stops.join(",")})" title="${label.replace(/"/g, "&quot;")}"><span>${n}</span></div>`,
+  return domIcon({ className: "site-cluster", iconSize: L.point(size, size) }, () => {
+    const ring = h("div", { class: "site-cluster-ring", title: label }, h("span", null, String(n)));
+    ring.style.background = `conic-gradient(${stops.join(",")})`;
+    return ring;
   });
 }
 
@@ -188,11 +188,12 @@ function siteIcon(cat, selected, siteId) {
   const key = `${colour}|${selected}`;
   if (!iconCache.has(key)) {
     const size = selected ? 22 : 16;
-    iconCache.set(key, L.divIcon({
-      className: `site-marker${selected ? " is-selected" : ""}`,
-      iconSize: [size, size],
-      html: `<span class="site-dot" style="background:${colour}"></span>`,
-    }));
+    iconCache.set(key, domIcon({ className: `site-marker${selected ? " is-selected" : ""}`, iconSize: [size, size] },
+      () => {
+        const dot = h("span", { class: "site-dot" });
+        dot.style.background = colour;
+        return dot;
+      }));
   }
   return iconCache.get(key);
 }

@@ -126,3 +126,21 @@ export function weeklyByDay(intervals) {
   for (const d of days) d.sort((x, y) => x[0] - y[0]);
   return days;
 }
+
+/** A tooltip/popup label as DOM text: Leaflet renders a string as HTML, an element as it is. Every label that
+ * carries data (site, unit, team names, notes, ratings) goes through this, never as a string. */
+export function tip(text) {
+  return h("span", { class: "map-tip" }, String(text ?? ""));
+}
+
+/** A Leaflet divIcon whose content is built as DOM (no HTML string, no style="" attribute, which the page's
+ * Content-Security-Policy refuses). `build()` returns a fresh element for each marker that uses the icon. */
+export function domIcon(options, build) {
+  const Icon = L.DivIcon.extend({
+    createIcon(oldIcon) {
+      this.options.html = build();
+      return L.DivIcon.prototype.createIcon.call(this, oldIcon);
+    },
+  });
+  return new Icon(options);
+}

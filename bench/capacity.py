@@ -18,11 +18,11 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from bastion.imports.service import import_osm  # noqa: E402
-from bastion.kernel.db.engine import make_engine, make_session_factory  # noqa: E402
-from bastion.platform import migrate  # noqa: E402
-from bastion.regions.repository import RegionRepo  # noqa: E402
-from bastion.risk import service as risk  # noqa: E402
+from bastion.imports.service import import_osm
+from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.platform import migrate
+from bastion.regions.repository import RegionRepo
+from bastion.risk import service as risk
 
 REGIONS = {
     "Monaco": REPO / "data" / "osm" / "monaco-2023-12.osm.pbf",

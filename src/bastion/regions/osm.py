@@ -31,6 +31,11 @@ from bastion.algorithms.sites.capacity import estimate_capacity
 from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
 from bastion.algorithms.sites.hours import parse_opening_hours
 from bastion.algorithms.sites.model import SiteRecord
+from bastion.algorithms.sites.places import (
+    Footprint,
+    capacities_in_context,
+    merge_places,
+)
 from bastion.algorithms.sites.taxonomy import CANDIDATE_KEYS, classify, kept_tags
 from bastion.kernel.errors import DataIntegrityError, InvalidInput
 
@@ -134,7 +139,9 @@ def _site(
 
 
 def drop_contained_lines(sites: list[SiteRecord]) -> list[SiteRecord]:
-    """Drop linear pedestrian streets lying mostly (>= 80 %) inside a mapped square or pedestrian area."""
+    """Drop linear pedestrian streets lying mostly (>= 80 %) inside a mapped square or pedestrian area.
+
+    Kept for callers of the old behaviour; the importer now merges them into the area (places.merge_places)."""
     polys = [s.geometry for s in sites if s.category == "public_space" and s.area_m2]
     if not polys:
         return sites
@@ -173,13 +180,15 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
     ways: list[RawWay] = []
     admin: list[tuple[int, float, str | None, BaseGeometry]] = []
     barriers: list[BarrierRecord] = []
+    buildings: list[Footprint] = []
+    pitches: list[Footprint] = []
     stats = {"nodes_seen": 0, "ways_seen": 0, "areas_seen": 0, "invalid_geometries": 0}
     try:
         fp = (
             osmium.FileProcessor(str(path))
             .with_locations()
             .with_areas()
-            .with_filter(osmium.filter.KeyFilter(*CANDIDATE_KEYS, "boundary", "barrier"))
+            .with_filter(osmium.filter.KeyFilter(*CANDIDATE_KEYS, "boundary", "barrier", "building"))
         )
         header = fp.header
         timestamp = header.get("osmosis_replication_timestamp") or header.get("timestamp") or None
@@ -246,6 +255,10 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
                     continue
                 if len(geom.geoms) == 1:
                     geom = geom.geoms[0]
+                if tags.get("building", "no") != "no":
+                    buildings.append(Footprint(f"{otype}/{oid}", geom, tags.get("building:levels"), tags["building"]))
+                if tags.get("leisure") in ("pitch", "track"):
+                    pitches.append(Footprint(f"{otype}/{oid}", geom))
                 if tags.get("boundary") == "administrative" and tags.get("admin_level", "").isdigit():
                     admin.append((int(tags["admin_level"]), area_m2(geom) or 0.0, tags.get("name"), geom))
                 if otype == "way" and tags.get("highway") == "pedestrian" and tags.get("area") != "yes":
@@ -261,7 +274,8 @@ def read_extract(path: Path, *, progress: Callable[[str], None] | None = None) -
     if progress:
         progress(f"read {len(sites)} sites and {len(ways)} drivable ways")
     roads = build_network(ways)
-    site_list = drop_contained_lines(list(sites.values()))
+    site_list = capacities_in_context(merge_places(list(sites.values())), buildings, pitches)
+    stats["buildings_seen"] = len(buildings)
     boundary, boundary_name = choose_boundary(admin, site_list)
     read_s = time.perf_counter() - t0
     log.info("read %s: %d sites, %d barriers, %d road nodes, %d edges in %.2f s", path.name, len(sites),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import osmium
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bastion.algorithms.sites.model import SiteRecord
@@ -135,3 +135,40 @@ def test_merged_place_keeps_its_id_when_osm_drops_its_key_way(session_factory: s
         assert row is not None and row.source_id == key and row.osm_members == members
     rep = import_osm(session_factory, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
     assert rep.rows_changed == 0
+
+
+def test_reimport_over_a_database_from_before_the_merge(tmp_path: Path) -> None:
+    """Rows written one per OSM object (the b64729a fixture, 164 sites) upgrade, and a re-import merges them:
+    each place keeps the row of its key, the rows of the other members are marked missing (never deleted)."""
+    import gzip
+    import shutil
+
+    from bastion.kernel.db.engine import make_engine, make_session_factory
+    from bastion.platform import migrate
+
+    old = Path(__file__).resolve().parents[1] / "fixtures" / "db" / "monaco-b64729a.sqlite.gz"
+    db = tmp_path / "old.db"
+    with gzip.open(old) as src, db.open("wb") as dst:
+        shutil.copyfileobj(src, dst)
+    eng = make_engine(f"sqlite:///{db}")
+    try:
+        migrate.upgrade(eng)
+        sf = make_session_factory(eng)
+        with sf() as s:
+            before = {(r.source_type, r.source_id): r.id for r in s.scalars(select(Site))}
+            region = s.scalars(select(Site.region_id)).first()
+        assert len(before) == 164
+        with sf() as s:
+            from bastion.regions.models import Region
+
+            name = s.get(Region, region).name  # type: ignore[union-attr]
+        rep = import_osm(sf, MONACO, name, boundary_file=MONACO_BOUNDARY)
+        assert rep.sites_inserted == 0 and rep.sites_marked_missing == 164 - 153
+        with sf() as s:
+            live = s.scalars(select(Site).where(Site.missing_from_source.is_(False))).all()
+            assert len(live) == 153 and s.scalar(select(func.count()).select_from(Site)) == 164
+            notari = next(x for x in live if x.name == "Rue Louis Notari")
+            assert notari.id == before[("way", "164338231")] and len(notari.osm_members or []) == 3
+        assert import_osm(sf, MONACO, name, boundary_file=MONACO_BOUNDARY).rows_changed == 0
+    finally:
+        eng.dispose()

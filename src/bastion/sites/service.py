@@ -191,14 +191,15 @@ def import_user_sites(
         osm_sites = repo.natural_keys(region.id, "osm")
         user_sites = repo.natural_keys(region.id, "user")
         linked = {(x.user_list, x.user_ref): x for x in osm_sites.values() if x.user_ref}
+        by_member = {ref: x for x in osm_sites.values() for ref in (x.osm_members or [])}
         cand = [x for x in osm_sites.values() if not x.missing_from_source]
         lat0 = math.radians(float(np.mean([x.lat for x in cand]))) if cand else 0.0
         cx = np.array([[x.lon * 111_320 * math.cos(lat0), x.lat * 110_540] for x in cand]) if cand else np.zeros((0, 2))
         inserts = []
         for r, category, kind in resolved:
             target = linked.get((list_name, r.ref))
-            if target is None and r.osm is not None:
-                target = osm_sites.get(r.osm)
+            if target is None and r.osm is not None:  # the site's key, or any OSM object merged into it
+                target = osm_sites.get(r.osm) or by_member.get(f"{r.osm[0]}/{r.osm[1]}")
                 if target is None:
                     raise InvalidInput(f"row {r.row}: osm reference {r.osm[0]}/{r.osm[1]} is not a site of region "
                                        f"{region.name!r}", field="osm")

@@ -74,11 +74,12 @@ def ref_key(ref: str) -> tuple[int, int, str]:
 
 def _metric(geoms: Sequence[BaseGeometry]) -> tuple[list[BaseGeometry], float, float]:
     """Geometries scaled to metres around their mean latitude (equirectangular, fine at city scale)."""
-    lats = [g.centroid.y for g in geoms] or [0.0]
-    kx = 111_320.0 * math.cos(math.radians(float(np.mean(lats))))
+    arr = np.asarray(geoms, dtype=object)
+    lat0 = float(np.mean(shapely.get_y(shapely.centroid(arr)))) if len(arr) else 0.0
+    kx = 111_320.0 * math.cos(math.radians(lat0))
     ky = 110_540.0
-    scaled = [shapely.transform(g, lambda xy: xy * np.array([kx, ky])) for g in geoms]
-    return scaled, kx, ky
+    scaled = shapely.transform(arr, lambda xy: xy * np.array([kx, ky])) if len(arr) else arr
+    return list(scaled), kx, ky
 
 
 def _inside(inner: BaseGeometry, outer: BaseGeometry) -> bool:
@@ -109,10 +110,11 @@ class _UnionFind:
             self.parent[max(a, b)] = min(a, b)
 
 
-def _same_place(a: SiteRecord, b: SiteRecord, ga: BaseGeometry, gb: BaseGeometry) -> bool:
-    name_a, name_b = fold_name(a.name), fold_name(b.name)
+def _same_place(a: SiteRecord, b: SiteRecord, ga: BaseGeometry, gb: BaseGeometry, name_a: str, name_b: str) -> bool:
     same_name = bool(name_a) and name_a == name_b
-    if (same_name or a.kind == b.kind) and (_inside(ga, gb) or _inside(gb, ga)):
+    if not same_name and a.kind != b.kind:
+        return False
+    if _inside(ga, gb) or _inside(gb, ga):
         return (same_name or not (a.category == b.category == "public_space")
                 or not (name_a and name_b))  # two differently named streets stay two places
     if same_name and a.category == b.category:
@@ -127,11 +129,13 @@ def group_places(sites: Sequence[SiteRecord]) -> list[list[int]]:
     uf = _UnionFind(n)
     if n:
         geoms, _, _ = _metric([s.geometry for s in sites])
+        names = [fold_name(s.name) for s in sites]
         tree = shapely.STRtree(geoms)
         for i, g in enumerate(geoms):
             for j in tree.query(g, predicate="dwithin", distance=CAMPUS_M):
                 j = int(j)
-                if j > i and uf.find(i) != uf.find(j) and _same_place(sites[i], sites[j], g, geoms[j]):
+                if j > i and uf.find(i) != uf.find(j) and _same_place(sites[i], sites[j], g, geoms[j],
+                                                                      names[i], names[j]):
                     uf.union(i, j)
     groups: dict[int, list[int]] = {}
     for i in range(n):

@@ -23,7 +23,7 @@ def test_coverage_and_units(env: Path) -> None:
     assert "127/133" in r.output and "6 not covered within 180 s" in r.output and "95.5%" in r.output
     r = runner.invoke(app, ["coverage", "place", "--region", "Monaco", "--add", "3", "--standard", "3m"])
     assert r.exit_code == 0, r.output
-    assert "optimal" in r.output and "107,074 -> 112,410 of 112,410" in r.output and "3 proposed units" in r.output
+    assert "optimal" in r.output and "107,301 -> 112,637 of 112,637" in r.output and "3 proposed units" in r.output
     r = runner.invoke(app, ["coverage", "lscp", "--region", "Monaco", "--standard", "1m", "--apply"])
     assert r.exit_code == 0 and "added units" in r.output, r.output
     r = runner.invoke(app, ["units", "add", "--region", "Monaco", "--type", "motorcycle", "--name", "Motorcycle 1",

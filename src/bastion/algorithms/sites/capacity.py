@@ -37,6 +37,7 @@ IBC_M2_PER_OCCUPANT: dict[str, float] = {
     "residential": sqft_to_m2(200),  # residential (hotels), gross
     "airport_concourse": sqft_to_m2(100),  # airport terminal, concourse, gross
     "industrial": sqft_to_m2(100),  # industrial areas, gross
+    "exercise_room": sqft_to_m2(50),  # exercise rooms, gross (an arena's court in use)
 }
 # Share of a building's gross floor area that is the space use's net area (assumption). Classroom and day-care
 # factors are *net* (teaching rooms only); a school's gross floor also holds corridors, halls, gyms, dining,
@@ -270,6 +271,10 @@ def _seated(kind: str, footprint_m2: float | None, pitch_area_m2: float | None) 
                    "seats_per_m2": SEATS_PER_M2_DECK, "source": "Green Guide (6th ed.) seating dimensions"})
     band = BAND_STANDS if method == "stands_geometry" else BAND_KIND_DEFAULT
     seats = deck * SEATS_PER_M2_DECK
+    if kind == "arena":  # people using the court (a sports hall with no stands still holds a class or a club)
+        users = pitch / IBC_M2_PER_OCCUPANT["exercise_room"]
+        inputs.update({"court_users": math.floor(users), "court_m2_per_occupant": round(IBC_M2_PER_OCCUPANT["exercise_room"], 3)})
+        seats += users
     return _estimate(seats * band[0], seats, seats * band[1], method, inputs)
 
 

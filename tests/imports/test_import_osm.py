@@ -68,7 +68,7 @@ def test_reimport_is_a_noop_and_keeps_user_edits(monaco_sf: sessionmaker[Session
     edit_site(monaco_sf, stade.id, SiteEdit(capacity_override=16360, notes="North stand closed"))
     before = snapshot(monaco_sf)
     rep = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
-    assert rep.rows_changed == 0 and rep.sites_unchanged == 164 and not rep.roads_replaced
+    assert rep.rows_changed == 0 and rep.sites_unchanged == 153 and not rep.roads_replaced
     assert rep.barriers_unchanged == 122 and rep.barriers_inserted == rep.barriers_updated == rep.barriers_deleted == 0
     assert snapshot(monaco_sf) == before
     again = site_by_osm(monaco_sf, "way", 49209155)
@@ -91,7 +91,7 @@ def test_vanished_site_is_marked_then_restored(monaco_sf: sessionmaker[Session],
     casino = site_by_osm(monaco_sf, "node", CASINO_NODE)
     assert casino.missing_from_source
     with monaco_sf() as s:
-        assert s.scalar(select(func.count()).select_from(Site)) == 164  # marked, not deleted
+        assert s.scalar(select(func.count()).select_from(Site)) == 153  # marked, not deleted
     rep2 = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
     assert rep2.sites_restored == 1 and not site_by_osm(monaco_sf, "node", CASINO_NODE).missing_from_source
 
@@ -102,7 +102,7 @@ def test_vanished_barrier_is_removed_and_comes_back(monaco_sf: sessionmaker[Sess
     newer = tmp_path / "monaco-newer.osm.pbf"
     _without_node(MONACO, newer, int(gone))  # type: ignore[arg-type]
     rep = import_osm(monaco_sf, newer, "Monaco", boundary_file=MONACO_BOUNDARY)
-    assert rep.barriers_deleted == 1 and rep.barriers_unchanged == 121 and rep.sites_unchanged == 164
+    assert rep.barriers_deleted == 1 and rep.barriers_unchanged == 121 and rep.sites_unchanged == 153
     rep2 = import_osm(monaco_sf, MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
     assert rep2.barriers_inserted == 1 and rep2.rows_changed >= 1
 
@@ -121,7 +121,7 @@ def test_truncated_file_leaves_database_exactly_as_it_was(monaco_sf: sessionmake
 @pytest.mark.slow
 def test_andorra_imports_fully_and_reimport_changes_nothing(session_factory: sessionmaker[Session]) -> None:
     rep = import_osm(session_factory, ANDORRA, "Andorra")
-    assert rep.sites_inserted == 615 and rep.road_nodes == 4434 and rep.road_edges == 8722
+    assert rep.sites_inserted == 600 and rep.road_nodes == 4434 and rep.road_edges == 8722
     assert rep.barriers_inserted == 3  # three bollard nodes in the Andorra extract
     before = snapshot(session_factory)
     rep2 = import_osm(session_factory, ANDORRA, "Andorra")

@@ -25,7 +25,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_import_list_show_edit_export(env: Path) -> None:
     r = runner.invoke(app, ["import", "osm", str(MONACO), "--region", "Monaco", "--boundary", str(MONACO_BOUNDARY)])
     assert r.exit_code == 0, r.output
-    assert "164 new" in r.output and "public_space" in r.output
+    assert "153 new" in r.output and "public_space" in r.output
     r = runner.invoke(app, ["import", "osm", str(MONACO), "--region", "Monaco", "--boundary", str(MONACO_BOUNDARY)])
     assert "rows changed: 0" in r.output
     r = runner.invoke(app, ["sites", "list", "--region", "Monaco", "--category", "transport"])

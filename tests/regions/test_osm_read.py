@@ -14,13 +14,13 @@ from bastion.regions.osm import read_extract
 from tests.conftest import ANDORRA, MONACO
 
 MONACO_KINDS = {
-    "hospital": 7, "place_of_worship": 16, "police": 9, "school": 10, "theatre": 6, "townhall": 2, "stadium": 1,
+    "hospital": 5, "place_of_worship": 16, "police": 9, "school": 10, "theatre": 6, "townhall": 1, "stadium": 1,
     "railway_station": 1, "mall": 1, "supermarket": 8, "hotel": 20, "museum": 8, "casino": 3, "heliport": 1,
     "ferry_terminal": 1,
 }
 MONACO_CATEGORIES = {
-    "education": 13, "government": 22, "health": 8, "hotel": 20, "infrastructure": 1, "public_space": 34,
-    "retail": 12, "tourism": 16, "transport": 3, "venue": 19, "worship": 16,
+    "education": 13, "government": 19, "health": 6, "hotel": 20, "infrastructure": 1, "public_space": 29,
+    "retail": 12, "tourism": 15, "transport": 3, "venue": 19, "worship": 16,
 }
 
 
@@ -44,8 +44,10 @@ def test_monaco_named_sites(monaco) -> None:  # type: ignore[no-untyped-def]
     assert station.name == "Monaco - Monte Carlo" and station.kind == "railway_station"
     chpg = by[("way", "49209406")]
     assert chpg.name == "Centre hospitalier Princesse Grace" and chpg.kind == "hospital"
-    assert chpg.geometry.geom_type == "Polygon" and 5000 < chpg.area_m2 < 7000  # m², footprint
-    assert chpg.capacity.method == "floor_area" and chpg.capacity.capacity > 0
+    # one site for the hospital's building and its grounds (3 OSM ways); people from the 17 buildings inside
+    assert chpg.geometry.geom_type == "Polygon" and 30_000 < chpg.area_m2 < 50_000  # m², grounds
+    assert len(chpg.members) == 3 and chpg.capacity.method == "buildings_floor_area"
+    assert chpg.capacity.inputs["buildings"] >= 10 and 1000 < chpg.capacity.capacity < 5000
     casino_square = by[("relation", "11144655")]
     assert casino_square.name == "Place du Casino" and casino_square.kind == "square"
 
@@ -67,7 +69,7 @@ def test_monaco_road_network(monaco) -> None:  # type: ignore[no-untyped-def]
 def test_andorra_reads_fully_with_boundary() -> None:
     e = read_extract(ANDORRA)
     assert e.boundary_name == "Andorra" and e.boundary is not None
-    assert len(e.sites) == 615
+    assert len(e.sites) == 600  # 615 OSM objects before one site per place
     assert e.roads.n_nodes == 4434 and e.roads.n_edges == 8722
 
 

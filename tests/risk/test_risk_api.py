@@ -23,18 +23,18 @@ def test_tiers_risk_region_map_and_reports(client: TestClient, db_url: str) -> N
     night = client.get(f"{API}/sites/{sid}/risk", params={"at": "2026-11-25T03:00"}).json()
     assert night["minute_of_week"] == 2 * 1440 + 180 and night["total_risk"] < risk["total_risk"]  # hours unknown
     region = client.get(f"{API}/regions/1/risk").json()
-    assert region["n_sites"] == 164 and sum(map(sum, region["matrix"])) == 164 * 6
-    assert region["tier_counts"]["uk_ppa_2025"] == {"enhanced": 23, "standard": 48, "not_in_scope": 93}
+    assert region["n_sites"] == 153 and sum(map(sum, region["matrix"])) == 153 * 6
+    assert region["tier_counts"]["uk_ppa_2025"] == {"enhanced": 19, "standard": 48, "not_in_scope": 86}
     assert region["ranking"][0]["site_id"] == sid and region["ranking"][0]["rank"] == 1
     fc = client.get(f"{API}/regions/1/risk.geojson")
     assert fc.headers["content-type"].startswith("application/geo+json")
     feats = fc.json()["features"]
-    assert len(feats) == 164 and feats[0]["properties"]["risk_rating"] == "very high"
+    assert len(feats) == 153 and feats[0]["properties"]["risk_rating"] == "very high"
     assert {"risk_total", "risk_rank", "tiers"} <= set(feats[0]["properties"])
     assert client.get(f"{API}/sites/{sid}/assessments").json() == {"items": [], "total": 0, "limit": 100,
                                                                    "offset": 0}
     stored = client.post(f"{API}/regions/1/assessments").json()
-    assert stored["n_sites"] == 164
+    assert stored["n_sites"] == 153
     rows = client.get(f"{API}/sites/{sid}/assessments").json()["items"]
     assert len(rows) == 6 and rows[0]["standard_versions"]["uk_ppa_2025"] == "2025"
     assert sum(r["risk"] for r in rows) == pytest.approx(risk["total_risk"])

@@ -26,9 +26,9 @@ def ok(*args: str) -> str:
 
 def test_risk_commands_and_supervision_loop(env: Path) -> None:
     out = ok("risk", "tiers", "--region", "Monaco")
-    assert "164 sites tiered" in out and re.search(r"uk_ppa_2025\s*│\s*Enhanced duty.*│\s*23", out)
+    assert "153 sites tiered" in out and re.search(r"uk_ppa_2025\s*│\s*Enhanced duty.*│\s*19", out)
     out = ok("risk", "assess", "--region", "Monaco")
-    assert "164 sites scored and stored" in out
+    assert "153 sites scored and stored" in out
     out = ok("risk", "rank", "--region", "Monaco", "--top", "3")
     assert "Stade Louis-II" in out and "risk matrix" in out
     sid = re.search(r"│\s*1\s*│\s*Stade Louis-II", out) and ok("sites", "list", "--q", "louis-ii")

@@ -22,16 +22,16 @@ def _stade(s: Session) -> int:
 
 def test_monaco_all_sites_tiered_and_scored(monaco_sf: sessionmaker[Session]) -> None:
     rr = svc.store_region_assessment(monaco_sf, 1)
-    assert len(rr.ranking) == len(rr.tiers) == 164
+    assert len(rr.ranking) == len(rr.tiers) == 153
     counts = collections.Counter((t.standard_id, t.tier or t.status) for ts in rr.tiers.values() for t in ts)
     assert {k: v for k, v in counts.items() if k[0] == "uk_ppa_2025"} == {
-        ("uk_ppa_2025", "not_in_scope"): 93, ("uk_ppa_2025", "enhanced"): 23, ("uk_ppa_2025", "standard"): 48}
-    assert counts[("us_isc_fsl", "I")] == 49 and counts[("us_isc_fsl", "II")] == 115
-    assert counts[("cn_key_target", "grade_1")] == 9 and counts[("cn_key_target", "grade_2")] == 65
-    assert counts[("cn_key_target", "grade_3")] == 47 and counts[("cn_key_target", "not_in_scope")] == 43
-    assert sum(rr.matrix.values()) == 164 * 6 and rr.matrix[(4, 4)] == 1
+        ("uk_ppa_2025", "not_in_scope"): 86, ("uk_ppa_2025", "enhanced"): 19, ("uk_ppa_2025", "standard"): 48}
+    assert counts[("us_isc_fsl", "I")] == 47 and counts[("us_isc_fsl", "II")] == 106
+    assert counts[("cn_key_target", "grade_1")] == 6 and counts[("cn_key_target", "grade_2")] == 61
+    assert counts[("cn_key_target", "grade_3")] == 47 and counts[("cn_key_target", "not_in_scope")] == 39
+    assert sum(rr.matrix.values()) == 153 * 6 and rr.matrix[(4, 4)] == 1
     with monaco_sf() as s:
-        assert s.scalar(select(func.count()).select_from(RiskAssessment)) == 164 * 6
+        assert s.scalar(select(func.count()).select_from(RiskAssessment)) == 153 * 6
         assert int(rr.ranking[0].site_id) == _stade(s)
         stored = svc.stored_assessments(s, _stade(s))
         assert {a.threat for a in stored} == {r.threat for r in rr.ranking[0].by_threat}
@@ -43,7 +43,7 @@ def test_monaco_all_sites_tiered_and_scored(monaco_sf: sessionmaker[Session]) ->
     # re-scoring replaces rows, never duplicates them
     svc.store_region_assessment(monaco_sf, 1)
     with monaco_sf() as s:
-        assert s.scalar(select(func.count()).select_from(RiskAssessment)) == 164 * 6
+        assert s.scalar(select(func.count()).select_from(RiskAssessment)) == 153 * 6
 
 
 def test_measures_lower_risk_and_threat_level_raises_it(monaco_sf: sessionmaker[Session]) -> None:

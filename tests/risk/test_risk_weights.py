@@ -52,11 +52,11 @@ def test_weight_bases_refused_until_assessed(monaco_module_sf: sessionmaker[Sess
         with pytest.raises(InvalidInput, match="weight 'people' is unknown"):
             coverage.analyze(s, "Monaco", weight_basis="people")
         r = coverage.analyze(s, "Monaco", weight_basis="sites")
-    assert r.weight_basis == "sites" and r.total_weight == len(r.sites) == 141
+    assert r.weight_basis == "sites" and r.total_weight == len(r.sites) == 133
     assert (
         tuple(b.covered_weight for b in r.by_standard)
         == tuple(b.covered_sites for b in r.by_standard)
-        == (94, 135, 141)
+        == (91, 127, 133)
     )
     with pytest.raises(InvalidInput, match="risk assess"):
         placement.place(monaco_module_sf, "Monaco", standard_s=60, add=1, weight_basis="risk")
@@ -73,7 +73,7 @@ def test_risk_weighted_coverage_and_placement(monaco_module_sf: sessionmaker[Ses
     with monaco_module_sf() as s:
         r = coverage.analyze(s, "Monaco", weight_basis="risk")
         cap = coverage.analyze(s, "Monaco")
-    assert r.weight_basis == "risk" and len(r.sites) == 141
+    assert r.weight_basis == "risk" and len(r.sites) == 133
     assert [x.site_id for x in r.sites] == [x.site_id for x in cap.sites]
     for x in r.sites:
         assert x.weight == pytest.approx(risk[x.site_id], rel=1e-12)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 def region_id(client: TestClient) -> int:
     body = client.get("/api/v1/regions").json()
     assert body["total"] == 1 and body["items"][0]["name"] == "Monaco"
-    assert body["items"][0]["site_count"] == 164
+    assert body["items"][0]["site_count"] == 153  # one site per place (164 OSM objects)
     return int(body["items"][0]["id"])
 
 
@@ -21,14 +21,18 @@ def test_list_filter_paginate(client: TestClient) -> None:
     r = client.get("/api/v1/sites", params={"region_id": rid, "category": "health", "limit": 5})
     assert r.status_code == 200
     body = r.json()
-    assert body["total"] == 8 and len(body["items"]) == 5
+    assert body["total"] == 6 and len(body["items"]) == 5
     assert {i["category"] for i in body["items"]} == {"health"}
     page2 = client.get("/api/v1/sites", params={"region_id": rid, "category": "health", "limit": 5, "offset": 5}).json()
-    assert len(page2["items"]) == 3
+    assert len(page2["items"]) == 1
     assert not {i["id"] for i in body["items"]} & {i["id"] for i in page2["items"]}
-    q = client.get("/api/v1/sites", params={"q": "louis-ii"}).json()
-    assert [i["name"] for i in q["items"]] == ["Stade Louis-II"]
-    assert q["items"][0]["capacity"] == 18523 and q["items"][0]["geometry"]["type"] == "Polygon"
+    q = client.get("/api/v1/sites", params={"q": "louis-ii"}).json()  # punctuation folded: the school gym too
+    assert [i["name"] for i in q["items"]] == ["Stade Louis-II", "GYMNASE SCOLAIRE LOUIS II"]
+    assert (
+        q["items"][0]["capacity"] == 18523
+        and q["items"][0]["capacity_low"] == 18523
+        and q["items"][0]["geometry"]["type"] == "Polygon"
+    )
 
 
 def test_bbox_and_geojson(client: TestClient) -> None:
@@ -88,14 +92,31 @@ def test_exports(client: TestClient, tmp_path: Path) -> None:
     rid = region_id(client)
     r = client.get("/api/v1/sites/export", params={"format": "csv", "region_id": rid})
     rows = list(csv.DictReader(io.StringIO(r.text)))
-    assert len(rows) == 164 and rows[0]["wkt"]
+    assert len(rows) == 153 and rows[0]["wkt"] and rows[0]["osm_members"]
+    assert all(int(r["capacity_low"]) <= int(r["capacity"]) <= int(r["capacity_high"]) for r in rows if r["capacity"])
     gj = client.get("/api/v1/sites/export", params={"format": "geojson", "category": "health"}).json()
-    assert len(gj["features"]) == 8
+    assert len(gj["features"]) == 6 and "capacity_high" in gj["features"][0]["properties"]
     g = client.get("/api/v1/sites/export", params={"format": "gpkg"})
     out = tmp_path / "sites.gpkg"
     out.write_bytes(g.content)
     import pyogrio
 
     info = pyogrio.read_info(out, layer="sites")
-    assert info["features"] == 164 and info["crs"] == "EPSG:4326"
+    assert info["features"] == 153 and info["crs"] == "EPSG:4326"
     assert client.get("/api/v1/sites/export", params={"format": "shp"}).status_code == 422
+
+
+def test_search_ranks_by_relevance_then_capacity(client: TestClient) -> None:
+    # both names hold the words "Louis II"; the stadium (18,523) before the school gym, not alphabetically
+    q = client.get("/api/v1/sites", params={"q": "Louis II"}).json()
+    names = [i["name"] for i in q["items"]]
+    assert names[0] == "Stade Louis-II" and "GYMNASE SCOLAIRE LOUIS II" in names
+    # an exact name first, then names starting with the text, then a word inside
+    q = client.get("/api/v1/sites", params={"q": "Place du Casino"}).json()
+    assert q["items"][0]["name"] == "Place du Casino"
+    q = client.get("/api/v1/sites", params={"q": "casino"}).json()
+    names = [i["name"] for i in q["items"]]
+    assert names[0].lower().startswith("casino") and all("casino" in n.lower() for n in names)
+    # a merged place lists every OSM object it stands for
+    notari = client.get("/api/v1/sites", params={"q": "Rue Louis Notari"}).json()["items"]
+    assert len(notari) == 1 and len(notari[0]["osm_members"]) == 3

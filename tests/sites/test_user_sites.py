@@ -89,3 +89,15 @@ def test_geojson_list(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
     with monaco_sf() as s:
         fz = s.scalar(select(Site).where(Site.user_ref == "V1"))
         assert fz is not None and fz.kind == "square" and fz.capacity_method == "open_area" and fz.capacity > 3000
+
+
+def test_list_row_may_name_any_osm_object_of_a_merged_place(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
+    # Rue Louis Notari is one site for three ways keyed by way/164338231; the office names another of them
+    p = tmp_path / "streets.csv"
+    p.write_text("id,name,kind,lon,lat,capacity,osm\nST-9,Notari,pedestrian_zone,7.42,43.73,250,way/444328268\n",
+                 encoding="utf-8")
+    rep = import_user_sites(monaco_sf, p, "Monaco")
+    assert (rep.matched_osm, rep.inserted) == (1, 0)
+    with monaco_sf() as s:
+        notari = s.scalars(select(Site).where(Site.user_ref == "ST-9")).one()
+        assert notari.name == "Rue Louis Notari" and notari.source_id == "164338231" and notari.capacity == 250

@@ -32,12 +32,12 @@ def test_toggle_coverage_layer_shows_rings_and_suggests_units(browser: Browser, 
     for lim in (60, 180, 300):
         expect(page.locator(f"path.cov-ring-{lim}")).to_have_count(1)
     expect(page.locator("path.cov-unit")).to_have_count(11)
-    expect(page.locator("path.cov-uncovered")).to_have_count(6)  # Monaco: 135 of 141 places within 3 min
-    expect(page.locator("#cov-summary")).to_contain_text("3 min: 95.7% of places, 96.2% of people")
+    expect(page.locator("path.cov-uncovered")).to_have_count(6)  # Monaco: 127 of 133 places within 3 min
+    expect(page.locator("#cov-summary")).to_contain_text("3 min: 95.5% of places, 95.3% of people")
     page.locator("#cov-n").fill("3")
     page.locator("#cov-suggest").click()
     expect(page.locator("path.cov-proposed")).to_have_count(3)
-    expect(page.locator("#cov-summary")).to_contain_text("people within 3 min 96.2% → 100.0%")
+    expect(page.locator("#cov-summary")).to_contain_text("people within 3 min 95.3% → 100.0%")
     shot = tmp_path / "coverage-layer.png"
     page.screenshot(path=str(shot))
     Path("/tmp/coverage-layer.png").write_bytes(shot.read_bytes())

@@ -30,13 +30,13 @@ def test_vehicle_layer_draws_paths_entries_barriers_and_panel(browser: Browser, 
                                                                tmp_path: Path) -> None:
     base = live_server_url.rstrip("/")
     rep = _assess_monaco(base)
-    assert rep["entry_points"] == 365
+    assert rep["entry_points"] == 348
     page, errors, foreign = _open(browser, base, width=1280, height=800)
     assert page.locator("#map path.vehicle-approach").count() == 0  # off by default
     page.get_by_role("checkbox", name=EN["layers.vehicle"]).check()
     expect(page.locator("#map path.vehicle-approach").first).to_be_attached()
-    assert page.locator("#map path.vehicle-approach").count() == 365  # 428 before grade separation
-    assert page.locator("#map .vehicle-entry").count() == 365
+    assert page.locator("#map path.vehicle-approach").count() == 348  # 428 before grade separation and site merging
+    assert page.locator("#map .vehicle-entry").count() == 348
     assert page.locator("#map path.vehicle-barrier.is-unsatisfied").count() == 31  # OSM bollards: unrated
     legend = page.locator(".vehicle-legend")
     expect(legend).to_contain_text("km/h")

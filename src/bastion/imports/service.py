@@ -131,32 +131,35 @@ def import_osm(
             report.region_changed = True
         # sites
         existing = SiteRepo(s).natural_keys(region.id, "osm")
-        seen: set[tuple[str, str]] = set()
+        rows_for = _match_rows(extract.sites, existing)
+        claimed: set[int] = set()
         inserts: list[dict[str, object]] = []
         for rec in extract.sites:
-            key = (rec.source_type, rec.source_id)
-            seen.add(key)
             values = site_values(rec)
-            row = existing.get(key)
+            row = rows_for.get(rec.ref)
             if row is None:
                 inserts.append({
                     **values, "region_id": region.id, "source": "osm", "source_type": rec.source_type,
                     "source_id": rec.source_id, "missing_from_source": False, "first_seen_at": now,
                     "last_seen_at": now, "updated_at": now,
                 })
-            elif row.content_hash != values["content_hash"] or row.missing_from_source:
+                continue
+            claimed.add(row.id)
+            rekey = (row.source_type, row.source_id) != (rec.source_type, rec.source_id)
+            if row.content_hash != values["content_hash"] or row.missing_from_source or rekey:
                 if row.missing_from_source:
                     report.sites_restored += 1
                 else:
                     report.sites_updated += 1
                 s.execute(update(Site).where(Site.id == row.id).values(
-                    **values, missing_from_source=False, last_seen_at=now, updated_at=now))
+                    **values, source_type=rec.source_type, source_id=rec.source_id, missing_from_source=False,
+                    last_seen_at=now, updated_at=now))
             else:
                 report.sites_unchanged += 1
         if inserts:
             s.execute(insert(Site), inserts)
             report.sites_inserted = len(inserts)
-        gone = [r.id for k, r in existing.items() if k not in seen and not r.missing_from_source]
+        gone = [r.id for r in existing.values() if r.id not in claimed and not r.missing_from_source]
         if gone:
             s.execute(update(Site).where(Site.id.in_(gone)).values(missing_from_source=True, updated_at=now))
             report.sites_marked_missing = len(gone)
@@ -203,6 +206,32 @@ def _replace_roads(s: Session, region_id: int, net: RoadNetwork) -> None:
                 net.edge_grade or ("ground",) * net.n_edges, strict=True,
             )
         ])
+
+
+def _match_rows(records: list[SiteRecord], existing: dict[tuple[str, str], Site]) -> dict[str, Site]:
+    """The stored row each read site updates, by its key (smallest OSM reference) first, then by any member
+    reference (a merged place keeps its id when OSM splits or joins its ways). Each row serves one site; rows
+    are re-keyed first so that no two rows ever hold the same key."""
+    by_member: dict[str, list[Site]] = {}
+    for row in existing.values():
+        for ref in row.osm_members or [f"{row.source_type}/{row.source_id}"]:
+            by_member.setdefault(ref, []).append(row)
+    out: dict[str, Site] = {}
+    used: set[int] = set()
+    for rec in records:
+        keyed = existing.get((rec.source_type, rec.source_id))
+        if keyed is not None:
+            out[rec.ref] = keyed
+            used.add(keyed.id)
+    for rec in records:
+        if rec.ref in out:
+            continue
+        cands = sorted({r.id: r for ref in (rec.members or (rec.ref,)) for r in by_member.get(ref, [])
+                        if r.id not in used}.values(), key=lambda r: (r.missing_from_source, r.id))
+        if cands:
+            out[rec.ref] = cands[0]
+            used.add(cands[0].id)
+    return out
 
 
 def _sync_barriers(s: Session, region_id: int, barriers: list[BarrierRecord], report: ImportReport) -> None:

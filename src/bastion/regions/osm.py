@@ -35,6 +35,11 @@ from bastion.algorithms.sites.capacity import estimate_capacity
 from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
 from bastion.algorithms.sites.hours import parse_opening_hours
 from bastion.algorithms.sites.model import SiteRecord
+from bastion.algorithms.sites.places import (
+    Footprint,
+    capacities_in_context,
+    merge_places,
+)
 from bastion.algorithms.sites.taxonomy import CANDIDATE_KEYS, classify, kept_tags
 from bastion.algorithms.vehicle.grade import road_grade
 from bastion.kernel.errors import DataIntegrityError, InvalidInput
@@ -139,7 +144,9 @@ def _site(
 
 
 def drop_contained_lines(sites: list[SiteRecord]) -> list[SiteRecord]:
-    """Drop linear pedestrian streets lying mostly (>= 80 %) inside a mapped square or pedestrian area."""
+    """Drop linear pedestrian streets lying mostly (>= 80 %) inside a mapped square or pedestrian area.
+
+    Kept for callers of the old behaviour; the importer now merges them into the area (places.merge_places)."""
     polys = [s.geometry for s in sites if s.category == "public_space" and s.area_m2]
     if not polys:
         return sites
@@ -183,6 +190,8 @@ class _Parsed:
     ways: list[RawWay] = field(default_factory=list)
     admin: list[tuple[int, float, str | None, BaseGeometry]] = field(default_factory=list)
     barriers: list[BarrierRecord] = field(default_factory=list)
+    buildings: list[Footprint] = field(default_factory=list)  # footprints, for capacity in context
+    pitches: list[Footprint] = field(default_factory=list)
     stats: dict[str, int] = field(default_factory=lambda: {
         "nodes_seen": 0, "ways_seen": 0, "areas_seen": 0, "invalid_geometries": 0, "missing_locations": 0})
 
@@ -267,7 +276,7 @@ def _parse(path: Path, *, check_order: bool, say: Callable[[str], None]) -> _Par
             osmium.FileProcessor(str(path))
             .with_locations()
             .with_areas()
-            .with_filter(osmium.filter.KeyFilter(*CANDIDATE_KEYS, "boundary", "barrier"))
+            .with_filter(osmium.filter.KeyFilter(*CANDIDATE_KEYS, "boundary", "barrier", "building"))
         )
         for obj in fp:
             seen += 1
@@ -354,6 +363,10 @@ def _area(obj: osmium.osm.Area, out: _Parsed, wkb: osmium.geom.WKBFactory) -> No
         return
     if len(geom.geoms) == 1:
         geom = geom.geoms[0]
+    if tags.get("building", "no") != "no":
+        out.buildings.append(Footprint(f"{otype}/{oid}", geom, tags.get("building:levels"), tags["building"]))
+    if tags.get("leisure") in ("pitch", "track"):
+        out.pitches.append(Footprint(f"{otype}/{oid}", geom))
     if tags.get("boundary") == "administrative" and tags.get("admin_level", "").isdigit():
         out.admin.append((int(tags["admin_level"]), area_m2(geom) or 0.0, tags.get("name"), geom))
     if otype == "way" and tags.get("highway") == "pedestrian" and tags.get("area") != "yes":
@@ -399,7 +412,9 @@ def read_extract(
     stats["sorted_copy"] = int(sorted_copy)
     say(f"read {len(parsed.sites)} sites and {len(parsed.ways)} drivable ways; building the road network")
     roads = build_network(parsed.ways)
-    site_list = drop_contained_lines(list(parsed.sites.values()))
+    site_list = capacities_in_context(merge_places(list(parsed.sites.values())), parsed.buildings,
+                                      parsed.pitches)
+    stats["buildings_seen"] = len(parsed.buildings)
     boundary, boundary_name = choose_boundary(parsed.admin, site_list)
     read_s = time.perf_counter() - t0
     log.info("read %s%s: %d sites, %d barriers, %d road nodes, %d edges in %.2f s", path.name,

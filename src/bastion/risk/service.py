@@ -171,8 +171,10 @@ def set_facts(sf: sessionmaker[Session], site_id: int, facts: Mapping[str, objec
 
 def _profile(site: Site, facts: Mapping[str, object]) -> SiteProfile:
     weekly = site.opening_hours_weekly if site.opening_hours_valid else None
+    low, high = site.capacity_band
+    band = (low, high) if low is not None and high is not None and low <= high else None
     return SiteProfile(str(site.id), site.category, site.kind, capacity=site.capacity,
-                       capacity_method=site.capacity_method,
+                       capacity_method=site.capacity_method, capacity_band=band,
                        open_intervals=None if weekly is None else tuple((int(a), int(b)) for a, b in weekly),
                        facts=facts)
 

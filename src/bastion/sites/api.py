@@ -65,6 +65,7 @@ def site_read(s: Site, *, notes: bool = True) -> SiteRead:
         geometry=mapping(shapely.from_wkb(s.geometry_wkb)), area_m2=s.area_m2, length_m=s.length_m,
         capacity=s.capacity, capacity_estimated=s.capacity_estimated, capacity_method=s.capacity_method,
         capacity_inputs=s.capacity_inputs, capacity_override=s.capacity_override,
+        capacity_low=s.capacity_band[0], capacity_high=s.capacity_band[1], osm_members=list(s.osm_members or []),
         opening_hours_raw=s.opening_hours_raw, opening_hours_valid=s.opening_hours_valid,
         opening_hours_weekly=s.opening_hours_weekly, opening_hours_error=s.opening_hours_error, tags=s.tags,
         notes=s.notes if notes else None, missing_from_osm=s.missing_from_source, updated_at=s.updated_at,

@@ -77,8 +77,9 @@ def read_boundary(path: Path) -> BaseGeometry:
 
 # ---------------------------------------------------------------- exports
 EXPORT_FIELDS: tuple[str, ...] = (
-    "id", "name", "category", "kind", "capacity", "capacity_method", "capacity_override", "opening_hours",
-    "source", "osm_type", "osm_id", "user_ref", "region", "lon", "lat", "area_m2", "notes", "missing_from_osm",
+    "id", "name", "category", "kind", "capacity", "capacity_low", "capacity_high", "capacity_method",
+    "capacity_override", "opening_hours", "source", "osm_type", "osm_id", "osm_members", "user_ref", "region", "lon",
+    "lat", "area_m2", "notes", "missing_from_osm",
 )
 
 
@@ -118,7 +119,7 @@ def write_gpkg(rows: Sequence[ExportRow], path: Path) -> None:
     field_data = []
     for k in EXPORT_FIELDS:
         col = [r.values.get(k) for r in rows]
-        if k in ("id", "capacity", "capacity_override"):
+        if k in ("id", "capacity", "capacity_low", "capacity_high", "capacity_override"):
             field_data.append(np.array([-1 if v is None else int(v) for v in col], dtype=np.int64))
         elif k in ("lon", "lat", "area_m2"):
             field_data.append(np.array([np.nan if v is None else float(v) for v in col], dtype=np.float64))

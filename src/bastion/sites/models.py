@@ -55,6 +55,11 @@ class Site(Base):
     capacity_method: Mapped[str] = mapped_column(String(40))
     capacity_inputs: Mapped[dict[str, Any]] = mapped_column(default=dict)
     capacity_override: Mapped[int | None] = mapped_column(Integer)
+    capacity_low: Mapped[int | None] = mapped_column(Integer)  # band of the estimate, people
+    capacity_high: Mapped[int | None] = mapped_column(Integer)
+    # every OSM object this site stands for ("way/12", ...): a place mapped as several objects is one site,
+    # keyed by its smallest reference (source_type/source_id) and found again by any member on re-import
+    osm_members: Mapped[list[Any] | None] = mapped_column()
     opening_hours_raw: Mapped[str | None] = mapped_column(Text)
     opening_hours_valid: Mapped[bool | None] = mapped_column(Boolean)
     opening_hours_weekly: Mapped[list[Any] | None] = mapped_column()
@@ -80,6 +85,15 @@ class Site(Base):
     def capacity(self) -> int | None:
         """Effective capacity (people): a user override always wins over the estimate."""
         return self.capacity_override if self.capacity_override is not None else self.capacity_estimated
+
+    @property
+    def capacity_band(self) -> tuple[int | None, int | None]:
+        """(low, high) people: the override's own figure when one is set, else the estimate's band."""
+        if self.capacity_override is not None:
+            return self.capacity_override, self.capacity_override
+        low = self.capacity_low if self.capacity_low is not None else self.capacity_estimated
+        high = self.capacity_high if self.capacity_high is not None else self.capacity_estimated
+        return low, high
 
 
 class SiteMeasure(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from bastion.access.policy import Scope
@@ -23,6 +23,42 @@ class SiteFilter:
     bbox: tuple[float, float, float, float] | None = None
     include_missing: bool = False
     scope: Scope | None = None  # access control: the regions / agency-owned sites the caller may see
+
+
+_PUNCT = "-'’.,/()"
+
+
+def fold_text(text: str) -> str:
+    """Search text as names are compared: lower case, punctuation as spaces, spaces collapsed."""
+    t = text.lower()
+    for c in _PUNCT:
+        t = t.replace(c, " ")
+    return " ".join(t.split())
+
+
+def _esc(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _folded_name() -> ColumnElement[str]:
+    """The name folded in SQL the same way (portable: lower and replace exist in SQLite and PostgreSQL)."""
+    expr: ColumnElement[str] = func.lower(func.coalesce(Site.name, ""))
+    for c in _PUNCT:
+        expr = func.replace(expr, c, " ")
+    return func.replace(func.replace(expr, "   ", " "), "  ", " ")
+
+
+def _relevance(text: str) -> ColumnElement[int]:
+    exact = fold_text(text)
+    q = _esc(exact)
+    name = _folded_name()
+    return case(
+        (name == exact, 0),
+        (name.like(f"{q}%", escape="\\"), 1),
+        (name.like(f"% {q}", escape="\\") | name.like(f"% {q} %", escape="\\"), 2),
+        (name.like(f"%{q}%", escape="\\"), 3),
+        else_=4,
+    )
 
 
 class SiteRepo:
@@ -44,9 +80,7 @@ class SiteRepo:
         if f.kinds:
             q = q.where(Site.kind.in_(f.kinds))
         if f.text:
-            # the text is matched literally: LIKE's wildcards % and _ (and the escape) are escaped
-            text = f.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            q = q.where(func.lower(func.coalesce(Site.name, "")).like(f"%{text}%", escape="\\"))
+            q = q.where(_folded_name().like(f"%{_esc(fold_text(f.text))}%", escape="\\"))
         if f.bbox is not None:
             minx, miny, maxx, maxy = f.bbox
             q = q.where(Site.max_lon >= minx, Site.min_lon <= maxx, Site.max_lat >= miny, Site.min_lat <= maxy)
@@ -59,7 +93,16 @@ class SiteRepo:
     def list(self, f: SiteFilter, *, limit: int | None = None, offset: int = 0) -> tuple[Sequence[Site], int]:
         q = self._filtered(f)
         total = self.s.scalar(select(func.count()).select_from(q.subquery())) or 0
-        q = q.order_by(Site.category, Site.name, Site.id).offset(offset)
+        if f.text:  # relevance: exact name, then prefix, then a whole word, then anywhere; bigger places first
+            q = q.order_by(
+                _relevance(f.text),
+                func.coalesce(Site.capacity_override, Site.capacity_estimated, -1).desc(),
+                Site.name,
+                Site.id,
+            )
+        else:
+            q = q.order_by(Site.category, Site.name, Site.id)
+        q = q.offset(offset)
         if limit is not None:
             q = q.limit(limit)
         return self.s.scalars(q).all(), total

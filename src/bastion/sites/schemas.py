@@ -46,6 +46,13 @@ class SiteRead(BaseModel):
     capacity_method: str
     capacity_inputs: dict[str, Any]
     capacity_override: int | None
+    capacity_low: int | None = Field(
+        default=None, description="low end of the capacity band, people (override: itself)"
+    )
+    capacity_high: int | None = Field(default=None, description="high end of the capacity band, people")
+    osm_members: list[str] = Field(
+        default_factory=list, description="every OSM object this site stands for, e.g. way/12 (one site per place)"
+    )
     opening_hours_raw: str | None
     opening_hours_valid: bool | None
     opening_hours_weekly: list[list[int]] | None = Field(description="open intervals, minutes from Monday 00:00")

@@ -102,10 +102,12 @@ def export_rows(sites: Sequence[Site], region_names: dict[int, str]) -> list[Exp
         ExportRow(
             {
                 "id": s.id, "name": s.name, "category": s.category, "kind": s.kind, "capacity": s.capacity,
+                "capacity_low": s.capacity_band[0], "capacity_high": s.capacity_band[1],
                 "capacity_method": "user_override" if s.capacity_override is not None else s.capacity_method,
                 "capacity_override": s.capacity_override, "opening_hours": s.opening_hours_raw, "source": s.source,
                 "osm_type": s.source_type if s.source == "osm" else None,
-                "osm_id": s.source_id if s.source == "osm" else None, "user_ref": s.user_ref,
+                "osm_id": s.source_id if s.source == "osm" else None,
+                "osm_members": " ".join(s.osm_members or []) or None, "user_ref": s.user_ref,
                 "region": region_names.get(s.region_id), "lon": round(s.lon, 7), "lat": round(s.lat, 7),
                 "area_m2": None if s.area_m2 is None else round(s.area_m2, 1), "notes": s.notes,
                 "missing_from_osm": s.missing_from_source,
@@ -122,6 +124,7 @@ def site_feature(s: Site, *, footprint: bool = False) -> dict[str, Any]:
         "type": "Feature", "id": s.id, "geometry": geom,
         "properties": {
             "id": s.id, "name": s.name, "category": s.category, "kind": s.kind, "capacity": s.capacity,
+            "capacity_low": s.capacity_band[0], "capacity_high": s.capacity_band[1],
             "capacity_method": "user_override" if s.capacity_override is not None else s.capacity_method,
             "osm_type": s.source_type if s.source == "osm" else None,
             "osm_id": s.source_id if s.source == "osm" else None, "source": s.source,
@@ -198,13 +201,14 @@ def import_user_sites(
         osm_sites = repo.natural_keys(region.id, "osm")
         user_sites = repo.natural_keys(region.id, "user")
         linked = {(x.user_list, x.user_ref): x for x in osm_sites.values() if x.user_ref}
+        by_member = {ref: x for x in osm_sites.values() for ref in (x.osm_members or [])}
         cand = [x for x in osm_sites.values() if not x.missing_from_source]
         nearby = NearbySites([x.lon for x in cand], [x.lat for x in cand])
         inserts = []
         for r, category, kind in resolved:
             target = linked.get((list_name, r.ref))
-            if target is None and r.osm is not None:
-                target = osm_sites.get(r.osm)
+            if target is None and r.osm is not None:  # the site's key, or any OSM object merged into it
+                target = osm_sites.get(r.osm) or by_member.get(f"{r.osm[0]}/{r.osm[1]}")
                 if target is None:
                     raise InvalidInput(f"row {r.row}: osm reference {r.osm[0]}/{r.osm[1]} is not a site of region "
                                        f"{region.name!r}", field="osm")

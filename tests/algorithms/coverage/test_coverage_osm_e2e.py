@@ -25,8 +25,10 @@ NOT_CROWDED = {"government", "infrastructure"}  # categories that are not crowde
 EXPECTED = {
     # name: (units, sites, flagged sites, covered points 60/180/300 s, covered weight 60/180/300 s,
     #        total weight, weight covered by the stations at 180 s, optimum with 3 more units at 180 s)
-    "monaco-2023-12": (11, 141, 0, (94, 135, 141), (97211, 135188, 140524), 140524, 135188, 140524),
-    "andorra-2023-05": (13, 579, 12, (224, 405, 489), (103912, 227417, 272118), 355702, 227417, 306749),
+    # one site per place and capacities from buildings (issue 12) changed the sites and weights; the optima
+    # 140,524 / 306,749 were checked with spopt on the earlier weights, these are not yet re-checked
+    "monaco-2023-12": (11, 133, 0, (91, 127, 133), (79307, 107301, 112637), 112637, 107301, 112637),
+    "andorra-2023-05": (11, 566, 12, (220, 397, 479), (75024, 145606, 166909), 193565, 145606, 168736),
 }
 
 

@@ -48,6 +48,7 @@ class SiteProfile:
     kind: str
     capacity: int | None = None
     capacity_method: str | None = None
+    capacity_band: tuple[int, int] | None = None  # (low, high) people of an estimate; None: the figure is firm
     open_intervals: tuple[tuple[int, int], ...] | None = None
     facts: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
 
@@ -64,6 +65,9 @@ class SiteProfile:
         if self.capacity is not None and (isinstance(self.capacity, bool) or self.capacity < 0):
             msg = f"capacity must be a non-negative number of people or None, got {self.capacity!r}"
             raise InvalidInput(msg, field="capacity")
+        if self.capacity_band is not None and not 0 <= self.capacity_band[0] <= self.capacity_band[1]:
+            msg = f"capacity_band must be (low, high) with 0 <= low <= high, got {self.capacity_band!r}"
+            raise InvalidInput(msg, field="capacity_band")
         if self.open_intervals is not None:
             ivs = tuple((int(a), int(b)) for a, b in self.open_intervals)
             for a, b in ivs:

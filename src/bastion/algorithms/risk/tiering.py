@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -35,6 +35,7 @@ class TierResult:
     requirements: tuple[Requirement, ...]
     score: int | None = None
     heightened_level: str | None = None
+    band_straddles: bool = False  # the capacity band's ends fall in different tiers: confirm on site
 
 
 def merge_requirements(reqs: Iterable[Requirement]) -> tuple[Requirement, ...]:
@@ -192,7 +193,24 @@ def _grade_rules(site: SiteProfile, std: Standard, hl: str | None) -> TierResult
 
 def tier_site(site: SiteProfile, standard: Standard, *, heightened_level: str | None = None) -> TierResult:
     """Tier of ``site`` under ``standard``; ``heightened_level`` (e.g. ``level_2``) raises requirements
-    under standards that define heightened levels and is ignored (with a reason) by those that do not."""
+    under standards that define heightened levels and is ignored (with a reason) by those that do not.
+
+    When the site's capacity is an estimate with a band whose ends fall in different tiers, the result says
+    so (``band_straddles`` and a reason such as "capacity band 199–850 people: ... confirm on site")."""
+    result = _tier_site(site, standard, heightened_level=heightened_level)
+    band = site.capacity_band
+    if band is None or band[0] == band[1] or site.capacity is None or site.facts.get("is_event"):
+        return result
+    ends = [_tier_site(replace(site, capacity=c, capacity_band=None), standard, heightened_level=heightened_level)
+            for c in band]
+    if all((e.status, e.tier) == (result.status, result.tier) for e in ends):
+        return result
+    low, high = (e.tier or e.label for e in ends)
+    why = f"capacity band {band[0]:,}–{band[1]:,} people spans {low} to {high}: confirm on site"
+    return replace(result, reasons=(*result.reasons, why), band_straddles=True)
+
+
+def _tier_site(site: SiteProfile, standard: Standard, *, heightened_level: str | None = None) -> TierResult:
     hl = heightened_level if heightened_level is not None and standard.heightened_levels else None
     if heightened_level is not None and hl is None:
         log.debug("standard %s has no heightened levels; ignoring %s", standard.id, heightened_level)

@@ -27,3 +27,10 @@ class SiteRecord:
     hours: WeeklyHours | None
     tags: dict[str, str] = field(default_factory=dict)
     osm_version: int | None = None
+    # every source object this site stands for, e.g. ("node/1", "way/7"): a place mapped as a building and its
+    # grounds, or a street mapped as several ways, is one site (algorithms/sites/places.py)
+    members: tuple[str, ...] = ()
+
+    @property
+    def ref(self) -> str:
+        return f"{self.source_type}/{self.source_id}"

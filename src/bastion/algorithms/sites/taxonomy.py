@@ -40,7 +40,7 @@ KEPT_TAGS: frozenset[str] = frozenset(
     {
         "amenity", "shop", "leisure", "tourism", "railway", "station", "public_transport", "aeroway",
         "place", "power", "man_made", "industrial", "telecom", "office", "government", "healthcare",
-        "highway", "area", "building", "building:levels", "levels", "height", "capacity", "opening_hours",
+        "highway", "area", "building", "building:levels", "levels", "height", "capacity", "seats", "opening_hours",
         "operator", "website", "wikidata", "wikipedia", "start_date", "substation", "voltage",
         "plant:source", "theatre:type", "sport", "diplomatic", "barrier",
     }

@@ -59,6 +59,16 @@ export function renderCapacity(d) {
       parts.push(" ", h("span", { class: "tag" }, t("panel.capacity_estimated")));
     }
   }
+  // the estimate's band (low – high people); an office's own figure has none
+  const lo = d.capacity_low, hi = d.capacity_high;
+  if (!overridden && Number.isFinite(lo) && Number.isFinite(hi) && lo !== hi) {
+    parts.push(h("div", { class: "sub capacity-band" },
+      t("panel.capacity_band", { low: fmtNumber(lo), high: fmtNumber(hi) })));
+  }
+  if (Array.isArray(d.osm_members) && d.osm_members.length > 1) {
+    parts.push(h("div", { class: "sub muted osm-members" },
+      t("panel.osm_members", { n: d.osm_members.length, refs: d.osm_members.join(", ") })));
+  }
   // capacity_estimated is the number the method gave; shown beside a user override.
   if (overridden && Number.isFinite(d.capacity_estimated) && d.capacity_estimated !== d.capacity) {
     parts.push(h("div", { class: "sub muted" }, t("panel.capacity_estimate_was", { n: fmtNumber(d.capacity_estimated) })));

@@ -53,12 +53,12 @@ def test_edited_time_and_details_are_named(session_factory: sessionmaker[Session
 
 
 def test_recomputed_hash_breaks_the_next_link(session_factory: sessionmaker[Session]) -> None:
-    """Editing a record and recomputing its own hash is caught at the next record's link."""
+    """Editing a record and recomputing its own hash (even with the audit key) is caught at the next link."""
     _fill(session_factory)
     with session_factory.begin() as s:
         row = s.scalar(select(AuditLog).where(AuditLog.seq == 3))
         row.actor = "user:forger"
-        row.hash = audit.chain_hash(row.prev_hash, {k: getattr(row, k) for k in audit.FIELDS})
+        row.hash = audit.chain_hash(row.prev_hash, {k: getattr(row, k) for k in audit.FIELDS}, audit.session_key(s))
     r = _verify(session_factory)
     assert not r.ok and r.broken_seq == 4 and "does not link" in r.reason
 

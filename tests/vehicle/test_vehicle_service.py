@@ -121,7 +121,8 @@ def test_rerun_changes_nothing_and_a_certified_barrier_protects(monaco_sf: sessi
 
 def test_whole_region_map_layer_and_report(monaco_sf: sessionmaker[Session]) -> None:
     rep = svc.assess(monaco_sf, "Monaco", svc.AssessParams(vehicles=("car",)))
-    # 141 sites / 428 entry points before grade separation and before one site per place (164 sites): the Palais princier and the Auditorium Rainier III
+    # 141 sites / 428 entry points before grade separation and before one site per place (164 sites):
+    # the Palais princier and the Auditorium Rainier III
     # were reached only by tunnels under them (and a covered / layer=-1 car-park ramp); 63 entry points were
     # tunnels, bridges or covered ways passing under or over a perimeter
     assert rep.sites_assessed == 153 and rep.sites_reached == 132 and rep.entry_points == 348

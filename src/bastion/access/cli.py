@@ -188,46 +188,69 @@ def users_revoke(login: str = LOGIN, grant_id: int = typer.Argument(..., help="G
     console.print(f"grant {grant_id} of {login!r} removed")
 
 
+@audit_app.command("verify")
+@handle_errors
+def audit_verify(
+    anchor_file: Path | None = typer.Option(None, "--anchor", help="An anchor written by `bastion audit anchor`: "
+                                            "also prove the chain still holds the anchored head (detects rewrite, "
+                                            "truncation and wipe)."),
+) -> None:
+    """Check the keyed hash chain; names the first broken link. Exit code 1 when the chain is broken."""
+    from bastion.access import audit
+
+    anchor = None
+    if anchor_file is not None:
+        try:
+            anchor = json.loads(anchor_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"cannot read anchor file {str(anchor_file)!r}: {exc}", field="anchor") from exc
+    with session_factory()() as s:
+        r = audit.verify(s) if anchor is None else audit.verify_anchor(s, anchor)
+    if r.ok:
+        console.print(f"audit chain intact: {r.checked} records" + (f"; {r.reason}" if r.reason else ""),
+                      highlight=False)
+        return
+    if r.unsealed:
+        console.print(f"[bold red]audit chain not sealed[/]: {r.reason}", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"[bold red]audit chain broken[/] after {r.checked} good records: {r.reason}", highlight=False)
+    raise typer.Exit(1)
+
+
+@audit_app.command("seal")
+@handle_errors
+def audit_seal() -> None:
+    """Check a chain written before keyed hashing (plain SHA-256) and seal it under the audit key."""
+    from bastion.access import audit
+
+    r = audit.seal(session_factory(), actor=cli_actor().name)
+    if not r.sealed:
+        console.print("audit chain already keyed: nothing to seal")
+        return
+    state = "its links were intact" if r.legacy_ok else f"it was BROKEN ({r.reason}); this is recorded"
+    console.print(f"sealed {r.legacy_records} legacy audit records under the audit key; {state}", highlight=False)
+
+
 @audit_app.command("anchor")
 @handle_errors
-def audit_anchor(out: Path | None = typer.Argument(None, help="File to write (default: standard output).")) -> None:
-    """Print (or write) the signed head of the verified chain: keep it outside this machine, then detect a
-    rewrite, truncation or wipe with `bastion audit verify --anchor FILE`."""
+def audit_anchor(
+    out: Path | None = typer.Option(None, "--out", help="Write the anchor to this file (default: print it)."),
+) -> None:
+    """Print or export the signed head of the chain (count + hash + time, HMAC-signed): keep it outside this
+    database and server; `bastion audit verify --anchor FILE` later proves nothing before it was changed."""
     from bastion.access import audit
-    from bastion.kernel.cli import settings
 
     with session_factory()() as s:
-        a = audit.anchor(s, audit.anchor_key(settings().secret_key))
+        a = audit.anchor(s)
     text = json.dumps(a, indent=1) + "\n"
     if out is None:
         typer.echo(text, nl=False)
         return
+    if not out.parent.is_dir():
+        raise InvalidInput(f"folder {str(out.parent)!r} does not exist", field="out")
     out.write_text(text, encoding="utf-8")
-    console.print(f"anchor of {a['seq']} audit records written to {out}")
-
-
-@audit_app.command("verify")
-@handle_errors
-def audit_verify(anchor: Path | None = typer.Option(None, "--anchor", help="An anchor file from `bastion audit "
-                                                   "anchor`: also check the chain still holds it.")) -> None:
-    """Check the hash chain; names the first broken link. Exit code 1 when the chain is broken."""
-    from bastion.access import audit
-    from bastion.kernel.cli import settings
-
-    saved = None
-    if anchor is not None:
-        try:
-            saved = json.loads(anchor.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise InvalidInput(f"cannot read the anchor file {str(anchor)!r}: {exc}", field="anchor") from None
-    with session_factory()() as s:
-        r = audit.verify(s) if saved is None else audit.verify_anchor(s, audit.anchor_key(settings().secret_key),
-                                                                        saved)
-    if r.ok:
-        console.print(f"audit chain intact: {r.checked} records" + (" and it holds the anchor" if saved else ""))
-        return
-    console.print(f"[bold red]audit chain broken[/] after {r.checked} good records: {r.reason}", highlight=False)
-    raise typer.Exit(1)
+    console.print(f"anchor of {a['count']} audit records written to {out}: keep a copy away from this server",
+                  highlight=False)
 
 
 @audit_app.command("export")

@@ -86,7 +86,7 @@ class WebSession(Base):
 
 
 class AuditLog(Base):
-    """Append-only; each record carries sha256(previous hash + its own canonical content)."""
+    """Append-only; each record carries HMAC-SHA256(audit key, previous hash + its own canonical content)."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_log_at", "at"),)
@@ -107,10 +107,12 @@ class AuditLog(Base):
 
 class AuditHead(Base):
     """One row: the last sequence number and hash. Appending locks it, so the chain stays linear under
-    concurrent writers on both backends; `verify` also checks it (a deleted tail record is detected)."""
+    concurrent writers on both backends; `verify` also checks it (a deleted tail record is detected). `sig` is
+    HMAC(audit key, seq + hash): NULL on a legacy plain-SHA-256 chain that was never sealed under the key."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    sig: Mapped[str | None] = mapped_column(String(64))

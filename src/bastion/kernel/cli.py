@@ -97,7 +97,7 @@ def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
     from bastion.kernel.db.engine import make_engine, make_session_factory
 
     s = s or settings()
-    return make_session_factory(make_engine(s.resolved_database_url()))
+    return make_session_factory(make_engine(s.resolved_database_url()), audit_key=s.audit_secret())
 
 
 def _missing_schema(exc: Exception) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -11,6 +12,12 @@ from bastion.kernel.errors import InvalidInput
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "bastion"
 DEFAULT_SECRET_KEY = "insecure-development-key-change-me"
+AUDIT_KEY_LABEL = b"bastion audit chain v1\x00"
+
+
+def derive_audit_key(secret_key: str) -> bytes:
+    """The audit chain's HMAC key when BASTION_AUDIT_KEY is unset: sha256(label + BASTION_SECRET_KEY)."""
+    return hashlib.sha256(AUDIT_KEY_LABEL + secret_key.encode()).digest()
 
 
 class Settings(BaseSettings):
@@ -41,6 +48,10 @@ class Settings(BaseSettings):
                      "without a strong BASTION_SECRET_KEY and sends cookies with the Secure flag.")
     secret_key: str = Field(default=DEFAULT_SECRET_KEY, description="Key for hashing session and API tokens "
                             "(HMAC-SHA256). Changing it signs everyone out. At least 32 characters in production.")
+    audit_key: str | None = Field(default=None, min_length=16, max_length=500, description="HMAC-SHA256 key of "
+                                  "the audit chain; it is never stored in the database. Unset: derived from "
+                                  "BASTION_SECRET_KEY (then changing the secret key breaks `bastion audit verify`: "
+                                  "set this to keep the chain's key when rotating the secret).")
     session_ttl_s: int = Field(default=12 * 3600, ge=60, le=30 * 86400, description="Web session lifetime, s.")
     token_ttl_days: int = Field(default=90, ge=1, le=3650, description="Default API token lifetime, days.")
     login_max_failures: int = Field(default=5, ge=1, le=100,
@@ -83,6 +94,10 @@ class Settings(BaseSettings):
             raise InvalidInput("BASTION_ENV=production needs BASTION_SECRET_KEY set to a random value of at least "
                                "32 characters, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`",
                                field="secret_key")
+
+    def audit_secret(self) -> bytes:
+        """The key the audit chain is sealed with (BASTION_AUDIT_KEY, or derived from BASTION_SECRET_KEY)."""
+        return self.audit_key.encode() if self.audit_key else derive_audit_key(self.secret_key)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

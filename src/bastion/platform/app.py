@@ -83,7 +83,7 @@ def create_app(settings: Settings) -> FastAPI:
     engine = make_engine(settings.resolved_database_url())
     app.state.settings = settings
     app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
+    app.state.session_factory = make_session_factory(engine, audit_key=settings.audit_secret())
     app.state.login_limiter = SlidingWindow(settings.login_rate_per_minute, 60.0)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three

@@ -44,5 +44,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, audit_key: bytes | None = None) -> sessionmaker[Session]:
+    """Sessions for the services. `audit_key` (Settings.audit_secret()) seals the audit chain: it travels in
+    `session.info` so `access.audit.record(session, ...)` needs no settings; absent: a development key."""
+    info = {} if audit_key is None else {"audit_key": audit_key}
+    return sessionmaker(engine, expire_on_commit=False, info=info)

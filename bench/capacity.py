@@ -19,7 +19,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from bastion.imports.service import import_osm
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.platform import migrate
 from bastion.regions.repository import RegionRepo
 from bastion.risk import service as risk

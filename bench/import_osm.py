@@ -15,13 +15,15 @@ import time
 from pathlib import Path
 
 import osmium
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
 from bastion.imports.service import import_osm  # noqa: E402
-from bastion.kernel.db.engine import make_engine, make_session_factory  # noqa: E402
+from bastion.kernel.db.engine import make_engine  # noqa: E402
+from bastion.kernel.db.engine import make_session_factory  # noqa: E402
 from bastion.platform import migrate  # noqa: E402
 from bastion.regions.models import RoadEdge  # noqa: E402
 from bastion.sites.models import Site  # noqa: E402

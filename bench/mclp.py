@@ -22,9 +22,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bastion.algorithms.coverage import CoverageProblem, solve_mclp
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import solve_mclp
 from bastion.algorithms.optim.cbc import solve_cbc
-from bastion.algorithms.routing import build_graph, travel_time_matrix
+from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import travel_time_matrix
 from bastion.regions.osm import read_extract
 
 PBF = Path(__file__).resolve().parents[1] / "data" / "osm" / "andorra-2023-05.osm.pbf"

@@ -27,12 +27,17 @@ from pathlib import Path
 
 import numpy as np
 
-from bastion.algorithms.games.evaluation import EvaluationTable, compare_with_baselines
+from bastion.algorithms.games.evaluation import EvaluationTable
+from bastion.algorithms.games.evaluation import compare_with_baselines
 from bastion.algorithms.games.game import SecurityGame
-from bastion.algorithms.games.routes import PatrolProblem, enumerate_routes
-from bastion.algorithms.games.sampling import comb_route_coverage, sample_plans
-from bastion.algorithms.games.schedules import solve_schedules, solve_schedules_milp
-from bastion.algorithms.games.timeslots import default_payoffs, slot_consequences
+from bastion.algorithms.games.routes import PatrolProblem
+from bastion.algorithms.games.routes import enumerate_routes
+from bastion.algorithms.games.sampling import comb_route_coverage
+from bastion.algorithms.games.sampling import sample_plans
+from bastion.algorithms.games.schedules import solve_schedules
+from bastion.algorithms.games.schedules import solve_schedules_milp
+from bastion.algorithms.games.timeslots import default_payoffs
+from bastion.algorithms.games.timeslots import slot_consequences
 from bastion.algorithms.routing.graph import build_graph
 from bastion.algorithms.routing.matrix import travel_time_matrix
 from bastion.algorithms.routing.snap import Snapper

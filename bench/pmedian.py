@@ -23,7 +23,8 @@ import numpy as np
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import shortest_path
 
-from bastion.algorithms.coverage import CoverageProblem, solve_p_median
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import solve_p_median
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pmedian"
 

@@ -19,13 +19,13 @@ import json
 import time
 from pathlib import Path
 
-from bastion.algorithms.risk.measures import MeasureSet, proposed
-from bastion.algorithms.risk.portfolio import (
-    build_portfolio,
-    solve_greedy,
-    solve_portfolio,
-)
-from bastion.algorithms.risk.scoring import RiskParameters, total_risk
+from bastion.algorithms.risk.measures import MeasureSet
+from bastion.algorithms.risk.measures import proposed
+from bastion.algorithms.risk.portfolio import build_portfolio
+from bastion.algorithms.risk.portfolio import solve_greedy
+from bastion.algorithms.risk.portfolio import solve_portfolio
+from bastion.algorithms.risk.scoring import RiskParameters
+from bastion.algorithms.risk.scoring import total_risk
 from bastion.algorithms.risk.site import SiteProfile
 from bastion.regions.osm import read_extract
 

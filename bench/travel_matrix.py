@@ -22,7 +22,8 @@ from pathlib import Path
 import networkx as nx
 import numpy as np
 
-from bastion.algorithms.routing import build_graph, travel_time_matrix
+from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import travel_time_matrix
 from bastion.regions.osm import read_extract
 
 PBF = Path(__file__).resolve().parents[1] / "data" / "osm" / "andorra-2023-05.osm.pbf"

@@ -22,10 +22,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "core" / "vehicle"))
 
-from vehicle_nx_baseline import baseline_speed_mps, build_graph  # noqa: E402
+from vehicle_nx_baseline import baseline_speed_mps  # noqa: E402
+from vehicle_nx_baseline import build_graph  # noqa: E402
 
 from bastion.algorithms.vehicle.approach import worst_path  # noqa: E402
-from bastion.algorithms.vehicle.assess import assess_perimeter, scenarios  # noqa: E402
+from bastion.algorithms.vehicle.assess import assess_perimeter  # noqa: E402
+from bastion.algorithms.vehicle.assess import scenarios  # noqa: E402
 from bastion.algorithms.vehicle.network import VehicleNetwork  # noqa: E402
 from bastion.algorithms.vehicle.vehicles import CAR  # noqa: E402
 from bastion.regions.osm import read_extract  # noqa: E402

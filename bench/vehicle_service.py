@@ -20,9 +20,12 @@ sys.path.insert(0, str(REPO / "src"))
 
 from sqlalchemy import select  # noqa: E402
 
-from bastion.algorithms.vehicle import VehicleNetwork, assess_perimeter, vehicle  # noqa: E402
+from bastion.algorithms.vehicle import VehicleNetwork  # noqa: E402
+from bastion.algorithms.vehicle import assess_perimeter  # noqa: E402
+from bastion.algorithms.vehicle import vehicle  # noqa: E402
 from bastion.imports.service import import_osm  # noqa: E402
-from bastion.kernel.db.engine import make_engine, make_session_factory  # noqa: E402
+from bastion.kernel.db.engine import make_engine  # noqa: E402
+from bastion.kernel.db.engine import make_session_factory  # noqa: E402
 from bastion.platform import migrate  # noqa: E402
 from bastion.regions.osm import read_extract  # noqa: E402
 from bastion.sites.models import Site  # noqa: E402

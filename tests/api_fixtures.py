@@ -10,18 +10,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
 from bastion.regions.repository import RegionRepo
-from tests.auth_helpers import TEST_SECRET, make_user
+from tests.auth_helpers import TEST_SECRET
+from tests.auth_helpers import make_user
 
 AuthClient = Callable[..., TestClient]
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import authn
 from bastion.access import service as accounts
-from bastion.access.models import Agency, User
+from bastion.access.models import Agency
+from bastion.access.models import User
 from bastion.access.service import Actor
 
 TEST_SECRET = "test-secret-key-0123456789-abcdefghijklmnop"

@@ -20,15 +20,20 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
+from sqlalchemy import create_engine
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.settings import Settings
 from bastion.platform import migrate
 

@@ -8,10 +8,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.kernel.db.engine import make_engine, make_session_factory
-from tests.conftest import BACKENDS, GoldenDatabases, _drop_pg_later, _pg_database
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
+from tests.conftest import BACKENDS
+from tests.conftest import GoldenDatabases
+from tests.conftest import _drop_pg_later
+from tests.conftest import _pg_database
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

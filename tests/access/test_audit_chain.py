@@ -6,11 +6,17 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import Engine, delete, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
-from bastion.access.models import AuditHead, AuditLog
+from bastion.access.models import AuditHead
+from bastion.access.models import AuditLog
 from bastion.kernel.errors import InvalidInput
 
 

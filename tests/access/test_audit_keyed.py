@@ -10,13 +10,18 @@ import shutil
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
 from bastion.access import audit
-from bastion.access.models import AuditHead, AuditLog
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.access.models import AuditHead
+from bastion.access.models import AuditLog
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.errors import Conflict
 from bastion.kernel.settings import derive_audit_key
 from bastion.platform import migrate

@@ -11,15 +11,20 @@ from pathlib import Path
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.access.models import ApiToken, AuditLog
+from bastion.access.models import ApiToken
+from bastion.access.models import AuditLog
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
 from tests.api_fixtures import AuthClient
-from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
+from tests.auth_helpers import PASSWORD
+from tests.auth_helpers import TEST_SECRET
+from tests.auth_helpers import make_user
 
 
 @pytest.fixture

@@ -8,19 +8,26 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
-from bastion.access.http import GuardDep, require, site_resource
-from bastion.access.models import Agency, AuditLog
+from bastion.access.http import GuardDep
+from bastion.access.http import require
+from bastion.access.http import site_resource
+from bastion.access.models import Agency
+from bastion.access.models import AuditLog
 from bastion.access.policy import Permission
-from bastion.kernel.http import IdPath, SessionDep
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
 from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from tests.api_fixtures import AuthClient
-from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
+from tests.auth_helpers import PASSWORD
+from tests.auth_helpers import TEST_SECRET
+from tests.auth_helpers import make_user
 
 
 def _louis(c: TestClient) -> int:

@@ -6,12 +6,15 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import authn
 from bastion.access.errors import Unauthenticated
 from bastion.access.models import User
-from tests.auth_helpers import PASSWORD, TEST_SECRET, make_user
+from tests.auth_helpers import PASSWORD
+from tests.auth_helpers import TEST_SECRET
+from tests.auth_helpers import make_user
 
 POLICY = authn.Policy(secret_key=TEST_SECRET, max_failures=5, lockout_s=900)
 

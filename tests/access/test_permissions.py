@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from bastion.access.policy import (
-    ROLE_PERMISSIONS,
-    Grant,
-    Permission,
-    Principal,
-    Reach,
-    Resource,
-    Role,
-    allows,
-    check_grant,
-    decide,
-    scope,
-)
+from bastion.access.policy import ROLE_PERMISSIONS
+from bastion.access.policy import Grant
+from bastion.access.policy import Permission
+from bastion.access.policy import Principal
+from bastion.access.policy import Reach
+from bastion.access.policy import Resource
+from bastion.access.policy import Role
+from bastion.access.policy import allows
+from bastion.access.policy import check_grant
+from bastion.access.policy import decide
+from bastion.access.policy import scope
 from bastion.kernel.errors import InvalidInput
 
 P = Permission

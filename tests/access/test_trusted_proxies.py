@@ -6,12 +6,14 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access.models import AuditLog
 from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
-from bastion.platform.hardening import client_from_forwarded, parse_trusted_proxies
+from bastion.platform.hardening import client_from_forwarded
+from bastion.platform.hardening import parse_trusted_proxies
 from tests.auth_helpers import TEST_SECRET
 
 

@@ -10,27 +10,32 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.coverage import placement
 from bastion.coverage import service as coverage
 from bastion.imports.service import import_osm
-from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 from bastion.units.models import ResponseUnit
-from bastion.units.service import (
-    UnitEdit,
-    UnitSpec,
-    add_unit,
-    edit_unit,
-    list_units,
-    parse_availability,
-    parse_duration_s,
-    remove_unit,
-)
-from tests.conftest import ANDORRA, MONACO, MONACO_BOUNDARY
+from bastion.units.service import UnitEdit
+from bastion.units.service import UnitSpec
+from bastion.units.service import add_unit
+from bastion.units.service import edit_unit
+from bastion.units.service import list_units
+from bastion.units.service import parse_availability
+from bastion.units.service import parse_duration_s
+from bastion.units.service import remove_unit
+from tests.conftest import ANDORRA
+from tests.conftest import MONACO
+from tests.conftest import MONACO_BOUNDARY
 
 # units, sites, flagged, covered sites 60/180/300 s, covered weight 60/180/300 s, total weight,
 # optimum with 3 more patrol cars at 180 s (from the core e2e test, verified vs networkx and spopt)

@@ -8,15 +8,20 @@ from pathlib import Path
 
 import osmium
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.algorithms.sites.model import SiteRecord
-from bastion.algorithms.sites.places import fold_name, ref_key
+from bastion.algorithms.sites.places import fold_name
+from bastion.algorithms.sites.places import ref_key
 from bastion.imports.service import import_osm
 from bastion.regions.osm import read_extract
 from bastion.sites.models import Site
-from tests.conftest import ANDORRA, MONACO, MONACO_BOUNDARY
+from tests.conftest import ANDORRA
+from tests.conftest import MONACO
+from tests.conftest import MONACO_BOUNDARY
 
 STADE = 49209155  # Stade Louis-II, capacity=18523 in the Monaco extract
 
@@ -143,7 +148,8 @@ def test_reimport_over_a_database_from_before_the_merge(tmp_path: Path) -> None:
     import gzip
     import shutil
 
-    from bastion.kernel.db.engine import make_engine, make_session_factory
+    from bastion.kernel.db.engine import make_engine
+    from bastion.kernel.db.engine import make_session_factory
     from bastion.platform import migrate
 
     old = Path(__file__).resolve().parents[1] / "fixtures" / "db" / "monaco-b64729a.sqlite.gz"

@@ -6,17 +6,24 @@ from pathlib import Path
 
 import osmium
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.imports.service import import_osm
 from bastion.kernel.errors import InvalidInput
-from bastion.regions.models import Region, RoadEdge, RoadNode
+from bastion.regions.models import Region
+from bastion.regions.models import RoadEdge
+from bastion.regions.models import RoadNode
 from bastion.regions.service import load_road_network
 from bastion.sites.models import Site
-from bastion.sites.service import SiteEdit, edit_site
+from bastion.sites.service import SiteEdit
+from bastion.sites.service import edit_site
 from bastion.vehicle.models import OsmBarrier
-from tests.conftest import ANDORRA, MONACO, MONACO_BOUNDARY
+from tests.conftest import ANDORRA
+from tests.conftest import MONACO
+from tests.conftest import MONACO_BOUNDARY
 from tests.regions.test_osm_read import MONACO_CATEGORIES
 
 CASINO_NODE = 4416197079  # "Casino de Monte Carlo", a node in the Monaco extract
@@ -152,7 +159,10 @@ def test_import_seeds_station_units_idempotently_and_keeps_user_units(
     monaco_sf: sessionmaker[Session], tmp_path: Path
 ) -> None:
     from bastion.units.models import ResponseUnit
-    from bastion.units.service import UnitEdit, UnitSpec, add_unit, edit_unit
+    from bastion.units.service import UnitEdit
+    from bastion.units.service import UnitSpec
+    from bastion.units.service import add_unit
+    from bastion.units.service import edit_unit
 
     with monaco_sf() as s:
         seeded = s.scalars(select(ResponseUnit).order_by(ResponseUnit.id)).all()

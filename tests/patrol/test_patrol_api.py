@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 
 from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
-from tests.auth_helpers import TEST_SECRET, make_user
+from tests.auth_helpers import TEST_SECRET
+from tests.auth_helpers import make_user
 from tests.patrol_db import monaco_url  # noqa: F401 (fixture)
 
 BODY = {"teams": 2, "shift": "08:00-10:00", "days": 2, "seed": 3, "max_sites": 10, "max_stops": 2}

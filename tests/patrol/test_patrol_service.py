@@ -5,16 +5,24 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 from bastion.patrol import service as svc
-from bastion.patrol.build import check_options, parse_shift
+from bastion.patrol.build import check_options
+from bastion.patrol.build import parse_shift
 from bastion.patrol.evaluate import evaluate_plan
-from bastion.patrol.models import PatrolCoverage, PatrolPlan, PatrolSchedule, PatrolStop
+from bastion.patrol.models import PatrolCoverage
+from bastion.patrol.models import PatrolPlan
+from bastion.patrol.models import PatrolSchedule
+from bastion.patrol.models import PatrolStop
 from bastion.regions.service import load_road_network
-from tests.patrol_db import monaco_module_sf, monaco_url  # noqa: F401 (fixtures)
+from tests.patrol_db import monaco_module_sf  # noqa: F401 (fixtures)
+from tests.patrol_db import monaco_url  # noqa: F401 (fixtures)
 
 SMALL = dict(teams=2, shift="08:00-10:00", days=3, seed=7, max_sites=10, max_stops=2, start_weekday=4)
 
@@ -100,12 +108,10 @@ def test_coverage_within_teams(monaco_module_sf: sessionmaker[Session]) -> None:
 
 
 def test_fill_idle_teams_visits_free_sites_never_the_attacked_one() -> None:
-    from bastion.algorithms.games import (
-        PatrolProblem,
-        SecurityGame,
-        default_payoffs,
-        solve_schedules,
-    )
+    from bastion.algorithms.games import PatrolProblem
+    from bastion.algorithms.games import SecurityGame
+    from bastion.algorithms.games import default_payoffs
+    from bastion.algorithms.games import solve_schedules
     from bastion.patrol.build import _fill
 
     v = np.array([100.0, 90.0, 5.0, 4.0, 3.0])

@@ -11,12 +11,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from scipy import stats
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.patrol import build
 from bastion.patrol import service as svc
-from bastion.patrol.build import BuiltPlan, check_options
-from tests.patrol_db import monaco_module_sf, monaco_url  # noqa: F401 (fixtures)
+from bastion.patrol.build import BuiltPlan
+from bastion.patrol.build import check_options
+from tests.patrol_db import monaco_module_sf  # noqa: F401 (fixtures)
+from tests.patrol_db import monaco_url  # noqa: F401 (fixtures)
 
 OPTIONS = {"teams": 3, "days": 7, "seed": 1}
 THRESHOLD_D = 0.2  # KS distance to uniform that "spread over the hour" must stay under

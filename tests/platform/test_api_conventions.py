@@ -8,7 +8,8 @@ import io
 
 from fastapi.testclient import TestClient
 
-from bastion.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from bastion.kernel.pagination import DEFAULT_LIMIT
+from bastion.kernel.pagination import MAX_LIMIT
 from tests.api_fixtures import AuthClient
 
 API = "/api/v1"
@@ -104,7 +105,8 @@ def test_openapi_renders_the_vocabularies_as_enums(anon_client: TestClient) -> N
     assert schemas["ResponseStandard"]["enum"] == [60, 180, 300]
     assert "hgv" in schemas["VehicleClassKey"]["enum"] and "foot" in schemas["SpeedProfileName"]["enum"]
     placement = schemas["PlacementRequest"]["properties"]["time_limit_s"]
-    from bastion.coverage.enums import MAX_TIME_LIMIT_S, TIME_LIMIT_S
+    from bastion.coverage.enums import MAX_TIME_LIMIT_S
+    from bastion.coverage.enums import TIME_LIMIT_S
 
     assert placement["default"] == TIME_LIMIT_S and placement["maximum"] == MAX_TIME_LIMIT_S
 
@@ -113,7 +115,8 @@ def test_the_placement_time_limit_is_one_constant() -> None:
     """Schema, CLI and service share TIME_LIMIT_S (the API said 30 s, the CLI and the service 60 s)."""
     import inspect
 
-    from bastion.coverage import cli, placement
+    from bastion.coverage import cli
+    from bastion.coverage import placement
     from bastion.coverage.enums import TIME_LIMIT_S
     from bastion.coverage.schemas import PlacementRequest
 
@@ -140,7 +143,8 @@ def test_the_page_scripts_hard_code_no_vocabulary() -> None:
 
 
 def test_page_of_slices_and_counts() -> None:
-    from bastion.kernel.pagination import Page, PageParams
+    from bastion.kernel.pagination import Page
+    from bastion.kernel.pagination import PageParams
 
     p = Page[int].of(list(range(10)), PageParams(limit=4, offset=8))
     assert (p.items, p.total, p.limit, p.offset) == ([8, 9], 10, 4, 8)

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func
+from sqlalchemy import select
 
 from bastion.access.models import AuditLog
 from bastion.access.ratelimit import ANONYMOUS_AUDIT_PER_CLIENT_PER_MINUTE

@@ -13,41 +13,51 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import authn
 from bastion.access import service as accounts
 from bastion.access.credentials import hash_password
-from bastion.access.http import api_routes, route_requirement
-from bastion.access.models import RoleGrant, User
-from bastion.access.policy import (
-    Grant,
-    Permission,
-    Principal,
-    Resource,
-    Role,
-    decide,
-    independent,
-    scope,
-)
+from bastion.access.http import api_routes
+from bastion.access.http import route_requirement
+from bastion.access.models import RoleGrant
+from bastion.access.models import User
+from bastion.access.policy import Grant
+from bastion.access.policy import Permission
+from bastion.access.policy import Principal
+from bastion.access.policy import Resource
+from bastion.access.policy import Role
+from bastion.access.policy import decide
+from bastion.access.policy import independent
+from bastion.access.policy import scope
 from bastion.kernel.db.base import utcnow
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.settings import Settings
 from bastion.platform import migrate
 from bastion.platform.app import create_app
 from bastion.regions.models import Region
 from bastion.sites.models import Site
 from bastion.units.models import ResponseUnit
-from tests.auth_helpers import ACTOR, PASSWORD, TEST_SECRET, agency_id
+from tests.auth_helpers import ACTOR
+from tests.auth_helpers import PASSWORD
+from tests.auth_helpers import TEST_SECRET
+from tests.auth_helpers import agency_id
 from tests.conftest import GoldenDatabases
 
 pytestmark = pytest.mark.xdist_group("authz_matrix")  # one `world` per run under pytest-xdist

@@ -6,11 +6,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select, text, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy import select
+from sqlalchemy import text
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
-from bastion.access.models import ApiToken, AuditLog, User
+from bastion.access.models import ApiToken
+from bastion.access.models import AuditLog
+from bastion.access.models import User
 from bastion.kernel.db.base import Base
 from bastion.kernel.errors import InvalidInput
 from bastion.platform import backup

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 from typer.testing import CliRunner
 
-from bastion.access.models import Agency, RoleGrant, User
+from bastion.access.models import Agency
+from bastion.access.models import RoleGrant
+from bastion.access.models import User
 from bastion.regions.models import Region
 from bastion.sites.models import Site
 from tests.api_fixtures import AuthClient
@@ -86,7 +89,8 @@ runner = CliRunner()
 
 def test_cli_site_list_with_invalid_geometries_changes_nothing(tmp_path: Path, monkeypatch: Any) -> None:
     from bastion.platform.cli import app
-    from tests.conftest import MONACO, MONACO_BOUNDARY
+    from tests.conftest import MONACO
+    from tests.conftest import MONACO_BOUNDARY
 
     monkeypatch.setenv("BASTION_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("BASTION_DATABASE_URL", raising=False)

@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bastion.platform.cli import app
-from tests.conftest import MONACO, MONACO_BOUNDARY
+from tests.conftest import MONACO
+from tests.conftest import MONACO_BOUNDARY
 
 runner = CliRunner()
 

@@ -16,7 +16,9 @@ import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from typing import Any
+from typing import get_args
+from typing import get_origin
 
 import pytest
 import typer

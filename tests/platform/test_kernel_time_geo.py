@@ -10,13 +10,11 @@ from pyproj import Geod
 
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection
-from bastion.kernel.time import (
-    MINUTES_PER_WEEK,
-    check_duration_s,
-    check_durations_s,
-    minute_of_week,
-    parse_duration_s,
-)
+from bastion.kernel.time import MINUTES_PER_WEEK
+from bastion.kernel.time import check_duration_s
+from bastion.kernel.time import check_durations_s
+from bastion.kernel.time import minute_of_week
+from bastion.kernel.time import parse_duration_s
 
 
 def test_minute_of_week() -> None:

@@ -8,9 +8,12 @@ from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
+from sqlalchemy import func
+from sqlalchemy import select
 
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.platform import migrate
 from bastion.platform.models import load_all
 
@@ -32,7 +35,9 @@ def test_upgrade_is_idempotent(engine: Engine) -> None:
 def test_a_database_made_before_the_restructure_upgrades_and_works(tmp_path: Path) -> None:
     """A database written by commit b64729a (the old layer layout) opens, upgrades to head with no schema
     difference, and today's services read and write it."""
-    from bastion.access.authn import NewSession, Policy, login
+    from bastion.access.authn import NewSession
+    from bastion.access.authn import Policy
+    from bastion.access.authn import login
     from bastion.risk.service import store_region_assessment
     from bastion.sites.models import Site
 

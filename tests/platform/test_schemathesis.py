@@ -14,21 +14,25 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck
+from hypothesis import settings
 from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
-from sqlalchemy.orm import Session, sessionmaker
+from schemathesis.specs.openapi.checks import content_type_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import status_code_conformance
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import service as accounts
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.settings import Settings
 from bastion.platform import migrate
 from bastion.platform.app import create_app
-from tests.auth_helpers import ACTOR, TEST_SECRET, make_user, token_for
+from tests.auth_helpers import ACTOR
+from tests.auth_helpers import TEST_SECRET
+from tests.auth_helpers import make_user
+from tests.auth_helpers import token_for
 from tests.conftest import GoldenDatabases
 
 # slow; one worker under pytest-xdist (test_examples_ran reads what the fuzzing test recorded in this process)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from bastion.platform.hardening import content_security_policy, tile_source
+from bastion.platform.hardening import content_security_policy
+from bastion.platform.hardening import tile_source
 
 
 def test_every_response_carries_a_strict_csp(anon_client: TestClient) -> None:

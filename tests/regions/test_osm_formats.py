@@ -17,9 +17,12 @@ import pytest
 from bastion.imports.service import roads_hash
 from bastion.kernel.errors import InvalidInput
 from bastion.regions import osm as osm_reader
-from bastion.regions.osm import OsmExtract, read_extract
-from bastion.sites.rows import barrier_values, site_values
-from tests.conftest import MONACO, REPO
+from bastion.regions.osm import OsmExtract
+from bastion.regions.osm import read_extract
+from bastion.sites.rows import barrier_values
+from bastion.sites.rows import site_values
+from tests.conftest import MONACO
+from tests.conftest import REPO
 
 COLUMBUS_NAME = "columbus-unsorted.osm.pbf"
 COLUMBUS_CANDIDATES = (REPO / "tests" / "fixtures" / "osm" / COLUMBUS_NAME,

@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from bastion.kernel.errors import DataIntegrityError, InvalidInput
+from bastion.kernel.errors import DataIntegrityError
+from bastion.kernel.errors import InvalidInput
 from bastion.regions.osm import read_extract
-from tests.conftest import ANDORRA, MONACO
+from tests.conftest import ANDORRA
+from tests.conftest import MONACO
 
 MONACO_KINDS = {
     "hospital": 5, "place_of_worship": 16, "police": 9, "school": 10, "theatre": 6, "townhall": 1, "stadium": 1,

@@ -6,8 +6,10 @@ from __future__ import annotations
 import collections
 
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.errors import InvalidInput
 from bastion.risk import service as svc

@@ -6,8 +6,10 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.coverage import placement
 from bastion.coverage import service as coverage
@@ -17,7 +19,8 @@ from bastion.patrol.build import check_options
 from bastion.risk import service as rsvc
 from bastion.risk.models import RiskAssessment
 from bastion.sites.models import Site
-from tests.patrol_db import monaco_module_sf, monaco_url  # noqa: F401 (fixtures)
+from tests.patrol_db import monaco_module_sf  # noqa: F401 (fixtures)
+from tests.patrol_db import monaco_url  # noqa: F401 (fixtures)
 
 SMALL = dict(teams=2, shift="08:00-10:00", days=3, seed=7, max_sites=10, max_stops=2, start_weekday=4)
 

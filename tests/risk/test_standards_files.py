@@ -5,8 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from bastion.kernel.errors import Conflict, InvalidInput
-from bastion.risk.standards_files import load_standard_file, load_standards
+from bastion.kernel.errors import Conflict
+from bastion.kernel.errors import InvalidInput
+from bastion.risk.standards_files import load_standard_file
+from bastion.risk.standards_files import load_standards
 
 
 def test_user_file_validated_the_same_way(tmp_path: Path) -> None:

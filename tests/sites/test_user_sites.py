@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 from pyproj import Transformer
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.errors import InvalidInput
 from bastion.sites.models import Site

@@ -7,9 +7,11 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.kernel.errors import Conflict, InvalidInput
+from bastion.kernel.errors import Conflict
+from bastion.kernel.errors import InvalidInput
 from bastion.risk import service as risk_svc
 from bastion.sites.models import Site
 from bastion.supervision import service as svc

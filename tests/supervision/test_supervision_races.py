@@ -7,14 +7,17 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import Conflict
 from bastion.sites.models import Site
 from bastion.supervision import service as svc
-from bastion.supervision.models import Inspection, RectificationTask
+from bastion.supervision.models import Inspection
+from bastion.supervision.models import RectificationTask
 
 
 def _parallel(n: int, fn: Callable[[], Any]) -> list[Any]:

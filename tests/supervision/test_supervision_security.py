@@ -7,12 +7,14 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi import FastAPI
-from sqlalchemy import insert, select
+from sqlalchemy import insert
+from sqlalchemy import select
 
 from bastion.kernel.db.base import utcnow
 from bastion.regions.models import Region
 from bastion.sites.models import Site
-from bastion.supervision.models import Inspection, RectificationTask
+from bastion.supervision.models import Inspection
+from bastion.supervision.models import RectificationTask
 from tests.api_fixtures import AuthClient
 from tests.auth_helpers import agency_id
 

@@ -11,7 +11,8 @@ import datetime as dt
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.errors import InvalidInput
 from bastion.reports import service as reports
@@ -19,7 +20,8 @@ from bastion.risk import service as risk_svc
 from bastion.sites.models import Site
 from bastion.supervision import service as insp_svc
 from bastion.supervision import vehicle_tasks
-from bastion.supervision.models import RectificationTask, TaskEvent
+from bastion.supervision.models import RectificationTask
+from bastion.supervision.models import TaskEvent
 from bastion.vehicle import read
 from bastion.vehicle import service as svc
 

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import pytest
 from shapely.geometry import Point
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.algorithms.vehicle.barriers import Barrier
-from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 from bastion.regions.models import Region
 from bastion.sites.models import Site
 from bastion.vehicle import read
 from bastion.vehicle import service as svc
-from bastion.vehicle.models import VehicleApproach, VehicleAssessment
+from bastion.vehicle.models import VehicleApproach
+from bastion.vehicle.models import VehicleAssessment
 
 CASINO_SQUARE = "11144655"
 

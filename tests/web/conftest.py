@@ -8,9 +8,12 @@ import urllib.request
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, sync_playwright
+from playwright.sync_api import Browser
+from playwright.sync_api import BrowserContext
+from playwright.sync_api import sync_playwright
 
-from tests.conftest import WEB_LOGIN, WEB_PASSWORD
+from tests.conftest import WEB_LOGIN
+from tests.conftest import WEB_PASSWORD
 
 
 def sign_in(context: BrowserContext, base_url: str, login: str = WEB_LOGIN, password: str = WEB_PASSWORD) -> None:

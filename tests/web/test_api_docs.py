@@ -6,7 +6,8 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.web
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
 
 from tests.web.conftest import sign_in
 

@@ -11,7 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, Route, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import Route
+from playwright.sync_api import expect
 
 from bastion.platform.meta import catalogue
 from tests.web.conftest import sign_in

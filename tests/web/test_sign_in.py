@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
 
-from tests.conftest import WEB_LOGIN, WEB_PASSWORD
-from tests.web.test_map_page import EN, TIMEOUT_MS, ZH
+from tests.conftest import WEB_LOGIN
+from tests.conftest import WEB_PASSWORD
+from tests.web.test_map_page import EN
+from tests.web.test_map_page import TIMEOUT_MS
+from tests.web.test_map_page import ZH
 
 pytestmark = pytest.mark.web
 

@@ -7,10 +7,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
 
 from tests.web.conftest import api_token
-from tests.web.test_map_page import EN, ZH, _open
+from tests.web.test_map_page import EN
+from tests.web.test_map_page import ZH
+from tests.web.test_map_page import _open
 
 pytestmark = pytest.mark.web
 SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"

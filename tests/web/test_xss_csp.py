@@ -10,13 +10,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, expect
+from playwright.sync_api import Browser
+from playwright.sync_api import ConsoleMessage
+from playwright.sync_api import expect
 from sqlalchemy import text
 
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.settings import Settings
 from bastion.platform import migrate
-from tests.conftest import MONACO, MONACO_BOUNDARY, WEB_LOGIN, WEB_PASSWORD, _free_port
+from tests.conftest import MONACO
+from tests.conftest import MONACO_BOUNDARY
+from tests.conftest import WEB_LOGIN
+from tests.conftest import WEB_PASSWORD
+from tests.conftest import _free_port
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.web
@@ -37,7 +44,8 @@ def hostile_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     from bastion.imports.service import import_osm
     from bastion.platform.app import create_app
-    from tests.auth_helpers import TEST_SECRET, make_user
+    from tests.auth_helpers import TEST_SECRET
+    from tests.auth_helpers import make_user
 
     data_dir = tmp_path_factory.mktemp("xss")
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}",

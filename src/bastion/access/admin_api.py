@@ -5,28 +5,34 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
 from bastion.access import audit
 from bastion.access import service as accounts
-from bastion.access.http import AuthDep, GuardDep, client_address, require
+from bastion.access.http import AuthDep
+from bastion.access.http import GuardDep
+from bastion.access.http import client_address
+from bastion.access.http import require
 from bastion.access.policy import Permission
-from bastion.access.schemas import (
-    AgencyCreate,
-    AgencyRead,
-    AuditList,
-    AuditRecord,
-    AuditVerify,
-    GrantCreate,
-    PasswordSet,
-    UserCreate,
-    UserRead,
-    UserUpdate,
-    user_read,
-)
+from bastion.access.schemas import AgencyCreate
+from bastion.access.schemas import AgencyRead
+from bastion.access.schemas import AuditList
+from bastion.access.schemas import AuditRecord
+from bastion.access.schemas import AuditVerify
+from bastion.access.schemas import GrantCreate
+from bastion.access.schemas import PasswordSet
+from bastion.access.schemas import UserCreate
+from bastion.access.schemas import UserRead
+from bastion.access.schemas import UserUpdate
+from bastion.access.schemas import user_read
 from bastion.access.service import Actor
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
-from bastion.kernel.pagination import Page, PageDep
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 ADMIN = [require(Permission.USER_ADMIN)]

@@ -6,42 +6,46 @@ import threading
 import time
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi import Response
 
-from bastion.access import audit, authn
+from bastion.access import audit
+from bastion.access import authn
 from bastion.access import service as accounts
 from bastion.access.credentials import verify_password
-from bastion.access.errors import RateLimited, Unauthenticated
-from bastion.access.http import (
-    CSRF_COOKIE,
-    SESSION_COOKIE,
-    AuthDep,
-    authenticated,
-    client_address,
-    policy,
-    public,
-)
+from bastion.access.errors import RateLimited
+from bastion.access.errors import Unauthenticated
+from bastion.access.http import CSRF_COOKIE
+from bastion.access.http import SESSION_COOKIE
+from bastion.access.http import AuthDep
+from bastion.access.http import authenticated
+from bastion.access.http import client_address
+from bastion.access.http import policy
+from bastion.access.http import public
 from bastion.access.models import User
-from bastion.access.policy import Principal, permissions_of
-from bastion.access.ratelimit import (
-    ConcurrencyLimit,
-    SlidingWindow,
-    anonymous_audit_budget,
-)
-from bastion.access.schemas import (
-    LoginRequest,
-    LoginResponse,
-    MeRead,
-    PasswordChange,
-    TokenCreate,
-    TokenCreated,
-    TokenRead,
-    user_read,
-)
-from bastion.access.service import Actor, UserInfo
+from bastion.access.policy import Principal
+from bastion.access.policy import permissions_of
+from bastion.access.ratelimit import ConcurrencyLimit
+from bastion.access.ratelimit import SlidingWindow
+from bastion.access.ratelimit import anonymous_audit_budget
+from bastion.access.schemas import LoginRequest
+from bastion.access.schemas import LoginResponse
+from bastion.access.schemas import MeRead
+from bastion.access.schemas import PasswordChange
+from bastion.access.schemas import TokenCreate
+from bastion.access.schemas import TokenCreated
+from bastion.access.schemas import TokenRead
+from bastion.access.schemas import user_read
+from bastion.access.service import Actor
+from bastion.access.service import UserInfo
 from bastion.kernel.errors import PermissionDenied
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep, SettingsDep
-from bastion.kernel.pagination import Page, PageDep
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.http import SettingsDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
 
 router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 

@@ -11,19 +11,27 @@ import io
 import json
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.access.models import AuditHead, AuditLog
-from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
+from bastion.access.models import AuditHead
+from bastion.access.models import AuditLog
+from bastion.kernel.csvsafe import LINE_TERMINATOR
+from bastion.kernel.csvsafe import cell
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import Conflict, InvalidInput
-from bastion.kernel.settings import DEFAULT_SECRET_KEY, derive_audit_key
+from bastion.kernel.errors import Conflict
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.settings import DEFAULT_SECRET_KEY
+from bastion.kernel.settings import derive_audit_key
 
 log = logging.getLogger(__name__)
 

@@ -7,25 +7,28 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
-from bastion.access.credentials import (
-    hash_password,
-    needs_rehash,
-    new_token,
-    same,
-    token_hash,
-    verify_password,
-)
+from bastion.access.credentials import hash_password
+from bastion.access.credentials import needs_rehash
+from bastion.access.credentials import new_token
+from bastion.access.credentials import same
+from bastion.access.credentials import token_hash
+from bastion.access.credentials import verify_password
 from bastion.access.errors import Unauthenticated
-from bastion.access.models import ApiToken, User, WebSession
+from bastion.access.models import ApiToken
+from bastion.access.models import User
+from bastion.access.models import WebSession
 from bastion.access.policy import Principal
 from bastion.access.service import principal_of
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 
 log = logging.getLogger(__name__)
 

@@ -13,14 +13,12 @@ import typer
 from rich.table import Table
 
 from bastion.access.models import AGENCY_KINDS
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    print_items,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 
 if TYPE_CHECKING:

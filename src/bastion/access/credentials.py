@@ -7,7 +7,9 @@ import hmac
 import secrets
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.exceptions import InvalidHashError
+from argon2.exceptions import VerificationError
+from argon2.exceptions import VerifyMismatchError
 
 from bastion.kernel.errors import InvalidInput
 

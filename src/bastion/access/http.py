@@ -17,27 +17,32 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from fastapi import Request
 from fastapi.params import Depends as DependsParam
 from fastapi.routing import iter_route_contexts
-from fastapi.security import APIKeyCookie, HTTPBearer
+from fastapi.security import APIKeyCookie
+from fastapi.security import HTTPBearer
 
 from bastion.access import audit
-from bastion.access.authn import Authenticated, Policy, authenticate, csrf_ok
+from bastion.access.authn import Authenticated
+from bastion.access.authn import Policy
+from bastion.access.authn import authenticate
+from bastion.access.authn import csrf_ok
 from bastion.access.errors import Unauthenticated
-from bastion.access.policy import (
-    Permission,
-    Principal,
-    Resource,
-    Scope,
-    decide,
-    independent,
-    scope,
-)
+from bastion.access.policy import Permission
+from bastion.access.policy import Principal
+from bastion.access.policy import Resource
+from bastion.access.policy import Scope
+from bastion.access.policy import decide
+from bastion.access.policy import independent
+from bastion.access.policy import scope
 from bastion.access.service import Actor
-from bastion.kernel.errors import NotFound, PermissionDenied
+from bastion.kernel.errors import NotFound
+from bastion.kernel.errors import PermissionDenied
 
 log = logging.getLogger(__name__)
 

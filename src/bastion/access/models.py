@@ -5,10 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
 
-from bastion.kernel.db.base import Base, utcnow
+from bastion.kernel.db.base import Base
+from bastion.kernel.db.base import utcnow
 
 AGENCY_KINDS = ("lead_office", "police", "fire", "transport", "education", "health", "venue_operator", "other")
 USER_STATUSES = ("active", "disabled")

@@ -17,8 +17,10 @@ A denial carries the HTTP status an adapter should answer: 404 when the principa
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 
 from bastion.kernel.errors import InvalidInput
 

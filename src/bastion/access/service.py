@@ -5,26 +5,36 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import CursorResult
+from sqlalchemy import delete
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
-from bastion.access.credentials import check_password_strength, hash_password
-from bastion.access.models import (
-    AGENCY_KINDS,
-    USER_STATUSES,
-    Agency,
-    ApiToken,
-    RoleGrant,
-    User,
-    WebSession,
-)
-from bastion.access.policy import Grant, Principal, Role, check_grant
+from bastion.access.credentials import check_password_strength
+from bastion.access.credentials import hash_password
+from bastion.access.models import AGENCY_KINDS
+from bastion.access.models import USER_STATUSES
+from bastion.access.models import Agency
+from bastion.access.models import ApiToken
+from bastion.access.models import RoleGrant
+from bastion.access.models import User
+from bastion.access.models import WebSession
+from bastion.access.policy import Grant
+from bastion.access.policy import Principal
+from bastion.access.policy import Role
+from bastion.access.policy import check_grant
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import Conflict, InvalidInput, NotFound
+from bastion.kernel.errors import Conflict
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 from bastion.regions.repository import RegionRepo
 
 LOGIN_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")

@@ -5,28 +5,35 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 from fastapi.responses import JSONResponse
 
-from bastion.access.http import GuardDep, region_resource, require
+from bastion.access.http import GuardDep
+from bastion.access.http import region_resource
+from bastion.access.http import require
 from bastion.access.policy import Permission
 from bastion.coverage import placement
 from bastion.coverage import service as cov
-from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS, WeightBasis
+from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS
+from bastion.coverage.enums import WeightBasis
 from bastion.coverage.render import isochrones_geojson
-from bastion.coverage.schemas import (
-    CoverageRead,
-    PlacementRead,
-    PlacementRequest,
-    StandardRead,
-    WhatIfRead,
-    WhatIfRequest,
-)
+from bastion.coverage.schemas import CoverageRead
+from bastion.coverage.schemas import PlacementRead
+from bastion.coverage.schemas import PlacementRequest
+from bastion.coverage.schemas import StandardRead
+from bastion.coverage.schemas import WhatIfRead
+from bastion.coverage.schemas import WhatIfRequest
 from bastion.kernel.errors import InvalidInput
-from bastion.kernel.http import MAX_ID, IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.http import MAX_ID
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
 from bastion.regions.repository import RegionRepo
 from bastion.units import service as units
-from bastion.units.enums import DEFAULT_STANDARD_S, ResponseStandard, UnitType
+from bastion.units.enums import DEFAULT_STANDARD_S
+from bastion.units.enums import ResponseStandard
+from bastion.units.enums import UnitType
 
 router = APIRouter(prefix="/api/v1", tags=["coverage"])
 STANDARD_LIMITS = ",".join(str(int(s)) for s in ResponseStandard)  # "60,180,300"

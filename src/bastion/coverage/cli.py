@@ -9,23 +9,20 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from bastion.coverage.enums import (
-    DEFAULT_WEIGHT_BASIS,
-    MAX_TIME_LIMIT_S,
-    MIN_TIME_LIMIT_S,
-    TIME_LIMIT_S,
-)
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    parse_lonlat,
-    print_json,
-    region_option,
-    session_factory,
-)
+from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS
+from bastion.coverage.enums import MAX_TIME_LIMIT_S
+from bastion.coverage.enums import MIN_TIME_LIMIT_S
+from bastion.coverage.enums import TIME_LIMIT_S
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import parse_lonlat
+from bastion.kernel.cli import print_json
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
-from bastion.units.enums import DEFAULT_STANDARD_S, ResponseStandard
+from bastion.units.enums import DEFAULT_STANDARD_S
+from bastion.units.enums import ResponseStandard
 
 if TYPE_CHECKING:
     from bastion.coverage.placement import PlacementReport

@@ -15,39 +15,38 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.algorithms._typing import IntArray
-from bastion.algorithms.coverage import (
-    CoverageProblem,
-    PlacementResult,
-    solve_lscp,
-    solve_mclp,
-    solve_p_median,
-)
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import PlacementResult
+from bastion.algorithms.coverage import solve_lscp
+from bastion.algorithms.coverage import solve_mclp
+from bastion.algorithms.coverage import solve_p_median
 from bastion.algorithms.routing import travel_time_matrix
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
-from bastion.coverage.enums import MAX_TIME_LIMIT_S, MIN_TIME_LIMIT_S, TIME_LIMIT_S
-from bastion.coverage.service import (
-    Demand,
-    UnitPoint,
-    check_weight_basis,
-    load_demand,
-    region_units,
-    unit_point,
-    unit_times,
-)
+from bastion.coverage.enums import MAX_TIME_LIMIT_S
+from bastion.coverage.enums import MIN_TIME_LIMIT_S
+from bastion.coverage.enums import TIME_LIMIT_S
+from bastion.coverage.service import Demand
+from bastion.coverage.service import UnitPoint
+from bastion.coverage.service import check_weight_basis
+from bastion.coverage.service import load_demand
+from bastion.coverage.service import region_units
+from bastion.coverage.service import unit_point
+from bastion.coverage.service import unit_times
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.time import check_duration_s
-from bastion.regions.graphs import Routing, check_profile, routing_for_region
+from bastion.regions.graphs import Routing
+from bastion.regions.graphs import check_profile
+from bastion.regions.graphs import routing_for_region
 from bastion.regions.repository import RegionRepo
-from bastion.units.service import (
-    STANDARDS_S,
-    UNIT_TYPES,
-    UnitSpec,
-    add_units,
-    check_lonlat,
-)
+from bastion.units.service import STANDARDS_S
+from bastion.units.service import UNIT_TYPES
+from bastion.units.service import UnitSpec
+from bastion.units.service import add_units
+from bastion.units.service import check_lonlat
 
 log = logging.getLogger(__name__)
 

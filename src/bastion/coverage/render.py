@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from bastion.algorithms.routing import isochrones
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
-from bastion.coverage.service import region_units, unit_point
+from bastion.coverage.service import region_units
+from bastion.coverage.service import unit_point
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.time import check_durations_s
 from bastion.regions.graphs import routing_for_region

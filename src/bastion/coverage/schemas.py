@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
 
-from bastion.coverage.enums import (
-    DEFAULT_WEIGHT_BASIS,
-    MAX_TIME_LIMIT_S,
-    MIN_TIME_LIMIT_S,
-    TIME_LIMIT_S,
-    PlacementModel,
-    WeightBasis,
-)
-from bastion.units.enums import DEFAULT_STANDARD_S, UnitType
+from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS
+from bastion.coverage.enums import MAX_TIME_LIMIT_S
+from bastion.coverage.enums import MIN_TIME_LIMIT_S
+from bastion.coverage.enums import TIME_LIMIT_S
+from bastion.coverage.enums import PlacementModel
+from bastion.coverage.enums import WeightBasis
+from bastion.units.enums import DEFAULT_STANDARD_S
+from bastion.units.enums import UnitType
 from bastion.units.schemas import Profile
 
 

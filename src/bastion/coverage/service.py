@@ -13,7 +13,9 @@ import datetime as dt
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 
 import numpy as np
 from sqlalchemy import select
@@ -25,7 +27,9 @@ from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.coverage.enums import WeightBasis
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.time import check_durations_s
-from bastion.regions.graphs import Routing, check_profile, routing_for_region
+from bastion.regions.graphs import Routing
+from bastion.regions.graphs import check_profile
+from bastion.regions.graphs import routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.risk.weights import require_site_risk

@@ -8,27 +8,38 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.algorithms.routing.network import RoadNetwork
 from bastion.algorithms.sites.model import SiteRecord
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
-from bastion.regions.models import Region, RoadEdge, RoadNode
-from bastion.regions.osm import BarrierRecord, read_extract
-from bastion.regions.repository import RegionRepo, RoadRepo, slugify
+from bastion.regions.models import Region
+from bastion.regions.models import RoadEdge
+from bastion.regions.models import RoadNode
+from bastion.regions.osm import BarrierRecord
+from bastion.regions.osm import read_extract
+from bastion.regions.repository import RegionRepo
+from bastion.regions.repository import RoadRepo
+from bastion.regions.repository import slugify
 from bastion.sites.files import read_boundary
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
-from bastion.sites.rows import barrier_values, site_values
+from bastion.sites.rows import barrier_values
+from bastion.sites.rows import site_values
 from bastion.vehicle.models import OsmBarrier
 
 log = logging.getLogger(__name__)
@@ -265,7 +276,8 @@ def _sync_barriers(s: Session, region_id: int, barriers: list[BarrierRecord], re
 def _seed_units(s: Session, region: Region, sites: list[SiteRecord], net: RoadNetwork, rh: str) -> tuple[int, int]:
     """Response units from the extract's police and fire stations (services.response_units)."""
     from bastion.regions.graphs import routing_for_network
-    from bastion.units.service import STATION_KINDS, seed_station_units
+    from bastion.units.service import STATION_KINDS
+    from bastion.units.service import seed_station_units
 
     if not any(x.kind in STATION_KINDS for x in sites):
         return 0, 0

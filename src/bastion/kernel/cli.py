@@ -10,16 +10,22 @@ import datetime as dt
 import functools
 import json
 import logging
-from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
 
 import typer
 
-from bastion.kernel.errors import BastionError, InvalidInput
+from bastion.kernel.errors import BastionError
+from bastion.kernel.errors import InvalidInput
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from sqlalchemy.orm import Session, sessionmaker
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm import sessionmaker
 
     from bastion.kernel.settings import Settings
 
@@ -94,7 +100,8 @@ def settings() -> Settings:
 
 
 def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
-    from bastion.kernel.db.engine import make_engine, make_session_factory
+    from bastion.kernel.db.engine import make_engine
+    from bastion.kernel.db.engine import make_session_factory
 
     s = s or settings()
     return make_session_factory(make_engine(s.resolved_database_url()), audit_key=s.audit_secret())
@@ -104,7 +111,8 @@ def _missing_schema(exc: Exception) -> bool:
     """A query on a database that was never migrated (or is older than the code)."""
     if not type(exc).__module__.startswith("sqlalchemy"):
         return False  # (and typer.Exit passes through without importing SQLAlchemy)
-    from sqlalchemy.exc import OperationalError, ProgrammingError
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.exc import ProgrammingError
 
     if not isinstance(exc, (OperationalError, ProgrammingError)):
         return False

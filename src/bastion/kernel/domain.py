@@ -7,7 +7,8 @@ few milliseconds and import a domain's code only when one of its commands runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 
 @dataclass(frozen=True)

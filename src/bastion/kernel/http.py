@@ -6,8 +6,12 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Path, Query, Request
-from sqlalchemy.orm import Session, sessionmaker
+from fastapi import Depends
+from fastapi import Path
+from fastapi import Query
+from fastapi import Request
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.settings import Settings
 

@@ -7,12 +7,17 @@ A route takes ``page: PageDep`` (the ``limit`` and ``offset`` query parameters, 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated
+from typing import Generic
+from typing import TypeVar
 
-from fastapi import Depends, Query
-from pydantic import BaseModel, Field
+from fastapi import Depends
+from fastapi import Query
+from pydantic import BaseModel
+from pydantic import Field
 
 DEFAULT_LIMIT = 100  # items per page when the client does not say
 MAX_LIMIT = 5000  # the largest page a client may ask for (GET /api/v1/meta serves it as page.max_limit)

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Response
 
-from bastion.access.http import GuardDep, region_resource, require
+from bastion.access.http import GuardDep
+from bastion.access.http import region_resource
+from bastion.access.http import require
 from bastion.access.policy import Permission
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import PageDep
 from bastion.patrol import render as exp
 from bastion.patrol import service as svc
 from bastion.patrol.build import check_options
-from bastion.patrol.schemas import (
-    PatrolPlanCreate,
-    PatrolPlanList,
-    PatrolPlanRead,
-    PatrolScheduleList,
-    PatrolScheduleRead,
-)
+from bastion.patrol.schemas import PatrolPlanCreate
+from bastion.patrol.schemas import PatrolPlanList
+from bastion.patrol.schemas import PatrolPlanRead
+from bastion.patrol.schemas import PatrolScheduleList
+from bastion.patrol.schemas import PatrolScheduleRead
 from bastion.regions.repository import RegionRepo
 
 router = APIRouter(prefix="/api/v1", tags=["patrol"])

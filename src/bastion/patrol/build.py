@@ -14,8 +14,13 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,27 +28,23 @@ import numpy.typing as npt
 import shapely
 from scipy.sparse.csgraph import dijkstra
 
-from bastion.algorithms.games import (
-    IDLE,
-    PatrolProblem,
-    Route,
-    SecurityGame,
-    best_routes,
-    default_payoffs,
-    sample_plans,
-    slot_consequences,
-    solve_schedules,
-    visit_times,
-)
+from bastion.algorithms.games import IDLE
+from bastion.algorithms.games import PatrolProblem
+from bastion.algorithms.games import Route
+from bastion.algorithms.games import SecurityGame
+from bastion.algorithms.games import best_routes
+from bastion.algorithms.games import default_payoffs
+from bastion.algorithms.games import sample_plans
+from bastion.algorithms.games import slot_consequences
+from bastion.algorithms.games import solve_schedules
+from bastion.algorithms.games import visit_times
 from bastion.algorithms.risk.consequence import DEFAULT_CAPACITY
-from bastion.algorithms.routing import (
-    PATROL_CAR,
-    RoadNetwork,
-    RoutingGraph,
-    Snapper,
-    build_graph,
-    travel_time_matrix,
-)
+from bastion.algorithms.routing import PATROL_CAR
+from bastion.algorithms.routing import RoadNetwork
+from bastion.algorithms.routing import RoutingGraph
+from bastion.algorithms.routing import Snapper
+from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import travel_time_matrix
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 
 COLOURS = ("#c0392b", "#2c3e50", "#27ae60", "#8e44ad")
 

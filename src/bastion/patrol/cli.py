@@ -13,17 +13,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn
+from rich.progress import Progress
+from rich.progress import TaskID
+from rich.progress import TextColumn
+from rich.progress import TimeElapsedColumn
 from rich.table import Table
 
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    print_items,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
 
@@ -140,7 +142,8 @@ def evaluate(
     from bastion.patrol import service as svc
     from bastion.patrol.build import check_options
     from bastion.patrol.chart import bar_chart_svg
-    from bastion.patrol.evaluate import evaluate_plan, visits_per_shift
+    from bastion.patrol.evaluate import evaluate_plan
+    from bastion.patrol.evaluate import visits_per_shift
 
     o = check_options(teams=teams, shift=shift, days=1, seed=seed, dwell_min=dwell_min, max_stops=max_stops,
                       slot_min=slot_min, max_sites=max_sites, start_weekday=start_weekday, payoff=payoff)

@@ -21,13 +21,11 @@ import logging
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms.games import (
-    EvaluationRow,
-    EvaluationTable,
-    SecurityGame,
-    default_payoffs,
-    route_table,
-)
+from bastion.algorithms.games import EvaluationRow
+from bastion.algorithms.games import EvaluationTable
+from bastion.algorithms.games import SecurityGame
+from bastion.algorithms.games import default_payoffs
+from bastion.algorithms.games import route_table
 from bastion.kernel.errors import InvalidInput
 from bastion.patrol.build import BuiltPlan
 

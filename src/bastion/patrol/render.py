@@ -14,12 +14,17 @@ import numpy as np
 import shapely
 from sqlalchemy.orm import Session
 
-from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
+from bastion.kernel.csvsafe import LINE_TERMINATOR
+from bastion.kernel.csvsafe import cell
 from bastion.kernel.geo import LocalProjection
 from bastion.patrol.enums import TEAM_COLOURS
 from bastion.patrol.models import PatrolPlan
-from bastion.patrol.service import StopRow, TeamSchedule, get_plan, schedules
-from bastion.regions.repository import RegionRepo, RoadRepo
+from bastion.patrol.service import StopRow
+from bastion.patrol.service import TeamSchedule
+from bastion.patrol.service import get_plan
+from bastion.patrol.service import schedules
+from bastion.regions.repository import RegionRepo
+from bastion.regions.repository import RoadRepo
 
 COLOURS = TEAM_COLOURS  # the map draws teams in the same colours (GET /api/v1/meta team_colours)
 # one column per StopRow field, after the plan id: the header and the rows come from the same list

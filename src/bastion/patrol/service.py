@@ -9,19 +9,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import InvalidInput, NotFound
-from bastion.patrol.build import (
-    BuiltPlan,
-    PlanOptions,
-    Progress,
-    SiteInput,
-    build_plan,
-    clock,
-)
-from bastion.patrol.models import PatrolCoverage, PatrolPlan, PatrolSchedule, PatrolStop
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
+from bastion.patrol.build import BuiltPlan
+from bastion.patrol.build import PlanOptions
+from bastion.patrol.build import Progress
+from bastion.patrol.build import SiteInput
+from bastion.patrol.build import build_plan
+from bastion.patrol.build import clock
+from bastion.patrol.models import PatrolCoverage
+from bastion.patrol.models import PatrolPlan
+from bastion.patrol.models import PatrolSchedule
+from bastion.patrol.models import PatrolStop
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.regions.service import load_road_network

@@ -8,16 +8,25 @@ import logging
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
+from starlette.types import Message
+from starlette.types import Receive
+from starlette.types import Scope
+from starlette.types import Send
 
 from bastion import __version__
 from bastion.access.http import public
 from bastion.access.ratelimit import SlidingWindow
-from bastion.kernel.db.engine import make_engine, make_session_factory
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.http_errors import ERROR_RESPONSES
 from bastion.kernel.settings import Settings
-from bastion.platform import errors, meta
-from bastion.platform.hardening import AuditWrites, BodyLimit, ClientAddress, SecurityHeaders
+from bastion.platform import errors
+from bastion.platform import meta
+from bastion.platform.hardening import AuditWrites
+from bastion.platform.hardening import BodyLimit
+from bastion.platform.hardening import ClientAddress
+from bastion.platform.hardening import SecurityHeaders
 from bastion.platform.meta import WEB_DIR
 from bastion.platform.registry import specs
 

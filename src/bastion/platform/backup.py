@@ -11,14 +11,23 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Engine
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
-from bastion.access.models import ApiToken, AuditHead, AuditLog, User, WebSession
+from bastion.access.models import ApiToken
+from bastion.access.models import AuditHead
+from bastion.access.models import AuditLog
+from bastion.access.models import User
+from bastion.access.models import WebSession
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import BastionError, InvalidInput
+from bastion.kernel.errors import BastionError
+from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -13,7 +13,9 @@ if TYPE_CHECKING:  # typer vendors click: its groups take and return typer._clic
     from typer import _click as click
 
 from bastion import __version__
-from bastion.kernel.cli import handle_errors, settings, setup_logging
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import settings
+from bastion.kernel.cli import setup_logging
 from bastion.kernel.domain import CommandSpec
 from bastion.kernel.errors import BastionError
 from bastion.platform.registry import specs

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import typer
 
-from bastion.kernel.cli import console, handle_errors, settings
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import settings
 from bastion.kernel.db.engine import make_engine
 from bastion.platform import migrate
 

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
+from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bastion.access.errors import RateLimited, Unauthenticated
-from bastion.kernel.errors import (
-    BastionError,
-    Conflict,
-    DataIntegrityError,
-    Infeasible,
-    InvalidInput,
-    NotFound,
-    PermissionDenied,
-    SolverError,
-)
+from bastion.access.errors import RateLimited
+from bastion.access.errors import Unauthenticated
+from bastion.kernel.errors import BastionError
+from bastion.kernel.errors import Conflict
+from bastion.kernel.errors import DataIntegrityError
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
+from bastion.kernel.errors import PermissionDenied
+from bastion.kernel.errors import SolverError
 
 STATUS: dict[type[BastionError], int] = {
     NotFound: 404, Conflict: 409, InvalidInput: 422, Infeasible: 422, SolverError: 500,

@@ -6,37 +6,41 @@ import json
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.responses import JSONResponse
 from fastapi.templating import Jinja2Templates
 
 from bastion import __version__
 from bastion.access.http import public
 from bastion.algorithms.sites.taxonomy import CATEGORIES
 from bastion.algorithms.vehicle import VEHICLES
-from bastion.coverage.enums import (
-    DEFAULT_WEIGHT_BASIS,
-    MAX_TIME_LIMIT_S,
-    MIN_TIME_LIMIT_S,
-    TIME_LIMIT_S,
-    PlacementModel,
-    WeightBasis,
-)
+from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS
+from bastion.coverage.enums import MAX_TIME_LIMIT_S
+from bastion.coverage.enums import MIN_TIME_LIMIT_S
+from bastion.coverage.enums import TIME_LIMIT_S
+from bastion.coverage.enums import PlacementModel
+from bastion.coverage.enums import WeightBasis
 from bastion.kernel.errors import NotFound
 from bastion.kernel.http import SettingsDep
-from bastion.kernel.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from bastion.kernel.pagination import DEFAULT_LIMIT
+from bastion.kernel.pagination import MAX_LIMIT
 from bastion.patrol.enums import TEAM_COLOURS
 from bastion.platform.registry import specs
-from bastion.risk.enums import RATING_COLOURS, UNSCORED_COLOUR, Rating
-from bastion.units.enums import (
-    DEFAULT_STANDARD_S,
-    ResponseStandard,
-    SpeedProfileName,
-    UnitType,
-)
-from bastion.vehicle.enums import DEFAULT_VEHICLE, SPEED_BINS_KPH, VehicleClassKey
+from bastion.risk.enums import RATING_COLOURS
+from bastion.risk.enums import UNSCORED_COLOUR
+from bastion.risk.enums import Rating
+from bastion.units.enums import DEFAULT_STANDARD_S
+from bastion.units.enums import ResponseStandard
+from bastion.units.enums import SpeedProfileName
+from bastion.units.enums import UnitType
+from bastion.vehicle.enums import DEFAULT_VEHICLE
+from bastion.vehicle.enums import SPEED_BINS_KPH
+from bastion.vehicle.enums import VehicleClassKey
 
 WEB_DIR = Path(__file__).resolve().parent / "web"
 I18N_DIR = Path(__file__).resolve().parent / "i18n"

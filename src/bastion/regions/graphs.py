@@ -14,13 +14,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bastion.algorithms.routing import (
-    PROFILES,
-    RoadNetwork,
-    RoutingGraph,
-    Snapper,
-    build_graph,
-)
+from bastion.algorithms.routing import PROFILES
+from bastion.algorithms.routing import RoadNetwork
+from bastion.algorithms.routing import RoutingGraph
+from bastion.algorithms.routing import Snapper
+from bastion.algorithms.routing import build_graph
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.models import Region
 from bastion.regions.service import load_road_network

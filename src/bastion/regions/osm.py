@@ -15,7 +15,8 @@ import logging
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
 import numpy as np
@@ -23,26 +24,28 @@ import osmium
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bastion.algorithms.routing.build import RawWay, build_network
+from bastion.algorithms.routing.build import RawWay
+from bastion.algorithms.routing.build import build_network
 from bastion.algorithms.routing.network import RoadNetwork
-from bastion.algorithms.routing.speeds import (
-    DEFAULT_SPEED_KPH,
-    is_drivable,
-    oneway_direction,
-    parse_maxspeed,
-)
+from bastion.algorithms.routing.speeds import DEFAULT_SPEED_KPH
+from bastion.algorithms.routing.speeds import is_drivable
+from bastion.algorithms.routing.speeds import oneway_direction
+from bastion.algorithms.routing.speeds import parse_maxspeed
 from bastion.algorithms.sites.capacity import estimate_capacity
-from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
+from bastion.algorithms.sites.geometry import area_m2
+from bastion.algorithms.sites.geometry import length_m
+from bastion.algorithms.sites.geometry import representative_lonlat
 from bastion.algorithms.sites.hours import parse_opening_hours
 from bastion.algorithms.sites.model import SiteRecord
-from bastion.algorithms.sites.places import (
-    Footprint,
-    capacities_in_context,
-    merge_places,
-)
-from bastion.algorithms.sites.taxonomy import CANDIDATE_KEYS, classify, kept_tags
+from bastion.algorithms.sites.places import Footprint
+from bastion.algorithms.sites.places import capacities_in_context
+from bastion.algorithms.sites.places import merge_places
+from bastion.algorithms.sites.taxonomy import CANDIDATE_KEYS
+from bastion.algorithms.sites.taxonomy import classify
+from bastion.algorithms.sites.taxonomy import kept_tags
 from bastion.algorithms.vehicle.grade import road_grade
-from bastion.kernel.errors import DataIntegrityError, InvalidInput
+from bastion.kernel.errors import DataIntegrityError
+from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 

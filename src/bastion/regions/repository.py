@@ -5,13 +5,23 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
+from typing import cast
 
-from sqlalchemy import CursorResult, Result, and_, delete, false, func, or_, select
+from sqlalchemy import CursorResult
+from sqlalchemy import Result
+from sqlalchemy import and_
+from sqlalchemy import delete
+from sqlalchemy import false
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bastion.kernel.errors import NotFound
-from bastion.regions.models import Region, RoadEdge, RoadNode
+from bastion.regions.models import Region
+from bastion.regions.models import RoadEdge
+from bastion.regions.models import RoadNode
 
 
 def slugify(name: str) -> str:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Response
 from fastapi.responses import HTMLResponse
 
-from bastion.access.http import GuardDep, require
+from bastion.access.http import GuardDep
+from bastion.access.http import require
 from bastion.access.policy import Permission
-from bastion.kernel.http import AtQ, IdPath, SessionDep
+from bastion.kernel.http import AtQ
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
 from bastion.reports import service as reports
-from bastion.sites.guards import region_in_scope, site_in_scope
+from bastion.sites.guards import region_in_scope
+from bastion.sites.guards import site_in_scope
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 P = Permission

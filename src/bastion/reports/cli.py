@@ -6,13 +6,11 @@ from pathlib import Path
 
 import typer
 
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    parse_local_time,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import parse_local_time
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
 

@@ -7,7 +7,8 @@ import datetime as dt
 import html
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
+from typing import TypedDict
 
 import jinja2
 from markupsafe import Markup
@@ -15,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from bastion import __version__
 from bastion.algorithms.risk import CATALOGUE
-from bastion.algorithms.risk.scoring import SiteRisk, cell_rating
+from bastion.algorithms.risk.scoring import SiteRisk
+from bastion.algorithms.risk.scoring import cell_rating
 from bastion.algorithms.risk.tiering import TierResult
 from bastion.kernel.db.base import utcnow
 from bastion.risk import service as svc

@@ -2,41 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Response
 from fastapi.responses import JSONResponse
 
-from bastion.access.http import GuardDep, require
+from bastion.access.http import GuardDep
+from bastion.access.http import require
 from bastion.access.policy import Permission
-from bastion.algorithms.risk import CATALOGUE, PortfolioResult, SiteRisk, TierResult
-from bastion.kernel.http import AtQ, IdPath, SessionDep, SessionFactoryDep
-from bastion.kernel.pagination import Page, PageDep
+from bastion.algorithms.risk import CATALOGUE
+from bastion.algorithms.risk import PortfolioResult
+from bastion.algorithms.risk import SiteRisk
+from bastion.algorithms.risk import TierResult
+from bastion.kernel.http import AtQ
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
 from bastion.risk import render as risk_render
 from bastion.risk import service as svc
-from bastion.risk.schemas import (
-    AllocationRead,
-    FactsRead,
-    FactsUpdate,
-    GapRead,
-    MeasureCreate,
-    MeasureKindRead,
-    MeasureRead,
-    PlanRead,
-    PortfolioCreate,
-    PortfolioRead,
-    RankedSiteRead,
-    RegionRiskRead,
-    RequirementRead,
-    SiteRiskRead,
-    SiteTiersRead,
-    StoredAssessmentRead,
-    ThreatLevelRead,
-    ThreatLevelUpdate,
-    ThreatRiskRead,
-    TierRead,
-)
-from bastion.sites.guards import region_in_scope, site_in_scope
+from bastion.risk.schemas import AllocationRead
+from bastion.risk.schemas import FactsRead
+from bastion.risk.schemas import FactsUpdate
+from bastion.risk.schemas import GapRead
+from bastion.risk.schemas import MeasureCreate
+from bastion.risk.schemas import MeasureKindRead
+from bastion.risk.schemas import MeasureRead
+from bastion.risk.schemas import PlanRead
+from bastion.risk.schemas import PortfolioCreate
+from bastion.risk.schemas import PortfolioRead
+from bastion.risk.schemas import RankedSiteRead
+from bastion.risk.schemas import RegionRiskRead
+from bastion.risk.schemas import RequirementRead
+from bastion.risk.schemas import SiteRiskRead
+from bastion.risk.schemas import SiteTiersRead
+from bastion.risk.schemas import StoredAssessmentRead
+from bastion.risk.schemas import ThreatLevelRead
+from bastion.risk.schemas import ThreatLevelUpdate
+from bastion.risk.schemas import ThreatRiskRead
+from bastion.risk.schemas import TierRead
+from bastion.sites.guards import region_in_scope
+from bastion.sites.guards import site_in_scope
 from bastion.sites.models import SiteMeasure
 
 router = APIRouter(prefix="/api/v1", tags=["risk"])

@@ -9,16 +9,14 @@ import typer
 from rich.table import Table
 
 from bastion.algorithms.risk import CATALOGUE
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    parse_local_time,
-    print_items,
-    print_json,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import parse_local_time
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import print_json
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
 from bastion.sites.repository import SiteRepo

@@ -13,11 +13,9 @@ import logging
 from collections.abc import Collection
 from pathlib import Path
 
-from bastion.algorithms.risk.threat import (
-    GTD_TARGET_TYPES,
-    ThreatPriors,
-    priors_from_counts,
-)
+from bastion.algorithms.risk.threat import GTD_TARGET_TYPES
+from bastion.algorithms.risk.threat import ThreatPriors
+from bastion.algorithms.risk.threat import priors_from_counts
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

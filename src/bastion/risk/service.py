@@ -7,30 +7,34 @@ import datetime as dt
 import logging
 import math
 import time
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
-from typing import Any, cast
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import replace
+from typing import Any
+from typing import cast
 
-from sqlalchemy import CursorResult, delete, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import CursorResult
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.algorithms.risk import (
-    CATALOGUE,
-    Measure,
-    MeasureSet,
-    PortfolioResult,
-    SiteProfile,
-    SiteRisk,
-    Standard,
-    TierResult,
-    assess_site,
-    build_portfolio,
-    matrix_counts,
-    rank_sites,
-    solve_greedy,
-    solve_portfolio,
-    tier_all,
-)
+from bastion.algorithms.risk import CATALOGUE
+from bastion.algorithms.risk import Measure
+from bastion.algorithms.risk import MeasureSet
+from bastion.algorithms.risk import PortfolioResult
+from bastion.algorithms.risk import SiteProfile
+from bastion.algorithms.risk import SiteRisk
+from bastion.algorithms.risk import Standard
+from bastion.algorithms.risk import TierResult
+from bastion.algorithms.risk import assess_site
+from bastion.algorithms.risk import build_portfolio
+from bastion.algorithms.risk import matrix_counts
+from bastion.algorithms.risk import rank_sites
+from bastion.algorithms.risk import solve_greedy
+from bastion.algorithms.risk import solve_portfolio
+from bastion.algorithms.risk import tier_all
 from bastion.algorithms.risk.scoring import RiskParameters
 from bastion.algorithms.risk.site import KNOWN_FACTS
 from bastion.algorithms.risk.threat import THREAT_LEVEL_MULTIPLIER
@@ -38,14 +42,19 @@ from bastion.kernel import time as kernel_time
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
-from bastion.kernel.unset import UNSET, Unset
+from bastion.kernel.unset import UNSET
+from bastion.kernel.unset import Unset
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
-from bastion.risk.models import RegionThreatSetting, RiskAssessment
+from bastion.risk.models import RegionThreatSetting
+from bastion.risk.models import RiskAssessment
 from bastion.risk.standards_files import load_builtin_standards
-from bastion.sites.models import Site, SiteFact, SiteMeasure
+from bastion.sites.models import Site
+from bastion.sites.models import SiteFact
+from bastion.sites.models import SiteMeasure
 from bastion.sites.repository import SiteRepo
-from bastion.vehicle.models import VehicleApproach, VehicleAssessment
+from bastion.vehicle.models import VehicleApproach
+from bastion.vehicle.models import VehicleAssessment
 
 log = logging.getLogger(__name__)
 

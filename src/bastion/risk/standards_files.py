@@ -12,8 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from bastion.algorithms.risk.standards import Standard, parse_standard
-from bastion.kernel.errors import Conflict, InvalidInput
+from bastion.algorithms.risk.standards import Standard
+from bastion.algorithms.risk.standards import parse_standard
+from bastion.kernel.errors import Conflict
+from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 

@@ -7,35 +7,49 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
 import shapely
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from fastapi.responses import JSONResponse
 from shapely.geometry import mapping
 from starlette.background import BackgroundTask
 from starlette.responses import FileResponse
 
-from bastion.access.http import (
-    AuthDep,
-    GuardDep,
-    actor_of,
-    region_resource,
-    require,
-    site_resource,
-)
+from bastion.access.http import AuthDep
+from bastion.access.http import GuardDep
+from bastion.access.http import actor_of
+from bastion.access.http import region_resource
+from bastion.access.http import require
+from bastion.access.http import site_resource
 from bastion.access.policy import Permission
 from bastion.access.schemas import SiteOperator
-from bastion.kernel.errors import InvalidInput, NotFound
-from bastion.kernel.http import MAX_ID, IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
+from bastion.kernel.http import MAX_ID
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import PageDep
 from bastion.regions.models import Region
-from bastion.regions.repository import RegionRepo, RoadRepo
+from bastion.regions.repository import RegionRepo
+from bastion.regions.repository import RoadRepo
 from bastion.sites import service as site_service
-from bastion.sites.files import to_csv, to_geojson, write_gpkg
+from bastion.sites.files import to_csv
+from bastion.sites.files import to_geojson
+from bastion.sites.files import write_gpkg
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
-from bastion.sites.schemas import RegionList, RegionRead, SiteList, SiteRead, SiteUpdate
+from bastion.sites.schemas import RegionList
+from bastion.sites.schemas import RegionRead
+from bastion.sites.schemas import SiteList
+from bastion.sites.schemas import SiteRead
+from bastion.sites.schemas import SiteUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["sites"])
 

@@ -13,15 +13,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    print_items,
-    print_json,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import print_json
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
 from bastion.sites.repository import SiteRepo
@@ -144,7 +142,9 @@ def export(
 ) -> None:
     """Export sites to GeoJSON, CSV or GeoPackage (opens in QGIS)."""
     from bastion.sites import service as svc
-    from bastion.sites.files import to_csv, to_geojson, write_gpkg
+    from bastion.sites.files import to_csv
+    from bastion.sites.files import to_geojson
+    from bastion.sites.files import write_gpkg
 
     suffix = out.suffix.lower()
     if suffix not in (".geojson", ".json", ".csv", ".gpkg"):

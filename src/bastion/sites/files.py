@@ -12,12 +12,15 @@ from typing import Any
 
 import numpy as np
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
+from pyproj import Transformer
 from pyproj.exceptions import CRSError
-from shapely.geometry import mapping, shape
+from shapely.geometry import mapping
+from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from bastion.kernel.csvsafe import LINE_TERMINATOR, cell
+from bastion.kernel.csvsafe import LINE_TERMINATOR
+from bastion.kernel.csvsafe import cell
 from bastion.kernel.errors import InvalidInput
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024

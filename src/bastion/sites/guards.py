@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bastion.access.http import Guard, region_resource, site_resource
+from bastion.access.http import Guard
+from bastion.access.http import region_resource
+from bastion.access.http import site_resource
 from bastion.access.policy import Permission
 from bastion.regions.repository import RegionRepo
 from bastion.sites.models import Site

@@ -5,30 +5,43 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import shapely
 from shapely.geometry import mapping
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
 from bastion.access import service as accounts
-from bastion.algorithms.sites.capacity import CapacityEstimate, estimate_capacity
-from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
+from bastion.algorithms.sites.capacity import CapacityEstimate
+from bastion.algorithms.sites.capacity import estimate_capacity
+from bastion.algorithms.sites.geometry import area_m2
+from bastion.algorithms.sites.geometry import length_m
+from bastion.algorithms.sites.geometry import representative_lonlat
 from bastion.algorithms.sites.hours import parse_opening_hours
 from bastion.algorithms.sites.matching import NearbySites
 from bastion.algorithms.sites.model import SiteRecord
-from bastion.algorithms.sites.taxonomy import CATEGORIES, KIND_TO_CATEGORY
+from bastion.algorithms.sites.taxonomy import CATEGORIES
+from bastion.algorithms.sites.taxonomy import KIND_TO_CATEGORY
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import InvalidInput, NotFound
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 from bastion.regions.repository import RegionRepo
-from bastion.sites.files import ExportRow, UserSiteRow, read_user_sites
+from bastion.sites.files import ExportRow
+from bastion.sites.files import UserSiteRow
+from bastion.sites.files import read_user_sites
 from bastion.sites.models import Site
-from bastion.sites.repository import SiteFilter, SiteRepo
+from bastion.sites.repository import SiteFilter
+from bastion.sites.repository import SiteRepo
 from bastion.sites.rows import site_values
 
 log = logging.getLogger(__name__)

@@ -4,37 +4,45 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
+from fastapi import Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bastion.access.http import AuthDep, GuardDep, require, site_resource
+from bastion.access.http import AuthDep
+from bastion.access.http import GuardDep
+from bastion.access.http import require
+from bastion.access.http import site_resource
 from bastion.access.models import Agency
-from bastion.access.policy import Permission, Resource
+from bastion.access.policy import Permission
+from bastion.access.policy import Resource
 from bastion.kernel.db.base import utcnow
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
-from bastion.kernel.pagination import Page, PageDep
-from bastion.risk.schemas import (
-    AnswersUpdate,
-    CompletionRead,
-    EscalateCreate,
-    EscalationRead,
-    InspectionComplete,
-    InspectionCreate,
-    InspectionItemRead,
-    InspectionRead,
-    TaskEventRead,
-    TaskList,
-    TaskRead,
-    TaskStatus,
-    TaskUpdate,
-)
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
+from bastion.risk.schemas import AnswersUpdate
+from bastion.risk.schemas import CompletionRead
+from bastion.risk.schemas import EscalateCreate
+from bastion.risk.schemas import EscalationRead
+from bastion.risk.schemas import InspectionComplete
+from bastion.risk.schemas import InspectionCreate
+from bastion.risk.schemas import InspectionItemRead
+from bastion.risk.schemas import InspectionRead
+from bastion.risk.schemas import TaskEventRead
+from bastion.risk.schemas import TaskList
+from bastion.risk.schemas import TaskRead
+from bastion.risk.schemas import TaskStatus
+from bastion.risk.schemas import TaskUpdate
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from bastion.supervision import service as svc
 from bastion.supervision import vehicle_tasks
-from bastion.supervision.models import Inspection, RectificationTask
-from bastion.vehicle.schemas import VehicleTasksCreate, VehicleTasksRead
+from bastion.supervision.models import Inspection
+from bastion.supervision.models import RectificationTask
+from bastion.vehicle.schemas import VehicleTasksCreate
+from bastion.vehicle.schemas import VehicleTasksRead
 
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
 P = Permission

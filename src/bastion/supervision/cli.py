@@ -7,15 +7,13 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    parse_now,
-    print_items,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import parse_now
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo

@@ -6,34 +6,37 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete
+from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.algorithms.risk.checklist import (
-    ANSWERS,
-    Checklist,
-    ChecklistItem,
-    evaluate,
-    generate_checklist,
-    prefill,
-    requirements_by_item,
-)
+from bastion.algorithms.risk.checklist import ANSWERS
+from bastion.algorithms.risk.checklist import Checklist
+from bastion.algorithms.risk.checklist import ChecklistItem
+from bastion.algorithms.risk.checklist import evaluate
+from bastion.algorithms.risk.checklist import generate_checklist
+from bastion.algorithms.risk.checklist import prefill
+from bastion.algorithms.risk.checklist import requirements_by_item
 from bastion.algorithms.risk.measures import CATALOGUE
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import Conflict, InvalidInput, NotFound
+from bastion.kernel.errors import Conflict
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 from bastion.risk import service as risk_svc
-from bastion.sites.models import Site, SiteMeasure
+from bastion.sites.models import Site
+from bastion.sites.models import SiteMeasure
 from bastion.sites.repository import SiteRepo
-from bastion.supervision.models import (
-    Inspection,
-    InspectionItem,
-    RectificationTask,
-    TaskEvent,
-)
+from bastion.supervision.models import Inspection
+from bastion.supervision.models import InspectionItem
+from bastion.supervision.models import RectificationTask
+from bastion.supervision.models import TaskEvent
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.access.models import Agency
 from bastion.algorithms.vehicle.ratings import STANDARDS
@@ -24,8 +25,11 @@ from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
 from bastion.risk import service as risk_svc
 from bastion.sites.repository import SiteRepo
-from bastion.supervision.models import Inspection, RectificationTask, TaskEvent
-from bastion.vehicle.read import VehicleGap, unmet_requirements
+from bastion.supervision.models import Inspection
+from bastion.supervision.models import RectificationTask
+from bastion.supervision.models import TaskEvent
+from bastion.vehicle.read import VehicleGap
+from bastion.vehicle.read import unmet_requirements
 
 log = logging.getLogger(__name__)
 

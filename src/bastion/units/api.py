@@ -4,21 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
+from fastapi import Response
 
-from bastion.access.http import GuardDep, region_resource, require
+from bastion.access.http import GuardDep
+from bastion.access.http import region_resource
+from bastion.access.http import require
 from bastion.access.policy import Permission
-from bastion.kernel.errors import InvalidInput, NotFound
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import PageDep
 from bastion.units import service as units
 from bastion.units.models import ResponseUnit
-from bastion.units.schemas import (
-    UnitCreate,
-    UnitList,
-    UnitRead,
-    UnitUpdate,
-)
+from bastion.units.schemas import UnitCreate
+from bastion.units.schemas import UnitList
+from bastion.units.schemas import UnitRead
+from bastion.units.schemas import UnitUpdate
 
 router = APIRouter(prefix="/api/v1", tags=["units"])
 # units are plans (plan:read / plan:write), scoped to the region's jurisdiction (docs/security.md)

@@ -5,14 +5,12 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    print_items,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.regions.repository import RegionRepo
 from bastion.units import service as units
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from enum import IntEnum, StrEnum
+from enum import IntEnum
+from enum import StrEnum
 
 
 class UnitType(StrEnum):

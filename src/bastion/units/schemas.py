@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import Field
 
 from bastion.kernel.pagination import Page
-from bastion.units.enums import ResponseStandard, SpeedProfileName, UnitType
+from bastion.units.enums import ResponseStandard
+from bastion.units.enums import SpeedProfileName
+from bastion.units.enums import UnitType
 
 Profile = SpeedProfileName  # the schemas' short name for the speed profile vocabulary
 

@@ -16,22 +16,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.algorithms.sites.model import SiteRecord
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
-from bastion.kernel.errors import InvalidInput, NotFound
-from bastion.kernel.time import MINUTES_PER_DAY, MINUTES_PER_WEEK, minute_of_week
-from bastion.kernel.time import (
-    parse_duration_s as parse_duration_s,  # re-exported for the adapters
-)
-from bastion.kernel.unset import UNSET, Unset
-from bastion.regions.graphs import Routing, check_profile, routing_for_region
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
+from bastion.kernel.time import MINUTES_PER_DAY
+from bastion.kernel.time import MINUTES_PER_WEEK
+from bastion.kernel.time import minute_of_week
+from bastion.kernel.time import parse_duration_s as parse_duration_s  # re-exported for the adapters
+from bastion.kernel.unset import UNSET
+from bastion.kernel.unset import Unset
+from bastion.regions.graphs import Routing
+from bastion.regions.graphs import check_profile
+from bastion.regions.graphs import routing_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
-from bastion.units.enums import UNIT_DEFAULTS, ResponseStandard
+from bastion.units.enums import UNIT_DEFAULTS
+from bastion.units.enums import ResponseStandard
 from bastion.units.models import ResponseUnit
 
 log = logging.getLogger(__name__)

@@ -6,29 +6,30 @@ running an assessment needs analysis:run over the region (docs/security.md).
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
+from typing import Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi.responses import HTMLResponse
+from fastapi.responses import JSONResponse
 
-from bastion.access.http import (
-    GuardDep,
-    region_resource,
-    require,
-    site_resource,
-)
+from bastion.access.http import GuardDep
+from bastion.access.http import region_resource
+from bastion.access.http import require
+from bastion.access.http import site_resource
 from bastion.access.policy import Permission
-from bastion.kernel.http import IdPath, SessionDep, SessionFactoryDep
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
 from bastion.sites.repository import SiteRepo
 from bastion.vehicle import read
 from bastion.vehicle import service as svc
 from bastion.vehicle.enums import DEFAULT_VEHICLE
-from bastion.vehicle.schemas import (
-    SiteVehicleRead,
-    VehicleAssessmentReport,
-    VehicleAssessmentRun,
-    VehicleKey,
-)
+from bastion.vehicle.schemas import SiteVehicleRead
+from bastion.vehicle.schemas import VehicleAssessmentReport
+from bastion.vehicle.schemas import VehicleAssessmentRun
+from bastion.vehicle.schemas import VehicleKey
 
 router = APIRouter(prefix="/api/v1", tags=["vehicle"])
 

@@ -5,26 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
+from rich.progress import BarColumn
+from rich.progress import MofNCompleteColumn
+from rich.progress import Progress
+from rich.progress import TextColumn
+from rich.progress import TimeElapsedColumn
+from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
 from bastion.algorithms.vehicle import VEHICLES
-from bastion.kernel.cli import (
-    console,
-    handle_errors,
-    json_option,
-    print_items,
-    print_json,
-    region_option,
-    session_factory,
-)
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import print_json
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
 

@@ -4,7 +4,8 @@ requirements (gaps) that can become rectification tasks, active-barrier timing, 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,9 +13,11 @@ import numpy as np
 import shapely
 from shapely.geometry import mapping
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import selectinload
 
-from bastion.algorithms.vehicle import VEHICLES, Dynamics
+from bastion.algorithms.vehicle import VEHICLES
+from bastion.algorithms.vehicle import Dynamics
 from bastion.algorithms.vehicle.barriers import UNRATED
 from bastion.algorithms.vehicle.physics import impact_profile
 from bastion.algorithms.vehicle.timing import check_approach
@@ -24,7 +27,9 @@ from bastion.regions.repository import RegionRepo
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from bastion.vehicle.enums import SPEED_BINS_KPH
-from bastion.vehicle.models import OsmBarrier, VehicleApproach, VehicleAssessment
+from bastion.vehicle.models import OsmBarrier
+from bastion.vehicle.models import VehicleApproach
+from bastion.vehicle.models import VehicleAssessment
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -149,9 +154,7 @@ def region_geojson(s: Session, region_id: int, *, vehicle: str = "car", wrong_wa
         feats.append({"type": "Feature", "geometry": mapping(shapely.from_wkb(wkb)), "properties": {
             "feature": "barrier", "key": k, "barrier_kind": kind, "rated": False, "rating": None,
             "note": UNRATED, "on_approach": k in verdict, "satisfied": verdict.get(k)}})
-    from bastion.vehicle.service import (
-        region_barriers,  # catalogued barriers: the site's perimeter
-    )
+    from bastion.vehicle.service import region_barriers  # catalogued barriers: the site's perimeter
 
     for b in region_barriers(s, region_id):
         if b.key.startswith("measure:"):

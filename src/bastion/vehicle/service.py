@@ -15,41 +15,43 @@ import json
 import logging
 import math
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from collections.abc import Sequence
+from dataclasses import asdict
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import delete, insert, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import delete
+from sqlalchemy import insert
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
-from bastion.algorithms.vehicle import (
-    VEHICLES,
-    Approach,
-    VehicleNetwork,
-    assess_perimeter,
-    vehicle,
-)
+from bastion.algorithms.vehicle import VEHICLES
+from bastion.algorithms.vehicle import Approach
+from bastion.algorithms.vehicle import VehicleNetwork
+from bastion.algorithms.vehicle import assess_perimeter
+from bastion.algorithms.vehicle import vehicle
 from bastion.algorithms.vehicle.approach import DEFAULT_MAX_DISTANCE_M
 from bastion.algorithms.vehicle.assess import FRICTION_LOW
-from bastion.algorithms.vehicle.barriers import (
-    BARRIER_LAST_M,
-    BARRIER_WITHIN_M,
-    Barrier,
-    BarrierIndex,
-    approach_status,
-    check_barrier,
-)
-from bastion.algorithms.vehicle.network import DEFAULT_BUFFER_M, DEFAULT_POINT_RADIUS_M
-from bastion.algorithms.vehicle.physics import FRICTION_CONSERVATIVE, FRICTION_NORMAL
-from bastion.algorithms.vehicle.timing import (
-    BARRIER_DEPLOY_S,
-    GUARD_REACTION_S,
-    min_detection_distance_m,
-)
+from bastion.algorithms.vehicle.barriers import BARRIER_LAST_M
+from bastion.algorithms.vehicle.barriers import BARRIER_WITHIN_M
+from bastion.algorithms.vehicle.barriers import Barrier
+from bastion.algorithms.vehicle.barriers import BarrierIndex
+from bastion.algorithms.vehicle.barriers import approach_status
+from bastion.algorithms.vehicle.barriers import check_barrier
+from bastion.algorithms.vehicle.network import DEFAULT_BUFFER_M
+from bastion.algorithms.vehicle.network import DEFAULT_POINT_RADIUS_M
+from bastion.algorithms.vehicle.physics import FRICTION_CONSERVATIVE
+from bastion.algorithms.vehicle.physics import FRICTION_NORMAL
+from bastion.algorithms.vehicle.timing import BARRIER_DEPLOY_S
+from bastion.algorithms.vehicle.timing import GUARD_REACTION_S
+from bastion.algorithms.vehicle.timing import min_detection_distance_m
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
@@ -57,9 +59,12 @@ from bastion.kernel.geo import LocalProjection
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.regions.service import load_road_network
-from bastion.sites.models import Site, SiteMeasure
+from bastion.sites.models import Site
+from bastion.sites.models import SiteMeasure
 from bastion.sites.repository import SiteRepo
-from bastion.vehicle.models import OsmBarrier, VehicleApproach, VehicleAssessment
+from bastion.vehicle.models import OsmBarrier
+from bastion.vehicle.models import VehicleApproach
+from bastion.vehicle.models import VehicleAssessment
 
 log = logging.getLogger(__name__)
 

@@ -6,20 +6,17 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_array
 
-from bastion.algorithms.coverage import (
-    CoverageProblem,
-    MilpSolution,
-    analyze_coverage,
-    solve_lscp,
-    solve_mclp,
-    solve_p_median,
-)
-from bastion.algorithms.coverage.reduction import (
-    dominated_columns,
-    merge_rows,
-    reduce_covering,
-)
-from bastion.kernel.errors import Infeasible, InvalidInput
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import MilpSolution
+from bastion.algorithms.coverage import analyze_coverage
+from bastion.algorithms.coverage import solve_lscp
+from bastion.algorithms.coverage import solve_mclp
+from bastion.algorithms.coverage import solve_p_median
+from bastion.algorithms.coverage.reduction import dominated_columns
+from bastion.algorithms.coverage.reduction import merge_rows
+from bastion.algorithms.coverage.reduction import reduce_covering
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
 
 # demand weights and coverage sets: c0={0,1}, c1={1,2,3}, c2={3,4}, c3={0,4}
 W = np.array([10.0, 20.0, 30.0, 40.0, 55.0])

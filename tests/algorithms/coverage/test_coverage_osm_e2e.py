@@ -14,8 +14,12 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from bastion.algorithms.coverage import CoverageProblem, analyze_coverage, solve_mclp
-from bastion.algorithms.routing import Snapper, build_graph, travel_time_matrix
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import analyze_coverage
+from bastion.algorithms.coverage import solve_mclp
+from bastion.algorithms.routing import Snapper
+from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import travel_time_matrix
 from bastion.regions.osm import read_extract
 
 OSM = Path(__file__).resolve().parents[3] / "data" / "osm"

@@ -6,16 +6,15 @@ from itertools import combinations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from bastion.algorithms.coverage import (
-    CoverageProblem,
-    analyze_coverage,
-    solve_lscp,
-    solve_mclp,
-    solve_p_median,
-)
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import analyze_coverage
+from bastion.algorithms.coverage import solve_lscp
+from bastion.algorithms.coverage import solve_mclp
+from bastion.algorithms.coverage import solve_p_median
 from bastion.kernel.errors import Infeasible
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True)

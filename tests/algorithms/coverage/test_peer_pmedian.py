@@ -16,7 +16,8 @@ import pytest
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import shortest_path
 
-from bastion.algorithms.coverage import CoverageProblem, solve_p_median
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import solve_p_median
 from bastion.kernel.errors import InvalidInput
 
 DATA = Path(__file__).resolve().parents[2] / "fixtures" / "pmedian"

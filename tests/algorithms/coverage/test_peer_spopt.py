@@ -16,12 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bastion.algorithms.coverage import (
-    CoverageProblem,
-    solve_lscp,
-    solve_mclp,
-    solve_p_median,
-)
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import solve_lscp
+from bastion.algorithms.coverage import solve_mclp
+from bastion.algorithms.coverage import solve_p_median
 
 DATA = Path(__file__).resolve().parents[2] / "fixtures" / "spopt-sf"
 RADIUS_M = 5000.0

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from bastion.algorithms.games.game import SecurityGame
-from bastion.algorithms.games.milp import (
-    BayesianGame,
-    solve_bayesian_milp,
-    solve_eraser,
-)
+from bastion.algorithms.games.milp import BayesianGame
+from bastion.algorithms.games.milp import solve_bayesian_milp
+from bastion.algorithms.games.milp import solve_eraser
 from bastion.algorithms.games.origami import solve_origami
 from bastion.kernel.errors import InvalidInput
 

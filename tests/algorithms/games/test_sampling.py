@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
-from bastion.algorithms.games.routes import PatrolProblem, Route
-from bastion.algorithms.games.sampling import (
-    IDLE,
-    comb_route_coverage,
-    comb_sample,
-    comb_sample_routes,
-    fill_slack,
-    sample_plans,
-)
+from bastion.algorithms.games.routes import PatrolProblem
+from bastion.algorithms.games.routes import Route
+from bastion.algorithms.games.sampling import IDLE
+from bastion.algorithms.games.sampling import comb_route_coverage
+from bastion.algorithms.games.sampling import comb_sample
+from bastion.algorithms.games.sampling import comb_sample_routes
+from bastion.algorithms.games.sampling import fill_slack
+from bastion.algorithms.games.sampling import sample_plans
 from bastion.algorithms.games.schedules import solve_schedules
 from bastion.kernel.errors import InvalidInput
 

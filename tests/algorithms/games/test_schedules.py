@@ -9,13 +9,13 @@ import pytest
 
 from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
-from bastion.algorithms.games.pricing import best_joint_schedules, best_routes
-from bastion.algorithms.games.routes import (
-    JointSchedule,
-    PatrolProblem,
-    enumerate_routes,
-)
-from bastion.algorithms.games.schedules import solve_schedules, solve_schedules_milp
+from bastion.algorithms.games.pricing import best_joint_schedules
+from bastion.algorithms.games.pricing import best_routes
+from bastion.algorithms.games.routes import JointSchedule
+from bastion.algorithms.games.routes import PatrolProblem
+from bastion.algorithms.games.routes import enumerate_routes
+from bastion.algorithms.games.schedules import solve_schedules
+from bastion.algorithms.games.schedules import solve_schedules_milp
 from bastion.kernel.errors import InvalidInput
 
 

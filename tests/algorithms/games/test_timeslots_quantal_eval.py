@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.algorithms.games.evaluation import (
-    compare_with_baselines,
-    proportional_coverage,
-)
+from bastion.algorithms.games.evaluation import compare_with_baselines
+from bastion.algorithms.games.evaluation import proportional_coverage
 from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
-from bastion.algorithms.games.quantal import quantal_value, solve_quantal
-from bastion.algorithms.games.timeslots import default_payoffs, slot_consequences
+from bastion.algorithms.games.quantal import quantal_value
+from bastion.algorithms.games.quantal import solve_quantal
+from bastion.algorithms.games.timeslots import default_payoffs
+from bastion.algorithms.games.timeslots import slot_consequences
 from bastion.kernel.errors import InvalidInput
 
 DAY = 24 * 60

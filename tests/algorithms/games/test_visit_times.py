@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 from scipy import stats
 
 from bastion.algorithms.games.game import SecurityGame
-from bastion.algorithms.games.routes import PatrolProblem, Route, visit_times
+from bastion.algorithms.games.routes import PatrolProblem
+from bastion.algorithms.games.routes import Route
+from bastion.algorithms.games.routes import visit_times
 from bastion.kernel.errors import InvalidInput
 
 LEGS = np.array([60.0, 120.0, 90.0, 30.0])  # depot -> a -> b -> c -> depot, s

@@ -5,12 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.algorithms.coverage import (
-    CoverageProblem,
-    solve_lscp,
-    solve_mclp,
-    solve_p_median,
-)
+from bastion.algorithms.coverage import CoverageProblem
+from bastion.algorithms.coverage import solve_lscp
+from bastion.algorithms.coverage import solve_mclp
+from bastion.algorithms.coverage import solve_p_median
 from bastion.algorithms.optim.cbc import solve_cbc
 
 

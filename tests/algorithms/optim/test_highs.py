@@ -7,7 +7,9 @@ import pytest
 import scipy.sparse as sp
 
 from bastion.algorithms.optim import highs
-from bastion.kernel.errors import Infeasible, InvalidInput, SolverError
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import SolverError
 
 
 def knapsack(maximize: bool = True) -> highs.MilpModel:

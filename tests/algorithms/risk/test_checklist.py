@@ -4,14 +4,13 @@ import datetime as dt
 
 import pytest
 
-from bastion.algorithms.risk.checklist import (
-    evaluate,
-    generate_checklist,
-    prefill,
-    requirement_met,
-    requirements_by_item,
-)
-from bastion.algorithms.risk.measures import Measure, MeasureSet
+from bastion.algorithms.risk.checklist import evaluate
+from bastion.algorithms.risk.checklist import generate_checklist
+from bastion.algorithms.risk.checklist import prefill
+from bastion.algorithms.risk.checklist import requirement_met
+from bastion.algorithms.risk.checklist import requirements_by_item
+from bastion.algorithms.risk.measures import Measure
+from bastion.algorithms.risk.measures import MeasureSet
 from bastion.algorithms.risk.site import SiteProfile
 from bastion.algorithms.risk.standards import Standard
 from bastion.algorithms.risk.tiering import tier_all

@@ -2,13 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from bastion.algorithms.risk.measures import (
-    CATALOGUE,
-    Measure,
-    MeasureSet,
-    barrier_penetration_m,
-    proposed,
-)
+from bastion.algorithms.risk.measures import CATALOGUE
+from bastion.algorithms.risk.measures import Measure
+from bastion.algorithms.risk.measures import MeasureSet
+from bastion.algorithms.risk.measures import barrier_penetration_m
+from bastion.algorithms.risk.measures import proposed
 from bastion.kernel.errors import InvalidInput
 
 

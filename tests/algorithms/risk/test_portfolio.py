@@ -2,18 +2,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from bastion.algorithms.risk.measures import MeasureSet
-from bastion.algorithms.risk.portfolio import (
-    PortfolioProblem,
-    SiteOptions,
-    build_portfolio,
-    solve_brute_force,
-    solve_greedy,
-    solve_portfolio,
-)
+from bastion.algorithms.risk.portfolio import PortfolioProblem
+from bastion.algorithms.risk.portfolio import SiteOptions
+from bastion.algorithms.risk.portfolio import build_portfolio
+from bastion.algorithms.risk.portfolio import solve_brute_force
+from bastion.algorithms.risk.portfolio import solve_greedy
+from bastion.algorithms.risk.portfolio import solve_portfolio
 from bastion.algorithms.risk.site import SiteProfile
 from bastion.kernel.errors import InvalidInput
 

@@ -1,31 +1,27 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from bastion.algorithms.risk.consequence import (
-    consequences,
-    mean_weekly_occupancy,
-    occupancy_fraction,
-)
+from bastion.algorithms.risk.consequence import consequences
+from bastion.algorithms.risk.consequence import mean_weekly_occupancy
+from bastion.algorithms.risk.consequence import occupancy_fraction
 from bastion.algorithms.risk.measures import MeasureSet
-from bastion.algorithms.risk.scoring import (
-    assess_site,
-    cell_rating,
-    level,
-    matrix_counts,
-    rank_sites,
-    total_risk,
-)
-from bastion.algorithms.risk.site import CATEGORIES, SiteProfile
-from bastion.algorithms.risk.threat import (
-    GTD_0718_TARGET_COUNTS,
-    GTD_0718_WEAPON_COUNTS,
-    THREATS,
-    default_priors,
-    threat_likelihoods,
-)
+from bastion.algorithms.risk.scoring import assess_site
+from bastion.algorithms.risk.scoring import cell_rating
+from bastion.algorithms.risk.scoring import level
+from bastion.algorithms.risk.scoring import matrix_counts
+from bastion.algorithms.risk.scoring import rank_sites
+from bastion.algorithms.risk.scoring import total_risk
+from bastion.algorithms.risk.site import CATEGORIES
+from bastion.algorithms.risk.site import SiteProfile
+from bastion.algorithms.risk.threat import GTD_0718_TARGET_COUNTS
+from bastion.algorithms.risk.threat import GTD_0718_WEAPON_COUNTS
+from bastion.algorithms.risk.threat import THREATS
+from bastion.algorithms.risk.threat import default_priors
+from bastion.algorithms.risk.threat import threat_likelihoods
 from bastion.kernel.errors import InvalidInput
 
 KIND_CHOICES = [(c, k) for c, ks in CATEGORIES.items() for k in ks]

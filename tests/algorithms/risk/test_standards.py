@@ -6,7 +6,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bastion.algorithms.risk.standards import Standard, parse_standard
+from bastion.algorithms.risk.standards import Standard
+from bastion.algorithms.risk.standards import parse_standard
 from bastion.kernel.errors import InvalidInput
 
 MINIMAL: dict[str, Any] = {

@@ -4,13 +4,11 @@ import pytest
 
 from bastion.algorithms.risk.site import SiteProfile
 from bastion.algorithms.risk.standards import Standard
-from bastion.algorithms.risk.tiering import (
-    NOT_IN_SCOPE,
-    TIERED,
-    UNKNOWN,
-    tier_all,
-    tier_site,
-)
+from bastion.algorithms.risk.tiering import NOT_IN_SCOPE
+from bastion.algorithms.risk.tiering import TIERED
+from bastion.algorithms.risk.tiering import UNKNOWN
+from bastion.algorithms.risk.tiering import tier_all
+from bastion.algorithms.risk.tiering import tier_site
 from bastion.kernel.errors import InvalidInput
 
 

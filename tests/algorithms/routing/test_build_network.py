@@ -5,12 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.algorithms.routing.build import RawWay, build_network
-from bastion.algorithms.routing.speeds import (
-    is_drivable,
-    oneway_direction,
-    parse_maxspeed,
-)
+from bastion.algorithms.routing.build import RawWay
+from bastion.algorithms.routing.build import build_network
+from bastion.algorithms.routing.speeds import is_drivable
+from bastion.algorithms.routing.speeds import oneway_direction
+from bastion.algorithms.routing.speeds import parse_maxspeed
 
 
 def way(wid: int, ids: list[int], lons: list[float], lats: list[float], oneway: int = 0) -> RawWay:

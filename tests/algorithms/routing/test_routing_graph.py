@@ -3,20 +3,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bastion.algorithms.routing import (
-    FOOT,
-    MOTORCYCLE,
-    PATROL_CAR,
-    RoadSpeedProfile,
-    build_graph,
-)
+from bastion.algorithms.routing import FOOT
+from bastion.algorithms.routing import MOTORCYCLE
+from bastion.algorithms.routing import PATROL_CAR
+from bastion.algorithms.routing import RoadSpeedProfile
+from bastion.algorithms.routing import build_graph
 from bastion.kernel.errors import InvalidInput
-from tests.algorithms.routing.routing_netgen import (
-    LAT0,
-    LON0,
-    grid_network,
-    make_network,
-)
+from tests.algorithms.routing.routing_netgen import LAT0
+from tests.algorithms.routing.routing_netgen import LON0
+from tests.algorithms.routing.routing_netgen import grid_network
+from tests.algorithms.routing.routing_netgen import make_network
 
 PTS = [(LON0 + 0.001 * i, LAT0) for i in range(6)]
 

@@ -3,16 +3,16 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from bastion.algorithms.routing import (
-    build_graph,
-    multi_source_reach,
-    travel_time_matrix,
-)
+from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import multi_source_reach
+from bastion.algorithms.routing import travel_time_matrix
 from bastion.kernel.errors import InvalidInput
-from tests.algorithms.routing.routing_netgen import grid_network, street_network
+from tests.algorithms.routing.routing_netgen import grid_network
+from tests.algorithms.routing.routing_netgen import street_network
 
 
 def nx_reference(g) -> nx.DiGraph:

@@ -8,14 +8,12 @@ import numpy as np
 import pytest
 import shapely
 
-from bastion.algorithms.routing import (
-    FOOT,
-    PATROL_CAR,
-    Snapper,
-    build_graph,
-    isochrones,
-    multi_source_reach,
-)
+from bastion.algorithms.routing import FOOT
+from bastion.algorithms.routing import PATROL_CAR
+from bastion.algorithms.routing import Snapper
+from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import isochrones
+from bastion.algorithms.routing import multi_source_reach
 from bastion.regions.osm import read_extract
 
 MONACO = Path(__file__).resolve().parents[3] / "data" / "osm" / "monaco-2023-12.osm.pbf"

@@ -4,20 +4,16 @@ import numpy as np
 import pytest
 import shapely
 
-from bastion.algorithms.routing import (
-    LocalProjection,
-    Snapper,
-    build_graph,
-    isochrones,
-    snap_points,
-)
+from bastion.algorithms.routing import LocalProjection
+from bastion.algorithms.routing import Snapper
+from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import isochrones
+from bastion.algorithms.routing import snap_points
 from bastion.kernel.errors import InvalidInput
-from tests.algorithms.routing.routing_netgen import (
-    LAT0,
-    LON0,
-    M_PER_DEG_LAT,
-    make_network,
-)
+from tests.algorithms.routing.routing_netgen import LAT0
+from tests.algorithms.routing.routing_netgen import LON0
+from tests.algorithms.routing.routing_netgen import M_PER_DEG_LAT
+from tests.algorithms.routing.routing_netgen import make_network
 
 M_PER_DEG_LON = M_PER_DEG_LAT * np.cos(np.radians(LAT0))
 

@@ -5,25 +5,26 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
-from shapely.geometry import LineString, Point, box
+from shapely.geometry import LineString
+from shapely.geometry import Point
+from shapely.geometry import box
 
-from bastion.algorithms.sites.capacity import (
-    EVENT_P_PER_M2,
-    IBC_M2_PER_OCCUPANT,
-    Building,
-    estimate_capacity,
-    open_space_capacity,
-)
-from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
+from bastion.algorithms.sites.capacity import EVENT_P_PER_M2
+from bastion.algorithms.sites.capacity import IBC_M2_PER_OCCUPANT
+from bastion.algorithms.sites.capacity import Building
+from bastion.algorithms.sites.capacity import estimate_capacity
+from bastion.algorithms.sites.capacity import open_space_capacity
+from bastion.algorithms.sites.geometry import area_m2
+from bastion.algorithms.sites.geometry import length_m
+from bastion.algorithms.sites.geometry import representative_lonlat
 from bastion.algorithms.sites.model import SiteRecord
-from bastion.algorithms.sites.places import (
-    capacities_in_context,
-    fold_name,
-    merge_places,
-    ref_key,
-)
+from bastion.algorithms.sites.places import capacities_in_context
+from bastion.algorithms.sites.places import fold_name
+from bastion.algorithms.sites.places import merge_places
+from bastion.algorithms.sites.places import ref_key
 from bastion.algorithms.sites.taxonomy import KIND_TO_CATEGORY
 
 CLASSROOM = IBC_M2_PER_OCCUPANT["classroom"]

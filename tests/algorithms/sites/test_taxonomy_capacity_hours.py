@@ -5,21 +5,19 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from bastion.algorithms.sites.capacity import (
-    IBC_M2_PER_OCCUPANT,
-    estimate_capacity,
-    parse_capacity_tag,
-)
-from bastion.algorithms.sites.hours import MINUTES_PER_WEEK, parse_opening_hours
-from bastion.algorithms.sites.taxonomy import (
-    CATEGORIES,
-    KIND_TO_CATEGORY,
-    classify,
-    kept_tags,
-)
+from bastion.algorithms.sites.capacity import IBC_M2_PER_OCCUPANT
+from bastion.algorithms.sites.capacity import estimate_capacity
+from bastion.algorithms.sites.capacity import parse_capacity_tag
+from bastion.algorithms.sites.hours import MINUTES_PER_WEEK
+from bastion.algorithms.sites.hours import parse_opening_hours
+from bastion.algorithms.sites.taxonomy import CATEGORIES
+from bastion.algorithms.sites.taxonomy import KIND_TO_CATEGORY
+from bastion.algorithms.sites.taxonomy import classify
+from bastion.algorithms.sites.taxonomy import kept_tags
 
 
 @pytest.mark.parametrize(

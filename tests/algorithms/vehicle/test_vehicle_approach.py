@@ -6,16 +6,20 @@ import math
 
 import numpy as np
 import pytest
-from shapely.geometry import Point, Polygon
+from shapely.geometry import Point
+from shapely.geometry import Polygon
 
-from bastion.algorithms.vehicle.approach import _simple_dfs, worst_path
+from bastion.algorithms.vehicle.approach import _simple_dfs
+from bastion.algorithms.vehicle.approach import worst_path
 from bastion.algorithms.vehicle.assess import assess_perimeter
 from bastion.algorithms.vehicle.network import VehicleNetwork
 from bastion.algorithms.vehicle.physics import Dynamics
 from bastion.algorithms.vehicle.vehicles import CAR
 from bastion.kernel.errors import InvalidInput
-from tests.algorithms.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
-from tests.algorithms.vehicle.vehicle_testnet import lonlat, make_roads
+from tests.algorithms.vehicle.vehicle_nx_baseline import baseline_speed_mps
+from tests.algorithms.vehicle.vehicle_nx_baseline import build_graph
+from tests.algorithms.vehicle.vehicle_testnet import lonlat
+from tests.algorithms.vehicle.vehicle_testnet import make_roads
 
 G0 = 9.80665
 SQUARE = Polygon(lonlat([(0, -25), (50, -25), (50, 25), (0, 25)]))

@@ -6,19 +6,15 @@ import numpy as np
 import pytest
 from shapely.geometry import Point
 
-from bastion.algorithms.vehicle.barriers import (
-    UNRATED,
-    Barrier,
-    approach_status,
-    barriers_on_path,
-    check_barrier,
-)
-from bastion.algorithms.vehicle.ratings import (
-    ASTM_F2656,
-    ISO_22343,
-    STANDARDS,
-    required_rating,
-)
+from bastion.algorithms.vehicle.barriers import UNRATED
+from bastion.algorithms.vehicle.barriers import Barrier
+from bastion.algorithms.vehicle.barriers import approach_status
+from bastion.algorithms.vehicle.barriers import barriers_on_path
+from bastion.algorithms.vehicle.barriers import check_barrier
+from bastion.algorithms.vehicle.ratings import ASTM_F2656
+from bastion.algorithms.vehicle.ratings import ISO_22343
+from bastion.algorithms.vehicle.ratings import STANDARDS
+from bastion.algorithms.vehicle.ratings import required_rating
 from bastion.algorithms.vehicle.vehicles import CAR
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection

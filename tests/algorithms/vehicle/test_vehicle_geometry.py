@@ -8,12 +8,10 @@ import numpy as np
 import pytest
 from pyproj import Geod
 
-from bastion.algorithms.vehicle.geometry import (
-    bend_radii,
-    circumradius,
-    junction_radius,
-    truncate,
-)
+from bastion.algorithms.vehicle.geometry import bend_radii
+from bastion.algorithms.vehicle.geometry import circumradius
+from bastion.algorithms.vehicle.geometry import junction_radius
+from bastion.algorithms.vehicle.geometry import truncate
 from bastion.kernel.geo import LocalProjection
 
 

@@ -16,10 +16,14 @@ import shapely
 from shapely.geometry import Polygon
 
 from bastion.algorithms.vehicle.assess import assess_perimeter
-from bastion.algorithms.vehicle.grade import ROAD_GRADES, parse_layer, road_grade
+from bastion.algorithms.vehicle.grade import ROAD_GRADES
+from bastion.algorithms.vehicle.grade import parse_layer
+from bastion.algorithms.vehicle.grade import road_grade
 from bastion.algorithms.vehicle.network import VehicleNetwork
 from bastion.algorithms.vehicle.vehicles import CAR
-from tests.algorithms.vehicle.vehicle_testnet import PROJ, lonlat, make_roads
+from tests.algorithms.vehicle.vehicle_testnet import PROJ
+from tests.algorithms.vehicle.vehicle_testnet import lonlat
+from tests.algorithms.vehicle.vehicle_testnet import make_roads
 
 SITE = Polygon(lonlat([(-10, -10), (10, -10), (10, 10), (-10, 10)]))
 A2 = 2.0 * CAR.accel_mps2

@@ -20,12 +20,15 @@ import pytest
 from pyproj import Geod
 
 from bastion.algorithms.vehicle.approach import worst_path
-from bastion.algorithms.vehicle.assess import assess_perimeter, scenarios
+from bastion.algorithms.vehicle.assess import assess_perimeter
+from bastion.algorithms.vehicle.assess import scenarios
 from bastion.algorithms.vehicle.network import VehicleNetwork
 from bastion.algorithms.vehicle.timing import check_approach
-from bastion.algorithms.vehicle.vehicles import CAR, HGV
+from bastion.algorithms.vehicle.vehicles import CAR
+from bastion.algorithms.vehicle.vehicles import HGV
 from bastion.regions.osm import read_extract
-from tests.algorithms.vehicle.vehicle_nx_baseline import baseline_speed_mps, build_graph
+from tests.algorithms.vehicle.vehicle_nx_baseline import baseline_speed_mps
+from tests.algorithms.vehicle.vehicle_nx_baseline import build_graph
 
 pytestmark = pytest.mark.slow
 OSM = Path(__file__).resolve().parents[3] / "data" / "osm"

@@ -6,16 +6,15 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from bastion.algorithms.vehicle.physics import (
-    Dynamics,
-    impact_profile,
-    polyline_profile,
-    speed_along,
-    travel_time_s,
-)
+from bastion.algorithms.vehicle.physics import Dynamics
+from bastion.algorithms.vehicle.physics import impact_profile
+from bastion.algorithms.vehicle.physics import polyline_profile
+from bastion.algorithms.vehicle.physics import speed_along
+from bastion.algorithms.vehicle.physics import travel_time_s
 from bastion.kernel.errors import InvalidInput
 
 G = 9.81

@@ -3,29 +3,26 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from bastion.algorithms.vehicle.ratings import (
-    ASTM_F2656,
-    ISO_22343,
-    IWA_14,
-    PAS_68,
-    STANDARDS,
-    astm_p_class,
-    meets,
-    parse_rating,
-    required_rating,
-)
-from bastion.algorithms.vehicle.vehicles import (
-    CAR,
-    HGV,
-    MEDIUM_TRUCK,
-    PICKUP,
-    VAN,
-    VehicleClass,
-    vehicle,
-)
+from bastion.algorithms.vehicle.ratings import ASTM_F2656
+from bastion.algorithms.vehicle.ratings import ISO_22343
+from bastion.algorithms.vehicle.ratings import IWA_14
+from bastion.algorithms.vehicle.ratings import PAS_68
+from bastion.algorithms.vehicle.ratings import STANDARDS
+from bastion.algorithms.vehicle.ratings import astm_p_class
+from bastion.algorithms.vehicle.ratings import meets
+from bastion.algorithms.vehicle.ratings import parse_rating
+from bastion.algorithms.vehicle.ratings import required_rating
+from bastion.algorithms.vehicle.vehicles import CAR
+from bastion.algorithms.vehicle.vehicles import HGV
+from bastion.algorithms.vehicle.vehicles import MEDIUM_TRUCK
+from bastion.algorithms.vehicle.vehicles import PICKUP
+from bastion.algorithms.vehicle.vehicles import VAN
+from bastion.algorithms.vehicle.vehicles import VehicleClass
+from bastion.algorithms.vehicle.vehicles import vehicle
 from bastion.kernel.errors import InvalidInput
 
 HYP = settings(max_examples=100, derandomize=True, deadline=None)

@@ -7,12 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from bastion.algorithms.vehicle.physics import Dynamics, impact_profile
-from bastion.algorithms.vehicle.timing import (
-    check_approach,
-    min_detection_distance_m,
-    timing_check,
-)
+from bastion.algorithms.vehicle.physics import Dynamics
+from bastion.algorithms.vehicle.physics import impact_profile
+from bastion.algorithms.vehicle.timing import check_approach
+from bastion.algorithms.vehicle.timing import min_detection_distance_m
+from bastion.algorithms.vehicle.timing import timing_check
 from bastion.kernel.errors import InvalidInput
 
 

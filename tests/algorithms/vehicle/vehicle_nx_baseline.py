@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from bastion.algorithms.vehicle.network import Entry, VehicleNetwork
+from bastion.algorithms.vehicle.network import Entry
+from bastion.algorithms.vehicle.network import VehicleNetwork
 from bastion.algorithms.vehicle.physics import Dynamics
 
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
+from bastion.algorithms._typing import BoolArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

@@ -11,16 +11,27 @@ import logging
 import time
 
 import numpy as np
-from scipy.sparse import csc_array, csr_array, eye, hstack, vstack
+from scipy.sparse import csc_array
+from scipy.sparse import csr_array
+from scipy.sparse import eye
+from scipy.sparse import hstack
+from scipy.sparse import vstack
 
-from bastion.algorithms._typing import FloatArray, IntArray
-from bastion.algorithms.coverage.greedy import greedy_lscp, greedy_mclp
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
+from bastion.algorithms.coverage.greedy import greedy_lscp
+from bastion.algorithms.coverage.greedy import greedy_mclp
 from bastion.algorithms.coverage.problem import CoverageProblem
-from bastion.algorithms.coverage.reduction import Reduced, merge_rows, reduce_covering
+from bastion.algorithms.coverage.reduction import Reduced
+from bastion.algorithms.coverage.reduction import merge_rows
+from bastion.algorithms.coverage.reduction import reduce_covering
 from bastion.algorithms.coverage.result import PlacementResult
 from bastion.algorithms.optim import highs
-from bastion.algorithms.optim.highs import MilpBackend, MilpModel, MilpSolution
-from bastion.kernel.errors import Infeasible, InvalidInput
+from bastion.algorithms.optim.highs import MilpBackend
+from bastion.algorithms.optim.highs import MilpModel
+from bastion.algorithms.optim.highs import MilpSolution
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 

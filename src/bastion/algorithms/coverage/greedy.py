@@ -10,9 +10,11 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from scipy.sparse import csc_array, csr_array
+from scipy.sparse import csc_array
+from scipy.sparse import csr_array
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,23 @@ import logging
 import time
 
 import numpy as np
-from scipy.sparse import coo_array, csc_array
+from scipy.sparse import coo_array
+from scipy.sparse import csc_array
 
-from bastion.algorithms._typing import FloatArray, IntArray
-from bastion.algorithms.coverage.covering import _check_p, _nonfixed, _result
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
+from bastion.algorithms.coverage.covering import _check_p
+from bastion.algorithms.coverage.covering import _nonfixed
+from bastion.algorithms.coverage.covering import _result
 from bastion.algorithms.coverage.pmedian_radius import solve_radius
 from bastion.algorithms.coverage.problem import CoverageProblem
 from bastion.algorithms.coverage.result import PlacementResult
 from bastion.algorithms.optim import highs
-from bastion.algorithms.optim.highs import MilpBackend, MilpModel, MilpSolution
-from bastion.kernel.errors import Infeasible, InvalidInput
+from bastion.algorithms.optim.highs import MilpBackend
+from bastion.algorithms.optim.highs import MilpModel
+from bastion.algorithms.optim.highs import MilpSolution
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)
 

@@ -29,16 +29,23 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 import highspy
 import numpy as np
-from scipy.sparse import coo_array, csc_array
+from scipy.sparse import coo_array
+from scipy.sparse import csc_array
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.optim import highs
-from bastion.algorithms.optim.highs import MilpBackend, MilpModel, MilpSolution, highs_from_model
-from bastion.kernel.errors import Infeasible, SolverError
+from bastion.algorithms.optim.highs import MilpBackend
+from bastion.algorithms.optim.highs import MilpModel
+from bastion.algorithms.optim.highs import MilpSolution
+from bastion.algorithms.optim.highs import highs_from_model
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import SolverError
 
 log = logging.getLogger(__name__)
 _INF = highspy.kHighsInf

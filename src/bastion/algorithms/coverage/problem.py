@@ -7,13 +7,16 @@ for response units. Columns listed in ``fixed`` are existing units: always open,
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import csc_array, csr_array
+from scipy.sparse import csc_array
+from scipy.sparse import csr_array
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,8 @@ import numpy.typing as npt
 from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
-from bastion.algorithms.games.sampling import comb_sample, fill_slack
+from bastion.algorithms.games.sampling import comb_sample
+from bastion.algorithms.games.sampling import fill_slack
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

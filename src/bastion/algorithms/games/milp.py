@@ -23,8 +23,10 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from bastion.algorithms._typing import FloatArray, IntArray
-from bastion.algorithms.games.game import GameSolution, SecurityGame
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
+from bastion.algorithms.games.game import GameSolution
+from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.optim import highs
 from bastion.kernel.errors import InvalidInput
 

@@ -26,7 +26,8 @@ from typing import Literal
 import numpy as np
 
 from bastion.algorithms._typing import FloatArray
-from bastion.algorithms.games.game import GameSolution, SecurityGame
+from bastion.algorithms.games.game import GameSolution
+from bastion.algorithms.games.game import SecurityGame
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

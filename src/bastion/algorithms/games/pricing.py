@@ -14,14 +14,14 @@ import logging
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
-from bastion.algorithms.games.routes import (
-    JointSchedule,
-    PatrolProblem,
-    Route,
-    RouteTable,
-    route_table,
-)
+from bastion.algorithms._typing import BoolArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
+from bastion.algorithms.games.routes import JointSchedule
+from bastion.algorithms.games.routes import PatrolProblem
+from bastion.algorithms.games.routes import Route
+from bastion.algorithms.games.routes import RouteTable
+from bastion.algorithms.games.routes import route_table
 from bastion.algorithms.optim import highs
 
 log = logging.getLogger(__name__)

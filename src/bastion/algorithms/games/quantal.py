@@ -20,10 +20,13 @@ import numpy as np
 from scipy.optimize import minimize
 
 from bastion.algorithms._typing import FloatArray
-from bastion.algorithms.games.evaluation import proportional_coverage, uniform_coverage
-from bastion.algorithms.games.game import GameSolution, SecurityGame
+from bastion.algorithms.games.evaluation import proportional_coverage
+from bastion.algorithms.games.evaluation import uniform_coverage
+from bastion.algorithms.games.game import GameSolution
+from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
-from bastion.kernel.errors import InvalidInput, SolverError
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import SolverError
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
+from bastion.algorithms._typing import BoolArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.games.game import SecurityGame
 from bastion.kernel.errors import InvalidInput
 

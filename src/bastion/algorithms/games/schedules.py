@@ -46,16 +46,17 @@ import scipy.sparse as sp
 from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.games.game import SecurityGame
 from bastion.algorithms.games.origami import solve_origami
-from bastion.algorithms.games.pricing import best_joint_schedules, best_routes
-from bastion.algorithms.games.routes import (
-    JointSchedule,
-    PatrolProblem,
-    Route,
-    RouteTable,
-    route_table,
-)
+from bastion.algorithms.games.pricing import best_joint_schedules
+from bastion.algorithms.games.pricing import best_routes
+from bastion.algorithms.games.routes import JointSchedule
+from bastion.algorithms.games.routes import PatrolProblem
+from bastion.algorithms.games.routes import Route
+from bastion.algorithms.games.routes import RouteTable
+from bastion.algorithms.games.routes import route_table
 from bastion.algorithms.optim import highs
-from bastion.kernel.errors import Infeasible, InvalidInput, SolverError
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import SolverError
 
 log = logging.getLogger(__name__)
 

@@ -21,14 +21,14 @@ from pathlib import Path
 import numpy as np
 
 from bastion.algorithms._typing import FloatArray
-from bastion.algorithms.optim.highs import (
-    MilpModel,
-    MilpSolution,
-    check_time_limit,
-    highs_from_model,
-    relative_gap,
-)
-from bastion.kernel.errors import Infeasible, InvalidInput, SolverError
+from bastion.algorithms.optim.highs import MilpModel
+from bastion.algorithms.optim.highs import MilpSolution
+from bastion.algorithms.optim.highs import check_time_limit
+from bastion.algorithms.optim.highs import highs_from_model
+from bastion.algorithms.optim.highs import relative_gap
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import SolverError
 
 log = logging.getLogger(__name__)
 

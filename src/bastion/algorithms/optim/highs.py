@@ -19,16 +19,22 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from enum import StrEnum
-from typing import Protocol, TypedDict
+from typing import Protocol
+from typing import TypedDict
 
 import highspy
 import numpy as np
 import scipy.sparse as sp
 
-from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
-from bastion.kernel.errors import Infeasible, InvalidInput, SolverError
+from bastion.algorithms._typing import BoolArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
+from bastion.kernel.errors import Infeasible
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import SolverError
 
 log = logging.getLogger(__name__)
 

@@ -8,13 +8,17 @@ not_applicable; there is no free-text field, so no personal data can enter throu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bastion.algorithms.risk.measures import CATALOGUE, Measure, MeasureSet
+from bastion.algorithms.risk.measures import CATALOGUE
+from bastion.algorithms.risk.measures import Measure
+from bastion.algorithms.risk.measures import MeasureSet
 from bastion.algorithms.risk.standards import Requirement
-from bastion.algorithms.risk.tiering import TIERED, TierResult
+from bastion.algorithms.risk.tiering import TIERED
+from bastion.algorithms.risk.tiering import TierResult
 from bastion.kernel.errors import InvalidInput
 
 ANSWERS = ("pass", "fail", "not_applicable")

@@ -9,7 +9,8 @@ All factors are EDITABLE MODELLING ASSUMPTIONS with units (docs/models/risk.md).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from types import MappingProxyType
 
 from bastion.algorithms.risk.site import SiteProfile

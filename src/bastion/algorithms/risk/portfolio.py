@@ -22,17 +22,23 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
 
 from bastion.algorithms.optim import highs
-from bastion.algorithms.risk.measures import CATALOGUE, MeasureSet, proposed
-from bastion.algorithms.risk.scoring import RiskParameters, assess_site, total_risk
+from bastion.algorithms.risk.measures import CATALOGUE
+from bastion.algorithms.risk.measures import MeasureSet
+from bastion.algorithms.risk.measures import proposed
+from bastion.algorithms.risk.scoring import RiskParameters
+from bastion.algorithms.risk.scoring import assess_site
+from bastion.algorithms.risk.scoring import total_risk
 from bastion.algorithms.risk.site import SiteProfile
-from bastion.kernel.errors import InvalidInput, SolverError
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import SolverError
 
 log = logging.getLogger(__name__)
 

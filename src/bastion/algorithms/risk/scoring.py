@@ -6,24 +6,25 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
 from types import MappingProxyType
 
-from bastion.algorithms.risk.consequence import ConsequenceParameters, consequences
-from bastion.algorithms.risk.measures import CATALOGUE, MeasureSet, proposed
+from bastion.algorithms.risk.consequence import ConsequenceParameters
+from bastion.algorithms.risk.consequence import consequences
+from bastion.algorithms.risk.measures import CATALOGUE
+from bastion.algorithms.risk.measures import MeasureSet
+from bastion.algorithms.risk.measures import proposed
 from bastion.algorithms.risk.site import SiteProfile
-from bastion.algorithms.risk.threat import (
-    THREATS,
-    ThreatParameters,
-    ThreatPriors,
-    default_priors,
-    threat_likelihoods,
-)
-from bastion.algorithms.risk.vulnerability import (
-    VulnerabilityParameters,
-    vulnerabilities,
-)
+from bastion.algorithms.risk.threat import THREATS
+from bastion.algorithms.risk.threat import ThreatParameters
+from bastion.algorithms.risk.threat import ThreatPriors
+from bastion.algorithms.risk.threat import default_priors
+from bastion.algorithms.risk.threat import threat_likelihoods
+from bastion.algorithms.risk.vulnerability import VulnerabilityParameters
+from bastion.algorithms.risk.vulnerability import vulnerabilities
 from bastion.kernel.errors import InvalidInput
 
 log = logging.getLogger(__name__)

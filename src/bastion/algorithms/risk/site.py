@@ -7,7 +7,8 @@ place of worship (the kind ``place_of_worship`` is all the core ever sees).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from types import MappingProxyType
 
 from bastion.algorithms.sites.taxonomy import CATEGORIES as _TAXONOMY

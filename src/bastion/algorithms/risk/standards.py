@@ -16,13 +16,18 @@ Three methods of tiering are supported:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from types import MappingProxyType
 from typing import Any
 
-from bastion.algorithms.risk._schema import _P, _get, _no_extra
+from bastion.algorithms.risk._schema import _P
+from bastion.algorithms.risk._schema import _get
+from bastion.algorithms.risk._schema import _no_extra
 from bastion.algorithms.risk.measures import CATALOGUE
-from bastion.algorithms.risk.site import CATEGORIES, KIND_TO_CATEGORY, KNOWN_FACTS
+from bastion.algorithms.risk.site import CATEGORIES
+from bastion.algorithms.risk.site import KIND_TO_CATEGORY
+from bastion.algorithms.risk.site import KNOWN_FACTS
 from bastion.kernel.errors import InvalidInput
 
 SCHEMA_VERSION = 1

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import replace
 from types import MappingProxyType
 from typing import Any
 
 from bastion.algorithms.risk.site import SiteProfile
-from bastion.algorithms.risk.standards import Factor, Requirement, Standard
+from bastion.algorithms.risk.standards import Factor
+from bastion.algorithms.risk.standards import Requirement
+from bastion.algorithms.risk.standards import Standard
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.units import sqft_to_m2
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 from pyproj import Geod
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.routing.network import RoadNetwork
 
 _GEOD = Geod(ellps="WGS84")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from functools import cached_property
 from types import MappingProxyType
 
@@ -22,9 +23,12 @@ import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import connected_components
 
-from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
+from bastion.algorithms._typing import BoolArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.routing._sparse import csr_min_weight
-from bastion.algorithms.routing.hierarchy import Hierarchy, build_hierarchy
+from bastion.algorithms.routing.hierarchy import Hierarchy
+from bastion.algorithms.routing.hierarchy import build_hierarchy
 from bastion.algorithms.routing.network import RoadNetwork
 from bastion.kernel.errors import InvalidInput
 

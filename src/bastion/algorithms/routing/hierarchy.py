@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import heapq
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 from scipy.sparse import csr_array
 from scipy.sparse.csgraph import dijkstra
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.routing._sparse import csr_min_weight
 
 log = logging.getLogger(__name__)

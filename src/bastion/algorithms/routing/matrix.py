@@ -17,7 +17,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.sparse.csgraph import dijkstra
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.routing.graph import RoutingGraph
 from bastion.algorithms.routing.hierarchy import hierarchy_distances
 from bastion.kernel.errors import InvalidInput

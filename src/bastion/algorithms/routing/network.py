@@ -10,11 +10,14 @@ a one-way road yields one. Node indices are 0..n_nodes-1 positions into the node
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 
-from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
+from bastion.algorithms._typing import BoolArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.kernel.errors import InvalidInput
 
 

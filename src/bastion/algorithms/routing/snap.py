@@ -15,7 +15,9 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from bastion.algorithms._typing import BoolArray, FloatArray, IntArray
+from bastion.algorithms._typing import BoolArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.routing.graph import RoutingGraph
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection

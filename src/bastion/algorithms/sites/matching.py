@@ -10,7 +10,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy.spatial import cKDTree
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.kernel.geo import LocalProjection
 
 

@@ -23,18 +23,19 @@ import math
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from bastion.algorithms.sites.capacity import (
-    GROUNDS_KINDS,
-    Building,
-    estimate_capacity,
-)
-from bastion.algorithms.sites.geometry import area_m2, length_m, representative_lonlat
+from bastion.algorithms.sites.capacity import GROUNDS_KINDS
+from bastion.algorithms.sites.capacity import Building
+from bastion.algorithms.sites.capacity import estimate_capacity
+from bastion.algorithms.sites.geometry import area_m2
+from bastion.algorithms.sites.geometry import length_m
+from bastion.algorithms.sites.geometry import representative_lonlat
 from bastion.algorithms.sites.model import SiteRecord
 
 INSIDE_SHARE = 0.8  # share of a site's area or length inside another for "one contains the other"

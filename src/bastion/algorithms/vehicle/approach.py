@@ -27,7 +27,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bastion.algorithms.vehicle.network import Entry, VehicleNetwork
+from bastion.algorithms.vehicle.network import Entry
+from bastion.algorithms.vehicle.network import VehicleNetwork
 from bastion.algorithms.vehicle.physics import Dynamics
 from bastion.kernel.errors import InvalidInput
 

@@ -5,35 +5,35 @@ from __future__ import annotations
 import logging
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from bastion.algorithms._typing import FloatArray
-from bastion.algorithms.vehicle.approach import (
-    DEFAULT_MAX_DISTANCE_M,
-    ApproachPath,
-    extend_run_up,
-    worst_path,
-)
-from bastion.algorithms.vehicle.geometry import points_at, stations
-from bastion.algorithms.vehicle.network import (
-    DEFAULT_BUFFER_M,
-    DEFAULT_POINT_RADIUS_M,
-    Entry,
-    VehicleNetwork,
-)
-from bastion.algorithms.vehicle.physics import (
-    FRICTION_CONSERVATIVE,
-    FRICTION_NORMAL,
-    Dynamics,
-    ImpactSpeedProfile,
-)
-from bastion.algorithms.vehicle.ratings import STANDARDS, RatingNeed, required_rating
+from bastion.algorithms.vehicle.approach import DEFAULT_MAX_DISTANCE_M
+from bastion.algorithms.vehicle.approach import ApproachPath
+from bastion.algorithms.vehicle.approach import extend_run_up
+from bastion.algorithms.vehicle.approach import worst_path
+from bastion.algorithms.vehicle.geometry import points_at
+from bastion.algorithms.vehicle.geometry import stations
+from bastion.algorithms.vehicle.network import DEFAULT_BUFFER_M
+from bastion.algorithms.vehicle.network import DEFAULT_POINT_RADIUS_M
+from bastion.algorithms.vehicle.network import Entry
+from bastion.algorithms.vehicle.network import VehicleNetwork
+from bastion.algorithms.vehicle.physics import FRICTION_CONSERVATIVE
+from bastion.algorithms.vehicle.physics import FRICTION_NORMAL
+from bastion.algorithms.vehicle.physics import Dynamics
+from bastion.algorithms.vehicle.physics import ImpactSpeedProfile
+from bastion.algorithms.vehicle.ratings import STANDARDS
+from bastion.algorithms.vehicle.ratings import RatingNeed
+from bastion.algorithms.vehicle.ratings import required_rating
 from bastion.algorithms.vehicle.vehicles import VehicleClass
-from bastion.kernel.errors import InvalidInput, SolverError
-from bastion.kernel.units import KPH_PER_MPS, kph_to_mps
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import SolverError
+from bastion.kernel.units import KPH_PER_MPS
+from bastion.kernel.units import kph_to_mps
 
 log = logging.getLogger(__name__)
 

@@ -21,12 +21,10 @@ from shapely.geometry.base import BaseGeometry
 
 from bastion.algorithms._typing import FloatArray
 from bastion.algorithms.vehicle.geometry import truncate
-from bastion.algorithms.vehicle.ratings import (
-    STANDARDS,
-    RatingNeed,
-    meets,
-    parse_rating,
-)
+from bastion.algorithms.vehicle.ratings import STANDARDS
+from bastion.algorithms.vehicle.ratings import RatingNeed
+from bastion.algorithms.vehicle.ratings import meets
+from bastion.algorithms.vehicle.ratings import parse_rating
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection
 

@@ -23,19 +23,20 @@ import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
 
-from bastion.algorithms._typing import FloatArray, IntArray
+from bastion.algorithms._typing import FloatArray
+from bastion.algorithms._typing import IntArray
 from bastion.algorithms.routing.network import RoadNetwork
-from bastion.algorithms.vehicle.geometry import (
-    DEFAULT_WINDOW_M,
-    MIN_HALF_WINDOW_M,
-    bend_radii,
-    circumradius,
-    junction_radius,
-    stations,
-    truncate,
-)
+from bastion.algorithms.vehicle.geometry import DEFAULT_WINDOW_M
+from bastion.algorithms.vehicle.geometry import MIN_HALF_WINDOW_M
+from bastion.algorithms.vehicle.geometry import bend_radii
+from bastion.algorithms.vehicle.geometry import circumradius
+from bastion.algorithms.vehicle.geometry import junction_radius
+from bastion.algorithms.vehicle.geometry import stations
+from bastion.algorithms.vehicle.geometry import truncate
 from bastion.algorithms.vehicle.grade import GROUND
-from bastion.algorithms.vehicle.physics import Dynamics, ImpactSpeedProfile, impact_profile
+from bastion.algorithms.vehicle.physics import Dynamics
+from bastion.algorithms.vehicle.physics import ImpactSpeedProfile
+from bastion.algorithms.vehicle.physics import impact_profile
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection
 

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from bastion.algorithms._typing import FloatArray
-from bastion.algorithms.vehicle.geometry import (
-    DEFAULT_WINDOW_M,
-    bend_radii,
-    dedupe,
-    stations,
-)
+from bastion.algorithms.vehicle.geometry import DEFAULT_WINDOW_M
+from bastion.algorithms.vehicle.geometry import bend_radii
+from bastion.algorithms.vehicle.geometry import dedupe
+from bastion.algorithms.vehicle.geometry import stations
 from bastion.kernel.errors import InvalidInput
-from bastion.kernel.units import G_MPS2, KPH_PER_MPS
+from bastion.kernel.units import G_MPS2
+from bastion.kernel.units import KPH_PER_MPS
 
 FRICTION_NORMAL = 0.6  # side-friction coefficient, dry asphalt, typical driver at the limit
 FRICTION_CONSERVATIVE = 1.0  # upper bound: skilled driver, grippy tyres (gives higher speeds)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bastion.algorithms.vehicle.physics import (
-    Dynamics,
-    ImpactSpeedProfile,
-    travel_time_s,
-)
+from bastion.algorithms.vehicle.physics import Dynamics
+from bastion.algorithms.vehicle.physics import ImpactSpeedProfile
+from bastion.algorithms.vehicle.physics import travel_time_s
 from bastion.kernel.errors import InvalidInput
 
 GUARD_REACTION_S = 3.0  # UFC 4-022-01 minimum guard reaction time, s

@@ -14,7 +14,8 @@ Top speeds cap the profile (governed trucks: EU Directive 92/6/EEC speed limiter
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from dataclasses import replace
 
 from bastion.kernel.errors import InvalidInput
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator
+from sqlalchemy import JSON
+from sqlalchemy import DateTime
+from sqlalchemy import MetaData
+from sqlalchemy import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING = {

@@ -20,26 +20,16 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import shortest_path
 
 from bastion.algorithms.coverage import CoverageProblem
 from bastion.algorithms.coverage import solve_p_median
+from bastion.algorithms.coverage.orlib import parse_pmed
 
 DATA = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "pmedian"
 
 
 def instance(name: str) -> tuple[np.ndarray, int]:
-    lines = (DATA / f"{name}.txt").read_text().split("\n")
-    n, _, p = (int(v) for v in lines[0].split())
-    edges: dict[tuple[int, int], float] = {}
-    for line in lines[1:]:
-        if line.strip():
-            i, j, c = (int(v) for v in line.split())
-            edges[(min(i, j) - 1, max(i, j) - 1)] = float(c)  # the last occurrence wins
-    ij = np.array(list(edges), dtype=np.int64)
-    g = coo_array((np.array(list(edges.values())), (ij[:, 0], ij[:, 1])), shape=(n, n)).tocsr()
-    return shortest_path(g, directed=False), p
+    return parse_pmed((DATA / f"{name}.txt").read_text())
 
 
 def main() -> None:

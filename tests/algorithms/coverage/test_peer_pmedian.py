@@ -13,11 +13,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import shortest_path
 
 from bastion.algorithms.coverage import CoverageProblem
 from bastion.algorithms.coverage import solve_p_median
+from bastion.algorithms.coverage.orlib import parse_pmed
 from bastion.kernel.errors import InvalidInput
 
 DATA = Path(__file__).resolve().parents[2] / "fixtures" / "pmedian"
@@ -34,16 +33,7 @@ def optima() -> dict[str, tuple[int, int, int]]:
 @cache
 def instance(name: str) -> tuple[np.ndarray, int]:
     """(n x n shortest-path distances, p) of an OR-Library p-median file."""
-    lines = (DATA / f"{name}.txt").read_text().split("\n")
-    n, _, p = (int(v) for v in lines[0].split())
-    edges: dict[tuple[int, int], float] = {}
-    for line in lines[1:]:
-        if line.strip():
-            i, j, c = (int(v) for v in line.split())
-            edges[(min(i, j) - 1, max(i, j) - 1)] = float(c)  # a repeated edge: the last occurrence wins
-    ij = np.array(list(edges), dtype=np.int64)
-    g = coo_array((np.array(list(edges.values())), (ij[:, 0], ij[:, 1])), shape=(n, n)).tocsr()
-    return shortest_path(g, directed=False), p
+    return parse_pmed((DATA / f"{name}.txt").read_text())
 
 
 def params() -> list:

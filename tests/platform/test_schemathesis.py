@@ -47,7 +47,11 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 _DIR = Path(tempfile.mkdtemp(prefix="bastion-fuzz-"))
 _URL = f"sqlite:///{_DIR / 'bastion.db'}"
 _APP = create_app(Settings(data_dir=_DIR, database_url=_URL, secret_key=TEST_SECRET, login_rate_per_minute=10_000))
-schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
+# Creating a patrol plan is excluded: its bounds (up to 200 teams x 200 sites x 366 days) let one fuzzed request
+# solve for tens of minutes (a synchronous solve until long work runs as a job); tests/patrol covers the route,
+# including the four-teams/ten-sites request that once answered 500.
+schema = schemathesis.openapi.from_asgi("/openapi.json", _APP).exclude(
+    path="/api/v1/regions/{region_id}/patrol-plans", method="POST")
 
 
 @pytest.fixture(scope="module")

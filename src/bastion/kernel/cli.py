@@ -117,7 +117,7 @@ def _missing_schema(exc: Exception) -> bool:
     if not isinstance(exc, (OperationalError, ProgrammingError)):
         return False
     text = str(exc.orig)
-    return "no such table" in text or "does not exist" in text
+    return "no such table" in text or "no such column" in text or "does not exist" in text
 
 
 def handle_errors(fn: F) -> F:

@@ -212,7 +212,9 @@ def store_assessments(region_id: IdPath, sf: SessionFactoryDep, session: Session
     return _region_read(svc.store_region_assessment(sf, region_id, at=at), None)
 
 
-@router.get("/regions/{region_id}/risk.geojson", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)])
+@router.get("/regions/{region_id}/risk.geojson", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
+            responses={200: {"description": "GeoJSON FeatureCollection of sites with their risk",
+                             "content": {"application/geo+json": {"schema": {"type": "object"}}}}})
 def region_risk_geojson(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ = None) -> JSONResponse:
     """Sites as points with their risk (total, worst rating, rank, tiers) for colouring the map."""
     region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")

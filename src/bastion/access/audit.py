@@ -26,6 +26,7 @@ from bastion.access.models import AuditHead
 from bastion.access.models import AuditLog
 from bastion.kernel.csvsafe import LINE_TERMINATOR
 from bastion.kernel.csvsafe import cell
+from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
@@ -86,7 +87,7 @@ def _lock_head(session: Session, key: bytes) -> Any:
     """Take the head row's write lock (both backends: an UPDATE before anything is read); create it on a new
     chain (signed: a new chain is keyed from its first record)."""
     bumped = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-    if not getattr(bumped, "rowcount", 0):
+    if not rows_changed(bumped):
         session.add(AuditHead(id=1, seq=0, hash=GENESIS, sig=head_sig(key, 0, GENESIS)))
         session.flush()
     return session.execute(select(AuditHead.seq, AuditHead.hash, AuditHead.sig).where(AuditHead.id == 1)).one()

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-from typing import cast
 
-from sqlalchemy import CursorResult
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
@@ -30,6 +27,7 @@ from bastion.access.policy import Grant
 from bastion.access.policy import Principal
 from bastion.access.policy import Role
 from bastion.access.policy import check_grant
+from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
@@ -264,7 +262,7 @@ def revoke_grant(sf: sessionmaker[Session], ref: str | int, grant_id: int, *, ac
     with unit_of_work(sf) as s:
         u = _user_by_ref(s, ref)
         gone = s.execute(delete(RoleGrant).where(RoleGrant.id == grant_id, RoleGrant.user_id == u.id))
-        n = cast("CursorResult[Any]", gone).rowcount  # DML: a CursorResult
+        n = rows_changed(gone)
         if not n:
             raise NotFound(f"user {u.login!r} has no grant {grant_id}")
         _keep_an_admin(s, u, actor)

@@ -24,6 +24,7 @@ from bastion.access.models import AuditHead
 from bastion.access.models import AuditLog
 from bastion.access.models import User
 from bastion.access.models import WebSession
+from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import BastionError
@@ -144,8 +145,8 @@ def _after_restore(engine: Engine, live: dict[str, Any], *, actor: str, file: Pa
         if live["disabled"]:
             s.execute(update(User).where(User.login.in_(live["disabled"]), User.status == "active")
                       .values(status="disabled"))
-        tokens = _rowcount(s.execute(update(ApiToken).where(ApiToken.revoked_at.is_(None)).values(revoked_at=now)))
-        sessions = _rowcount(s.execute(update(WebSession).where(WebSession.revoked_at.is_(None))
+        tokens = rows_changed(s.execute(update(ApiToken).where(ApiToken.revoked_at.is_(None)).values(revoked_at=now)))
+        sessions = rows_changed(s.execute(update(WebSession).where(WebSession.revoked_at.is_(None))
                                        .values(revoked_at=now)))
         audit.record(s, actor=actor, action="db.restore", object_type="file", object_id=file.name, details={
             "backup_head": {"seq": b_seq, "hash": b_hash},
@@ -201,8 +202,3 @@ def restore(engine: Engine, file: Path, *, actor: str) -> Path:
     _after_restore(engine, live, actor=actor, file=file, pre_copy=pre_copy)
     log.info("restored %s from %s (pre-restore copy: %s)", engine.url.render_as_string(), file, pre_copy)
     return pre_copy
-
-
-def _rowcount(result: object) -> int:
-    """Rows an UPDATE changed (DML executes return a CursorResult)."""
-    return int(getattr(result, "rowcount", 0))

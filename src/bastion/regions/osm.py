@@ -146,24 +146,6 @@ def _site(
     )
 
 
-def drop_contained_lines(sites: list[SiteRecord]) -> list[SiteRecord]:
-    """Drop linear pedestrian streets lying mostly (>= 80 %) inside a mapped square or pedestrian area.
-
-    Kept for callers of the old behaviour; the importer now merges them into the area (places.merge_places)."""
-    polys = [s.geometry for s in sites if s.category == "public_space" and s.area_m2]
-    if not polys:
-        return sites
-    tree = shapely.STRtree(polys)
-    out = []
-    for s in sites:
-        if s.category == "public_space" and s.geometry.geom_type == "LineString":
-            near = tree.query(s.geometry, predicate="intersects")
-            inside = sum(s.geometry.intersection(polys[i]).length for i in near)
-            if s.geometry.length > 0 and inside / s.geometry.length >= 0.8:
-                continue
-        out.append(s)
-    return out
-
 
 def choose_boundary(
     admin: list[tuple[int, float, str | None, BaseGeometry]], sites: list[SiteRecord]

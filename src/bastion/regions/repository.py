@@ -6,10 +6,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
-from typing import cast
 
-from sqlalchemy import CursorResult
-from sqlalchemy import Result
 from sqlalchemy import and_
 from sqlalchemy import delete
 from sqlalchemy import false
@@ -18,6 +15,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bastion.kernel.db.base import rows_changed
 from bastion.kernel.errors import NotFound
 from bastion.regions.models import Region
 from bastion.regions.models import RoadEdge
@@ -73,9 +71,6 @@ def scope_condition(scope: Any, region_col: object, agency_col: object) -> objec
 
 
 
-def _rows(result: Result[Any]) -> int:
-    """Rows a DELETE matched (Session.execute returns a CursorResult for DML; SQLAlchemy types it as Result)."""
-    return cast("CursorResult[Any]", result).rowcount
 
 
 class RoadRepo:
@@ -83,8 +78,8 @@ class RoadRepo:
         self.s = session
 
     def delete_region(self, region_id: int) -> tuple[int, int]:
-        e = _rows(self.s.execute(delete(RoadEdge).where(RoadEdge.region_id == region_id)))
-        n = _rows(self.s.execute(delete(RoadNode).where(RoadNode.region_id == region_id)))
+        e = rows_changed(self.s.execute(delete(RoadEdge).where(RoadEdge.region_id == region_id)))
+        n = rows_changed(self.s.execute(delete(RoadNode).where(RoadNode.region_id == region_id)))
         return n, e
 
     def counts(self, region_id: int) -> tuple[int, int]:

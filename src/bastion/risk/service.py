@@ -12,9 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import replace
 from typing import Any
-from typing import cast
 
-from sqlalchemy import CursorResult
 from sqlalchemy import delete
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +37,7 @@ from bastion.algorithms.risk.scoring import RiskParameters
 from bastion.algorithms.risk.site import KNOWN_FACTS
 from bastion.algorithms.risk.threat import THREAT_LEVEL_MULTIPLIER
 from bastion.kernel import time as kernel_time
+from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
@@ -149,7 +148,7 @@ def remove_measure(sf: sessionmaker[Session], site_id: int, kind: str) -> None:
     with unit_of_work(sf) as s:
         SiteRepo(s).get(site_id)
         gone = s.execute(delete(SiteMeasure).where(SiteMeasure.site_id == site_id, SiteMeasure.kind == kind))
-        n = cast("CursorResult[Any]", gone).rowcount  # DML: a CursorResult
+        n = rows_changed(gone)
         if not n:
             raise InvalidInput(f"site {site_id} has no measure of kind {kind!r}", field="kind")
 

@@ -25,6 +25,7 @@ from bastion.algorithms.risk.checklist import generate_checklist
 from bastion.algorithms.risk.checklist import prefill
 from bastion.algorithms.risk.checklist import requirements_by_item
 from bastion.algorithms.risk.measures import CATALOGUE
+from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
@@ -201,9 +202,9 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
         # claim it first, with one conditional UPDATE (a row lock on PostgreSQL; on SQLite the write lock, taken
         # before anything is read): of two concurrent completions one sees 0 rows and gets a Conflict, so the
         # tasks are created once
-        claimed = int(getattr(s.execute(update(Inspection).where(Inspection.id == inspection_id,
+        claimed = rows_changed(s.execute(update(Inspection).where(Inspection.id == inspection_id,
                                                                   Inspection.status == "open")
-                                        .values(status="completing")), "rowcount", 0))
+                                        .values(status="completing")))
         insp = get_inspection(s, inspection_id)
         if not claimed:
             raise Conflict(f"inspection {inspection_id} is already {insp.status}")

@@ -46,3 +46,9 @@ class Base(DeclarativeBase):
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def rows_changed(result: object) -> int:
+    """Rows an UPDATE or DELETE changed (Session.execute returns a CursorResult for DML; SQLAlchemy types it as
+    Result, so the count is read here, once)."""
+    return int(getattr(result, "rowcount", 0) or 0)

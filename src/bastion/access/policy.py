@@ -40,6 +40,20 @@ class Permission(enum.StrEnum):
     PLAN_WRITE = "plan:write"  # save and publish plans
     USER_ADMIN = "user:admin"  # manage users, agencies, grants
     AUDIT_READ = "audit:read"  # read and export the audit log
+    JOB_READ = "job:read"  # see one's own background jobs (a job's result keeps the scope of the work it did)
+    INCIDENT_READ = "incident:read"  # incident board, timelines, situation reports (counts, never persons)
+    INCIDENT_WRITE = "incident:write"  # log incidents and timeline entries, update response-unit status
+    INCIDENT_COMMAND = "incident:command"  # dispatch, cordons, move-ups, approve public warnings, close incidents
+    EPLAN_READ = "emergency_plan:read"  # site emergency plans (public protection procedures)
+    EPLAN_WRITE = "emergency_plan:write"  # draft and edit emergency plans; record training counts
+    EPLAN_APPROVE = "emergency_plan:approve"  # approve a plan version
+    EXERCISE_WRITE = "exercise:write"  # exercise calendar, injects, evaluations, after-action reports
+    OFFICE_WRITE = "office:write"  # responsibility rules, duties, supervision campaigns, escalation ladders
+    BRIEFING_READ = "briefing:read"  # scorecards and lead-office briefings
+    POSTURE_PROPOSE = "posture:propose"  # propose a threat/response level change and preview it
+    POSTURE_APPROVE = "posture:approve"  # approve (apply) a posture change proposed by someone else
+    WARNING_READ = "warning:read"  # aggregate early-warning series, alerts, backtests
+    WARNING_IMPORT = "warning:import"  # import aggregate event data (GTD/ACLED-format CSV, manual counts)
 
 
 class Role(enum.StrEnum):
@@ -60,7 +74,10 @@ class Reach(enum.StrEnum):
 P, R = Permission, Reach
 _ALL_REGIONAL = {
     P.REGION_READ, P.SITE_READ, P.SITE_EDIT, P.SITE_SENSITIVE_READ, P.IMPORT_RUN, P.ANALYSIS_RUN,
-    P.INSPECTION_WRITE, P.TASK_WRITE, P.PLAN_READ, P.PLAN_WRITE,
+    P.INSPECTION_WRITE, P.TASK_WRITE, P.PLAN_READ, P.PLAN_WRITE, P.JOB_READ,
+    P.INCIDENT_READ, P.INCIDENT_WRITE, P.INCIDENT_COMMAND, P.EPLAN_READ, P.EPLAN_WRITE, P.EPLAN_APPROVE,
+    P.EXERCISE_WRITE, P.OFFICE_WRITE, P.BRIEFING_READ, P.POSTURE_PROPOSE, P.POSTURE_APPROVE, P.WARNING_READ,
+    P.WARNING_IMPORT,
 }
 
 ROLE_PERMISSIONS: Mapping[Role, Mapping[Permission, Reach]] = {
@@ -71,16 +88,21 @@ ROLE_PERMISSIONS: Mapping[Role, Mapping[Permission, Reach]] = {
     Role.COORDINATOR: {p: R.JURISDICTION for p in _ALL_REGIONAL},
     # reads (including sensitive findings) and runs analyses in its jurisdictions; writes nothing
     Role.ANALYST: {p: R.JURISDICTION for p in (P.REGION_READ, P.SITE_READ, P.SITE_SENSITIVE_READ, P.ANALYSIS_RUN,
-                                                 P.PLAN_READ)},
+                                                 P.PLAN_READ, P.JOB_READ, P.INCIDENT_READ, P.EPLAN_READ,
+                                                 P.BRIEFING_READ, P.POSTURE_PROPOSE, P.WARNING_READ,
+                                                 P.WARNING_IMPORT)},
     # police, fire, transport...: read-only in the jurisdiction, read/write what its agency owns or is assigned
     Role.AGENCY_MEMBER: {
         P.REGION_READ: R.JURISDICTION, P.SITE_READ: R.JURISDICTION, P.PLAN_READ: R.JURISDICTION,
         P.SITE_EDIT: R.AGENCY, P.SITE_SENSITIVE_READ: R.AGENCY, P.INSPECTION_WRITE: R.AGENCY, P.TASK_WRITE: R.AGENCY,
+        P.JOB_READ: R.JURISDICTION, P.INCIDENT_READ: R.JURISDICTION, P.INCIDENT_WRITE: R.JURISDICTION,
+        P.EPLAN_READ: R.AGENCY, P.EPLAN_WRITE: R.AGENCY, P.EXERCISE_WRITE: R.AGENCY,
     },
     # a venue's security manager: only the sites its agency operates
     Role.SITE_OPERATOR: {
         P.REGION_READ: R.JURISDICTION, P.SITE_READ: R.AGENCY, P.SITE_EDIT: R.AGENCY, P.SITE_SENSITIVE_READ: R.AGENCY,
-        P.INSPECTION_WRITE: R.AGENCY, P.TASK_WRITE: R.AGENCY,
+        P.INSPECTION_WRITE: R.AGENCY, P.TASK_WRITE: R.AGENCY, P.JOB_READ: R.AGENCY,
+        P.EPLAN_READ: R.AGENCY, P.EPLAN_WRITE: R.AGENCY, P.EXERCISE_WRITE: R.AGENCY,
     },
     # read-only basic listing in its jurisdictions
     Role.VIEWER: {P.REGION_READ: R.JURISDICTION, P.SITE_READ: R.JURISDICTION},

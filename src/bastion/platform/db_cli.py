@@ -1,4 +1,4 @@
-"""`bastion db`: migrations."""
+"""`bastion db`: migrations, backup, and the read-only QGIS role."""
 
 from __future__ import annotations
 
@@ -64,3 +64,44 @@ def restore(
     pre = svc.restore(engine, file, actor=cli_actor().name)
     console.print(f"restored from {file}; database at revision {migrate.current_revision(engine)}; every session "
                   f"and token revoked; the database as it was before is in {pre}")
+
+
+@app.command("qgis-role")
+@handle_errors
+def qgis_role(
+    name: str = typer.Option(..., "--name", help="Login role to create or update (lowercase letters, digits, _)."),
+    password_file: Path | None = typer.Option(
+        None, "--password-file", help="Read the role's password from this file (first line); default: a new random "
+        "password, printed once."),
+    drop: bool = typer.Option(False, "--drop", help="Drop the role and its grants instead."),
+) -> None:
+    """Read-only PostgreSQL role for QGIS/GDAL: SELECT on the gis schema's layers, nothing else (docs/qgis.md)."""
+    import secrets
+
+    from bastion.platform import postgis
+
+    engine = make_engine(settings().resolved_database_url())
+    if drop:
+        existed = postgis.drop_reader_role(engine, name)
+        console.print(f"role {name} dropped" if existed else f"role {name} did not exist: nothing to drop")
+        return
+    if password_file is not None:
+        try:
+            password = password_file.read_text(encoding="utf-8").splitlines()[0].strip()
+        except (OSError, IndexError, UnicodeDecodeError) as exc:
+            from bastion.kernel.errors import InvalidInput
+
+            raise InvalidInput(f"--password-file {password_file}: cannot read a password from it ({exc})",
+                               field="password_file") from None
+    else:
+        password = secrets.token_urlsafe(18)
+    created = postgis.create_reader_role(engine, name, password)
+    url = engine.url
+    console.print(f"role {name} {'created' if created else 'updated'}: it reads the views of schema "
+                  f"[bold]{postgis.GIS_SCHEMA}[/] ({', '.join(postgis.GIS_LAYERS)}) and nothing else", highlight=False)
+    if password_file is None:
+        console.print(f"password (shown once): {password}", highlight=False, markup=False)
+    console.print(f"QGIS: Layer > Data Source Manager > PostgreSQL > New: host {url.host or 'localhost'}, port "
+                  f"{url.port or 5432}, database {url.database}, user {name}; GDAL: "
+                  f"PG:\"host={url.host or 'localhost'} port={url.port or 5432} dbname={url.database} user={name} "
+                  f"schemas={postgis.GIS_SCHEMA}\"", highlight=False, markup=False)

@@ -6,6 +6,7 @@ from alembic import context
 
 from bastion.kernel.db.engine import make_engine
 from bastion.platform.models import load_all
+from bastion.platform.postgis import include_object
 
 config = context.config
 target_metadata = load_all()
@@ -14,7 +15,8 @@ target_metadata = load_all()
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
         return
@@ -23,7 +25,8 @@ def run_migrations_online() -> None:
         raise RuntimeError("the Alembic config has no sqlalchemy.url (run migrations through bastion.platform.migrate)")
     engine = make_engine(url)
     with engine.connect() as conn:
-        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True,
+                          include_object=include_object)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

@@ -30,6 +30,8 @@ from typer.testing import CliRunner
 from bastion.platform import postgis
 from bastion.platform.cli import app
 from bastion.sites.models import Site
+from bastion.sites.repository import SiteFilter
+from bastion.sites.repository import SiteRepo
 from tests.conftest import PG_URL
 
 _needs_pg = pytest.mark.skipif(not PG_URL, reason="PostGIS tests need BASTION_TEST_PG_URL")
@@ -58,7 +60,8 @@ def test_every_geometry_has_an_indexed_postgis_twin_equal_to_the_portable_column
     with pg_monaco.connect() as c:
         assert postgis.is_postgis(c)
         typed = {(r.f_table_name, r.f_geometry_column): (r.type, r.srid) for r in c.execute(text(
-            "SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns WHERE f_table_schema = 'public'"))}
+            "SELECT f_table_name, f_geometry_column, type, srid FROM geometry_columns "
+            "WHERE f_table_schema = 'public'"))}
         gist = set(c.scalars(text("SELECT indexname FROM pg_indexes WHERE indexdef LIKE '%USING gist%'")))
         for col in postgis.SPATIAL_COLUMNS:
             assert typed[(col.table, col.column)] == (col.geometry_type, 4326)
@@ -101,8 +104,9 @@ def test_the_twins_follow_every_write(pg_monaco: Engine, monaco_sf: sessionmaker
 def test_gist_queries_answer_as_the_bbox_columns(pg_monaco: Engine, x: float, y: float, w: float, h: float,
                                                  k: int, on_site: int | None) -> None:
     with pg_monaco.connect() as c:
-        if on_site is not None:  # a box whose corner is a site's point exactly (edges count on both sides)
-            x, y = c.execute(text("SELECT lon, lat FROM sites ORDER BY id OFFSET :n LIMIT 1"), {"n": on_site}).one()
+        if on_site is not None:  # a box whose corner is a site's bbox corner exactly (edges count on both sides)
+            x, y = c.execute(text("SELECT max_lon, max_lat FROM sites ORDER BY id OFFSET :n LIMIT 1"),
+                             {"n": on_site}).one()
         bbox = (x, y, x + w, y + h)
         assert postgis.sites_in_bbox(c, bbox, method="gist") == postgis.sites_in_bbox(c, bbox, method="columns")
         assert postgis.nearest_sites(c, x, y, k, method="gist") == postgis.nearest_sites(c, x, y, k, method="columns")
@@ -112,6 +116,10 @@ def test_gist_queries_answer_as_the_bbox_columns(pg_monaco: Engine, x: float, y:
 def test_gist_queries_hand_checked(pg_monaco: Engine) -> None:
     with pg_monaco.connect() as c:
         assert len(postgis.sites_in_bbox(c, MONACO_EXTENT)) == 153
+        # the same answer as the sites repository's bbox filter (the product's own query), on a part of Monaco
+        with Session(pg_monaco) as s:
+            listed, _ = SiteRepo(s).list(SiteFilter(bbox=(7.415, 43.728, 7.425, 43.738), include_missing=True))
+            assert postgis.sites_in_bbox(c, (7.415, 43.728, 7.425, 43.738)) == sorted(x.id for x in listed) != []
         sid, lon, lat = c.execute(text("SELECT id, lon, lat FROM sites ORDER BY id LIMIT 1")).one()
         assert sid in postgis.sites_in_bbox(c, (lon, lat, lon, lat))  # a zero-size box on the point: edges count
         assert postgis.nearest_sites(c, lon, lat, 1) == [sid]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +114,18 @@ def _check_pg_backup(file: Path) -> None:
                            " nothing was changed", field="file")
 
 
+def _restore_list(file: Path, directory: Path) -> Path:
+    """The backup's table of contents less its extensions and their data (PostGIS and its spatial_ref_sys,
+    ADR 0004): the live database keeps the extension it has, so a database owner who is not a superuser can
+    restore (dropping or creating PostGIS needs one)."""
+    proc = subprocess.run([_tool("pg_restore"), "--list", str(file)], capture_output=True, text=True, check=False)
+    keep = [line for line in proc.stdout.splitlines()
+            if not re.match(r"^\d+; \d+ \d+ ((COMMENT - )?EXTENSION |TABLE DATA public spatial_ref_sys )", line)]
+    toc = directory / "restore.list"
+    toc.write_text("\n".join(keep) + "\n", encoding="utf-8")
+    return toc
+
+
 def _live_state(engine: Engine) -> dict[str, Any]:
     """What a restore must not undo: the audit trail written since (carried forward), disabled accounts."""
     with Session(engine) as s:
@@ -194,9 +208,12 @@ def restore(engine: Engine, file: Path, *, actor: str) -> Path:
         backup(engine, pre_copy, actor=actor)
         live = _live_state(engine)
         engine.dispose()
-        proc = subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-                               "--single-transaction", "--exit-on-error", f"--dbname={_libpq_url(engine)}", str(file)],
-                              capture_output=True, text=True, check=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            toc = _restore_list(file, Path(tmp))
+            proc = subprocess.run([_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
+                                   "--single-transaction", "--exit-on-error", f"--use-list={toc}",
+                                   f"--dbname={_libpq_url(engine)}", str(file)],
+                                  capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise BastionError(f"pg_restore failed (nothing was changed): {proc.stderr.strip()[:500]}")
     _after_restore(engine, live, actor=actor, file=file, pre_copy=pre_copy)

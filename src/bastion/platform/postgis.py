@@ -99,18 +99,18 @@ def _check_bbox(bbox: BBox) -> None:
 
 
 def sites_in_bbox(conn: Connection, bbox: BBox, *, method: Method = "gist") -> list[int]:
-    """Ids (ascending) of the sites whose point (lon, lat) lies in `bbox`, edges included. `gist`: the PostGIS
-    point and its GiST index (PostgreSQL with PostGIS only); `columns`: the portable lon/lat columns."""
+    """Ids (ascending) of the sites whose bounding box meets `bbox` (edges included): the sites repository's bbox
+    filter. `gist`: the GiST index of the PostGIS footprint finds the candidates (`&&`; its float4 boxes are
+    rounded outwards, a superset), the bbox columns decide exactly (PostgreSQL with PostGIS only); `columns`:
+    the bbox columns alone, as the repository filters today (no index serves them)."""
     _check_bbox(bbox)
     params = dict(zip(("x1", "y1", "x2", "y2"), bbox, strict=True))
+    exact = "max_lon >= :x1 AND min_lon <= :x2 AND max_lat >= :y1 AND min_lat <= :y2"
     if method == "gist":
-        # && finds the candidates in the GiST index (its float4 boxes are rounded outwards: a superset), then the
-        # exact test on the point's coordinates (ST_Intersects misses a point on a zero-width box)
-        sql = ("SELECT id FROM sites WHERE geom && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326) "
-               "AND ST_X(geom) BETWEEN :x1 AND :x2 AND ST_Y(geom) BETWEEN :y1 AND :y2 ORDER BY id")
+        sql = f"SELECT id FROM sites WHERE footprint_geom && ST_MakeEnvelope(:x1, :y1, :x2, :y2, 4326) AND {exact}"
     else:
-        sql = "SELECT id FROM sites WHERE lon BETWEEN :x1 AND :x2 AND lat BETWEEN :y1 AND :y2 ORDER BY id"
-    return [int(r[0]) for r in conn.execute(text(sql), params)]
+        sql = f"SELECT id FROM sites WHERE {exact}"
+    return [int(r[0]) for r in conn.execute(text(sql + " ORDER BY id"), params)]
 
 
 def nearest_sites(conn: Connection, lon: float, lat: float, k: int, *, method: Method = "gist") -> list[int]:
@@ -125,7 +125,6 @@ def nearest_sites(conn: Connection, lon: float, lat: float, k: int, *, method: M
             "SELECT id, geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 4326) AS d FROM sites "
             "ORDER BY geom <-> ST_SetSRID(ST_MakePoint(:x, :y), 4326) LIMIT :k"), {"x": lon, "y": lat, "k": k}).all()
         return [int(r[0]) for r in sorted(rows, key=lambda r: (r[1], r[0]))]
-    total = int(conn.scalar(text("SELECT count(*) FROM sites")) or 0)
     half = 0.005  # degrees (about 500 m): a city block first
     while True:
         rows = conn.execute(text(
@@ -133,7 +132,7 @@ def nearest_sites(conn: Connection, lon: float, lat: float, k: int, *, method: M
             "WHERE lon BETWEEN :x1 AND :x2 AND lat BETWEEN :y1 AND :y2 ORDER BY d, id LIMIT :k"),
             {"x": lon, "y": lat, "x1": lon - half, "x2": lon + half, "y1": lat - half, "y2": lat + half,
              "k": k}).all()
-        if (len(rows) == k and rows[-1][1] <= half) or len(rows) == total or half > 360:
+        if (len(rows) == k and rows[-1][1] <= half) or half > 360:  # (past 360 deg the window holds every site)
             return [int(r[0]) for r in rows]
         half *= 2
 

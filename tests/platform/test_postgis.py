@@ -84,6 +84,34 @@ def test_every_geometry_has_an_indexed_postgis_twin_equal_to_the_portable_column
         assert 140 < len(inside) < 153  # a few mapped places lie off the boundary (harbour, sea wall)
 
 
+@pytest.mark.slow
+@pg_only
+def test_the_migration_backfills_a_database_that_has_rows(db_url: str) -> None:
+    """Monaco imported at the revision before PostGIS, then `upgrade head`: every row gets its twins."""
+    from bastion.imports.service import import_osm
+    from bastion.kernel.db.engine import make_engine
+    from bastion.kernel.db.engine import make_session_factory
+    from bastion.platform import migrate
+    from tests.conftest import MONACO
+    from tests.conftest import MONACO_BOUNDARY
+
+    eng = make_engine(db_url)
+    try:
+        migrate.upgrade(eng, "20261130_0204")
+        import_osm(make_session_factory(eng), MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+        with eng.connect() as c:
+            assert not postgis.is_postgis(c) or c.scalar(text(
+                "SELECT count(*) FROM information_schema.columns WHERE column_name = 'footprint_geom'")) == 0
+        migrate.upgrade(eng)
+        with eng.connect() as c:
+            assert c.scalar(text("SELECT count(*) FROM sites WHERE geom IS NOT NULL AND footprint_geom IS NOT NULL "
+                                 "AND ST_AsBinary(footprint_geom) = geometry_wkb")) == 153
+            assert c.scalar(text("SELECT count(*) FROM gis.road_edges WHERE geom IS NOT NULL")) == 1913
+            assert migrate.schema_diff(c) == []
+    finally:
+        eng.dispose()
+
+
 @pg_only
 def test_the_twins_follow_every_write(pg_monaco: Engine, monaco_sf: sessionmaker[Session]) -> None:
     with monaco_sf() as s:

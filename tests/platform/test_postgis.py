@@ -256,3 +256,56 @@ def test_the_role_command_names_the_bad_field(tmp_path: Path, monkeypatch: pytes
     assert r.exit_code == 2 and "role name" in r.output and "lowercase" in r.output
     r = runner.invoke(app, ["db", "qgis-role", "--name", "qgis_reader"])
     assert r.exit_code == 2 and "PostgreSQL" in r.output  # SQLite has no PostGIS layers: said, no traceback
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not PG_URL, reason="PostGIS tests need BASTION_TEST_PG_URL")
+def test_an_owner_who_is_not_a_superuser_is_told_then_upgrades_backs_up_and_restores(tmp_path: Path) -> None:
+    """Deployment as documented (docs/qgis.md): the application's role owns the database but is no superuser.
+    Without the extension, `upgrade` says what to do and changes nothing; once a superuser created it, upgrade,
+    backup and restore all work as that owner (the restore leaves the live extension alone)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from bastion.kernel.db.engine import make_engine
+    from bastion.kernel.errors import BastionError
+    from bastion.platform import backup
+    from bastion.platform import migrate
+    from bastion.regions.models import Region
+
+    assert PG_URL
+    owner, db = f"owner_t_{uuid.uuid4().hex[:10]}", f"bastion_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"CREATE ROLE {owner} LOGIN PASSWORD 'owner-password-1'"))
+        c.execute(text(f'CREATE DATABASE "{db}" OWNER {owner}'))
+    url = make_url(PG_URL).set(database=db, username=owner, password="owner-password-1")
+    eng = make_engine(url.render_as_string(hide_password=False))
+    try:
+        with pytest.raises(BastionError, match="needs a superuser"):
+            migrate.upgrade(eng)
+        assert migrate.current_revision(eng) is None  # all or nothing
+        su = create_engine(make_url(PG_URL).set(database=db), isolation_level="AUTOCOMMIT")
+        with su.connect() as c:
+            c.execute(text("CREATE EXTENSION postgis"))
+        su.dispose()
+        migrate.upgrade(eng)
+        with eng.begin() as c:
+            c.execute(text("INSERT INTO regions (name, slug, created_at, updated_at, boundary_wkb) VALUES "
+                           "('R', 'r', now(), now(), :w)"), {"w": shapely.to_wkb(shapely.box(7.4, 43.7, 7.5, 43.8))})
+        backup.backup(eng, tmp_path / "b.dump", actor="test")
+        with eng.begin() as c:
+            c.execute(text("DELETE FROM regions"))
+        backup.restore(eng, tmp_path / "b.dump", actor="test")
+        with Session(eng) as s:
+            assert s.scalar(select(func.count()).select_from(Region)) == 1
+        with eng.connect() as c:
+            assert c.scalar(text("SELECT ST_Area(geom) FROM gis.regions")) == pytest.approx(0.01)
+            assert migrate.schema_diff(c) == []
+    finally:
+        eng.dispose()
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
+            c.execute(text(f"DROP ROLE IF EXISTS {owner}"))
+        admin.dispose()

@@ -2,9 +2,9 @@
 
 A count c with 0 < c < k (default k = 3 events) is withheld (None, shown as "<3"); zero and counts >= k are shown.
 A total over cells is withheld when the cells it hides could be recovered from it (total minus the shown cells):
-when exactly one cell is withheld, or the withheld cells sum to less than k. Source: the "rule of three" threshold common in
-official statistics disclosure control (e.g. Eurostat, Hundepool et al. 2012, Statistical Disclosure Control,
-Wiley, ch. 5).
+when exactly one cell is withheld, or the withheld cells sum to less than k. Source: the "rule of three"
+threshold common in official statistics disclosure control (e.g. Hundepool et al. 2012, Statistical Disclosure
+Control, Wiley, ch. 5).
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def monitor(counts: IntArray, start: int, *, method: Method = "farrington", excl
             gap = h.settle_weeks if ep.level_shift else h.gap_weeks
             if t - ep.t_last > gap:
                 ep = None
-        if not d.alarm:
+        if not d.alarm or (ep is not None and t <= ep.t_last):  # a week an earlier run already counted
             continue
         if ep is not None:
             ep.t_last = t

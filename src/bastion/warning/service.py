@@ -399,8 +399,9 @@ def detect(sf: sessionmaker[Session], region_id: int, *, method: str = "farringt
             n = len(wk)
             ex, ep, last_row, last_t = _stored_state(stored[key], first, n, hyg)
             start = max(0, n - weeks)
+            covered = max(((a.last_week - first).days // 7 for a in stored[key]), default=-1)
             res = monitor(np.asarray(counts, dtype=np.int64), start, method=m, excluded=ex, options=opts,
-                          hygiene=hyg, open_episode=ep, last_alert_t=last_t)
+                          hygiene=hyg, open_episode=ep, last_alert_t=last_t, covered_until=covered)
             decided += sum(d.decided for d in res.decisions)
             alarms += sum(d.alarm for d in res.decisions)
             if ep is not None and last_row is not None and (ep.t_last != (last_row.last_week - first).days // 7

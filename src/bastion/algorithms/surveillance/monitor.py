@@ -5,7 +5,7 @@ Week by week from ``start``: a detector decides (``detect.py``); alarm weeks are
 
 * an alarm opens a new alert only when no episode is open and at least ``suppress_days`` (7) have passed since
   the last alert began: at most one alert per series per 7 days;
-* an alarm within ``gap_weeks`` of the episode's last alarm extends the episode (no new alert);
+* an alarm within ``gap_weeks`` (4) of the episode's last alarm extends the episode (no new alert);
 * an episode with ``shift_weeks`` or more alarm weeks is a *level shift*: its weeks become the new normal (they
   re-enter the baseline) and the episode stays open until ``settle_weeks`` weeks pass without an alarm, so a
   sustained rise gives one alert, not one a week.
@@ -30,7 +30,7 @@ from bastion.algorithms.surveillance.detect import farrington_week
 @dataclass(frozen=True)
 class HygieneOptions:
     suppress_days: int = 7  # no second alert on a series within this many days of the last one
-    gap_weeks: int = 1  # an alarm within this many weeks of the episode's last alarm extends it
+    gap_weeks: int = 4  # an alarm within this many weeks of the episode's last alarm extends it
     shift_weeks: int = 4  # alarm weeks that make an episode a level shift
     settle_weeks: int = 8  # a level-shift episode closes after this many weeks without an alarm
 
@@ -66,9 +66,11 @@ class MonitorResult:
 
 def monitor(counts: IntArray, start: int, *, method: Method = "farrington", excluded: BoolArray | None = None,
             options: DetectorOptions | None = None, hygiene: HygieneOptions | None = None,
-            open_episode: AlertEpisode | None = None, last_alert_t: int | None = None) -> MonitorResult:
+            open_episode: AlertEpisode | None = None, last_alert_t: int | None = None,
+            covered_until: int = -1) -> MonitorResult:
     """Monitor weeks ``start`` .. len(counts)-1. ``excluded`` marks earlier alarm weeks (from stored alerts);
-    ``open_episode`` / ``last_alert_t`` carry the hygiene state of an earlier run."""
+    ``open_episode`` / ``last_alert_t`` carry the hygiene state of an earlier run; alarms in weeks up to
+    ``covered_until`` were already counted by an earlier run's alerts and raise nothing again."""
     o = options or DetectorOptions()
     h = hygiene or HygieneOptions()
     n = counts.size
@@ -95,7 +97,7 @@ def monitor(counts: IntArray, start: int, *, method: Method = "farrington", excl
             gap = h.settle_weeks if ep.level_shift else h.gap_weeks
             if t - ep.t_last > gap:
                 ep = None
-        if not d.alarm or (ep is not None and t <= ep.t_last):  # a week an earlier run already counted
+        if not d.alarm or t <= covered_until or (ep is not None and t <= ep.t_last):  # counted by an earlier run
             continue
         if ep is not None:
             ep.t_last = t

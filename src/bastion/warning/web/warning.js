@@ -6,7 +6,7 @@
  * Aggregate counts only: nothing here is about persons. */
 
 const SVG = "http://www.w3.org/2000/svg";
-const W = 300;
+const W = 320;
 const H = 150;
 const PAD = { left: 30, right: 8, top: 10, bottom: 22 };
 
@@ -45,7 +45,7 @@ export function seriesChart(data, t) {
     const i = index.get(a.week);
     if (i === undefined) continue;
     const v = data.events[i] === null ? 2 : data.events[i];
-    root.append(svg("circle", { cx: x(i), cy: y(v) - 4, r: 3.5, fill: "#d62728", class: "warning-alert-marker" },
+    root.append(svg("circle", { cx: x(i), cy: y(v) - 4, r: 3.5, fill: "#e4572e", class: "warning-alert-marker" },
       svg("title", null, t("warning.alert_marker", { id: a.id, week: a.week,
         observed: a.observed === null ? t("warning.suppressed") : a.observed, expected: a.expected.toFixed(1) }))));
   }

@@ -36,7 +36,7 @@ GTD_SERIES = ((6, 3, 19, 3.0), (5, 2, 14, 4.0), (8, 7, 1, 1.0), (13, 9, 20, 0.5)
 
 
 def gtd_csv(*, weeks: int = 320, rise_from: int | None = 316, rise_mean: float = 12.0, seed: int = 20261130,
-            rows_target: int | None = None) -> bytes:
+            rows_target: int | None = None, start: dt.date = START) -> bytes:
     """A GTD-format CSV (ISO-8859-1, like the real export). ``rows_target`` scales the means to about that many
     rows (for the benchmark)."""
     rng = np.random.default_rng(seed)
@@ -51,7 +51,7 @@ def gtd_csv(*, weeks: int = 320, rise_from: int | None = 316, rise_mean: float =
         for weapon, attack, target, mean in GTD_SERIES:
             m = rise_mean if (rise_from is not None and week >= rise_from and target == 19) else mean
             for _ in range(int(rng.poisson(m * scale))):
-                day = START + dt.timedelta(weeks=week, days=int(rng.integers(7)))
+                day = start + dt.timedelta(weeks=week, days=int(rng.integers(7)))
                 eid += 1
                 row = {c: f"{MARKER} {c} {eid}" for c in GTD_DENY}
                 row.update(eventid=str(202000000000 + eid), iyear=day.year, imonth=day.month, iday=day.day,

@@ -85,7 +85,7 @@ def main() -> None:
                 s.execute(insert(WarningCount), rows[i:i + 20000])
         t = time.perf_counter()
         decided = 0
-        for rg, rid in ids.items():
+        for rid in ids.values():
             r = svc.detect(sf, rid, weeks=1, through=START + dt.timedelta(weeks=WEEKS - 1))
             decided += r.decided
         ours_s = time.perf_counter() - t

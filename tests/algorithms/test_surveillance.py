@@ -19,6 +19,7 @@ from bastion.algorithms.surveillance.detect import farrington_week
 from bastion.algorithms.surveillance.disclosure import suppress
 from bastion.algorithms.surveillance.disclosure import suppress_all
 from bastion.algorithms.surveillance.disclosure import suppress_total
+from bastion.algorithms.surveillance.monitor import Resume
 from bastion.algorithms.surveillance.monitor import monitor
 from bastion.algorithms.surveillance.priors import dirichlet_update
 from bastion.algorithms.surveillance.priors import update_priors
@@ -109,8 +110,8 @@ def test_rerunning_a_week_adds_nothing() -> None:
     s = make_series(np.random.default_rng(5), Scenario(rise_start=300, rise_weeks=3, rise_sd=6.0))
     first = monitor(s.counts, 290)
     assert len(first.alerts) == 1
-    again = monitor(s.counts, 290, excluded=first.excluded, open_episode=first.episode,
-                    last_alert_t=first.alerts[0].t_start, covered_until=first.alerts[-1].t_last)
+    again = monitor(s.counts, 290, excluded=first.excluded,
+                    resume=Resume(first.episode, first.alerts[0].t_start, first.alerts[-1].t_last))
     assert again.alerts == ()
 
 

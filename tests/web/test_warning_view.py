@@ -10,10 +10,10 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.warning.synthetic_files import gtd_csv
 from tests.web.conftest import api_token
 from tests.web.test_map_page import ZH
 from tests.web.test_map_page import _open
-from tests.warning.synthetic_files import gtd_csv
 
 pytestmark = pytest.mark.web
 

@@ -27,6 +27,7 @@ from bastion.algorithms.surveillance.detect import DetectorOptions
 from bastion.algorithms.surveillance.detect import Method
 from bastion.algorithms.surveillance.monitor import AlertEpisode
 from bastion.algorithms.surveillance.monitor import HygieneOptions
+from bastion.algorithms.surveillance.monitor import Resume
 from bastion.algorithms.surveillance.monitor import monitor
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
@@ -401,7 +402,7 @@ def detect(sf: sessionmaker[Session], region_id: int, *, method: str = "farringt
             start = max(0, n - weeks)
             covered = max(((a.last_week - first).days // 7 for a in stored[key]), default=-1)
             res = monitor(np.asarray(counts, dtype=np.int64), start, method=m, excluded=ex, options=opts,
-                          hygiene=hyg, open_episode=ep, last_alert_t=last_t, covered_until=covered)
+                          hygiene=hyg, resume=Resume(ep, last_t, covered))
             decided += sum(d.decided for d in res.decisions)
             alarms += sum(d.alarm for d in res.decisions)
             if ep is not None and last_row is not None and (ep.t_last != (last_row.last_week - first).days // 7

@@ -57,6 +57,16 @@ class AlertEpisode:
 
 
 @dataclass(frozen=True)
+class Resume:
+    """Hygiene state carried over from an earlier run: the episode still open, the week the last alert began,
+    and the last week already counted by earlier alerts (alarms up to it raise nothing again)."""
+
+    open_episode: AlertEpisode | None = None
+    last_alert_t: int | None = None
+    covered_until: int = -1
+
+
+@dataclass(frozen=True)
 class MonitorResult:
     decisions: tuple[WeekDecision, ...]
     alerts: tuple[AlertEpisode, ...]
@@ -66,11 +76,9 @@ class MonitorResult:
 
 def monitor(counts: IntArray, start: int, *, method: Method = "farrington", excluded: BoolArray | None = None,
             options: DetectorOptions | None = None, hygiene: HygieneOptions | None = None,
-            open_episode: AlertEpisode | None = None, last_alert_t: int | None = None,
-            covered_until: int = -1) -> MonitorResult:
+            resume: Resume | None = None) -> MonitorResult:
     """Monitor weeks ``start`` .. len(counts)-1. ``excluded`` marks earlier alarm weeks (from stored alerts);
-    ``open_episode`` / ``last_alert_t`` carry the hygiene state of an earlier run; alarms in weeks up to
-    ``covered_until`` were already counted by an earlier run's alerts and raise nothing again."""
+    ``resume`` carries the hygiene state of an earlier run."""
     o = options or DetectorOptions()
     h = hygiene or HygieneOptions()
     n = counts.size
@@ -86,8 +94,8 @@ def monitor(counts: IntArray, start: int, *, method: Method = "farrington", excl
     else:
         raise ValueError(f"method must be 'farrington' or 'cusum', got {method!r}")
     alerts: list[AlertEpisode] = []
-    ep = open_episode
-    last_t = last_alert_t
+    r = resume or Resume()
+    ep, last_t, covered_until = r.open_episode, r.last_alert_t, r.covered_until
     suppress_weeks = -(-h.suppress_days // 7)
     for i, t in enumerate(range(start, n)):
         d = farrington_week(counts, t, excluded=ex, options=o) if method == "farrington" else decisions[i]

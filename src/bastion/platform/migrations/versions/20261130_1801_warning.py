@@ -10,7 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = '20261130_1801'
 down_revision = '20261130_0204'
 branch_labels = None

@@ -29,6 +29,7 @@ from scipy import stats
 from bastion.algorithms._typing import BoolArray
 from bastion.algorithms._typing import FloatArray
 from bastion.algorithms._typing import IntArray
+from bastion.kernel.errors import InvalidInput
 
 Method = Literal["farrington", "cusum"]
 METHODS: tuple[Method, ...] = ("farrington", "cusum")
@@ -67,7 +68,7 @@ class DetectorOptions:
         )
         for name, ok, rule in checks:
             if not ok:
-                raise ValueError(f"{name} must be {rule}, got {getattr(self, name)}")
+                raise InvalidInput(f"{name} must be {rule}, got {getattr(self, name)}", field=name)
 
 
 @dataclass(frozen=True)

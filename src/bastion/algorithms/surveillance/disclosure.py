@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bastion.kernel.errors import InvalidInput
+
 SMALL_COUNT_THRESHOLD = 3  # events; counts 1..2 are withheld
 
 
 def suppress(count: int, *, k: int = SMALL_COUNT_THRESHOLD) -> int | None:
     if k < 1:
-        raise ValueError(f"k must be >= 1, got {k}")
+        raise InvalidInput(f"k must be >= 1, got {k}", field="k")
     return None if 0 < count < k else count
 
 

@@ -25,6 +25,7 @@ from bastion.algorithms.surveillance.detect import Method
 from bastion.algorithms.surveillance.detect import WeekDecision
 from bastion.algorithms.surveillance.detect import cusum_series
 from bastion.algorithms.surveillance.detect import farrington_week
+from bastion.kernel.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class HygieneOptions:
     def __post_init__(self) -> None:
         for name in ("suppress_days", "gap_weeks", "shift_weeks", "settle_weeks"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be >= 1, got {getattr(self, name)}")
+                raise InvalidInput(f"{name} must be >= 1, got {getattr(self, name)}", field=name)
 
 
 @dataclass
@@ -83,16 +84,16 @@ def monitor(counts: IntArray, start: int, *, method: Method = "farrington", excl
     h = hygiene or HygieneOptions()
     n = counts.size
     if not 0 <= start <= n:
-        raise ValueError(f"start must be between 0 and {n} (the series length), got {start}")
+        raise InvalidInput(f"start must be between 0 and {n} (the series length), got {start}", field="start")
     ex = np.zeros(n, dtype=bool) if excluded is None else excluded.astype(bool).copy()
     if ex.size != n:
-        raise ValueError(f"excluded must have the series length {n}, got {ex.size}")
+        raise InvalidInput(f"excluded must have the series length {n}, got {ex.size}", field="excluded")
     if method == "cusum":
         decisions = cusum_series(counts, start, excluded=ex, options=o)
     elif method == "farrington":
         decisions = []
     else:
-        raise ValueError(f"method must be 'farrington' or 'cusum', got {method!r}")
+        raise InvalidInput(f"method must be 'farrington' or 'cusum', got {method!r}", field="method")
     alerts: list[AlertEpisode] = []
     r = resume or Resume()
     ep, last_t, covered_until = r.open_episode, r.last_alert_t, r.covered_until

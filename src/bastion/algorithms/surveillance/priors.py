@@ -25,6 +25,7 @@ from scipy import stats
 
 from bastion.algorithms.risk.threat import THREATS
 from bastion.algorithms.risk.threat import ThreatPriors
+from bastion.kernel.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -51,18 +52,18 @@ def dirichlet_update(prior: Mapping[str, float], counts: Mapping[str, int], weig
                      credible: float = 0.9) -> tuple[ShareUpdate, ...]:
     """Posterior mean and credible interval of every share; keys are the union of prior and counts."""
     if weight < 0:
-        raise ValueError(f"weight must be >= 0 pseudo-incidents, got {weight}")
+        raise InvalidInput(f"weight must be >= 0 pseudo-incidents, got {weight}", field="weight")
     if any(c < 0 for c in counts.values()):
-        raise ValueError("counts must be >= 0")
+        raise InvalidInput("counts must be >= 0", field="counts")
     if not 0 < credible < 1:
-        raise ValueError(f"credible must be in (0, 1), got {credible}")
+        raise InvalidInput(f"credible must be in (0, 1), got {credible}", field="credible")
     total_p = sum(prior.values())
     p = {k: (v / total_p if total_p > 0 else 0.0) for k, v in prior.items()}
     keys = sorted(set(p) | set(counts))
     n = sum(counts.values())
     a_tot = weight + n
-    if a_tot <= 0:
-        raise ValueError("need a prior weight > 0 or at least one local count")
+    if a_tot <= 0:  # no prior weight and no data: nothing to update
+        return tuple(ShareUpdate(k, p.get(k, 0.0), 0, p.get(k, 0.0), p.get(k, 0.0), p.get(k, 0.0)) for k in keys)
     lo_q, hi_q = (1 - credible) / 2, 1 - (1 - credible) / 2
     out = []
     for k in keys:

@@ -196,3 +196,24 @@ def test_cli_import_detect_alerts(cli_monaco: Path, tmp_path: Path) -> None:
     cap.validate(out.read_text(encoding="utf-8"))
     r = run.invoke(platform_cli.app, ["warning", "import", str(f), "--region", "Monaco", "--format", "xls"])
     assert r.exit_code == 2 and "--format" in r.output
+
+
+def test_alerts_only_recommend_posture_is_unchanged(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:
+    """A 'raise' recommendation leaves the region's threat level (the posture input of the risk domain) untouched;
+    long operations report progress in [0, 1]."""
+    from bastion.risk.service import threat_setting
+
+    rid = _monaco(monaco_sf)
+    with monaco_sf() as s:
+        before = threat_setting(s, rid)
+    seen: list[tuple[float, str]] = []
+    f = tmp_path / "gtd.csv"
+    f.write_bytes(gtd_csv(rows_target=22_000, rise_from=316))
+    svc.import_file(monaco_sf, rid, f, "gtd", progress=lambda x, m: seen.append((x, m)))
+    assert seen and all(0.0 <= x <= 1.0 for x, _ in seen) and any("rows read" in m for _x, m in seen)
+    seen.clear()
+    r = svc.detect(monaco_sf, rid, weeks=8, progress=lambda x, m: seen.append((x, m)))
+    assert seen[-1] == (1.0, "done")
+    with monaco_sf() as s:
+        assert any(a.recommended_action == "raise" for a in svc.list_alerts(s, rid)) and r.new_alerts
+        assert threat_setting(s, rid) == before

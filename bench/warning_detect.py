@@ -36,7 +36,7 @@ from bastion.kernel.db.engine import make_engine  # noqa: E402
 from bastion.kernel.db.engine import make_session_factory  # noqa: E402
 from bastion.platform import migrate  # noqa: E402
 from bastion.regions.models import Region  # noqa: E402
-from bastion.warning import service as svc  # noqa: E402
+from bastion.warning import alerts as alerts_svc  # noqa: E402
 from bastion.warning.enums import ATTACK_TYPES  # noqa: E402
 from bastion.warning.enums import DATASETS  # noqa: E402
 from bastion.warning.models import WarningAlert  # noqa: E402
@@ -86,7 +86,7 @@ def main() -> None:
         t = time.perf_counter()
         decided = 0
         for rid in ids.values():
-            r = svc.detect(sf, rid, weeks=1, through=START + dt.timedelta(weeks=WEEKS - 1))
+            r = alerts_svc.detect(sf, rid, weeks=1, through=START + dt.timedelta(weeks=WEEKS - 1))
             decided += r.decided
         ours_s = time.perf_counter() - t
         with sf() as s:

@@ -22,6 +22,7 @@ from bastion.kernel.errors import NotFound
 from bastion.platform import cli as platform_cli
 from bastion.regions.models import Region
 from bastion.sites.models import Site
+from bastion.warning import alerts as alerts_svc
 from bastion.warning import analysis
 from bastion.warning import cap
 from bastion.warning import service as svc
@@ -47,10 +48,10 @@ def risen(monaco_sf: sessionmaker[Session]) -> int:
 
 
 def test_a_rise_is_detected_once_with_a_posture_recommendation(monaco_sf: sessionmaker[Session], risen: int) -> None:
-    r = svc.detect(monaco_sf, risen, weeks=8)
+    r = alerts_svc.detect(monaco_sf, risen, weeks=8)
     assert r.series == 4 and r.decided == 4 * 8
     with monaco_sf() as s:
-        alerts = svc.list_alerts(s, risen)
+        alerts = alerts_svc.list_alerts(s, risen)
         hit = [a for a in alerts if (a.attack_type, a.target_type) == ("ied", 19)]
         assert len(hit) == 1 and hit[0].week == RISE_WEEK
         a = hit[0]
@@ -58,39 +59,39 @@ def test_a_rise_is_detected_once_with_a_posture_recommendation(monaco_sf: sessio
         assert a.current_level == "SUBSTANTIAL"
         assert (a.recommended_action, a.recommended_level) == ("raise", "SEVERE")  # p < 0.001
         assert a.evidence["series"]["site_categories"] == ["transport"]
-        rec = svc.posture_recommendation(s, a.id)
+        rec = alerts_svc.posture_recommendation(s, a.id)
         assert rec.action == "raise" and rec.evidence["observed"] == a.observed
         alert_id = a.id
-    again = svc.detect(monaco_sf, risen, weeks=8)  # idempotent
+    again = alerts_svc.detect(monaco_sf, risen, weeks=8)  # idempotent
     assert again.new_alerts == () and again.extended_alerts == ()
     # the posture domain records the outcome; nothing here changes posture
-    done = svc.record_posture_decision(monaco_sf, alert_id, "approved", posture_change_id=42)
+    done = alerts_svc.record_posture_decision(monaco_sf, alert_id, "approved", posture_change_id=42)
     assert done.decision == "approved"
     with pytest.raises(InvalidInput, match="already approved"):
-        svc.record_posture_decision(monaco_sf, alert_id, "rejected")
+        alerts_svc.record_posture_decision(monaco_sf, alert_id, "rejected")
     with pytest.raises(NotFound):
-        svc.record_posture_decision(monaco_sf, 999_999, "approved")
+        alerts_svc.record_posture_decision(monaco_sf, 999_999, "approved")
 
 
 def test_week_by_week_runs_equal_one_run(monaco_sf: sessionmaker[Session], risen: int) -> None:
     """Deciding 8 weeks one week at a time stores the same alerts as deciding them in one run."""
     last = START + dt.timedelta(weeks=319)
     for k in range(7, -1, -1):
-        svc.detect(monaco_sf, risen, through=last - dt.timedelta(weeks=k))
+        alerts_svc.detect(monaco_sf, risen, through=last - dt.timedelta(weeks=k))
     with monaco_sf() as s:
-        stepwise = sorted((a.attack_type, a.target_type, a.week, a.last_week) for a in svc.list_alerts(s, risen))
+        stepwise = sorted((a.attack_type, a.target_type, a.week, a.last_week) for a in alerts_svc.list_alerts(s, risen))
         s.query(WarningAlert).delete()
         s.commit()
-    svc.detect(monaco_sf, risen, weeks=8)
+    alerts_svc.detect(monaco_sf, risen, weeks=8)
     with monaco_sf() as s:
-        once = sorted((a.attack_type, a.target_type, a.week, a.last_week) for a in svc.list_alerts(s, risen))
+        once = sorted((a.attack_type, a.target_type, a.week, a.last_week) for a in alerts_svc.list_alerts(s, risen))
     assert stepwise == once and any(x[:2] == ("ied", 19) for x in once)
 
 
 def test_cap_export_is_valid_cap_1_2(monaco_sf: sessionmaker[Session], risen: int) -> None:
-    svc.detect(monaco_sf, risen, weeks=8)
+    alerts_svc.detect(monaco_sf, risen, weeks=8)
     with monaco_sf() as s:
-        a = next(x for x in svc.list_alerts(s, risen) if x.target_type == 19)
+        a = next(x for x in alerts_svc.list_alerts(s, risen) if x.target_type == 19)
         xml = cap.alert_xml(a, "Monaco", sent=dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC))
     cap.validate(xml)  # the OASIS CAP 1.2 schema
     root = ET.fromstring(xml)
@@ -212,8 +213,8 @@ def test_alerts_only_recommend_posture_is_unchanged(monaco_sf: sessionmaker[Sess
     svc.import_file(monaco_sf, rid, f, "gtd", progress=lambda x, m: seen.append((x, m)))
     assert seen and all(0.0 <= x <= 1.0 for x, _ in seen) and any("rows read" in m for _x, m in seen)
     seen.clear()
-    r = svc.detect(monaco_sf, rid, weeks=8, progress=lambda x, m: seen.append((x, m)))
+    r = alerts_svc.detect(monaco_sf, rid, weeks=8, progress=lambda x, m: seen.append((x, m)))
     assert seen[-1] == (1.0, "done")
     with monaco_sf() as s:
-        assert any(a.recommended_action == "raise" for a in svc.list_alerts(s, rid)) and r.new_alerts
+        assert any(a.recommended_action == "raise" for a in alerts_svc.list_alerts(s, rid)) and r.new_alerts
         assert threat_setting(s, rid) == before

@@ -27,6 +27,7 @@ from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import PageDep
 from bastion.regions.repository import RegionRepo
 from bastion.sites.guards import region_in_scope
+from bastion.warning import alerts as alerts_svc
 from bastion.warning import analysis
 from bastion.warning import cap
 from bastion.warning import render
@@ -58,7 +59,7 @@ READ, IMPORT = require(P.WARNING_READ), require(P.WARNING_IMPORT)
 
 
 def _alert_in_scope(session: SessionDep, guard: GuardDep, alert_id: int, permission: P) -> None:
-    a = svc.get_alert(session, alert_id)
+    a = alerts_svc.get_alert(session, alert_id)
     guard.check(permission, region_resource(a.region_id), object_type="warning_alert", object_id=alert_id)
 
 
@@ -120,7 +121,7 @@ def series_data(region_id: IdPath, session: SessionDep, guard: GuardDep,
                 target_type: Annotated[int, Query(ge=1, le=22)]) -> SeriesDataRead:
     region_in_scope(session, guard, region_id, P.WARNING_READ)
     d = svc.series_data(session, region_id, (dataset, attack_type, target_type))
-    alerts = [AlertRead(**render.alert_dict(a)) for a in svc.list_alerts(session, region_id)
+    alerts = [AlertRead(**render.alert_dict(a)) for a in alerts_svc.list_alerts(session, region_id)
               if (a.dataset, a.attack_type, a.target_type) == d.key]
     return SeriesDataRead(dataset=dataset, attack_type=attack_type, target_type=target_type, weeks=list(d.weeks),
                           events=[suppress(c) for c in d.events], alerts=alerts)
@@ -132,7 +133,7 @@ def detect(region_id: IdPath, body: DetectCreate, sf: SessionFactoryDep, session
            guard: GuardDep) -> DetectRead:
     region_in_scope(session, guard, region_id, P.WARNING_READ)
     region_in_scope(session, guard, region_id, P.ANALYSIS_RUN)
-    r = svc.detect(sf, region_id, method=body.method, weeks=body.weeks, through=body.through)
+    r = alerts_svc.detect(sf, region_id, method=body.method, weeks=body.weeks, through=body.through)
     return DetectRead(region_id=r.region_id, method=r.method, through=r.through, series=r.series, decided=r.decided,
                       alarms=r.alarms, new_alerts=list(r.new_alerts), extended_alerts=list(r.extended_alerts),
                       runtime_s=r.runtime_s)
@@ -142,21 +143,21 @@ def detect(region_id: IdPath, body: DetectCreate, sf: SessionFactoryDep, session
 def list_alerts(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep,
                 status: Annotated[str | None, Query(pattern="^(open|acknowledged|closed)$")] = None) -> AlertList:
     region_in_scope(session, guard, region_id, P.WARNING_READ)
-    return AlertList.mapped(svc.list_alerts(session, region_id, status=status), page,
+    return AlertList.mapped(alerts_svc.list_alerts(session, region_id, status=status), page,
                             lambda a: AlertRead(**render.alert_dict(a)))
 
 
 @router.get("/warning/alerts/{alert_id}", response_model=AlertRead, dependencies=[READ])
 def get_alert(alert_id: IdPath, session: SessionDep, guard: GuardDep) -> AlertRead:
     _alert_in_scope(session, guard, alert_id, P.WARNING_READ)
-    return AlertRead(**render.alert_dict(svc.get_alert(session, alert_id)))
+    return AlertRead(**render.alert_dict(alerts_svc.get_alert(session, alert_id)))
 
 
 @router.patch("/warning/alerts/{alert_id}", response_model=AlertRead, dependencies=[IMPORT])
 def patch_alert(alert_id: IdPath, body: AlertUpdate, sf: SessionFactoryDep, session: SessionDep,
                 guard: GuardDep) -> AlertRead:
     _alert_in_scope(session, guard, alert_id, P.WARNING_IMPORT)
-    return AlertRead(**render.alert_dict(svc.set_alert_status(sf, alert_id, body.status)))
+    return AlertRead(**render.alert_dict(alerts_svc.set_alert_status(sf, alert_id, body.status)))
 
 
 @router.get("/warning/alerts/{alert_id}/cap", response_model=None, dependencies=[READ],
@@ -164,7 +165,7 @@ def patch_alert(alert_id: IdPath, body: AlertUpdate, sf: SessionFactoryDep, sess
                              "content": {"application/cap+xml": {"schema": {"type": "string"}}}}})
 def alert_cap(alert_id: IdPath, session: SessionDep, guard: GuardDep) -> Response:
     _alert_in_scope(session, guard, alert_id, P.WARNING_READ)
-    a = svc.get_alert(session, alert_id)
+    a = alerts_svc.get_alert(session, alert_id)
     xml = cap.alert_xml(a, RegionRepo(session).get(a.region_id).name, sent=utcnow())
     return Response(xml, media_type="application/cap+xml", headers={
         "Content-Disposition": f'attachment; filename="warning-alert-{alert_id}.cap.xml"', "Cache-Control": "no-store"})

@@ -156,6 +156,7 @@ def detect(
 ) -> None:
     """Run the detector on every series of the region; store new alerts (each recommends a posture)."""
     from bastion.regions.repository import RegionRepo
+    from bastion.warning import alerts as alerts_svc
     from bastion.warning import service as svc
 
     sf = session_factory()
@@ -163,7 +164,7 @@ def detect(
         rid = RegionRepo(s).get_by_ref(region).id
     th = svc.parse_week(through) if through else None
     with _bar("detecting") as progress:
-        r = svc.detect(sf, rid, method=method, weeks=weeks, through=th, progress=progress)
+        r = alerts_svc.detect(sf, rid, method=method, weeks=weeks, through=th, progress=progress)
     if as_json:
         print_json(r.__dict__)
         return
@@ -178,11 +179,11 @@ def alerts(region: str = region_option(), status: str | None = typer.Option(None
            exact: bool = EXACT, as_json: bool = json_option()) -> None:
     """Alerts and the posture each recommends (approval happens in the posture workflow, not here)."""
     from bastion.regions.repository import RegionRepo
+    from bastion.warning import alerts as alerts_svc
     from bastion.warning import render
-    from bastion.warning import service as svc
 
     with session_factory()() as s:
-        rows = svc.list_alerts(s, RegionRepo(s).get_by_ref(region).id, status=status)
+        rows = alerts_svc.list_alerts(s, RegionRepo(s).get_by_ref(region).id, status=status)
         items = [render.alert_dict(a) | ({"observed": a.observed} if exact else {}) for a in rows]
     if as_json:
         print_items(items)
@@ -201,9 +202,9 @@ def alerts(region: str = region_option(), status: str | None = typer.Option(None
 def ack(alert_id: int = typer.Argument(...), status: str = typer.Option("acknowledged", "--status",
                                                                         help="acknowledged, closed or open.")) -> None:
     """Acknowledge or close an alert (its weeks stay out of future baselines)."""
-    from bastion.warning import service as svc
+    from bastion.warning import alerts as alerts_svc
 
-    a = svc.set_alert_status(session_factory(), alert_id, status)
+    a = alerts_svc.set_alert_status(session_factory(), alert_id, status)
     console.print(f"alert {a.id}: {a.status}")
 
 
@@ -214,11 +215,11 @@ def cap_(alert_id: int = typer.Argument(...),
     """Export an alert as an OASIS CAP 1.2 message (scope Restricted), validated against the CAP 1.2 schema."""
     from bastion.kernel.db.base import utcnow
     from bastion.regions.repository import RegionRepo
+    from bastion.warning import alerts as alerts_svc
     from bastion.warning import cap
-    from bastion.warning import service as svc
 
     with session_factory()() as s:
-        a = svc.get_alert(s, alert_id)
+        a = alerts_svc.get_alert(s, alert_id)
         xml = cap.alert_xml(a, RegionRepo(s).get(a.region_id).name, sent=utcnow())
     if out is None:
         typer.echo(xml)

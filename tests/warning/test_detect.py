@@ -197,6 +197,13 @@ def test_cli_import_detect_alerts(cli_monaco: Path, tmp_path: Path) -> None:
     cap.validate(out.read_text(encoding="utf-8"))
     r = run.invoke(platform_cli.app, ["warning", "import", str(f), "--region", "Monaco", "--format", "xls"])
     assert r.exit_code == 2 and "--format" in r.output
+    r = run.invoke(platform_cli.app, ["warning", "priors", "--region", "Monaco", "--top", "3"])
+    assert r.exit_code == 0 and "side by side" in r.output, r.output
+    month = f"{RISE_WEEK.year}-{RISE_WEEK.month:02d}"
+    r = run.invoke(platform_cli.app, ["warning", "backtest", "--region", "Monaco", "--month", month])
+    assert r.exit_code == 0 and RISE_WEEK.isoformat() in r.output, r.output
+    r = run.invoke(platform_cli.app, ["warning", "series", "--region", "Monaco"])
+    assert r.exit_code == 0 and "Transportation" in r.output, r.output
 
 
 def test_alerts_only_recommend_posture_is_unchanged(monaco_sf: sessionmaker[Session], tmp_path: Path) -> None:

@@ -24,7 +24,8 @@ class WarningImportCreate(BaseModel):
     file_label: str = Field("upload.csv", min_length=1, max_length=120, pattern=r"^[^/\\<>&]+$",
                             description="the file's name, for the import record")
     csv: str = Field(min_length=1, max_length=50_000_000, description="the CSV text, header first (only date, "
-                     "attack type, target type, casualty and country columns are read; no other value is kept)")
+                     "attack type, target type, casualty and country columns are read; no other value is kept); "
+                     "the recorded sha256 is that of this text in UTF-8")
     country: str | None = Field(None, max_length=80, description="keep only rows of this country (GTD code or "
                                 "ACLED country name)")
 

@@ -218,6 +218,30 @@ def _task(w: World, _login: str) -> int:
         return t.id
 
 
+_ALERT: dict[str, int] = {}
+
+
+def _warning_alert(w: World, _login: str) -> int:
+    """One early-warning alert in region A (made once; no route deletes alerts)."""
+    if "id" not in _ALERT:
+        import datetime as dt
+
+        from bastion.warning.models import WarningAlert
+
+        with w.sf.begin() as s:
+            a = WarningAlert(region_id=w.region_a, dataset="manual", attack_type="ied", target_type=19,
+                             method="farrington", week=dt.date(2026, 11, 2), last_week=dt.date(2026, 11, 2),
+                             alarm_weeks=["2026-11-02"], observed=9, peak_observed=9, expected=2.0, upper=7.0,
+                             p_value=1e-4, score=2.4, level_shift=False, suppressed_until=dt.date(2026, 11, 9),
+                             status="open", current_level="SUBSTANTIAL", recommended_action="raise",
+                             recommended_level="SEVERE", evidence={}, decision="pending", created_at=utcnow(),
+                             updated_at=utcnow())
+            s.add(a)
+            s.flush()
+            _ALERT["id"] = a.id
+    return _ALERT["id"]
+
+
 SITE_X = lambda w: Resource(region_id=w.region_a, operator_agency_id=w.agency_x)  # noqa: E731
 
 # path parameter -> (value for this caller, the Resource it designates or None)
@@ -233,6 +257,7 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "kind": lambda w, l: (_measure_kind(w, l), None),  # with site_id: the site designates the resource
     "inspection_id": lambda w, l: (_inspection(w, l), SITE_X(w)),  # an inspection of the target site
     "task_id": lambda w, l: (_task(w, l), SITE_X(w)),  # a task at the target site
+    "alert_id": lambda w, l: (_warning_alert(w, l), REGION_A(w)),  # an early-warning alert in region A
 }
 
 
@@ -299,6 +324,15 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/inspections/{inspection_id}/complete"): Case(body=lambda w, l: {"owner_agency": "Operator"},
                                                                   independent=True),
     ("PATCH", "/api/v1/tasks/{task_id}"): Case(body=lambda w, l: {"status": "in_progress"}),
+    ("POST", "/api/v1/regions/{region_id}/warning/imports"): Case(body=lambda w, l: {
+        "format": "gtd", "csv": "iyear,imonth,iday,targtype1,attacktype1\n2024,1,1,19,3\n"}),
+    ("POST", "/api/v1/regions/{region_id}/warning/counts"): Case(body=lambda w, l: {"counts": [
+        {"week": "2024-W02", "attack_type": "ied", "target_type": 19, "events": 1}]}),
+    ("GET", "/api/v1/regions/{region_id}/warning/series-data"): Case(query={
+        "dataset": "manual", "attack_type": "ied", "target_type": 19}),
+    ("POST", "/api/v1/regions/{region_id}/warning/detect"): Case(body=lambda w, l: {}),
+    ("PATCH", "/api/v1/warning/alerts/{alert_id}"): Case(body=lambda w, l: {"status": "acknowledged"}),
+    ("GET", "/api/v1/regions/{region_id}/warning/backtest"): Case(query={"month": "2024-01"}),
     ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
     ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
         "add": [{"lon": 7.4255, "lat": 43.731}]}),

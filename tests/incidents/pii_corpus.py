@@ -32,8 +32,10 @@ def _L(rng: random.Random, n: int) -> str:
 def _phones(rng: random.Random) -> list[str]:
     return [
         f"+44 20 {_d(rng, 4)} {_d(rng, 4)}", f"020 {_d(rng, 4)} {_d(rng, 4)}", f"07700 {_d(rng, 6)}",
-        f"+44 7700 {_d(rng, 6)}", f"+351 91{_d(rng, 1)} {_d(rng, 3)} {_d(rng, 3)}", f"22{_d(rng, 1)} {_d(rng, 3)} {_d(rng, 3)}",
-        f"+33 6 {_d(rng, 2)} {_d(rng, 2)} {_d(rng, 2)} {_d(rng, 2)}", f"06.{_d(rng, 2)}.{_d(rng, 2)}.{_d(rng, 2)}.{_d(rng, 2)}",
+        f"+44 7700 {_d(rng, 6)}", f"+351 91{_d(rng, 1)} {_d(rng, 3)} {_d(rng, 3)}",
+        f"22{_d(rng, 1)} {_d(rng, 3)} {_d(rng, 3)}",
+        f"+33 6 {_d(rng, 2)} {_d(rng, 2)} {_d(rng, 2)} {_d(rng, 2)}",
+        f"06.{_d(rng, 2)}.{_d(rng, 2)}.{_d(rng, 2)}.{_d(rng, 2)}",
         f"+377 93 {_d(rng, 2)} {_d(rng, 2)} {_d(rng, 2)}", f"1{rng.choice('3578')}{_d(rng, 9)}",
         f"1{rng.choice('3578')}{_d(rng, 1)}-{_d(rng, 4)}-{_d(rng, 4)}", f"+86 13{_d(rng, 1)} {_d(rng, 4)} {_d(rng, 4)}",
         f"(212) 555-{_d(rng, 4)}", f"555-{_d(rng, 4)}", f"+1-202-555-{_d(rng, 4)}", f"010-{_d(rng, 8)}",

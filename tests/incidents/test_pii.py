@@ -58,4 +58,5 @@ def test_refusal_names_the_field_and_the_reason() -> None:
         free_text("Caller on 07700 900123 says smoke", "hazards")
     assert e.value.field == "hazards"
     assert "a phone number" in str(e.value) and "never people" in str(e.value)
-    assert free_text("  3 P1 casualties at 14:05, cordon 100 m  ", "hazards") == "3 P1 casualties at 14:05, cordon 100 m"
+    text = "3 P1 casualties at 14:05, cordon 100 m"
+    assert free_text(f"  {text}  ", "hazards") == text

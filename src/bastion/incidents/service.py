@@ -420,3 +420,77 @@ def _detached(s: Session, obj: Any) -> Any:
 
 def triage_total(casualties: Mapping[str, int]) -> int:
     return sum(int(casualties.get(t.value, 0)) for t in Triage)
+
+
+# ---------------------------------------------------------------- close
+
+
+@dataclass(frozen=True)
+class LessonSpec:
+    text: str
+    owner_agency: str
+    deadline_days: int = 30
+    site_id: int | None = None  # default: the incident's site
+
+
+def close_incident(sf: sessionmaker[Session], incident_id: int, *, expected_version: int, actor: Actor,
+                   now: dt.datetime, lessons: Sequence[LessonSpec] = ()) -> tuple[Incident, list[int]]:
+    """Close the incident; its lessons become rectification tasks (supervision) in the same transaction.
+    Committed units are released to returning."""
+    from bastion.supervision.lessons import Lesson
+    from bastion.supervision.lessons import add_lesson_tasks
+
+    _check_now(now)
+    texts = [intake.free_text(le.text, f"lessons[{i}].text", required=True) or "" for i, le in enumerate(lessons)]
+    with unit_of_work(sf) as s:
+        inc = claim_version(s, incident_id, expected_version, now=now)
+        if inc.status != IncidentStatus.OPEN.value:
+            raise Conflict(f"incident {incident_id} is already closed")
+        out = []
+        for i, (le, text) in enumerate(zip(lessons, texts, strict=True)):
+            site_id = le.site_id if le.site_id is not None else inc.site_id
+            if site_id is None:
+                raise InvalidInput(f"lessons[{i}].site_id is required: the incident is not at a site",
+                                   field=f"lessons[{i}].site_id")
+            out.append(Lesson(site_id, text, le.owner_agency, le.deadline_days))
+        task_ids = add_lesson_tasks(s, out, source=f"incident:{incident_id}", now=now,
+                                    actor_account_id=actor.account_id)
+        for st in s.scalars(select(UnitState).where(UnitState.incident_id == incident_id)):
+            if st.status in (UnitStatus.DISPATCHED.value, UnitStatus.EN_ROUTE.value, UnitStatus.ON_SCENE.value):
+                st.status = UnitStatus.RETURNING.value if st.status != UnitStatus.DISPATCHED.value \
+                    else UnitStatus.AVAILABLE.value
+                if st.status == UnitStatus.AVAILABLE.value:
+                    st.incident_id = None
+                st.version += 1
+                st.updated_at = now
+        inc.status = IncidentStatus.CLOSED.value
+        inc.closed_at = now
+        s.flush()
+        append(s, incident_id, EntryKind.CLOSED, f"closed; {len(task_ids)} lessons became rectification tasks",
+               actor=actor, now=now, details={"tasks": task_ids})
+        s.refresh(inc)
+        s.expunge(inc)
+    return inc, task_ids
+
+
+# ---------------------------------------------------------------- board
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    incident: Incident
+    units_committed: int
+    elapsed_s: int
+    casualties_total: int
+
+
+def board(s: Session, *, region_ids: Collection[int] | None, modes: Collection[str] = (Mode.REAL.value,),
+          now: dt.datetime) -> list[BoardRow]:
+    """Open incidents with units committed and elapsed time (REAL only unless asked)."""
+    incs = list_incidents(s, region_ids=region_ids, modes=modes, status=IncidentStatus.OPEN.value)
+    counts = dict(s.execute(select(UnitState.incident_id, func.count()).where(
+        UnitState.incident_id.in_([i.id for i in incs]),
+        UnitState.status.in_([UnitStatus.DISPATCHED.value, UnitStatus.EN_ROUTE.value, UnitStatus.ON_SCENE.value]))
+        .group_by(UnitState.incident_id)).all()) if incs else {}
+    return [BoardRow(i, int(counts.get(i.id, 0)), max(0, int((now - i.opened_at).total_seconds())),
+                     triage_total(i.casualties)) for i in incs]

@@ -72,8 +72,8 @@ def test_dispatch_cordon_warning_report(client: TestClient, auth_client: AuthCli
     assert rec["required_capabilities"] == ["eod"]
     assert unit["id"] in [u["unit_id"] for u in rec["units"]]
     d = client.post(f"/api/v1/incidents/{inc['id']}/dispatch", json={"unit_ids": [unit["id"]]})
-    assert d.status_code == 200 and d.json()[0]["status"] == "dispatched", d.text
-    st = client.patch(f"/api/v1/units/{unit['id']}/status", json={"version": d.json()[0]["version"],
+    assert d.status_code == 200 and d.json()["items"][0]["status"] == "dispatched", d.text
+    st = client.patch(f"/api/v1/units/{unit['id']}/status", json={"version": d.json()["items"][0]["version"],
                                                                   "status": "on_scene"})
     assert st.status_code == 409 and "en_route" in st.text
     c = client.put(f"/api/v1/incidents/{inc['id']}/cordon", json={})

@@ -169,15 +169,15 @@ def unit_state_read(v: svc.UnitView) -> UnitStateRead:
                          crew_count=v.state.crew_count, capabilities=sorted(v.capabilities), version=v.state.version)
 
 
-@router.post("/incidents/{incident_id}/dispatch", response_model=list[UnitStateRead], dependencies=[COMMAND])
+@router.post("/incidents/{incident_id}/dispatch", response_model=Page[UnitStateRead], dependencies=[COMMAND])
 def dispatch_units(incident_id: IdPath, body: DispatchCreate, request: Request, sf: SessionFactoryDep,
-                   session: SessionDep, guard: GuardDep, auth: AuthDep) -> list[UnitStateRead]:
+                   session: SessionDep, guard: GuardDep, auth: AuthDep, page: PageDep) -> Page[UnitStateRead]:
     inc = _incident(session, guard, incident_id, P.INCIDENT_COMMAND)
     for v in svc.unit_views(session, unit_ids=body.unit_ids):
         if v.unit.region_id != inc.region_id:
             raise NotFound(f"unit {v.unit.id} does not exist")
     out = dispatch.dispatch_units(sf, incident_id, body.unit_ids, actor=_actor(request, auth), now=utcnow())
-    return [unit_state_read(v) for v in out]
+    return Page[UnitStateRead].mapped(out, page, unit_state_read)
 
 
 def cordon_read(session: Session, incident_id: int) -> CordonRead:
@@ -257,10 +257,10 @@ def draft_warning(incident_id: IdPath, body: WarningCreate, request: Request, sf
                                   radius_m=body.radius_m, actor=_actor(request, auth), now=utcnow()))
 
 
-@router.get("/incidents/{incident_id}/warnings", response_model=list[WarningRead], dependencies=[READ])
-def list_warnings(incident_id: IdPath, session: SessionDep, guard: GuardDep) -> list[WarningRead]:
+@router.get("/incidents/{incident_id}/warnings", response_model=Page[WarningRead], dependencies=[READ])
+def list_warnings(incident_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[WarningRead]:
     _incident(session, guard, incident_id, P.INCIDENT_READ)
-    return [warning_read(w) for w in cap.list_warnings(session, incident_id)]
+    return Page[WarningRead].mapped(cap.list_warnings(session, incident_id), page, warning_read)
 
 
 @router.post("/warnings/{warning_id}/approve", response_model=WarningRead, dependencies=[COMMAND])
@@ -282,10 +282,10 @@ def warning_xml(warning_id: IdPath, session: SessionDep, guard: GuardDep) -> Res
 # ---------------------------------------------------------------- units, move-ups, board
 
 
-@router.get("/regions/{region_id}/unit-status", response_model=list[UnitStateRead], dependencies=[READ])
-def unit_status(region_id: IdPath, session: SessionDep, guard: GuardDep) -> list[UnitStateRead]:
+@router.get("/regions/{region_id}/unit-status", response_model=Page[UnitStateRead], dependencies=[READ])
+def unit_status(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[UnitStateRead]:
     guard.check(P.INCIDENT_READ, _res(region_id), object_type="region", object_id=region_id)
-    return [unit_state_read(v) for v in svc.unit_views(session, [region_id])]
+    return Page[UnitStateRead].mapped(svc.unit_views(session, [region_id]), page, unit_state_read)
 
 
 @router.patch("/units/{unit_id}/status", response_model=UnitStateRead, dependencies=[WRITE])

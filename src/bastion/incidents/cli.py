@@ -213,10 +213,10 @@ def recommend(incident_id: int = typer.Argument(...), limit_s: float = typer.Opt
         return
     t = Table("unit", "call sign", "ETA", "meets", "missing capability",
               title=f"needs {', '.join(rec.required) or 'nothing special'}; {len(rec.ranked)} units")
-    for x in items:
-        eta = "beyond bound" if x["eta_s"] is None else f"{x['eta_s']:.0f} s"
-        t.add_row(str(x["unit_id"]), str(x["call_sign"]), eta, ",".join(f"{m}s" for m in x["meets_s"]),  # type: ignore[attr-defined]
-                  ",".join(x["missing"]))  # type: ignore[arg-type]
+    for r in rec.ranked[:top]:
+        eta = "beyond bound" if r.eta_s == float("inf") else f"{r.eta_s:.0f} s"
+        t.add_row(str(r.unit_id), rec.call_signs[r.unit_id], eta, ",".join(f"{m}s" for m in r.meets_s),
+                  ",".join(r.capability_missing))
     console.print(t)
 
 

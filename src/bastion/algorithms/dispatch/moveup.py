@@ -153,7 +153,7 @@ def _assign(leaving: IntArray, targets: list[int], idle: IntArray, travel_s: Flo
     if travel_s is None:
         cost = np.where(idle[leaving][:, None] == np.asarray(targets)[None, :], 0.0, 1.0)
     else:
-        cost = np.nan_to_num(travel_s[np.ix_(leaving, targets)], posinf=1e12)
+        cost = np.nan_to_num(travel_s[np.ix_(leaving, np.asarray(targets, dtype=np.int64))], posinf=1e12)
         cost = np.where(idle[leaving][:, None] == np.asarray(targets)[None, :], -1.0, cost)
     r, cidx = linear_sum_assignment(cost)
     return tuple(Move(int(leaving[i]), int(idle[leaving[i]]), int(targets[j])) for i, j in zip(r, cidx, strict=True))

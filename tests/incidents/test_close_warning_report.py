@@ -107,7 +107,7 @@ def test_sitrep_counts_match_the_database(monaco_sf: sessionmaker[Session]) -> N
     for k, v in db_inc.casualties.items():
         assert re.search(rf'data-k="{k}">{v}<', html)
     assert re.search(rf'data-k="total">{svc.triage_total(db_inc.casualties)}<', html)
-    assert f'<span id="units-committed">2</span>' in html
+    assert '<span id="units-committed">2</span>' in html
     assert html.count("<tr><td class=\"num\">") == n_tl
     row = next(r for r in rows if r.incident.id == inc.id)
     assert (row.units_committed, row.casualties_total, row.elapsed_s) == (2, 20, 3600)

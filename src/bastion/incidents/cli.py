@@ -73,8 +73,7 @@ def open_(
     title: str = typer.Option(..., "--title"),
     mode: str = typer.Option("real", "--mode", help=", ".join(Mode)),
     at: str | None = typer.Option(None, "--at", help="lon,lat of the incident"),
-    site: str | None = typer.Option(None, "--site", help="a site name in the region (instead of --at)"),
-    site_id: int | None = typer.Option(None, "--site-id"),
+    site: str | None = typer.Option(None, "--site", help="a site id or exact name in the region (instead of --at)"),
     casualties: str | None = typer.Option(None, "--casualties", help="immediate=2,urgent=1,delayed=0,dead=0"),
     hazards: str | None = typer.Option(None, "--hazards"),
     access: str | None = typer.Option(None, "--access"),
@@ -84,9 +83,11 @@ def open_(
 ) -> None:
     """Open an incident (an M/ETHANE report)."""
     lon, lat = parse_lonlat(at, "--at") if at else (None, None)
+    site_id = int(site) if site is not None and site.strip().isdigit() else None
+    site_query = site if site is not None and site_id is None else None
     inc = svc.create_incident(session_factory(), svc.IncidentSpec(
         region=region, incident_type=incident_type, severity=severity, title=title, mode=mode, lon=lon, lat=lat,
-        site_query=site, site_id=site_id, casualties=_casualties(casualties), hazards=hazards, access=access,
+        site_query=site_query, site_id=site_id, casualties=_casualties(casualties), hazards=hazards, access=access,
         major_incident=major, device=device), actor=_actor(), now=utcnow())
     if as_json:
         print_json(_inc_dict(inc))

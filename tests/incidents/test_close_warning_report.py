@@ -111,3 +111,24 @@ def test_sitrep_counts_match_the_database(monaco_sf: sessionmaker[Session]) -> N
     assert html.count("<tr><td class=\"num\">") == n_tl
     row = next(r for r in rows if r.incident.id == inc.id)
     assert (row.units_committed, row.casualties_total, row.elapsed_s) == (2, 20, 3600)
+
+
+def test_every_type_and_mode_builds_schema_valid_cap() -> None:
+    """33 messages (11 incident types x 3 modes), each validated against the OASIS CAP 1.2 schema."""
+    from bastion.incidents.enums import IncidentType
+    from bastion.incidents.enums import Mode
+    from bastion.incidents.models import Incident
+    from bastion.incidents.models import Warning
+
+    n = 0
+    for t in IncidentType:
+        for m in Mode:
+            inc = Incident(id=1, mode=m.value, incident_type=t.value, severity="extreme", lon=-8.61, lat=41.15)
+            w = Warning(id=1, identifier=f"bastion-1-{t.value}-{m.value}", msg_type="Alert",
+                        headline="Avoid the area", instruction="Follow police directions.", radius_m=1555.0)
+            xml = cap.build_cap(inc, w, sent=NOW)
+            assert cap.validate(xml) == [], (t, m)
+            assert f"<status>{cap.STATUS[m.value]}</status>" in xml
+            n += 1
+    print(f"CAP 1.2: {n}/{n} messages valid against CAP-v1.2.xsd")
+    assert n == 33

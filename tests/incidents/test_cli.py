@@ -53,6 +53,7 @@ def test_incident_commands(cli_monaco: Path, tmp_path: Path) -> None:
     ok("incidents", "report", str(inc["id"]), "--out", str(tmp_path / "sitrep.html"))
     assert "Van at the stadium" in (tmp_path / "sitrep.html").read_text()
     assert str(inc["id"]) not in ok("incidents", "list", "--status", "open")
+    assert "entries match the audit chain" in ok("incidents", "verify", str(inc["id"]))
 
 
 @pytest.mark.parametrize("mode", ["exercise", "test"])

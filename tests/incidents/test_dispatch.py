@@ -117,3 +117,19 @@ def test_nctc_chart_values() -> None:
     assert core.NCTC_STANDOFF["semi_trailer"][1:] == (479, 2835)
     (inner, outer), src = core.rings_for("suspicious_item")
     assert (inner.radius_m, outer.radius_m) == (46, 564) and "default" in src
+
+
+def test_moveups_after_commitment(monaco_sf: sessionmaker[Session], with_units: list[int]) -> None:
+    inc = open_incident(monaco_sf)
+    with monaco_sf() as s:
+        before = dispatch.propose_moveups(s, "Monaco", max_moves=2, at=dt.datetime(2026, 12, 5, 21, 0))
+    assert before.committed_units == 0 and before.lost_sites == ()
+    dispatch.dispatch_units(monaco_sf, inc.id, with_units[1:3], actor=ACTOR, now=NOW)
+    seen: list[float] = []
+    with monaco_sf() as s:
+        p = dispatch.propose_moveups(s, "Monaco", max_moves=2, at=dt.datetime(2026, 12, 5, 21, 0),
+                                     progress=lambda f, m: seen.append(f))
+    assert p.committed_units == 2 and len(p.moves) <= 2 and p.status == "optimal"
+    assert p.committed_people <= p.before_people and p.after_people >= p.committed_people
+    assert set(p.restored_sites) <= set(p.lost_sites)
+    assert seen == sorted(seen) and seen[-1] == 1.0

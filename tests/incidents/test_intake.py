@@ -130,3 +130,29 @@ def test_twenty_concurrent_writers_lose_no_timeline_entry(monaco_sf: sessionmake
         assert len({e.audit_seq for e in tl}) == len(tl)
         assert audit.verify(s).ok
         assert svc.get_incident(s, inc.id).timeline_count == len(tl)
+
+
+def test_timeline_tampering_is_detected(monaco_sf: sessionmaker[Session]) -> None:
+    """Every single edit of a stored entry (text, number, deletion) is caught against the audit chain."""
+    from sqlalchemy import delete
+    from sqlalchemy import update
+
+    from bastion.incidents.models import TimelineEntry
+
+    inc = open_incident(monaco_sf)
+    for k in range(3):
+        svc.add_note(monaco_sf, inc.id, f"note {k}", actor=ACTOR, now=NOW)
+    with monaco_sf() as s:
+        assert svc.verify_timeline(s, inc.id).ok
+        ids = [e.id for e in svc.timeline(s, inc.id)]
+    edits = [update(TimelineEntry).where(TimelineEntry.id == ids[2]).values(text="note X"),
+             update(TimelineEntry).where(TimelineEntry.id == ids[1]).values(seq=9),
+             delete(TimelineEntry).where(TimelineEntry.id == ids[1]),
+             delete(TimelineEntry).where(TimelineEntry.id == ids[-1]),
+             update(TimelineEntry).where(TimelineEntry.id == ids[0]).values(audit_hash="0" * 64)]
+    for edit in edits:
+        with monaco_sf() as s:
+            s.execute(edit)
+            check = svc.verify_timeline(s, inc.id)
+            s.rollback()
+        assert not check.ok, edit

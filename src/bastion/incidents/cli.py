@@ -329,3 +329,15 @@ def report(incident_id: int = typer.Argument(...), out: Path = typer.Option(...,
     else:
         out.write_text(html, encoding="utf-8")
     console.print(f"report written to {out}")
+
+
+@incidents_app.command("verify")
+@handle_errors
+def verify(incident_id: int = typer.Argument(...)) -> None:
+    """Check an incident's timeline against the audit chain (exit 1 when an entry was altered or removed)."""
+    with session_factory()() as s:
+        check = svc.verify_timeline(s, incident_id)
+    if not check.ok:
+        console.print(f"timeline of incident {incident_id} BROKEN at entry {check.broken_seq}: {check.reason}")
+        raise typer.Exit(1)
+    console.print(f"timeline of incident {incident_id}: {check.checked} entries match the audit chain")

@@ -494,3 +494,32 @@ def board(s: Session, *, region_ids: Collection[int] | None, modes: Collection[s
         .group_by(UnitState.incident_id)).all()) if incs else {}
     return [BoardRow(i, int(counts.get(i.id, 0)), max(0, int((now - i.opened_at).total_seconds())),
                      triage_total(i.casualties)) for i in incs]
+
+
+@dataclass(frozen=True)
+class TimelineCheck:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_timeline(s: Session, incident_id: int) -> TimelineCheck:
+    """Check the incident's timeline against the audit chain: numbers 1..n without gaps, each entry's audit record
+    present with the same hash, incident, number and text (the chain itself: access.audit.verify)."""
+    from bastion.access.models import AuditLog
+
+    entries = timeline(s, incident_id)
+    recs = {r.seq: r for r in s.scalars(select(AuditLog).where(AuditLog.seq.in_([e.audit_seq for e in entries])))}
+    for n, e in enumerate(entries, start=1):
+        r = recs.get(e.audit_seq)
+        if e.seq != n:
+            return TimelineCheck(False, n - 1, e.seq, f"entry numbers jump from {n - 1} to {e.seq}")
+        if r is None or r.hash != e.audit_hash:
+            return TimelineCheck(False, n - 1, e.seq, "its audit record is missing or has another hash")
+        det = r.details or {}
+        if r.object_id != str(incident_id) or det.get("timeline_seq") != e.seq or det.get("text") != e.text:
+            return TimelineCheck(False, n - 1, e.seq, "the entry differs from its audit record")
+    if entries and get_incident(s, incident_id).timeline_count != len(entries):
+        return TimelineCheck(False, len(entries), None, "entries are missing at the end")
+    return TimelineCheck(True, len(entries))

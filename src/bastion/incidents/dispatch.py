@@ -65,8 +65,10 @@ HOSPITAL_KINDS = frozenset({"hospital", "clinic"})
 # ---------------------------------------------------------------- closures by cordons
 
 _closed_lock = threading.Lock()
-_closed_cache: OrderedDict[tuple[int, tuple[tuple[float, float, float], ...]], tuple[csr_array, np.ndarray]] = \
-    OrderedDict()
+# (id of the graph, rings) -> (graph, reversed closed graph, closed mask); the graph itself is kept and compared on a
+# hit, so a graph rebuilt at a recycled id never reads another graph's entry
+_closed_cache: OrderedDict[tuple[int, tuple[tuple[float, float, float], ...]],
+                           tuple[object, csr_array, np.ndarray]] = OrderedDict()
 
 
 def _active_cordons(s: Session, region_id: int) -> list[Cordon]:
@@ -88,15 +90,15 @@ def reverse_graph(routing: Routing, rings: Sequence[tuple[float, float, float]])
     key = (id(routing.graph), tuple(sorted(rings)))
     with _closed_lock:
         hit = _closed_cache.get(key)
-    if hit is not None:
-        return hit
+    if hit is not None and hit[0] is routing.graph:
+        return hit[1], hit[2]
     if not rings:
         out = (routing.graph.csr_reverse, np.zeros(routing.graph.n_nodes, dtype=bool))
     else:
         closed = _closed_mask(routing, rings)
         out = (csr_array(cordon_core.close_nodes(routing.graph.csr, closed).T.tocsr()), closed)
     with _closed_lock:
-        _closed_cache[key] = out
+        _closed_cache[key] = (routing.graph, *out)
         while len(_closed_cache) > 16:
             _closed_cache.popitem(last=False)
     return out

@@ -133,3 +133,28 @@ def test_moveups_after_commitment(monaco_sf: sessionmaker[Session], with_units: 
     assert p.committed_people <= p.before_people and p.after_people >= p.committed_people
     assert set(p.restored_sites) <= set(p.lost_sites)
     assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_replay_ends_in_the_stored_state(monaco_sf: sessionmaker[Session], with_units: list[int]) -> None:
+    from bastion.incidents import replay
+
+    inc = open_incident(monaco_sf, incident_type="suspicious_item")
+    dispatch.dispatch_units(monaco_sf, inc.id, with_units[:2], actor=ACTOR, now=NOW)
+    with monaco_sf() as s:
+        v = svc.unit_view(s, with_units[0]).state.version
+    svc.change_unit(monaco_sf, with_units[0], svc.UnitChange(status="en_route", lon=7.425, lat=43.739),
+                    expected_version=v, actor=ACTOR, now=NOW)
+    svc.update_incident(monaco_sf, inc.id, {"casualties": {"urgent": 4}, "severity": "extreme"}, expected_version=1,
+                        actor=ACTOR, now=NOW)
+    dispatch.draw_cordon(monaco_sf, inc.id, actor=ACTOR, now=NOW, inner_m=120, outer_m=700)
+    with monaco_sf() as s:
+        fr = replay.frames(svc.timeline(s, inc.id))
+        cur = svc.get_incident(s, inc.id)
+        views = {v.unit.id: v for v in svc.unit_views(s, unit_ids=with_units[:2])}
+    assert [f.seq for f in fr] == list(range(1, len(fr) + 1))
+    assert fr[0].casualties == {"immediate": 2, "urgent": 1, "delayed": 0, "expectant": 0, "dead": 0}
+    last = fr[-1]
+    assert (last.casualties, last.severity, last.major_incident) == (cur.casualties, cur.severity, cur.major_incident)
+    assert {u: x["status"] for u, x in last.units.items()} == {u: v.state.status for u, v in views.items()}
+    assert (last.units[with_units[0]]["lon"], last.units[with_units[0]]["lat"]) == views[with_units[0]].position
+    assert last.cordon == {"inner_m": 120.0, "outer_m": 700.0, "active": True}

@@ -26,6 +26,7 @@ from bastion.access.policy import Permission
 from bastion.access.policy import Resource
 from bastion.incidents import dispatch
 from bastion.incidents import render
+from bastion.incidents import replay
 from bastion.incidents import service as svc
 from bastion.incidents import warnings as cap
 from bastion.incidents.enums import Mode
@@ -38,6 +39,7 @@ from bastion.incidents.schemas import CloseRead
 from bastion.incidents.schemas import CordonPut
 from bastion.incidents.schemas import CordonRead
 from bastion.incidents.schemas import DispatchCreate
+from bastion.incidents.schemas import FrameRead
 from bastion.incidents.schemas import IncidentCreate
 from bastion.incidents.schemas import IncidentRead
 from bastion.incidents.schemas import IncidentUpdate
@@ -131,6 +133,14 @@ def get_timeline(incident_id: IdPath, session: SessionDep, guard: GuardDep, page
     _incident(session, guard, incident_id, P.INCIDENT_READ)
     return Page[TimelineEntryRead].mapped(svc.timeline(session, incident_id), page,
                                           lambda e: TimelineEntryRead.model_validate(e, from_attributes=True))
+
+
+@router.get("/incidents/{incident_id}/replay", response_model=Page[FrameRead], dependencies=[READ])
+def get_replay(incident_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[FrameRead]:
+    """The incident's state after each timeline entry (for replay on the map)."""
+    _incident(session, guard, incident_id, P.INCIDENT_READ)
+    return Page[FrameRead].mapped(replay.frames(svc.timeline(session, incident_id)), page,
+                                  lambda f: FrameRead(**f.__dict__))
 
 
 @router.post("/incidents/{incident_id}/notes", response_model=TimelineEntryRead, status_code=201,

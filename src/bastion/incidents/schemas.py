@@ -260,3 +260,15 @@ class WarningRead(BaseModel):
     approved_by: str | None
     created_at: dt.datetime
     published_at: dt.datetime | None
+
+
+class FrameRead(BaseModel):
+    seq: int
+    at: dt.datetime
+    kind: str
+    text: str
+    casualties: dict[str, int]
+    severity: str | None
+    major_incident: str | None
+    units: dict[int, dict[str, Any]]
+    cordon: dict[str, Any] | None

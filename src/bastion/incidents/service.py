@@ -178,7 +178,8 @@ def create_incident(sf: sessionmaker[Session], spec: IncidentSpec, *, actor: Act
         s.add(inc)
         s.flush()
         append(s, inc.id, EntryKind.CREATED, f"{inc.mode.upper()} {inc.incident_type} ({inc.severity}): {inc.title}",
-               actor=actor, now=now, details={"casualties": inc.casualties})
+               actor=actor, now=now, details={"casualties": inc.casualties, "severity": inc.severity,
+                                              "major_incident": inc.major_incident})
         s.refresh(inc)
         s.expunge(inc)
     log.info("incident %d opened in region %d (%s, %s)", inc.id, inc.region_id, inc.mode, inc.incident_type)

@@ -51,4 +51,11 @@ def test_board_map_and_timeline_update_live(browser: Browser, live_server_url: s
     expect(page.locator("#incidents-timeline li")).to_have_count(2)  # created, cordon
     _call("POST", f"{base}/api/v1/incidents/{second['id']}/notes", token, {"text": "EOD team on scene"})
     expect(page.locator("#incidents-timeline")).to_contain_text("EOD team on scene", timeout=5000)
+    # replay: back to the first entry (no cordon yet), then the second (the cordon drawn)
+    page.locator("#incidents-replay").fill("1")
+    expect(page.locator("#incidents-replay-caption")).to_contain_text("#1")
+    expect(page.locator("#map path.replay-cordon")).to_have_count(0)
+    page.locator("#incidents-replay").fill("2")
+    expect(page.locator("#incidents-replay-caption")).to_contain_text("cordon drawn")
+    expect(page.locator("#map path.replay-cordon")).to_have_count(1)
     assert errors == [] and foreign == []

@@ -15,10 +15,16 @@ export function register({ map, api, t, h, getJSON }) {
     h("p", { class: "incidents-status", id: "incidents-status", role: "status" }),
     h("ol", { class: "incidents-list", id: "incidents-list" }),
     h("h3", { id: "incidents-timeline-heading", hidden: true }, t("incidents.timeline")),
+    h("label", { class: "incidents-replay", id: "incidents-replay-label", hidden: true },
+      h("span", { id: "incidents-replay-text" }, t("incidents.replay")),
+      h("input", { type: "range", id: "incidents-replay", min: "1", max: "1", value: "1",
+        "aria-describedby": "incidents-replay-caption" })),
+    h("p", { class: "incidents-replay-caption", id: "incidents-replay-caption", "aria-live": "polite" }),
     h("ol", { class: "incidents-timeline", id: "incidents-timeline" }));
   sidebar.prepend(section);
   const layer = L.layerGroup().addTo(map);
-  const state = { rows: [], selected: null, changes: -1, source: null, timer: null };
+  const replayLayer = L.layerGroup().addTo(map);
+  const state = { rows: [], selected: null, changes: -1, source: null, timer: null, frames: [] };
   const $ = (id) => document.getElementById(id);
 
   function elapsed(s) {
@@ -55,10 +61,37 @@ export function register({ map, api, t, h, getJSON }) {
       : t("incidents.none");
   }
 
+  /* replay: the incident's state after timeline entry n (units at their reported positions, the cordon then) */
+  function showFrame(n) {
+    replayLayer.clearLayers();
+    const f = state.frames[n - 1];
+    if (!f) return;
+    $("incidents-replay-caption").textContent = t("incidents.replay_frame", { seq: f.seq,
+      time: f.at.slice(11, 19), text: f.text });
+    const inc = state.rows.find((r) => r.incident.id === state.selected);
+    for (const u of Object.values(f.units)) {
+      if (u.lon === null || u.lat === null) continue;
+      L.circleMarker([u.lat, u.lon], { radius: 6, color: "#1565c0", weight: 2, fillOpacity: 0.8,
+        className: "replay-unit" }).addTo(replayLayer);
+    }
+    if (f.cordon && f.cordon.active && inc) {
+      L.circle([inc.incident.lat, inc.incident.lon], { radius: f.cordon.inner_m, color: "#6a1b9a", weight: 1,
+        dashArray: "4 4", fill: false, className: "replay-cordon" }).addTo(replayLayer);
+    }
+  }
+
   async function select(id) {
     state.selected = id;
-    const [tl, cordon] = await Promise.allSettled([
-      getJSON(`${api}/incidents/${id}/timeline?limit=500`), getJSON(`${api}/incidents/${id}/cordon`)]);
+    const [tl, cordon, frames] = await Promise.allSettled([
+      getJSON(`${api}/incidents/${id}/timeline?limit=500`), getJSON(`${api}/incidents/${id}/cordon`),
+      getJSON(`${api}/incidents/${id}/replay?limit=500`)]);
+    state.frames = frames.status === "fulfilled" ? frames.value.items : [];
+    const slider = $("incidents-replay");
+    slider.max = String(Math.max(1, state.frames.length));
+    slider.value = slider.max;
+    $("incidents-replay-label").hidden = !state.frames.length;
+    replayLayer.clearLayers();
+    $("incidents-replay-caption").textContent = "";
     const items = tl.status === "fulfilled" ? tl.value.items : [];
     $("incidents-timeline-heading").hidden = false;
     $("incidents-timeline").replaceChildren(...items.map((e) => h("li", { class: `timeline-${e.kind}` },
@@ -98,6 +131,7 @@ export function register({ map, api, t, h, getJSON }) {
     });
   }
 
+  $("incidents-replay").addEventListener("input", (ev) => showFrame(Number(ev.target.value)));
   refresh().then(listen);
   return {
     setRegion() { refresh(); },

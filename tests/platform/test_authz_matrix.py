@@ -243,6 +243,29 @@ def _warning_alert(w: World, _login: str) -> int:
 
 
 SITE_X = lambda w: Resource(region_id=w.region_a, operator_agency_id=w.agency_x)  # noqa: E731
+INCIDENT_A = lambda w: Resource(region_id=w.region_a, visibility=Permission.INCIDENT_READ)  # noqa: E731
+
+
+def _incident(w: World, _login: str) -> int:
+    """A fresh open incident in region A (version 1) with a cordon."""
+    from bastion.incidents import dispatch as inc_dispatch
+    from bastion.incidents import service as inc_svc
+
+    actor = inc_svc.Actor("test:matrix")
+    inc = inc_svc.create_incident(w.sf, inc_svc.IncidentSpec(
+        region=w.region_a, incident_type="suspicious_item", severity="moderate", title="Matrix item", lon=7.4246,
+        lat=43.7384), actor=actor, now=utcnow())
+    inc_dispatch.draw_cordon(w.sf, inc.id, actor=actor, now=utcnow())
+    return inc.id
+
+
+def _warning(w: World, login: str) -> int:
+    """A drafted public warning of a fresh incident in region A (drafted by someone else than any caller)."""
+    from bastion.incidents import service as inc_svc
+    from bastion.incidents import warnings as inc_warnings
+
+    return inc_warnings.draft(w.sf, _incident(w, login), headline="Matrix warning", instruction="Stay away.",
+                              radius_m=None, actor=inc_svc.Actor("test:matrix-drafter"), now=utcnow()).id
 
 # path parameter -> (value for this caller, the Resource it designates or None)
 PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
@@ -258,6 +281,8 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "inspection_id": lambda w, l: (_inspection(w, l), SITE_X(w)),  # an inspection of the target site
     "task_id": lambda w, l: (_task(w, l), SITE_X(w)),  # a task at the target site
     "alert_id": lambda w, l: (_warning_alert(w, l), REGION_A(w)),  # an early-warning alert in region A
+    "incident_id": lambda w, l: (_incident(w, l), INCIDENT_A(w)),  # an open incident in region A
+    "warning_id": lambda w, l: (_warning(w, l), INCIDENT_A(w)),  # a drafted warning of an incident in region A
 }
 
 
@@ -336,6 +361,18 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
     ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
         "add": [{"lon": 7.4255, "lat": 43.731}]}),
+    ("POST", "/api/v1/incidents"): Case(body=lambda w, l: {
+        "region_id": w.region_a, "incident_type": "arson", "severity": "minor", "title": "Matrix fire",
+        "lon": 7.42, "lat": 43.735}, resources=lambda w: [INCIDENT_A(w)]),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): Case(body=lambda w, l: {"version": 1, "severity": "severe"}),
+    ("POST", "/api/v1/incidents/{incident_id}/notes"): Case(body=lambda w, l: {"text": "matrix note"}),
+    ("POST", "/api/v1/incidents/{incident_id}/dispatch"): Case(body=lambda w, l: {"unit_ids": [_unit(w, l)]}),
+    ("PUT", "/api/v1/incidents/{incident_id}/cordon"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/incidents/{incident_id}/close"): Case(body=lambda w, l: {"version": 1}),
+    ("POST", "/api/v1/incidents/{incident_id}/warnings"): Case(body=lambda w, l: {
+        "headline": "Matrix warning", "instruction": "Stay away."}),
+    ("PATCH", "/api/v1/units/{unit_id}/status"): Case(body=lambda w, l: {"version": 1, "crew_count": 3}),
+    ("GET", "/api/v1/incident-board/stream"): Case(query={"once": True}),
 }
 
 

@@ -24,6 +24,7 @@ DOMAINS: tuple[str, ...] = (
     "supervision",
     "reports",
     "warning",
+    "incidents",
 )
 
 

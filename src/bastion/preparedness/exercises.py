@@ -92,7 +92,7 @@ def _check_sites(s: Session, region_id: int, site_ids: Sequence[int]) -> list[in
     if not site_ids:
         raise InvalidInput("site_ids must name at least one site of the region", field="site_ids")
     ids = list(dict.fromkeys(int(i) for i in site_ids))
-    found = dict(s.execute(select(Site.id, Site.region_id).where(Site.id.in_(ids))).tuples().all())
+    found = {i: r for i, r in s.execute(select(Site.id, Site.region_id).where(Site.id.in_(ids)))}
     bad = [i for i in ids if found.get(i) != region_id]
     if bad:
         raise InvalidInput(f"site_ids {bad} are not sites of region {region_id}", field="site_ids")

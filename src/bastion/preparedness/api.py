@@ -43,6 +43,7 @@ from bastion.preparedness.schemas import EvaluationUpdate
 from bastion.preparedness.schemas import ExerciseCreate
 from bastion.preparedness.schemas import ExerciseRead
 from bastion.preparedness.schemas import ExitRead
+from bastion.preparedness.schemas import ExitsRead
 from bastion.preparedness.schemas import ExitsUpdate
 from bastion.preparedness.schemas import FinaliseRead
 from bastion.preparedness.schemas import GapRead
@@ -150,27 +151,31 @@ def plan_tasks(site_id: IdPath, body: PlanTasksCreate, sf: SessionFactoryDep, se
     return PlanTasksRead(site_id=site_id, created=created, existing=existing)
 
 
-@router.get("/sites/{site_id}/exits", response_model=list[ExitRead], dependencies=[require(P.EPLAN_READ)])
-def get_exits(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[ExitRead]:
+def _exit(e: Any) -> ExitRead:
+    return ExitRead(id=e.id, label=e.label, width_m=e.width_m, lon=e.lon, lat=e.lat, source=e.source)
+
+
+@router.get("/sites/{site_id}/exits", response_model=Page[ExitRead], dependencies=[require(P.EPLAN_READ)])
+def get_exits(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[ExitRead]:
     site_in_scope(session, guard, site_id, P.EPLAN_READ)
-    return [ExitRead(id=e.id, label=e.label, width_m=e.width_m, lon=e.lon, lat=e.lat, source=e.source)
-            for e in svc.site_exits(session, site_id)]
+    return Page[ExitRead].mapped(svc.site_exits(session, site_id), page, _exit)
 
 
-@router.put("/sites/{site_id}/exits", response_model=list[ExitRead], dependencies=[require(P.EPLAN_WRITE)])
+@router.put("/sites/{site_id}/exits", response_model=ExitsRead, dependencies=[require(P.EPLAN_WRITE)])
 def put_exits(site_id: IdPath, body: ExitsUpdate, sf: SessionFactoryDep, session: SessionDep,
-              guard: GuardDep) -> list[ExitRead]:
+              guard: GuardDep) -> ExitsRead:
     """Replace the site's user-entered exits (clear widths in metres)."""
     site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
     rows = svc.set_exits(sf, site_id, [e.model_dump() for e in body.exits])
-    return [ExitRead(id=e.id, label=e.label, width_m=e.width_m, lon=e.lon, lat=e.lat, source=e.source) for e in rows]
+    return ExitsRead(site_id=site_id, exits=[_exit(e) for e in rows],
+                     clear_width_m=round(sum(e.width_m for e in rows), 3))
 
 
-@router.get("/sites/{site_id}/training", response_model=list[TrainingRead], dependencies=[require(P.EPLAN_READ)])
-def get_training(site_id: IdPath, session: SessionDep, guard: GuardDep) -> list[TrainingRead]:
+@router.get("/sites/{site_id}/training", response_model=Page[TrainingRead], dependencies=[require(P.EPLAN_READ)])
+def get_training(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[TrainingRead]:
     site_in_scope(session, guard, site_id, P.EPLAN_READ)
-    return [TrainingRead(position=r.position, trained=r.trained, expected=r.expected, updated_at=r.updated_at)
-            for r in svc.training(session, site_id)]
+    return Page[TrainingRead].mapped(svc.training(session, site_id), page, lambda r: TrainingRead(
+        position=r.position, trained=r.trained, expected=r.expected, updated_at=r.updated_at))
 
 
 @router.put("/sites/{site_id}/training", response_model=TrainingRead, dependencies=[require(P.EPLAN_WRITE)])

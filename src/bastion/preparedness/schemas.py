@@ -105,6 +105,12 @@ class ExitRead(BaseModel):
     source: str
 
 
+class ExitsRead(BaseModel):
+    site_id: int
+    exits: list[ExitRead]
+    clear_width_m: float
+
+
 class TrainingUpdate(_In):
     position: str = Field(max_length=40)
     trained: int = Field(ge=0, le=100_000)

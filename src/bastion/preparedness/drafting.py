@@ -232,7 +232,8 @@ def draft_region(sf: sessionmaker[Session], region_id: int, *, now: dt.datetime,
         s.flush()
     rt = time.perf_counter() - t0
     report(1.0, f"{created} plans drafted, {unchanged} unchanged in {rt:.1f} s")
-    log.info("region %d: %d sites, %d plans drafted, %d unchanged in %.2f s", region_id, len(ids), created, unchanged, rt)
+    log.info("region %d: %d sites, %d plans drafted, %d unchanged in %.2f s", region_id, len(ids), created,
+             unchanged, rt)
     return DraftReport(region_id, len(ids), created, unchanged, rt)
 
 
@@ -247,4 +248,4 @@ def draft_site(sf: sessionmaker[Session], site_id: int, threat: str, *, now: dt.
             raise NotFound(f"site {site_id} does not exist")
         d = load_region(s, site.region_id, [site_id])
         sections, data = draft_content(d, site_id, threat)
-    return svc.save_plan(sf, site_id, threat, sections, now=now, account_id=account_id, source="generated", data=data)
+    return svc.save_plan(sf, site_id, threat, sections, now=now, account_id=account_id, data=data)

@@ -105,11 +105,18 @@ def create_exercise(sf: sessionmaker[Session], region_id: int, **kw: Any) -> Exe
         return add_exercise(s, region_id, **kw)
 
 
-def validated(s: Session, region_id: int, *, name: str, type: str, start: dt.datetime, end: dt.datetime,
-              site_ids: Sequence[int], agencies: Sequence[str] = (), objectives: Sequence[Mapping[str, Any]] = (),
-              threat: str | None = None) -> dict[str, Any]:
-    """The exercise's fields, checked and normalised (InvalidInput names the field)."""
-    ev = ExerciseEvent("new", type, start, end, ())  # validates type, timezones and order
+def validated(s: Session, region_id: int, fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The exercise's fields (name, type, start, end, site_ids, agencies, objectives, threat), checked and
+    normalised (InvalidInput names the field)."""
+    unknown = set(fields) - {"name", "type", "start", "end", "site_ids", "agencies", "objectives", "threat"}
+    if unknown:
+        raise InvalidInput(f"unknown exercise fields {sorted(unknown)}", field=sorted(unknown)[0])
+    name, start, end = fields.get("name"), fields.get("start"), fields.get("end")
+    if not isinstance(start, dt.datetime) or not isinstance(end, dt.datetime):
+        raise InvalidInput("start and end must be date-times with a zone", field="start")
+    agencies, objectives = fields.get("agencies", ()), fields.get("objectives", ())
+    threat, site_ids = fields.get("threat"), fields.get("site_ids", ())
+    ev = ExerciseEvent("new", str(fields.get("type")), start, end, ())  # validates type, timezones and order
     if threat is not None:
         svc.check_threat(threat)
     if not isinstance(agencies, list | tuple):
@@ -127,7 +134,7 @@ def add_exercise(s: Session, region_id: int, *, now: dt.datetime, owner_agency_i
                  uid: str | None = None, **fields: Any) -> Exercise:
     """Validate and add (no commit: the caller's unit of work)."""
     svc.check_now(now)
-    v = validated(s, region_id, **fields)
+    v = validated(s, region_id, fields)
     uid = uid or f"bastion-exercise-{uuid.uuid4()}"
     if s.scalar(select(Exercise.id).where(Exercise.uid == uid)) is not None:
         raise Conflict(f"an exercise with uid {uid!r} already exists")
@@ -143,7 +150,8 @@ def add_exercise(s: Session, region_id: int, *, now: dt.datetime, owner_agency_i
 
 def region_site_tiers(s: Session, region_id: int) -> dict[int, list[tuple[str, str]]]:
     rr = risk_svc.region_risk(s, region_id)
-    return {sid: [(t.standard_id, t.tier) for t in ts if t.status == "tiered" and t.tier] for sid, ts in rr.tiers.items()}
+    return {sid: [(t.standard_id, t.tier) for t in ts if t.status == "tiered" and t.tier]
+            for sid, ts in rr.tiers.items()}
 
 
 def events_of(rows: Sequence[Exercise]) -> list[ExerciseEvent]:
@@ -193,8 +201,7 @@ def build_msel(d: drafting.RegionData, site_id: int, threat: str) -> list[dict[s
     name = site.name or f"site {site_id}"
     msel: list[dict[str, Any]] = []
     first = f"EXERCISE: {threat} at {name}"
-    approach = (d.corridors.get(site_id) or [None])[0] if threat == "vehicle_as_weapon" else None
-    if approach is not None:
+    if threat == "vehicle_as_weapon" and d.corridors.get(site_id):
         fastest = max(d.corridors[site_id], key=lambda c: c["impact_speed_kph"])
         first += f"; vehicle approach to entry {fastest['entry']['lat']:.5f},{fastest['entry']['lon']:.5f} at " \
                  f"{fastest['impact_speed_kph']:.0f} km/h (modelled impact speed)"
@@ -396,8 +403,8 @@ def finalise(sf: sessionmaker[Session], exercise_id: int, *, now: dt.datetime,
                 if s.scalar(select(RectificationTask.id).where(RectificationTask.item_id == key)) is not None:
                     continue
                 if sid not in insp_by_site:
-                    insp_by_site[sid] = Inspection(site_id=sid, status="completed", inspector_account_id=actor_account_id,
-                                                   inspector_agency=AAR_AGENCY,
+                    insp_by_site[sid] = Inspection(site_id=sid, status="completed",
+                                                   inspector_account_id=actor_account_id, inspector_agency=AAR_AGENCY,
                                                    standard_versions=risk_svc.standard_versions(), started_at=now,
                                                    completed_at=now)
                     s.add(insp_by_site[sid])
@@ -405,7 +412,8 @@ def finalise(sf: sessionmaker[Session], exercise_id: int, *, now: dt.datetime,
                 ag_id = s.scalar(select(Agency.id).where(Agency.name == it["owner_agency"]))
                 t = RectificationTask(site_id=sid, inspection_id=insp_by_site[sid].id, item_id=key,
                                       measure=f"aar_{it['element']}", standard_id="hseep_improvement_plan",
-                                      text=f"{e.name}: {it['capability']}: {it['corrective_action']} (issue: {it['issue']})"[:2000],
+                                      text=(f"{e.name}: {it['capability']}: {it['corrective_action']} "
+                                            f"(issue: {it['issue']})")[:2000],
                                       owner_agency=it["owner_agency"], owner_agency_id=ag_id,
                                       deadline=dt.datetime.fromisoformat(it["due"]).replace(tzinfo=dt.UTC),
                                       status="open", escalation_level=0, overdue=False, created_at=now, updated_at=now)
@@ -423,6 +431,6 @@ def finalise(sf: sessionmaker[Session], exercise_id: int, *, now: dt.datetime,
         return e, task_ids
 
 
-__all__ = ["EXERCISE_TYPES", "DRILL_PROCEDURES", "arrival_table", "build_msel", "calendar", "create_exercise",
-           "add_exercise", "evaluate", "finalise", "generate_msel", "get_exercise", "list_exercises", "schedule_proposals", "set_aar",
-           "uncovered_weak"]
+__all__ = ["DRILL_PROCEDURES", "EXERCISE_TYPES", "add_exercise", "arrival_table", "build_msel", "calendar",
+           "create_exercise", "evaluate", "finalise", "generate_msel", "get_exercise", "list_exercises",
+           "schedule_proposals", "set_aar", "uncovered_weak"]

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 from icalendar import Calendar
 from icalendar import Event
 from sqlalchemy import select
@@ -58,7 +58,7 @@ def to_ics(rows: Sequence[Exercise], *, now: dt.datetime) -> bytes:
         ev.add("x-bastion-agencies", json.dumps(e.agencies, ensure_ascii=False))
         ev.add("x-bastion-objectives", json.dumps(e.objectives, ensure_ascii=False))
         cal.add_component(ev)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def import_ics(sf: sessionmaker[Session], region_id: int, data: bytes, *, now: d
             elif {f: getattr(row, f) for f in FIELDS} == {f: r[f] for f in FIELDS}:
                 same.append(row.id)
             else:
-                for f, v in ex.validated(s, region_id, **{f: r[f] for f in FIELDS}).items():
+                for f, v in ex.validated(s, region_id, {f: r[f] for f in FIELDS}).items():
                     setattr(row, f, v)
                 updated.append(row.id)
     return IcsImport(tuple(created), tuple(updated), tuple(same), tuple(skipped))

@@ -38,9 +38,10 @@ def translator(lang: str) -> Any:
 
     def t(key: str, **kw: Any) -> str:
         text = cat.get(key, key)
+        out = str(text)
         for k, v in kw.items():
-            text = text.replace("{" + k + "}", str(v))
-        return text
+            out = out.replace("{" + k + "}", str(v))
+        return out
 
     def text(value: str) -> str:
         return t(value[1:]) if value.startswith("@") else value
@@ -54,7 +55,7 @@ def plan_html(plan: EmergencyPlan, site: Site, *, flags: tuple[str, ...] = (), l
 
     def flag(f: str) -> str:
         name, _, x = f.partition(":")
-        return t(f"eplan.flag.{name}", x=x)
+        return str(t(f"eplan.flag.{name}", x=x))
 
     sections = []
     for proc in PROCEDURES:

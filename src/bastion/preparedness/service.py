@@ -195,8 +195,8 @@ def current_plans(s: Session, site_ids: Sequence[int]) -> dict[int, dict[str, Em
     out: dict[int, dict[str, EmergencyPlan]] = {sid: {} for sid in site_ids}
     if not site_ids:
         return out
-    rows = s.scalars(select(EmergencyPlan).where(EmergencyPlan.site_id.in_(site_ids), EmergencyPlan.status != "superseded")
-                     .order_by(EmergencyPlan.version))
+    rows = s.scalars(select(EmergencyPlan).where(EmergencyPlan.site_id.in_(site_ids),
+                                                 EmergencyPlan.status != "superseded").order_by(EmergencyPlan.version))
     for p in rows:
         cur = out[p.site_id].get(p.threat)
         if cur is None or (p.status == "approved") or (cur.status != "approved"):
@@ -211,8 +211,9 @@ def _add_months(d: dt.date, months: int) -> dt.date:
 
 def save_plan(sf: sessionmaker[Session], site_id: int, threat: str, sections: Mapping[str, Any], *,
               now: dt.datetime, review_date: dt.date | None = None, account_id: int | None = None,
-              source: str = "user", data: Mapping[str, Any] | None = None) -> EmergencyPlan:
-    """Store a new draft version of the site's plan for ``threat`` (earlier versions are kept)."""
+              data: Mapping[str, Any] | None = None) -> EmergencyPlan:
+    """Store a new draft version of the site's plan for ``threat`` (earlier versions are kept). ``data``: the
+    modelled inputs of a draft generated from data (its source is then ``generated``)."""
     check_now(now)
     check_threat(threat)
     secs = check_sections(sections)
@@ -224,7 +225,8 @@ def save_plan(sf: sessionmaker[Session], site_id: int, threat: str, sections: Ma
                                                                    EmergencyPlan.threat == threat)) or 0
         people = peak_people(s, site)
         evac = evacuation_estimate(people, [e.width_m for e in site_exits(s, site_id)])
-        p = EmergencyPlan(site_id=site_id, threat=threat, version=v + 1, status="draft", source=source,
+        p = EmergencyPlan(site_id=site_id, threat=threat, version=v + 1, status="draft",
+                          source="user" if data is None else "generated",
                           sections=secs, data=dict(data or {}), evacuation=evac,
                           review_date=review_date or _add_months(now.date(), REVIEW_MONTHS),
                           created_by_account_id=account_id, created_at=now)
@@ -311,7 +313,8 @@ def create_plan_tasks(sf: sessionmaker[Session], site_id: int, *, now: dt.dateti
         raise InvalidInput(f"deadline_days must be 1 to 3650, got {deadline_days!r}", field="deadline_days")
     with unit_of_work(sf) as s:
         site = SiteRepo(s).get(site_id)
-        agency, agency_id = (agency_text(owner_agency), None) if owner_agency is not None else (None, None)
+        agency: str | None = None if owner_agency is None else agency_text(owner_agency)
+        agency_id: int | None = None
         if agency is None:
             op = None if site.operator_agency_id is None else s.get(Agency, site.operator_agency_id)
             if op is None:

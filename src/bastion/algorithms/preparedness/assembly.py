@@ -91,7 +91,9 @@ def choose_assembly_points(site_xy: tuple[float, float], people: int, spaces: Se
             reason = "ok"
         cands.append(Candidate(sp, d, reason == "ok", reason))
     cands.sort(key=lambda c: (c.distance_m, c.space.id))
-    chosen, held, considered = [], 0, []
+    chosen: list[Candidate] = []
+    considered: list[Candidate] = []
+    held = 0
     for c in cands:
         if c.ok and (held < people or not chosen):
             c = Candidate(c.space, c.distance_m, True, "chosen")

@@ -65,10 +65,12 @@ def rules_from_data(rows: Iterable[Mapping[str, object]]) -> tuple[CalendarRule,
     out = []
     for i, r in enumerate(rows):
         try:
-            out.append(CalendarRule(str(r["id"]), str(r["standard_id"]), tuple(r["tiers"]),  # type: ignore[call-overload]
-                                    str(r["period"]), int(r["min_count"]),  # type: ignore[call-overload]
-                                    tuple(r.get("types", OPERATIONS_TYPES)),  # type: ignore[call-overload]
-                                    str(r.get("label", ""))))
+            tiers, types, n = r["tiers"], r.get("types", OPERATIONS_TYPES), r["min_count"]
+            if not isinstance(tiers, list | tuple) or not isinstance(types, list | tuple) or not isinstance(n, int):
+                raise InvalidInput(f"rules[{i}]: tiers and types must be lists, min_count a whole number",
+                                   field=f"rules[{i}]")
+            out.append(CalendarRule(str(r["id"]), str(r["standard_id"]), tuple(str(t) for t in tiers),
+                                    str(r["period"]), n, tuple(str(t) for t in types), str(r.get("label", ""))))
         except KeyError as e:
             raise InvalidInput(f"rules[{i}] lacks {e.args[0]!r}", field=f"rules[{i}]") from None
     if len({r.id for r in out}) != len(out):

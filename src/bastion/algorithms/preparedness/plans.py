@@ -103,12 +103,13 @@ def check_sections(sections: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
                     acts = r.get("actions", [])
                     if not isinstance(acts, list):
                         raise InvalidInput(f"{where}[{i}].actions must be a list", field=f"{where}[{i}].actions")
-                    roles.append({"position": _check_position(r.get("position"), f"{where}[{i}].position"),
-                                  "actions": [_check_text(a, f"{where}[{i}].actions[{j}]") for j, a in enumerate(acts)]})
+                    pos = _check_position(r.get("position"), f"{where}[{i}].position")
+                    roles.append({"position": pos, "actions": [_check_text(a, f"{where}[{i}].actions[{j}]")
+                                                               for j, a in enumerate(acts)]})
                 sec[key] = roles
             else:
-                raise InvalidInput(f"{where} is not a plan field; fields are {sorted((*LIST_FIELDS, 'roles', 'decision_role', 'informs_emergency_services'))}",
-                                   field=where)
+                known = sorted((*LIST_FIELDS, "roles", "decision_role", "informs_emergency_services"))
+                raise InvalidInput(f"{where} is not a plan field; fields are {known}", field=where)
         out[proc] = sec
     return out
 

@@ -176,15 +176,15 @@ def test_icalendar_round_trip_and_rrule(monaco_sf: sessionmaker[Session]) -> Non
 def test_exercise_records_never_reach_real_views(monaco_sf: sessionmaker[Session]) -> None:
     rid, sid = _ids(monaco_sf)
     with monaco_sf() as s:
-        report0 = reports.region_report_html(s, rid, at=T0)
-        site0 = reports.site_report_html(s, sid, at=T0)
+        report0 = reports.region_report_html(s, rid, at=T0, generated_at=T0)
+        site0 = reports.site_report_html(s, sid, at=T0, generated_at=T0)
         tasks0 = len(sup.list_tasks(s, region_id=rid))
     e = _exercise(monaco_sf)
     ex.generate_msel(monaco_sf, e.id)
     ex.evaluate(monaco_sf, e.id, ratings={"planning": "P"})
     with monaco_sf() as s:
-        assert reports.region_report_html(s, rid, at=T0) == report0
-        assert reports.site_report_html(s, sid, at=T0) == site0
+        assert reports.region_report_html(s, rid, at=T0, generated_at=T0) == report0
+        assert reports.site_report_html(s, sid, at=T0, generated_at=T0) == site0
         assert len(sup.list_tasks(s, region_id=rid)) == tasks0
         assert {m for (m,) in s.execute(select(Exercise.mode))} == {"EXERCISE"}
     with pytest.raises(IntegrityError), monaco_sf.begin() as s:  # the table refuses a REAL row

@@ -60,6 +60,7 @@ def test_plans_and_exercises_section(browser: Browser, live_server_url: str, tmp
     expect(page.locator("#prep-calendar")).to_contain_text("1")
     page.select_option("#prep-exercise", str(ex["id"]))
     page.click("#prep-msel")
+    expect(page.locator("#prep-injects li").first).to_contain_text(EN["eplan.threat.marauding_attack"])
     expect(page.locator("#prep-injects li").first).to_contain_text("EXERCISE")
     shot = tmp_path / "preparedness.png"
     section.screenshot(path=str(shot))
@@ -67,6 +68,7 @@ def test_plans_and_exercises_section(browser: Browser, live_server_url: str, tmp
     page.select_option("#lang-select", "zh-CN")
     expect(page.locator("#prep-heading")).to_have_text(ZH["prep.tab"])
     expect(page.locator("#prep-plans li.prep-plan").first).to_contain_text(ZH["eplan.threat.ied"])
+    expect(page.locator("#prep-injects li").first).to_contain_text("演练")
     assert errors == []
     assert foreign == []
     page.context.close()

@@ -187,10 +187,12 @@ def schedule_proposals(sf: sessionmaker[Session], region_id: int, *, first_year:
 # ---------------------------------------------------------------- injects
 
 
-def _inject(n: int, offset_s: float, synopsis: str, to: str, expected: str, capability: str,
-            **extra: Any) -> dict[str, Any]:
+def _inject(n: int, offset_s: float, synopsis: str, to: str, expected: str, capability: str, *,
+            key: str, args: Mapping[str, Any], **extra: Any) -> dict[str, Any]:
+    """One MSEL line; ``key`` + ``args``: the synopsis as an i18n key (prep.inject.*) for the page's language."""
     return {"no": n, "offset_s": round(offset_s), "mode": MODE, "synopsis": synopsis, "from": "controller",
-            "to": to, "expected_action": expected, "capability": capability, **extra}
+            "to": to, "expected_action": expected, "capability": capability, "key": f"prep.inject.{key}",
+            "args": dict(args), **extra}
 
 
 def build_msel(d: drafting.RegionData, site_id: int, threat: str) -> list[dict[str, Any]]:
@@ -206,18 +208,21 @@ def build_msel(d: drafting.RegionData, site_id: int, threat: str) -> list[dict[s
         first += f"; vehicle approach to entry {fastest['entry']['lat']:.5f},{fastest['entry']['lon']:.5f} at " \
                  f"{fastest['impact_speed_kph']:.0f} km/h (modelled impact speed)"
         msel.append(_inject(1, 0, first, "security_lead", "invacuate / lockdown decision within 2 min",
-                            "physical_protective_measures", impact_speed_kph=fastest["impact_speed_kph"]))
+                            "physical_protective_measures", impact_speed_kph=fastest["impact_speed_kph"],
+                            key="vehicle", args={"threat": threat, "site": name,
+                                                 "speed": round(fastest["impact_speed_kph"])}))
     else:
         msel.append(_inject(1, 0, first, "duty_manager", "decide evacuation, invacuation or lockdown",
-                            "operational_coordination"))
+                            "operational_coordination", key="attack", args={"threat": threat, "site": name}))
     msel.append(_inject(2, CALL_DELAY_S, "EXERCISE: call reaches the emergency services", "control_room_operator",
-                        "give location, threat and people present (M/ETHANE)", "operational_communications"))
+                        "give location, threat and people present (M/ETHANE)", "operational_communications",
+                        key="call", args={}))
     for u in d.unit_rows.get(site_id, []):
         msel.append(_inject(len(msel) + 1, CALL_DELAY_S + u["travel_time_s"],
                             f"EXERCISE: {u['name']} on scene (modelled)", "security_lead",
                             "hand over to the first unit; record the observed arrival time",
                             "on_scene_security_protection_and_law_enforcement", unit=u["name"],
-                            modelled_travel_s=u["travel_time_s"]))
+                            modelled_travel_s=u["travel_time_s"], key="unit", args={"unit": u["name"]}))
     radius = STANDOFF_M.get(threat, 100.0)
     sx, sy = d.xy[site_id]
     inside = sum(d.people.get(i, 0) for i, (x, y) in d.xy.items()
@@ -225,17 +230,18 @@ def build_msel(d: drafting.RegionData, site_id: int, threat: str) -> list[dict[s
     msel.append(_inject(len(msel) + 1, CALL_DELAY_S + (d.unit_rows.get(site_id) or [{"travel_time_s": 300}])[0][
         "travel_time_s"] + 300, f"EXERCISE: cordon at {radius:.0f} m; about {inside} people inside (modelled)",
         "security_lead", "set the cordon; move people outside it", "on_scene_security_protection_and_law_enforcement",
-        cordon_m=radius, people_inside=inside))
+        cordon_m=radius, people_inside=inside, key="cordon", args={"radius": round(radius), "people": inside}))
     widths = [e.width_m for e in d.exits.get(site_id, [])]
     if widths:
         est = svc.evacuation_estimate(d.people[site_id], widths)
         msel.append(_inject(len(msel) + 1, est["time_min"] * 60, "EXERCISE: evacuation complete (modelled)",
                             "duty_manager", "confirm the count at the assembly points", "mass_care_services",
-                            modelled_evacuation_min=est["time_min"]))
+                            modelled_evacuation_min=est["time_min"], key="evacuated", args={}))
     for h in d.hospital_rows.get(site_id, [])[:1]:
         msel.append(_inject(len(msel) + 1, CALL_DELAY_S + h["travel_time_s"],
                             f"EXERCISE: casualty transfer to {h['name']} ({h['travel_time_s']} s by road)",
-                            "first_aider", "triage and hand over", "public_health_healthcare_and_ems"))
+                            "first_aider", "triage and hand over", "public_health_healthcare_and_ems",
+                            key="hospital", args={"hospital": h["name"], "seconds": h["travel_time_s"]}))
     msel.sort(key=lambda i: (i["offset_s"], i["no"]))
     for n, i in enumerate(msel, 1):
         i["no"] = n

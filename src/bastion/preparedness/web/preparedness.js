@@ -170,13 +170,20 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     const e = st.exercise;
     el.msel.disabled = !e || e.status === "finalised";
     el.injects.replaceChildren(...(e ? e.msel : []).map((i) => h("li", { class: "prep-inject" },
-      h("span", { class: "patrol-time" }, `T+${i.offset_s} s`), " ", i.synopsis, " → ",
+      h("span", { class: "patrol-time" }, `T+${i.offset_s} s`), " ", injectText(i), " → ",
       t(`eplan.position.${i.to}`))));
     const items = e && e.aar && e.aar.improvements ? e.aar.improvements : [];
     const arrivals = e && e.evaluation && e.evaluation.arrivals ? e.evaluation.arrivals.filter((a) => a.late) : [];
     el.aar.replaceChildren(
       ...arrivals.map((a) => h("li", { class: "flag" }, `${a.unit}: ${t("prep.late")}`)),
       ...items.map((i) => h("li", null, `${t("prep.aar")}: ${i.capability}: ${i.corrective_action} (${i.owner_agency}, ${i.due})`)));
+  }
+
+  function injectText(i) {
+    if (!i.key) return i.synopsis;
+    const args = { ...(i.args || {}) };
+    if (args.threat) args.threat = t(`eplan.threat.${args.threat}`);
+    return t(i.key, args);
   }
 
   async function injects() {

@@ -17,6 +17,7 @@ from bastion.kernel.errors import InvalidInput
 from bastion.preparedness import drafting
 from bastion.preparedness import service as svc
 from bastion.preparedness.models import EmergencyPlan
+from bastion.preparedness.models import SiteExit
 from bastion.risk import service as risk_svc
 from bastion.sites.models import Site
 from bastion.supervision import service as sup
@@ -141,3 +142,31 @@ def test_drafting_a_region(monaco_sf: sessionmaker[Session]) -> None:
         for text in p.sections["evacuation"]["assembly_points"]:
             sp = next(x for x in d.spaces if text.startswith(x.name or f"open space {x.id}"))
             assert math.hypot(sp.x - sx, sp.y - sy) >= STANDOFF_M[p.threat]
+
+
+def test_exits_from_osm_entrances(monaco_sf: sessionmaker[Session]) -> None:
+    from pathlib import Path
+
+    from bastion.preparedness import osm_exits
+
+    assert osm_exits.parse_width("1.8") == 1.8 and osm_exits.parse_width("2 m") == 2.0
+    assert osm_exits.parse_width("6'") is None and osm_exits.parse_width("0.1") is None
+    pbf = Path(__file__).resolve().parents[2] / "data" / "osm" / "monaco-2023-12.osm.pbf"
+    ents = osm_exits.read_entrances(pbf)
+    assert len(ents) == 77  # entrance=* nodes in the bundled extract; none maps a width
+    with monaco_sf() as s:
+        region_id = int(s.scalar(select(Site.region_id).limit(1)))
+    r1 = osm_exits.attach(monaco_sf, region_id, ents)
+    r2 = osm_exits.attach(monaco_sf, region_id, ents)
+    assert r1 == r2 and 0 < r1.attached <= 77 and r1.assumed_width == r1.attached  # idempotent
+    with monaco_sf() as s:
+        sid = next(e.site_id for e in s.scalars(select(SiteExit).where(SiteExit.source == "osm")))
+        osm_rows = svc.site_exits(s, sid)
+    assert all(e.width_m == osm_exits.ASSUMED_WIDTH_M for e in osm_rows)
+    p = svc.save_plan(monaco_sf, sid, "ied", FULL, now=T0)
+    assert p.evacuation is not None and p.evacuation["exits"] == len(osm_rows)
+    svc.set_exits(monaco_sf, sid, [{"label": "Main doors", "width_m": 3.0}])  # the user's exits take precedence
+    p = svc.save_plan(monaco_sf, sid, "ied", FULL, now=T0)
+    assert p.evacuation is not None and p.evacuation["exits"] == 1 and p.evacuation["effective_width_m"] == 2.7
+    with monaco_sf() as s:
+        assert len(svc.site_exits(s, sid)) == len(osm_rows) + 1  # OSM rows are kept, only not used

@@ -229,6 +229,18 @@ def exits(site: str = typer.Option(..., "--site", help=SITE_HELP),
     console.print(f"{len(got)} exits, {sum(e.width_m for e in got):.2f} m clear width in total")
 
 
+@plans_app.command("exits-osm")
+@handle_errors
+def exits_osm(file: Path = typer.Argument(..., help="The OSM extract (.osm.pbf) the region was imported from."),
+              region: str = region_option()) -> None:
+    """Attach OSM entrance=* nodes on site outlines as exits (width tag, or 0.9 m assumed)."""
+    from bastion.preparedness import osm_exits
+
+    r = osm_exits.attach(session_factory(), _region_id(region), osm_exits.read_entrances(file))
+    console.print(f"{r.entrances} entrance nodes; {r.attached} attached to {r.sites} sites "
+                  f"({r.assumed_width} with the assumed width)")
+
+
 @plans_app.command("training")
 @handle_errors
 def training(site: str = typer.Option(..., "--site", help=SITE_HELP),

@@ -98,6 +98,7 @@ def load_region(s: Session, region_id: int, site_ids: Sequence[int] | None = Non
     exits: dict[int, list[SiteExit]] = {sid: [] for sid in wanted}
     for e in s.scalars(select(SiteExit).where(SiteExit.site_id.in_(wanted)).order_by(SiteExit.id)) if wanted else []:
         exits[e.site_id].append(e)
+    exits = {sid: svc.effective_exits(rows) for sid, rows in exits.items()}
     measures: dict[int, set[str]] = {sid: set() for sid in wanted}
     for sid, kind in s.execute(select(SiteMeasure.site_id, SiteMeasure.kind).where(SiteMeasure.site_id.in_(wanted))):
         measures[sid].add(kind)
@@ -179,7 +180,7 @@ def draft_content(d: RegionData, site_id: int, threat: str) -> tuple[dict[str, A
         "units": d.unit_rows.get(site_id, []), "hospitals": d.hospital_rows.get(site_id, []),
         "vehicle_approaches": [{k: v for k, v in c.items() if k != "xy"} for c in
                                sorted(corr, key=lambda c: -c["impact_speed_kph"])[:5]],
-        "exits_source": "user" if exits else "missing",
+        "exits_source": exits[0].source if exits else "missing",
     }
     return sections, data
 

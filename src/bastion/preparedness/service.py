@@ -93,6 +93,12 @@ def site_exits(s: Session, site_id: int) -> list[SiteExit]:
     return list(s.scalars(select(SiteExit).where(SiteExit.site_id == site_id).order_by(SiteExit.id)))
 
 
+def effective_exits(rows: Sequence[SiteExit]) -> list[SiteExit]:
+    """The exits an estimate uses: the user's when any are entered (they know the building), else OSM's."""
+    user = [e for e in rows if e.source == "user"]
+    return user or list(rows)
+
+
 def set_exits(sf: sessionmaker[Session], site_id: int, exits: Sequence[Mapping[str, Any]]) -> list[SiteExit]:
     """Replace the site's user-entered exits: [{label, width_m, lon?, lat?}] (clear widths in metres)."""
     if len(exits) > MAX_EXITS:
@@ -224,7 +230,7 @@ def save_plan(sf: sessionmaker[Session], site_id: int, threat: str, sections: Ma
         v = s.scalar(select(func.max(EmergencyPlan.version)).where(EmergencyPlan.site_id == site_id,
                                                                    EmergencyPlan.threat == threat)) or 0
         people = peak_people(s, site)
-        evac = evacuation_estimate(people, [e.width_m for e in site_exits(s, site_id)])
+        evac = evacuation_estimate(people, [e.width_m for e in effective_exits(site_exits(s, site_id))])
         p = EmergencyPlan(site_id=site_id, threat=threat, version=v + 1, status="draft",
                           source="user" if data is None else "generated",
                           sections=secs, data=dict(data or {}), evacuation=evac,

@@ -17,6 +17,7 @@ from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
+from bastion.preparedness import service as svc
 from bastion.preparedness.models import Exercise
 from bastion.reports import service as reports
 from bastion.risk import service as risk_svc
@@ -72,6 +73,10 @@ def test_aar_cannot_close_while_a_weak_capability_has_no_action(monaco_sf: sessi
     e = _exercise(monaco_sf)
     with pytest.raises(Conflict, match="no evaluation"):
         ex.finalise(monaco_sf, e.id, now=T0)
+    plan = svc.save_plan(monaco_sf, sid, "ied", {}, now=T0)
+    after = START + dt.timedelta(days=10)
+    with monaco_sf() as s:  # a planned exercise does not count as exercised
+        assert "not_exercised_12_months" in svc.readiness(s, sid, now=after).plans["ied"]
     ex.evaluate(monaco_sf, e.id, ratings={"operational_communications": "M", "planning": "S",
                                           "mass_care_services": "U"})
     ex.set_aar(monaco_sf, e.id, strengths=["Stewards knew the lockdown signal"], improvements=[
@@ -91,6 +96,10 @@ def test_aar_cannot_close_while_a_weak_capability_has_no_action(monaco_sf: sessi
         {"capability": "mass_care_services", "issue": "No reunification point",
          "corrective_action": "Designate a reunification point in the plan", "element": "planning",
          "owner_agency": "Stade Louis-II operator", "due": "2027-04-30"}], now=T0)
+    with monaco_sf() as s:  # a held (evaluated) exercise does, for 365 days
+        assert "not_exercised_12_months" not in svc.readiness(s, sid, now=after).plans["ied"]
+        assert "not_exercised_12_months" in svc.readiness(s, sid, now=after + dt.timedelta(days=366)).plans["ied"]
+    del plan
     e2, tasks = ex.finalise(monaco_sf, e.id, now=T0)
     assert e2.status == "finalised" and len(tasks) == 2
     with monaco_sf() as s:

@@ -285,7 +285,10 @@ class SiteReadiness:
 
 
 def last_exercised(s: Session, site_id: int) -> dt.date | None:
-    ends = [e.end for e in s.scalars(select(Exercise).where(Exercise.status != "planned"))
+    """The end of the site's latest exercise that was held (evaluated or finalised)."""
+    region_id = SiteRepo(s).get(site_id).region_id
+    ends = [e.end for e in s.scalars(select(Exercise).where(Exercise.region_id == region_id,
+                                                             Exercise.status != "planned"))
             if site_id in (e.site_ids or [])]
     return max(ends).date() if ends else None
 

@@ -170,3 +170,25 @@ def test_exits_from_osm_entrances(monaco_sf: sessionmaker[Session]) -> None:
     assert p.evacuation is not None and p.evacuation["exits"] == 1 and p.evacuation["effective_width_m"] == 2.7
     with monaco_sf() as s:
         assert len(svc.site_exits(s, sid)) == len(osm_rows) + 1  # OSM rows are kept, only not used
+
+
+def test_no_person_columns_and_no_contact_details(monaco_sf: sessionmaker[Session]) -> None:
+    """A8: no preparedness table has a person-identifier column; free text refuses contact details."""
+    from bastion.preparedness import exercises as ex
+    from bastion.preparedness import models
+
+    deny = ("person", "first_name", "last_name", "full_name", "surname", "phone", "email", "dob", "birth",
+            "national_id", "passport", "address")
+    for table in (models.EmergencyPlan, models.SiteExit, models.TrainingCount, models.Exercise):
+        cols = [c.name for c in table.__table__.columns]
+        assert not [c for c in cols if any(d in c for d in deny)], (table.__tablename__, cols)
+    sid = _stade(monaco_sf)
+    with monaco_sf() as s:
+        rid = int(s.scalar(select(Site.region_id).where(Site.id == sid)))
+    start = dt.datetime(2027, 3, 9, 10, tzinfo=dt.UTC)
+    e = ex.create_exercise(monaco_sf, rid, name="Drill", type="drill", start=start,
+                           end=start + dt.timedelta(hours=1), site_ids=[sid], now=T0)
+    ex.evaluate(monaco_sf, e.id, ratings={"planning": "M"})
+    with pytest.raises(InvalidInput) as err:
+        ex.set_aar(monaco_sf, e.id, strengths=["Ask marie.curie@example.org"], improvements=[], now=T0)
+    assert err.value.field == "strengths[0]"

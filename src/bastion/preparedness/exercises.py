@@ -27,6 +27,7 @@ from bastion.algorithms.preparedness.calendar import check_calendar
 from bastion.algorithms.preparedness.calendar import propose
 from bastion.algorithms.preparedness.drills import drill_effect
 from bastion.algorithms.preparedness.plans import POSITIONS
+from bastion.algorithms.preparedness.plans import check_free_text
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
@@ -58,9 +59,8 @@ MAX_TEXT = 500
 
 
 def _text(v: object, where: str, *, max_len: int = MAX_TEXT) -> str:
-    if not isinstance(v, str) or not v.strip() or len(v) > max_len:
-        raise InvalidInput(f"{where} must be text of 1 to {max_len} characters", field=where)
-    return v.strip()
+    """Free text of an exercise record: never a contact detail (plans.check_free_text)."""
+    return check_free_text(v, where, max_len=max_len)
 
 
 def get_exercise(s: Session, exercise_id: int) -> Exercise:

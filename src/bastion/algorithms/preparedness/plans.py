@@ -55,11 +55,16 @@ def requirement_level(tiers: Iterable[tuple[str, str]]) -> str | None:
     return "standard" if ts else None
 
 
-def _check_text(v: object, where: str) -> str:
+def check_free_text(v: object, where: str, *, max_len: int = MAX_TEXT) -> str:
+    """Non-empty text of at most ``max_len`` characters that holds no contact detail (e-mail, phone number)."""
+    return _check_text(v, where, max_len=max_len)
+
+
+def _check_text(v: object, where: str, *, max_len: int = MAX_TEXT) -> str:
     if not isinstance(v, str) or not v.strip():
         raise InvalidInput(f"{where} must be non-empty text", field=where)
-    if len(v) > MAX_TEXT:
-        raise InvalidInput(f"{where} must be at most {MAX_TEXT} characters, got {len(v)}", field=where)
+    if len(v) > max_len:
+        raise InvalidInput(f"{where} must be at most {max_len} characters, got {len(v)}", field=where)
     if _EMAIL.search(v) or _PHONE.search(v):
         raise InvalidInput(f"{where} looks like a contact detail (e-mail or phone number); plans name positions "
                            "and channels, never people", field=where)

@@ -192,3 +192,36 @@ def test_no_person_columns_and_no_contact_details(monaco_sf: sessionmaker[Sessio
     with pytest.raises(InvalidInput) as err:
         ex.set_aar(monaco_sf, e.id, strengths=["Ask marie.curie@example.org"], improvements=[], now=T0)
     assert err.value.field == "strengths[0]"
+
+
+def test_draft_uses_vehicle_approaches(monaco_sf: sessionmaker[Session]) -> None:
+    """With the site's vehicle approaches assessed, the draft lists them (fastest first) and the vehicle scenario's
+    injects carry the modelled impact speed; no chosen assembly point lies on an approach corridor."""
+    import math
+
+    from bastion.algorithms.preparedness.assembly import CORRIDOR_HALF_WIDTH_M
+    from bastion.preparedness import exercises as ex
+    from bastion.vehicle import service as vehicle_svc
+
+    sid = _stade(monaco_sf)
+    with monaco_sf() as s:
+        rid = int(s.scalar(select(Site.region_id).where(Site.id == sid)))
+    vehicle_svc.assess(monaco_sf, rid, vehicle_svc.AssessParams(vehicles=("car",)), site_ids=[sid])
+    p = drafting.draft_site(monaco_sf, sid, "vehicle_as_weapon", now=T0)
+    va = p.data["vehicle_approaches"]
+    assert va and [a["impact_speed_kph"] for a in va] == sorted((a["impact_speed_kph"] for a in va), reverse=True)
+    with monaco_sf() as s:
+        d = drafting.load_region(s, rid, [sid])
+    msel = ex.build_msel(d, sid, "vehicle_as_weapon")
+    assert msel[0]["impact_speed_kph"] == va[0]["impact_speed_kph"] and msel[0]["key"] == "prep.inject.vehicle"
+    import shapely
+    from shapely.geometry import LineString
+    from shapely.geometry import Point
+
+    zone = shapely.union_all([LineString(c["xy"]).buffer(CORRIDOR_HALF_WIDTH_M) for c in d.corridors[sid]])
+    names = p.sections["evacuation"]["assembly_points"]
+    for sp in d.spaces:
+        label = sp.name or f"open space {sp.id}"
+        if any(n.startswith(label + " (") for n in names):
+            assert not zone.intersects(Point(sp.x, sp.y))
+            assert math.hypot(sp.x - d.xy[sid][0], sp.y - d.xy[sid][1]) >= 50.0

@@ -75,6 +75,7 @@ def test_completeness_depends_on_the_tier(monaco_sf: sessionmaker[Session]) -> N
         assert "review_overdue" in svc.readiness(s, sid, now=T0 + dt.timedelta(days=366)).plans[r0.top_threats[0]]
 
 
+@pytest.mark.slow
 def test_missing_plans_become_tasks_idempotently(monaco_sf: sessionmaker[Session]) -> None:
     with monaco_sf() as s:
         sites = list(s.scalars(select(Site).where(Site.missing_from_source.is_(False)).order_by(Site.id)))

@@ -267,6 +267,28 @@ def _warning(w: World, login: str) -> int:
     return inc_warnings.draft(w.sf, _incident(w, login), headline="Matrix warning", instruction="Stay away.",
                               radius_m=None, actor=inc_svc.Actor("test:matrix-drafter"), now=utcnow()).id
 
+
+def _eplan(w: World, _login: str) -> int:
+    """A fresh draft emergency plan of the target site by no account (any approver is a second account)."""
+    from bastion.preparedness import service as eplan_svc
+
+    sections = {p: {"triggers": ["alarm"], "decision_role": "duty_manager", "steps": ["act"]}
+                for p in ("evacuation", "invacuation", "lockdown", "communication")}
+    return eplan_svc.save_plan(w.sf, w.site_id, "ied", sections, now=utcnow()).id
+
+
+def _exercise(w: World, _login: str) -> int:
+    """A fresh evaluated exercise in region A at the target site (so it can still be finalised)."""
+    import datetime as dt
+
+    from bastion.preparedness import exercises as ex_svc
+
+    start = utcnow() + dt.timedelta(days=30)
+    e = ex_svc.create_exercise(w.sf, w.region_a, name="Matrix drill", type="drill", start=start,
+                               end=start + dt.timedelta(hours=2), site_ids=[w.site_id], now=utcnow())
+    ex_svc.evaluate(w.sf, e.id, ratings={"planning": "P"})
+    return e.id
+
 # path parameter -> (value for this caller, the Resource it designates or None)
 PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "site_id": lambda w, _l: (w.site_id, Resource(region_id=w.region_a, operator_agency_id=w.agency_x)),
@@ -283,6 +305,8 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "alert_id": lambda w, l: (_warning_alert(w, l), REGION_A(w)),  # an early-warning alert in region A
     "incident_id": lambda w, l: (_incident(w, l), INCIDENT_A(w)),  # an open incident in region A
     "warning_id": lambda w, l: (_warning(w, l), INCIDENT_A(w)),  # a drafted warning of an incident in region A
+    "eplan_id": lambda w, l: (_eplan(w, l), SITE_X(w)),  # a draft emergency plan of the target site
+    "exercise_id": lambda w, l: (_exercise(w, l), REGION_A(w)),  # an exercise of region A
 }
 
 
@@ -308,6 +332,21 @@ def _reset_own_password(w: World, login: str) -> None:
 
 _seq = itertools.count()
 CASES: dict[tuple[str, str], Case] = {
+    ("POST", "/api/v1/sites/{site_id}/emergency-plans"): Case(body=lambda w, l: {"threat": "ied", "sections": {}}),
+    ("POST", "/api/v1/sites/{site_id}/emergency-plans/draft"): Case(body=lambda w, l: {"threat": "ied"}),
+    ("POST", "/api/v1/sites/{site_id}/emergency-plan-tasks"): Case(body=lambda w, l: {"owner_agency": "Operator"}),
+    ("PUT", "/api/v1/sites/{site_id}/exits"): Case(body=lambda w, l: {"exits": [{"label": "Gate", "width_m": 2}]}),
+    ("PUT", "/api/v1/sites/{site_id}/training"): Case(body=lambda w, l: {"position": "steward", "trained": 1,
+                                                                           "expected": 2}),
+    ("POST", "/api/v1/regions/{region_id}/emergency-plans/draft"): Case(body=lambda w, l: {
+        "site_ids": [w.site_id], "threats_per_site": 1}),
+    ("POST", "/api/v1/regions/{region_id}/exercises"): Case(body=lambda w, l: {
+        "name": "Matrix", "type": "tabletop", "start": "2030-01-08T10:00:00Z", "end": "2030-01-08T12:00:00Z",
+        "site_ids": [w.site_id]}),
+    ("POST", "/api/v1/regions/{region_id}/exercises.ics"): Case(body=lambda w, l: {
+        "ics": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n"}),
+    ("PUT", "/api/v1/exercises/{exercise_id}/evaluation"): Case(body=lambda w, l: {"ratings": {"planning": "S"}}),
+    ("PUT", "/api/v1/exercises/{exercise_id}/aar"): Case(body=lambda w, l: {"strengths": ["x"]}),
     ("POST", "/api/v1/auth/login"): Case(body=lambda w, l: {
         "login": "target" if l == "anonymous" else l, "password": PASSWORD, "mode": "token"}),
     ("POST", "/api/v1/auth/password"): Case(before=_reset_own_password, body=lambda w, l: {

@@ -25,6 +25,7 @@ DOMAINS: tuple[str, ...] = (
     "reports",
     "warning",
     "incidents",
+    "preparedness",
 )
 
 

@@ -220,6 +220,21 @@ def _task(w: World, _login: str) -> int:
 
 SITE_X = lambda w: Resource(region_id=w.region_a, operator_agency_id=w.agency_x)  # noqa: E731
 
+
+def _job(w: World, login: str) -> int:
+    """A finished (failed) job in region A that the caller asked for (a coordinator also sees others' jobs;
+    cancel leaves a finished job as is, re-run queues it again: its kind is unknown, so it fails again)."""
+    from bastion.jobs.models import Job
+
+    with w.sf.begin() as s:
+        uid = s.scalar(select(User.id).where(User.login == login))
+        j = Job(kind="matrix.none", params={}, state="failed", progress=0.0, message="", requested_by=uid,
+                actor=f"user:{login}", principal={}, region_id=w.region_a, attempts=1, cancel_requested=False,
+                error={"code": "error", "message": "matrix"}, created_at=utcnow())
+        s.add(j)
+        s.flush()
+        return j.id
+
 # path parameter -> (value for this caller, the Resource it designates or None)
 PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "site_id": lambda w, _l: (w.site_id, Resource(region_id=w.region_a, operator_agency_id=w.agency_x)),
@@ -233,6 +248,7 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "kind": lambda w, l: (_measure_kind(w, l), None),  # with site_id: the site designates the resource
     "inspection_id": lambda w, l: (_inspection(w, l), SITE_X(w)),  # an inspection of the target site
     "task_id": lambda w, l: (_task(w, l), SITE_X(w)),  # a task at the target site
+    "job_id": lambda w, l: (_job(w, l), Resource(region_id=w.region_a, visibility=Permission.REGION_READ)),
 }
 
 

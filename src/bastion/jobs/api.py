@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter
 from fastapi import Query
 from fastapi import Request
+from fastapi import Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +35,7 @@ router = APIRouter(prefix="/api/v1", tags=["jobs"])
 JOB_READ = require(Permission.JOB_READ)
 EVENT_POLL_S = 0.25  # how often the event stream looks at the job
 KEEPALIVE_S = 15.0
+STREAM_MAX_S = 3600.0  # a stream ends after this (an `EventSource` reconnects by itself)
 
 
 @router.get("/jobs", response_model=JobList, dependencies=[JOB_READ])
@@ -75,11 +77,14 @@ def cancel_job(job_id: IdPath, request: Request, sf: SessionFactoryDep, guard: G
 
 
 @router.post("/jobs/{job_id}/rerun", response_model=JobRead, status_code=202, dependencies=[JOB_READ])
-def rerun_job(job_id: IdPath, request: Request, sf: SessionFactoryDep, guard: GuardDep) -> JobRead:
+def rerun_job(job_id: IdPath, request: Request, response: Response, sf: SessionFactoryDep,
+              guard: GuardDep) -> JobRead:
     """Queue a finished job (interrupted, failed, cancelled or succeeded) again with the same params: the same
     result, no duplicate rows (409 while it is queued or running)."""
     _visible(sf, guard, job_id)
-    return job_read(svc.rerun(sf, job_id, guard.principal, client=client_address(request)), with_result=False)
+    job = svc.rerun(sf, job_id, guard.principal, client=client_address(request))
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return job_read(job, with_result=False)
 
 
 def _frame(event: str, data: object) -> bytes:
@@ -96,7 +101,7 @@ def job_events(job_id: IdPath, request: Request, sf: SessionFactoryDep, guard: G
 
     async def stream() -> AsyncIterator[bytes]:
         last: tuple[str, float, str] | None = None
-        idle = 0.0
+        idle = streamed = 0.0
         yield b"retry: 2000\n\n"
         while True:
             job = await run_in_threadpool(svc.get, sf, job_id, principal)
@@ -111,6 +116,9 @@ def job_events(job_id: IdPath, request: Request, sf: SessionFactoryDep, guard: G
                 return
             await asyncio.sleep(EVENT_POLL_S)
             idle += EVENT_POLL_S
+            streamed += EVENT_POLL_S
+            if streamed >= STREAM_MAX_S:
+                return
             if idle >= KEEPALIVE_S:
                 idle = 0.0
                 yield b": keep-alive\n\n"

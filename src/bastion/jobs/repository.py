@@ -39,10 +39,13 @@ class JobRepo:
         q = select(Job.id).where(Job.state == JobState.QUEUED).order_by(Job.id).limit(1)
         if self.s.get_bind().dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True)
-        job_id = self.s.scalar(q)
-        if job_id is None:
-            return None
-        return job_id if self.set_queued_to_running(job_id, worker, now) else None
+        for _ in range(5):  # SQLite: another worker may take the candidate first; look again
+            job_id = self.s.scalar(q)
+            if job_id is None:
+                return None
+            if self.set_queued_to_running(job_id, worker, now):
+                return job_id
+        return None
 
     def set_queued_to_running(self, job_id: int, worker: str, now: dt.datetime) -> bool:
         """The atomic claim of one job: True when this call moved it from queued to running."""

@@ -82,7 +82,8 @@ def _audit(sf: sessionmaker[Session], job_id: int) -> list[tuple[str, str]]:
 def test_progress_is_streamed_to_the_end_and_audited(app: FastAPI, client: TestClient) -> None:
     sf = app.state.session_factory
     rid = _monaco(sf)
-    job = svc.submit(sf, STEPS, {"n": 4, "sleep_s": 0.55, "region_id": rid}, principal=_principal(sf, "lead"), region_id=rid)
+    job = svc.submit(sf, STEPS, {"n": 4, "sleep_s": 0.55, "region_id": rid}, principal=_principal(sf, "lead"),
+                     region_id=rid)
     events = _events(client, job.id)
     progress = [d for e, d in events if e == "progress"]
     fractions = [d["progress"] for d in progress]

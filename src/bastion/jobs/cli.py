@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import typer
 from rich.table import Table
 
@@ -44,13 +46,25 @@ def list_jobs(
 
 @app.command("show")
 @handle_errors
-def show(job_id: int = JOB_ID) -> None:
-    """One job with its result or error (JSON)."""
+def show(job_id: int = JOB_ID, as_json: bool = json_option()) -> None:
+    """One job: state, progress, result or error."""
     from bastion.jobs import service as svc
     from bastion.jobs.foreground import cli_principal
     from bastion.jobs.schemas import job_read
 
-    print_json(job_read(svc.get(session_factory(), job_id, cli_principal())).model_dump(mode="json"))
+    j = job_read(svc.get(session_factory(), job_id, cli_principal())).model_dump(mode="json")
+    if as_json:
+        print_json(j)
+        return
+    t = Table("field", "value", title=f"job {j['id']}: {j['kind']}")
+    for key in ("state", "progress", "message", "region_id", "actor", "attempts", "created_at", "started_at",
+                "finished_at", "result_url"):
+        t.add_row(key, "" if j[key] is None else str(j[key]))
+    if j["error"]:
+        t.add_row("error", f"{j['error']['code']}: {j['error']['message']}")
+    if j["result"] is not None:
+        t.add_row("result", json.dumps(j["result"], ensure_ascii=False)[:2000])
+    console.print(t)
 
 
 @app.command("cancel")

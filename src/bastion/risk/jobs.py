@@ -20,8 +20,9 @@ def run_assess(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     counts: dict[str, int] = {}
     for a in rr.ranking:
         counts[a.worst_rating] = counts.get(a.worst_rating, 0) + 1
-    return {"region_id": rr.region.id, "n_sites": len(rr.ranking), "threat_level": rr.setting.scoring_level,
-            "worst_rating_counts": counts, "runtime_s": round(rr.runtime_s, 3)}
+    return {"region_id": rr.region.id, "region": rr.region.name, "n_sites": len(rr.ranking),
+            "threat_level": rr.setting.scoring_level, "worst_rating_counts": counts,
+            "runtime_s": round(rr.runtime_s, 3)}
 
 
 ASSESS = JobKind("risk.assess", ("analysis:run", "plan:write", "site:sensitive_read"), run_assess,

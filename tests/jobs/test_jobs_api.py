@@ -188,3 +188,18 @@ def test_a_job_runs_with_the_grants_of_its_requester(app: FastAPI, client: TestC
     job = svc.submit(sf, STEPS, {"n": 1, "region_id": rid}, principal=_principal(sf, "viewer-x"), region_id=rid)
     done = _wait(client, job.id)
     assert done["state"] == "failed" and done["error"]["code"] == "permission_denied"  # type: ignore[index]
+
+
+def test_a_pdf_report_is_a_job_and_its_file_stays_in_scope(app: FastAPI, client: TestClient, db_url: str,
+                                                           auth_client: AuthClient) -> None:
+    if not db_url.startswith("sqlite"):  # printing is backend-independent: one WeasyPrint run (~2 s) is enough
+        return
+    sf = app.state.session_factory
+    sid = client.get(f"{API}/sites", params={"q": "Stade Louis-II"}).json()["items"][0]["id"]
+    job = finish_job(client, client.post(f"{API}/sites/{sid}/report-jobs", json={}))
+    assert job["state"] == "succeeded" and job["result_url"] == f"/api/v1/jobs/{job['id']}/file", job
+    pdf = client.get(str(job["result_url"]))
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    assert job["result"]["size_bytes"] == len(pdf.content)  # type: ignore[index]
+    assert auth_client("analyst", "Monaco").get(str(job["result_url"])).status_code == 404
+    assert ("read.job_file", "user:lead") in _audit(sf, int(job["id"]))  # type: ignore[arg-type]

@@ -222,17 +222,19 @@ SITE_X = lambda w: Resource(region_id=w.region_a, operator_agency_id=w.agency_x)
 
 
 def _job(w: World, login: str) -> int:
-    """A finished (failed) job in region A that the caller asked for (a coordinator also sees others' jobs;
-    cancel leaves a finished job as is, re-run queues it again: its kind is unknown, so it fails again)."""
+    """A finished job in region A that the caller asked for, with a file (a coordinator also sees others' jobs;
+    cancel leaves a finished job as is, re-run queues it again: its kind is unknown, so it then fails)."""
     from bastion.jobs.models import Job
+    from bastion.jobs.models import JobFile
 
     with w.sf.begin() as s:
         uid = s.scalar(select(User.id).where(User.login == login))
-        j = Job(kind="matrix.none", params={}, state="failed", progress=0.0, message="", requested_by=uid,
+        j = Job(kind="matrix.none", params={}, state="succeeded", progress=1.0, message="", requested_by=uid,
                 actor=f"user:{login}", principal={}, region_id=w.region_a, attempts=1, cancel_requested=False,
-                error={"code": "error", "message": "matrix"}, created_at=utcnow())
+                result={}, created_at=utcnow())
         s.add(j)
         s.flush()
+        s.add(JobFile(job_id=j.id, filename="m.pdf", media_type="application/pdf", size_bytes=4, content=b"%PDF"))
         return j.id
 
 # path parameter -> (value for this caller, the Resource it designates or None)
@@ -316,6 +318,8 @@ CASES: dict[tuple[str, str], Case] = {
                                                                   independent=True),
     ("PATCH", "/api/v1/tasks/{task_id}"): Case(body=lambda w, l: {"status": "in_progress"}),
     ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/sites/{site_id}/report-jobs"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/regions/{region_id}/report-jobs"): Case(body=lambda w, l: {}),
     ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
         "add": [{"lon": 7.4255, "lat": 43.731}]}),
 }

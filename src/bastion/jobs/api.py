@@ -87,6 +87,17 @@ def rerun_job(job_id: IdPath, request: Request, response: Response, sf: SessionF
     return job_read(job, with_result=False)
 
 
+@router.get("/jobs/{job_id}/file", response_model=None, dependencies=[JOB_READ],
+            responses={200: {"description": "the file the job made (a PDF report)", "content": {
+                "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+def job_file(job_id: IdPath, sf: SessionFactoryDep, guard: GuardDep) -> Response:
+    _visible(sf, guard, job_id)
+    f = svc.file_of(sf, job_id, guard.principal)
+    guard.sensitive_read("job", job_id, "job_file")
+    return Response(f.content, media_type=f.media_type,
+                    headers={"Content-Disposition": f'inline; filename="{f.filename}"', "Cache-Control": "no-store"})
+
+
 def _frame(event: str, data: object) -> bytes:
     return f"event: {event}\ndata: {json.dumps(data, default=str, separators=(',', ':'))}\n\n".encode()
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from sqlalchemy import delete
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
@@ -34,6 +36,7 @@ from bastion.jobs.enums import PROGRESS_WRITE_S
 from bastion.jobs.enums import TERMINAL
 from bastion.jobs.enums import JobState
 from bastion.jobs.models import Job
+from bastion.jobs.models import JobFile
 from bastion.jobs.repository import JobRepo
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
@@ -141,6 +144,16 @@ def get(sf: SF, job_id: int, principal: Principal) -> Job:
     return job
 
 
+def file_of(sf: SF, job_id: int, principal: Principal) -> JobFile:
+    """The file a succeeded job made (404 when it made none, or is not visible)."""
+    job = get(sf, job_id, principal)
+    with sf() as s:
+        f = s.scalar(select(JobFile).where(JobFile.job_id == job_id))
+    if f is None or job.state != JobState.SUCCEEDED:
+        raise NotFound(f"job {job_id} has no file")
+    return f
+
+
 def region_of(sf: SF, job_id: int) -> int | None:
     with sf() as s:
         return JobRepo(s).get(job_id).region_id
@@ -245,6 +258,15 @@ class RunContext:
                                      heartbeat_at=utcnow())
             self._cancel = not still or repo.get(self.job_id).cancel_requested
         self._last_check = t
+
+    def save_file(self, filename: str, media_type: str, content: bytes) -> str:
+        if self.job_id is None:
+            raise InvalidInput("only a queued job can keep a file")
+        with unit_of_work(self.session_factory) as s:
+            s.execute(delete(JobFile).where(JobFile.job_id == self.job_id))
+            s.add(JobFile(job_id=self.job_id, filename=filename[:200], media_type=media_type[:100],
+                          size_bytes=len(content), content=content, created_at=utcnow()))
+        return f"/api/v1/jobs/{self.job_id}/file"
 
     def check_cancelled(self) -> None:
         t = time.monotonic()

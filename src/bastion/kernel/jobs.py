@@ -42,6 +42,9 @@ class JobContext(Protocol):
     def check_cancelled(self) -> None:
         """Raise Cancelled when a cancel was requested."""
 
+    def save_file(self, filename: str, media_type: str, content: bytes) -> str:
+        """Keep a file the job made (one per job; a re-run replaces it); returns its API path."""
+
 
 JobRun = Callable[[JobContext, dict[str, Any]], dict[str, Any]]
 ResultLink = Callable[[dict[str, Any], dict[str, Any]], str | None]  # (params, result) -> API path of the resource

@@ -1,4 +1,5 @@
-"""jobs: the queue and record of long work (state, progress, result, error, requester and grants snapshot)
+"""jobs: the queue and record of long work (state, progress, result, error, requester and grants snapshot), and
+the files jobs make (PDF reports)
 
 Revision ID: 20261130_1301
 Revises: 20261130_0204
@@ -50,9 +51,23 @@ def upgrade() -> None:
     op.create_index('ix_jobs_state_id', 'jobs', ['state', 'id'], unique=False)
     op.create_index(op.f('ix_jobs_region_id'), 'jobs', ['region_id'], unique=False)
     op.create_index(op.f('ix_jobs_requested_by'), 'jobs', ['requested_by'], unique=False)
+    op.create_table(
+        'job_files',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('job_id', sa.Integer(), nullable=False),
+        sa.Column('filename', sa.String(length=200), nullable=False),
+        sa.Column('media_type', sa.String(length=100), nullable=False),
+        sa.Column('size_bytes', sa.Integer(), nullable=False),
+        sa.Column('content', sa.LargeBinary(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(['job_id'], ['jobs.id'], name=op.f('fk_job_files_job_id_jobs'), ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_job_files')),
+        sa.UniqueConstraint('job_id', name=op.f('uq_job_files_job_id')),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('job_files')
     op.drop_index(op.f('ix_jobs_requested_by'), table_name='jobs')
     op.drop_index(op.f('ix_jobs_region_id'), table_name='jobs')
     op.drop_index('ix_jobs_state_id', table_name='jobs')

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from bastion.platform.cli import app
@@ -46,3 +47,33 @@ def test_an_import_failure_is_a_failed_job_with_a_clear_message(cli_monaco: Path
     assert r.exit_code == 2 and "Traceback" not in r.output
     (job,) = json.loads(runner.invoke(app, ["jobs", "list", "--json"]).output)["items"]
     assert job["kind"] == "imports.osm" and job["state"] == "failed" and job["error"]["message"] in r.output
+
+
+@pytest.mark.slow
+def test_a_standalone_worker_runs_queued_jobs(cli_monaco: Path) -> None:
+    """`bastion worker` in its own process runs what is queued (here a region's risk assessment), then stops on
+    SIGTERM."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from bastion.jobs import service as svc
+    from bastion.jobs.foreground import cli_principal
+    from bastion.kernel.cli import session_factory
+    from bastion.risk.jobs import ASSESS
+
+    sf = session_factory()
+    job = svc.submit(sf, ASSESS, {"region_id": 1, "at": None}, principal=cli_principal(), region_id=1)
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-m", "bastion.platform.cli", "worker", "--concurrency", "1"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        done = svc.wait(sf, job.id, poll_s=0.1, timeout_s=120)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out = proc.communicate(timeout=30)[0].decode()
+    assert done.state == "succeeded" and done.result is not None and done.result["n_sites"] == 153
+    assert done.worker is not None and done.worker.endswith(":bastion-job-1") and str(proc.pid) in done.worker
+    assert proc.returncode == 0 and "job worker: 1 thread(s)" in out, out

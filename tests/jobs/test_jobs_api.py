@@ -190,6 +190,13 @@ def test_a_job_runs_with_the_grants_of_its_requester(app: FastAPI, client: TestC
     job = svc.submit(sf, STEPS, {"n": 1, "region_id": rid}, principal=_principal(sf, "viewer-x"), region_id=rid)
     done = _wait(client, job.id)
     assert done["state"] == "failed" and done["error"]["code"] == "permission_denied"  # type: ignore[index]
+    auth_client("coordinator", "Monaco", login="gone")  # may run it, but is deactivated before a worker does
+    principal = _principal(sf, "gone")
+    with sf.begin() as s:
+        s.execute(update(User).where(User.login == "gone").values(status="disabled"))
+    job = svc.submit(sf, STEPS, {"n": 1, "sleep_s": 0, "region_id": rid}, principal=principal, region_id=rid)
+    done = _wait(client, job.id)
+    assert done["state"] == "failed" and "no longer active" in done["error"]["message"]  # type: ignore[index]
 
 
 @pytest.mark.slow

@@ -8,6 +8,7 @@ audited with the requester as actor.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import socket
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
+from bastion.access.models import User
 from bastion.access.policy import Grant
 from bastion.access.policy import Permission
 from bastion.access.policy import Principal
@@ -82,6 +84,30 @@ def can_see(principal: Principal, job: Job) -> bool:
         return allows(principal, Permission.JOB_READ)
     return job.region_id is not None and any(
         g.role is Role.COORDINATOR and g.region_id in (None, job.region_id) for g in principal.grants)
+
+
+def _coordinated(principal: Principal) -> frozenset[int] | None:
+    """Regions where the principal sees every job (None: all of them)."""
+    if principal.superuser:
+        return None
+    regions: set[int] = set()
+    for g in principal.grants:
+        if g.role is Role.COORDINATOR:
+            if g.region_id is None:
+                return None
+            regions.add(g.region_id)
+    return frozenset(regions)
+
+
+def _jsonable(v: object) -> object:
+    item = getattr(v, "item", None)  # numpy scalars
+    if callable(item):
+        return item()
+    if isinstance(v, (set, frozenset, tuple)):
+        return list(v)
+    if isinstance(v, (dt.datetime, dt.date)):
+        return v.isoformat()
+    return str(v)
 
 
 def _audit(s: Session, job: Job, action: str, *, actor: str | None = None, client: str | None = None,
@@ -165,8 +191,9 @@ def listing(sf: SF, principal: Principal, *, states: Sequence[str] = (), kind: s
         if st not in {x.value for x in JobState}:
             raise InvalidInput(f"state must be one of {', '.join(x.value for x in JobState)}, got {st!r}",
                                field="state")
-    with sf() as s:
-        rows = JobRepo(s).listing(states=states, kind=kind, region_id=region_id)
+    with sf() as s:  # narrowed in SQL to the caller's own jobs and its coordinator regions, then checked one by one
+        rows = JobRepo(s).listing(states=states, kind=kind, region_id=region_id, requested_by=principal.user_id,
+                                  actor=principal.actor, visible_regions=_coordinated(principal))
     out = [j for j in rows if can_see(principal, j)]
     if mine:
         out = [j for j in out if (j.requested_by == principal.user_id if principal.user_id is not None
@@ -288,7 +315,12 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return {"code": "internal", "message": "the job failed unexpectedly (the server log has the details)"}
 
 
-def _check_permissions(kind: JobKind, principal: Principal, region_id: int | None) -> None:
+def _check_permissions(sf: SF, kind: JobKind, principal: Principal, region_id: int | None) -> None:
+    if principal.user_id is not None:  # the account must still be active (grants are those kept with the job)
+        with sf() as s:
+            user = s.get(User, principal.user_id)
+        if user is None or user.status != "active":
+            raise PermissionDenied("the account that asked for this job is no longer active")
     for value in kind.permissions:
         if not allows(principal, Permission(value), _region(region_id)):
             raise PermissionDenied(f"the account that asked for this job no longer holds {value} over region "
@@ -305,10 +337,10 @@ def execute(sf: SF, job_id: int, kind: JobKind, *, on_progress: Callable[[float,
     t0 = time.perf_counter()
     state, result, link, err = JobState.FAILED, None, None, None
     try:
-        _check_permissions(kind, principal, region_id)
+        _check_permissions(sf, kind, principal, region_id)
         ctx.check_cancelled()
         ctx.progress(0.0, "started")
-        result = kind.run(ctx, params)
+        result = json.loads(json.dumps(kind.run(ctx, params), default=_jsonable))  # what the JSON column keeps
         link = kind.result_link(params, result) if kind.result_link is not None else None
         state = JobState.SUCCEEDED
     except Cancelled as exc:

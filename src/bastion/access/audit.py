@@ -135,7 +135,8 @@ def record(
 
 
 def record_journal(session: Session, *, actor: str, entries: list[dict[str, Any]]) -> None:
-    """The kernel's write journal hands over a CLI transaction's changes no service audited (kernel.journal)."""
+    """The kernel's write journal hands over a CLI transaction's changes no service audited (kernel.db.journal):
+    one `cli.write` record with the command, the tables and each row's before/after values."""
     import sys
 
     tables = sorted({str(e.get("table")) for e in entries if e.get("table")})

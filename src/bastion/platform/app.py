@@ -16,7 +16,6 @@ from starlette.types import Send
 
 from bastion import __version__
 from bastion.access.http import public
-from bastion.access.ratelimit import SlidingWindow
 from bastion.kernel.db.engine import make_engine
 from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.http_errors import ERROR_RESPONSES
@@ -93,7 +92,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine, audit_key=settings.audit_secret())
-    app.state.login_limiter = SlidingWindow(settings.login_rate_per_minute, 60.0)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three
     app.add_middleware(AuditWrites)

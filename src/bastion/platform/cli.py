@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # typer vendors click: its groups take and return typer._clic
     from typer import _click as click
 
 from bastion import __version__
+from bastion.kernel import cli as kernel_cli
 from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import settings
 from bastion.kernel.cli import setup_logging
@@ -78,6 +79,18 @@ class LazyGroup(TyperGroup):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+
+def _audit_cli_writes(_sf: object) -> None:
+    """What a command's transaction changed and no service recorded is recorded as `cli.write` (actor
+    cli:<os user>, before/after of each changed field) in the same transaction: CLI writes are audited like
+    the API's."""
+    from bastion.access import audit
+    from bastion.kernel.db import journal
+
+    journal.on_unaudited(lambda s, actor, entries: audit.record_journal(s, actor=actor, entries=entries))
+
+
+kernel_cli.SESSION_FACTORY_HOOKS[:] = [_audit_cli_writes]
 
 app = typer.Typer(
     cls=LazyGroup,

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import if_version_option
 from bastion.kernel.cli import json_option
 from bastion.kernel.cli import parse_now
 from bastion.kernel.cli import print_items
@@ -112,13 +113,15 @@ def tasks_list(region: str | None = region_option(None),
 @handle_errors
 def tasks_update(task_id: int = typer.Argument(...), status: str | None = typer.Option(None, "--status"),
                  owner: str | None = typer.Option(None, "--owner"),
-                 deadline: str | None = typer.Option(None, "--deadline", help="ISO time with zone.")) -> None:
+                 deadline: str | None = typer.Option(None, "--deadline", help="ISO time with zone."),
+                 if_version: int | None = if_version_option()) -> None:
     """Move a task (open → in_progress → fixed), reassign or reschedule it."""
     from bastion.supervision import service as insp_svc
 
     t = insp_svc.update_task(session_factory(), task_id, now=utcnow(), status=status, owner_agency=owner,
-                             deadline=parse_now(deadline) if deadline else None)
-    console.print(f"task {t.id}: {t.status}, owner {t.owner_agency}, deadline {t.deadline:%Y-%m-%d}")
+                             deadline=parse_now(deadline) if deadline else None, expected_version=if_version)
+    console.print(f"task {t.id}: {t.status}, owner {t.owner_agency}, deadline {t.deadline:%Y-%m-%d}; version "
+                  f"{t.version}{'' if if_version is not None else ' (changed the latest version)'}")
 
 
 @tasks_app.command("escalate")

@@ -301,6 +301,11 @@ def update_task(  # noqa: PLR0913 - one keyword per editable field of the task, 
     _check_now(now)
     with unit_of_work(sf) as s:
         t = get_task(s, task_id)
+        if status is not None and status == t.status and expected_version is None:
+            # a duplicate of a transition that already happened (two clicks, a retried request): refused, so two
+            # requests moving the task to the same next state never both succeed. Naming the version makes a
+            # repeat an explicit no-op.
+            raise Conflict(f"task {task_id} is already {status}")
         claim(s, RectificationTask, task_id, expected_version, what="task", obj=t)
         if status is not None and status != t.status:
             if status not in STATUSES:

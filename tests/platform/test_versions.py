@@ -99,7 +99,8 @@ def test_facts_measures_and_operator_move_the_site_version(client: TestClient, m
     assert f.headers["etag"] == f'"{v}"'
     r = client.put(f"{API}/sites/{sid}/facts", json={"facts": {"entry_checks": True}}, headers={"If-Match": f'"{v}"'})
     assert r.status_code == 200 and r.json()["version"] == v + 1
-    stale = client.put(f"{API}/sites/{sid}/facts", json={"facts": {"entry_checks": False}}, headers={"If-Match": f'"{v}"'})
+    stale = client.put(f"{API}/sites/{sid}/facts", json={"facts": {"entry_checks": False}},
+                       headers={"If-Match": f'"{v}"'})
     assert stale.status_code == 409
     assert client.get(f"{API}/sites/{sid}/facts").json()["facts"]["entry_checks"] is True
     m = client.post(f"{API}/sites/{sid}/measures", json={"kind": "cctv", "params": {"retention_days": 90},
@@ -121,7 +122,8 @@ def test_required_precondition_is_428(app: FastAPI, client: TestClient, monaco_s
     r = client.patch(f"{API}/sites/{sid}", json={"notes": "no precondition"})
     assert r.status_code == 428 and r.json()["error"]["code"] == "precondition_required"
     assert "If-Match" in r.json()["error"]["message"]
-    assert client.patch(f"{API}/sites/{sid}", json={"notes": "any version"}, headers={"If-Match": "*"}).status_code == 200
+    star = client.patch(f"{API}/sites/{sid}", json={"notes": "any version"}, headers={"If-Match": "*"})
+    assert star.status_code == 200
 
 
 def test_parallel_http_writers_one_wins(app: FastAPI, client: TestClient, monaco_sf: sessionmaker[Session]) -> None:

@@ -123,6 +123,15 @@ def cli_actor_name() -> str:
     return f"cli:{who}"
 
 
+# the running command for the audit record: the group (set by the root command) and the function (handle_errors)
+CURRENT_COMMAND: dict[str, str] = {}
+
+
+def _command_path() -> str:
+    """The running command without the program name, e.g. "sites edit"."""
+    return " ".join(w for w in (CURRENT_COMMAND.get("group"), CURRENT_COMMAND.get("function")) if w)[:200]
+
+
 def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
     """Sessions for a command: their writes are recorded in the audit trail as cli:<os user> (kernel.db.journal)."""
     from bastion.kernel.db import journal
@@ -131,10 +140,26 @@ def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
 
     s = s or settings()
     sf = make_session_factory(make_engine(s.resolved_database_url()), audit_key=s.audit_secret())
-    sf.kw.setdefault("info", {})[journal.CLI_ACTOR] = cli_actor_name()
+    info = sf.kw.setdefault("info", {})
+    info[journal.CLI_ACTOR] = cli_actor_name()
+    info[journal.CLI_COMMAND] = _command_path()
     for hook in SESSION_FACTORY_HOOKS:
         hook(sf)
     return sf
+
+
+# records a command's read of sensitive data (registered by the platform: access.audit)
+READ_AUDIT_HOOKS: list[Callable[..., None]] = []
+
+
+def audit_read(what: str, *, object_type: str | None = None, object_id: object = None) -> None:
+    """Record that this command read sensitive data (an export, a report, findings), as the API records its reads:
+    action `read.<what>`, actor cli:<os user>."""
+    if not READ_AUDIT_HOOKS:
+        raise RuntimeError("no audit of command-line reads is registered (bastion.platform.cli registers it)")
+    sf = session_factory()
+    for hook in READ_AUDIT_HOOKS:
+        hook(sf, what=what, object_type=object_type, object_id=object_id)
 
 
 def _missing_schema(exc: Exception) -> bool:
@@ -155,6 +180,7 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        CURRENT_COMMAND["function"] = fn.__name__.split("_", 1)[-1] if "_" in fn.__name__ else fn.__name__
         try:
             return fn(*args, **kwargs)
         except BastionError as exc:

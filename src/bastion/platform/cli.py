@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -90,7 +91,15 @@ def _audit_cli_writes(_sf: object) -> None:
     journal.on_unaudited(lambda s, actor, entries: audit.record_journal(s, actor=actor, entries=entries))
 
 
+def _audit_cli_read(sf: Any, *, what: str, object_type: str | None, object_id: object) -> None:
+    from bastion.access import audit
+
+    audit.record_now(sf, actor=kernel_cli.cli_actor_name(), action=f"read.{what}", object_type=object_type,
+                     object_id=object_id, client="local")
+
+
 kernel_cli.SESSION_FACTORY_HOOKS[:] = [_audit_cli_writes]
+kernel_cli.READ_AUDIT_HOOKS[:] = [_audit_cli_read]
 
 app = typer.Typer(
     cls=LazyGroup,
@@ -104,8 +113,11 @@ BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
 
 
 @app.callback()
-def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO.")) -> None:
+def _root(ctx: typer.Context,
+          verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO.")) -> None:
     setup_logging(verbose)
+    kernel_cli.CURRENT_COMMAND.clear()
+    kernel_cli.CURRENT_COMMAND["group"] = ctx.invoked_subcommand or ""
 
 
 @app.command()

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from bastion.algorithms.risk import CATALOGUE
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import if_version_option
@@ -41,6 +42,8 @@ def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region 
     """A site's tier under every regime, side by side; or per-regime counts for a region."""
     from bastion.risk import service as svc
 
+    if site_id is not None:
+        audit_read("tiers", object_type="site", object_id=site_id)  # a site's facts and posture
     with session_factory()() as s:
         if site_id is not None:
             site = SiteRepo(s).get(site_id)

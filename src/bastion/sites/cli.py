@@ -13,6 +13,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import if_version_option
@@ -164,6 +165,7 @@ def export(
         out.write_text(to_csv(rows), encoding="utf-8")
     else:
         out.write_text(json.dumps(to_geojson(rows), ensure_ascii=False), encoding="utf-8")
+    audit_read(f"sites_export.{suffix.lstrip('.')}", object_type="site")
     console.print(f"wrote {len(rows)} sites to {out}")
 
 

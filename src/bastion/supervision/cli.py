@@ -7,6 +7,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import if_version_option
@@ -99,6 +100,8 @@ def tasks_list(region: str | None = region_option(None),
         rows: list[dict[str, Any]] = [{"id": x.id, "site_id": x.site_id, "item": x.item_id, "owner_agency": x.owner_agency,
                  "deadline": x.deadline, "status": x.status, "overdue": bool(x.overdue),
                  "escalation_level": x.escalation_level} for x in items]
+    if rows:
+        audit_read("tasks", object_type="task", object_id=rows[0]["id"] if len(rows) == 1 else None)
     if as_json:
         print_items(rows)
         return

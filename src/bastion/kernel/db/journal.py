@@ -33,6 +33,7 @@ from sqlalchemy.orm import UOWTransaction
 
 JOURNAL = "journal"
 CLI_ACTOR = "cli_actor"
+CLI_COMMAND = "cli_command"
 MAX_ENTRIES = 50
 MAX_TEXT = 300
 SECRET_WORDS = ("password", "hash", "secret", "token", "seed", "csrf")

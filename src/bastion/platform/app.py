@@ -77,6 +77,13 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+def app_from_env() -> FastAPI:
+    """The app configured from the BASTION_* environment (`bastion serve --workers N` starts one per process)."""
+    from bastion.kernel.settings import get_settings
+
+    return create_app(get_settings())
+
+
 def create_app(settings: Settings) -> FastAPI:
     settings.check_production()  # refuses the default secret key in production
     app = FastAPI(

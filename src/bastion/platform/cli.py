@@ -131,6 +131,9 @@ def version() -> None:
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default BASTION_HOST or 127.0.0.1)."),
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (default BASTION_PORT or 8000)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="Server processes. Sign-in limits and lockouts are kept in the database, so "
+                                "they hold across processes."),
 ) -> None:
     """Serve the web app and REST API (OpenAPI at /docs)."""
     import uvicorn
@@ -140,6 +143,10 @@ def serve(
     s = settings()
     s.check_production()
     # proxy headers are resolved by the app itself from BASTION_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1)
+    if workers > 1:  # each process builds the app from the same BASTION_* environment
+        uvicorn.run("bastion.platform.app:app_from_env", factory=True, workers=workers, host=host or s.host,
+                    port=port or s.port, log_level="info", proxy_headers=False)
+        return
     uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info", proxy_headers=False)
 
 

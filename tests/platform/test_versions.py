@@ -212,3 +212,16 @@ def test_task_and_user_routes_carry_versions(client: TestClient, auth_client: Au
     assert admin.patch(f"{API}/users/{uid}", json={"status": "active", "version": v}).status_code == 200
     assert admin.patch(f"{API}/users/{uid}", json={"status": "disabled", "version": v}).status_code == 409
     assert client.get(f"{API}/regions").status_code == 200  # the stale "disable" did not happen
+
+
+def test_authorization_comes_before_the_version(auth_client: AuthClient, monaco_sf: sessionmaker[Session]) -> None:
+    """A caller who may not write the record learns nothing from a stale If-Match: 403 or 404, never a 409
+    naming the current version (the authorization matrix holds with preconditions)."""
+    sid = _site_id(monaco_sf)
+    viewer = auth_client("viewer", "Monaco")
+    r = viewer.patch(f"{API}/sites/{sid}", json={"notes": "x"}, headers={"If-Match": '"999"'})
+    assert r.status_code == 403 and "version" not in r.text
+    r = viewer.put(f"{API}/sites/{sid}/facts", json={"facts": {"entry_checks": True}}, headers={"If-Match": '"999"'})
+    assert r.status_code == 403 and "version" not in r.text
+    with monaco_sf() as s:
+        assert s.scalar(select(Site.version).where(Site.id == sid)) == 1

@@ -366,12 +366,13 @@ def escalate_overdue(sf: sessionmaker[Session], now: dt.datetime, *,
                                             RectificationTask.deadline < now).order_by(RectificationTask.id)
         if region_ids is not None:
             q = q.where(RectificationTask.site_id.in_(select(Site.id).where(Site.region_id.in_(region_ids))))
-        for t in s.scalars(q):
+        for t in list(s.scalars(q)):
             days = (now - t.deadline).total_seconds() / 86400
             lvl = escalation_level(days)
             t.overdue = True
             if lvl > t.escalation_level:
                 old = t.escalation_level
+                claim(s, RectificationTask, t.id, None, what="task")  # the task changed: its version moves on
                 t.escalation_level = lvl
                 _event(s, t, "escalated", now=now, detail=f"{int(days)} days overdue: level {old} -> {lvl}")
                 out.append(Escalation(t.id, t.site_id, int(days), old, lvl))

@@ -41,9 +41,10 @@ class VersionConflict(Conflict):
 
     code = "version_conflict"
 
-    def __init__(self, what: str, ident: object, *, current: int, expected: int) -> None:
-        super().__init__(f"{what} {ident} was changed by someone else: you sent version {expected}, the current "
-                         f"version is {current}; read it again and re-apply your change")
+    def __init__(self, what: str, ident: object, *, current: int, expected: int, named: bool = True) -> None:
+        seen = f"you sent version {expected}" if named else f"this request read version {expected}"
+        super().__init__(f"{what} {ident} was changed by someone else: {seen}, the current version is {current}; "
+                         "read it again and re-apply your change")
         self.current_version = current
         self.expected_version = expected
 
@@ -83,6 +84,7 @@ def claim(session: Session, model: Any, ident: int, expected: int | None, *, wha
     """Move the record's version on if it still is `expected` (None: the version `obj` was read with, or any).
     Returns the new version (and sets it on `obj` without marking it dirty); raises VersionConflict (409) when
     another writer moved it first, NotFound when the record is gone."""
+    named = expected is not None
     if expected is None and obj is not None:
         expected = int(obj.version)
     pk = getattr(model, key)
@@ -94,7 +96,7 @@ def claim(session: Session, model: Any, ident: int, expected: int | None, *, wha
         current = session.scalar(select(model.version).where(pk == ident))
         if current is None:
             raise NotFound(f"{what} {ident} does not exist")
-        raise VersionConflict(what, ident, current=int(current), expected=int(expected or 0))
+        raise VersionConflict(what, ident, current=int(current), expected=int(expected or 0), named=named)
     new = int(session.scalar(select(model.version).where(pk == ident)) or 0)
     if obj is not None:
         set_committed_value(obj, "version", new)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '20261130_1101'
-down_revision = '20261130_0204'
+down_revision = '20261130_1301'
 branch_labels = None
 depends_on = None
 

@@ -23,6 +23,8 @@ DOMAINS: tuple[str, ...] = (
     "risk",
     "supervision",
     "reports",
+    "office",
+    "posture",
 )
 
 

@@ -22,6 +22,7 @@ from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.office.models import ResponsibilityRule
 from bastion.office.models import SiteResponsibility
+from bastion.office.sites_index import SiteRow
 from bastion.office.sites_index import load_sites
 from bastion.office.sites_index import site_keys
 from bastion.regions.models import Region
@@ -222,13 +223,15 @@ def import_csv(sf: sessionmaker[Session], text: str, *, progress: Progress = Non
         return ImportReport(len(parsed), rc, rch, ec, ech, same)
 
 
-def resolve_region(s: Session, region_id: int | None = None, *, site_ids: list[int] | None = None
-                   ) -> tuple[list[algo.SiteKey], Resolution]:
-    sites = load_sites(s, region_id=region_id, site_ids=site_ids)
+def resolve_region(s: Session, region_id: int | None = None, *, site_ids: list[int] | None = None,
+                   sites: list[SiteRow] | None = None) -> tuple[list[algo.SiteKey], Resolution]:
+    if sites is None:
+        sites = load_sites(s, region_id=region_id, site_ids=site_ids)
     keys = site_keys(s, sites)
     rules = [algo.ResponsibilityRule(r.id, r.role, r.agency_id, r.region_id, r.category, r.tier)
              for r in list_rules(s, region_id=region_id)]
-    excs = [algo.SiteException(e.site_id, e.role, e.agency_id) for e in list_exceptions(s)]
+    ids = {k.site_id for k in keys}
+    excs = [algo.SiteException(e.site_id, e.role, e.agency_id) for e in list_exceptions(s) if e.site_id in ids]
     return keys, algo.resolve(keys, rules, excs)
 
 
@@ -247,9 +250,10 @@ def matrix(s: Session, region_id: int) -> tuple[list[MatrixRow], Resolution]:
     """The responsibility matrix of a region: every site's three roles and where each came from."""
     if s.get(Region, region_id) is None:
         raise NotFound(f"region {region_id} does not exist")
-    keys, res = resolve_region(s, region_id)
+    sites = load_sites(s, region_id=region_id)
+    site_names = {x.id: x.name for x in sites}
+    keys, res = resolve_region(s, region_id, sites=sites)
     names = {a.id: a.name for a in s.scalars(select(Agency))}
-    site_names = dict(s.execute(select(Site.id, Site.name).where(Site.region_id == region_id)).tuples().all())
     out = []
     for k in keys:
         roles = res.assignments.get(k.site_id, {})

@@ -37,12 +37,15 @@ from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.errors import PermissionDenied
 from bastion.office import responsibility as office_resp
+from bastion.office.sites_index import load_sites
 from bastion.posture.models import Declaration
 from bastion.posture.models import PostureTask
 from bastion.regions.models import Region
 from bastion.risk import service as risk_svc
 from bastion.risk.models import RegionThreatSetting
 from bastion.sites.models import Site
+from bastion.vehicle.models import VehicleApproach
+from bastion.vehicle.models import VehicleAssessment
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None] | None
@@ -72,6 +75,15 @@ def current_levels(s: Session, region_id: int) -> dict[str, str]:
     return out
 
 
+def gap_sites(s: Session, region_id: int) -> set[int]:
+    """Sites of the region whose stored vehicle assessment has an approach where the installed barrier is rated
+    below the computed impact speed (or no barrier can cover it): the vehicle domain's gap statuses."""
+    q = (select(VehicleAssessment.site_id).join(VehicleApproach, VehicleApproach.assessment_id == VehicleAssessment.id)
+         .join(Site, Site.id == VehicleAssessment.site_id)
+         .where(Site.region_id == region_id, VehicleApproach.status.in_(risk_svc.VEHICLE_GAP_STATUSES)).distinct())
+    return set(s.scalars(q))
+
+
 @dataclass
 class RegionTable:
     region_id: int
@@ -82,15 +94,14 @@ class RegionTable:
 
 
 def region_table(s: Session, region_id: int, rules: tuple[algo.PostureRule, ...]) -> RegionTable:
-    keys, res = office_resp.resolve_region(s, region_id)
+    sites = load_sites(s, region_id=region_id)
+    keys, res = office_resp.resolve_region(s, region_id, sites=sites)
     ids = [k.site_id for k in keys]
-    gaps = risk_svc.vehicle_gap_sites(s, ids)
+    gaps = gap_sites(s, region_id)
     table = algo.site_table(ids, [k.category for k in keys], [k.tiers for k in keys], [i in gaps for i in ids])
     op = {k.site_id: (res.assignments[k.site_id]["operator"].agency_id
                       if "operator" in res.assignments.get(k.site_id, {}) else None) for k in keys}
-    caps = dict(s.execute(select(Site.id, Site.capacity_estimated).where(Site.id.in_(ids))).tuples().all()) if ids \
-        else {}
-    payoff = np.array([1.0 + np.log1p(float(caps.get(i) or 0)) for i in ids])
+    payoff = np.array([1.0 + np.log1p(float(x.capacity or 0)) for x in sites])
     return RegionTable(region_id, table, algo.applicability(table, rules), op, payoff)
 
 
@@ -265,8 +276,8 @@ def apply_change(s: Session, region_id: int, before: Mapping[str, str], after: M
                                                   PostureTask.rule_id.in_(off_rules))
                         .values(status="closed", closed_at=now, closed_reason=reason))
         closed = int(getattr(res, "rowcount", 0) or 0)
-    for k in range(0, len(rows), 5000):
-        s.execute(insert(PostureTask), rows[k:k + 5000])
+    if rows:  # Core executemany: one prepared statement for every row
+        s.connection().execute(PostureTask.__table__.insert(), rows)
     _mirror_to_risk(s, region_id, after)
     return len(rows), closed
 

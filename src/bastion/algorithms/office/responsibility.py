@@ -77,25 +77,34 @@ def resolve(sites: Sequence[SiteKey], rules: Iterable[ResponsibilityRule],
     exc: dict[tuple[int, str], int] = {(e.site_id, e.role): e.agency_id for e in exceptions}
     out: dict[int, dict[str, Assignment]] = {}
     conflicts: list[tuple[int, str, tuple[int, ...]]] = []
+    # sites alike in what rules read (region, category, tiers) share the rule outcome
+    memo: dict[tuple[int, str, frozenset[str]], dict[str, tuple[Assignment, tuple[int, ...] | None]]] = {}
     for site in sites:
+        key = (site.region_id, site.category, site.tiers)
+        by_rule = memo.get(key)
+        if by_rule is None:
+            by_rule = memo[key] = {}
+            for role in ROLES:
+                best: ResponsibilityRule | None = None
+                tied: list[ResponsibilityRule] = []
+                for r in by_role[role]:
+                    if best is not None and r.specificity < best.specificity:
+                        break
+                    if r.matches(site):
+                        if best is None:
+                            best = r
+                        tied.append(r)
+                if best is not None:
+                    clash = tuple(r.rule_id for r in tied) if len({r.agency_id for r in tied}) > 1 else None
+                    by_rule[role] = (Assignment(best.agency_id, f"rule:{best.rule_id}"), clash)
         roles: dict[str, Assignment] = {}
         for role in ROLES:
             if (site.site_id, role) in exc:
                 roles[role] = Assignment(exc[site.site_id, role], "exception")
-                continue
-            best: ResponsibilityRule | None = None
-            tied: list[ResponsibilityRule] = []
-            for r in by_role[role]:
-                if best is not None and r.specificity < best.specificity:
-                    break
-                if r.matches(site):
-                    if best is None:
-                        best = r
-                    tied.append(r)
-            if best is not None:
-                roles[role] = Assignment(best.agency_id, f"rule:{best.rule_id}")
-                if len({r.agency_id for r in tied}) > 1:
-                    conflicts.append((site.site_id, role, tuple(r.rule_id for r in tied)))
+            elif role in by_rule:
+                roles[role], clash = by_rule[role]
+                if clash is not None:
+                    conflicts.append((site.site_id, role, clash))
             elif role == "operator" and site.operator_agency_id is not None:
                 roles[role] = Assignment(site.operator_agency_id, "site")
         out[site.site_id] = roles

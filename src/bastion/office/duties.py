@@ -78,7 +78,8 @@ class DutyReport:
 
 
 def generate(sf: sessionmaker[Session], *, on: dt.date, region_id: int | None = None,
-             templates: tuple[algo.DutyTemplate, ...] | None = None, progress: Progress = None) -> DutyReport:
+             templates: tuple[algo.DutyTemplate, ...] | None = None, now: dt.datetime | None = None,
+             progress: Progress = None) -> DutyReport:
     """Create the duties of the periods containing ``on`` (monthly, quarterly, half-year, year) and one-off
     duties for open findings, for every site (of ``region_id``). One transaction; running it again creates
     nothing (natural key (site, code, period))."""
@@ -104,9 +105,10 @@ def generate(sf: sessionmaker[Session], *, on: dt.date, region_id: int | None = 
                 if row[0] in idset:
                     existing.add((row[0], row[1], row[2]))
         new = algo.missing(drafts, existing)
+        created = now or dt.datetime.now(dt.UTC)
         rows = [{"site_id": d.site_id, "code": d.code, "period": d.period, "role": d.role, "agency_id": d.agency_id,
                  "due_on": d.due, "title": d.title, "evidence": d.evidence, "source": d.source, "status": "open",
-                 "created_at": dt.datetime.now(dt.UTC)} for d in new]
+                 "created_at": created} for d in new]
         chunk = 5000
         for i in range(0, len(rows), chunk):
             s.execute(insert(Duty), rows[i:i + chunk])

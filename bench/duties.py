@@ -1,7 +1,8 @@
 """Duty generation at scale: 10,000 sites x ~20 duties for one period, in one transaction.
 
 Sites: the real Monaco and Andorra sites imported from the bundled OSM extracts, copied (every column kept,
-a new source id) until the Monaco region holds 10,000; duties are generated for that region. Responsibility rules come from one CSV (lead
+a new source id) until the Monaco region holds 10,000; duties are generated for that region.
+Responsibility rules come from one CSV (lead
 office, four sector agencies by category, an operator rule). Duties: the shipped catalogue
 (src/bastion/office/packs/duties.yaml) at the current posture, plus open findings.
 

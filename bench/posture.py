@@ -8,7 +8,8 @@ vectorised diff, inserting new tasks and closing switched-off ones, one transact
 Baseline ("from scratch", on a copy of the same database): the SEVERE requirement recomputed site by site and
 rule by rule in plain Python, compared with every stored open task, the difference written through the ORM.
 Identical = both databases end with the same open tasks (site, rule, agency, deadline), equal to the
-from-scratch SEVERE requirement, and our diff equals the from-scratch set difference SEVERE - SUBSTANTIAL. Last line: JSON.
+from-scratch SEVERE requirement, and our diff equals the from-scratch set difference SEVERE - SUBSTANTIAL.
+Last line: JSON.
 Run: .venv/bin/python bench/posture.py [--sites 10000]
 """
 
@@ -27,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
+from duties import build_db  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 from sqlalchemy.orm import sessionmaker  # noqa: E402
@@ -38,7 +40,6 @@ from bastion.office import responsibility as resp  # noqa: E402
 from bastion.posture import service as ps  # noqa: E402
 from bastion.posture.models import PostureTask  # noqa: E402
 from bastion.risk import service as risk_svc  # noqa: E402
-from duties import build_db  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 30, 12, tzinfo=dt.UTC)
 
@@ -101,11 +102,11 @@ def main() -> None:
         shutil.copy(tmp / "p.db", tmp / "q.db")
         sf = make_session_factory(make_engine(f"sqlite:///{tmp / 'p.db'}"))
         sf_base = make_session_factory(make_engine(f"sqlite:///{tmp / 'q.db'}"))
-        d = ps.propose(sf, region_id, scheme="uk", level="SEVERE", reason="bench", now=NOW, actor="user:a",
-                       account_id=1)
+        d = ps.propose(sf, region_id, scheme="uk", level="SEVERE", reason="bench", now=NOW,
+                       by=ps.Signer("user:a", 1))
         before = {(a, b) for a, b, _c, _d in open_tasks(sf)}
         t0 = time.perf_counter()
-        rep = ps.approve(sf, d.id, now=NOW, actor="user:b", account_id=2)
+        rep = ps.approve(sf, d.id, now=NOW, by=ps.Signer("user:b", 2))
         ours_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         naive_apply(sf_base, region_id, {"uk": "SEVERE", "cn": "normal", "ntas": "none"})

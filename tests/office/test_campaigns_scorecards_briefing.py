@@ -18,8 +18,8 @@ from bastion.kernel.errors import InvalidInput
 from bastion.office import campaigns
 from bastion.office import duties
 from bastion.office import render
-from bastion.office.escalation import duty_deadline
 from bastion.office import scorecards
+from bastion.office.escalation import duty_deadline
 from bastion.office.models import CampaignSite
 from bastion.office.models import Duty
 from bastion.posture import briefing as posture_briefing
@@ -41,11 +41,12 @@ def test_campaign_one_inspection_per_site_deadline_and_notice(office_sf: session
                                             .order_by(Site.id))]
     pre = sup.start_inspection(office_sf, schools[0], now=WED, inspector_agency="Education bureau")
     with pytest.raises(InvalidInput) as e:
-        campaigns.launch(office_sf, name="x", region_id=1, now=WED, actor="cli:t", checklist=["lasers"])
+        campaigns.launch(office_sf, campaigns.CampaignSpec("x", 1, checklist=["lasers"]), now=WED, actor="cli:t")
     assert e.value.field == "checklist"
-    c = campaigns.launch(office_sf, name="Pre-holiday schools and hospitals", region_id=1, now=WED, actor="cli:t",
-                         categories=["education", "health"], checklist=["evacuation_procedure", "cctv"],
-                         deadline_days=2, clock="business", holiday_region="GB-ENG")
+    spec = campaigns.CampaignSpec("Pre-holiday schools and hospitals", 1, categories=["education", "health"],
+                                  checklist=["evacuation_procedure", "cctv"], deadline_days=2, clock="business",
+                                  holiday_region="GB-ENG")
+    c = campaigns.launch(office_sf, spec, now=WED, actor="cli:t")
     assert c.deadline == dt.datetime(2026, 12, 29, 9, 0, tzinfo=dt.UTC)  # Thu 24 = 1, (25, 26, 27, 28) skipped, Tue 29
     assert campaigns.fill(office_sf, c.id, now=WED) == 0  # idempotent
     with office_sf() as s:
@@ -71,14 +72,15 @@ def test_campaign_one_inspection_per_site_deadline_and_notice(office_sf: session
                  deadline_days=14)
     with office_sf() as s:
         board = campaigns.board(s, c.id, now=WED + dt.timedelta(days=10))
-        n = campaigns.notice(s, c.id, target.site_id)
+        n = campaigns.notice(s, target.site_id, campaign_id=c.id, now=WED)
     assert sum(b.sites for b in board) == len(links) and sum(b.completed for b in board) == 1
     assert sum(b.overdue for b in board) == len(links) - 1 and sum(b.tasks_open for b in board) == len(its)
     assert [b.agency for b in board] == sorted(b.agency for b in board)  # by name, never by value
     assert n.issues and n.deadline == WED + dt.timedelta(days=15) and n.notice_no == f"C{c.id}-S{target.site_id}"
     en, zh = render.notice_html(n, lang="en"), render.notice_html(n, lang="zh-CN")
     for key in ("no", "unit", "basis", "issue", "requirement", "deadline", "reply", "authority", "date", "receipt"):
-        assert render.labels("en")[f"office.notice.{key}"] in en and render.labels("zh-CN")[f"office.notice.{key}"] in zh
+        assert render.labels("en")[f"office.notice.{key}"] in en
+        assert render.labels("zh-CN")[f"office.notice.{key}"] in zh
     assert "整改通知书" in zh and render.to_pdf(zh)[:5] == b"%PDF-"
 
 
@@ -127,9 +129,9 @@ def test_scorecards_recompute_from_raw_rows(office_sf: sessionmaker[Session]) ->
 def test_briefing_restricted_content_never_in_lower_label(office_sf: sessionmaker[Session]) -> None:
     now = dt.datetime(2026, 11, 30, 9, tzinfo=dt.UTC)
     duties.generate(office_sf, on=now.date())
-    d = ps.propose(office_sf, 1, scheme="uk", level="CRITICAL", reason="SECRET-REASON-7731", now=now, actor="a",
-                   account_id=1)
-    ps.approve(office_sf, d.id, now=now, actor="b", account_id=2)
+    d = ps.propose(office_sf, 1, scheme="uk", level="CRITICAL", reason="SECRET-REASON-7731", now=now,
+                   by=ps.Signer("a", 1))
+    ps.approve(office_sf, d.id, now=now, by=ps.Signer("b", 2))
     restricted = [r.title for r in ps.pack().rules if r.rule_id in ("uk_bag_search", "uk_access_restriction")]
     outputs = {}
     with office_sf() as s:

@@ -93,8 +93,8 @@ def test_more_patrol_resources_never_lower_defender_utility(args: tuple[list[flo
     au_l, frac, base, extra = args
     au = np.array(au_l)
     ac = au * np.array(frac)
-    ch = resources.patrol_change(np.zeros(len(au)), -au, ac, au, base_teams=base, extra_teams=extra,
-                                 hours_per_day=8.0, shift_h=8.0)
+    ch = resources.patrol_change(resources.Payoffs(np.zeros(len(au)), -au, ac, au), base_teams=base,
+                                 extra_teams=extra, hours_per_day=8.0, shift_h=8.0)
     assert ch.resources_after >= ch.resources_before
     assert ch.defender_eu_after >= ch.defender_eu_before - 1e-9
     assert abs(float(ch.coverage_after.sum()) - ch.resources_after) < 1e-6 or ch.coverage_after.max() >= 1 - 1e-9

@@ -32,12 +32,12 @@ def test_two_people_preview_equals_applied_and_stand_down(office_sf: sessionmake
     ps.sync(office_sf, 1, now=T0)
     base = open_pairs(office_sf)
     d = ps.propose(office_sf, 1, scheme="uk", level="SEVERE", reason="national level raised", now=T0,
-                   actor="user:a", account_id=11)
+                   by=ps.Signer("user:a", 11))
     with office_sf() as s:
         pv = ps.preview_declaration(s, d.id)
     with pytest.raises(PermissionDenied):
-        ps.approve(office_sf, d.id, now=T0, actor="user:a", account_id=11)
-    rep = ps.approve(office_sf, d.id, now=T0, actor="user:b", account_id=12)
+        ps.approve(office_sf, d.id, now=T0, by=ps.Signer("user:a", 11))
+    rep = ps.approve(office_sf, d.id, now=T0, by=ps.Signer("user:b", 12))
     after = open_pairs(office_sf)
     assert after - base == set(pv.added) and rep.created == len(pv.added) > 0 and not pv.removed
     per_agency = {a.agency: a.tasks_added + a.measures_added + a.hvm_added for a in pv.agencies}
@@ -48,7 +48,7 @@ def test_two_people_preview_equals_applied_and_stand_down(office_sf: sessionmake
         task = s.scalar(select(PostureTask).where(PostureTask.rule_id == "uk_brief_staff_24h").limit(1))
         assert task is not None and task.due_at == T0 + dt.timedelta(hours=24)
     with pytest.raises(Conflict):
-        ps.approve(office_sf, d.id, now=T0, actor="user:c", account_id=13)
+        ps.approve(office_sf, d.id, now=T0, by=ps.Signer("user:c", 13))
     ps.end(office_sf, d.id, now=T0 + dt.timedelta(days=3))
     assert open_pairs(office_sf) == base  # stand-down closes exactly the posture's tasks
     with office_sf() as s:
@@ -58,12 +58,12 @@ def test_two_people_preview_equals_applied_and_stand_down(office_sf: sessionmake
 
 def test_ntas_requires_a_sunset_and_expires_within_60s(office_sf: sessionmaker[Session]) -> None:
     with pytest.raises(InvalidInput) as e:
-        ps.propose(office_sf, 1, scheme="ntas", level="elevated", reason="alert", now=T0, actor="a", account_id=1)
+        ps.propose(office_sf, 1, scheme="ntas", level="elevated", reason="alert", now=T0, by=ps.Signer("a", 1))
     assert e.value.field == "expires_at"
     expiry = T0 + dt.timedelta(hours=3, seconds=7)  # 03:00:07 BST, after the DST change
-    d = ps.propose(office_sf, 1, scheme="ntas", level="imminent", reason="alert", now=T0, actor="a", account_id=1,
+    d = ps.propose(office_sf, 1, scheme="ntas", level="imminent", reason="alert", now=T0, by=ps.Signer("a", 1),
                    expires_at=expiry)
-    ps.approve(office_sf, d.id, now=T0, actor="b", account_id=2)
+    ps.approve(office_sf, d.id, now=T0, by=ps.Signer("b", 2))
     assert any(r == "ntas_review_plans_48h" for _s, r in open_pairs(office_sf))
     # a controlled clock that moves 20 s per tick, read by the real ticker thread
     state = {"t": expiry - dt.timedelta(seconds=95)}

@@ -88,7 +88,7 @@ def build(s: Session, *, kind: str, tlp: str, now: dt.datetime, region_id: int |
     sections.append(Section("office.briefing.duties", "TLP:GREEN",
                             ("office.agency", "office.due", "office.completed", "office.overdue"),
                             tuple(sorted(duty_rows))))
-    rect = Counter()
+    rect: Counter[tuple[str, bool]] = Counter()
     for t in s.scalars(select(RectificationTask).where(RectificationTask.status.in_(("open", "in_progress")))):
         rect[t.owner_agency, t.deadline < now] += 1
     sections.append(Section("office.briefing.rectification", "TLP:GREEN",

@@ -55,14 +55,30 @@ def _validate(name: str, categories: Sequence[str], tiers: Sequence[str], checkl
         raise InvalidInput(f"clock must be one of {list(cal.CLOCKS)}, got {clock!r}", field="clock")
 
 
-def launch(sf: sessionmaker[Session], *, name: str, region_id: int, now: dt.datetime, actor: str,
-           categories: Sequence[str] = (), tiers: Sequence[str] = (), checklist: Sequence[str] = (),
-           deadline_days: int = 10, clock: str = "business", holiday_region: str | None = None,
+@dataclass(frozen=True)
+class CampaignSpec:
+    """What the lead office decides: scope (region, categories, tiers; empty = any), checklist (measures; empty
+    = every tier requirement) and deadline (days on the calendar or business clock of ``holiday_region``)."""
+
+    name: str
+    region_id: int
+    categories: Sequence[str] = ()
+    tiers: Sequence[str] = ()
+    checklist: Sequence[str] = ()
+    deadline_days: int = 10
+    clock: str = "business"
+    holiday_region: str | None = None
+
+
+def launch(sf: sessionmaker[Session], spec: CampaignSpec, *, now: dt.datetime, actor: str,
            progress: Progress = None) -> Campaign:
     """Create the campaign and its inspections (see ``fill``)."""
+    name, region_id, categories, tiers, checklist = spec.name, spec.region_id, spec.categories, spec.tiers, \
+        spec.checklist
+    deadline_days, clock = spec.deadline_days, spec.clock
     _validate(name, categories, tiers, checklist, deadline_days, clock)
     conf = settings()
-    hreg = holiday_region or conf.holiday_region
+    hreg = spec.holiday_region or conf.holiday_region
     hol = holiday_calendar(hreg, now.year, now.year + 2)
     deadline = cal.deadline(now, deadline_days, clock=clock, tz=conf.timezone, holidays=hol)
     with unit_of_work(sf) as s:
@@ -157,21 +173,21 @@ def board(s: Session, campaign_id: int, *, now: dt.datetime) -> list[BoardRow]:
                      .join(Inspection, Inspection.id == CampaignSite.inspection_id)
                      .where(CampaignSite.campaign_id == campaign_id)).all()
     insp_ids = [r[1] for r in rows]
-    tasks = Counter()
+    tasks: Counter[tuple[int, bool]] = Counter()
     for insp_id, status in s.execute(select(RectificationTask.inspection_id, RectificationTask.status)
                                      .where(RectificationTask.inspection_id.in_(insp_ids))) if insp_ids else []:
         tasks[insp_id, status in ("fixed", "verified")] += 1
-    groups: dict[int | None, list[tuple[object, ...]]] = {}
-    for r in rows:
-        groups.setdefault(r[0], []).append(tuple(r))
+    groups: dict[int | None, list[tuple[int, str, dt.datetime | None]]] = {}
+    for agency_id, insp_id, status, completed_at in rows:
+        groups.setdefault(agency_id, []).append((insp_id, status, completed_at))
     out = []
     for agency, rs in groups.items():
-        done = [r for r in rs if r[2] == "completed"]
-        on_time = sum(1 for r in done if r[3] is not None and r[3] <= c.deadline)  # type: ignore[operator]
-        still = [r for r in rs if r[2] != "completed"]
+        done = [r for r in rs if r[1] == "completed"]
+        on_time = sum(1 for r in done if r[2] is not None and r[2] <= c.deadline)
+        still = [r for r in rs if r[1] != "completed"]
         out.append(BoardRow(agency, names.get(agency, "unassigned") if agency else "unassigned", len(rs), len(done),
                             on_time, len(still), sum(1 for _r in still if now > c.deadline),
-                            sum(tasks[r[1], False] for r in rs), sum(tasks[r[1], True] for r in rs)))
+                            sum(tasks[r[0], False] for r in rs), sum(tasks[r[0], True] for r in rs)))
     return sorted(out, key=lambda b: b.agency)
 
 
@@ -197,19 +213,36 @@ class Notice:
     receipt: str
 
 
-def notice(s: Session, campaign_id: int, site_id: int) -> Notice:
-    c = get(s, campaign_id)
-    link = s.scalar(select(CampaignSite).where(CampaignSite.campaign_id == campaign_id, CampaignSite.site_id == site_id))
-    if link is None:
-        raise NotFound(f"site {site_id} is not in campaign {campaign_id}")
+def notice(s: Session, site_id: int, *, campaign_id: int | None = None, now: dt.datetime) -> Notice:
+    """The notice for the site's inspection in ``campaign_id`` (or its latest inspection): every failed item with
+    its clause, the rectification deadline, reply requirement, issuing authority, date and a receipt line."""
     site = s.get(Site, site_id)
-    items = s.scalars(select(InspectionItem).where(InspectionItem.inspection_id == link.inspection_id,
-                                                   InspectionItem.answer == "fail").order_by(InspectionItem.id)).all()
-    tasks = {t.item_id: t for t in s.scalars(select(RectificationTask).where(
-        RectificationTask.inspection_id == link.inspection_id))}
-    deadline = max((t.deadline for t in tasks.values()), default=c.deadline)
-    agency = s.get(Agency, link.supervising_agency_id) if link.supervising_agency_id else None
-    return Notice(f"C{c.id}-S{site_id}", site_id, (site.name if site and site.name else f"site {site_id}"),
+    if site is None:
+        raise NotFound(f"site {site_id} does not exist")
+    c = None
+    if campaign_id is not None:
+        c = get(s, campaign_id)
+        link = s.scalar(select(CampaignSite).where(CampaignSite.campaign_id == campaign_id,
+                                                   CampaignSite.site_id == site_id))
+        if link is None:
+            raise NotFound(f"site {site_id} is not in campaign {campaign_id}")
+        inspection_id: int | None = link.inspection_id
+        authority_id = link.supervising_agency_id
+    else:
+        inspection_id = s.scalar(select(Inspection.id).where(Inspection.site_id == site_id)
+                                 .order_by(Inspection.started_at.desc(), Inspection.id.desc()).limit(1))
+        authority_id = None
+    items = s.scalars(select(InspectionItem).where(InspectionItem.inspection_id == inspection_id,
+                                                   InspectionItem.answer == "fail").order_by(InspectionItem.id)).all() \
+        if inspection_id is not None else []
+    tasks = list(s.scalars(select(RectificationTask).where(RectificationTask.inspection_id == inspection_id))) \
+        if inspection_id is not None else []
+    deadline = max((t.deadline for t in tasks), default=c.deadline if c is not None else now)
+    insp = s.get(Inspection, inspection_id) if inspection_id is not None else None
+    agency = s.get(Agency, authority_id) if authority_id else None
+    authority = agency.name if agency else (insp.inspector_agency if insp and insp.inspector_agency else "lead office")
+    issued = (c.created_at if c is not None else (insp.completed_at or insp.started_at) if insp else now).date()
+    return Notice(f"C{c.id}-S{site_id}" if c is not None else f"I{inspection_id or 0}-S{site_id}", site_id,
+                  site.name or f"site {site_id}",
                   tuple((f"{i.standard_id} {i.clause}", i.text, "rectify and report") for i in items), deadline,
-                  "reply in writing with evidence of rectification before the deadline",
-                  agency.name if agency else "lead office", c.created_at.date(), "")
+                  "reply in writing with evidence of rectification before the deadline", authority, issued, "")

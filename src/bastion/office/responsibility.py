@@ -131,6 +131,58 @@ class ImportReport:
     unchanged: int
 
 
+@dataclass(frozen=True)
+class _Refs:
+    agencies: dict[str, int]
+    agency_ids: set[int]
+    regions: dict[str, int]
+    region_ids: set[int]
+    sites: set[int]
+
+
+_Row = tuple[str, int, int | None, str | None, str | None, int | None, str | None]
+
+
+def _ref(value: str, names: dict[str, int], ids: set[int]) -> int | None:
+    v = value.strip()
+    if v.isdigit() and int(v) in ids:
+        return int(v)
+    return names.get(v)
+
+
+def _parse_row(n: int, r: dict[str, str], refs: _Refs, errors: list[str]) -> _Row | None:
+    """One CSV row, or None with the problem (row number and field) appended to ``errors``."""
+    role = (r.get("role") or "").strip()
+    if role not in algo.ROLES:
+        errors.append(f"row {n}, role: must be one of {list(algo.ROLES)}, got {role!r}")
+        return None
+    agency = _ref(r.get("agency") or "", refs.agencies, refs.agency_ids)
+    if agency is None:
+        errors.append(f"row {n}, agency: no agency named or numbered {(r.get('agency') or '').strip()!r}")
+        return None
+    region_txt = (r.get("region") or "").strip()
+    region = _ref(region_txt, refs.regions, refs.region_ids) if region_txt else None
+    if region_txt and region is None:
+        errors.append(f"row {n}, region: no region named or numbered {region_txt!r}")
+        return None
+    sid_txt = (r.get("site_id") or "").strip()
+    sid = None
+    if sid_txt:
+        if not sid_txt.isdigit() or int(sid_txt) not in refs.sites:
+            errors.append(f"row {n}, site_id: no site {sid_txt!r}")
+            return None
+        sid = int(sid_txt)
+    cat = (r.get("category") or "").strip() or None
+    tier = (r.get("tier") or "").strip() or None
+    if tier is not None and ":" not in tier:
+        errors.append(f"row {n}, tier: write '<standard>:<tier>' (e.g. uk_ppa_2025:enhanced), got {tier!r}")
+        return None
+    if cat is not None and len(cat) > 40:
+        errors.append(f"row {n}, category: at most 40 characters")
+        return None
+    return role, agency, region, cat, tier, sid, (r.get("reason") or "").strip()[:300] or None
+
+
 def import_csv(sf: sessionmaker[Session], text: str, *, progress: Progress = None) -> ImportReport:
     """Rules (no site_id) and per-site exceptions (site_id) from CSV with columns
     role, agency (name or id), region (name or id, blank = every region), category, tier, site_id, reason.
@@ -152,47 +204,15 @@ def import_csv(sf: sessionmaker[Session], text: str, *, progress: Progress = Non
         regions = {r.name: r.id for r in s.scalars(select(Region))}
         region_ids = set(regions.values())
         errors: list[str] = []
-        parsed: list[tuple[str, int, int | None, str | None, str | None, int | None, str | None]] = []
+        parsed: list[_Row] = []
         site_rows = [int(r["site_id"]) for r in rows if (r.get("site_id") or "").strip().isdigit()]
         known_sites = set(s.scalars(select(Site.id).where(Site.id.in_(site_rows)))) if site_rows else set()
 
-        def ref(value: str, names: dict[str, int], ids: set[int]) -> int | None:
-            v = value.strip()
-            if v.isdigit() and int(v) in ids:
-                return int(v)
-            return names.get(v)
-
+        refs = _Refs(agencies, agency_ids, regions, region_ids, known_sites)
         for n, r in enumerate(rows, start=2):  # row 1 is the header
-            role = (r.get("role") or "").strip()
-            if role not in algo.ROLES:
-                errors.append(f"row {n}, role: must be one of {list(algo.ROLES)}, got {role!r}")
-                continue
-            agency = ref(r.get("agency") or "", agencies, agency_ids)
-            if agency is None:
-                errors.append(f"row {n}, agency: no agency named or numbered {(r.get('agency') or '').strip()!r}")
-                continue
-            region_txt = (r.get("region") or "").strip()
-            region = ref(region_txt, regions, region_ids) if region_txt else None
-            if region_txt and region is None:
-                errors.append(f"row {n}, region: no region named or numbered {region_txt!r}")
-                continue
-            sid_txt = (r.get("site_id") or "").strip()
-            sid = None
-            if sid_txt:
-                if not sid_txt.isdigit() or int(sid_txt) not in known_sites:
-                    errors.append(f"row {n}, site_id: no site {sid_txt!r}")
-                    continue
-                sid = int(sid_txt)
-            cat = (r.get("category") or "").strip() or None
-            tier = (r.get("tier") or "").strip() or None
-            if tier is not None and ":" not in tier:
-                errors.append(f"row {n}, tier: write '<standard>:<tier>' (e.g. uk_ppa_2025:enhanced), got {tier!r}")
-                continue
-            if cat is not None and len(cat) > 40:
-                errors.append(f"row {n}, category: at most 40 characters")
-                continue
-            reason = (r.get("reason") or "").strip()[:300] or None
-            parsed.append((role, agency, region, cat, tier, sid, reason))
+            row = _parse_row(n, r, refs, errors)
+            if row is not None:
+                parsed.append(row)
         if errors:
             more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
             raise InvalidInput(f"CSV rejected, nothing imported: {'; '.join(errors[:20])}{more}", field="csv")
@@ -255,12 +275,11 @@ def matrix(s: Session, region_id: int) -> tuple[list[MatrixRow], Resolution]:
     keys, res = resolve_region(s, region_id, sites=sites)
     names = {a.id: a.name for a in s.scalars(select(Agency))}
     out = []
+    def cell(a: algo.Assignment | None) -> tuple[int, str, str] | None:
+        return None if a is None else (a.agency_id, names.get(a.agency_id, f"agency {a.agency_id}"), a.source)
+
     for k in keys:
         roles = res.assignments.get(k.site_id, {})
-
-        def cell(role: str, roles: dict[str, algo.Assignment] = dict(roles)) -> tuple[int, str, str] | None:
-            a = roles.get(role)
-            return None if a is None else (a.agency_id, names.get(a.agency_id, f"agency {a.agency_id}"), a.source)
         out.append(MatrixRow(k.site_id, site_names.get(k.site_id), k.category, tuple(sorted(k.tiers)),
-                             cell("operator"), cell("supervising"), cell("lead")))
+                             cell(roles.get("operator")), cell(roles.get("supervising")), cell(roles.get("lead"))))
     return out, res

@@ -6,6 +6,7 @@ due day; closed = done), campaign inspections (completed by the campaign deadlin
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
 
@@ -26,6 +27,8 @@ from bastion.supervision.models import Inspection
 from bastion.supervision.models import RectificationTask
 from bastion.supervision.models import TaskEvent
 
+log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class Card:
@@ -41,20 +44,29 @@ class Card:
     plan_reviews_done: int
 
 
-def _rows(s: Session, by: str, start: dt.date, end: dt.date) -> tuple[list[algo.TaskRow], list[algo.TaskRow],
-                                                                        list[tuple[int, str, bool]]]:
+Flags = list[tuple[int, str, bool]]  # (key, duty code, done)
+
+
+def _rows(s: Session, by: str, start: dt.date, end: dt.date, region_id: int | None
+          ) -> tuple[list[algo.TaskRow], list[algo.TaskRow], Flags]:
     tz = settings().timezone
     closed = dict(s.execute(select(TaskEvent.task_id, func.min(TaskEvent.at))
                             .where(TaskEvent.to_status.in_(("fixed", "verified"))).group_by(TaskEvent.task_id)).all())
     region_of = dict(s.execute(select(Site.id, Site.region_id)).all())
+    if region_id is not None:
+        region_of = {k: v for k, v in region_of.items() if v == region_id}
     rect = []
     for t in s.scalars(select(RectificationTask)):
+        if t.site_id not in region_of:
+            continue
         key = t.owner_agency_id if by == "agency" else region_of.get(t.site_id)
         if key is not None:
             rect.append(algo.TaskRow(key, t.deadline, closed.get(t.id), t.created_at))
     lo, hi = start - dt.timedelta(days=1), end + dt.timedelta(days=1)
     duties, flags = [], []
     for d in s.scalars(select(Duty).where(Duty.due_on >= lo, Duty.due_on <= hi)):
+        if d.site_id not in region_of:
+            continue
         key = d.agency_id if by == "agency" else region_of.get(d.site_id)
         if key is None:
             continue
@@ -65,14 +77,16 @@ def _rows(s: Session, by: str, start: dt.date, end: dt.date) -> tuple[list[algo.
     return rect, duties, flags
 
 
-def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency") -> list[Card]:
-    """One card per agency (``by="agency"``) or region (``by="region"``), sorted by name."""
+def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency",
+               region_id: int | None = None) -> list[Card]:
+    """One card per agency (``by="agency"``) or region (``by="region"``), sorted by name; ``region_id``: only
+    that jurisdiction's records."""
     t0 = time.perf_counter()
     if by not in ("agency", "region"):
         raise ValueError("by must be agency or region")
     names = ({a.id: a.name for a in s.scalars(select(Agency))} if by == "agency"
              else {r.id: r.name for r in s.scalars(select(Region))})
-    rect, duties, flags = _rows(s, by, start, end)
+    rect, duties, flags = _rows(s, by, start, end, region_id)
     keys = sorted(names)
     rc = {c.key: c for c in algo.scorecards(rect, keys, start=start, end=end)}
     dc = {c.key: c for c in algo.scorecards(duties, keys, start=start, end=end)}
@@ -84,7 +98,7 @@ def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency") 
     e0 = dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC)
     for agency, region, deadline, completed in s.execute(q):
         key = agency if by == "agency" else region
-        if key is not None and s0 <= deadline < e0:
+        if key is not None and s0 <= deadline < e0 and (region_id is None or region == region_id):
             insp.setdefault(key, []).append(completed is not None and completed <= deadline)
     out = []
     for k in keys:
@@ -94,11 +108,12 @@ def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency") 
                         sum(1 for x in f if x[1] == "plan_review"),
                         sum(1 for x in f if x[1] == "plan_review" and x[2])))
     out.sort(key=lambda c: c.name)
-    _ = time.perf_counter() - t0
+    log.info("scorecards by %s: %d cards in %.3fs", by, len(out), time.perf_counter() - t0)
     return out
 
 
-def trend(s: Session, *, end: dt.date, periods: int = 4, days: int = 7, by: str = "agency") -> list[list[Card]]:
+def trend(s: Session, *, end: dt.date, periods: int = 4, days: int = 7, by: str = "agency",
+          region_id: int | None = None) -> list[list[Card]]:
     """Consecutive windows of ``days`` ending at ``end`` (oldest first)."""
-    return [scorecards(s, start=end - dt.timedelta(days=days * (i + 1)), end=end - dt.timedelta(days=days * i), by=by)
-            for i in reversed(range(periods))]
+    return [scorecards(s, start=end - dt.timedelta(days=days * (i + 1)), end=end - dt.timedelta(days=days * i), by=by,
+                       region_id=region_id) for i in reversed(range(periods))]

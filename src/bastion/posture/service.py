@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 import yaml
-from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -171,12 +170,16 @@ def compute_preview(s: Session, region_id: int, before: Mapping[str, str], after
     patrol = None
     n = len(rt.payoff)
     if n >= 1 and teams0 != teams1:
+        # payoffs: the attacker gains the site's value when it is uncovered, the defender loses it (zero-sum at
+        # uncovered targets, 0 when covered); teams patrol 8-hour shifts. A de-escalation reports the same pair
+        # of values the other way round (fewer teams after).
         au = rt.payoff
-        patrol = resources.patrol_change(np.zeros(n), -au, np.zeros(n), au, base_teams=base_teams + teams0,
-                                         extra_teams=max(0, teams1 - teams0), hours_per_day=8.0) \
-            if teams1 > teams0 else resources.patrol_change(np.zeros(n), -au, np.zeros(n), au,
-                                                            base_teams=base_teams + teams1,
-                                                            extra_teams=teams0 - teams1, hours_per_day=8.0)
+        pay = resources.Payoffs(np.zeros(n), -au, np.zeros(n), au)
+        low, high = min(teams0, teams1), max(teams0, teams1)
+        ch = resources.patrol_change(pay, base_teams=base_teams + low, extra_teams=high - low, hours_per_day=8.0)
+        patrol = ch if teams1 > teams0 else resources.PatrolChange(
+            ch.resources_after, ch.resources_before, ch.coverage_after, ch.coverage_before, ch.defender_eu_after,
+            ch.defender_eu_before)
     resp0 = {k: lv.SCHEMES[k].response(v) for k, v in before.items()}
     resp1 = {k: lv.SCHEMES[k].response(v) for k, v in after.items()}
     return Preview(region_id, dict(before), dict(after), frozenset(added), frozenset(removed), tuple(agencies),
@@ -188,8 +191,16 @@ def _check_now(now: dt.datetime) -> None:
         raise InvalidInput("now must be timezone-aware (UTC)", field="now")
 
 
+@dataclass(frozen=True)
+class Signer:
+    """Who proposes or approves: the audit actor and the account (None: the local operator)."""
+
+    actor: str
+    account_id: int | None = None
+
+
 def propose(sf: sessionmaker[Session], region_id: int, *, scheme: str, level: str, reason: str, now: dt.datetime,
-            actor: str, account_id: int | None = None, expires_at: dt.datetime | None = None) -> Declaration:
+            by: Signer, expires_at: dt.datetime | None = None) -> Declaration:
     _check_now(now)
     sch = lv.scheme(scheme)
     idx = sch.index(level)
@@ -209,7 +220,7 @@ def propose(sf: sessionmaker[Session], region_id: int, *, scheme: str, level: st
         after = {**before, scheme: level}
         pv = compute_preview(s, region_id, before, after)
         d = Declaration(region_id=region_id, scheme=scheme, level=level, reason=reason.strip(), status="proposed",
-                        proposed_by=account_id, proposed_actor=actor, proposed_at=now, expires_at=expires_at,
+                        proposed_by=by.account_id, proposed_actor=by.actor, proposed_at=now, expires_at=expires_at,
                         summary=summary(pv))
         s.add(d)
         s.flush()
@@ -277,7 +288,7 @@ def apply_change(s: Session, region_id: int, before: Mapping[str, str], after: M
                         .values(status="closed", closed_at=now, closed_reason=reason))
         closed = int(getattr(res, "rowcount", 0) or 0)
     if rows:  # Core executemany: one prepared statement for every row
-        s.connection().execute(PostureTask.__table__.insert(), rows)
+        s.connection().execute(PostureTask.__table__.insert(), rows)  # type: ignore[attr-defined]
     _mirror_to_risk(s, region_id, after)
     return len(rows), closed
 
@@ -293,9 +304,10 @@ def _mirror_to_risk(s: Session, region_id: int, levels: Mapping[str, str]) -> No
     row.cn_heightened_level = None if cn == "normal" else cn
 
 
-def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime, actor: str,
-            account_id: int | None = None, progress: Progress = None) -> ApplyReport:
+def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime, by: Signer,
+            progress: Progress = None) -> ApplyReport:
     """Two different people: the approving account (or actor) must not be the proposing one."""
+    actor, account_id = by.actor, by.account_id
     _check_now(now)
     t0 = time.perf_counter()
     with unit_of_work(sf) as s:

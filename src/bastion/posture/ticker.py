@@ -58,3 +58,23 @@ class Ticker:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
+
+
+DIGEST_HOUR_UTC = 6  # the daily digest goes out at the first tick after 06:00 UTC (ASSUMPTION, editable)
+
+
+def default_jobs() -> tuple[Callable[[sessionmaker[Session], dt.datetime], object], ...]:
+    """What the server's ticker runs besides posture expiry: escalation ladders, deliveries, the daily digest."""
+    from bastion.office import escalation
+    from bastion.office import notify
+
+    def ladders(sf: sessionmaker[Session], now: dt.datetime) -> object:
+        return escalation.run_due(sf, now)
+
+    def deliveries(sf: sessionmaker[Session], now: dt.datetime) -> object:
+        return notify.deliver_pending(sf, now)
+
+    def digest(sf: sessionmaker[Session], now: dt.datetime) -> object:
+        return notify.daily_digest(sf, now) if now.hour >= DIGEST_HOUR_UTC else 0
+
+    return (ladders, deliveries, digest)

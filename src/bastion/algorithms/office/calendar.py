@@ -69,8 +69,9 @@ class LadderStep:
             raise InvalidInput(f"target must be owner, supervising or lead, got {self.target!r}", field="target")
 
 
+# ASSUMPTION (editable): a reminder a day before the deadline, then 2 and 5 business days late
 DEFAULT_LADDER = (LadderStep(1, -24, "calendar", "owner"), LadderStep(2, 2, "business", "supervising"),
-                  LadderStep(3, 5, "business", "lead"))  # ASSUMPTION (editable): reminder a day before, then 2 and 5 business days late
+                  LadderStep(3, 5, "business", "lead"))
 
 
 def step_due(step: LadderStep, task_deadline: dt.datetime, *, tz: str, holidays: Container[dt.date]) -> dt.datetime:

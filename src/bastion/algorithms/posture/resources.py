@@ -47,14 +47,24 @@ def defender_value(dc: npt.ArrayLike, du: npt.ArrayLike, ac: npt.ArrayLike, au: 
     return sol.coverage, ud
 
 
-def patrol_change(dc: npt.ArrayLike, du: npt.ArrayLike, ac: npt.ArrayLike, au: npt.ArrayLike, *,
-                  base_teams: int, extra_teams: int, hours_per_day: float, extra_hours: float = 0.0,
-                  shift_h: float = 8.0) -> PatrolChange:
-    n = int(np.asarray(dc).shape[0])
+@dataclass(frozen=True)
+class Payoffs:
+    """Per-target payoffs of the patrol game (defender/attacker, covered/uncovered)."""
+
+    defender_covered: npt.ArrayLike
+    defender_uncovered: npt.ArrayLike
+    attacker_covered: npt.ArrayLike
+    attacker_uncovered: npt.ArrayLike
+
+
+def patrol_change(payoffs: Payoffs, *, base_teams: int, extra_teams: int, hours_per_day: float,
+                  extra_hours: float = 0.0, shift_h: float = 8.0) -> PatrolChange:
+    p = payoffs
+    n = int(np.asarray(p.defender_covered).shape[0])
     m0 = effective_resources(base_teams, hours_per_day, shift_h, n)
     m1 = effective_resources(base_teams + extra_teams, hours_per_day + extra_hours, shift_h, n)
-    c0, v0 = defender_value(dc, du, ac, au, m0)
-    c1, v1 = defender_value(dc, du, ac, au, m1)
+    c0, v0 = defender_value(p.defender_covered, p.defender_uncovered, p.attacker_covered, p.attacker_uncovered, m0)
+    c1, v1 = defender_value(p.defender_covered, p.defender_uncovered, p.attacker_covered, p.attacker_uncovered, m1)
     return PatrolChange(m0, m1, c0, c1, v0, v1)
 
 

@@ -164,7 +164,8 @@ class PostureDiff:
     added: npt.NDArray[np.int64]  # shape (k, 2)
     removed: npt.NDArray[np.int64]
 
-    def as_sets(self, table: SiteTable, rules: Sequence[PostureRule]) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
+    def as_sets(self, table: SiteTable, rules: Sequence[PostureRule]
+                ) -> tuple[set[tuple[int, str]], set[tuple[int, str]]]:
         def conv(a: npt.NDArray[np.int64]) -> set[tuple[int, str]]:
             return {(int(table.site_ids[i]), rules[j].rule_id) for i, j in a}
         return conv(self.added), conv(self.removed)

@@ -233,7 +233,34 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "kind": lambda w, l: (_measure_kind(w, l), None),  # with site_id: the site designates the resource
     "inspection_id": lambda w, l: (_inspection(w, l), SITE_X(w)),  # an inspection of the target site
     "task_id": lambda w, l: (_task(w, l), SITE_X(w)),  # a task at the target site
+    "declaration_id": lambda w, l: (_posture_proposal(w, l), REGION_A(w)),  # a posture proposal in region A
 }
+
+
+_posture_ids: dict[str, int] = {}
+
+
+def _posture_proposal(w: World, _login: str, key: str = "proposal") -> int:
+    """A UK SEVERE proposal in region A by a proposer no matrix user is (the two-person rule is not in play)."""
+    from bastion.kernel.db.base import utcnow as now
+    from bastion.posture import service as ps
+
+    d = ps.propose(w.sf, w.region_a, scheme="uk", level="SEVERE", reason="matrix", now=now(),
+                   by=ps.Signer("matrix-proposer"))
+    _posture_ids[key] = d.id
+    return d.id
+
+
+def _posture_active(w: World, _login: str) -> None:
+    import datetime as dt
+
+    from bastion.kernel.db.base import utcnow as now
+    from bastion.posture import service as ps
+
+    d = ps.propose(w.sf, w.region_a, scheme="ntas", level="bulletin", reason="matrix", now=now(),
+                   by=ps.Signer("matrix-proposer"), expires_at=now() + dt.timedelta(days=1))
+    ps.approve(w.sf, d.id, now=now(), by=ps.Signer("matrix-approver"))
+    _posture_ids["active"] = d.id
 
 
 @dataclass
@@ -302,6 +329,27 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
     ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
         "add": [{"lon": 7.4255, "lat": 43.731}]}),
+    ("POST", "/api/v1/office/rules"): Case(body=lambda w, l: {"role": "lead", "agency_id": w.agency_x,
+                                                              "region_id": w.region_a},
+                                           resources=lambda w: [REGION_A(w)]),
+    ("POST", "/api/v1/office/rules/import"): Case(body=lambda w, l: {
+        "csv": f"role,agency,region\nlead,{w.agency_x},{w.region_a}\n"}, resources=lambda w: [REGION_A(w)]),
+    ("PUT", "/api/v1/sites/{site_id}/responsibility"): Case(body=lambda w, l: {"role": "supervising",
+                                                                              "agency_id": w.agency_y}),
+    ("POST", "/api/v1/regions/{region_id}/office/duties"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/regions/{region_id}/office/campaigns"): Case(body=lambda w, l: {
+        "name": "matrix", "categories": ["health"], "checklist": ["cctv"], "clock": "calendar"}),
+    ("PUT", "/api/v1/office/preferences"): Case(body=lambda w, l: {"channels": ["inpage"], "digest": True}),
+    ("POST", "/api/v1/regions/{region_id}/posture/preview"): Case(body=lambda w, l: {"scheme": "uk",
+                                                                                    "level": "SEVERE"}),
+    ("POST", "/api/v1/regions/{region_id}/posture"): Case(body=lambda w, l: {"scheme": "uk", "level": "SEVERE",
+                                                                             "reason": "matrix"}),
+    ("POST", "/api/v1/regions/{region_id}/posture/approve"): Case(
+        before=_posture_proposal, body=lambda w, l: {"declaration_id": _posture_ids.get("proposal", 0)}),
+    ("POST", "/api/v1/regions/{region_id}/posture/reject"): Case(
+        before=_posture_proposal, body=lambda w, l: {"declaration_id": _posture_ids.get("proposal", 0)}),
+    ("POST", "/api/v1/regions/{region_id}/posture/end"): Case(
+        before=_posture_active, body=lambda w, l: {"declaration_id": _posture_ids.get("active", 0)}),
 }
 
 

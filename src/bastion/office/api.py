@@ -4,11 +4,9 @@ scorecards, in-page notifications and preferences."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 from typing import Literal
 
 from fastapi import APIRouter
-from fastapi import Query
 from fastapi.responses import HTMLResponse
 from fastapi.responses import Response
 
@@ -25,6 +23,8 @@ from bastion.kernel.errors import PermissionDenied
 from bastion.kernel.http import IdPath
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
 from bastion.office import campaigns as camp
 from bastion.office import duties as duty_svc
 from bastion.office import notify
@@ -37,7 +37,6 @@ from bastion.office.schemas import CampaignCreate
 from bastion.office.schemas import CampaignRead
 from bastion.office.schemas import CardRead
 from bastion.office.schemas import DutiesGenerate
-from bastion.office.schemas import DutyPage
 from bastion.office.schemas import DutyRead
 from bastion.office.schemas import DutyReportRead
 from bastion.office.schemas import ExceptionSet
@@ -92,13 +91,13 @@ def get_matrix(region_id: IdPath, session: SessionDep, guard: GuardDep) -> Matri
         for r in rows], conflicts=[(a, b, list(c)) for a, b, c in res.conflicts])
 
 
-@router.get("/regions/{region_id}/office/rules", response_model=list[RuleRead],
+@router.get("/regions/{region_id}/office/rules", response_model=Page[RuleRead],
             dependencies=[require(P.BRIEFING_READ)])
-def list_rules(region_id: IdPath, session: SessionDep, guard: GuardDep) -> list[RuleRead]:
+def list_rules(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[RuleRead]:
     """Rules that apply in the region (its own and those for every region)."""
     _region(session, guard, region_id, P.BRIEFING_READ)
-    return [RuleRead(id=r.id, role=r.role, agency_id=r.agency_id, region_id=r.region_id, category=r.category,
-                     tier=r.tier) for r in resp.list_rules(session, region_id=region_id)]
+    return Page[RuleRead].mapped(resp.list_rules(session, region_id=region_id), page, lambda r: RuleRead(
+        id=r.id, role=r.role, agency_id=r.agency_id, region_id=r.region_id, category=r.category, tier=r.tier))
 
 
 @router.post("/office/rules", response_model=RuleRead, status_code=201, dependencies=[require(P.OFFICE_WRITE)])
@@ -116,11 +115,15 @@ def create_rule(body: RuleCreate, sf: SessionFactoryDep, session: SessionDep, gu
 
 
 @router.post("/office/rules/import", response_model=ImportRead, dependencies=[require(P.OFFICE_WRITE)])
-def import_rules(body: RulesImport, sf: SessionFactoryDep, guard: GuardDep) -> ImportRead:
-    """CSV bulk import, validated and all-or-nothing; re-importing changes nothing. Needs office:write in every
-    region (rules may name any region)."""
-    if not guard.scope(P.OFFICE_WRITE).everything:
-        raise PermissionDenied("bulk import needs office:write in every region; add rules one by one instead")
+def import_rules(body: RulesImport, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> ImportRead:
+    """CSV bulk import, validated and all-or-nothing; re-importing changes nothing. office:write in every region a
+    row names (a row for every region, or a per-site exception, needs it everywhere)."""
+    regions = resp.csv_regions(session, body.csv)
+    if None in regions and not guard.scope(P.OFFICE_WRITE).everything:
+        raise PermissionDenied("rows for every region (no region) or per-site exceptions need office:write in "
+                               "every region; give each row's region")
+    for rid in sorted(r for r in regions if r is not None):
+        guard.check(P.OFFICE_WRITE, region_resource(rid), object_type="region", object_id=rid)
     r = resp.import_csv(sf, body.csv)
     return ImportRead(**r.__dict__)
 
@@ -148,19 +151,19 @@ def generate_duties(region_id: IdPath, body: DutiesGenerate, sf: SessionFactoryD
     return DutyReportRead(**r.__dict__)
 
 
-@router.get("/regions/{region_id}/office/duties", response_model=DutyPage, dependencies=[require(P.BRIEFING_READ)])
-def list_duties(region_id: IdPath, session: SessionDep, guard: GuardDep, agency_id: int | None = None,
-                period: str | None = None, status: Literal["open", "done"] | None = None,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-                offset: Annotated[int, Query(ge=0)] = 0) -> DutyPage:
+@router.get("/regions/{region_id}/office/duties", response_model=Page[DutyRead],
+            dependencies=[require(P.BRIEFING_READ)])
+def list_duties(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep, agency_id: int | None = None,
+                period: str | None = None, status: Literal["open", "done"] | None = None) -> Page[DutyRead]:
+    """The region's duties (what, who, by when, evidence), by due date."""
     _region(session, guard, region_id, P.BRIEFING_READ)
     ids = [x.id for x in load_sites(session, region_id=region_id)]
     items, total = duty_svc.list_duties(session, site_ids=ids, agency_id=agency_id, period=period, status=status,
-                                        limit=limit, offset=offset)
-    return DutyPage(items=[DutyRead(id=d.id, site_id=d.site_id, code=d.code, period=d.period, role=d.role,
-                                    agency_id=d.agency_id, due_on=d.due_on, title=d.title, evidence=d.evidence,
-                                    source=d.source, status=d.status) for d in items],
-                    total=total, limit=limit, offset=offset)
+                                        limit=page.limit, offset=page.offset)
+    return Page[DutyRead](items=[DutyRead(id=d.id, site_id=d.site_id, code=d.code, period=d.period, role=d.role,
+                                          agency_id=d.agency_id, due_on=d.due_on, title=d.title, evidence=d.evidence,
+                                          source=d.source, status=d.status) for d in items],
+                          total=total, limit=page.limit, offset=page.offset)
 
 
 def _campaign_read(session: SessionDep, c: Campaign) -> CampaignRead:
@@ -183,12 +186,13 @@ def launch_campaign(region_id: IdPath, body: CampaignCreate, sf: SessionFactoryD
         return _campaign_read(s, camp.get(s, c.id))
 
 
-@router.get("/regions/{region_id}/office/campaigns", response_model=list[CampaignRead],
+@router.get("/regions/{region_id}/office/campaigns", response_model=Page[CampaignRead],
             dependencies=[require(P.BRIEFING_READ)])
-def list_campaigns(region_id: IdPath, session: SessionDep, guard: GuardDep) -> list[CampaignRead]:
+def list_campaigns(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[CampaignRead]:
     """Campaigns of the region with their progress board (per supervising agency, sorted by name)."""
     _region(session, guard, region_id, P.BRIEFING_READ)
-    return [_campaign_read(session, c) for c in camp.list_campaigns(session, region_id=region_id)]
+    return Page[CampaignRead].mapped(camp.list_campaigns(session, region_id=region_id), page,
+                                     lambda c: _campaign_read(session, c))
 
 
 @router.get("/sites/{site_id}/office/notice", dependencies=[require(P.SITE_SENSITIVE_READ)],
@@ -207,29 +211,29 @@ def rectification_notice(site_id: IdPath, session: SessionDep, guard: GuardDep,
     return HTMLResponse(html)
 
 
-@router.get("/regions/{region_id}/office/scorecards", response_model=list[CardRead],
+@router.get("/regions/{region_id}/office/scorecards", response_model=Page[CardRead],
             dependencies=[require(P.BRIEFING_READ)])
-def get_scorecards(region_id: IdPath, session: SessionDep, guard: GuardDep,
+def get_scorecards(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep,
                    by: Literal["agency", "region"] = "agency", start: dt.date | None = None,
-                   end: dt.date | None = None) -> list[CardRead]:
+                   end: dt.date | None = None) -> Page[CardRead]:
     """Per agency (or for the jurisdiction) from the region's records; window [start, end), default 30 days."""
     _region(session, guard, region_id, P.BRIEFING_READ)
     end = end or utcnow().date() + dt.timedelta(days=1)
     start = start or end - dt.timedelta(days=30)
     if start >= end or (end - start).days > 3660:
         raise InvalidInput("start must be before end, at most 10 years apart", field="start")
-    return [card_read(c) for c in cards.scorecards(session, start=start, end=end, by=by, region_id=region_id)]
+    return Page[CardRead].mapped(cards.scorecards(session, start=start, end=end, by=by, region_id=region_id), page,
+                                 card_read)
 
 
-@router.get("/office/inbox", response_model=list[NotificationRead], dependencies=[authenticated()])
-def inbox(session: SessionDep, auth: AuthDep) -> list[NotificationRead]:
-    """The in-page notifications of the caller's agency (newest first)."""
+@router.get("/office/inbox", response_model=Page[NotificationRead], dependencies=[authenticated()])
+def inbox(session: SessionDep, auth: AuthDep, page: PageDep) -> Page[NotificationRead]:
+    """The in-page notifications of the caller's agency (newest first, the latest 500)."""
     aid = auth.principal.agency_id
-    if aid is None:
-        return []
-    return [NotificationRead(id=n.id, event=n.event, channel=n.channel, subject=n.subject, body=n.body, tlp=n.tlp,
-                             status=n.status, receipt=n.receipt, created_at=n.created_at)
-            for n in notify.inbox(session, aid)]
+    rows = [] if aid is None else notify.inbox(session, aid, limit=500)
+    return Page[NotificationRead].mapped(rows, page, lambda n: NotificationRead(
+        id=n.id, event=n.event, channel=n.channel, subject=n.subject, body=n.body, tlp=n.tlp, status=n.status,
+        receipt=n.receipt, created_at=n.created_at))
 
 
 @router.put("/office/preferences", response_model=PreferencesSet, dependencies=[authenticated()])

@@ -183,6 +183,22 @@ def _parse_row(n: int, r: dict[str, str], refs: _Refs, errors: list[str]) -> _Ro
     return role, agency, region, cat, tier, sid, (r.get("reason") or "").strip()[:300] or None
 
 
+def csv_regions(s: Session, text: str) -> set[int | None]:
+    """The regions the rows of a rules CSV name (None: a row for every region or a per-site exception); unknown
+    names are left to import_csv's validation."""
+    names = {r.name: r.id for r in s.scalars(select(Region))}
+    out: set[int | None] = set()
+    for row in csv.DictReader(io.StringIO(text.lstrip("\ufeff"))):
+        v = (row.get("region") or "").strip()
+        if not v or (row.get("site_id") or "").strip():
+            out.add(None)
+        elif v.isdigit():
+            out.add(int(v))
+        elif v in names:
+            out.add(names[v])
+    return out
+
+
 def import_csv(sf: sessionmaker[Session], text: str, *, progress: Progress = None) -> ImportReport:
     """Rules (no site_id) and per-site exceptions (site_id) from CSV with columns
     role, agency (name or id), region (name or id, blank = every region), category, tier, site_id, reason.

@@ -102,13 +102,6 @@ class DutyRead(BaseModel):
     status: str
 
 
-class DutyPage(BaseModel):
-    items: list[DutyRead]
-    total: int
-    limit: int
-    offset: int
-
-
 class CampaignCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)

@@ -24,6 +24,8 @@ from bastion.kernel.errors import NotFound
 from bastion.kernel.http import IdPath
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
 from bastion.office import render
 from bastion.office.config import settings as office_settings
 from bastion.posture import briefing
@@ -97,13 +99,15 @@ def preview_read(pv: ps.Preview) -> PreviewRead:
         rule_titles={r: pv.rules[r].title for r in sorted(titles)})
 
 
-@router.get("/regions/{region_id}/posture", response_model=list[DeclarationRead],
+@router.get("/regions/{region_id}/posture", response_model=Page[DeclarationRead],
             dependencies=[require(P.POSTURE_PROPOSE)])
-def list_declarations(region_id: IdPath, session: SessionDep, guard: GuardDep) -> list[DeclarationRead]:
+def list_declarations(region_id: IdPath, session: SessionDep, guard: GuardDep,
+                      page: PageDep) -> Page[DeclarationRead]:
     """The region's declarations, newest first (reasons are need-to-know)."""
     _region(session, guard, region_id, P.POSTURE_PROPOSE)
     guard.sensitive_read("region", region_id, "posture")
-    return [declaration_read(d) for d in ps.list_declarations(session, region_id=region_id)]
+    return Page[DeclarationRead].mapped(ps.list_declarations(session, region_id=region_id, limit=10_000), page,
+                                        declaration_read)
 
 
 @router.post("/regions/{region_id}/posture/preview", response_model=PreviewRead,

@@ -59,7 +59,8 @@ class Duty(Base):
 
     __tablename__ = "office_duties"
     __table_args__ = (UniqueConstraint("site_id", "code", "period", name="uq_office_duties_key"),
-                      Index("ix_office_duties_agency_period", "agency_id", "period"))
+                      Index("ix_office_duties_agency_period", "agency_id", "period"),
+                      Index("ix_office_duties_agency_due", "agency_id", "due_on"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)

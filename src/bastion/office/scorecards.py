@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import statistics
 import time
+from collections import Counter
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import case
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,35 +51,78 @@ class Card:
 Flags = list[tuple[int, str, bool]]  # (key, duty code, done)
 
 
-def _rows(s: Session, by: str, start: dt.date, end: dt.date, region_id: int | None
-          ) -> tuple[list[algo.TaskRow], list[algo.TaskRow], Flags]:
-    tz = settings().timezone
+def _rows(s: Session, by: str, region_id: int | None) -> list[algo.TaskRow]:
+    """Rectification tasks as scorecard rows (closed = the first history event to fixed or verified)."""
     closed = dict(s.execute(select(TaskEvent.task_id, func.min(TaskEvent.at))
                             .where(TaskEvent.to_status.in_(("fixed", "verified"))).group_by(TaskEvent.task_id)).all())
-    region_of = dict(s.execute(select(Site.id, Site.region_id)).all())
+    q = select(RectificationTask.id, RectificationTask.owner_agency_id, Site.region_id, RectificationTask.deadline,
+               RectificationTask.created_at).join(Site, Site.id == RectificationTask.site_id)
     if region_id is not None:
-        region_of = {k: v for k, v in region_of.items() if v == region_id}
+        q = q.where(Site.region_id == region_id)
     rect = []
-    for t in s.scalars(select(RectificationTask)):
-        if t.site_id not in region_of:
-            continue
-        key = t.owner_agency_id if by == "agency" else region_of.get(t.site_id)
+    for tid, owner, region, deadline, created in s.execute(q):
+        key = owner if by == "agency" else region
         if key is not None:
-            rect.append(algo.TaskRow(key, t.deadline, closed.get(t.id), t.created_at))
-    lo, hi = start - dt.timedelta(days=1), end + dt.timedelta(days=1)
-    duties, flags = [], []
-    for d in s.scalars(select(Duty).where(Duty.due_on >= lo, Duty.due_on <= hi)):
-        if d.site_id not in region_of:
-            continue
-        key = d.agency_id if by == "agency" else region_of.get(d.site_id)
-        if key is None:
-            continue
-        deadline = duty_deadline(d.due_on, tz)
-        duties.append(algo.TaskRow(key, deadline, d.done_at, d.created_at))
-        if d.code in ("drill", "plan_review") and start <= d.due_on < end:
-            flags.append((key, d.code, d.status == "done"))
-    return rect, duties, flags
+            rect.append(algo.TaskRow(key, deadline, closed.get(tid), created))
+    return rect
 
+
+def _duty_cards(s: Session, by: str, keys: list[int], start: dt.date, end: dt.date,
+                region_id: int | None) -> tuple[dict[int, algo.Scorecard], Flags]:
+    """The duty scorecards with the same definitions as algorithms.office.scorecard (deadline = 17:00 local on the
+    due day, in [start, end); on time = done at or before it), counted per (key, due day) in the database; only
+    closed duties are fetched one by one (for on-time and the median). Also the drill / plan-review flags."""
+    tz = settings().timezone
+    s0 = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    e0 = dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC)
+    lo, hi = start - dt.timedelta(days=1), end + dt.timedelta(days=1)
+    group = Duty.agency_id if by == "agency" else Site.region_id
+
+    def scoped(q: Any) -> Any:
+        if by == "region" or region_id is not None:
+            q = q.join(Site, Site.id == Duty.site_id)
+        return q.where(Site.region_id == region_id) if region_id is not None else q
+
+    is_drill, is_plan, done = Duty.code == "drill", Duty.code == "plan_review", Duty.status == "done"
+    q = scoped(select(group, Duty.due_on, func.count(), func.count(Duty.done_at),
+                      func.sum(case((is_drill, 1), else_=0)), func.sum(case((is_drill & done, 1), else_=0)),
+                      func.sum(case((is_plan, 1), else_=0)), func.sum(case((is_plan & done, 1), else_=0)))
+               .where(Duty.due_on >= lo, Duty.due_on <= hi)).group_by(group, Duty.due_on)
+    deadlines: dict[dt.date, dt.datetime] = {}
+    n: Counter[int] = Counter()
+    overdue: Counter[int] = Counter()
+    flags: Flags = []
+    for k, due_on, count, closed_n, drills, drills_done, plans, plans_done in s.execute(q):
+        if k is None:
+            continue
+        dl = deadlines.setdefault(due_on, duty_deadline(due_on, tz))
+        if s0 <= dl < e0:
+            n[k] += count
+            if dl < e0:
+                overdue[k] += count - closed_n
+        if start <= due_on < end:
+            flags += [(k, "drill", True)] * int(drills_done or 0) + [(k, "drill", False)] * int(
+                (drills or 0) - (drills_done or 0)) + [(k, "plan_review", True)] * int(plans_done or 0) + \
+                [(k, "plan_review", False)] * int((plans or 0) - (plans_done or 0))
+    days = [d for d, dl in deadlines.items() if s0 <= dl < e0]
+    on_time: Counter[int] = Counter()
+    spans: dict[int, list[float]] = {}
+    if days:
+        dq = scoped(select(group, Duty.due_on, Duty.done_at, Duty.created_at)
+                    .where(Duty.due_on.in_(days), Duty.done_at.is_not(None)))
+        for k, due_on, done_at, created in s.execute(dq):
+            if k is None or done_at is None:
+                continue
+            spans.setdefault(k, []).append((done_at - created).total_seconds() / 86400)
+            if done_at <= deadlines[due_on]:
+                on_time[k] += 1
+    out = {}
+    for k in keys:
+        med = statistics.median(spans[k]) if spans.get(k) else None
+        total = n[k]
+        out[k] = algo.Scorecard(k, start, end, total, on_time[k], round(100 * on_time[k] / total, 1) if total else None,
+                                len(spans.get(k, [])), None if med is None else round(med, 2), overdue[k])
+    return out, flags
 
 def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency",
                region_id: int | None = None) -> list[Card]:
@@ -86,10 +133,10 @@ def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency",
         raise ValueError("by must be agency or region")
     names = ({a.id: a.name for a in s.scalars(select(Agency))} if by == "agency"
              else {r.id: r.name for r in s.scalars(select(Region))})
-    rect, duties, flags = _rows(s, by, start, end, region_id)
+    rect = _rows(s, by, region_id)
     keys = sorted(names)
     rc = {c.key: c for c in algo.scorecards(rect, keys, start=start, end=end)}
-    dc = {c.key: c for c in algo.scorecards(duties, keys, start=start, end=end)}
+    dc, flags = _duty_cards(s, by, keys, start, end, region_id)
     insp: dict[int, list[bool]] = {}
     q = (select(CampaignSite.supervising_agency_id, Site.region_id, Campaign.deadline, Inspection.completed_at)
          .join(Campaign, Campaign.id == CampaignSite.campaign_id).join(Site, Site.id == CampaignSite.site_id)
@@ -101,8 +148,11 @@ def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency",
         if key is not None and s0 <= deadline < e0 and (region_id is None or region == region_id):
             insp.setdefault(key, []).append(completed is not None and completed <= deadline)
     out = []
+    flags_by: dict[int, Flags] = {}
+    for x in flags:
+        flags_by.setdefault(x[0], []).append(x)
     for k in keys:
-        f = [x for x in flags if x[0] == k]
+        f = flags_by.get(k, [])
         out.append(Card(k, names[k], rc[k], dc[k], len(insp.get(k, [])), sum(insp.get(k, [])),
                         sum(1 for x in f if x[1] == "drill"), sum(1 for x in f if x[1] == "drill" and x[2]),
                         sum(1 for x in f if x[1] == "plan_review"),

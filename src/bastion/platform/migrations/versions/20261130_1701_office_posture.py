@@ -141,6 +141,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('site_id', 'code', 'period', name='uq_office_duties_key')
     )
     op.create_index('ix_office_duties_agency_period', 'office_duties', ['agency_id', 'period'], unique=False)
+    op.create_index('ix_office_duties_agency_due', 'office_duties', ['agency_id', 'due_on'], unique=False)
     op.create_index(op.f('ix_office_duties_site_id'), 'office_duties', ['site_id'], unique=False)
     op.create_table('office_preferences',
     sa.Column('account_id', sa.Integer(), nullable=False),
@@ -191,6 +192,7 @@ def downgrade() -> None:
     op.drop_table('office_site_exceptions')
     op.drop_table('office_preferences')
     op.drop_index(op.f('ix_office_duties_site_id'), table_name='office_duties')
+    op.drop_index('ix_office_duties_agency_due', table_name='office_duties')
     op.drop_index('ix_office_duties_agency_period', table_name='office_duties')
     op.drop_table('office_duties')
     op.drop_index(op.f('ix_office_campaign_sites_site_id'), table_name='office_campaign_sites')

@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "bench"))
 
+from duties import build_db  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 from sqlalchemy import update  # noqa: E402
 
@@ -35,7 +36,6 @@ from bastion.office.escalation import duty_deadline  # noqa: E402
 from bastion.office.models import Duty  # noqa: E402
 from bastion.office.models import SiteResponsibility  # noqa: E402
 from bastion.sites.models import Site  # noqa: E402
-from duties import build_db  # noqa: E402
 
 START, END = dt.date(2026, 11, 1), dt.date(2027, 1, 1)
 N_AGENCIES = 50

@@ -88,8 +88,9 @@ def main() -> None:
         t0 = time.perf_counter()
         base = per_agency(sf, names)
         baseline_s = time.perf_counter() - t0
+        wanted = set(names.values())
         mine = {c.name: (c.duties.due, c.duties.closed_on_time, c.duties.on_time_pct, c.duties.closed,
-                         c.duties.median_days_to_close, c.duties.open_overdue) for c in cards if c.name in names.values()}
+                         c.duties.median_days_to_close, c.duties.open_overdue) for c in cards if c.name in wanted}
         identical = mine == base and len(mine) == N_AGENCIES
         print(f"{len(mine)} agencies over {len(ids):,} sites (copies of real Monaco/Andorra sites), "
               f"{sum(v[0] for v in mine.values()):,} duties due in {START} – {END}")

@@ -88,3 +88,24 @@ def test_ntas_requires_a_sunset_and_expires_within_60s(office_sf: sessionmaker[S
         assert ps.get(s, d.id).status == "expired" and ps.current_levels(s, 1)["ntas"] == "none"
     with pytest.raises(ValueError):
         Ticker(office_sf, interval_s=90)
+
+
+def test_critical_orders_temporary_barriers_exactly_where_the_rating_is_below_impact_speed(
+        office_sf: sessionmaker[Session]) -> None:
+    from bastion.sites.models import Site
+    from bastion.vehicle import service as vehicle_svc
+
+    with office_sf() as s:
+        ids = [int(x) for x in s.scalars(select(Site.id).where(Site.category.in_(("venue", "transport")))
+                                         .order_by(Site.id).limit(6))]
+    vehicle_svc.assess(office_sf, "Monaco", vehicle_svc.AssessParams(vehicles=("car",)), site_ids=ids)
+    with office_sf() as s:
+        gaps = risk_svc.vehicle_gap_sites(s, ids)  # the risk domain's own reading of the stored assessments
+        assert ps.gap_sites(s, 1) == gaps and gaps  # Monaco's sites have no certified barrier on record
+    d = ps.propose(office_sf, 1, scheme="uk", level="CRITICAL", reason="attack expected", now=T0,
+                   by=ps.Signer("a", 1))
+    ps.approve(office_sf, d.id, now=T0, by=ps.Signer("b", 2))
+    with office_sf() as s:
+        hvm = s.scalars(select(PostureTask).where(PostureTask.rule_id == "uk_hvm_temporary")).all()
+    assert {t.site_id for t in hvm} == gaps
+    assert all(t.due_at == T0 + dt.timedelta(hours=12) and t.status == "open" for t in hvm)

@@ -54,6 +54,9 @@ from bastion.office.sites_index import load_sites
 from bastion.regions.models import Region
 from bastion.sites.repository import SiteRepo
 
+DOC_RESPONSES: dict[int | str, dict[str, object]] = {200: {"description": "the document as HTML or PDF", "content": {
+    "text/html": {"schema": {"type": "string"}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 router = APIRouter(prefix="/api/v1", tags=["office"])
 P = Permission
 
@@ -195,8 +198,8 @@ def list_campaigns(region_id: IdPath, session: SessionDep, guard: GuardDep, page
                                      lambda c: _campaign_read(session, c))
 
 
-@router.get("/sites/{site_id}/office/notice", dependencies=[require(P.SITE_SENSITIVE_READ)],
-            response_class=HTMLResponse, responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/sites/{site_id}/office/notice", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
+            responses=DOC_RESPONSES)
 def rectification_notice(site_id: IdPath, session: SessionDep, guard: GuardDep,
                          campaign_id: int | None = None, lang: Literal["en", "zh-CN"] = "en",
                          format: Literal["html", "pdf"] = "html") -> Response:  # noqa: A002

@@ -58,6 +58,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             ticker.stop()
 
 
+DOC_RESPONSES: dict[int | str, dict[str, object]] = {200: {"description": "the document as HTML or PDF", "content": {
+    "text/html": {"schema": {"type": "string"}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 router = APIRouter(prefix="/api/v1", tags=["posture"], lifespan=lifespan)
 P = Permission
 
@@ -172,8 +175,8 @@ def stand_down(region_id: IdPath, body: DeclarationRef, sf: SessionFactoryDep, s
     return ApplyRead(**ps.end(sf, body.declaration_id, now=utcnow()).__dict__)
 
 
-@router.get("/regions/{region_id}/briefing", dependencies=[require(P.BRIEFING_READ)], response_class=HTMLResponse,
-            responses={200: {"content": {"application/pdf": {}}}})
+@router.get("/regions/{region_id}/briefing", response_model=None, dependencies=[require(P.BRIEFING_READ)],
+            responses=DOC_RESPONSES)
 def get_briefing(region_id: IdPath, session: SessionDep, guard: GuardDep,
                  kind: Literal["weekly", "monthly"] = "weekly",
                  tlp: Literal["TLP:CLEAR", "TLP:GREEN", "TLP:AMBER", "TLP:AMBER+STRICT", "TLP:RED"] = "TLP:GREEN",

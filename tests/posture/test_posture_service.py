@@ -109,3 +109,27 @@ def test_critical_orders_temporary_barriers_exactly_where_the_rating_is_below_im
         hvm = s.scalars(select(PostureTask).where(PostureTask.rule_id == "uk_hvm_temporary")).all()
     assert {t.site_id for t in hvm} == gaps
     assert all(t.due_at == T0 + dt.timedelta(hours=12) and t.status == "open" for t in hvm)
+
+
+def test_chinese_levels_retier_sites_and_stored_tasks_match_from_scratch(office_sf: sessionmaker[Session]) -> None:
+    ps.sync(office_sf, 1, now=T0)
+    base = open_pairs(office_sf)
+    ids = []
+    for level in ("level_3", "level_1", "level_2"):  # up, up, then down one step
+        d = ps.propose(office_sf, 1, scheme="cn", level=level, reason="重要时期", now=T0, by=ps.Signer("a", 1))
+        with office_sf() as s:
+            pv = ps.preview_declaration(s, d.id)
+        before = open_pairs(office_sf)
+        ps.approve(office_sf, d.id, now=T0, by=ps.Signer("b", 2))
+        after = open_pairs(office_sf)
+        assert after - before == set(pv.added) and before - after == set(pv.removed)  # preview is exact
+        with office_sf() as s:
+            levels = ps.current_levels(s, 1)
+            assert levels["cn"] == level and risk_svc.threat_setting(s, 1).cn_heightened_level == level
+            assert after == ps.required_pairs(s, 1, levels)  # equal to a from-scratch recomputation
+        ids.append(d.id)
+    assert any(r == "cn_l1_24h_watch" for _s, r in before) and not any(r == "cn_l1_24h_watch" for _s, r in after)
+    ps.end(office_sf, ids[-1], now=T0 + dt.timedelta(days=1))  # back to the level before it (level_1)
+    with office_sf() as s:
+        assert ps.current_levels(s, 1)["cn"] == "level_1"
+        assert open_pairs(office_sf) == ps.required_pairs(s, 1, ps.current_levels(s, 1)) != base

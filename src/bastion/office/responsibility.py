@@ -7,6 +7,7 @@ import csv
 import io
 import logging
 from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy import delete
@@ -260,10 +261,12 @@ def import_csv(sf: sessionmaker[Session], text: str, *, progress: Progress = Non
 
 
 def resolve_region(s: Session, region_id: int | None = None, *, site_ids: list[int] | None = None,
-                   sites: list[SiteRow] | None = None) -> tuple[list[algo.SiteKey], Resolution]:
+                   sites: list[SiteRow] | None = None, heightened: Mapping[int, Mapping[str, str]] | None = None
+                   ) -> tuple[list[algo.SiteKey], Resolution]:
+    """Sites (tiered; ``heightened``: see sites_index.site_keys) and who holds each role."""
     if sites is None:
         sites = load_sites(s, region_id=region_id, site_ids=site_ids)
-    keys = site_keys(s, sites)
+    keys = site_keys(s, sites, heightened=heightened)
     rules = [algo.ResponsibilityRule(r.id, r.role, r.agency_id, r.region_id, r.category, r.tier)
              for r in list_rules(s, region_id=region_id)]
     ids = {k.site_id for k in keys}

@@ -3,6 +3,7 @@ Read-only; one column query for sites, one for their facts (no geometry or tags 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -57,8 +58,10 @@ def load_sites(s: Session, *, region_id: int | None = None, site_ids: Sequence[i
     return [_row(tuple(r)) for r in s.execute(q.order_by(Site.id))]
 
 
-def site_keys(s: Session, sites: Sequence[SiteRow]) -> list[SiteKey]:
-    """Every site's tiers under every standard (at the region's current heightened level)."""
+def site_keys(s: Session, sites: Sequence[SiteRow], *,
+              heightened: Mapping[int, Mapping[str, str]] | None = None) -> list[SiteKey]:
+    """Every site's tiers under every standard, at the region's current heightened level or, for the regions in
+    ``heightened`` (region id -> standard id -> level), at that one (a posture being previewed)."""
     ids = [x.id for x in sites]
     facts: dict[int, dict[str, object]] = {}
     q = select(SiteFact.site_id, SiteFact.key, SiteFact.value)
@@ -67,7 +70,8 @@ def site_keys(s: Session, sites: Sequence[SiteRow]) -> list[SiteKey]:
     idset = set(ids)
     facts = {k: v for k, v in facts.items() if k in idset}
     stds = list(risk_svc.standards().values())
-    settings = {rid: risk_svc.threat_setting(s, rid) for rid in {x.region_id for x in sites}}
+    levels = {rid: dict(risk_svc.threat_setting(s, rid).heightened_levels) for rid in {x.region_id for x in sites}}
+    levels.update({rid: dict(v) for rid, v in (heightened or {}).items()})
     cache: dict[tuple[object, ...], frozenset[str]] = {}
     out = []
     empty: dict[str, object] = {}
@@ -80,7 +84,7 @@ def site_keys(s: Session, sites: Sequence[SiteRow]) -> list[SiteKey]:
         if tiers is None:
             prof = SiteProfile(str(x.id), x.category, x.kind, capacity=x.capacity, capacity_method=x.capacity_method,
                                capacity_band=x.capacity_band, facts=f)
-            res = tier_all(prof, stds, heightened_levels=settings[x.region_id].heightened_levels)
+            res = tier_all(prof, stds, heightened_levels=levels[x.region_id])
             tiers = cache[key] = frozenset(f"{r.standard_id}:{r.tier}" for r in res if r.status == "tiered")
         out.append(SiteKey(x.id, x.region_id, x.category, tiers, x.operator_agency_id))
     return out

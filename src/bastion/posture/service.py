@@ -92,9 +92,14 @@ class RegionTable:
     payoff: np.ndarray  # attacker's value of each site (patrol game)
 
 
-def region_table(s: Session, region_id: int, rules: tuple[algo.PostureRule, ...]) -> RegionTable:
+def region_table(s: Session, region_id: int, rules: tuple[algo.PostureRule, ...], *,
+                 cn_level: str | None = None) -> RegionTable:
+    """The region's sites against the rules; ``cn_level``: tier the sites at this Chinese level (the 三级/二级/一级
+    heightened tiers of the cn standard) instead of the region's current one."""
     sites = load_sites(s, region_id=region_id)
-    keys, res = office_resp.resolve_region(s, region_id, sites=sites)
+    heightened = None if cn_level is None else {
+        region_id: {} if cn_level == "normal" else {risk_svc.CN_STANDARD: cn_level}}
+    keys, res = office_resp.resolve_region(s, region_id, sites=sites, heightened=heightened)
     ids = [k.site_id for k in keys]
     gaps = gap_sites(s, region_id)
     table = algo.site_table(ids, [k.category for k in keys], [k.tiers for k in keys], [i in gaps for i in ids])
@@ -136,17 +141,44 @@ def _stored_rule(r: algo.PostureRule) -> bool:
     return r.kind in ("measure", "task", "hvm")
 
 
+@dataclass(frozen=True)
+class PairDiff:
+    added: list[tuple[int, algo.PostureRule]]  # (site id, rule) switched on (stored kinds only)
+    removed: list[tuple[int, algo.PostureRule]]
+    table: RegionTable  # the sites as tiered after the change
+
+
+def pair_diff(s: Session, region_id: int, before: Mapping[str, str], after: Mapping[str, str]) -> PairDiff:
+    """What a change of levels switches on and off. Same Chinese level: the vectorised column diff (only rules
+    whose gate flips). A Chinese level change also re-tiers the sites (heightened tiers): both requirements are
+    computed and differenced."""
+    rules = pack().rules
+    cn0, cn1 = before.get("cn", "normal"), after.get("cn", "normal")
+    rt1 = region_table(s, region_id, rules, cn_level=cn1)
+    ids = rt1.table.site_ids
+    if cn0 == cn1:
+        d = algo.diff(rt1.app, before, after, rules)
+        on, off = d.added, d.removed
+    else:
+        rt0 = region_table(s, region_id, rules, cn_level=cn0)
+        req0, req1 = algo.required(rt0.app, before, rules), algo.required(rt1.app, after, rules)
+        on, off = np.argwhere(req1 & ~req0), np.argwhere(req0 & ~req1)
+
+    def pairs(a: np.ndarray) -> list[tuple[int, algo.PostureRule]]:
+        return [(int(ids[i]), rules[j]) for i, j in a if _stored_rule(rules[j])]
+
+    return PairDiff(pairs(on), pairs(off), rt1)
+
+
 def compute_preview(s: Session, region_id: int, before: Mapping[str, str], after: Mapping[str, str], *,
-                    base_teams: int = DEFAULT_BASE_TEAMS, budget_h: float = DEFAULT_BUDGET_H,
-                    table: RegionTable | None = None) -> Preview:
+                    base_teams: int = DEFAULT_BASE_TEAMS, budget_h: float = DEFAULT_BUDGET_H) -> Preview:
     t0 = time.perf_counter()
     rules = pack().rules
-    rt = table or region_table(s, region_id, rules)
-    d = algo.diff(rt.app, before, after, rules)
-    added, removed = d.as_sets(rt.table, rules)
+    pd = pair_diff(s, region_id, before, after)
+    rt = pd.table
+    added = {(sid, r.rule_id) for sid, r in pd.added}
+    removed = {(sid, r.rule_id) for sid, r in pd.removed}
     by_id = {r.rule_id: r for r in rules}
-    added = {p for p in added if _stored_rule(by_id[p[1]])}
-    removed = {p for p in removed if _stored_rule(by_id[p[1]])}
     names = {a.id: a.name for a in s.scalars(select(Agency))}
     groups: dict[int | None, list[tuple[int, str, str, str]]] = {}
     for sid, rid in sorted(added):
@@ -263,30 +295,27 @@ class ApplyReport:
 
 
 def apply_change(s: Session, region_id: int, before: Mapping[str, str], after: Mapping[str, str], *,
-                 now: dt.datetime, declaration_id: int | None, reason: str,
-                 table: RegionTable | None = None) -> tuple[int, int]:
+                 now: dt.datetime, declaration_id: int | None, reason: str) -> tuple[int, int]:
     """Store the diff between ``before`` and ``after``: insert tasks switched on, close tasks switched off.
     Returns (created, closed). Runs in the caller's transaction."""
-    rules = pack().rules
-    rt = table or region_table(s, region_id, rules)
-    d = algo.diff(rt.app, before, after, rules)
-    by_idx = rules
+    pd = pair_diff(s, region_id, before, after)
+    rt = pd.table
     rows = []
-    for i, j in d.added:
-        r = by_idx[j]
-        if not _stored_rule(r):
-            continue
-        sid = int(rt.table.site_ids[i])
+    for sid, r in pd.added:
         rows.append({"declaration_id": declaration_id, "region_id": region_id, "site_id": sid, "rule_id": r.rule_id,
                      "kind": r.kind, "agency_id": rt.operator.get(sid), "status": "open", "created_at": now,
                      "due_at": now + dt.timedelta(hours=r.deadline_h) if r.deadline_h else None})
-    off_rules = sorted({by_idx[j].rule_id for _i, j in d.removed if _stored_rule(by_idx[j])})
+    by_rule: dict[str, list[int]] = {}
+    for sid, r in pd.removed:
+        by_rule.setdefault(r.rule_id, []).append(sid)
     closed = 0
-    if off_rules:
-        res = s.execute(update(PostureTask).where(PostureTask.region_id == region_id, PostureTask.status == "open",
-                                                  PostureTask.rule_id.in_(off_rules))
-                        .values(status="closed", closed_at=now, closed_reason=reason))
-        closed = int(getattr(res, "rowcount", 0) or 0)
+    for rule_id, sids in sorted(by_rule.items()):
+        for k in range(0, len(sids), 5000):
+            res = s.execute(update(PostureTask).where(
+                PostureTask.region_id == region_id, PostureTask.status == "open", PostureTask.rule_id == rule_id,
+                PostureTask.site_id.in_(sids[k:k + 5000])).values(status="closed", closed_at=now,
+                                                                   closed_reason=reason))
+            closed += int(getattr(res, "rowcount", 0) or 0)
     if rows:  # Core executemany: one prepared statement for every row
         s.connection().execute(PostureTask.__table__.insert(), rows)  # type: ignore[attr-defined]
     _mirror_to_risk(s, region_id, after)
@@ -413,7 +442,7 @@ def tasks(s: Session, *, region_id: int, status: str | None = "open", agency_id:
 def required_pairs(s: Session, region_id: int, levels: Mapping[str, str]) -> set[tuple[int, str]]:
     """From scratch: every (site, rule) a posture at ``levels`` requires (stored kinds only)."""
     rules = pack().rules
-    rt = region_table(s, region_id, rules)
+    rt = region_table(s, region_id, rules, cn_level=levels.get("cn", "normal"))
     req = algo.required(rt.app, levels, rules)
     i, j = np.nonzero(req)
     return {(int(rt.table.site_ids[a]), rules[b].rule_id) for a, b in zip(i, j, strict=True)

@@ -4,6 +4,8 @@ expected utility, days sustainable by hand."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -105,3 +107,16 @@ def test_days_sustainable_by_hand() -> None:
     assert resources.staffing(10, 16, 100).days_sustainable is None  # within routine staffing: indefinitely
     with pytest.raises(InvalidInput):
         resources.staffing(-1, 0, 0)
+
+
+def test_a_customer_pack_replaces_the_bundled_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "pack.yaml"
+    f.write_text("id: local\nrules:\n  - {id: r1, kind: measure, title: t, source: 'local order 7', "
+                 "when: {min_rank: 1}}\n", encoding="utf-8")
+    monkeypatch.setenv("BASTION_OFFICE_POSTURE_PACK", str(f))
+    assert [r.rule_id for r in pack().rules] == ["r1"]
+    f.write_text("id: bad\nrules: [{id: r1, kind: measure, title: t, when: {min_rank: 1}}]\n", encoding="utf-8")
+    from bastion.posture.service import load_pack
+
+    with pytest.raises(InvalidInput, match="source is required"):
+        load_pack(f)

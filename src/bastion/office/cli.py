@@ -97,6 +97,16 @@ def duties(region: str | None = region_option(None), on: str | None = typer.Opti
                   f"agency for the role, in {r.runtime_s:.2f} s")
 
 
+@app.command("duty-done")
+@handle_errors
+def duty_done(duty_id: int = typer.Argument(...), now: str | None = typer.Option(None, "--now")) -> None:
+    """Mark a duty done (its evidence is held by the owning agency)."""
+    from bastion.office import duties as svc
+
+    d = svc.complete_duty(session_factory(), duty_id, now=parse_now(now))
+    console.print(f"duty {d.id} ({d.code}, {d.period}) done")
+
+
 @app.command("campaign")
 @handle_errors
 def campaign(name: str = typer.Argument(...), region: str = region_option(),

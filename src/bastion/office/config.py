@@ -26,6 +26,8 @@ class OfficeSettings(BaseSettings):
     tick_s: float = Field(default=20.0, description="Seconds between periodic checks (posture expiry, "
                           "escalation ladders, deliveries); at most 30.")
     ticker: bool = Field(default=True, description="Run the periodic check inside the web server.")
+    posture_pack: str | None = Field(default=None, description="Path of the posture rule pack (YAML); unset: the "
+                                     "bundled example pack (public sources only).")
 
 
 def settings() -> OfficeSettings:

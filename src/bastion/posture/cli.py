@@ -126,6 +126,20 @@ def sync(region: str = region_option(), now: str | None = typer.Option(None, "--
     console.print(f"{created} tasks created, {closed} closed")
 
 
+@app.command("check-pack")
+@handle_errors
+def check_pack(path: Path = typer.Argument(..., exists=True, dir_okay=False, help="A posture rule pack (YAML).")) -> None:
+    """Validate a rule pack before use (BASTION_OFFICE_POSTURE_PACK): every rule cites its source."""
+    from bastion.posture import service as ps
+
+    p = ps.load_pack(path)
+    kinds: dict[str, int] = {}
+    for r in p.rules:
+        kinds[r.kind] = kinds.get(r.kind, 0) + 1
+    console.print(f"pack {p.pack_id} {p.version}: {len(p.rules)} rules {kinds}; "
+                  f"{sum(r.assumption for r in p.rules)} marked as assumptions")
+
+
 @app.command("tick")
 @handle_errors
 def tick(loop: bool = typer.Option(False, "--loop", help="Keep running (a worker); every --interval seconds."),

@@ -36,6 +36,7 @@ from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.errors import PermissionDenied
 from bastion.office import responsibility as office_resp
+from bastion.office.config import settings as office_settings
 from bastion.office.sites_index import load_sites
 from bastion.posture.models import Declaration
 from bastion.posture.models import PostureTask
@@ -55,9 +56,23 @@ DEFAULT_ROUTINE_H = 0.0  # staff-hours/day of posture measures already in routin
 MAX_EXPIRY_DAYS = 366
 
 
+def load_pack(path: Path) -> algo.RulePack:
+    """Read and validate a rule pack (every rule must cite its source; messages name the rule and field)."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as e:
+        raise InvalidInput(f"rule pack {path}: {e}", field="pack") from None
+    return algo.parse_pack(doc)
+
+
 @cache
+def _pack_at(path: str) -> algo.RulePack:
+    return load_pack(Path(path))
+
+
 def pack() -> algo.RulePack:
-    return algo.parse_pack(yaml.safe_load(PACK.read_text(encoding="utf-8")))
+    """The rule pack in force: BASTION_OFFICE_POSTURE_PACK, or the bundled example."""
+    return _pack_at(office_settings().posture_pack or str(PACK))
 
 
 def active(s: Session, region_id: int) -> list[Declaration]:

@@ -86,7 +86,7 @@ def build(s: Session, *, kind: str, tlp: str, now: dt.datetime, region_id: int |
         duty_rows.append((names.get(agency, "unassigned") if agency else "unassigned", int(n), int(done or 0),
                           int(overdue or 0)))
     sections.append(Section("office.briefing.duties", "TLP:GREEN",
-                            ("office.agency", "office.due", "office.completed", "office.overdue"),
+                            ("office.agency", "office.due", "office.done", "office.overdue"),
                             tuple(sorted(duty_rows))))
     rect: Counter[tuple[str, bool]] = Counter()
     for t in s.scalars(select(RectificationTask).where(RectificationTask.status.in_(("open", "in_progress")))):

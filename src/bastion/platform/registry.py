@@ -23,6 +23,7 @@ DOMAINS: tuple[str, ...] = (
     "risk",
     "supervision",
     "reports",
+    "batch",
 )
 
 

@@ -84,7 +84,10 @@ def run(mode: str, path: str) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--quick", action="store_true", help="one run of each")
     args = ap.parse_args()
+    if args.quick:
+        args.repeats = 1
     pbf = porto_pbf()
     bare = [run("bare", str(pbf)) for _ in range(args.repeats)]
     ours = [run("import", str(pbf)) for _ in range(args.repeats)]

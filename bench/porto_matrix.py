@@ -20,11 +20,11 @@ import time
 
 import networkx as nx
 import numpy as np
+from porto import porto_pbf
 
 from bastion.algorithms.routing import build_graph
 from bastion.algorithms.routing import travel_time_matrix
 from bastion.regions.osm import read_extract
-from porto import porto_pbf
 
 
 def main() -> None:
@@ -33,7 +33,10 @@ def main() -> None:
     ap.add_argument("--points", type=int, default=10_000)
     ap.add_argument("--sample", type=int, default=20)
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--quick", action="store_true", help="200 units x 2,000 points, 5 sampled sources")
     args = ap.parse_args()
+    if args.quick:
+        args.units, args.points, args.sample = 200, 2000, 5
     ext = read_extract(porto_pbf())
     g = build_graph(ext.roads)
     rng = np.random.default_rng(args.seed)

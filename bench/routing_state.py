@@ -70,7 +70,10 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--units", type=int, default=200)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--quick", action="store_true", help="2 repeats, 50 queries")
     args = ap.parse_args()
+    if args.quick:
+        args.repeats, args.queries = 2, 50
     pbf = porto_pbf()
     with tempfile.TemporaryDirectory() as d:
         env = {**ENV_BASE, "BASTION_DATA_DIR": d, "BASTION_ROUTING_CACHE_DIR": str(Path(d) / "routing-cache")}

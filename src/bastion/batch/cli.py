@@ -58,7 +58,7 @@ def run(
     if as_json:
         print_json({"scheduler": rep.scheduler, "dashboard": rep.dashboard, "workers": rep.workers,
                     "steps": list(rep.steps), "wall_s": round(rep.wall_s, 3),
-                    "regions": [{"region": r.region, "hashes": r.hashes, "runtime_s": r.runtime_s,
+                    "regions": [{"region": r.region, "hashes": r.hashes, "runtime_s": r.runtime_s, "cpu_s": r.cpu_s,
                                  "lock_retries": r.lock_retries, "worker": r.worker}
                                 for r in sorted(rep.results, key=lambda r: r.region)]})
         return
@@ -72,5 +72,5 @@ def run(
     console.print(table)
     if rep.dashboard:
         console.print(f"Dask dashboard: {rep.dashboard}", highlight=False)
-    console.print(f"wall time {rep.wall_s:.1f} s; region time {rep.region_seconds:.1f} s "
+    console.print(f"wall time {rep.wall_s:.1f} s; region time {rep.region_seconds:.1f} s, CPU {rep.cpu_seconds:.1f} s "
                   f"(parallel speed-up {rep.region_seconds / max(rep.wall_s, 1e-9):.2f}x)")

@@ -51,7 +51,8 @@ class RegionFile:
 class RegionResult:
     region: str
     hashes: dict[str, str]  # step -> result hash (equal runs give equal hashes)
-    runtime_s: dict[str, float]  # step -> seconds
+    runtime_s: dict[str, float]  # step -> seconds, wall clock
+    cpu_s: dict[str, float]  # step -> CPU seconds of the worker process (what sizing needs on a shared machine)
     lock_retries: int  # steps re-run after SQLite's 'database is locked'
     worker: str  # host:pid that ran it
 
@@ -71,6 +72,10 @@ class BatchReport:
     @property
     def region_seconds(self) -> float:
         return sum(sum(r.runtime_s.values()) for r in self.results)
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(sum(r.cpu_s.values()) for r in self.results)
 
 
 def parse_region_files(items: Sequence[str]) -> list[RegionFile]:
@@ -157,15 +162,17 @@ def run_region(region: RegionFile, steps: Sequence[str], database_url: str,
     sf = _session_factory(database_url)
     hashes: dict[str, str] = {}
     runtime: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     retries = 0
     for step in steps:
         def one(step: str = step) -> tuple[str, float]:
             return batch_steps.run_step(sf, step, region.name, region.path, region.boundary)
 
+        c0 = time.process_time()
         (h, secs), n = retry_locked(one)
-        hashes[step], runtime[step] = h, round(secs, 3)
+        hashes[step], runtime[step], cpu[step] = h, round(secs, 3), round(time.process_time() - c0, 3)
         retries += n
-    return RegionResult(region.name, hashes, runtime, retries, f"{socket.gethostname()}:{os.getpid()}")
+    return RegionResult(region.name, hashes, runtime, cpu, retries, f"{socket.gethostname()}:{os.getpid()}")
 
 
 # ---- on the client ----

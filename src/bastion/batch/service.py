@@ -13,6 +13,7 @@ distributed -- a LocalCluster of worker processes by default, an existing cluste
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import random
@@ -267,6 +268,8 @@ def _run_on_dask(order: Sequence[RegionFile], steps: tuple[str, ...], url: str, 
     try:
         n_workers = len(client.scheduler_info()["workers"])
         dashboard = str(client.dashboard_link) if client.dashboard_link else None
+        if dashboard and opts.scheduler is None and importlib.util.find_spec("bokeh") is None:
+            dashboard += " (served once the optional package bokeh is installed)"
         rep = BatchReport(steps, opts.scheduler or "LocalCluster", dashboard, n_workers)
         if progress is not None:
             progress(0.0, f"{len(order)} regions on {n_workers} workers; dashboard {dashboard}")

@@ -242,9 +242,8 @@ def run_batch(
         rep = BatchReport(steps, "sequential", None, 1)
         if progress is not None:
             progress(0.0, f"{len(order)} regions, sequential")
-        cache_dir = _routing_dir()
-        for reg in order:
-            rep.results.append(run_region(reg, steps, url, cache_dir))
+        for reg in order:  # this process: the routing cache it is configured with
+            rep.results.append(run_region(reg, steps, url))
             tick(rep.results[-1])
         rep.wall_s = time.perf_counter() - t0
         return rep

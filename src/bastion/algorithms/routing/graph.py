@@ -151,11 +151,6 @@ class RoutingGraph:
             return self.hierarchy_source(self, True)
         return build_hierarchy(self.csr_reverse)
 
-    @cached_property
-    def csr_reverse(self) -> csr_array:
-        """The transposed graph as CSR (searches towards a node), built once."""
-        return csr_array(self.csr.T.tocsr())
-
 
 def build_graph(network: RoadNetwork, profile: RoadSpeedProfile = PATROL_CAR) -> RoutingGraph:
     """Directed travel-time graph of ``network`` for ``profile``, restricted to its LSCC."""

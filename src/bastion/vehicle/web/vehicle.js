@@ -32,7 +32,7 @@ const kph = (v) => t("vehicle.kph", { v: fmtNumber(Math.round(v)) });
 
 export function createVehicleLayer(map, { api, onStatus }) {
   map.createPane("vehicle").style.zIndex = 420;
-  const state = { regionId: null, enabled: false, vehicle: settings.default_vehicle || VEHICLE_CLASSES[0], group: null, legend: null, seq: 0, count: 0 };
+  const state = { regionId: null, regionName: "", enabled: false, vehicle: settings.default_vehicle || VEHICLE_CLASSES[0], group: null, legend: null, seq: 0, count: 0 };
 
   function clear() {
     if (state.group) map.removeLayer(state.group);
@@ -110,7 +110,7 @@ export function createVehicleLayer(map, { api, onStatus }) {
     state.group = L.layerGroup(layers).addTo(map);
     state.count = paths.length;
     renderLegend();
-    onStatus(paths.length ? "" : t("vehicle.not_assessed_region"));
+    onStatus(paths.length ? "" : t("vehicle.not_assessed_region", { region: state.regionName }));
   }
 
   async function reload() {
@@ -128,7 +128,7 @@ export function createVehicleLayer(map, { api, onStatus }) {
   }
 
   return {
-    setRegion(id) { state.regionId = id; return reload(); },
+    setRegion(id, name = "") { state.regionId = id; state.regionName = name; return reload(); },
     setEnabled(on) { state.enabled = on; return reload(); },
     setVehicle(v) { state.vehicle = v; return reload(); },
     refreshText() { return state.enabled ? reload() : null; },

@@ -1,0 +1,197 @@
+"""Workflows in the page as a planner performs them (sign in, act, see the result, reload, still there): site edit
+with field errors and no clamping, units added / moved / removed on the map, "suggest N more units" replacing its
+proposals with each unit's gain, deep links and the back button. One signed-in page for the module (lean)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.web.conftest import sign_in
+from tests.web.test_map_page import EN
+from tests.web.test_map_page import TIMEOUT_MS
+
+pytestmark = pytest.mark.web
+
+STADIUM = "Stade Louis"
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, live_server_url: str) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="en-GB")
+    sign_in(context, live_server_url)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("dialog", lambda d: d.accept())
+    pg.goto(live_server_url + "/")
+    pg.wait_for_selector("body[data-ready='true']", state="attached")
+    yield pg
+    assert errors == []
+    context.close()
+
+
+def _api(page: Page, base: str, method: str, path: str, data: Any = None) -> Any:
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "bastion_csrf")
+    r = page.context.request.fetch(base + "/api/v1" + path, method=method, data=data,
+                                   headers={"X-CSRF-Token": csrf})
+    assert r.ok, r.text()
+    return r.json() if r.status != 204 else None
+
+
+def _stadium(page: Page, base: str) -> dict[str, Any]:
+    region = _api(page, base, "GET", "/regions")["items"][0]
+    sites = _api(page, base, "GET", f"/sites?region_id={region['id']}&q=Louis&limit=50")["items"]
+    return next(s for s in sites if s["name"] and s["name"].startswith(STADIUM))
+
+
+def _ready(page: Page) -> None:
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+
+
+def test_site_edit_refuses_out_of_range_then_saves_and_survives_reload(page: Page, live_server_url: str) -> None:
+    site = _stadium(page, live_server_url)
+    # a deep link opens the site's panel straight away
+    page.goto(f"{live_server_url}/#region={site['region_id']}&site={site['id']}")
+    page.reload()
+    _ready(page)
+    panel = page.locator("#panel")
+    expect(page.locator("#panel-title")).to_contain_text(STADIUM)
+    panel.locator(".site-edit-section summary").click()
+    capacity = panel.locator(".site-capacity-input")
+    for bad in ("99999999", "-1", "2.5"):
+        capacity.fill(bad)
+        panel.locator(".site-save").click()
+        err = panel.locator("[data-field='capacity_override'] .field-error")
+        expect(err).to_be_visible()
+        expect(err).to_contain_text("10,000,000")  # the allowed range, never a silent clamp
+        expect(capacity).to_have_value(bad)
+    capacity.fill("1e3")  # 1,000 people written in exponent form is a whole number in range: kept, not 1
+    panel.locator(".site-notes-input").fill("Match days: gates 1-4 only")
+    panel.locator(".site-save").click()
+    expect(panel.locator(".capacity-value")).to_have_text(re.compile(r"1,000"))
+    expect(panel.locator(".notes")).to_have_text("Match days: gates 1-4 only")
+    page.reload()
+    _ready(page)
+    expect(page.locator("#panel .capacity-value")).to_have_text(re.compile(r"1,000"))
+    expect(page.locator("#panel .notes")).to_have_text("Match days: gates 1-4 only")
+    _api(page, live_server_url, "PATCH", f"/sites/{site['id']}", {"capacity_override": None, "notes": None})
+
+
+def test_suggest_units_replaces_proposals_shows_gains_and_refuses_bad_counts(page: Page, live_server_url: str) -> None:
+    page.goto(live_server_url + "/#")
+    page.reload()
+    _ready(page)
+    page.locator("#cov-toggle").check()
+    expect(page.locator("#coverage-legend")).to_contain_text("Reached within 3 min")  # the layer has a legend
+    expect(page.locator("path.cov-unit")).to_have_count(11)
+    n = page.locator("#cov-n")
+    err = page.locator("#coverage [data-field='add'] .field-error")
+    for bad in ("0", "99999", "1e3", "2.5"):
+        n.fill(bad)
+        page.locator("#cov-suggest").click()
+        expect(err).to_have_text("Enter a whole number from 1 to 200.")
+        expect(n).to_have_value(bad)  # not clamped to 1 or 20
+    n.fill("150")  # in the form's range, but Monaco has fewer candidate sites: the API's field error, by the field
+    page.locator("#cov-suggest").click()
+    expect(err).to_contain_text("add must be at most")
+    n.fill("3")
+    page.locator("#cov-suggest").dblclick()  # a double click gives one set, not two
+    expect(page.locator("#cov-summary")).to_contain_text("people within 3 min 95.3% → 100.0%")
+    expect(page.locator("#cov-gains li").first).to_contain_text("Unit 1: +")
+    gains = [int(x) for x in page.locator("#cov-gains li").evaluate_all("ls => ls.map(l => l.dataset.gainSites)")]
+    # each unit's gain after the ones before it: they add up to the 6 uncovered places, biggest first; units that
+    # would add nothing are not drawn, and the summary says how many
+    assert sum(gains) == 133 - 127 and gains == sorted(gains, reverse=True) and all(g > 0 for g in gains)
+    expect(page.locator(".cov-proposed")).to_have_count(len(gains))
+    if len(gains) < 3:
+        expect(page.locator("#cov-summary")).to_contain_text(f"{3 - len(gains)} more would add nothing")
+    page.locator("#cov-suggest").click()
+    expect(page.locator("#cov-summary")).to_contain_text("→ 100.0%")
+    expect(page.locator(".cov-proposed")).to_have_count(len(gains))  # replaced, not piled up
+    n.fill("1")
+    page.locator("#cov-suggest").click()
+    expect(page.locator("#cov-gains li")).to_have_count(1)
+    expect(page.locator(".cov-proposed")).to_have_count(1)
+
+
+def test_units_added_dragged_and_removed_on_the_map(page: Page, live_server_url: str) -> None:
+    region = _api(page, live_server_url, "GET", "/regions")["items"][0]
+    page.goto(f"{live_server_url}/#region={region['id']}&layers=coverage&view=43.73500,7.42000,16")
+    page.reload()
+    _ready(page)
+    expect(page.locator("path.cov-unit")).to_have_count(11)  # the deep link switched the layer on
+    page.locator("#coverage details.cov-units-box summary").click()
+    page.locator("#cov-add-unit").click()
+    box = page.locator("#map").bounding_box()
+    assert box
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    form = page.locator("#cov-new-unit")
+    form.locator("input[name='name']").fill("")
+    form.locator("button[type='submit']").click()
+    expect(form.locator("[data-field='name'] .field-error")).to_contain_text("at least 1 character")
+    form.locator("input[name='name']").fill("Foot team 12")
+    form.locator("button[type='submit']").click()
+    expect(page.locator("path.cov-unit")).to_have_count(12)
+    item = page.locator("#cov-units li", has_text="Foot team 12")
+    expect(item).to_have_count(1)
+    unit = next(u for u in _api(page, live_server_url, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+                if u["name"] == "Foot team 12")
+    # drag its handle 80 px east: the unit moves (stored), the rings are redrawn
+    handle = page.locator(".cov-unit-marker[title^='Foot team 12']")
+    hb = handle.bounding_box()
+    assert hb
+    page.mouse.move(hb["x"] + hb["width"] / 2, hb["y"] + hb["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(hb["x"] + 50, hb["y"] + 5, steps=5)
+    page.mouse.move(hb["x"] + 90, hb["y"] + 5, steps=5)
+    page.mouse.up()
+    for _ in range(50):
+        moved = _api(page, live_server_url, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+        moved_unit = next(u for u in moved if u["id"] == unit["id"])
+        if moved_unit["lon"] > unit["lon"] + 1e-4:
+            break
+        page.wait_for_timeout(100)
+    assert moved_unit["lon"] > unit["lon"] + 1e-4 and abs(moved_unit["lat"] - unit["lat"]) < 5e-4
+    page.reload()
+    _ready(page)
+    expect(page.locator("path.cov-unit")).to_have_count(12)  # still there after a reload
+    page.locator("#coverage details.cov-units-box summary").click()
+    page.locator("#cov-units li", has_text="Foot team 12").locator("button.unit-remove").click()
+    expect(page.locator("path.cov-unit")).to_have_count(11)
+    expect(page.locator("#cov-units li", has_text="Foot team 12")).to_have_count(0)
+
+
+def test_deep_link_and_back_button_restore_layers_and_selection(page: Page, live_server_url: str) -> None:
+    page.goto(live_server_url + "/#")
+    page.reload()
+    _ready(page)
+    page.fill("#search", "Louis II")
+    page.locator("#results-list button.result", has_text=STADIUM).first.click()
+    expect(page.locator("#panel")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"site=\d+"))
+    page.locator("#cov-toggle").check()
+    expect(page).to_have_url(re.compile(r"layers=coverage"))
+    expect(page.locator("path.cov-ring-60")).to_have_count(1)
+    page.go_back()  # layer off again: box unticked and nothing drawn
+    expect(page.locator("#cov-toggle")).not_to_be_checked()
+    expect(page.locator("path.cov-ring-60")).to_have_count(0)
+    expect(page.locator("#panel")).to_be_visible()
+    page.go_back()  # before the site was selected
+    expect(page.locator("#panel")).to_be_hidden()
+    page.go_forward()
+    expect(page.locator("#panel")).to_be_visible()
+    url = page.url
+    page.goto("about:blank")
+    page.goto(url)  # the link alone restores region, selection and view
+    _ready(page)
+    expect(page.locator("#panel-title")).to_contain_text(STADIUM)
+    expect(page.locator("#cov-toggle")).not_to_be_checked()
+    assert EN["coverage.layer"]

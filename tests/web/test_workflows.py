@@ -195,3 +195,46 @@ def test_deep_link_and_back_button_restore_layers_and_selection(page: Page, live
     expect(page.locator("#panel-title")).to_contain_text(STADIUM)
     expect(page.locator("#cov-toggle")).not_to_be_checked()
     assert EN["coverage.layer"]
+
+
+def test_signed_out_page_load_makes_no_401_and_has_a_favicon(browser: Browser, live_server_url: str) -> None:
+    context = browser.new_context(viewport={"width": 1000, "height": 700}, locale="en-GB")
+    pg = context.new_page()
+    statuses: list[tuple[int, str]] = []
+    pg.on("response", lambda r: statuses.append((r.status, r.url)))
+    pg.goto(live_server_url + "/")
+    expect(pg.locator("#login")).to_be_visible()
+    expect(pg.locator("#user-name")).to_be_hidden()
+    assert [s for s in statuses if s[0] >= 400] == []  # no 401 noise in the console before signing in
+    icon = pg.locator("link[rel='icon']").get_attribute("href")
+    assert icon and icon.endswith(".svg")
+    r = context.request.get(live_server_url + icon)
+    assert r.ok and r.headers["content-type"].startswith("image/svg+xml")
+    context.close()
+
+
+def test_session_ended_elsewhere_brings_back_sign_in_and_keeps_the_place(page: Page, live_server_url: str) -> None:
+    from tests.conftest import WEB_LOGIN
+    from tests.conftest import WEB_PASSWORD
+
+    page.goto(live_server_url + "/#")
+    page.reload()
+    _ready(page)
+    page.fill("#search", "Louis II")
+    expect(page.locator("#user-name")).to_be_visible()
+    # signed out in another tab: the session is revoked on the server, the cookies of this page stay
+    cookies = page.context.cookies()
+    _api(page, live_server_url, "POST", "/auth/logout", {})
+    page.context.add_cookies([{"name": c["name"], "value": c["value"], "domain": c["domain"], "path": c["path"]}
+                              for c in cookies])
+    page.locator("#results-list button.result", has_text=STADIUM).first.click()
+    expect(page.locator("#login")).to_be_visible()
+    expect(page.locator("#user-name")).to_be_hidden()  # the header no longer says who is signed in
+    page.fill("#login-name", WEB_LOGIN)
+    page.fill("#login-password", WEB_PASSWORD)
+    page.press("#login-password", "Enter")
+    expect(page.locator("#login")).to_be_hidden()
+    # the place is kept: the search, and the site the user was opening (its request retried after signing in)
+    expect(page.locator("#search")).to_have_value("Louis II")
+    expect(page.locator("#panel .panel-kind")).to_have_text(EN["kind.stadium"])
+    expect(page.locator("#user-name")).to_be_visible()

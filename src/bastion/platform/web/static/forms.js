@@ -74,7 +74,7 @@ export function setFieldError(form, name, message) {
 /** The API's errors on the form: each field path's message by its field, the rest in the alert. A 409 (someone
  * else saved first) says so plainly. */
 export function showErrors(form, err) {
-  if (err && err.status === 409) {
+  if (isStale(err)) {
     setFieldError(form, null, t("form.conflict"));
     return;
   }
@@ -87,6 +87,14 @@ export function showErrors(form, err) {
     if (hit) { setFieldError(form, hit, message); placed = true; }
   }
   if (!placed) setFieldError(form, null, err && err.message ? err.message : String(err));
+}
+
+/** A write refused because the record changed since it was read (optimistic concurrency: 409/412 with a
+ * version/stale code), as opposed to other conflicts (a task that cannot move to that status), shown as they are. */
+export function isStale(err) {
+  if (!err) return false;
+  if (err.status === 412 || err.status === 428) return true;
+  return err.status === 409 && /stale|version|precondition|modified|changed/i.test(`${err.code || ""}`);
 }
 
 /** Run an async action for a form: errors cleared first, buttons disabled meanwhile (no double submission). */

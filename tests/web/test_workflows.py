@@ -238,3 +238,46 @@ def test_session_ended_elsewhere_brings_back_sign_in_and_keeps_the_place(page: P
     expect(page.locator("#search")).to_have_value("Louis II")
     expect(page.locator("#panel .panel-kind")).to_have_text(EN["kind.stadium"])
     expect(page.locator("#user-name")).to_be_visible()
+
+
+def test_risk_table_sorts_filters_exports_links_to_map_and_threat_level_changes(page: Page,
+                                                                                 live_server_url: str) -> None:
+    region = _api(page, live_server_url, "GET", "/regions")["items"][0]
+    before = _api(page, live_server_url, "GET", f"/regions/{region['id']}/threat-level")
+    page.goto(live_server_url + "/#")
+    page.reload()
+    _ready(page)
+    page.locator("#risk-open").click()
+    ws = page.locator("#risk-workspace")
+    rows = ws.locator("#risk-ranking tbody tr")
+    expect(rows.first).to_be_visible()
+    n = rows.count()
+    assert n > 100
+    ws.locator("button[data-sort='total']").click()
+    ws.locator("button[data-sort='total']").click()  # descending
+    expect(ws.locator("th[aria-sort='descending']")).to_have_count(1)
+    totals = [float(x.replace(",", "")) for x in ws.locator("#risk-ranking tbody tr td:nth-child(5)").all_inner_texts()]
+    assert totals == sorted(totals, reverse=True)
+    ws.locator("#risk-ranking-filter").fill(STADIUM)
+    expect(rows).to_have_count(1)
+    with page.expect_download() as dl:
+        ws.locator("#risk-ranking-export").click()
+    csv = open(dl.value.path(), encoding="utf-8-sig").read().splitlines()
+    assert csv[0].startswith("Rank,Site,") and len(csv) == 2 and STADIUM in csv[1]
+    rows.first.click()  # row → map: the site's panel opens
+    expect(page.locator("#panel-title")).to_contain_text(STADIUM)
+    expect(rows.first).to_have_class(re.compile("is-selected"))
+    # threat level: raised to CRITICAL, the ranking is re-scored and says so; kept after a reload
+    form = ws.locator("#threat-form")
+    form.locator("[data-field='uk_threat_level'] select").select_option("CRITICAL")
+    form.locator("[data-field='scoring_scale'] select").select_option("uk")
+    form.locator("button[type='submit']").click()
+    expect(ws.locator("#risk-summary")).to_contain_text("threat level Critical")
+    page.reload()
+    _ready(page)
+    page.locator("#risk-open").click()
+    expect(page.locator("#threat-form [data-field='uk_threat_level'] select")).to_have_value("CRITICAL")
+    _api(page, live_server_url, "PUT", f"/regions/{region['id']}/threat-level",
+         {"uk_threat_level": before["uk_threat_level"], "cn_heightened_level": before["cn_heightened_level"],
+          "scoring_scale": before["scoring_scale"]})
+    page.keyboard.press("Escape")

@@ -327,6 +327,7 @@ async function loadDomainModules(names) {
       const layer = mod.register?.({
         map, api: API, t, h, getJSON, postJSON, sendJSON, can, onStatus: showStatus, siteChanged,
         regionName: () => (state.region ? state.region.name : ""),
+        selectSite: (id) => selectSite(id, { from: "list" }),
       });
       if (layer) pluginLayers.push(layer);
     } catch (err) {
@@ -502,6 +503,7 @@ async function selectSite(id, { from } = {}) {
   if (state.selectedId !== null && state.selectedId !== id) setMarkerSelected(state.selectedId, false);
   state.selectedId = id;
   setMarkerSelected(id, true);
+  for (const layer of pluginLayers) layer.siteSelected?.(id);
   for (const b of el.resultsList.querySelectorAll("button.result")) {
     const on = Number(b.dataset.siteId) === id;
     b.classList.toggle("is-selected", on);

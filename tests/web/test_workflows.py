@@ -281,3 +281,33 @@ def test_risk_table_sorts_filters_exports_links_to_map_and_threat_level_changes(
          {"uk_threat_level": before["uk_threat_level"], "cn_heightened_level": before["cn_heightened_level"],
           "scoring_scale": before["scoring_scale"]})
     page.keyboard.press("Escape")
+
+
+def test_patrol_plan_created_in_the_page_then_exported_and_kept(page: Page, live_server_url: str) -> None:
+    page.goto(live_server_url + "/#")
+    page.reload()
+    _ready(page)
+    box = page.locator("#patrol-tools details.patrol-new-box")
+    box.locator("summary").click()
+    form = page.locator("#patrol-new")
+    form.locator("[data-field='teams'] input").fill("0")
+    form.locator("[data-field='days'] input").fill("400")
+    form.locator("button[type='submit']").click()
+    expect(form.locator("[data-field='teams'] .field-error")).to_have_text("Enter a whole number from 1 to 200.")
+    expect(form.locator("[data-field='days'] .field-error")).to_have_text("Enter a whole number from 1 to 366.")
+    form.locator("[data-field='teams'] input").fill("2")
+    form.locator("[data-field='days'] input").fill("2")
+    form.locator("input[type='time']").first.fill("09:00")
+    form.locator("input[type='time']").last.fill("11:00")
+    form.locator("button[type='submit']").click()
+    expect(page.locator("#patrol-csv")).to_be_visible(timeout=60_000)
+    plan_id = page.locator("#patrol-plan").input_value()
+    assert plan_id
+    expect(page.locator("#patrol-teams > li")).to_have_count(2)
+    csv = page.context.request.get(live_server_url + page.locator("#patrol-csv").get_attribute("href"))
+    assert csv.ok and csv.headers["content-type"].startswith("text/csv") and "team" in csv.text().splitlines()[0]
+    assert page.locator("#patrol-print").get_attribute("href").endswith("format=html")
+    page.reload()
+    _ready(page)
+    expect(page.locator(f"#patrol-plan option[value='{plan_id}']")).to_have_count(1)
+    expect(page.locator(f"#patrol-plan option[value='{plan_id}']")).to_contain_text("2")

@@ -311,3 +311,37 @@ def test_patrol_plan_created_in_the_page_then_exported_and_kept(page: Page, live
     _ready(page)
     expect(page.locator(f"#patrol-plan option[value='{plan_id}']")).to_have_count(1)
     expect(page.locator(f"#patrol-plan option[value='{plan_id}']")).to_contain_text("2")
+
+
+@pytest.mark.slow
+def test_vehicle_assessment_run_from_the_page(page: Page, live_server_url: str) -> None:
+    page.goto(live_server_url + "/#")
+    page.reload()
+    _ready(page)
+    page.locator("#vehicle-run").click()
+    expect(page.locator("#vehicle-run-progress")).to_be_visible()
+    expect(page.locator("#vehicle-run-result")).to_contain_text("sites assessed", timeout=60_000)
+    expect(page.locator("#vehicle-run-progress")).to_be_hidden()
+
+
+def test_vehicle_barrier_recorded_with_its_certified_rating(page: Page, live_server_url: str) -> None:
+    site = _stadium(page, live_server_url)
+    before = _api(page, live_server_url, "GET", f"/sites/{site['id']}/measures?limit=100")["items"]
+    page.goto(f"{live_server_url}/#region={site['region_id']}&site={site['id']}")
+    page.reload()
+    _ready(page)
+    section = page.locator("#panel .barrier-section")
+    section.locator("summary").click()
+    section.locator("[data-field='standard'] select").select_option("IWA 14-1")
+    section.locator("[data-field='rating'] input").fill("   ")
+    section.locator(".barrier-save").click()
+    expect(section.locator("[data-field='rating'] .field-error")).to_contain_text("certified rating text")
+    section.locator("[data-field='rating'] input").fill("V/7200[N2A]/48/90:4.5")
+    section.locator(".barrier-save").click()
+    page.reload()
+    _ready(page)
+    section = page.locator("#panel .barrier-section")
+    section.locator("summary").click()
+    expect(section.locator(".barrier-current")).to_have_text("Recorded: IWA 14-1 V/7200[N2A]/48/90:4.5")
+    if not any(m["kind"] == "hvm_barrier" for m in before):
+        _api(page, live_server_url, "DELETE", f"/sites/{site['id']}/measures/hvm_barrier")

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 
 from bastion import __version__
 from bastion.access.http import public
+from bastion.algorithms.risk.measures import BARRIER_STANDARDS
 from bastion.algorithms.sites.taxonomy import CATEGORIES
 from bastion.algorithms.vehicle import VEHICLES
 from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS
@@ -60,6 +61,7 @@ def vocabularies() -> dict[str, Any]:
             "placement_models": [v.value for v in PlacementModel],
             "vehicle_classes": [v.value for v in VehicleClassKey],
             "ratings": [v.value for v in Rating],
+            "barrier_standards": list(BARRIER_STANDARDS),
         },
         "response_standards_s": [int(s) for s in ResponseStandard],
         "default_standard_s": int(DEFAULT_STANDARD_S),

@@ -17,6 +17,7 @@ pytestmark = pytest.mark.web
 SITE = "Chapiteau de Fontvieille"
 
 
+@pytest.mark.slow
 def test_inspection_then_task_board_bulk_update_in_chinese(browser: Browser, live_server_url: str) -> None:
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="zh-CN")
     sign_in(context, live_server_url)

@@ -122,6 +122,7 @@ def test_suggest_units_replaces_proposals_shows_gains_and_refuses_bad_counts(pag
     expect(page.locator(".cov-proposed")).to_have_count(1)
 
 
+@pytest.mark.slow
 def test_units_added_dragged_and_removed_on_the_map(page: Page, live_server_url: str) -> None:
     region = _api(page, live_server_url, "GET", "/regions")["items"][0]
     page.goto(f"{live_server_url}/#region={region['id']}&layers=coverage&view=43.73500,7.42000,16")
@@ -180,6 +181,19 @@ def test_deep_link_and_back_button_restore_layers_and_selection(page: Page, live
     page.locator("#cov-toggle").check()
     expect(page).to_have_url(re.compile(r"layers=coverage"))
     expect(page.locator("path.cov-ring-60")).to_have_count(1)
+    # linked layers: the unit that reaches the selected site first, joined to it, with its time
+    expect(page.locator("#cov-site")).to_contain_text(re.compile(r"Stade Louis-II: first reached by .+ in [\d.]+ min"))
+    expect(page.locator("path.cov-link")).to_have_count(1)
+    # the places left uncovered are listed; one click opens one
+    uncovered = page.locator("#cov-uncovered-box li button")
+    expect(uncovered).to_have_count(6)
+    page.locator("#cov-uncovered-box summary").click()
+    name = uncovered.first.inner_text()
+    uncovered.first.click()
+    expect(page.locator("#panel-title")).to_have_text(name)
+    expect(page.locator("#cov-site")).to_contain_text(name)
+    page.go_back()  # back to the stadium
+    expect(page.locator("#panel-title")).to_contain_text(STADIUM)
     page.go_back()  # layer off again: box unticked and nothing drawn
     expect(page.locator("#cov-toggle")).not_to_be_checked()
     expect(page.locator("path.cov-ring-60")).to_have_count(0)
@@ -313,7 +327,6 @@ def test_patrol_plan_created_in_the_page_then_exported_and_kept(page: Page, live
     expect(page.locator(f"#patrol-plan option[value='{plan_id}']")).to_contain_text("2")
 
 
-@pytest.mark.slow
 def test_vehicle_assessment_run_from_the_page(page: Page, live_server_url: str) -> None:
     page.goto(live_server_url + "/#")
     page.reload()

@@ -23,15 +23,16 @@ const UNCOVERED_COLOUR = "#b2182b";
 const PROPOSED_COLOUR = "#54278f";
 const ringColour = (limitS) => RING_COLOURS[STANDARDS_S.indexOf(limitS)] || "#3388ff";
 const ctx = { map: null, api: "", region: null, group: null, proposed: null, legend: null, on: false, seq: 0,
-  units: [], cov: null, adding: false };
+  units: [], cov: null, adding: false, siteId: null, link: null, onSelectSite: null };
 const ui = {};
 
 function pct(x) { return `${(100 * x).toFixed(1)}%`; }
 const minutes = (s) => fmtNumber(s / 60);
 
-export function initCoverage(map, api, mount) {
+export function initCoverage(map, api, mount, { onSelectSite } = {}) {
   ctx.map = map;
   ctx.api = api;
+  ctx.onSelectSite = onSelectSite;
   ui.toggle = h("input", { type: "checkbox", id: "cov-toggle" });
   ui.n = h("input", { type: "number", id: "cov-n", min: "1", max: String(ADD_MAX), step: "1", value: "3",
     inputmode: "numeric" });
@@ -45,7 +46,10 @@ export function initCoverage(map, api, mount) {
   ui.unitList = h("ul", { class: "cov-units", id: "cov-units" });
   ui.units = h("details", { class: "cov-units-box", hidden: true }, h("summary", {}, ""), ui.addUnit, ui.unitList);
   ui.box = h("fieldset", { class: "coverage", id: "coverage" },
-    h("label", {}, ui.toggle, " ", ui.label), ui.form, ui.summary, ui.gains, ui.units);
+    h("label", {}, ui.toggle, " ", ui.label), ui.form, ui.summary, ui.gains,
+    ui.site = h("p", { id: "cov-site", class: "cov-site", role: "status", hidden: true }),
+    ui.uncovered = h("details", { class: "cov-uncovered-box", id: "cov-uncovered-box", hidden: true },
+      h("summary", {}, ""), h("ul", { class: "cov-uncovered-list" })), ui.units);
   mount.prepend(ui.box); // top of the sidebar, above the site filters
   ui.toggle.addEventListener("change", () => setOn(ui.toggle.checked));
   ui.form.addEventListener("submit", (ev) => { ev.preventDefault(); suggest(); });
@@ -80,12 +84,52 @@ function clearProposals() {
   if (ui.gains) ui.gains.replaceChildren();
 }
 
+/* ------------------------------------------------------------ linked to the selected site */
+
+/** The site selected on the map: the unit that reaches it first, joined to it with its response time. */
+export function coverageSiteSelected(id) {
+  ctx.siteId = id;
+  drawLink();
+}
+
+function drawLink() {
+  if (ctx.link) ctx.map.removeLayer(ctx.link);
+  ctx.link = null;
+  ui.site.hidden = true;
+  if (!ctx.on || !ctx.cov || ctx.siteId === null) return;
+  const s = ctx.cov.sites.find((x) => x.site_id === ctx.siteId);
+  if (!s) return;
+  const u = ctx.units.find((x) => x.id === s.unit_id);
+  ui.site.hidden = false;
+  if (!u || s.time_s === null || s.time_s === undefined) {
+    ui.site.textContent = t("coverage.site_unreached", { name: s.name || String(s.site_id) });
+    return;
+  }
+  const text = t("coverage.site_reached", { name: s.name || String(s.site_id), unit: u.name,
+    minutes: fmtNumber(s.time_s / 60, { maximumFractionDigits: 1 }) });
+  ui.site.textContent = text;
+  ctx.link = L.polyline([[u.lat, u.lon], [s.lat, s.lon]], { color: "#08306b", weight: 3, dashArray: "6 6",
+    interactive: true, className: "cov-link" }).bindTooltip(tip(text), { permanent: false }).addTo(ctx.map);
+}
+
+function renderUncovered() {
+  const std = ctx.cov && ctx.cov.by_standard.find((b) => b.standard_s === STANDARD_S);
+  ui.uncovered.hidden = !ctx.on || !std;
+  if (!std) return;
+  const ids = new Set(std.uncovered);
+  const sites = ctx.cov.sites.filter((x) => ids.has(x.site_id));
+  ui.uncovered.querySelector("summary").textContent = t("coverage.uncovered_list", { n: fmtNumber(sites.length), minutes: minutes(STANDARD_S) });
+  ui.uncovered.querySelector("ul").replaceChildren(...sites.map((x) => h("li", {},
+    h("button", { type: "button", class: "link-button", "data-site-id": String(x.site_id),
+      onclick: () => ctx.onSelectSite?.(x.site_id) }, x.name || String(x.site_id)))));
+}
+
 function setOn(on) {
   ctx.on = on;
   ui.suggest.toggleAttribute("disabled", !on);
   ui.units.hidden = !on;
   if (on) { draw(); renderLegend(); } else {
-    clear(); clearProposals(); stopAdding();
+    clear(); clearProposals(); stopAdding(); drawLink(); renderUncovered();
     ui.summary.textContent = "";
     if (ctx.legend) ctx.legend.remove();
     ctx.legend = null;
@@ -172,6 +216,8 @@ async function draw() {
   ctx.group = L.layerGroup(layers).addTo(ctx.map);
   ui.summary.textContent = summaryText(cov);
   renderUnitList();
+  renderUncovered();
+  drawLink();
 }
 
 /* ------------------------------------------------------------ units: add, move, remove (plan:write) */

@@ -23,7 +23,9 @@ export function register(ctx) {
     progress.hidden = false;
     result.textContent = t("vehicle_tools.running", { region: r0.name });
     submitForm(form, async () => {
-      const rep = await sendJSON("POST", `${ctx.api}/regions/${r0.id}/vehicle-assessments`, {});
+      // the vehicle class picked for the layer (its menu sits just above): one class per run keeps it short
+      const vehicle = document.getElementById("layer-vehicle-class")?.value;
+      const rep = await sendJSON("POST", `${ctx.api}/regions/${r0.id}/vehicle-assessments`, vehicle ? { vehicles: [vehicle] } : {});
       result.textContent = t("vehicle_tools.done", { sites: fmtNumber(rep.sites_assessed), reached: fmtNumber(rep.sites_reached),
         gaps: fmtNumber(rep.gaps), seconds: fmtNumber(rep.compute_s + rep.write_s, { maximumFractionDigits: 1 }) });
       const box = document.getElementById("layer-vehicle");

@@ -20,7 +20,7 @@ import {
 import { panelContent } from "./panel.js";
 import { clearVehicleCache, createVehicleLayer, vehicleSection } from "./vehicle.js";
 import { loadRegionRisk, riskColour, riskLegend, riskSection, riskState, riskToggle } from "./risk.js";
-import { coverageRegionChanged, initCoverage, renderCoverageText } from "./coverage.js";
+import { coverageRegionChanged, coverageSiteSelected, initCoverage, renderCoverageText } from "./coverage.js";
 import { createPatrolView } from "./patrol.js";
 
 /* global L */
@@ -504,6 +504,8 @@ async function selectSite(id, { from } = {}) {
   state.selectedId = id;
   setMarkerSelected(id, true);
   for (const layer of pluginLayers) layer.siteSelected?.(id);
+  coverageSiteSelected(id);
+  vehicleLayer.highlightSite?.(id);
   for (const b of el.resultsList.querySelectorAll("button.result")) {
     const on = Number(b.dataset.siteId) === id;
     b.classList.toggle("is-selected", on);
@@ -563,6 +565,9 @@ function closePanel() {
   state.selectedId = null;
   state.detail = null;
   el.panel.hidden = true;
+  coverageSiteSelected(null);
+  vehicleLayer.highlightSite?.(null);
+  for (const layer of pluginLayers) layer.siteSelected?.(null);
   if (footprintLayer) map.removeLayer(footprintLayer);
   footprintLayer = null;
   for (const b of el.resultsList.querySelectorAll("button.result.is-selected")) {
@@ -830,7 +835,7 @@ async function signOut() {
 
 async function start() {
   wireUi();
-  initCoverage(map, API, el.sidebar);
+  initCoverage(map, API, el.sidebar, { onSelectSite: (id) => selectSite(id, { from: "list" }) });
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
   try {

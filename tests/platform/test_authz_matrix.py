@@ -218,7 +218,93 @@ def _task(w: World, _login: str) -> int:
         return t.id
 
 
+_ALERT: dict[str, int] = {}
+
+
+def _warning_alert(w: World, _login: str) -> int:
+    """One early-warning alert in region A (made once; no route deletes alerts)."""
+    if "id" not in _ALERT:
+        import datetime as dt
+
+        from bastion.warning.models import WarningAlert
+
+        with w.sf.begin() as s:
+            a = WarningAlert(region_id=w.region_a, dataset="manual", attack_type="ied", target_type=19,
+                             method="farrington", week=dt.date(2026, 11, 2), last_week=dt.date(2026, 11, 2),
+                             alarm_weeks=["2026-11-02"], observed=9, peak_observed=9, expected=2.0, upper=7.0,
+                             p_value=1e-4, score=2.4, level_shift=False, suppressed_until=dt.date(2026, 11, 9),
+                             status="open", current_level="SUBSTANTIAL", recommended_action="raise",
+                             recommended_level="SEVERE", evidence={}, decision="pending", created_at=utcnow(),
+                             updated_at=utcnow())
+            s.add(a)
+            s.flush()
+            _ALERT["id"] = a.id
+    return _ALERT["id"]
+
+
 SITE_X = lambda w: Resource(region_id=w.region_a, operator_agency_id=w.agency_x)  # noqa: E731
+INCIDENT_A = lambda w: Resource(region_id=w.region_a, visibility=Permission.INCIDENT_READ)  # noqa: E731
+
+
+def _incident(w: World, _login: str) -> int:
+    """A fresh open incident in region A (version 1) with a cordon."""
+    from bastion.incidents import dispatch as inc_dispatch
+    from bastion.incidents import service as inc_svc
+
+    actor = inc_svc.Actor("test:matrix")
+    inc = inc_svc.create_incident(w.sf, inc_svc.IncidentSpec(
+        region=w.region_a, incident_type="suspicious_item", severity="moderate", title="Matrix item", lon=7.4246,
+        lat=43.7384), actor=actor, now=utcnow())
+    inc_dispatch.draw_cordon(w.sf, inc.id, actor=actor, now=utcnow())
+    return inc.id
+
+
+def _warning(w: World, login: str) -> int:
+    """A drafted public warning of a fresh incident in region A (drafted by someone else than any caller)."""
+    from bastion.incidents import service as inc_svc
+    from bastion.incidents import warnings as inc_warnings
+
+    return inc_warnings.draft(w.sf, _incident(w, login), headline="Matrix warning", instruction="Stay away.",
+                              radius_m=None, actor=inc_svc.Actor("test:matrix-drafter"), now=utcnow()).id
+
+
+def _eplan(w: World, _login: str) -> int:
+    """A fresh draft emergency plan of the target site by no account (any approver is a second account)."""
+    from bastion.preparedness import service as eplan_svc
+
+    sections = {p: {"triggers": ["alarm"], "decision_role": "duty_manager", "steps": ["act"]}
+                for p in ("evacuation", "invacuation", "lockdown", "communication")}
+    return eplan_svc.save_plan(w.sf, w.site_id, "ied", sections, now=utcnow()).id
+
+
+def _exercise(w: World, _login: str) -> int:
+    """A fresh evaluated exercise in region A at the target site (so it can still be finalised)."""
+    import datetime as dt
+
+    from bastion.preparedness import exercises as ex_svc
+
+    start = utcnow() + dt.timedelta(days=30)
+    e = ex_svc.create_exercise(w.sf, w.region_a, name="Matrix drill", type="drill", start=start,
+                               end=start + dt.timedelta(hours=2), site_ids=[w.site_id], now=utcnow())
+    ex_svc.evaluate(w.sf, e.id, ratings={"planning": "P"})
+    return e.id
+
+
+def _job(w: World, login: str) -> int:
+    """A finished job in region A that the caller asked for, with a file (a coordinator also sees others' jobs;
+    cancel leaves a finished job as is, re-run queues it again: its kind is unknown, so it then fails)."""
+    from bastion.jobs.models import Job
+    from bastion.jobs.models import JobFile
+
+    with w.sf.begin() as s:
+        uid = s.scalar(select(User.id).where(User.login == login))
+        j = Job(kind="matrix.none", params={}, state="succeeded", progress=1.0, message="", requested_by=uid,
+                actor=f"user:{login}", principal={}, region_id=w.region_a, attempts=1, cancel_requested=False,
+                result={}, created_at=utcnow())
+        s.add(j)
+        s.flush()
+        s.add(JobFile(job_id=j.id, filename="m.pdf", media_type="application/pdf", size_bytes=4, content=b"%PDF"))
+        return j.id
 
 # path parameter -> (value for this caller, the Resource it designates or None)
 PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
@@ -233,6 +319,12 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "kind": lambda w, l: (_measure_kind(w, l), None),  # with site_id: the site designates the resource
     "inspection_id": lambda w, l: (_inspection(w, l), SITE_X(w)),  # an inspection of the target site
     "task_id": lambda w, l: (_task(w, l), SITE_X(w)),  # a task at the target site
+    "alert_id": lambda w, l: (_warning_alert(w, l), REGION_A(w)),  # an early-warning alert in region A
+    "incident_id": lambda w, l: (_incident(w, l), INCIDENT_A(w)),  # an open incident in region A
+    "warning_id": lambda w, l: (_warning(w, l), INCIDENT_A(w)),  # a drafted warning of an incident in region A
+    "eplan_id": lambda w, l: (_eplan(w, l), SITE_X(w)),  # a draft emergency plan of the target site
+    "exercise_id": lambda w, l: (_exercise(w, l), REGION_A(w)),  # an exercise of region A
+    "job_id": lambda w, l: (_job(w, l), Resource(region_id=w.region_a, visibility=Permission.REGION_READ)),
 }
 
 
@@ -258,6 +350,21 @@ def _reset_own_password(w: World, login: str) -> None:
 
 _seq = itertools.count()
 CASES: dict[tuple[str, str], Case] = {
+    ("POST", "/api/v1/sites/{site_id}/emergency-plans"): Case(body=lambda w, l: {"threat": "ied", "sections": {}}),
+    ("POST", "/api/v1/sites/{site_id}/emergency-plans/draft"): Case(body=lambda w, l: {"threat": "ied"}),
+    ("POST", "/api/v1/sites/{site_id}/emergency-plan-tasks"): Case(body=lambda w, l: {"owner_agency": "Operator"}),
+    ("PUT", "/api/v1/sites/{site_id}/exits"): Case(body=lambda w, l: {"exits": [{"label": "Gate", "width_m": 2}]}),
+    ("PUT", "/api/v1/sites/{site_id}/training"): Case(body=lambda w, l: {"position": "steward", "trained": 1,
+                                                                           "expected": 2}),
+    ("POST", "/api/v1/regions/{region_id}/emergency-plans/draft"): Case(body=lambda w, l: {
+        "site_ids": [w.site_id], "threats_per_site": 1}),
+    ("POST", "/api/v1/regions/{region_id}/exercises"): Case(body=lambda w, l: {
+        "name": "Matrix", "type": "tabletop", "start": "2030-01-08T10:00:00Z", "end": "2030-01-08T12:00:00Z",
+        "site_ids": [w.site_id]}),
+    ("POST", "/api/v1/regions/{region_id}/exercises.ics"): Case(body=lambda w, l: {
+        "ics": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n"}),
+    ("PUT", "/api/v1/exercises/{exercise_id}/evaluation"): Case(body=lambda w, l: {"ratings": {"planning": "S"}}),
+    ("PUT", "/api/v1/exercises/{exercise_id}/aar"): Case(body=lambda w, l: {"strengths": ["x"]}),
     ("POST", "/api/v1/auth/login"): Case(body=lambda w, l: {
         "login": "target" if l == "anonymous" else l, "password": PASSWORD, "mode": "token"}),
     ("POST", "/api/v1/auth/password"): Case(before=_reset_own_password, body=lambda w, l: {
@@ -299,9 +406,32 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/inspections/{inspection_id}/complete"): Case(body=lambda w, l: {"owner_agency": "Operator"},
                                                                   independent=True),
     ("PATCH", "/api/v1/tasks/{task_id}"): Case(body=lambda w, l: {"status": "in_progress"}),
+    ("POST", "/api/v1/regions/{region_id}/warning/imports"): Case(body=lambda w, l: {
+        "format": "gtd", "csv": "iyear,imonth,iday,targtype1,attacktype1\n2024,1,1,19,3\n"}),
+    ("POST", "/api/v1/regions/{region_id}/warning/counts"): Case(body=lambda w, l: {"counts": [
+        {"week": "2024-W02", "attack_type": "ied", "target_type": 19, "events": 1}]}),
+    ("GET", "/api/v1/regions/{region_id}/warning/series-data"): Case(query={
+        "dataset": "manual", "attack_type": "ied", "target_type": 19}),
+    ("POST", "/api/v1/regions/{region_id}/warning/detect"): Case(body=lambda w, l: {}),
+    ("PATCH", "/api/v1/warning/alerts/{alert_id}"): Case(body=lambda w, l: {"status": "acknowledged"}),
+    ("GET", "/api/v1/regions/{region_id}/warning/backtest"): Case(query={"month": "2024-01"}),
     ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/sites/{site_id}/report-jobs"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/regions/{region_id}/report-jobs"): Case(body=lambda w, l: {}),
     ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
         "add": [{"lon": 7.4255, "lat": 43.731}]}),
+    ("POST", "/api/v1/incidents"): Case(body=lambda w, l: {
+        "region_id": w.region_a, "incident_type": "arson", "severity": "minor", "title": "Matrix fire",
+        "lon": 7.42, "lat": 43.735}, resources=lambda w: [INCIDENT_A(w)]),
+    ("PATCH", "/api/v1/incidents/{incident_id}"): Case(body=lambda w, l: {"version": 1, "severity": "severe"}),
+    ("POST", "/api/v1/incidents/{incident_id}/notes"): Case(body=lambda w, l: {"text": "matrix note"}),
+    ("POST", "/api/v1/incidents/{incident_id}/dispatch"): Case(body=lambda w, l: {"unit_ids": [_unit(w, l)]}),
+    ("PUT", "/api/v1/incidents/{incident_id}/cordon"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/incidents/{incident_id}/close"): Case(body=lambda w, l: {"version": 1}),
+    ("POST", "/api/v1/incidents/{incident_id}/warnings"): Case(body=lambda w, l: {
+        "headline": "Matrix warning", "instruction": "Stay away."}),
+    ("PATCH", "/api/v1/units/{unit_id}/status"): Case(body=lambda w, l: {"version": 1, "crew_count": 3}),
+    ("GET", "/api/v1/incident-board/stream"): Case(query={"once": True}),
 }
 
 

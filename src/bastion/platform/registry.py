@@ -23,6 +23,10 @@ DOMAINS: tuple[str, ...] = (
     "risk",
     "supervision",
     "reports",
+    "warning",
+    "incidents",
+    "preparedness",
+    "jobs",
 )
 
 

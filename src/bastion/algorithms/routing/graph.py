@@ -134,6 +134,11 @@ class RoutingGraph:
         return build_hierarchy(self.csr)
 
     @cached_property
+    def csr_reverse(self) -> csr_array:
+        """The transposed graph (edge u->v becomes v->u): one search from a target gives every node's time TO it."""
+        return csr_array(self.csr.T.tocsr())
+
+    @cached_property
     def hierarchy_reverse(self) -> Hierarchy:
         """The same on the transposed graph (searches towards a node)."""
         return build_hierarchy(csr_array(self.csr.T))

@@ -3,11 +3,13 @@
  * it adds; a new request replaces the previous proposals). With plan:write the units can be added (click on the
  * map), moved (drag) and removed (the list under the layer).
  *   GET {api}/regions/{id}/units, {api}/regions/{id}/isochrones.geojson, {api}/regions/{id}/coverage?standard=S
- *   POST {api}/regions/{id}/coverage/placement (nothing is stored: apply=false)
+ *   POST {api}/regions/{id}/coverage/placement (a job, through jobs.js: progress and cancel in the jobs tray;
+ *   nothing is stored: apply=false)
  *   POST {api}/regions/{id}/units, PATCH/DELETE {api}/units/{id}
  * The standards (1/3/5 minutes) and the default one come from the server (units/enums.py, via /api/v1/meta). */
 import { domIcon, getAllItems, getJSON, h, readSettings, sendJSON, tip } from "./util.js";
 import { can, clearErrors, field, readNumber, setFieldError, submitForm } from "./forms.js";
+import { runJobResult } from "./jobs.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
@@ -306,8 +308,10 @@ async function suggest() {
     return;
   }
   ui.summary.textContent = t("status.loading");
-  const p = await submitForm(ui.form, () => sendJSON("POST", `${ctx.api}/regions/${ctx.region.id}/coverage/placement`,
+  const regionId = ctx.region.id;
+  const p = await submitForm(ui.form, () => runJobResult(`${ctx.api}/regions/${regionId}/coverage/placement`,
     { add: n.value, standard_s: STANDARD_S, model: "mclp" }));
+  if (!ctx.region || ctx.region.id !== regionId) return; // the user moved to another region meanwhile
   clearProposals(); // a new answer replaces the previous proposals
   if (!p) { ui.summary.textContent = ctx.cov ? summaryText(ctx.cov) : ""; return; }
   if (p.before_sites >= p.n_sites) {

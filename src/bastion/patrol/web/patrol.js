@@ -1,10 +1,12 @@
 /* Patrol plan view: pick a stored plan of the region and a day; each team's route is drawn in its own
  * colour with numbered stops and arrival times. Talks only to our own server:
  *   GET {api}/regions/{id}/patrol-plans, {api}/patrol-plans/{id}/schedules?day=N
- *   POST {api}/regions/{id}/patrol-plans (plan:write: teams, shift, days), GET {api}/patrol-plans/{id}/export
+ *   POST {api}/regions/{id}/patrol-plans (plan:write: teams, shift, days; a job with progress and cancel),
+ *   GET {api}/patrol-plans/{id}, {api}/patrol-plans/{id}/export
  * Teams are numbered ("Team 1"), never named people. */
-import { domIcon, getAllItems, getJSON, h, readSettings, sendJSON, tip } from "./util.js";
+import { domIcon, getAllItems, getJSON, h, readSettings, tip } from "./util.js";
 import { can, field, readNumber, setFieldError, submitForm } from "./forms.js";
+import { runJobResult } from "./jobs.js";
 import { siteName, t } from "./i18n.js";
 
 /* global L */
@@ -94,8 +96,9 @@ export function createPatrolView({ map, api, onError }) {
       const regionId = state.regionId;
       submitForm(form, async () => {
         el.info.textContent = t("patrol.creating");
-        const plan = await sendJSON("POST", `${api}/regions/${regionId}/patrol-plans`,
+        const result = await runJobResult(`${api}/regions/${regionId}/patrol-plans`,
           { teams: nTeams.value, shift: `${start.value}-${end.value}`, days: nDays.value });
+        const plan = await getJSON(`${api}/patrol-plans/${result.plan_id}`);
         if (state.regionId !== regionId) return;
         state.plans = [plan, ...state.plans.filter((p) => p.id !== plan.id)];
         renderPlanOptions();

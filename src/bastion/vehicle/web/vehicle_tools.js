@@ -1,9 +1,10 @@
 /* Vehicle workflows in the page: run the region's vehicle assessment (analysis:run + plan:write; the result
  * replaces the stored one and the "Vehicle approaches" layer redraws), and record a site's vehicle barrier with
  * its certified rating (site:edit), as a measure of kind hvm_barrier.
- *   POST {api}/regions/{id}/vehicle-assessments   POST {api}/sites/{id}/measures {kind: "hvm_barrier", params} */
+ *   POST {api}/regions/{id}/vehicle-assessments (a job: progress bar and cancel in the jobs tray)   POST {api}/sites/{id}/measures {kind: "hvm_barrier", params} */
 import { getAllItems, h, readSettings, sendJSON } from "./util.js";
 import { can, field, submitForm } from "./forms.js";
+import { runJobResult } from "./jobs.js";
 import { fmtNumber, t } from "./i18n.js";
 
 const STANDARDS = ((readSettings().vocabularies || {}).barrier_standards || []).slice();
@@ -25,7 +26,7 @@ export function register(ctx) {
     submitForm(form, async () => {
       // the vehicle class picked for the layer (its menu sits just above): one class per run keeps it short
       const vehicle = document.getElementById("layer-vehicle-class")?.value;
-      const rep = await sendJSON("POST", `${ctx.api}/regions/${r0.id}/vehicle-assessments`, vehicle ? { vehicles: [vehicle] } : {});
+      const rep = await runJobResult(`${ctx.api}/regions/${r0.id}/vehicle-assessments`, vehicle ? { vehicles: [vehicle] } : {});
       result.textContent = t("vehicle_tools.done", { sites: fmtNumber(rep.sites_assessed), reached: fmtNumber(rep.sites_reached),
         gaps: fmtNumber(rep.gaps), seconds: fmtNumber(rep.compute_s + rep.write_s, { maximumFractionDigits: 1 }) });
       const box = document.getElementById("layer-vehicle");

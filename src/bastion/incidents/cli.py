@@ -1,0 +1,343 @@
+"""`bastion incidents` (open, list, show, note, update, units, unit, recommend, dispatch, cordon, moveups, warn,
+approve, close, report)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from bastion.incidents import dispatch
+from bastion.incidents import render
+from bastion.incidents import service as svc
+from bastion.incidents import warnings as cap
+from bastion.incidents.enums import Capability
+from bastion.incidents.enums import IncidentType
+from bastion.incidents.enums import Mode
+from bastion.incidents.enums import Severity
+from bastion.incidents.enums import UnitStatus
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import parse_local_time
+from bastion.kernel.cli import parse_lonlat
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import print_json
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
+from bastion.kernel.db.base import utcnow
+from bastion.kernel.errors import InvalidInput
+from bastion.regions.repository import RegionRepo
+
+incidents_app = typer.Typer(help="Incidents: M/ETHANE intake, timeline, unit status, dispatch, cordons, move-ups, "
+                                 "warnings (counts and call signs, never people).", no_args_is_help=True)
+
+
+def _actor() -> svc.Actor:
+    try:
+        who = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name in some containers
+        who = "unknown"
+    return svc.Actor(f"cli:{who}", None, "local")
+
+
+def _inc_dict(i: object) -> dict[str, object]:
+    keys = ("id", "region_id", "mode", "status", "incident_type", "severity", "title", "major_incident", "site_id",
+            "lon", "lat", "location_text", "hazards", "access", "casualties", "services_present", "services_required",
+            "device", "version", "opened_at", "closed_at")
+    return {k: getattr(i, k) for k in keys}
+
+
+def _casualties(text: str | None) -> dict[str, int]:
+    if not text:
+        return {}
+    out = {}
+    for part in text.split(","):
+        k, _, v = part.partition("=")
+        if not v.strip().isdigit():
+            raise InvalidInput(f"--casualties {part!r}: write category=count, e.g. immediate=2,urgent=1",
+                               field="casualties")
+        out[k.strip()] = int(v)
+    return out
+
+
+@incidents_app.command("open")
+@handle_errors
+def open_(
+    region: str = region_option(),
+    incident_type: str = typer.Option(..., "--type", help=", ".join(IncidentType)),
+    severity: str = typer.Option(..., "--severity", help=", ".join(Severity)),
+    title: str = typer.Option(..., "--title"),
+    mode: str = typer.Option("real", "--mode", help=", ".join(Mode)),
+    at: str | None = typer.Option(None, "--at", help="lon,lat of the incident"),
+    site: str | None = typer.Option(None, "--site", help="a site id or exact name in the region (instead of --at)"),
+    casualties: str | None = typer.Option(None, "--casualties", help="immediate=2,urgent=1,delayed=0,dead=0"),
+    hazards: str | None = typer.Option(None, "--hazards"),
+    access: str | None = typer.Option(None, "--access"),
+    major: str = typer.Option("not_declared", "--major", help="not_declared, standby, declared, stand_down, cancelled"),
+    device: str | None = typer.Option(None, "--device", help="NCTC chart device, e.g. sedan"),
+    as_json: bool = json_option(),
+) -> None:
+    """Open an incident (an M/ETHANE report)."""
+    lon, lat = parse_lonlat(at, "--at") if at else (None, None)
+    site_id = int(site) if site is not None and site.strip().isdigit() else None
+    site_query = site if site is not None and site_id is None else None
+    inc = svc.create_incident(session_factory(), svc.IncidentSpec(
+        region=region, incident_type=incident_type, severity=severity, title=title, mode=mode, lon=lon, lat=lat,
+        site_query=site_query, site_id=site_id, casualties=_casualties(casualties), hazards=hazards, access=access,
+        major_incident=major, device=device), actor=_actor(), now=utcnow())
+    if as_json:
+        print_json(_inc_dict(inc))
+        return
+    console.print(f"incident {inc.id} opened ({inc.mode}, {inc.incident_type}, {inc.severity}), version {inc.version}")
+
+
+@incidents_app.command("list")
+@handle_errors
+def list_(region: str | None = region_option(None), modes: str = typer.Option("real", "--modes",
+          help="comma-separated: real,exercise,test"), status: str | None = typer.Option(None, "--status"),
+          as_json: bool = json_option()) -> None:
+    """List incidents (real only unless --modes says otherwise), newest first."""
+    with session_factory()() as s:
+        rids = None if region is None else [RegionRepo(s).get_by_ref(region).id]
+        rows = svc.list_incidents(s, region_ids=rids, modes=[m.strip() for m in modes.split(",")], status=status)
+    if as_json:
+        print_items([_inc_dict(i) for i in rows])
+        return
+    t = Table("id", "mode", "status", "type", "severity", "title", "casualties", "opened", title=f"{len(rows)} incidents")
+    for i in rows:
+        t.add_row(str(i.id), i.mode, i.status, i.incident_type, i.severity, i.title,
+                  str(svc.triage_total(i.casualties)), i.opened_at.strftime("%Y-%m-%d %H:%M"))
+    console.print(t)
+
+
+@incidents_app.command("show")
+@handle_errors
+def show(incident_id: int = typer.Argument(...), as_json: bool = json_option()) -> None:
+    """An incident and its timeline."""
+    with session_factory()() as s:
+        inc = svc.get_incident(s, incident_id)
+        tl = svc.timeline(s, incident_id)
+    if as_json:
+        print_json({**_inc_dict(inc), "timeline": [{"seq": e.seq, "at": e.at, "kind": e.kind, "text": e.text,
+                                                    "actor": e.actor, "audit_seq": e.audit_seq} for e in tl]})
+        return
+    console.print(f"incident {inc.id} [{inc.mode}] {inc.status}: {inc.title} ({inc.incident_type}, {inc.severity}), "
+                  f"casualties {inc.casualties}, version {inc.version}")
+    t = Table("#", "time (UTC)", "kind", "entry", "by", title="timeline")
+    for e in tl:
+        t.add_row(str(e.seq), e.at.strftime("%H:%M:%S"), e.kind, e.text, e.actor)
+    console.print(t)
+
+
+@incidents_app.command("note")
+@handle_errors
+def note(incident_id: int = typer.Argument(...), text: str = typer.Option(..., "--text")) -> None:
+    """Append a message or action to the timeline."""
+    e = svc.add_note(session_factory(), incident_id, text, actor=_actor(), now=utcnow())
+    console.print(f"timeline entry {e.seq} added to incident {incident_id}")
+
+
+@incidents_app.command("update")
+@handle_errors
+def update(incident_id: int = typer.Argument(...), version: int = typer.Option(..., "--version"),
+           severity: str | None = typer.Option(None, "--severity"), casualties: str | None = typer.Option(None,
+           "--casualties"), hazards: str | None = typer.Option(None, "--hazards"),
+           major: str | None = typer.Option(None, "--major")) -> None:
+    """Edit an incident (give the --version you read: a stale one is refused)."""
+    ch: dict[str, object] = {}
+    if severity is not None:
+        ch["severity"] = severity
+    if casualties is not None:
+        ch["casualties"] = _casualties(casualties)
+    if hazards is not None:
+        ch["hazards"] = hazards
+    if major is not None:
+        ch["major_incident"] = major
+    inc = svc.update_incident(session_factory(), incident_id, ch, expected_version=version, actor=_actor(), now=utcnow())
+    console.print(f"incident {inc.id} updated, version {inc.version}")
+
+
+@incidents_app.command("units")
+@handle_errors
+def units_(region: str = region_option(), as_json: bool = json_option()) -> None:
+    """The region's units with their live status and last known position."""
+    with session_factory()() as s:
+        views = svc.unit_views(s, [RegionRepo(s).get_by_ref(region).id])
+    items = [{"unit_id": v.unit.id, "call_sign": v.unit.name, "type": v.unit.unit_type, "status": v.state.status,
+              "lon": v.position[0], "lat": v.position[1], "incident_id": v.state.incident_id,
+              "crew_count": v.state.crew_count, "capabilities": sorted(v.capabilities), "version": v.state.version}
+             for v in views]
+    if as_json:
+        print_items(items)
+        return
+    t = Table("id", "call sign", "type", "status", "incident", "crew", "capabilities", "version",
+              title=f"{len(items)} units")
+    for x in items:
+        t.add_row(str(x["unit_id"]), str(x["call_sign"]), str(x["type"]), str(x["status"]),
+                  str(x["incident_id"] or ""), str(x["crew_count"] or ""), ",".join(x["capabilities"]),  # type: ignore[arg-type]
+                  str(x["version"]))
+    console.print(t)
+
+
+@incidents_app.command("unit")
+@handle_errors
+def unit(unit_id: int = typer.Argument(...), version: int = typer.Option(..., "--version"),
+         status: str | None = typer.Option(None, "--status", help=", ".join(UnitStatus)),
+         incident: int | None = typer.Option(None, "--incident"), at: str | None = typer.Option(None, "--at",
+         help="position report lon,lat"), crew: int | None = typer.Option(None, "--crew"),
+         capabilities: str | None = typer.Option(None, "--capabilities", help=", ".join(Capability))) -> None:
+    """Change a unit's status (state machine), position, crew count or capabilities."""
+    lon, lat = parse_lonlat(at, "--at") if at else (None, None)
+    caps = None if capabilities is None else [c.strip() for c in capabilities.split(",") if c.strip()]
+    v = svc.change_unit(session_factory(), unit_id, svc.UnitChange(status=status, incident_id=incident, lon=lon,
+                                                                   lat=lat, crew_count=crew, capabilities=caps),
+                        expected_version=version, actor=_actor(), now=utcnow())
+    console.print(f"unit {unit_id} ({v.unit.name}): {v.state.status}, version {v.state.version}")
+
+
+@incidents_app.command("recommend")
+@handle_errors
+def recommend(incident_id: int = typer.Argument(...), limit_s: float = typer.Option(900, "--limit-s"),
+              top: int = typer.Option(10, "--top"), as_json: bool = json_option()) -> None:
+    """Rank available units by road ETA (one bounded reverse search from the incident)."""
+    with session_factory()() as s:
+        rec = dispatch.recommend(s, incident_id, limit_s=limit_s)
+    items = [{"unit_id": r.unit_id, "call_sign": rec.call_signs[r.unit_id], "eta_s": None if r.eta_s == float("inf")
+              else round(r.eta_s, 1), "meets_s": list(r.meets_s), "missing": list(r.capability_missing)}
+             for r in rec.ranked[:top]]
+    if as_json:
+        print_items(items, total=len(rec.ranked))
+        return
+    t = Table("unit", "call sign", "ETA", "meets", "missing capability",
+              title=f"needs {', '.join(rec.required) or 'nothing special'}; {len(rec.ranked)} units")
+    for r in rec.ranked[:top]:
+        eta = "beyond bound" if r.eta_s == float("inf") else f"{r.eta_s:.0f} s"
+        t.add_row(str(r.unit_id), rec.call_signs[r.unit_id], eta, ",".join(f"{m}s" for m in r.meets_s),
+                  ",".join(r.capability_missing))
+    console.print(t)
+
+
+@incidents_app.command("dispatch")
+@handle_errors
+def dispatch_(incident_id: int = typer.Argument(...), units: str = typer.Option(..., "--units",
+              help="unit ids, comma-separated")) -> None:
+    """Commit units to an incident (status dispatched, on the timeline)."""
+    ids = [int(x) for x in units.split(",") if x.strip()]
+    out = dispatch.dispatch_units(session_factory(), incident_id, ids, actor=_actor(), now=utcnow())
+    console.print(f"{len(out)} units dispatched to incident {incident_id}")
+
+
+@incidents_app.command("cordon")
+@handle_errors
+def cordon(incident_id: int = typer.Argument(...), device: str | None = typer.Option(None, "--device"),
+           inner_m: float | None = typer.Option(None, "--inner-m"), outer_m: float | None = typer.Option(None,
+           "--outer-m"), lift: bool = typer.Option(False, "--lift"), at: str | None = typer.Option(None, "--at",
+           help="local time for the people expected, e.g. 2026-12-05T21:00"), as_json: bool = json_option()) -> None:
+    """Draw or redraw the cordon; list sites, schools and hospitals inside each ring and the people expected."""
+    sf = session_factory()
+    dispatch.draw_cordon(sf, incident_id, actor=_actor(), now=utcnow(), inner_m=inner_m, outer_m=outer_m,
+                         device=device, active=not lift)
+    with sf() as s:
+        view = dispatch.cordon_view(s, incident_id, at=parse_local_time(at) or utcnow())
+    c = view.cordon
+    if as_json:
+        print_json({"inner_m": c.inner_m, "outer_m": c.outer_m, "source": c.source, "people_inner": view.people_inner,
+                    "people_outer": view.people_outer, "closed_road_nodes": view.closed_road_nodes,
+                    "sites": [x.__dict__ for x in view.sites]})
+        return
+    console.print(f"cordon inner {c.inner_m:.0f} m, outer {c.outer_m:.0f} m ({c.source}); people expected: inner "
+                  f"{view.people_inner:.0f}, outer {view.people_outer:.0f}; {view.closed_road_nodes} road nodes closed")
+    t = Table("ring", "site", "kind", "distance (m)", "people", title=f"{len(view.sites)} sites inside")
+    for x in view.sites:
+        flag = " (school)" if x.school else " (hospital)" if x.hospital else ""
+        t.add_row(x.ring, f"{x.name or x.site_id}{flag}", x.kind, f"{x.distance_m:.0f}", f"{x.people_expected:.0f}")
+    console.print(t)
+
+
+@incidents_app.command("moveups")
+@handle_errors
+def moveups(region: str = region_option(), max_moves: int = typer.Option(3, "--max-moves"),
+            as_json: bool = json_option()) -> None:
+    """Crowded places that lost 3-minute coverage, and at most K moves of idle units restoring the most."""
+    with session_factory()() as s:
+        p = dispatch.propose_moveups(s, region, max_moves=max_moves, at=utcnow())
+    data = {"moves": [{"unit_id": m[0], "call_sign": m[1], "to_lon": m[3], "to_lat": m[4]} for m in p.moves],
+            "before_people": p.before_people, "committed_people": p.committed_people, "after_people": p.after_people,
+            "lost_sites": list(p.lost_sites), "restored_sites": list(p.restored_sites), "status": p.status,
+            "runtime_s": round(p.runtime_s, 3)}
+    if as_json:
+        print_json(data)
+        return
+    console.print(f"people covered within 3 min: {p.before_people:.0f} before, {p.committed_people:.0f} with "
+                  f"{p.committed_units} units committed, {p.after_people:.0f} after {len(p.moves)} moves "
+                  f"({len(p.lost_sites)} sites lost, {len(p.restored_sites)} restored; {p.status}, {p.runtime_s:.2f} s)")
+    for m in data["moves"]:  # type: ignore[attr-defined]
+        console.print(f"  move {m['call_sign']} (unit {m['unit_id']}) to {m['to_lon']:.5f},{m['to_lat']:.5f}")
+
+
+@incidents_app.command("warn")
+@handle_errors
+def warn(incident_id: int = typer.Argument(...), headline: str = typer.Option(..., "--headline"),
+         instruction: str = typer.Option(..., "--instruction"), radius_m: float | None = typer.Option(None,
+         "--radius-m")) -> None:
+    """Draft a CAP 1.2 public warning (published only after a second person approves it)."""
+    w = cap.draft(session_factory(), incident_id, headline=headline, instruction=instruction, radius_m=radius_m,
+                  actor=_actor(), now=utcnow())
+    console.print(f"warning {w.id} drafted ({w.identifier}); a second person approves it with "
+                  f"`bastion incidents approve {w.id}`")
+
+
+@incidents_app.command("approve")
+@handle_errors
+def approve(warning_id: int = typer.Argument(...),
+            out: Path | None = typer.Option(None, "--out", help="write the CAP XML here")) -> None:
+    """Approve and publish a drafted warning: a second person (another OS account than the drafter's)."""
+    w = cap.approve(session_factory(), warning_id, actor=_actor(), now=utcnow())
+    if out is not None:
+        out.write_text(w.xml or "", encoding="utf-8")
+    console.print(f"warning {w.id} published ({w.identifier}); CAP 1.2 schema-valid")
+
+
+@incidents_app.command("close")
+@handle_errors
+def close(incident_id: int = typer.Argument(...), version: int = typer.Option(..., "--version"),
+          lessons: Path | None = typer.Option(None, "--lessons", help="JSON list of {text, owner_agency, "
+                                                                      "deadline_days, site_id}")) -> None:
+    """Close an incident; lessons become rectification tasks."""
+    items = json.loads(lessons.read_text(encoding="utf-8")) if lessons else []
+    if not isinstance(items, list):
+        raise InvalidInput("--lessons must hold a JSON list", field="lessons")
+    specs = [svc.LessonSpec(str(x.get("text", "")), str(x.get("owner_agency", "")), int(x.get("deadline_days", 30)),
+                            x.get("site_id")) for x in items]
+    inc, tasks = svc.close_incident(session_factory(), incident_id, expected_version=version, actor=_actor(),
+                                    now=utcnow(), lessons=specs)
+    console.print(f"incident {inc.id} closed; rectification tasks {tasks}")
+
+
+@incidents_app.command("report")
+@handle_errors
+def report(incident_id: int = typer.Argument(...), out: Path = typer.Option(..., "--out", help=".html or .pdf")) -> None:
+    """Situation report (ICS-209-like) as HTML or PDF."""
+    with session_factory()() as s:
+        html = render.sitrep_html(s, incident_id, at=utcnow())
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(render.to_pdf(html))
+    else:
+        out.write_text(html, encoding="utf-8")
+    console.print(f"report written to {out}")
+
+
+@incidents_app.command("verify")
+@handle_errors
+def verify(incident_id: int = typer.Argument(...)) -> None:
+    """Check an incident's timeline against the audit chain (exit 1 when an entry was altered or removed)."""
+    with session_factory()() as s:
+        check = svc.verify_timeline(s, incident_id)
+    if not check.ok:
+        console.print(f"timeline of incident {incident_id} BROKEN at entry {check.broken_seq}: {check.reason}")
+        raise typer.Exit(1)
+    console.print(f"timeline of incident {incident_id}: {check.checked} entries match the audit chain")

@@ -1,0 +1,140 @@
+/* Incident board, map and timeline. Talks only to our own server:
+ *   GET {api}/incident-board, {api}/incident-board/stream (Server-Sent Events: "something changed"),
+ *   GET {api}/incidents/{id}/timeline, {api}/incidents/{id}/cordon
+ * Incidents hold counts, places and call signs, never people. DOM built with textContent (strict CSP). */
+
+/* global L */
+
+const POLL_FALLBACK_MS = 5000;
+
+export function register({ map, api, t, h, getJSON }) {
+  const sidebar = document.getElementById("sidebar");
+  if (!sidebar || !map) return null;
+  const section = h("section", { class: "incidents", id: "incidents-board", "aria-labelledby": "incidents-heading" },
+    h("h2", { id: "incidents-heading" }, t("incidents.heading")),
+    h("p", { class: "incidents-status", id: "incidents-status", role: "status" }),
+    h("ol", { class: "incidents-list", id: "incidents-list" }),
+    h("h3", { id: "incidents-timeline-heading", hidden: true }, t("incidents.timeline")),
+    h("label", { class: "incidents-replay", id: "incidents-replay-label", hidden: true },
+      h("span", { id: "incidents-replay-text" }, t("incidents.replay")),
+      h("input", { type: "range", id: "incidents-replay", min: "1", max: "1", value: "1",
+        "aria-describedby": "incidents-replay-caption" })),
+    h("p", { class: "incidents-replay-caption", id: "incidents-replay-caption", "aria-live": "polite" }),
+    h("ol", { class: "incidents-timeline", id: "incidents-timeline" }));
+  sidebar.prepend(section);
+  const layer = L.layerGroup().addTo(map);
+  const replayLayer = L.layerGroup().addTo(map);
+  const state = { rows: [], selected: null, changes: -1, source: null, timer: null, frames: [] };
+  const $ = (id) => document.getElementById(id);
+
+  function elapsed(s) {
+    const m = Math.floor(s / 60);
+    return m < 60 ? t("incidents.minutes", { m }) : t("incidents.hours", { h: Math.floor(m / 60), m: m % 60 });
+  }
+
+  function drawMap() {
+    layer.clearLayers();
+    for (const r of state.rows) {
+      const inc = r.incident;
+      const colour = inc.severity === "extreme" || inc.severity === "severe" ? "#c62828" : "#ef6c00";
+      L.circleMarker([inc.lat, inc.lon], { radius: 9, color: colour, weight: 3, fillOpacity: 0.6,
+        className: `incident-marker incident-${inc.id}` })
+        .on("click", () => select(inc.id)).addTo(layer);
+    }
+  }
+
+  function renderBoard() {
+    const list = $("incidents-list");
+    list.replaceChildren(...state.rows.map((r) => {
+      const inc = r.incident;
+      const li = h("li", { class: "incident-row", "data-incident": String(inc.id) },
+        h("button", { type: "button", class: "incident-open", onclick: () => select(inc.id) },
+          h("strong", null, `#${inc.id} ${inc.title}`)),
+        h("div", { class: "incident-meta" },
+          t("incidents.row", { type: t(`incidents.type.${inc.incident_type}`, null, inc.incident_type),
+            severity: t(`incidents.severity.${inc.severity}`, null, inc.severity), units: r.units_committed,
+            casualties: r.casualties_total, elapsed: elapsed(r.elapsed_s) })));
+      if (inc.mode !== "real") li.append(h("span", { class: "incident-mode" }, t(`incidents.mode.${inc.mode}`)));
+      return li;
+    }));
+    $("incidents-status").textContent = state.rows.length ? t("incidents.count", { n: state.rows.length })
+      : t("incidents.none");
+  }
+
+  /* replay: the incident's state after timeline entry n (units at their reported positions, the cordon then) */
+  function showFrame(n) {
+    replayLayer.clearLayers();
+    const f = state.frames[n - 1];
+    if (!f) return;
+    $("incidents-replay-caption").textContent = t("incidents.replay_frame", { seq: f.seq,
+      time: f.at.slice(11, 19), text: f.text });
+    const inc = state.rows.find((r) => r.incident.id === state.selected);
+    for (const u of Object.values(f.units)) {
+      if (u.lon === null || u.lat === null) continue;
+      L.circleMarker([u.lat, u.lon], { radius: 6, color: "#1565c0", weight: 2, fillOpacity: 0.8,
+        className: "replay-unit" }).addTo(replayLayer);
+    }
+    if (f.cordon && f.cordon.active && inc) {
+      L.circle([inc.incident.lat, inc.incident.lon], { radius: f.cordon.inner_m, color: "#6a1b9a", weight: 1,
+        dashArray: "4 4", fill: false, className: "replay-cordon" }).addTo(replayLayer);
+    }
+  }
+
+  async function select(id) {
+    state.selected = id;
+    const [tl, cordon, frames] = await Promise.allSettled([
+      getJSON(`${api}/incidents/${id}/timeline?limit=500`), getJSON(`${api}/incidents/${id}/cordon`),
+      getJSON(`${api}/incidents/${id}/replay?limit=500`)]);
+    state.frames = frames.status === "fulfilled" ? frames.value.items : [];
+    const slider = $("incidents-replay");
+    slider.max = String(Math.max(1, state.frames.length));
+    slider.value = slider.max;
+    $("incidents-replay-label").hidden = !state.frames.length;
+    replayLayer.clearLayers();
+    $("incidents-replay-caption").textContent = "";
+    const items = tl.status === "fulfilled" ? tl.value.items : [];
+    $("incidents-timeline-heading").hidden = false;
+    $("incidents-timeline").replaceChildren(...items.map((e) => h("li", { class: `timeline-${e.kind}` },
+      h("time", { datetime: e.at }, e.at.slice(11, 19)), " ", e.text)));
+    drawMap();
+    if (cordon.status === "fulfilled") {
+      const c = cordon.value;
+      L.circle([c.lat, c.lon], { radius: c.outer_m, color: "#f9a825", weight: 2, fill: false,
+        className: "cordon-outer" }).addTo(layer);
+      L.circle([c.lat, c.lon], { radius: c.inner_m, color: "#c62828", weight: 2, fillOpacity: 0.15,
+        className: "cordon-inner" }).addTo(layer);
+    }
+  }
+
+  async function refresh() {
+    try {
+      const b = await getJSON(`${api}/incident-board`);
+      state.rows = b.rows;
+      state.changes = b.changes;
+      renderBoard();
+      drawMap();
+      if (state.selected !== null) await select(state.selected);
+    } catch (err) {
+      $("incidents-status").textContent = t("incidents.error", { message: err.message });
+    }
+  }
+
+  function listen() {
+    if (typeof EventSource === "undefined") {
+      state.timer = setInterval(refresh, POLL_FALLBACK_MS);
+      return;
+    }
+    state.source = new EventSource(`${api}/incident-board/stream`);
+    state.source.addEventListener("change", (ev) => {
+      const { changes } = JSON.parse(ev.data);
+      if (changes !== state.changes) refresh();
+    });
+  }
+
+  $("incidents-replay").addEventListener("input", (ev) => showFrame(Number(ev.target.value)));
+  refresh().then(listen);
+  return {
+    setRegion() { refresh(); },
+    refreshText() { $("incidents-heading").textContent = t("incidents.heading"); renderBoard(); },
+  };
+}

@@ -1,0 +1,331 @@
+"""Emergency plans and exercises over REST (thin: parse, authorize, call one service, return a schema).
+
+Plans hang on their site (emergency_plan:read / :write / :approve on the site); exercises on their region
+(emergency_plan:read to see the programme, exercise:write to change it). Plan reads are audited as sensitive
+(procedures and vehicle approaches). Every exercise record is mode EXERCISE."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from typing import Any
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi import Query
+from fastapi import Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from bastion.access.http import AuthDep
+from bastion.access.http import GuardDep
+from bastion.access.http import region_resource
+from bastion.access.http import require
+from bastion.access.http import site_resource
+from bastion.access.policy import Permission
+from bastion.kernel.db.base import utcnow
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
+from bastion.preparedness import drafting
+from bastion.preparedness import exercises as ex
+from bastion.preparedness import ical
+from bastion.preparedness import render
+from bastion.preparedness import service as svc
+from bastion.preparedness.models import EmergencyPlan
+from bastion.preparedness.models import Exercise
+from bastion.preparedness.schemas import AarUpdate
+from bastion.preparedness.schemas import CalendarRead
+from bastion.preparedness.schemas import ClashRead
+from bastion.preparedness.schemas import DraftCreate
+from bastion.preparedness.schemas import EvaluationUpdate
+from bastion.preparedness.schemas import ExerciseCreate
+from bastion.preparedness.schemas import ExerciseRead
+from bastion.preparedness.schemas import ExitRead
+from bastion.preparedness.schemas import ExitsRead
+from bastion.preparedness.schemas import ExitsUpdate
+from bastion.preparedness.schemas import FinaliseRead
+from bastion.preparedness.schemas import GapRead
+from bastion.preparedness.schemas import IcsImportCreate
+from bastion.preparedness.schemas import IcsImportRead
+from bastion.preparedness.schemas import PlanRead
+from bastion.preparedness.schemas import PlanSave
+from bastion.preparedness.schemas import PlanTasksCreate
+from bastion.preparedness.schemas import PlanTasksRead
+from bastion.preparedness.schemas import ProposalRead
+from bastion.preparedness.schemas import ReadinessRead
+from bastion.preparedness.schemas import RegionDraftCreate
+from bastion.preparedness.schemas import RegionDraftRead
+from bastion.preparedness.schemas import TrainingRead
+from bastion.preparedness.schemas import TrainingUpdate
+from bastion.sites.guards import region_in_scope
+from bastion.sites.guards import site_in_scope
+from bastion.sites.repository import SiteRepo
+
+router = APIRouter(prefix="/api/v1", tags=["preparedness"])
+P = Permission
+
+DOC: dict[int | str, dict[str, Any]] = {200: {"description": "the plan as HTML or PDF", "content": {
+    "text/html": {"schema": {"type": "string"}}, "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+ICS: dict[int | str, dict[str, Any]] = {200: {"description": "iCalendar (RFC 5545)",
+                                             "content": {"text/calendar": {"schema": {"type": "string"}}}}}
+
+
+def plan_read(p: EmergencyPlan) -> PlanRead:
+    return PlanRead(id=p.id, site_id=p.site_id, threat=p.threat, version=p.version, status=p.status, source=p.source,
+                    sections=p.sections, data=p.data, evacuation=p.evacuation, review_date=p.review_date,
+                    created_by_account_id=p.created_by_account_id, created_at=p.created_at,
+                    approved_by_account_id=p.approved_by_account_id, approved_at=p.approved_at)
+
+
+def exercise_read(e: Exercise) -> ExerciseRead:
+    return ExerciseRead(id=e.id, region_id=e.region_id, uid=e.uid, mode="EXERCISE", name=e.name, type=e.type,
+                        threat=e.threat, start=e.start, end=e.end, status=e.status, site_ids=e.site_ids,
+                        agencies=e.agencies, objectives=e.objectives, msel=e.msel, evaluation=e.evaluation,
+                        aar=e.aar, created_at=e.created_at, finalised_at=e.finalised_at)
+
+
+def _plan_in_scope(s: Session, guard: GuardDep, plan_id: int, permission: Permission) -> EmergencyPlan:
+    p = svc.get_plan(s, plan_id)
+    guard.check(permission, site_resource(SiteRepo(s).get(p.site_id)), object_type="emergency_plan", object_id=plan_id)
+    return p
+
+
+def _exercise_in_scope(s: Session, guard: GuardDep, exercise_id: int, permission: Permission) -> Exercise:
+    e = ex.get_exercise(s, exercise_id)
+    guard.check(permission, region_resource(e.region_id), object_type="exercise", object_id=exercise_id)
+    return e
+
+
+# ---------------------------------------------------------------- plans
+
+
+@router.get("/sites/{site_id}/emergency-plans", response_model=Page[PlanRead], dependencies=[require(P.EPLAN_READ)])
+def list_plans(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep,
+               threat: str | None = None) -> Page[PlanRead]:
+    """Every version of the site's plans, per threat newest first."""
+    site_in_scope(session, guard, site_id, P.EPLAN_READ, "emergency_plans")
+    return Page[PlanRead].mapped(svc.site_plans(session, site_id, threat=threat), page, plan_read)
+
+
+@router.post("/sites/{site_id}/emergency-plans", response_model=PlanRead, status_code=201,
+             dependencies=[require(P.EPLAN_WRITE)])
+def save_plan(site_id: IdPath, body: PlanSave, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+              auth: AuthDep) -> PlanRead:
+    """A new draft version of the site's plan for one scenario."""
+    site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
+    return plan_read(svc.save_plan(sf, site_id, body.threat, body.sections, now=utcnow(),
+                                   review_date=body.review_date, account_id=auth.user_id))
+
+
+@router.post("/sites/{site_id}/emergency-plans/draft", response_model=PlanRead, status_code=201,
+             dependencies=[require(P.EPLAN_WRITE)])
+def draft_plan(site_id: IdPath, body: DraftCreate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+               auth: AuthDep) -> PlanRead:
+    """A draft from data: people at the peak hour, exits, assembly points, units, hospitals, vehicle approaches."""
+    site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
+    return plan_read(drafting.draft_site(sf, site_id, body.threat, now=utcnow(), account_id=auth.user_id))
+
+
+@router.get("/sites/{site_id}/readiness", response_model=ReadinessRead, dependencies=[require(P.EPLAN_READ)])
+def readiness(site_id: IdPath, session: SessionDep, guard: GuardDep) -> ReadinessRead:
+    """Requirement level from the site's tiers, top three threats, plans' completeness flags, training counts."""
+    site_in_scope(session, guard, site_id, P.EPLAN_READ, "readiness")
+    r = svc.readiness(session, site_id, now=utcnow())
+    return ReadinessRead(site_id=r.site_id, site_name=r.site_name, level=r.level, tiers=[list(t) for t in r.tiers],
+                         top_threats=list(r.top_threats), missing_scenarios=list(r.missing_scenarios),
+                         plans={k: list(v) for k, v in r.plans.items()}, trained=r.training[0],
+                         expected=r.training[1])
+
+
+@router.post("/sites/{site_id}/emergency-plan-tasks", response_model=PlanTasksRead,
+             dependencies=[require(P.EPLAN_WRITE, P.TASK_WRITE)])
+def plan_tasks(site_id: IdPath, body: PlanTasksCreate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+               auth: AuthDep) -> PlanTasksRead:
+    """A rectification task for each top-three threat without a plan; re-runs create none."""
+    site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
+    site_in_scope(session, guard, site_id, P.TASK_WRITE)
+    created, existing = svc.create_plan_tasks(sf, site_id, now=utcnow(), owner_agency=body.owner_agency,
+                                              deadline_days=body.deadline_days, actor_account_id=auth.user_id)
+    return PlanTasksRead(site_id=site_id, created=created, existing=existing)
+
+
+def _exit(e: Any) -> ExitRead:
+    return ExitRead(id=e.id, label=e.label, width_m=e.width_m, lon=e.lon, lat=e.lat, source=e.source)
+
+
+@router.get("/sites/{site_id}/exits", response_model=Page[ExitRead], dependencies=[require(P.EPLAN_READ)])
+def get_exits(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[ExitRead]:
+    site_in_scope(session, guard, site_id, P.EPLAN_READ)
+    return Page[ExitRead].mapped(svc.site_exits(session, site_id), page, _exit)
+
+
+@router.put("/sites/{site_id}/exits", response_model=ExitsRead, dependencies=[require(P.EPLAN_WRITE)])
+def put_exits(site_id: IdPath, body: ExitsUpdate, sf: SessionFactoryDep, session: SessionDep,
+              guard: GuardDep) -> ExitsRead:
+    """Replace the site's user-entered exits (clear widths in metres)."""
+    site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
+    rows = svc.set_exits(sf, site_id, [e.model_dump() for e in body.exits])
+    return ExitsRead(site_id=site_id, exits=[_exit(e) for e in rows],
+                     clear_width_m=round(sum(e.width_m for e in rows), 3))
+
+
+@router.get("/sites/{site_id}/training", response_model=Page[TrainingRead], dependencies=[require(P.EPLAN_READ)])
+def get_training(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[TrainingRead]:
+    site_in_scope(session, guard, site_id, P.EPLAN_READ)
+    return Page[TrainingRead].mapped(svc.training(session, site_id), page, lambda r: TrainingRead(
+        position=r.position, trained=r.trained, expected=r.expected, updated_at=r.updated_at))
+
+
+@router.put("/sites/{site_id}/training", response_model=TrainingRead, dependencies=[require(P.EPLAN_WRITE)])
+def put_training(site_id: IdPath, body: TrainingUpdate, sf: SessionFactoryDep, session: SessionDep,
+                 guard: GuardDep) -> TrainingRead:
+    """'18 of 22 stewards trained': counts per site and position, never who."""
+    site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
+    r = svc.set_training(sf, site_id, body.position, trained=body.trained, expected=body.expected, now=utcnow())
+    return TrainingRead(position=r.position, trained=r.trained, expected=r.expected, updated_at=r.updated_at)
+
+
+@router.get("/emergency-plans/{eplan_id}", response_model=PlanRead, dependencies=[require(P.EPLAN_READ)])
+def get_plan(eplan_id: IdPath, session: SessionDep, guard: GuardDep) -> PlanRead:
+    p = _plan_in_scope(session, guard, eplan_id, P.EPLAN_READ)
+    guard.sensitive_read("emergency_plan", eplan_id, "emergency_plan")
+    return plan_read(p)
+
+
+@router.post("/emergency-plans/{eplan_id}/approve", response_model=PlanRead, dependencies=[require(P.EPLAN_APPROVE)])
+def approve_plan(eplan_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+                 auth: AuthDep) -> PlanRead:
+    """Approve the newest draft: by an account other than its author."""
+    _plan_in_scope(session, guard, eplan_id, P.EPLAN_APPROVE)
+    return plan_read(svc.approve_plan(sf, eplan_id, account_id=auth.user_id, now=utcnow()))
+
+
+@router.get("/emergency-plans/{eplan_id}/print", response_model=None, responses=DOC,
+            dependencies=[require(P.EPLAN_READ)])
+def print_plan(eplan_id: IdPath, session: SessionDep, guard: GuardDep,
+               lang: Annotated[Literal["en", "zh-CN"], Query()] = "en",
+               format: Annotated[Literal["html", "pdf"], Query()] = "html") -> Response:
+    p = _plan_in_scope(session, guard, eplan_id, P.EPLAN_READ)
+    guard.sensitive_read("emergency_plan", eplan_id, "emergency_plan_print")
+    r = svc.readiness(session, p.site_id, now=utcnow())
+    html = render.plan_html(p, SiteRepo(session).get(p.site_id), flags=r.plans.get(p.threat, ()), lang=lang,
+                            generated_at=utcnow())
+    if format == "pdf":
+        return Response(render.to_pdf(html), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="emergency-plan-{eplan_id}.pdf"'})
+    return HTMLResponse(html)
+
+
+@router.post("/regions/{region_id}/emergency-plans/draft", response_model=RegionDraftRead,
+             dependencies=[require(P.EPLAN_WRITE)])
+def draft_region(region_id: IdPath, body: RegionDraftCreate, sf: SessionFactoryDep, session: SessionDep,
+                 guard: GuardDep) -> RegionDraftRead:
+    """Draft the top threats' plans for every site of the region (a job once the jobs domain is wired)."""
+    region_in_scope(session, guard, region_id, P.EPLAN_WRITE)
+    r = drafting.draft_region(sf, region_id, now=utcnow(), site_ids=body.site_ids,
+                              threats_per_site=body.threats_per_site)
+    return RegionDraftRead(region_id=r.region_id, sites=r.sites, plans_created=r.plans_created, unchanged=r.unchanged,
+                           seconds=round(r.seconds, 3))
+
+
+# ---------------------------------------------------------------- exercises
+
+
+@router.get("/regions/{region_id}/exercises", response_model=Page[ExerciseRead], dependencies=[require(P.EPLAN_READ)])
+def list_exercises(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep,
+                   year: Annotated[int | None, Query(ge=1970, le=2200)] = None) -> Page[ExerciseRead]:
+    region_in_scope(session, guard, region_id, P.EPLAN_READ)
+    return Page[ExerciseRead].mapped(ex.list_exercises(session, region_id, year=year), page, exercise_read)
+
+
+@router.post("/regions/{region_id}/exercises", response_model=ExerciseRead, status_code=201,
+             dependencies=[require(P.EXERCISE_WRITE)])
+def create_exercise(region_id: IdPath, body: ExerciseCreate, sf: SessionFactoryDep, session: SessionDep,
+                    guard: GuardDep, auth: AuthDep) -> ExerciseRead:
+    region_in_scope(session, guard, region_id, P.EXERCISE_WRITE)
+    e = ex.create_exercise(sf, region_id, name=body.name, type=body.type, start=body.start, end=body.end,
+                           site_ids=body.site_ids, agencies=body.agencies,
+                           objectives=[o.model_dump() for o in body.objectives], threat=body.threat,
+                           owner_agency_id=auth.principal.agency_id, now=utcnow())
+    return exercise_read(e)
+
+
+@router.get("/regions/{region_id}/exercise-calendar", response_model=CalendarRead,
+            dependencies=[require(P.EPLAN_READ)])
+def exercise_calendar(region_id: IdPath, session: SessionDep, guard: GuardDep,
+                      first_year: Annotated[int, Query(ge=2000, le=2200)] = 2027,
+                      years: Annotated[int, Query(ge=1, le=10)] = 3) -> CalendarRead:
+    """The programme with the frequency rules' gaps, conflicts and proposals that fill every gap."""
+    region_in_scope(session, guard, region_id, P.EPLAN_READ)
+    c = ex.calendar(session, region_id, first_year=first_year, years=years)
+    return CalendarRead(region_id=region_id, first_year=first_year, years=years, mode="EXERCISE", rules=c["rules"],
+                        exercises=[exercise_read(e) for e in c["exercises"]],
+                        gaps=[GapRead(**g.__dict__) for g in c["gaps"]],
+                        conflicts=[ClashRead(**k.__dict__) for k in c["conflicts"]],
+                        proposals=[ProposalRead(type=p.type, start=p.start, end=p.end, site_ids=list(p.site_ids))
+                                   for p in c["proposals"]])
+
+
+@router.get("/regions/{region_id}/exercises.ics", response_model=None, responses=ICS,
+            dependencies=[require(P.EPLAN_READ)])
+def export_ics(region_id: IdPath, session: SessionDep, guard: GuardDep) -> Response:
+    region_in_scope(session, guard, region_id, P.EPLAN_READ)
+    data = ical.to_ics(ex.list_exercises(session, region_id), now=utcnow())
+    return Response(data, media_type="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="exercises-region-{region_id}.ics"'})
+
+
+@router.post("/regions/{region_id}/exercises.ics", response_model=IcsImportRead,
+             dependencies=[require(P.EXERCISE_WRITE)])
+def import_ics(region_id: IdPath, body: IcsImportCreate, sf: SessionFactoryDep, session: SessionDep,
+               guard: GuardDep, auth: AuthDep) -> IcsImportRead:
+    """Upsert exercises by UID from an iCalendar file (RRULEs expanded within horizon_years)."""
+    region_in_scope(session, guard, region_id, P.EXERCISE_WRITE)
+    r = ical.import_ics(sf, region_id, body.ics.encode("utf-8"), now=utcnow(), default_site_ids=body.default_site_ids,
+                        default_type=body.default_type, horizon_years=body.horizon_years,
+                        owner_agency_id=auth.principal.agency_id)
+    return IcsImportRead(created=list(r.created), updated=list(r.updated), unchanged=list(r.unchanged),
+                         skipped_finalised=list(r.skipped_finalised))
+
+
+@router.get("/exercises/{exercise_id}", response_model=ExerciseRead, dependencies=[require(P.EPLAN_READ)])
+def get_exercise(exercise_id: IdPath, session: SessionDep, guard: GuardDep) -> ExerciseRead:
+    return exercise_read(_exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ))
+
+
+@router.post("/exercises/{exercise_id}/msel", response_model=ExerciseRead, dependencies=[require(P.EXERCISE_WRITE)])
+def generate_msel(exercise_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> ExerciseRead:
+    """(Re)generate the injects from the models: vehicle approach, unit arrivals, cordon, evacuation."""
+    _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
+    return exercise_read(ex.generate_msel(sf, exercise_id))
+
+
+@router.put("/exercises/{exercise_id}/evaluation", response_model=ExerciseRead,
+            dependencies=[require(P.EXERCISE_WRITE)])
+def put_evaluation(exercise_id: IdPath, body: EvaluationUpdate, sf: SessionFactoryDep, session: SessionDep,
+                   guard: GuardDep) -> ExerciseRead:
+    _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
+    return exercise_read(ex.evaluate(sf, exercise_id, ratings=body.ratings,
+                                     observed_arrivals_s=body.observed_arrivals_s,
+                                     drills=[d.model_dump() for d in body.drills], notes=body.notes))
+
+
+@router.put("/exercises/{exercise_id}/aar", response_model=ExerciseRead, dependencies=[require(P.EXERCISE_WRITE)])
+def put_aar(exercise_id: IdPath, body: AarUpdate, sf: SessionFactoryDep, session: SessionDep,
+            guard: GuardDep) -> ExerciseRead:
+    _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
+    items = [{**i.model_dump(), "due": i.due.isoformat()} for i in body.improvements]
+    return exercise_read(ex.set_aar(sf, exercise_id, strengths=body.strengths, improvements=items, now=utcnow()))
+
+
+@router.post("/exercises/{exercise_id}/finalise", response_model=FinaliseRead,
+             dependencies=[require(P.EXERCISE_WRITE)])
+def finalise(exercise_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+             auth: AuthDep) -> FinaliseRead:
+    """Close the exercise: refused while an M/U-rated capability has no corrective action; improvement items
+    become rectification tasks; drill results update the sites' measures (documented rule)."""
+    _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
+    e, tasks = ex.finalise(sf, exercise_id, now=utcnow(), actor_account_id=auth.user_id)
+    return FinaliseRead(exercise=exercise_read(e), task_ids=tasks)

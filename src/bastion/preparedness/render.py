@@ -1,0 +1,86 @@
+"""The printable plan: HTML (no scripts, inline CSS) in en or zh-CN, and PDF through WeasyPrint (the reports
+domain's printer). Generated texts are i18n keys (``@eplan....``) rendered in the reader's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from bastion import __version__
+from bastion.algorithms.preparedness.plans import PROCEDURES
+from bastion.kernel.errors import InvalidInput
+from bastion.preparedness.models import EmergencyPlan
+from bastion.sites.models import Site
+
+HERE = Path(__file__).resolve().parent
+LANGS = ("en", "zh-CN")
+FIELD_ORDER = ("triggers", "decision_role", "roles", "steps", "exits", "assembly_points", "protected_spaces",
+               "lockable_zones", "means", "informs_emergency_services")
+
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
+                          undefined=jinja2.StrictUndefined)
+
+
+@cache
+def catalogue(lang: str) -> dict[str, str]:
+    if lang not in LANGS:
+        raise InvalidInput(f"lang must be one of {list(LANGS)}, got {lang!r}", field="lang")
+    return json.loads((HERE / "i18n" / f"{lang}.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def translator(lang: str) -> Any:
+    cat = catalogue(lang)
+
+    def t(key: str, **kw: Any) -> str:
+        text = cat.get(key, key)
+        out = str(text)
+        for k, v in kw.items():
+            out = out.replace("{" + k + "}", str(v))
+        return out
+
+    def text(value: str) -> str:
+        return t(value[1:]) if value.startswith("@") else value
+
+    return t, text
+
+
+def plan_html(plan: EmergencyPlan, site: Site, *, flags: tuple[str, ...] = (), lang: str = "en",
+              generated_at: dt.datetime) -> str:
+    t, text = translator(lang)
+
+    def flag(f: str) -> str:
+        name, _, x = f.partition(":")
+        return str(t(f"eplan.flag.{name}", x=x))
+
+    sections = []
+    for proc in PROCEDURES:
+        body = plan.sections.get(proc) or {}
+        rows = []
+        for f in FIELD_ORDER:
+            v = body.get(f)
+            if not v:
+                continue
+            if f in ("decision_role", "informs_emergency_services"):
+                items = [t(f"eplan.position.{v}")]
+            elif f == "roles":
+                items = [f"{t('eplan.position.' + r['position'])}: " + "; ".join(text(a) for a in r["actions"])
+                         for r in v]
+            else:
+                items = [text(x) for x in v]
+            rows.append((t(f"eplan.field.{f}"), items))
+        sections.append((t(f"eplan.proc.{proc}"), rows))
+    return _env.get_template("eplan.html").render(
+        lang=lang, t=t, plan=plan, site=site, sections=sections, flags=[flag(f) for f in flags],
+        evac=plan.evacuation or {}, data=plan.data or {}, threat=t(f"eplan.threat.{plan.threat}"),
+        generated=generated_at.strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+
+
+def to_pdf(html_text: str) -> bytes:
+    from bastion.reports.service import to_pdf as print_pdf
+
+    return print_pdf(html_text)

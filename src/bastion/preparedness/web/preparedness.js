@@ -1,0 +1,209 @@
+/* Plans & exercises: a sidebar section with the plan editor (readiness, versions, draft from data, save,
+ * approve, printable plan), the exercise calendar (gaps, conflicts, proposals) and an exercise's injects and
+ * after-action items. DOM built with textContent only (strict CSP); talks only to our own server:
+ *   GET  {api}/sites/{id}/readiness, {api}/sites/{id}/emergency-plans, {api}/regions/{id}/exercise-calendar
+ *   POST {api}/sites/{id}/emergency-plans[/draft], {api}/emergency-plans/{id}/approve, {api}/exercises/{id}/msel
+ * Every exercise record is marked EXERCISE. Roles are positions, never names. */
+import { csrfToken, getAllItems } from "./util.js";
+
+const THREATS = ["marauding_attack", "vehicle_as_weapon", "ied", "fire_as_weapon", "cbr", "cyber"];
+
+export function register({ api, t, h, getJSON, postJSON, onStatus }) {
+  const st = { region: null, site: null, readiness: null, plans: [], calendar: null, exercise: null };
+  const el = {};
+  const fail = (err) => onStatus(t("status.error", { message: err.message || String(err) }), true);
+
+  function threatSelect(id) {
+    return h("select", { id }, THREATS.map((x) => h("option", { value: x }, t(`eplan.threat.${x}`))));
+  }
+
+  function build() {
+    el.heading = h("h2", { id: "prep-heading" });
+    el.siteLabel = h("span");
+    el.siteInput = h("input", { id: "prep-site", type: "number", min: "1", inputmode: "numeric" });
+    el.load = h("button", { type: "button", id: "prep-load", onclick: () => loadSite().catch(fail) });
+    el.readiness = h("p", { id: "prep-readiness", class: "prep-info", role: "status", "aria-live": "polite" });
+    el.plans = h("ul", { id: "prep-plans", class: "prep-list" });
+    el.threat = threatSelect("prep-threat");
+    el.draft = h("button", { type: "button", id: "prep-draft", onclick: () => draft().catch(fail) });
+    el.sectionsLabel = h("span");
+    el.sections = h("textarea", { id: "prep-sections", rows: "4", spellcheck: "false" });
+    el.save = h("button", { type: "button", id: "prep-save", onclick: () => save().catch(fail) });
+    el.calHeading = h("h3", { id: "prep-cal-heading" });
+    el.year = h("input", { id: "prep-year", type: "number", min: "2000", max: "2200",
+      value: String(new Date().getUTCFullYear()) });
+    el.yearLabel = h("span");
+    el.calendar = h("p", { id: "prep-calendar", class: "prep-info" });
+    el.exercises = h("select", { id: "prep-exercise", onchange: () => pickExercise() });
+    el.msel = h("button", { type: "button", id: "prep-msel", onclick: () => injects().catch(fail) });
+    el.injects = h("ol", { id: "prep-injects", class: "prep-list" });
+    el.aar = h("ul", { id: "prep-aar", class: "prep-list" });
+    el.year.addEventListener("change", () => loadCalendar().catch(fail));
+    const section = h("section", { class: "prep patrol", "aria-labelledby": "prep-heading" },
+      el.heading,
+      h("label", { class: "field" }, el.siteLabel, el.siteInput), el.load, el.readiness, el.plans,
+      h("div", { class: "field" }, el.threat, el.draft),
+      h("label", { class: "field" }, el.sectionsLabel, el.sections), el.save,
+      el.calHeading, h("label", { class: "field" }, el.yearLabel, el.year), el.calendar,
+      h("label", { class: "field" }, el.exercises), el.msel, el.injects, el.aar);
+    const results = document.querySelector(".sidebar .results");
+    (results?.parentNode || document.body).insertBefore(section, results || null);
+    text();
+  }
+
+  function text() {
+    el.heading.textContent = t("prep.tab");
+    el.siteLabel.textContent = t("prep.site_id");
+    el.load.textContent = t("prep.load");
+    el.draft.textContent = t("prep.draft");
+    el.sectionsLabel.textContent = t("prep.sections_json");
+    el.save.textContent = t("prep.save");
+    el.calHeading.textContent = t("prep.calendar");
+    el.yearLabel.textContent = t("prep.year");
+    el.msel.textContent = t("prep.msel");
+    for (const o of el.threat.options) o.textContent = t(`eplan.threat.${o.value}`);
+    renderSite();
+    renderCalendar();
+    renderExercise();
+  }
+
+  function renderSite() {
+    const r = st.readiness;
+    el.readiness.textContent = !r ? t("prep.select_site") : [
+      t("prep.level", { x: r.level || "—" }),
+      r.missing_scenarios.length ? t("prep.missing_plans", { x: r.missing_scenarios.map((x) => t(`eplan.threat.${x}`)).join(", ") }) : "",
+      t("prep.training", { t: r.trained, e: r.expected }),
+    ].filter(Boolean).join(" · ");
+    el.plans.replaceChildren(...(st.plans.length ? st.plans : [null]).map((p) => {
+      if (!p) return h("li", { class: "muted" }, st.site ? t("prep.no_plans") : "");
+      const flags = (r && r.plans[p.threat]) || [];
+      const approve = p.status === "draft" ? h("button", { type: "button", class: "link-button prep-approve",
+        onclick: () => approve_(p.id).catch(fail) }, t("prep.approve")) : null;
+      return h("li", { class: "prep-plan", "data-plan": String(p.id) },
+        h("strong", null, t(`eplan.threat.${p.threat}`)), " ", t("eplan.version", { v: p.version }), " · ",
+        t(`eplan.status.${p.status}`), " ",
+        h("a", { href: `${api}/emergency-plans/${p.id}/print?lang=${encodeURIComponent(document.documentElement.lang || "en")}`,
+          target: "_blank", rel: "noopener", class: "prep-print" }, t("prep.print")), " ", approve,
+        flags.length ? h("div", { class: "prep-flags muted" }, flags.map((f) => {
+          const [name, x] = f.split(":");
+          return t(`eplan.flag.${name}`, { x: x || "" });
+        }).join("; ")) : null);
+    }));
+  }
+
+  async function loadSite() {
+    const id = Number(el.siteInput.value);
+    if (!id) return;
+    st.site = id;
+    const [r, plans] = await Promise.all([getJSON(`${api}/sites/${id}/readiness`),
+      getAllItems(`${api}/sites/${id}/emergency-plans`)]);
+    if (st.site !== id) return;
+    st.readiness = r;
+    // the newest version per threat first
+    st.plans = plans.filter((p, i, a) => a.findIndex((q) => q.threat === p.threat) === i);
+    if (st.plans[0] && !el.sections.value) el.sections.value = JSON.stringify(st.plans[0].sections);
+    renderSite();
+  }
+
+  async function send(method, url, body) {
+    const res = method === "POST" ? await postJSON(url, body) : await fetch(url, { method,
+      headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
+      body: JSON.stringify(body ?? {}) });
+    if (!res.ok) {
+      const err = await res.json().catch(() => ({}));
+      throw new Error((err.error && err.error.message) || `HTTP ${res.status}`);
+    }
+    return res.json();
+  }
+
+  async function draft() {
+    if (!st.site) return;
+    await send("POST", `${api}/sites/${st.site}/emergency-plans/draft`, { threat: el.threat.value });
+    onStatus(t("prep.saved"), false);
+    await loadSite();
+  }
+
+  async function save() {
+    if (!st.site) return;
+    let sections;
+    try { sections = JSON.parse(el.sections.value || "{}"); } catch (err) { throw new Error(`sections: ${err.message}`); }
+    await send("POST", `${api}/sites/${st.site}/emergency-plans`, { threat: el.threat.value, sections });
+    onStatus(t("prep.saved"), false);
+    await loadSite();
+  }
+
+  async function approve_(id) {
+    await send("POST", `${api}/emergency-plans/${id}/approve`, {});
+    await loadSite();
+  }
+
+  function renderCalendar() {
+    const c = st.calendar;
+    el.calendar.textContent = !c ? "" : [t("prep.exercises") + `: ${c.exercises.length}`,
+      t("prep.gaps", { n: c.gaps.length }), t("prep.conflicts", { n: c.conflicts.length }),
+      t("prep.proposals", { n: c.proposals.length })].join(" · ");
+    const current = el.exercises.value;
+    el.exercises.replaceChildren(h("option", { value: "" }, t("prep.exercises")),
+      ...(c ? c.exercises : []).map((e) => h("option", { value: String(e.id) },
+        `[${t("prep.exercise_mode")}] ${e.start.slice(0, 10)} ${e.name} (${e.type})`)));
+    el.exercises.value = current;
+  }
+
+  async function loadCalendar() {
+    if (!st.region) return;
+    const year = Number(el.year.value) || new Date().getUTCFullYear();
+    const region = st.region;
+    const c = await getJSON(`${api}/regions/${region}/exercise-calendar?first_year=${year}&years=1`);
+    if (st.region !== region) return;
+    st.calendar = c;
+    renderCalendar();
+    pickExercise();
+  }
+
+  function pickExercise() {
+    const id = Number(el.exercises.value);
+    st.exercise = (st.calendar && st.calendar.exercises.find((e) => e.id === id)) || null;
+    renderExercise();
+  }
+
+  function renderExercise() {
+    const e = st.exercise;
+    el.msel.disabled = !e || e.status === "finalised";
+    el.injects.replaceChildren(...(e ? e.msel : []).map((i) => h("li", { class: "prep-inject" },
+      h("span", { class: "patrol-time" }, `T+${i.offset_s} s`), " ", injectText(i), " → ",
+      t(`eplan.position.${i.to}`))));
+    const items = e && e.aar && e.aar.improvements ? e.aar.improvements : [];
+    const arrivals = e && e.evaluation && e.evaluation.arrivals ? e.evaluation.arrivals.filter((a) => a.late) : [];
+    el.aar.replaceChildren(
+      ...arrivals.map((a) => h("li", { class: "flag" }, `${a.unit}: ${t("prep.late")}`)),
+      ...items.map((i) => h("li", null, `${t("prep.aar")}: ${i.capability}: ${i.corrective_action} (${i.owner_agency}, ${i.due})`)));
+  }
+
+  function injectText(i) {
+    if (!i.key) return i.synopsis;
+    const args = { ...(i.args || {}) };
+    if (args.threat) args.threat = t(`eplan.threat.${args.threat}`);
+    return t(i.key, args);
+  }
+
+  async function injects() {
+    if (!st.exercise) return;
+    const e = await send("POST", `${api}/exercises/${st.exercise.id}/msel`, {});
+    st.exercise = e;
+    if (st.calendar) st.calendar.exercises = st.calendar.exercises.map((x) => (x.id === e.id ? e : x));
+    renderExercise();
+  }
+
+  build();
+  return {
+    async setRegion(region) {
+      st.region = region.id;
+      st.calendar = null;
+      st.exercise = null;
+      renderCalendar();
+      renderExercise();
+      await loadCalendar().catch(fail);
+    },
+    refreshText: text,
+  };
+}

@@ -1,0 +1,74 @@
+"""The map page's plans & exercises section in a real browser: load a site's readiness, draft a plan from data,
+open its printable page, see the exercise calendar and generate an exercise's injects (all marked EXERCISE);
+the section follows the language switch."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import expect
+
+from tests.web.conftest import api_token
+from tests.web.test_map_page import EN
+from tests.web.test_map_page import ZH
+from tests.web.test_map_page import _open
+
+pytestmark = pytest.mark.web
+
+
+def _call(url: str, token: str, body: dict[str, object] | None = None) -> dict[str, object]:
+    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
+                                 method="GET" if body is None else "POST",
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
+        return json.loads(r.read())  # type: ignore[no-any-return]
+
+
+def test_plans_and_exercises_section(browser: Browser, live_server_url: str, tmp_path: Path) -> None:
+    base = live_server_url.rstrip("/")
+    token = api_token(base)
+    rid = _call(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
+    sites = _call(f"{base}/api/v1/sites?" + urllib.parse.urlencode({"q": "Stade Louis-II"}), token)
+    sid = next(s["id"] for s in sites["items"] if s["name"] == "Stade Louis-II")  # type: ignore[attr-defined, union-attr]
+    ex = _call(f"{base}/api/v1/regions/{rid}/exercises", token, {
+        "name": "Browser drill", "type": "drill", "start": "2031-02-04T10:00:00Z", "end": "2031-02-04T12:00:00Z",
+        "site_ids": [sid], "threat": "marauding_attack"})
+
+    page, errors, foreign = _open(browser, live_server_url, width=1280, height=1000)
+    section = page.locator("section.prep")
+    expect(section.locator("#prep-heading")).to_have_text(EN["prep.tab"])
+    page.fill("#prep-site", str(sid))
+    page.click("#prep-load")
+    expect(page.locator("#prep-readiness")).to_contain_text("enhanced")
+    page.select_option("#prep-threat", "ied")
+    page.click("#prep-draft")
+    plan = page.locator("#prep-plans li.prep-plan").first
+    expect(plan).to_contain_text(EN["eplan.threat.ied"])
+    href = plan.locator("a.prep-print").get_attribute("href")
+    assert href and href.endswith("/print?lang=en")
+    printed = page.context.new_page()
+    printed.goto(base + href)
+    expect(printed.locator("h1")).to_contain_text(EN["eplan.title"])
+    printed.close()
+    page.fill("#prep-year", "2031")
+    page.dispatch_event("#prep-year", "change")
+    expect(page.locator("#prep-calendar")).to_contain_text("1")
+    page.select_option("#prep-exercise", str(ex["id"]))
+    page.click("#prep-msel")
+    expect(page.locator("#prep-injects li").first).to_contain_text(EN["eplan.threat.marauding_attack"])
+    expect(page.locator("#prep-injects li").first).to_contain_text("EXERCISE")
+    shot = tmp_path / "preparedness.png"
+    section.screenshot(path=str(shot))
+    assert shot.stat().st_size > 5_000
+    page.select_option("#lang-select", "zh-CN")
+    expect(page.locator("#prep-heading")).to_have_text(ZH["prep.tab"])
+    expect(page.locator("#prep-plans li.prep-plan").first).to_contain_text(ZH["eplan.threat.ied"])
+    expect(page.locator("#prep-injects li").first).to_contain_text("演练")
+    assert errors == []
+    assert foreign == []
+    page.context.close()

@@ -504,6 +504,7 @@ async function selectSite(id, { from } = {}) {
   state.selectedId = id;
   setMarkerSelected(id, true);
   for (const layer of pluginLayers) layer.siteSelected?.(id);
+  recordLink(true); // now, not after the detail arrives: a later pan or click must not race it
   coverageSiteSelected(id);
   vehicleLayer.highlightSite?.(id);
   for (const b of el.resultsList.querySelectorAll("button.result")) {
@@ -532,7 +533,6 @@ async function selectSite(id, { from } = {}) {
     state.detail = detail;
     renderPanel(detail);
     drawFootprint(detail);
-    recordLink(true);
     if (from !== "list") keepClearOfPanel(L.latLng(detail.lat, detail.lon));
   } catch (err) {
     if (state.selectedId !== id) return;
@@ -648,11 +648,12 @@ function zoomToSite(d) {
 
 /* ---------------------------------------------------------------- deep links */
 
-const links = { ready: false, restoring: false };
+const links = { ready: false, restoring: false, moveTimer: null };
 
 /** Record the view in the URL: a user's step (region, site, layer) is pushed, a map pan replaces. */
 function recordLink(push) {
   if (!links.ready || links.restoring || !state.region) return;
+  if (push) clearTimeout(links.moveTimer); // a pending pan would otherwise rewrite the entry just pushed
   const c = map.getCenter();
   writeLink({
     region: state.region.id, site: state.selectedId, layers: currentLayers(),
@@ -661,7 +662,7 @@ function recordLink(push) {
 }
 
 /** Bring the page to a link's view (on load and on the back/forward buttons). */
-async function applyLink(link) {
+async function applyLink(link, { initial = false } = {}) {
   links.restoring = true;
   try {
     if (link.region !== null && link.region !== state.region?.id && state.regions.some((r) => r.id === link.region)) {
@@ -670,12 +671,13 @@ async function applyLink(link) {
     for (const [name, id] of Object.entries(LAYER_INPUTS)) {
       const box = document.getElementById(id);
       if (!box || box.checked === link.layers.has(name)) continue;
+      if (initial && !link.layers.has(name)) continue; // on load, never undo what the user already switched on
       box.checked = link.layers.has(name);
       box.dispatchEvent(new Event("change"));
     }
     if (link.site !== null && state.features.some((f) => f.properties.id === link.site)) {
       if (state.selectedId !== link.site) await selectSite(link.site, { from: "link" });
-    } else if (state.selectedId !== null) {
+    } else if (state.selectedId !== null && !initial) {
       closePanel();
     }
     if (link.view) map.setView([link.view.lat, link.view.lon], link.view.zoom, { animate: false });
@@ -695,8 +697,10 @@ function wireUi() {
   el.sidebar.addEventListener("change", (ev) => {
     if (Object.values(LAYER_INPUTS).includes(ev.target.id)) recordLink(true);
   });
-  let moveTimer = null;
-  map.on("moveend", () => { clearTimeout(moveTimer); moveTimer = setTimeout(() => recordLink(false), 250); });
+  map.on("moveend", () => {
+    clearTimeout(links.moveTimer);
+    links.moveTimer = setTimeout(() => recordLink(false), 250);
+  });
   window.addEventListener("popstate", () => applyLink(linkFromUrl()));
   let timer = null;
   el.search.addEventListener("input", () => {
@@ -863,7 +867,6 @@ async function start() {
   updateMapControls();
   renderCategoryList();
   renderRiskToggle();
-  await loadDomainModules(state.meta.web_modules);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 
   try {
@@ -872,6 +875,8 @@ async function start() {
     showStatus(t("status.error", { message: err.message }), true);
     return;
   }
+  // the domains' scripts load once signed in: their first requests need the session (no 401 before sign-in)
+  await loadDomainModules(state.meta.web_modules);
 
   try {
     state.regions = await getAllItems(`${API}/regions`);
@@ -898,7 +903,7 @@ async function start() {
     if (box) box.checked = false;
   }
   await selectRegion(initial.id);
-  await applyLink(link);
+  await applyLink(link, { initial: true });
   links.ready = true;
   recordLink(false);
   document.body.dataset.ready = "true";

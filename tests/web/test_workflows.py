@@ -73,6 +73,16 @@ def test_site_edit_refuses_out_of_range_then_saves_and_survives_reload(page: Pag
         expect(err).to_be_visible()
         expect(err).to_contain_text("10,000,000")  # the allowed range, never a silent clamp
         expect(capacity).to_have_value(bad)
+    # someone else saves the site meanwhile: this page's write names the version it read and is refused (409)
+    _api(page, live_server_url, "PATCH", f"/sites/{site['id']}", {"notes": "changed in another tab"})
+    capacity.fill("1200")
+    panel.locator(".site-save").click()
+    expect(panel.locator(".site-edit .form-alert")).to_have_text(EN["form.conflict"])
+    page.reload()  # as the message says: reload, then edit again
+    _ready(page)
+    expect(panel.locator(".notes")).to_have_text("changed in another tab")
+    panel.locator(".site-edit-section summary").click()
+    capacity = panel.locator(".site-capacity-input")
     capacity.fill("1e3")  # 1,000 people written in exponent form is a whole number in range: kept, not 1
     panel.locator(".site-notes-input").fill("Match days: gates 1-4 only")
     panel.locator(".site-save").click()

@@ -111,7 +111,8 @@ export function register(ctx) {
     status.addEventListener("submit", (ev) => {
       ev.preventDefault();
       submitForm(status, async () => {
-        await sendJSON("PATCH", `${ctx.api}/users/${u.id}`, { status: u.status === "active" ? "disabled" : "active" });
+        await sendJSON("PATCH", `${ctx.api}/users/${u.id}`, { status: u.status === "active" ? "disabled" : "active" },
+          { etag: u.version });
         await load();
         showUser(u.id);
       });

@@ -8,7 +8,7 @@
  *   POST {api}/regions/{id}/units, PATCH/DELETE {api}/units/{id}
  * The standards (1/3/5 minutes) and the default one come from the server (units/enums.py, via /api/v1/meta). */
 import { domIcon, getAllItems, getJSON, h, readSettings, sendJSON, tip } from "./util.js";
-import { can, clearErrors, field, readNumber, setFieldError, submitForm } from "./forms.js";
+import { can, clearErrors, field, isStale, readNumber, setFieldError, submitForm } from "./forms.js";
 import { runJobResult } from "./jobs.js";
 import { fmtNumber, t } from "./i18n.js";
 
@@ -274,9 +274,11 @@ function addUnitAt(latlng) {
 async function moveUnit(u, latlng) {
   ui.summary.textContent = t("status.loading");
   try {
-    await sendJSON("PATCH", `${ctx.api}/units/${u.id}`, { lon: latlng.lng, lat: latlng.lat });
+    await sendJSON("PATCH", `${ctx.api}/units/${u.id}`, { lon: latlng.lng, lat: latlng.lat }, { etag: u.version });
   } catch (err) {
-    ui.summary.textContent = t("status.error", { message: err.message });
+    ui.summary.textContent = isStale(err) ? t("form.conflict") : t("status.error", { message: err.message });
+    await draw(); // the marker goes back where the stored unit is
+    return;
   }
   clearProposals();
   await draw();
@@ -285,7 +287,7 @@ async function moveUnit(u, latlng) {
 async function removeUnit(u) {
   if (!window.confirm(t("coverage.remove_confirm", { name: u.name }))) return;
   try {
-    await sendJSON("DELETE", `${ctx.api}/units/${u.id}`);
+    await sendJSON("DELETE", `${ctx.api}/units/${u.id}`, undefined, { etag: u.version });
   } catch (err) {
     ui.summary.textContent = t("status.error", { message: err.message });
     return;

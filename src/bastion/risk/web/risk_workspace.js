@@ -80,7 +80,8 @@ export function register(ctx) {
       ev.preventDefault();
       submitForm(form, async () => {
         await sendJSON("PUT", `${ctx.api}/regions/${st.region.id}/threat-level`,
-          { uk_threat_level: uk.value, cn_heightened_level: cn.value || null, scoring_scale: scale.value });
+          { uk_threat_level: uk.value, cn_heightened_level: cn.value || null, scoring_scale: scale.value },
+          { etag: th.version });
         await load();
         ctx.onStatus(t("riskws.level_set"));
       });

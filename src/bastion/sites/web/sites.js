@@ -41,7 +41,7 @@ export function register(ctx) {
       if (n.error) { setFieldError(form, "capacity_override", n.error); return; }
       submitForm(form, async () => {
         const saved = await sendJSON("PATCH", `${ctx.api}/sites/${encodeURIComponent(d.id)}`,
-          { capacity_override: n.value, notes: notes.value.trim() ? notes.value : null });
+          { capacity_override: n.value, notes: notes.value.trim() ? notes.value : null }, { etag: d.version });
         ctx.siteChanged?.(saved);
         ctx.onStatus(t("sites.saved"));
       });

@@ -77,7 +77,7 @@ function renderInspection(ctx, site, body, insp) {
       if (picked && picked.value !== item.answer) answers[item.item_id] = picked.value;
     }
     submitForm(form, async () => {
-      const saved = await sendJSON("PUT", `${ctx.api}/inspections/${insp.id}/answers`, { answers });
+      const saved = await sendJSON("PUT", `${ctx.api}/inspections/${insp.id}/answers`, { answers }, { etag: insp.version });
       renderInspection(ctx, site, body, saved);
     });
   });
@@ -95,7 +95,7 @@ function renderInspection(ctx, site, body, insp) {
     if (n.error || n.value === null) { setFieldError(complete, "deadline_days", n.error || t("form.range_whole", { min: 1, max: fmtNumber(DEADLINE_DAYS_MAX) })); return; }
     submitForm(complete, async () => {
       const r = await sendJSON("POST", `${ctx.api}/inspections/${insp.id}/complete`,
-        { owner_agency: agency.value.trim(), deadline_days: n.value });
+        { owner_agency: agency.value.trim(), deadline_days: n.value }, { etag: insp.version });
       body.replaceChildren(h("p", { class: "inspection-done", role: "status" }, t("supervision.completed", {
         created: fmtNumber(r.tasks_created.length), verified: fmtNumber(r.tasks_verified.length) })));
       ctx.onStatus(t("supervision.completed", { created: fmtNumber(r.tasks_created.length), verified: fmtNumber(r.tasks_verified.length) }));
@@ -179,7 +179,8 @@ function createBoard(ctx) {
         const failed = [];
         for (const id of ids) {
           try {
-            await sendJSON("PATCH", `${ctx.api}/tasks/${id}`, { status: bulkStatus.value });
+            const task = st.tasks.find((x) => x.id === id);
+            await sendJSON("PATCH", `${ctx.api}/tasks/${id}`, { status: bulkStatus.value }, { etag: task && task.version });
             st.selected.delete(id);
           } catch (err) {
             failed.push(`#${id}: ${err.message}`);

@@ -62,7 +62,8 @@ export function register(ctx) {
       if (standard.value) params.standard = standard.value;
       if (standard.value || rating.value.trim()) params.rating = rating.value;
       submitForm(f, async () => {
-        await sendJSON("POST", `${ctx.api}/sites/${encodeURIComponent(d.id)}/measures`, { kind: "hvm_barrier", params });
+        await sendJSON("POST", `${ctx.api}/sites/${encodeURIComponent(d.id)}/measures`, { kind: "hvm_barrier", params },
+          { etag: d.version });
         ctx.onStatus(t("vehicle_tools.barrier_saved"));
         ctx.siteChanged?.(d);
       });

@@ -77,10 +77,12 @@ export async function getJSON(url) {
   return res.json();
 }
 
-/** Send JSON (POST/PATCH/PUT/DELETE) with the CSRF header; the parsed answer, or an HttpError. `etag`: If-Match. */
+/** Send JSON (POST/PATCH/PUT/DELETE) with the CSRF header; the parsed answer, or an HttpError. `etag`: the version
+ * read (If-Match), so that a write over someone else's change is refused instead of silently overwriting it. */
 export async function sendJSON(method, url, body, { etag } = {}) {
   const headers = { "Content-Type": "application/json" };
-  if (etag) headers["If-Match"] = etag;
+  // a record's version (sec11: ETag "3"): a number becomes the strong tag; a stale one is refused with 409
+  if (etag !== undefined && etag !== null) headers["If-Match"] = typeof etag === "number" ? `"${etag}"` : etag;
   const res = await apiFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (!res.ok) throw await errorOf(res, url);
   return res.status === 204 ? null : res.json();

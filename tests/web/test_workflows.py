@@ -324,7 +324,10 @@ def test_patrol_plan_created_in_the_page_then_exported_and_kept(page: Page, live
     form.locator("input[type='time']").first.fill("09:00")
     form.locator("input[type='time']").last.fill("11:00")
     form.locator("button[type='submit']").click()
+    # a job: its row in the jobs tray (progress bar, then succeeded), and the plan appears when it is done
+    expect(page.locator("#jobs-tray .jobs-row progress").first).to_be_attached()
     expect(page.locator("#patrol-csv")).to_be_visible(timeout=60_000)
+    expect(page.locator("#jobs-tray .jobs-row").first).to_have_attribute("data-state", "succeeded")
     plan_id = page.locator("#patrol-plan").input_value()
     assert plan_id
     expect(page.locator("#patrol-teams > li")).to_have_count(2)

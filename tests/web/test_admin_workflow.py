@@ -1,6 +1,6 @@
 """Administration in the page as an administrator does it: create an agency and a user (the API's field errors by
 the fields), grant a role over a region, disable the account, verify the audit chain and export it; reload, all
-still there. A coordinator does not see the administration at all."""
+still there. (A coordinator does not see the administration: tests/web/test_workflows.py.)"""
 
 from __future__ import annotations
 
@@ -67,12 +67,3 @@ def test_admin_creates_agency_user_grant_and_verifies_audit(browser: Browser, li
     expect(row).to_contain_text("Viewer · Monaco")
     assert errors == []
     context.close()
-
-    coordinator = browser.new_context(viewport={"width": 1000, "height": 700}, locale="en-GB")
-    sign_in(coordinator, live_server_url)
-    pg = coordinator.new_page()
-    pg.goto(live_server_url + "/")
-    pg.wait_for_selector("body[data-ready='true']", state="attached")
-    expect(pg.locator("#admin-open")).to_be_hidden()
-    expect(pg.locator("#risk-open")).to_be_visible()
-    coordinator.close()

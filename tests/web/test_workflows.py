@@ -271,6 +271,7 @@ def test_risk_table_sorts_filters_exports_links_to_map_and_threat_level_changes(
     page.goto(live_server_url + "/#")
     page.reload()
     _ready(page)
+    expect(page.locator("#admin-open")).to_be_hidden()  # a coordinator: no administration (user:admin)
     page.locator("#risk-open").click()
     ws = page.locator("#risk-workspace")
     rows = ws.locator("#risk-ranking tbody tr")

@@ -26,6 +26,7 @@ def test_admin_creates_agency_user_grant_and_verifies_audit(browser: Browser, li
     page.goto(live_server_url + "/")
     page.wait_for_selector("body[data-ready='true']", state="attached")
     page.locator("#admin-open").click()
+    page.wait_for_selector("#admin[data-loaded='true']", state="attached")
     admin = page.locator("#admin")
     agency = admin.locator("#admin-agency-form")
     agency.locator("[data-field='name'] input").fill("Monaco Fire Brigade")

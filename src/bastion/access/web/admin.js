@@ -13,7 +13,7 @@ const ROLES = VOC.roles || [];
 const AGENCY_KINDS = VOC.agency_kinds || [];
 
 export function register(ctx) {
-  const st = { open: false, users: [], agencies: [], regions: [] };
+  const st = { open: false, loaded: false, users: [], agencies: [], regions: [] };
   const button = h("button", { type: "button", id: "admin-open", class: "link-button", hidden: true,
     onclick: () => toggle(!st.open) }, "");
   document.querySelector(".topbar-controls")?.prepend(button);
@@ -40,7 +40,13 @@ export function register(ctx) {
   function toggle(open) {
     st.open = open;
     drawer.hidden = !open;
-    if (open) { load(); drawer.focus(); } else button.focus();
+    if (open) {
+      st.loaded = false;
+      delete drawer.dataset.loaded;
+      drawer.replaceChildren(h("p", { class: "muted" }, t("status.loading")));
+      load();
+      drawer.focus();
+    } else button.focus();
   }
 
   async function load() {
@@ -51,7 +57,9 @@ export function register(ctx) {
       drawer.replaceChildren(h("p", { class: "error", role: "alert" }, err.message));
       return;
     }
+    st.loaded = true;
     render();
+    drawer.dataset.loaded = "true";
   }
 
   function agencyForm() {
@@ -149,6 +157,7 @@ export function register(ctx) {
   function render() {
     button.hidden = !(can("user:admin") || can("audit:read"));
     button.textContent = t("admin.open");
+    if (!st.open || !st.loaded) return; // the forms are built from the loaded lists, never before
     const parts = [h("header", { class: "tb-head" }, h("h3", {}, t("admin.heading")),
       h("button", { type: "button", class: "tb-close", onclick: () => toggle(false) }, t("supervision.close")))];
     if (can("user:admin")) {

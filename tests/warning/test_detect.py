@@ -27,6 +27,8 @@ from bastion.warning import analysis
 from bastion.warning import cap
 from bastion.warning import service as svc
 from bastion.warning.models import WarningAlert
+from tests.api_fixtures import finish_job
+from tests.api_fixtures import job_result
 from tests.warning.synthetic_files import START
 from tests.warning.synthetic_files import gtd_csv
 
@@ -150,7 +152,10 @@ def test_rest_suppresses_small_counts_and_exports_cap(client: TestClient, monaco
     assert data["events"] and all(v is None or v == 0 or v >= 3 for v in data["events"])
     assert None in data["events"]
     r = client.post(f"{API}/regions/{rid}/warning/detect", json={"weeks": 8})
-    assert r.status_code == 200 and r.json()["new_alerts"], r.text
+    assert r.status_code == 202 and r.json()["kind"] == "warning.detect", r.text
+    assert job_result(client, r)["new_alerts"]
+    rerun = finish_job(client, client.post(f"{r.headers['location']}/rerun"))
+    assert rerun["state"] == "succeeded" and rerun["result"]["new_alerts"] == []  # type: ignore[index]
     alerts = client.get(f"{API}/regions/{rid}/warning/alerts", params={"status": "open"}).json()["items"]
     a = next(x for x in alerts if x["target_type"] == 19)
     assert a["recommended_action"] == "raise" and a["target_label"] == "Transportation"

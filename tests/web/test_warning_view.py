@@ -4,6 +4,7 @@ suppressed small counts, open alerts with their recommended posture and CAP link
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 
 import pytest
@@ -32,7 +33,14 @@ def test_warning_view_draws_series_and_alerts(browser: Browser, live_server_url:
     rid = _call(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
     _call(f"{base}/api/v1/regions/{rid}/warning/imports", token,
           {"format": "gtd", "file_label": "synthetic.csv", "csv": gtd_csv().decode("iso-8859-1")})
-    det = _call(f"{base}/api/v1/regions/{rid}/warning/detect", token, {"weeks": 8})
+    job = _call(f"{base}/api/v1/regions/{rid}/warning/detect", token, {"weeks": 8})  # 202: a job
+    for _ in range(600):
+        job = _call(f"{base}/api/v1/jobs/{job['id']}", token)
+        if job["state"] not in ("queued", "running"):
+            break
+        time.sleep(0.1)
+    assert job["state"] == "succeeded", job
+    det: dict[str, object] = job["result"]  # type: ignore[assignment]
     assert det["new_alerts"] or det["extended_alerts"] or _call(
         f"{base}/api/v1/regions/{rid}/warning/alerts", token)["total"]
 

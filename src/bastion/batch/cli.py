@@ -27,50 +27,43 @@ def run(
     sequential: bool = typer.Option(False, "--sequential", help="Run in this process, one region after another."),
     as_json: bool = json_option(),
 ) -> None:
-    """Run the steps for every region; results go to the configured database, one row per region and step."""
-    from rich.progress import BarColumn
-    from rich.progress import Progress
-    from rich.progress import TextColumn
-    from rich.progress import TimeElapsedColumn
+    """Run the steps for every region; results go to the configured database, one row per region and step. Runs
+    the batch.run job here with a progress bar (recorded: `bastion jobs list`; `bastion jobs rerun ID` again)."""
     from rich.table import Table
 
+    from bastion.batch.jobs import RUN
     from bastion.batch.service import ClusterOptions
     from bastion.batch.service import parse_region_files
     from bastion.batch.service import parse_steps
-    from bastion.batch.service import run_batch
+    from bastion.jobs.foreground import cli_principal
+    from bastion.jobs.foreground import run_with_bar
+    from bastion.jobs.service import run_foreground
+    from bastion.kernel.cli import session_factory
 
     files = parse_region_files([*regions, *(extra or [])])
     chosen = parse_steps(steps)
-    options = ClusterOptions(scheduler=scheduler, workers=workers, sequential=sequential)  # checked before starting
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                  TimeElapsedColumn(), console=console, transient=as_json) as prog:
-        task = prog.add_task("starting", total=1.0)
-        shown: list[str] = []
-
-        def progress(fraction: float, message: str) -> None:
-            if "dashboard" in message and not shown:
-                shown.append(message)
-                prog.console.print(message, highlight=False, markup=False)
-            prog.update(task, completed=fraction, description=message.split(";")[0])
-
-        rep = run_batch(files, chosen, progress=progress,
-                        cluster=options)
+    ClusterOptions(scheduler=scheduler, workers=workers, sequential=sequential)  # checked before queueing
+    params = {"regions": [f"{f.name}={f.path}" for f in files], "steps": list(chosen), "scheduler": scheduler,
+              "workers": workers, "sequential": sequential}
+    if as_json:  # no bar on stdout: the JSON is the whole output
+        job = run_foreground(session_factory(), RUN, params, principal=cli_principal(), region_id=None)
+    else:
+        job = run_with_bar(RUN, params, region_id=None, title="batch run")
+    rep = job.result or {}
     if as_json:
-        print_json({"scheduler": rep.scheduler, "dashboard": rep.dashboard, "workers": rep.workers,
-                    "steps": list(rep.steps), "wall_s": round(rep.wall_s, 3),
-                    "regions": [{"region": r.region, "hashes": r.hashes, "runtime_s": r.runtime_s, "cpu_s": r.cpu_s,
-                                 "lock_retries": r.lock_retries, "worker": r.worker}
-                                for r in sorted(rep.results, key=lambda r: r.region)]})
+        print_json({k: rep[k] for k in ("scheduler", "dashboard", "workers", "steps", "wall_s", "regions")}
+                   | {"job_id": job.id})
         return
-    table = Table(title=f"batch: {len(rep.results)} regions on {rep.workers} worker(s) ({rep.scheduler})")
+    results = rep["regions"]
+    table = Table(title=f"batch: {len(results)} regions on {rep['workers']} worker(s) ({rep['scheduler']})")
     table.add_column("region")
-    for st in rep.steps:
+    for st in rep["steps"]:
         table.add_column(f"{st} s", justify="right")
     table.add_column("worker")
-    for r in sorted(rep.results, key=lambda r: r.region):
-        table.add_row(r.region, *(f"{r.runtime_s[st]:.1f}" for st in rep.steps), r.worker)
+    for r in results:
+        table.add_row(r["region"], *(f"{r['runtime_s'][st]:.1f}" for st in rep["steps"]), r["worker"])
     console.print(table)
-    if rep.dashboard:
-        console.print(f"Dask dashboard: {rep.dashboard}", highlight=False)
-    console.print(f"wall time {rep.wall_s:.1f} s; region time {rep.region_seconds:.1f} s, CPU {rep.cpu_seconds:.1f} s "
-                  f"(parallel speed-up {rep.region_seconds / max(rep.wall_s, 1e-9):.2f}x)")
+    if rep["dashboard"]:
+        console.print(f"Dask dashboard: {rep['dashboard']}", highlight=False)
+    console.print(f"wall time {rep['wall_s']:.1f} s; region time {rep['region_s']:.1f} s, CPU {rep['cpu_s']:.1f} s "
+                  f"(parallel speed-up {rep['region_s'] / max(rep['wall_s'], 1e-9):.2f}x; job {job.id})")

@@ -3,6 +3,6 @@
 from bastion.kernel.domain import CommandSpec as Cmd
 from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec("batch", commands=(
+SPEC = DomainSpec("batch", jobs=("bastion.batch.jobs:KINDS",), commands=(
     Cmd("batch", "bastion.batch.cli:app", "Run import, risk, coverage, vehicle and patrol over many regions on Dask."),
 ))

@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
@@ -254,6 +255,9 @@ def recover_stale(sf: SF, *, stale_after_s: float, now: dt.datetime | None = Non
 
 # ---- running ----
 
+SQLITE_BUSY_MS = 10_000  # the engine's busy_timeout (kernel/db/engine.py), restored after a progress write
+PROGRESS_BUSY_MS = 300  # a progress write waits this long for SQLite's writer, then is skipped (the next one lands)
+
 @dataclass
 class RunContext:
     """The JobContext a kind's run() gets (kernel.jobs.JobContext)."""
@@ -279,11 +283,23 @@ class RunContext:
         if self.job_id is None or (t - self._last_write < PROGRESS_WRITE_S and self.fraction < 1.0):
             return
         self._last_write = t
-        with unit_of_work(self.session_factory) as s:
-            repo = JobRepo(s)
-            still = repo.set_running(self.job_id, progress=self.fraction, message=self.message,
-                                     heartbeat_at=utcnow())
-            self._cancel = not still or repo.get(self.job_id).cancel_requested
+        with self.session_factory() as s:
+            sqlite = s.get_bind().dialect.name == "sqlite"
+            if sqlite:  # called from inside the kind's own write transaction, SQLite's single writer would wait
+                s.connection().exec_driver_sql(f"PRAGMA busy_timeout={PROGRESS_BUSY_MS}")  # for it: skip this write
+            try:
+                repo = JobRepo(s)
+                still = repo.set_running(self.job_id, progress=self.fraction, message=self.message,
+                                         heartbeat_at=utcnow())
+                self._cancel = not still or repo.get(self.job_id).cancel_requested
+                s.commit()
+            except OperationalError as exc:
+                s.rollback()
+                if not (sqlite and "locked" in str(exc)):
+                    raise
+            finally:
+                if sqlite:
+                    s.connection().exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         self._last_check = t
 
     def save_file(self, filename: str, media_type: str, content: bytes) -> str:

@@ -12,6 +12,7 @@ from typing import Literal
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Request
 from fastapi import Response
 from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session
@@ -22,6 +23,9 @@ from bastion.access.http import region_resource
 from bastion.access.http import require
 from bastion.access.http import site_resource
 from bastion.access.policy import Permission
+from bastion.jobs.http import ACCEPTED_DOC
+from bastion.jobs.http import accept
+from bastion.jobs.schemas import JobRead
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.http import IdPath
 from bastion.kernel.http import SessionDep
@@ -33,6 +37,7 @@ from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
 from bastion.preparedness import render
 from bastion.preparedness import service as svc
+from bastion.preparedness.jobs import DRAFT_REGION as DRAFT_REGION_JOB
 from bastion.preparedness.models import EmergencyPlan
 from bastion.preparedness.models import Exercise
 from bastion.preparedness.schemas import AarUpdate
@@ -56,7 +61,6 @@ from bastion.preparedness.schemas import PlanTasksRead
 from bastion.preparedness.schemas import ProposalRead
 from bastion.preparedness.schemas import ReadinessRead
 from bastion.preparedness.schemas import RegionDraftCreate
-from bastion.preparedness.schemas import RegionDraftRead
 from bastion.preparedness.schemas import TrainingRead
 from bastion.preparedness.schemas import TrainingUpdate
 from bastion.sites.guards import region_in_scope
@@ -218,16 +222,16 @@ def print_plan(eplan_id: IdPath, session: SessionDep, guard: GuardDep,
     return HTMLResponse(html)
 
 
-@router.post("/regions/{region_id}/emergency-plans/draft", response_model=RegionDraftRead,
-             dependencies=[require(P.EPLAN_WRITE)])
-def draft_region(region_id: IdPath, body: RegionDraftCreate, sf: SessionFactoryDep, session: SessionDep,
-                 guard: GuardDep) -> RegionDraftRead:
-    """Draft the top threats' plans for every site of the region (a job once the jobs domain is wired)."""
+@router.post("/regions/{region_id}/emergency-plans/draft", response_model=JobRead, status_code=202,
+             dependencies=[require(P.EPLAN_WRITE)], responses=ACCEPTED_DOC)
+def draft_region(region_id: IdPath, body: RegionDraftCreate, request: Request, response: Response,
+                 session: SessionDep, guard: GuardDep) -> JobRead:
+    """Queue the drafting of the top threats' plans for every site of the region (or `site_ids`): 202 with
+    Location /api/v1/jobs/{id}; the job's result counts the plans created and unchanged (a re-run creates none)."""
     region_in_scope(session, guard, region_id, P.EPLAN_WRITE)
-    r = drafting.draft_region(sf, region_id, now=utcnow(), site_ids=body.site_ids,
-                              threats_per_site=body.threats_per_site)
-    return RegionDraftRead(region_id=r.region_id, sites=r.sites, plans_created=r.plans_created, unchanged=r.unchanged,
-                           seconds=round(r.seconds, 3))
+    params = {"region_id": region_id, "site_ids": body.site_ids, "threats_per_site": body.threats_per_site,
+              "now": utcnow().isoformat()}
+    return accept(request, response, DRAFT_REGION_JOB, params, region_id=region_id)
 
 
 # ---------------------------------------------------------------- exercises

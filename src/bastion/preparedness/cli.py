@@ -74,25 +74,29 @@ def draft(region: str = region_option(),
           site: list[str] = typer.Option([], "--site", help="Site id or exact name (repeatable; default: every site)."),
           threats: int = typer.Option(3, "--threats", min=1, max=6, help="Draft the site's top N threats."),
           as_json: bool = json_option()) -> None:
-    """Draft plans from data for every site of a region (idempotent; prints the time taken)."""
-    from bastion.preparedness import drafting
+    """Draft plans from data for every site of a region (idempotent; prints the time taken). Runs the
+    preparedness.draft_region job here with a progress bar (recorded: `bastion jobs list`)."""
+    from bastion.jobs.foreground import run_with_bar
+    from bastion.preparedness.jobs import DRAFT_REGION
 
     rid = _region_id(region)
     ids = [_site_id(x) for x in site] or None
     t0 = time.perf_counter()
+    params = {"region_id": rid, "site_ids": ids, "threats_per_site": threats, "now": parse_now(None).isoformat()}
+    if as_json:  # no bar on stdout: the JSON is the whole output
+        from bastion.jobs.foreground import cli_principal
+        from bastion.jobs.service import run_foreground
 
-    def progress(f: float, msg: str) -> None:
-        if not as_json:
-            console.print(f"[{f:5.0%}] {msg}")
-
-    r = drafting.draft_region(session_factory(), rid, now=parse_now(None), site_ids=ids, threats_per_site=threats,
-                              progress=progress)
+        job = run_foreground(session_factory(), DRAFT_REGION, params, principal=cli_principal(), region_id=rid)
+    else:
+        job = run_with_bar(DRAFT_REGION, params, region_id=rid, title="drafting emergency plans")
+    r = job.result or {}
     wall = time.perf_counter() - t0
     if as_json:
-        print_json({**r.__dict__, "wall_s": round(wall, 3)})
+        print_json({**r, "wall_s": round(wall, 3), "job_id": job.id})
     else:
-        console.print(f"region {rid}: {r.sites} sites, {r.plans_created} plans drafted, {r.unchanged} unchanged "
-                      f"in {r.seconds:.2f} s (wall {wall:.2f} s)")
+        console.print(f"region {rid}: {r['sites']} sites, {r['plans_created']} plans drafted, {r['unchanged']} "
+                      f"unchanged in {r['seconds']:.2f} s (wall {wall:.2f} s; job {job.id})")
 
 
 @plans_app.command("list")

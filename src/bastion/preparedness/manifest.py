@@ -3,7 +3,8 @@
 from bastion.kernel.domain import CommandSpec as Cmd
 from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec("preparedness", routers=("bastion.preparedness.api",), web_scripts=("preparedness.js",),
+SPEC = DomainSpec("preparedness", routers=("bastion.preparedness.api",),
+                  jobs=("bastion.preparedness.jobs:KINDS",), web_scripts=("preparedness.js",),
                   i18n=True, templates=True, commands=(
     Cmd("eplans", "bastion.preparedness.cli:plans_app",
         "Emergency plans per site and scenario: draft, edit, approve, completeness, printable plan."),

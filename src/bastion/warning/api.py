@@ -10,6 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Request
 from fastapi import Response
 
 from bastion.access.http import GuardDep
@@ -19,6 +20,9 @@ from bastion.access.policy import Permission as P
 from bastion.algorithms.risk.threat import GTD_TARGET_TYPES
 from bastion.algorithms.surveillance.disclosure import suppress
 from bastion.algorithms.surveillance.priors import ShareUpdate
+from bastion.jobs.http import ACCEPTED_DOC
+from bastion.jobs.http import accept
+from bastion.jobs.schemas import JobRead
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.http import IdPath
@@ -34,6 +38,7 @@ from bastion.warning import render
 from bastion.warning import service as svc
 from bastion.warning.enums import MAX_UPLOAD_BYTES
 from bastion.warning.enums import target_label
+from bastion.warning.jobs import DETECT as DETECT_JOB
 from bastion.warning.schemas import AlertList
 from bastion.warning.schemas import AlertRead
 from bastion.warning.schemas import AlertUpdate
@@ -41,7 +46,6 @@ from bastion.warning.schemas import AttackType
 from bastion.warning.schemas import BacktestAlertRead
 from bastion.warning.schemas import BacktestRead
 from bastion.warning.schemas import DetectCreate
-from bastion.warning.schemas import DetectRead
 from bastion.warning.schemas import ManualCountsCreate
 from bastion.warning.schemas import ManualCountsRead
 from bastion.warning.schemas import PriorsRead
@@ -127,16 +131,18 @@ def series_data(region_id: IdPath, session: SessionDep, guard: GuardDep,
                           events=[suppress(c) for c in d.events], alerts=alerts)
 
 
-@router.post("/regions/{region_id}/warning/detect", response_model=DetectRead,
-             dependencies=[require(P.WARNING_READ, P.ANALYSIS_RUN)])
-def detect(region_id: IdPath, body: DetectCreate, sf: SessionFactoryDep, session: SessionDep,
-           guard: GuardDep) -> DetectRead:
+@router.post("/regions/{region_id}/warning/detect", response_model=JobRead, status_code=202,
+             dependencies=[require(P.WARNING_READ, P.ANALYSIS_RUN)], responses=ACCEPTED_DOC)
+def detect(region_id: IdPath, body: DetectCreate, request: Request, response: Response, session: SessionDep,
+           guard: GuardDep) -> JobRead:
+    """Queue the detector over the last `weeks` weeks of every series of the region: 202 with Location
+    /api/v1/jobs/{id}; the job's result counts series, decisions and alarms and lists new and extended alerts
+    (a re-run stores nothing new)."""
     region_in_scope(session, guard, region_id, P.WARNING_READ)
     region_in_scope(session, guard, region_id, P.ANALYSIS_RUN)
-    r = alerts_svc.detect(sf, region_id, method=body.method, weeks=body.weeks, through=body.through)
-    return DetectRead(region_id=r.region_id, method=r.method, through=r.through, series=r.series, decided=r.decided,
-                      alarms=r.alarms, new_alerts=list(r.new_alerts), extended_alerts=list(r.extended_alerts),
-                      runtime_s=r.runtime_s)
+    params = {"region_id": region_id, "method": body.method, "weeks": body.weeks,
+              "through": body.through.isoformat() if body.through is not None else None}
+    return accept(request, response, DETECT_JOB, params, region_id=region_id)
 
 
 @router.get("/regions/{region_id}/warning/alerts", response_model=AlertList, dependencies=[READ])

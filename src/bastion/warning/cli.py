@@ -8,16 +8,12 @@ Services are imported inside the commands, so `bastion warning --help` starts fa
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
+from typing import Any
 
 import typer
-from rich.progress import BarColumn
-from rich.progress import Progress
-from rich.progress import TextColumn
-from rich.progress import TimeElapsedColumn
 from rich.table import Table
 
 from bastion.kernel.cli import console
@@ -29,6 +25,9 @@ from bastion.kernel.cli import region_option
 from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 
+if TYPE_CHECKING:
+    from bastion.kernel.jobs import JobKind
+
 app = typer.Typer(help="Aggregate early warning: import event counts, detect rises, recommend posture "
                        "(never about persons).", no_args_is_help=True)
 
@@ -36,16 +35,17 @@ METHOD = typer.Option("farrington", "--method", help="farrington (quasi-Poisson,
 EXACT = typer.Option(False, "--exact", help="Show counts below 3 (local operator only; shared outputs never do).")
 
 
-@contextmanager
-def _bar(label: str) -> Iterator[Callable[[float, str], None]]:
-    with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(), console=console) as bar:
-        task = bar.add_task(label, total=1.0)
+def _run_job(kind: JobKind, params: dict[str, Any], region_id: int, title: str, quiet: bool) -> dict[str, Any]:
+    """Run a warning job kind here (recorded: `bastion jobs list`), with the bar unless the output is JSON."""
+    from bastion.jobs.foreground import cli_principal
+    from bastion.jobs.foreground import run_with_bar
+    from bastion.jobs.service import run_foreground
 
-        def update(frac: float, msg: str) -> None:
-            bar.update(task, completed=frac, description=msg[:28])
-
-        yield update
-        bar.update(task, completed=1.0)
+    if quiet:
+        job = run_foreground(session_factory(), kind, params, principal=cli_principal(), region_id=region_id)
+    else:
+        job = run_with_bar(kind, params, region_id=region_id, title=title)
+    return dict(job.result or {})
 
 
 def _n(v: int, exact: bool) -> str:
@@ -66,12 +66,17 @@ def import_(
 ) -> None:
     """Aggregate a file to region x ISO week x attack type x target type; person, actor and note columns are
     never read. The same file twice changes nothing."""
-    from bastion.warning import service as svc
+    from bastion.regions.repository import RegionRepo
+    from bastion.warning.jobs import IMPORT
 
     if fmt not in ("gtd", "acled"):
         raise InvalidInput(f"--format must be gtd or acled, got {fmt!r}", field="format")
-    with _bar("reading") as progress:
-        r = svc.import_file(session_factory(), region, path, fmt, country=country, progress=progress)
+    if not path.is_file():
+        raise InvalidInput(f"file {str(path)!r} does not exist", field="path")
+    with session_factory()() as s:
+        rid = RegionRepo(s).get_by_ref(region).id
+    params = {"region_id": rid, "path": str(path.resolve()), "format": fmt, "country": country}
+    r = SimpleNamespace(**_run_job(IMPORT, params, rid, "reading", as_json))
     if as_json:
         print_json(r.__dict__)
         return
@@ -156,15 +161,15 @@ def detect(
 ) -> None:
     """Run the detector on every series of the region; store new alerts (each recommends a posture)."""
     from bastion.regions.repository import RegionRepo
-    from bastion.warning import alerts as alerts_svc
     from bastion.warning import service as svc
+    from bastion.warning.jobs import DETECT
 
     sf = session_factory()
     with sf() as s:
         rid = RegionRepo(s).get_by_ref(region).id
     th = svc.parse_week(through) if through else None
-    with _bar("detecting") as progress:
-        r = alerts_svc.detect(sf, rid, method=method, weeks=weeks, through=th, progress=progress)
+    params = {"region_id": rid, "method": method, "weeks": weeks, "through": th.isoformat() if th else None}
+    r = SimpleNamespace(**_run_job(DETECT, params, rid, "detecting", as_json))
     if as_json:
         print_json(r.__dict__)
         return

@@ -96,7 +96,7 @@ class DetectCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     method: Literal["farrington", "cusum"] = "farrington"
-    weeks: int = Field(1, ge=1, le=52, description="weeks to decide, ending at `through` (longer replays: the CLI)")
+    weeks: int = Field(1, ge=1, le=520, description="weeks to decide, ending at `through` (it runs as a job)")
     through: dt.date | None = Field(None, description="last week decided (default: latest week with data)")
 
 

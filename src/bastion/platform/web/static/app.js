@@ -386,6 +386,11 @@ function rebuildMarkers() {
       siteId: p.id,
     });
     marker.on("click", () => selectSite(p.id, { from: "map" }));
+    // keyboard: a focused marker opens with Enter or Space (Leaflet forwards the key events to the marker)
+    marker.on("keydown", (e) => {
+      const k = e.originalEvent && e.originalEvent.key;
+      if (k === "Enter" || k === " ") { L.DomEvent.preventDefault(e.originalEvent); selectSite(p.id, { from: "keyboard" }); }
+    });
     state.markers.set(p.id, marker);
   }
 }
@@ -645,6 +650,11 @@ function wireUi() {
     setSidebarOpen(el.filtersToggle.getAttribute("aria-expanded") !== "true");
   });
   window.addEventListener("resize", () => map.invalidateSize());
+  // print: the legend opens so that it prints with the map (responsive.css lays both on one page)
+  window.addEventListener("beforeprint", () => {
+    for (const d of document.querySelectorAll("details.legend")) d.open = true;
+    map.invalidateSize();
+  });
 }
 
 /** Narrow screens only: the sidebar is a drawer over the map. */

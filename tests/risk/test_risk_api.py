@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api_fixtures import job_result
+
 API = "/api/v1"
 
 
@@ -33,7 +35,7 @@ def test_tiers_risk_region_map_and_reports(client: TestClient, db_url: str) -> N
     assert {"risk_total", "risk_rank", "tiers"} <= set(feats[0]["properties"])
     assert client.get(f"{API}/sites/{sid}/assessments").json() == {"items": [], "total": 0, "limit": 100,
                                                                    "offset": 0}
-    stored = client.post(f"{API}/regions/1/assessments").json()
+    stored = job_result(client, client.post(f"{API}/regions/1/assessments"))
     assert stored["n_sites"] == 153
     rows = client.get(f"{API}/sites/{sid}/assessments").json()["items"]
     assert len(rows) == 6 and rows[0]["standard_versions"]["uk_ppa_2025"] == "2025"
@@ -68,7 +70,8 @@ def test_measures_threat_level_portfolio_and_errors(client: TestClient) -> None:
         f"{API}/regions/1/threat-level", json={"uk_threat_level": "SEVERE", "cn_heightened_level": "level_3"}
     )
     assert r.json() == {"region_id": 1, "uk_threat_level": "SEVERE", "cn_heightened_level": "level_3",
-                        "scoring_scale": "uk", "scoring_level": "SEVERE"}
+                        "scoring_scale": "uk", "scoring_level": "SEVERE", "version": 1}
+    assert r.headers["etag"] == '"1"'
     bad = client.put(f"{API}/regions/1/threat-level", json={"uk_threat_level": "HIGH"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "uk_threat_level"
     r = client.put(f"{API}/sites/{sid}/facts", json={"facts": {"symbolism": 7}})

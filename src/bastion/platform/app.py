@@ -16,7 +16,6 @@ from starlette.types import Send
 
 from bastion import __version__
 from bastion.access.http import public
-from bastion.access.ratelimit import SlidingWindow
 from bastion.kernel.db.engine import make_engine
 from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.http_errors import ERROR_RESPONSES
@@ -29,6 +28,7 @@ from bastion.platform.hardening import ClientAddress
 from bastion.platform.hardening import SecurityHeaders
 from bastion.platform.meta import WEB_DIR
 from bastion.platform.registry import specs
+from bastion.platform.workers import lifespan
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,13 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+def app_from_env() -> FastAPI:
+    """The app configured from the BASTION_* environment (`bastion serve --workers N` starts one per process)."""
+    from bastion.kernel.settings import get_settings
+
+    return create_app(get_settings())
+
+
 def create_app(settings: Settings) -> FastAPI:
     settings.check_production()  # refuses the default secret key in production
     app = FastAPI(
@@ -88,12 +95,12 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,  # served below from vendored files (no CDN; the CSP allows no third-party script)
         openapi_url="/openapi.json",
         responses=ERROR_RESPONSES,  # every route documents the one error shape
+        lifespan=lifespan,  # the in-process job workers (platform/workers.py)
     )
     engine = make_engine(settings.resolved_database_url())
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine, audit_key=settings.audit_secret())
-    app.state.login_limiter = SlidingWindow(settings.login_rate_per_minute, 60.0)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three
     app.add_middleware(AuditWrites)

@@ -26,6 +26,9 @@ DOMAINS: tuple[str, ...] = (
     "warning",
     "incidents",
     "preparedness",
+    "jobs",
+    "office",
+    "posture",
 )
 
 

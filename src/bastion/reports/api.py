@@ -38,6 +38,7 @@ DOC_RESPONSES: dict[int | str, dict[str, object]] = {200: {"description": "the r
     "text/html": {"schema": {"type": "string"}},
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 Fmt = Annotated[Literal["html", "pdf"], Query(description="html (default) or pdf")]
+Lang = Annotated[Literal["en", "zh-CN"], Query(description="the report's language: en (default) or zh-CN")]
 
 
 def _doc(html: str, fmt: str, filename: str) -> Response:
@@ -57,9 +58,9 @@ def site_report(site_id: IdPath, session: SessionDep, guard: GuardDep, format: F
 @router.get("/regions/{region_id}/report", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
             responses=DOC_RESPONSES)
 def region_report(region_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html",
-                  at: AtQ = None) -> Response:
+                  at: AtQ = None, lang: Lang = "en") -> Response:
     region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "report")
-    return _doc(reports.region_report_html(session, region_id, at=at), format, f"region-{region_id}")
+    return _doc(reports.region_report_html(session, region_id, at=at, lang=lang), format, f"region-{region_id}")
 
 
 class ReportJobCreate(BaseModel):

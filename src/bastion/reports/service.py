@@ -194,7 +194,8 @@ def region_report_html(s: Session, region_id: int, *, at: dt.datetime | None = N
         ratings[a.worst_rating] = ratings.get(a.worst_rating, 0) + 1
     open_tasks = insp_svc.list_tasks(s, region_id=region_id, status=("open", "in_progress", "fixed"))
     chart = bar_svg([(f"{r['rank']}. {r['site'].name or tr('kind.' + r['site'].kind, r['site'].kind)}",
-                      r["risk"].total_risk, r["risk"].worst_rating) for r in rows[:top]], aria_label=tr("report.top_chart"))
+                      r["risk"].total_risk, r["risk"].worst_rating) for r in rows[:top]],
+                    aria_label=tr("report.top_chart"))
     return _env.get_template("report_region.html").render(
         region=rr.region, setting=rr.setting, rows=rows, top=top, table_rows=table_rows, counts=counts,
         standards=svc.standards(),

@@ -66,6 +66,8 @@ def region_report(region_id: IdPath, session: SessionDep, guard: GuardDep, forma
 class ReportJobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: dt.datetime | None = Field(None, description="local wall-clock time for occupancy, e.g. 2026-11-28T21:00")
+    lang: Literal["en", "zh-CN"] = Field("en", description="the region report's language (the site report is "
+                                       "English only so far)")
 
 
 @router.post("/sites/{site_id}/report-jobs", response_model=JobRead, status_code=202,
@@ -85,5 +87,5 @@ def region_report_job(region_id: IdPath, body: ReportJobCreate, request: Request
                       session: SessionDep, guard: GuardDep) -> JobRead:
     """Print the region's report to PDF as a job: 202 with Location /api/v1/jobs/{id}; the result links the PDF."""
     region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "report")
-    params = {"region_id": region_id, "at": body.at.isoformat() if body.at else None}
+    params = {"region_id": region_id, "at": body.at.isoformat() if body.at else None, "lang": body.lang}
     return accept(request, response, REGION_PDF, params, region_id=region_id)

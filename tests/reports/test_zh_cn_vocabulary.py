@@ -77,3 +77,17 @@ def test_report_language_is_validated(client: TestClient) -> None:
     assert "lang" in r.text
     with pytest.raises(ValueError, match="lang must be one of en, zh-CN"):
         translator("fr")
+
+
+def test_site_report_in_chinese_has_no_english_vocabulary_outside_cited_clauses(client: TestClient) -> None:
+    """The "why" cells quote the standards' clauses in their original language (marked lang="en"); the rest of
+    the site report is Chinese."""
+    sites = client.get(f"{API}/sites", params={"region_id": 1, "limit": 500}).json()["items"]
+    stade = next(s for s in sites if s["name"] == "Stade Louis-II")
+    page = client.get(f"{API}/sites/{stade['id']}/report", params={"lang": "zh-CN"})
+    assert page.status_code == 200, page.text
+    body = re.sub(r'(?s)<td class="muted" lang="en">.*?</td>', " ", page.text)
+    text = visible_text(body).replace("Stade Louis-II", " ")
+    found = sorted({w for w in WORD.findall(text) if w.lower() in english_vocabulary()})
+    assert found == [], [text[max(0, text.find(w) - 60):text.find(w) + 30] for w in found]
+    assert "三种制度下的等级" in text and "各威胁的风险" in text

@@ -50,9 +50,10 @@ def _doc(html: str, fmt: str, filename: str) -> Response:
 
 @router.get("/sites/{site_id}/report", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
             responses=DOC_RESPONSES)
-def site_report(site_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html", at: AtQ = None) -> Response:
+def site_report(site_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html", at: AtQ = None,
+                lang: Lang = "en") -> Response:
     site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "report")
-    return _doc(reports.site_report_html(session, site_id, at=at), format, f"site-{site_id}")
+    return _doc(reports.site_report_html(session, site_id, at=at, lang=lang), format, f"site-{site_id}")
 
 
 @router.get("/regions/{region_id}/report", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
@@ -66,8 +67,7 @@ def region_report(region_id: IdPath, session: SessionDep, guard: GuardDep, forma
 class ReportJobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: dt.datetime | None = Field(None, description="local wall-clock time for occupancy, e.g. 2026-11-28T21:00")
-    lang: Literal["en", "zh-CN"] = Field("en", description="the region report's language (the site report is "
-                                       "English only so far)")
+    lang: Literal["en", "zh-CN"] = Field("en", description="the report's language")
 
 
 @router.post("/sites/{site_id}/report-jobs", response_model=JobRead, status_code=202,
@@ -77,7 +77,7 @@ def site_report_job(site_id: IdPath, body: ReportJobCreate, request: Request, re
     """Print the site's report to PDF as a job (~12 s): 202 with Location /api/v1/jobs/{id}; the job's result links
     the PDF (GET /jobs/{id}/file). GET /sites/{id}/report?format=pdf still prints it within the request."""
     site = site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "report")
-    params = {"site_id": site_id, "at": body.at.isoformat() if body.at else None}
+    params = {"site_id": site_id, "at": body.at.isoformat() if body.at else None, "lang": body.lang}
     return accept(request, response, SITE_PDF, params, region_id=site.region_id)
 
 

@@ -41,12 +41,13 @@ def _write(html_text: str, html_out: Path | None, pdf: Path | None) -> None:
 @report_app.command("site")
 @handle_errors
 def report_site(site_id: int = typer.Argument(..., help="Site id."), pdf: Path | None = PDF,
-                html_out: Path | None = HTML, at: str | None = AT) -> None:
+                html_out: Path | None = HTML, at: str | None = AT,
+                lang: str = typer.Option("en", "--lang", help="the report's language: en or zh-CN")) -> None:
     """Site report: tiers under three regimes, risk per threat, gaps, open tasks."""
     from bastion.reports import service as reports
 
     with session_factory()() as s:
-        _write(reports.site_report_html(s, site_id, at=parse_local_time(at)), html_out, pdf)
+        _write(reports.site_report_html(s, site_id, at=parse_local_time(at), lang=lang), html_out, pdf)
     audit_read("report", object_type="site", object_id=site_id)
 
 

@@ -157,10 +157,14 @@ def _vehicle_html(s: Session, site_id: int) -> Markup | None:
 
 
 def site_report_html(s: Session, site_id: int, *, at: dt.datetime | None = None,
-                     generated_at: dt.datetime | None = None) -> str:
+                     generated_at: dt.datetime | None = None, lang: str = "en") -> str:
+    tr = translator(lang)
     ctx = site_context(s, site_id, at=at)
+    ctx["threat_chart"] = bar_svg([(tr(f"risk.threat.{r.threat}", THREAT_LABELS.get(r.threat, r.threat)), r.risk,
+                                    r.rating) for r in ctx["risk"].by_threat], aria_label=tr("report.by_threat"))
     return _env.get_template("report_site.html").render(
-        **ctx, at=at, generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+        **ctx, at=at, tr=tr, lang=lang, generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__)
 
 
 class _RankedSite(TypedDict):

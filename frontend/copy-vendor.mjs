@@ -1,7 +1,8 @@
 // Copy the map libraries' built files from node_modules into the package's static folder,
 // so the app serves them itself (no CDN; the page works offline).
 // Run after `npm ci`:  npm run vendor
-// Output: src/bastion/platform/web/static/vendor/{leaflet,leaflet.markercluster,swagger-ui-dist}/ (gitignored).
+// Output: src/bastion/platform/web/static/vendor/{leaflet,leaflet.markercluster,swagger-ui-dist,chart.js}/ and
+// tests/web/vendor/axe-core/ (test-only), both gitignored.
 import { copyFileSync, mkdirSync, rmSync, existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -37,11 +38,26 @@ const files = {
     "LICENSE",
     "NOTICE",
   ],
+  // the region dashboard's charts (a UMD build: a classic script, global Chart)
+  "chart.js": [
+    "dist/chart.umd.min.js",
+    "LICENSE.md",
+  ],
 };
 
+// Test-only: axe-core (MPL-2.0) is injected by the Playwright accessibility test, never served by the app.
+const testFiles = {
+  "axe-core": ["axe.min.js", "LICENSE"],
+};
+const testTarget = resolve(here, "..", "tests", "web", "vendor");
+
 rmSync(target, { recursive: true, force: true });
+rmSync(testTarget, { recursive: true, force: true });
 let copied = 0;
-for (const [pkg, list] of Object.entries(files)) {
+for (const [pkg, list, dir] of [
+  ...Object.entries(files).map(([p, l]) => [p, l, target]),
+  ...Object.entries(testFiles).map(([p, l]) => [p, l, testTarget]),
+]) {
   for (const rel of list) {
     const src = join(modules, pkg, rel);
     if (!existsSync(src)) {
@@ -49,7 +65,7 @@ for (const [pkg, list] of Object.entries(files)) {
       process.exit(1);
     }
     // Keep the dist/ layout flat so leaflet.css finds images/ next to it.
-    const dest = join(target, pkg, rel.replace(/^dist\//, ""));
+    const dest = join(dir, pkg, rel.replace(/^dist\//, ""));
     mkdirSync(dirname(dest), { recursive: true });
     copyFileSync(src, dest);
     copied += 1;

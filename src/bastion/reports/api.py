@@ -38,6 +38,7 @@ DOC_RESPONSES: dict[int | str, dict[str, object]] = {200: {"description": "the r
     "text/html": {"schema": {"type": "string"}},
     "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
 Fmt = Annotated[Literal["html", "pdf"], Query(description="html (default) or pdf")]
+Lang = Annotated[Literal["en", "zh-CN"], Query(description="the report's language: en (default) or zh-CN")]
 
 
 def _doc(html: str, fmt: str, filename: str) -> Response:
@@ -49,22 +50,24 @@ def _doc(html: str, fmt: str, filename: str) -> Response:
 
 @router.get("/sites/{site_id}/report", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
             responses=DOC_RESPONSES)
-def site_report(site_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html", at: AtQ = None) -> Response:
+def site_report(site_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html", at: AtQ = None,
+                lang: Lang = "en") -> Response:
     site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "report")
-    return _doc(reports.site_report_html(session, site_id, at=at), format, f"site-{site_id}")
+    return _doc(reports.site_report_html(session, site_id, at=at, lang=lang), format, f"site-{site_id}")
 
 
 @router.get("/regions/{region_id}/report", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
             responses=DOC_RESPONSES)
 def region_report(region_id: IdPath, session: SessionDep, guard: GuardDep, format: Fmt = "html",
-                  at: AtQ = None) -> Response:
+                  at: AtQ = None, lang: Lang = "en") -> Response:
     region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "report")
-    return _doc(reports.region_report_html(session, region_id, at=at), format, f"region-{region_id}")
+    return _doc(reports.region_report_html(session, region_id, at=at, lang=lang), format, f"region-{region_id}")
 
 
 class ReportJobCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: dt.datetime | None = Field(None, description="local wall-clock time for occupancy, e.g. 2026-11-28T21:00")
+    lang: Literal["en", "zh-CN"] = Field("en", description="the report's language")
 
 
 @router.post("/sites/{site_id}/report-jobs", response_model=JobRead, status_code=202,
@@ -74,7 +77,7 @@ def site_report_job(site_id: IdPath, body: ReportJobCreate, request: Request, re
     """Print the site's report to PDF as a job (~12 s): 202 with Location /api/v1/jobs/{id}; the job's result links
     the PDF (GET /jobs/{id}/file). GET /sites/{id}/report?format=pdf still prints it within the request."""
     site = site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "report")
-    params = {"site_id": site_id, "at": body.at.isoformat() if body.at else None}
+    params = {"site_id": site_id, "at": body.at.isoformat() if body.at else None, "lang": body.lang}
     return accept(request, response, SITE_PDF, params, region_id=site.region_id)
 
 
@@ -84,5 +87,5 @@ def region_report_job(region_id: IdPath, body: ReportJobCreate, request: Request
                       session: SessionDep, guard: GuardDep) -> JobRead:
     """Print the region's report to PDF as a job: 202 with Location /api/v1/jobs/{id}; the result links the PDF."""
     region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "report")
-    params = {"region_id": region_id, "at": body.at.isoformat() if body.at else None}
+    params = {"region_id": region_id, "at": body.at.isoformat() if body.at else None, "lang": body.lang}
     return accept(request, response, REGION_PDF, params, region_id=region_id)

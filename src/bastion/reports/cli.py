@@ -41,23 +41,25 @@ def _write(html_text: str, html_out: Path | None, pdf: Path | None) -> None:
 @report_app.command("site")
 @handle_errors
 def report_site(site_id: int = typer.Argument(..., help="Site id."), pdf: Path | None = PDF,
-                html_out: Path | None = HTML, at: str | None = AT) -> None:
+                html_out: Path | None = HTML, at: str | None = AT,
+                lang: str = typer.Option("en", "--lang", help="the report's language: en or zh-CN")) -> None:
     """Site report: tiers under three regimes, risk per threat, gaps, open tasks."""
     from bastion.reports import service as reports
 
     with session_factory()() as s:
-        _write(reports.site_report_html(s, site_id, at=parse_local_time(at)), html_out, pdf)
+        _write(reports.site_report_html(s, site_id, at=parse_local_time(at), lang=lang), html_out, pdf)
     audit_read("report", object_type="site", object_id=site_id)
 
 
 @report_app.command("region")
 @handle_errors
 def report_region(region: str = region_option(), pdf: Path | None = PDF, html_out: Path | None = HTML,
-                  at: str | None = AT) -> None:
+                  at: str | None = AT,
+                  lang: str = typer.Option("en", "--lang", help="the report's language: en or zh-CN")) -> None:
     """Region report: ranking table, 4×4 risk matrix and bar chart."""
     from bastion.reports import service as reports
 
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id
-        _write(reports.region_report_html(s, rid, at=parse_local_time(at)), html_out, pdf)
+        _write(reports.region_report_html(s, rid, at=parse_local_time(at), lang=lang), html_out, pdf)
     audit_read("report", object_type="region", object_id=rid)

@@ -29,7 +29,7 @@ def run_site_pdf(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
                       Resource(region_id=site.region_id, operator_agency_id=site.operator_agency_id)):
             raise PermissionDenied(f"the account that asked no longer holds site:sensitive_read for site {site_id}")
         ctx.progress(0.1, "writing the report")
-        html = reports.site_report_html(s, site_id, at=_at(params))
+        html = reports.site_report_html(s, site_id, at=_at(params), lang=str(params.get("lang") or "en"))
     ctx.check_cancelled()
     ctx.progress(0.3, "printing to PDF")
     pdf = reports.to_pdf(html)
@@ -43,7 +43,7 @@ def run_region_pdf(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
     region_id = int(params["region_id"])
     ctx.progress(0.1, "writing the report")
     with ctx.session_factory() as s:
-        html = reports.region_report_html(s, region_id, at=_at(params))
+        html = reports.region_report_html(s, region_id, at=_at(params), lang=str(params.get("lang") or "en"))
     ctx.check_cancelled()
     ctx.progress(0.3, "printing to PDF")
     pdf = reports.to_pdf(html)

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections.abc import Sequence
+from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 from typing import TypedDict
@@ -20,6 +23,7 @@ from bastion.algorithms.risk.scoring import SiteRisk
 from bastion.algorithms.risk.scoring import cell_rating
 from bastion.algorithms.risk.tiering import TierResult
 from bastion.kernel.db.base import utcnow
+from bastion.kernel.errors import InvalidInput
 from bastion.risk import service as svc
 from bastion.risk.enums import RATING_COLOURS
 from bastion.sites.models import Site
@@ -37,18 +41,50 @@ THREAT_LABELS = {"marauding_attack": "Marauding attack", "vehicle_as_weapon": "V
                  "ied": "IED", "fire_as_weapon": "Fire as a weapon", "cbr": "CBR", "cyber": "Cyber"}
 
 
+LANGS = ("en", "zh-CN")
+
+
+@cache
+def _words(lang: str) -> dict[str, str]:
+    """Every domain's i18n/{lang}.json merged (the same words the map page loads), this domain's last."""
+    root = Path(str(resources.files("bastion")))
+    out: dict[str, str] = {}
+    for path in sorted(root.glob(f"*/i18n/{lang}.json"), key=lambda p: p.parent.parent.name == "reports"):
+        out.update(json.loads(path.read_text("utf-8")))
+    return out
+
+
+def translator(lang: str) -> Any:
+    """`tr(key, default, **params)` for a report in `lang`: the words of every domain's i18n file (report.* keys
+    are this domain's; kind.* the sites domain's), then English, then `default`."""
+    if lang not in LANGS:
+        raise InvalidInput(f"lang must be one of {', '.join(LANGS)}, got {lang!r}", field="lang")
+    en, own = _words("en"), _words(lang)
+
+    def tr(key: str, default: str | None = None, **params: object) -> str:
+        text = own.get(key) or en.get(key) or (default if default is not None else key)
+        for name, value in params.items():
+            text = text.replace("{" + name + "}", str(value))
+        return text
+
+    return tr
+
+
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
                           undefined=jinja2.StrictUndefined)
 _env.globals["rating_colours"] = RATING_COLOURS  # report_base.html colours the rating pills with it
+_env.globals["tr"] = translator("en")  # report_base.html's words; a report in another language passes its own
+_env.globals["lang"] = "en"
 
 
-def matrix_svg(matrix: dict[tuple[int, int], int] | Any, *, cell: int = 56) -> str:
+def matrix_svg(matrix: dict[tuple[int, int], int] | Any, *, cell: int = 56, tr: Any = None) -> str:
     """A 4x4 likelihood x impact grid (likelihood up, impact right), each cell coloured by its rating and
     labelled with its count."""
+    tr = tr or translator("en")
     pad, parts = 70, []
     w = h = pad + 4 * cell + 10
     parts.append(f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h + 30}" role="img" '
-                 f'aria-label="risk matrix">')
+                 f'aria-label="{html.escape(tr("report.matrix_label"))}">')
     for li in range(1, 5):
         for ii in range(1, 5):
             x, y = pad + (ii - 1) * cell, 10 + (4 - li) * cell
@@ -64,19 +100,21 @@ def matrix_svg(matrix: dict[tuple[int, int], int] | Any, *, cell: int = 56) -> s
         parts.append(f'<text x="{pad + (ii - 1) * cell + cell / 2}" y="{10 + 4 * cell + 16}" text-anchor="middle" '
                      f'font-size="12">I{ii}</text>')
     parts.append(f'<text x="{pad + 2 * cell}" y="{10 + 4 * cell + 34}" text-anchor="middle" font-size="12">'
-                 f'impact →</text>')
+                 f'{html.escape(tr("report.impact_axis"))}</text>')
     parts.append(f'<text x="12" y="{10 + 2 * cell}" font-size="12" transform="rotate(-90 12 {10 + 2 * cell})" '
-                 f'text-anchor="middle">likelihood →</text>')
+                 f'text-anchor="middle">{html.escape(tr("report.likelihood_axis"))}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def bar_svg(rows: Sequence[tuple[str, float, str]], *, width: int = 640, bar: int = 18, unit: str = "") -> str:
+def bar_svg(rows: Sequence[tuple[str, float, str]], *, width: int = 640, bar: int = 18, unit: str = "",
+            aria_label: str = "bar chart") -> str:
     """Horizontal bars: (label, value, rating) per row, longest = the largest value."""
     label_w, gap = 230, 4
     vmax = max((v for _, v, _ in rows), default=0.0) or 1.0
     h = len(rows) * (bar + gap) + 10
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" role="img" aria-label="bar chart">']
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{h}" role="img" '
+             f'aria-label="{html.escape(aria_label)}">']
     for i, (label, v, rating) in enumerate(rows):
         y = 5 + i * (bar + gap)
         bw = max(1.0, (width - label_w - 80) * v / vmax)
@@ -119,10 +157,14 @@ def _vehicle_html(s: Session, site_id: int) -> Markup | None:
 
 
 def site_report_html(s: Session, site_id: int, *, at: dt.datetime | None = None,
-                     generated_at: dt.datetime | None = None) -> str:
+                     generated_at: dt.datetime | None = None, lang: str = "en") -> str:
+    tr = translator(lang)
     ctx = site_context(s, site_id, at=at)
+    ctx["threat_chart"] = bar_svg([(tr(f"risk.threat.{r.threat}", THREAT_LABELS.get(r.threat, r.threat)), r.risk,
+                                    r.rating) for r in ctx["risk"].by_threat], aria_label=tr("report.by_threat"))
     return _env.get_template("report_site.html").render(
-        **ctx, at=at, generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+        **ctx, at=at, tr=tr, lang=lang, generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"),
+        version=__version__)
 
 
 class _RankedSite(TypedDict):
@@ -135,9 +177,10 @@ class _RankedSite(TypedDict):
 
 
 def region_report_html(s: Session, region_id: int, *, at: dt.datetime | None = None, top: int = 25,
-                       table_rows: int = 100, generated_at: dt.datetime | None = None) -> str:
+                       table_rows: int = 100, generated_at: dt.datetime | None = None, lang: str = "en") -> str:
     """Region report; the ranking table lists the ``table_rows`` highest-risk sites (the full ranking is at
     GET /api/v1/regions/{id}/risk): WeasyPrint takes ~20 s to lay out a 600-row table."""
+    tr = translator(lang)
     rr = svc.region_risk(s, region_id, at=at)
     rows: list[_RankedSite] = []
     for i, a in enumerate(rr.ranking, start=1):
@@ -146,19 +189,22 @@ def region_report_html(s: Session, region_id: int, *, at: dt.datetime | None = N
     counts: dict[str, dict[str, int]] = {}
     for ts in rr.tiers.values():
         for t in ts:
-            key = t.label if t.tier is not None else t.status.replace("_", " ")
+            code = t.tier if t.tier is not None else t.status
+            key = tr(f"report.tier.{t.standard_id}.{code}", t.label if t.tier is not None else code.replace("_", " "))
             counts.setdefault(t.standard_id, {}).setdefault(key, 0)
             counts[t.standard_id][key] += 1
     ratings: dict[str, int] = {}
     for a in rr.ranking:
         ratings[a.worst_rating] = ratings.get(a.worst_rating, 0) + 1
     open_tasks = insp_svc.list_tasks(s, region_id=region_id, status=("open", "in_progress", "fixed"))
-    chart = bar_svg([(f"{r['rank']}. {r['site'].name or r['site'].kind}", r["risk"].total_risk, r["risk"].worst_rating)
-                     for r in rows[:top]])
+    chart = bar_svg([(f"{r['rank']}. {r['site'].name or tr('kind.' + r['site'].kind, r['site'].kind)}",
+                      r["risk"].total_risk, r["risk"].worst_rating) for r in rows[:top]],
+                    aria_label=tr("report.top_chart"))
     return _env.get_template("report_region.html").render(
         region=rr.region, setting=rr.setting, rows=rows, top=top, table_rows=table_rows, counts=counts,
         standards=svc.standards(),
-        ratings=ratings, rating_colours=RATING_COLOURS, matrix_chart=matrix_svg(rr.matrix), bar_chart=chart,
+        ratings=ratings, rating_colours=RATING_COLOURS, matrix_chart=matrix_svg(rr.matrix, tr=tr), bar_chart=chart,
+        tr=tr, lang=lang,
         n_open=len(open_tasks), n_overdue=sum(1 for t in open_tasks if t.overdue), at=at,
         generated=(generated_at or utcnow()).strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
 

@@ -61,6 +61,8 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.calHeading.textContent = t("prep.calendar");
     el.yearLabel.textContent = t("prep.year");
     el.msel.textContent = t("prep.msel");
+    el.threat.setAttribute("aria-label", t("prep.threat_label"));
+    el.exercises.setAttribute("aria-label", t("prep.exercise_label"));
     for (const o of el.threat.options) o.textContent = t(`eplan.threat.${o.value}`);
     renderSite();
     renderCalendar();

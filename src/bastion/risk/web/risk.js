@@ -58,12 +58,13 @@ function tiersTable(tiers) {
     h("caption", {}, t("risk.tiers")),
     h("tbody", {}, tiers.map((x) => h("tr", {},
       h("th", { scope: "row" }, t(`risk.standard.${x.standard_id}`, null, x.standard_name)),
-      h("td", { title: x.reasons.join("; ") }, x.tier ? x.label : t(`risk.status.${x.status}`, null, x.status))))));
+      h("td", { title: x.reasons.join("; ") }, x.tier ? t(`report.tier.${x.standard_id}.${x.tier}`, null, x.label)
+        : t(`risk.status.${x.status}`, null, x.status))))));
 }
 
 function threatsTable(risk) {
   return h("table", { class: "risk-table" },
-    h("caption", {}, t("risk.by_threat", { level: risk.threat_level })),
+    h("caption", {}, t("risk.by_threat", { level: t(`report.threat_level.${risk.threat_level}`, null, risk.threat_level) })),
     h("thead", {}, h("tr", {}, h("th", {}, t("risk.threat")), h("th", {}, t("risk.score")), h("th", {}, t("risk.rating")))),
     h("tbody", {}, risk.by_threat.map((r) => h("tr", {},
       h("th", { scope: "row" }, t(`risk.threat.${r.threat}`, null, r.threat)),

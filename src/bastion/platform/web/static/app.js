@@ -22,6 +22,7 @@ import { clearVehicleCache, createVehicleLayer, vehicleSection } from "./vehicle
 import { loadRegionRisk, riskColour, riskLegend, riskSection, riskState, riskToggle } from "./risk.js";
 import { coverageRegionChanged, coverageSiteSelected, initCoverage, renderCoverageText } from "./coverage.js";
 import { createPatrolView } from "./patrol.js";
+import { createRoadLayer } from "./roads.js";
 
 /* global L */
 
@@ -140,7 +141,6 @@ L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
 map.createPane("roads").style.zIndex = 350;
 map.createPane("footprint").style.zIndex = 450;
 const patrol = createPatrolView({ map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true) });
-const roadRenderer = L.canvas({ pane: "roads", padding: 0.3 });
 let zoomControl = null;
 let roadsAttribution = null;
 let tileLayer = null;
@@ -313,6 +313,9 @@ async function selectRegion(id) {
   renderLegend();
   applyFilters({ refit: false });
   if (!bounds && state.features.length) map.fitBounds(cluster.getBounds(), { padding: [16, 16] });
+  // the map is drawn (roads, boundary, markers): bench/web_first_render.py times navigation → here
+  if (roadsLayer && roadsLayer.drawn) roadsLayer.drawn().then(() => { document.body.dataset.mapDrawn = String(region.id); });
+  else document.body.dataset.mapDrawn = String(region.id);
   showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
   clearVehicleCache();
   if (!errors.length) await vehicleLayer.setRegion(region.id, region.name);
@@ -350,20 +353,8 @@ async function fetchAllSites(regionId, seq) {
 }
 
 function drawRoads(fc) {
-  const features = (fc.features || []).slice().sort(
-    (a, b) => roadStyle(a.properties && a.properties.highway)[0] - roadStyle(b.properties && b.properties.highway)[0]);
-  const casing = L.geoJSON(features, {
-    pane: "roads", renderer: roadRenderer, interactive: false,
-    style: (f) => ({ color: "#b9b2a5", weight: roadStyle(f.properties && f.properties.highway)[0], opacity: 1, lineCap: "round", lineJoin: "round" }),
-  });
-  const fill = L.geoJSON(features, {
-    pane: "roads", renderer: roadRenderer, interactive: false,
-    style: (f) => {
-      const [, w, c] = roadStyle(f.properties && f.properties.highway);
-      return { color: c, weight: w, opacity: 1, lineCap: "round", lineJoin: "round" };
-    },
-  });
-  roadsLayer = L.layerGroup([casing, fill]).addTo(map);
+  // one sliced canvas layer (roads.js): a Porto-sized network draws without freezing the page
+  roadsLayer = createRoadLayer(fc, roadStyle, { pane: "roads" }).addTo(map);
 }
 
 function drawBoundary(feature, fit) {
@@ -395,6 +386,11 @@ function rebuildMarkers() {
       siteId: p.id,
     });
     marker.on("click", () => selectSite(p.id, { from: "map" }));
+    // keyboard: a focused marker opens with Enter or Space (Leaflet forwards the key events to the marker)
+    marker.on("keydown", (e) => {
+      const k = e.originalEvent && e.originalEvent.key;
+      if (k === "Enter" || k === " ") { L.DomEvent.preventDefault(e.originalEvent); selectSite(p.id, { from: "keyboard" }); }
+    });
     state.markers.set(p.id, marker);
   }
 }
@@ -731,6 +727,11 @@ function wireUi() {
     setSidebarOpen(el.filtersToggle.getAttribute("aria-expanded") !== "true");
   });
   window.addEventListener("resize", () => map.invalidateSize());
+  // print: the legend opens so that it prints with the map (responsive.css lays both on one page)
+  window.addEventListener("beforeprint", () => {
+    for (const d of document.querySelectorAll("details.legend")) d.open = true;
+    map.invalidateSize();
+  });
 }
 
 /** Narrow screens only: the sidebar is a drawer over the map. */

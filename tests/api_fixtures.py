@@ -76,3 +76,29 @@ def client(auth_client: AuthClient) -> TestClient:
 def anon_client(app: FastAPI) -> Iterator[TestClient]:
     with TestClient(app) as c:
         yield c
+
+
+def finish_job(client: TestClient, accepted: object, *, timeout_s: float = 300.0) -> dict[str, object]:
+    """Long work answers 202 with Location /api/v1/jobs/{id} (docs/jobs.md): wait for the app's in-process
+    workers to finish the job and return it (GET /jobs/{id}: state, result, result_url, error)."""
+    import time
+
+    r = accepted  # an httpx.Response
+    assert r.status_code == 202, r.text  # type: ignore[attr-defined]
+    url = r.headers["location"]  # type: ignore[attr-defined]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job: dict[str, object] = client.get(url).json()
+        if job["state"] not in ("queued", "running"):
+            return job
+        assert time.monotonic() < deadline, f"job {url} still {job['state']} after {timeout_s} s"
+        time.sleep(0.05)
+
+
+def job_result(client: TestClient, accepted: object) -> dict[str, object]:
+    """``finish_job`` for a job that must succeed: its result."""
+    job = finish_job(client, accepted)
+    assert job["state"] == "succeeded", job
+    result = job["result"]
+    assert isinstance(result, dict)
+    return result

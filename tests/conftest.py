@@ -44,6 +44,7 @@ MONACO_BOUNDARY = OSM_DIR / "monaco-boundary.geojson"
 ANDORRA = OSM_DIR / "andorra-2023-05.osm.pbf"
 # the account `live_server_url` creates (coordinator over Monaco); web tests sign in with it (tests/web)
 WEB_LOGIN, WEB_PASSWORD = "web-tester", "web-tester-password"
+LIVE: dict[str, str] = {}  # the live server's database URL ("database_url"), set by `live_server_url`
 # fixtures shared by the domain folders: an app with an authenticated client (REST), a CLI with Monaco imported
 pytest_plugins = ["tests.api_fixtures", "tests.cli_fixtures"]
 
@@ -287,6 +288,7 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory, golden_dbs: Golden
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}",
                         secret_key=TEST_SECRET)
     golden_dbs.copy_sqlite(data_dir / "bastion.db")
+    LIVE["database_url"] = settings.resolved_database_url()
     eng = make_engine(settings.resolved_database_url())
     migrate.upgrade(eng)
     sf = make_session_factory(eng)

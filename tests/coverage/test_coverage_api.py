@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.api_fixtures import job_result
+
 
 def test_units_crud(client: TestClient) -> None:
     r = client.get("/api/v1/regions/1/units")
@@ -50,14 +52,13 @@ def test_coverage_and_placement(client: TestClient) -> None:
     r = client.get("/api/v1/regions/1/coverage", params={"standard": "3 hours"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "standard"
     assert client.get("/api/v1/regions/99/coverage").status_code == 404
-    r = client.post("/api/v1/regions/1/coverage/placement", json={"add": 3, "standard_s": 180})
-    assert r.status_code == 200, r.text
-    p = r.json()
+    p = job_result(client, client.post("/api/v1/regions/1/coverage/placement", json={"add": 3, "standard_s": 180}))
     assert p["status"] == "optimal" and p["objective"] == 112637 and p["after_sites"] == 133 and len(p["proposed"]) == 3
-    r = client.post("/api/v1/regions/1/coverage/placement", json={"model": "lscp", "standard_s": 60, "apply": True})
-    assert r.status_code == 200 and len(r.json()["applied_unit_ids"]) == r.json()["objective"] >= 1
+    a = job_result(client, client.post("/api/v1/regions/1/coverage/placement",
+                                       json={"model": "lscp", "standard_s": 60, "apply": True}))
+    assert len(a["applied_unit_ids"]) == a["objective"] >= 1  # type: ignore[arg-type]
     assert client.get("/api/v1/regions/1/coverage", params={"standard": "60"}).json()["by_standard"][0][
-        "covered_sites"] == r.json()["after_sites"]
+        "covered_sites"] == a["after_sites"]
     r = client.post("/api/v1/regions/1/coverage/placement", json={"add": 3, "model": "nope"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "model"
 
@@ -68,9 +69,10 @@ def test_weight_basis(client: TestClient) -> None:
     assert [b["covered_weight"] for b in r.json()["by_standard"]] == [91, 127, 133]
     r = client.get("/api/v1/regions/1/coverage", params={"weight": "risk"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "weight" and "risk assess" in r.text
-    r = client.post("/api/v1/regions/1/coverage/placement", json={"add": 1, "standard_s": 60, "weight": "sites"})
-    assert r.status_code == 200 and r.json()["weight_basis"] == "sites" and r.json()["status"] == "optimal"
-    assert r.json()["objective"] == r.json()["after_sites"] > r.json()["before_sites"] == 91
+    p = job_result(client, client.post("/api/v1/regions/1/coverage/placement",
+                                       json={"add": 1, "standard_s": 60, "weight": "sites"}))
+    assert p["weight_basis"] == "sites" and p["status"] == "optimal"
+    assert p["objective"] == p["after_sites"] > p["before_sites"] == 91  # type: ignore[operator]
     assert client.get("/api/v1/regions/1/coverage", params={"weight": "people"}).status_code == 422
 
 

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from bastion.kernel.settings import Settings
 from bastion.platform.app import create_app
+from tests.api_fixtures import finish_job
 from tests.auth_helpers import TEST_SECRET
 from tests.auth_helpers import make_user
 from tests.patrol_db import monaco_url  # noqa: F401 (fixture)
@@ -29,15 +30,25 @@ def api(monaco_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[T
     app.state.engine.dispose()
 
 
+def _create(api: TestClient, rid: int, body: dict[str, object], *, read: bool = True) -> dict[str, object]:
+    """POST a plan (202: a job), wait for the job, read the plan it links (read=False: just its id)."""
+    job = finish_job(api, api.post(f"/api/v1/regions/{rid}/patrol-plans", json=body))
+    assert job["state"] == "succeeded", job
+    result = job["result"]
+    assert isinstance(result, dict) and job["result_url"] == f"/api/v1/patrol-plans/{result['plan_id']}"
+    if not read:
+        return {"id": result["plan_id"]}
+    plan: dict[str, object] = api.get(str(job["result_url"])).json()
+    return plan
+
+
 def _region(api: TestClient) -> int:
     return next(r["id"] for r in api.get("/api/v1/regions").json()["items"] if r["name"] == "Monaco")
 
 
 def test_create_read_schedules_export(api: TestClient) -> None:
     rid = _region(api)
-    r = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=BODY)
-    assert r.status_code == 201, r.text
-    plan = r.json()
+    plan = _create(api, rid, BODY)
     assert plan["region"] == "Monaco" and plan["teams"] == 2 and plan["shift"] == "08:00-10:00"
     assert plan["solver_status"] == "optimal" and plan["attacker_utility"] > 0
     assert plan["parameters"]["dwell_min"] == 10.0 and plan["parameters"]["payoff"] == "capacity"  # not assessed
@@ -52,7 +63,7 @@ def test_create_read_schedules_export(api: TestClient) -> None:
     assert stops and all(s["path"] for s in sch if s["stops"])
     assert all("08:00" <= st["arrival"] <= st["departure"] <= "10:00" for st in stops)
     # same body, same schedules
-    again = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=BODY).json()["id"]
+    again = _create(api, rid, BODY)["id"]
     assert api.get(f"/api/v1/patrol-plans/{again}/schedules").json()["items"] == sch
 
     c = api.get(f"/api/v1/patrol-plans/{pid}/export", params={"format": "csv"})
@@ -91,8 +102,8 @@ def test_seed_is_secret_random_and_its_read_audited(api: TestClient, monaco_url:
 
     rid = _region(api)
     body = {k: v for k, v in BODY.items() if k != "seed"}
-    a = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=body).json()
-    b = api.post(f"/api/v1/regions/{rid}/patrol-plans", json=body).json()
+    a = _create(api, rid, body, read=False)
+    b = _create(api, rid, body, read=False)
     seed_a = api.get(f"/api/v1/patrol-plans/{a['id']}").json()["seed"]
     seed_b = api.get(f"/api/v1/patrol-plans/{b['id']}").json()["seed"]
     assert seed_a != seed_b and max(seed_a, seed_b) >= 2**31  # not 1, not a 31-bit counter (odds 1 in 2^62)
@@ -116,7 +127,6 @@ def test_seed_is_secret_random_and_its_read_audited(api: TestClient, monaco_url:
 
 def test_four_teams_one_day_ten_sites_is_not_a_500(api: TestClient) -> None:
     """Security finding 21: this body answered 500 (a GEOS exception on a one-point route)."""
-    r = api.post(f"/api/v1/regions/{_region(api)}/patrol-plans", json={"teams": 4, "days": 1, "max_sites": 10})
-    assert r.status_code == 201, r.text
-    sch = api.get(f"/api/v1/patrol-plans/{r.json()['id']}/schedules").json()["items"]
+    plan = _create(api, _region(api), {"teams": 4, "days": 1, "max_sites": 10})
+    sch = api.get(f"/api/v1/patrol-plans/{plan['id']}/schedules").json()["items"]
     assert len(sch) == 4 and all(len(p) >= 2 for s in sch for p in s["path"])

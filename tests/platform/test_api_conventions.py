@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from bastion.kernel.pagination import DEFAULT_LIMIT
 from bastion.kernel.pagination import MAX_LIMIT
 from tests.api_fixtures import AuthClient
+from tests.api_fixtures import job_result
 
 API = "/api/v1"
 
@@ -69,9 +70,9 @@ def _rectangular(text: str) -> list[list[str]]:
 
 def test_csv_exports_have_the_header_width(client: TestClient, auth_client: AuthClient) -> None:
     _rectangular(client.get(f"{API}/sites/export", params={"format": "csv", "region_id": 1}).text)
-    plan = client.post(f"{API}/regions/1/patrol-plans", json={"teams": 1, "days": 1, "max_sites": 5})
-    assert plan.status_code == 201, plan.text
-    rows = _rectangular(client.get(f"{API}/patrol-plans/{plan.json()['id']}/export", params={"format": "csv"}).text)
+    plan = job_result(client, client.post(f"{API}/regions/1/patrol-plans", json={"teams": 1, "days": 1,
+                                                                               "max_sites": 5}))
+    rows = _rectangular(client.get(f"{API}/patrol-plans/{plan['plan_id']}/export", params={"format": "csv"}).text)
     assert rows[0][:3] == ["plan_id", "day", "team"] and "extra" in rows[0]
     admin = auth_client("admin", None)
     _rectangular(admin.get(f"{API}/audit/export", params={"format": "csv"}).text)

@@ -289,6 +289,23 @@ def _exercise(w: World, _login: str) -> int:
     ex_svc.evaluate(w.sf, e.id, ratings={"planning": "P"})
     return e.id
 
+
+def _job(w: World, login: str) -> int:
+    """A finished job in region A that the caller asked for, with a file (a coordinator also sees others' jobs;
+    cancel leaves a finished job as is, re-run queues it again: its kind is unknown, so it then fails)."""
+    from bastion.jobs.models import Job
+    from bastion.jobs.models import JobFile
+
+    with w.sf.begin() as s:
+        uid = s.scalar(select(User.id).where(User.login == login))
+        j = Job(kind="matrix.none", params={}, state="succeeded", progress=1.0, message="", requested_by=uid,
+                actor=f"user:{login}", principal={}, region_id=w.region_a, attempts=1, cancel_requested=False,
+                result={}, created_at=utcnow())
+        s.add(j)
+        s.flush()
+        s.add(JobFile(job_id=j.id, filename="m.pdf", media_type="application/pdf", size_bytes=4, content=b"%PDF"))
+        return j.id
+
 # path parameter -> (value for this caller, the Resource it designates or None)
 PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "site_id": lambda w, _l: (w.site_id, Resource(region_id=w.region_a, operator_agency_id=w.agency_x)),
@@ -307,6 +324,7 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "warning_id": lambda w, l: (_warning(w, l), INCIDENT_A(w)),  # a drafted warning of an incident in region A
     "eplan_id": lambda w, l: (_eplan(w, l), SITE_X(w)),  # a draft emergency plan of the target site
     "exercise_id": lambda w, l: (_exercise(w, l), REGION_A(w)),  # an exercise of region A
+    "job_id": lambda w, l: (_job(w, l), Resource(region_id=w.region_a, visibility=Permission.REGION_READ)),
 }
 
 
@@ -398,6 +416,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/warning/alerts/{alert_id}"): Case(body=lambda w, l: {"status": "acknowledged"}),
     ("GET", "/api/v1/regions/{region_id}/warning/backtest"): Case(query={"month": "2024-01"}),
     ("POST", "/api/v1/tasks/escalate"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/sites/{site_id}/report-jobs"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/regions/{region_id}/report-jobs"): Case(body=lambda w, l: {}),
     ("POST", "/api/v1/regions/{region_id}/coverage/what-if"): Case(body=lambda w, l: {
         "add": [{"lon": 7.4255, "lat": 43.731}]}),
     ("POST", "/api/v1/incidents"): Case(body=lambda w, l: {

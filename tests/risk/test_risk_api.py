@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api_fixtures import job_result
+
 API = "/api/v1"
 
 
@@ -33,7 +35,7 @@ def test_tiers_risk_region_map_and_reports(client: TestClient, db_url: str) -> N
     assert {"risk_total", "risk_rank", "tiers"} <= set(feats[0]["properties"])
     assert client.get(f"{API}/sites/{sid}/assessments").json() == {"items": [], "total": 0, "limit": 100,
                                                                    "offset": 0}
-    stored = client.post(f"{API}/regions/1/assessments").json()
+    stored = job_result(client, client.post(f"{API}/regions/1/assessments"))
     assert stored["n_sites"] == 153
     rows = client.get(f"{API}/sites/{sid}/assessments").json()["items"]
     assert len(rows) == 6 and rows[0]["standard_versions"]["uk_ppa_2025"] == "2025"

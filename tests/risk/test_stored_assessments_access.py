@@ -9,6 +9,7 @@ from sqlalchemy import select
 from bastion.access.models import AuditLog
 from bastion.regions.models import Region
 from tests.api_fixtures import AuthClient
+from tests.api_fixtures import job_result
 
 API = "/api/v1"
 
@@ -26,7 +27,8 @@ def test_analyst_cannot_store_assessments_and_storing_is_audited_as_a_write(app:
     assert r.status_code == 403 and "plan:write" in r.text
 
     lead = auth_client("coordinator", "Monaco", login="lead-1")
-    assert lead.post(f"{API}/regions/{rid}/assessments").status_code == 200
+    assert job_result(lead, lead.post(f"{API}/regions/{rid}/assessments"))["n_sites"] == 153
     with sf() as s:
         rows = s.execute(select(AuditLog.action, AuditLog.outcome).where(AuditLog.actor == "user:lead-1")).all()
     assert ("POST /api/v1/regions/{region_id}/assessments", "ok") in rows, rows
+    assert ("job.create", "ok") in rows and ("job.succeeded", "ok") in rows, rows  # the job runs as lead-1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api_fixtures import job_result
+
 
 def _casino(client: TestClient) -> int:
     r = client.get("/api/v1/sites", params={"q": "Place du Casino"})
@@ -15,15 +17,15 @@ def _casino(client: TestClient) -> int:
 def test_run_read_and_map_layer(client: TestClient) -> None:
     region = client.get("/api/v1/regions").json()["items"][0]["id"]
     sid = _casino(client)
-    r = client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
-    assert r.status_code == 200, r.text
-    rep = r.json()
+    rep = job_result(client, client.post(f"/api/v1/regions/{region}/vehicle-assessments",
+                                         json={"vehicles": ["car"], "site_ids": [sid]}))
     assert rep["sites_assessed"] == 1 and rep["entry_points"] == 3 and rep["inserted"] == 1
     assert (
         rep["worst"][0]["speed_kph"] == pytest.approx(119.1, abs=0.5) and rep["worst"][0]["status"] == "not_coverable"
     )
-    again = client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
-    assert again.json()["rows_changed"] == 0 and again.json()["unchanged"] == 1
+    again = job_result(client, client.post(f"/api/v1/regions/{region}/vehicle-assessments",
+                                           json={"vehicles": ["car"], "site_ids": [sid]}))
+    assert again["rows_changed"] == 0 and again["unchanged"] == 1
 
     d = client.get(f"/api/v1/sites/{sid}/vehicle", params={"detection_distance_m": 50}).json()
     assert d["assessed"] and "unrated" in d["barrier_note"]
@@ -57,7 +59,8 @@ def test_run_read_and_map_layer(client: TestClient) -> None:
     m = client.post(f"/api/v1/sites/{sid}/measures", json={"kind": "hvm_barrier", "params": {
         "standard": "ISO 22343-1", "rating": "V/1500[M1]/64/90:0.6"}})
     assert m.status_code in (200, 201), m.text
-    client.post(f"/api/v1/regions/{region}/vehicle-assessments", json={"vehicles": ["car"], "site_ids": [sid]})
+    job_result(client, client.post(f"/api/v1/regions/{region}/vehicle-assessments",
+                                   json={"vehicles": ["car"], "site_ids": [sid]}))
     aps = client.get(f"/api/v1/sites/{sid}/vehicle").json()["assessments"][0]["approaches"]
     assert [a["status"] for a in aps] == ["not_coverable", "protected", "protected"]
     fc = client.get(f"/api/v1/regions/{region}/vehicle.geojson").json()
@@ -113,4 +116,4 @@ def test_approach_speeds_are_sensitive(client: TestClient, auth_client, anon_cli
     body = {"vehicles": ["car"], "site_ids": [sid]}
     assert viewer.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 403
     assert analyst.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 403
-    assert client.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 200
+    assert client.post(f"/api/v1/regions/{region}/vehicle-assessments", json=body).status_code == 202

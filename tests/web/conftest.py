@@ -48,3 +48,26 @@ def browser() -> Iterator[Browser]:
             yield b
         finally:
             b.close()
+
+
+def run_job(base_url: str, path: str, body: dict[str, object], token: str) -> dict[str, object]:
+    """POST long work (202 with Location /api/v1/jobs/{id}, docs/jobs.md), wait for the server's workers to
+    finish the job, return its result."""
+    import time
+
+    auth = {"Authorization": f"Bearer {token}"}
+    req = urllib.request.Request(f"{base_url}{path}", data=json.dumps(body).encode(), method="POST",
+                                 headers={"Content-Type": "application/json", **auth})
+    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
+        assert r.status == 202
+        location = r.headers["Location"]
+    deadline = time.monotonic() + 300
+    while True:
+        with urllib.request.urlopen(urllib.request.Request(f"{base_url}{location}", headers=auth),  # noqa: S310
+                                    timeout=60) as r:
+            job = json.loads(r.read())
+        if job["state"] not in ("queued", "running"):
+            assert job["state"] == "succeeded", job
+            return job["result"]  # type: ignore[no-any-return]
+        assert time.monotonic() < deadline, job
+        time.sleep(0.1)

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
 from tests.web.conftest import api_token
+from tests.web.conftest import run_job
 from tests.web.test_map_page import EN
 from tests.web.test_map_page import ZH
 from tests.web.test_map_page import _open
@@ -24,19 +25,13 @@ def _get(url: str, token: str) -> object:
         return json.loads(r.read())
 
 
-def _post(url: str, body: dict[str, object], token: str) -> dict[str, object]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
-        return json.loads(r.read())  # type: ignore[no-any-return]
-
-
 def test_patrol_plan_view_draws_routes(browser: Browser, live_server_url: str, tmp_path: Path) -> None:
     base = live_server_url.rstrip("/")
     token = api_token(base)  # the API needs credentials (tests/web/conftest.py)
     rid = _get(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
-    plan = _post(f"{base}/api/v1/regions/{rid}/patrol-plans",
-                 {"teams": 3, "shift": "09:00-11:00", "days": 2, "seed": 5, "max_sites": 12}, token)
+    result = run_job(base, f"/api/v1/regions/{rid}/patrol-plans",
+                     {"teams": 3, "shift": "09:00-11:00", "days": 2, "seed": 5, "max_sites": 12}, token)
+    plan = {"id": result["plan_id"]}
     day2 = _get(f"{base}/api/v1/patrol-plans/{plan['id']}/schedules?day=2", token)["items"]  # type: ignore[index]
     n_lines = sum(len(s["path"]) for s in day2)
     n_stops = sum(len(s["stops"]) for s in day2)

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
 from tests.web.conftest import api_token
+from tests.web.conftest import run_job
 from tests.web.test_map_page import EN
 from tests.web.test_map_page import ZH
 from tests.web.test_map_page import _open
@@ -20,13 +21,11 @@ SHOTS = Path(__file__).resolve().parents[2] / "build" / "screenshots"
 
 
 def _assess_monaco(base: str) -> dict[str, object]:
-    auth = {"Authorization": f"Bearer {api_token(base)}"}
+    token = api_token(base)
+    auth = {"Authorization": f"Bearer {token}"}
     regions = json.load(urllib.request.urlopen(urllib.request.Request(f"{base}/api/v1/regions", headers=auth)))
     rid = regions["items"][0]["id"]
-    req = urllib.request.Request(f"{base}/api/v1/regions/{rid}/vehicle-assessments", method="POST",
-                                 data=json.dumps({"vehicles": ["car"]}).encode(),
-                                 headers={"Content-Type": "application/json", **auth})
-    return json.load(urllib.request.urlopen(req))  # type: ignore[no-any-return]
+    return run_job(base, f"/api/v1/regions/{rid}/vehicle-assessments", {"vehicles": ["car"]}, token)
 
 
 def test_vehicle_layer_draws_paths_entries_barriers_and_panel(browser: Browser, live_server_url: str,

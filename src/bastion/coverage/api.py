@@ -7,6 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from fastapi.responses import JSONResponse
 
 from bastion.access.http import GuardDep
@@ -17,13 +19,17 @@ from bastion.coverage import placement
 from bastion.coverage import service as cov
 from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS
 from bastion.coverage.enums import WeightBasis
+from bastion.coverage.jobs import PLACEMENT
+from bastion.coverage.jobs import PLACEMENT_APPLY
 from bastion.coverage.render import isochrones_geojson
 from bastion.coverage.schemas import CoverageRead
-from bastion.coverage.schemas import PlacementRead
 from bastion.coverage.schemas import PlacementRequest
 from bastion.coverage.schemas import StandardRead
 from bastion.coverage.schemas import WhatIfRead
 from bastion.coverage.schemas import WhatIfRequest
+from bastion.jobs.http import ACCEPTED_DOC
+from bastion.jobs.http import accept
+from bastion.jobs.schemas import JobRead
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.http import MAX_ID
 from bastion.kernel.http import IdPath
@@ -68,20 +74,23 @@ def get_coverage(
     return CoverageRead(**d, standard_s=std)
 
 
-@router.post("/regions/{region_id}/coverage/placement", response_model=PlacementRead, dependencies=[ANALYSIS])
-def post_placement(region_id: IdPath, body: PlacementRequest, sf: SessionFactoryDep, guard: GuardDep) -> PlacementRead:
+@router.post("/regions/{region_id}/coverage/placement", response_model=JobRead, status_code=202,
+             dependencies=[ANALYSIS], responses=ACCEPTED_DOC)
+def post_placement(region_id: IdPath, body: PlacementRequest, request: Request, response: Response,
+                   sf: SessionFactoryDep, guard: GuardDep) -> JobRead:
+    """Queue a placement (MCLP, LSCP, p-median): 202 with Location /api/v1/jobs/{id}; the job's result is the
+    placement (PlacementRead's fields). apply=true stores the proposed units (plan:write)."""
     _in_region(guard, Permission.ANALYSIS_RUN, region_id)
     if body.apply:  # storing the proposed units changes the plan
         _in_region(guard, Permission.PLAN_WRITE, region_id)
+    placement.check_request(body.model, add=body.add, backup=body.backup, standard_s=body.standard_s,
+                            time_limit_s=body.time_limit_s, speed_profile=body.speed_profile,
+                            weight_basis=body.weight, unit_type=body.unit_type)
     with sf() as s:
-        RegionRepo(s).get(region_id)
-    r = placement.place(
-        sf, region_id, standard_s=body.standard_s, add=body.add, model=body.model, backup=body.backup,
-        speed_profile=body.speed_profile, unit_type=body.unit_type,
-        candidates=[tuple(c) for c in body.candidates] if body.candidates is not None else None,  # type: ignore[misc]
-        time_limit_s=body.time_limit_s, apply=body.apply, weight_basis=body.weight,
-    )
-    return PlacementRead(**dataclasses.asdict(r))
+        placement.check_demand(s, region_id, body.weight)  # 404/422 now, not a failed job later
+    params = {"region_id": region_id, **body.model_dump(mode="json")}
+    kind = PLACEMENT_APPLY if body.apply else PLACEMENT
+    return accept(request, response, kind, params, region_id=region_id)
 
 
 @router.post("/regions/{region_id}/coverage/what-if", response_model=WhatIfRead, dependencies=[ANALYSIS])

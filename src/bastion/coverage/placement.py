@@ -97,7 +97,7 @@ def place(
     covered twice); lscp: fewest units so every reachable site is covered; p_median: ``add`` units minimising
     the weighted mean response time. apply=True stores the proposed units (one transaction). weight_basis:
     sites | capacity | risk (stored total risk per site; InvalidInput until `bastion risk assess` has run)."""
-    utype = _check_request(model, add=add, backup=backup, standard_s=standard_s, time_limit_s=time_limit_s,
+    utype = check_request(model, add=add, backup=backup, standard_s=standard_s, time_limit_s=time_limit_s,
                            speed_profile=speed_profile, weight_basis=weight_basis, unit_type=unit_type)
     t0 = time.perf_counter()
     with sf() as s:
@@ -171,7 +171,15 @@ def place(
     return rep
 
 
-def _check_request(model: str, *, add: int, backup: bool, standard_s: int, time_limit_s: float, speed_profile: str,
+def check_demand(session: Session, region_id: int, weight_basis: str) -> None:
+    """The region exists and has demand under this weight basis (risk: a stored assessment): what place() checks
+    before routing, to refuse a request before it is queued."""
+    region = RegionRepo(session).get(region_id)
+    if not load_demand(session, region, weight_basis=weight_basis).sites:
+        raise InvalidInput(f"region {region.name!r} has no crowded places to cover", field="region")
+
+
+def check_request(model: str, *, add: int, backup: bool, standard_s: int, time_limit_s: float, speed_profile: str,
                    weight_basis: str, unit_type: str | None) -> str:
     """Check a placement request; the unit type of the proposed units."""
     if model not in MODELS:

@@ -5,10 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import Progress
-from rich.progress import SpinnerColumn
-from rich.progress import TextColumn
-from rich.progress import TimeElapsedColumn
 from rich.table import Table
 
 from bastion.kernel.cli import console
@@ -28,14 +24,16 @@ def osm(
     boundary: Path | None = typer.Option(None, "--boundary", help="GeoJSON boundary of the region (optional)."),
 ) -> None:
     """Import key targets, crowded places and the drivable road network; idempotent, one transaction."""
-    from bastion.imports.service import import_osm
+    from bastion.imports.jobs import OSM
+    from bastion.imports.service import ImportReport
+    from bastion.jobs.foreground import run_with_bar
 
-    sf = session_factory()
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console,
-                  transient=True) as prog:
-        task = prog.add_task(f"reading {file.name}", total=None)
-        report = import_osm(sf, file, region, boundary_file=boundary,
-                            progress=lambda msg: prog.update(task, description=msg + ", writing"))
+    job = run_with_bar(OSM, {"path": str(file.resolve()), "region": region,
+                             "boundary": str(boundary.resolve()) if boundary else None},
+                       region_id=None, title=f"import {file.name}")
+    result = dict(job.result or {})
+    result.pop("rows_changed", None)
+    report = ImportReport(**result)
     t = Table(title=f"{report.file} → {report.region_name}")
     t.add_column("category")
     t.add_column("sites", justify="right")

@@ -1,20 +1,16 @@
 """Public warnings as OASIS CAP 1.2 messages: drafted, approved by a SECOND person, then published (validated
-against the OASIS CAP 1.2 XML schema shipped in incidents/cap/, see its NOTICE.md). ``status`` follows the
+against the OASIS CAP 1.2 XML schema shipped in kernel/cap/, see its NOTICE.md). ``status`` follows the
 incident's mode (REAL -> Actual, EXERCISE -> Exercise, TEST -> Test). Delivery: download, and an optional webhook
 adapter (HTTP POST of the XML); nothing depends on an outside service."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import urllib.request
 import uuid
 import xml.etree.ElementTree as ET
-from functools import cache
-from pathlib import Path
 
-import xmlschema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -26,18 +22,17 @@ from bastion.incidents.enums import IncidentStatus
 from bastion.incidents.enums import IncidentType
 from bastion.incidents.models import Incident
 from bastion.incidents.models import Warning
+from bastion.kernel.cap import NS
+from bastion.kernel.cap import cap_time
+from bastion.kernel.cap import schema_errors as validate
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
-from bastion.kernel.errors import DataIntegrityError
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.errors import PermissionDenied
 
 log = logging.getLogger(__name__)
 
-NS = "urn:oasis:names:tc:emergency:cap:1.2"
-SCHEMA = Path(__file__).with_name("cap") / "CAP-v1.2.xsd"
-SCHEMA_SHA256 = "b7798ef25868b068c97b268bda02d067c7d4ba9373adc5638bf37105804ee723"
 SENDER = "bastion@bastion.local"
 STATUS = {"real": "Actual", "exercise": "Exercise", "test": "Test"}
 # incident type -> (CAP event text, responseType): what the public is told to do (ASSUMPTION, editable)
@@ -56,23 +51,6 @@ EVENT: dict[str, tuple[str, str]] = {
 }
 
 
-@cache
-def schema() -> xmlschema.XMLSchema:
-    data = SCHEMA.read_bytes()
-    if hashlib.sha256(data).hexdigest() != SCHEMA_SHA256:
-        raise DataIntegrityError(f"{SCHEMA} does not match its recorded sha256: reinstall Bastion")
-    return xmlschema.XMLSchema(SCHEMA)
-
-
-def validate(xml: str) -> list[str]:
-    """Schema errors of a CAP document (empty: valid)."""
-    return [str(e.reason or e) for e in schema().iter_errors(xml)]
-
-
-def _cap_time(t: dt.datetime) -> str:
-    return t.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
 def build_cap(inc: Incident, w: Warning, *, sent: dt.datetime) -> str:
     """The CAP 1.2 alert for a warning (one info block, one circular area)."""
     ET.register_namespace("", NS)
@@ -85,7 +63,7 @@ def build_cap(inc: Incident, w: Warning, *, sent: dt.datetime) -> str:
     root = ET.Element(f"{{{NS}}}alert")
     sub(root, "identifier", w.identifier)
     sub(root, "sender", SENDER)
-    sub(root, "sent", _cap_time(sent))
+    sub(root, "sent", cap_time(sent))
     sub(root, "status", STATUS[inc.mode])
     sub(root, "msgType", w.msg_type)
     sub(root, "scope", "Public")

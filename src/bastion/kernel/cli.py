@@ -175,3 +175,31 @@ def parse_now(now: str | None) -> dt.datetime:
     if v.tzinfo is None:
         raise InvalidInput(f"--now must carry a zone (e.g. 2026-12-31T00:00Z), got {now!r}", field="now")
     return v
+
+
+# ---- long work: a job run in the foreground with a progress bar ----
+
+class JobBar:
+    """A rich progress bar for a job run in the foreground: ``bar.update(fraction, message)``."""
+
+    def __init__(self, title: str) -> None:
+        from rich.progress import BarColumn
+        from rich.progress import Progress
+        from rich.progress import TaskProgressColumn
+        from rich.progress import TextColumn
+        from rich.progress import TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("{task.description:<28}"), BarColumn(), TaskProgressColumn(),
+                                  TimeElapsedColumn(), console=__getattr__("console"), transient=False)
+        self._task = self._progress.add_task(title, total=1.0)
+        self.title = title
+
+    def update(self, fraction: float, message: str = "") -> None:
+        self._progress.update(self._task, completed=fraction, description=(message or self.title)[:28])
+
+    def __enter__(self) -> JobBar:
+        self._progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.__exit__(*exc)  # type: ignore[arg-type]

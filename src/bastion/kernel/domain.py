@@ -32,4 +32,5 @@ class DomainSpec:
     web_scripts: tuple[str, ...] = ()  # files in the domain's web/ folder, served under /static/
     i18n: bool = False  # the domain has i18n/{en,zh-CN}.json
     templates: bool = False  # the domain has templates/ (Jinja2, autoescaped)
+    jobs: tuple[str, ...] = ()  # "module:attr" naming a tuple of kernel.jobs.JobKind (long work run as jobs)
     extra: dict[str, str] = field(default_factory=dict)

@@ -68,6 +68,14 @@ class Settings(BaseSettings):
         description="Comma-separated addresses or CIDR networks of reverse proxies whose X-Forwarded-For is believed "
         "(e.g. 127.0.0.1 when nginx runs on the same host). Empty: X-Forwarded-For is ignored.")
 
+    # --- background jobs (docs/jobs.md) ---
+    job_workers: int = Field(default=2, ge=0, le=64, description="Job worker threads `bastion serve` runs in "
+                             "process (0: none; then run `bastion worker`).")
+    job_heartbeat_s: float = Field(default=5.0, gt=0, le=600, description="How often a worker marks its running "
+                                   "jobs alive, s.")
+    job_stale_s: float = Field(default=60.0, gt=0, le=86400, description="A running job whose heartbeat is older "
+                               "than this is marked interrupted (its worker stopped), s.")
+
     @field_validator("default_language")
     @classmethod
     def _lang(cls, v: str) -> str:

@@ -7,12 +7,16 @@ from typing import Literal
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Request
 from fastapi import Response
 
 from bastion.access.http import GuardDep
 from bastion.access.http import region_resource
 from bastion.access.http import require
 from bastion.access.policy import Permission
+from bastion.jobs.http import ACCEPTED_DOC
+from bastion.jobs.http import accept
+from bastion.jobs.schemas import JobRead
 from bastion.kernel.http import IdPath
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
@@ -20,6 +24,7 @@ from bastion.kernel.pagination import PageDep
 from bastion.patrol import render as exp
 from bastion.patrol import service as svc
 from bastion.patrol.build import check_options
+from bastion.patrol.jobs import PLAN as PLAN_JOB
 from bastion.patrol.schemas import PatrolPlanCreate
 from bastion.patrol.schemas import PatrolPlanList
 from bastion.patrol.schemas import PatrolPlanRead
@@ -58,18 +63,19 @@ def _read(session: SessionDep, plan_id: int, guard: GuardDep | None = None) -> P
     return PatrolPlanRead(**out)
 
 
-@router.post("/regions/{region_id}/patrol-plans", response_model=PatrolPlanRead, status_code=201,
-             dependencies=[PLAN_WRITE])
-def create_plan(region_id: IdPath, body: PatrolPlanCreate, sf: SessionFactoryDep, guard: GuardDep) -> PatrolPlanRead:
+@router.post("/regions/{region_id}/patrol-plans", response_model=JobRead, status_code=202,
+             dependencies=[PLAN_WRITE], responses=ACCEPTED_DOC)
+def create_plan(region_id: IdPath, body: PatrolPlanCreate, request: Request, response: Response,
+                sf: SessionFactoryDep, guard: GuardDep) -> JobRead:
+    """Queue a plan (solving takes up to minutes): 202 with Location /api/v1/jobs/{id}; the job's result links
+    the stored plan. The seed is drawn now, so a re-run of the job rebuilds (and finds) the same plan."""
     _check_region(guard, region_id, Permission.PLAN_WRITE)
-    with sf() as s:
-        RegionRepo(s).get(region_id)
     options = body.model_dump()
     if options["seed"] is None:
         options["seed"] = svc.new_seed()
-    plan_id = svc.create_plan(sf, region_id, check_options(**options))
     with sf() as s:
-        return _read(s, plan_id)
+        svc.check_plan(s, region_id, check_options(**options))  # 404/422 now, not a failed job later
+    return accept(request, response, PLAN_JOB, {"region_id": region_id, "options": options}, region_id=region_id)
 
 
 @router.get("/regions/{region_id}/patrol-plans", response_model=PatrolPlanList, dependencies=[PLAN_READ])

@@ -221,18 +221,13 @@ def _base_and_times(graph: RoutingGraph, snapper: Snapper, site_nodes: npt.NDArr
     return site_nodes[pick], among[np.ix_(pick, pick)]
 
 
-def build_plan(
-    sites: Sequence[SiteInput], roads: RoadNetwork, options: PlanOptions, *, progress: Progress | None = None
-) -> BuiltPlan:
-    """Solve and sample a plan for ``sites`` on ``roads`` (plain values in, plain values out)."""
-    t0 = time.perf_counter()
-    o = options
-    report = progress or (lambda _s, _d, _t: None)
+def _targets(sites: Sequence[SiteInput], options: PlanOptions
+             ) -> tuple[PlanOptions, list[int], dict[int, np.ndarray[Any, Any]]]:
+    """(options with the payoff resolved, indices of the target sites, consequence per weekday); InvalidInput when
+    the sites cannot make a plan with these options."""
     if not sites:
         raise InvalidInput("the region has no sites to patrol: import an OSM extract first", field="region")
-    if roads.n_edges == 0:
-        raise InvalidInput("the region has no roads: import an OSM extract with its road network", field="region")
-    o = _with_payoff(sites, o)
+    o = _with_payoff(sites, options)
     start_min, length = parse_shift(o.shift)
     weekdays = sorted({(o.start_weekday + d) % 7 for d in range(o.days)})
     full = {wd: _consequences(sites, o, wd, start_min, length) for wd in weekdays}
@@ -243,6 +238,25 @@ def build_plan(
         raise InvalidInput(
             f"teams must be at most the number of target sites ({len(chosen)}), got {o.teams}", field="teams"
         )
+    return o, chosen, full
+
+
+def check_targets(sites: Sequence[SiteInput], options: PlanOptions) -> None:
+    """The checks build_plan makes on the sites before any routing (to refuse a request before queueing it)."""
+    _targets(sites, options)
+
+
+def build_plan(
+    sites: Sequence[SiteInput], roads: RoadNetwork, options: PlanOptions, *, progress: Progress | None = None
+) -> BuiltPlan:
+    """Solve and sample a plan for ``sites`` on ``roads`` (plain values in, plain values out)."""
+    t0 = time.perf_counter()
+    report = progress or (lambda _s, _d, _t: None)
+    if roads.n_edges == 0:
+        raise InvalidInput("the region has no roads: import an OSM extract with its road network", field="region")
+    o, chosen, full = _targets(sites, options)
+    start_min, length = parse_shift(o.shift)
+    weekdays = sorted(full)
     targets = tuple(sites[i] for i in chosen)
     consequence = {wd: full[wd][chosen] for wd in weekdays}
 

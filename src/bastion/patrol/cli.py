@@ -83,14 +83,20 @@ def plan(
     if out is not None and out.exists() and not out.is_dir():
         raise InvalidInput(f"--out {str(out)!r} is a file; give a folder", field="out")
     sf = session_factory()
-    with _bars() as progress:
-        plan_id = svc.create_plan(sf, region, o, progress=progress)
+    with sf() as s:
+        region_id = RegionRepo(s).get_by_ref(region).id
+    from bastion.jobs.foreground import run_with_bar
+    from bastion.patrol.jobs import PLAN
+
+    job = run_with_bar(PLAN, {"region_id": region_id, "options": o.as_dict()}, region_id=region_id,
+                       title="patrol plan")
+    plan_id = int((job.result or {})["plan_id"])
     with sf() as s:
         p = svc.get_plan(s, plan_id)
         region_name = RegionRepo(s).get(p.region_id).name
         teams_days = svc.schedules(s, plan_id)
         basis = p.parameters.get("payoff") or "capacity"
-        console.print(f"patrol plan [bold]{plan_id}[/]: {region_name}, {p.n_sites} sites x {p.n_targets // max(1, p.n_sites)} "
+        console.print(f"patrol plan [bold]{plan_id}[/] (job {job.id}): {region_name}, {p.n_sites} sites x {p.n_targets // max(1, p.n_sites)} "
                       f"slot-days, {p.teams} teams, {p.days} days; payoffs from {basis}; solver {p.solver_status} "
                       f"(gap {p.gap:.1e}) in {p.runtime_s:.1f} s; attacker's best expected gain "
                       f"{p.attacker_utility:,.1f} {'people' if basis == 'capacity' else 'risk units'}")

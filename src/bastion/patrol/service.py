@@ -20,6 +20,7 @@ from bastion.patrol.build import PlanOptions
 from bastion.patrol.build import Progress
 from bastion.patrol.build import SiteInput
 from bastion.patrol.build import build_plan
+from bastion.patrol.build import check_targets
 from bastion.patrol.build import clock
 from bastion.patrol.models import PatrolCoverage
 from bastion.patrol.models import PatrolPlan
@@ -54,6 +55,14 @@ def compute_plan(
         roads = load_road_network(s, region.id)
         rid = region.id
     return rid, build_plan(sites, roads, options, progress=progress)
+
+
+def check_plan(session: Session, region_ref: str | int, options: PlanOptions) -> int:
+    """The checks a plan's build makes on the region's sites (teams vs targets, the payoff basis), without routing
+    or solving: a request that cannot succeed is refused before it is queued. Returns the region id."""
+    region = RegionRepo(session).get_by_ref(region_ref)
+    check_targets(_inputs(session, region), options)
+    return region.id
 
 
 def new_seed() -> int:
@@ -96,6 +105,19 @@ def create_plan(
         plan_id = plan.id
     log.info("stored patrol plan %d (%d schedules)", plan_id, len(built.schedules))
     return plan_id
+
+
+def find_plan(session: Session, region_id: int, options: PlanOptions) -> int | None:
+    """The stored plan these options (seed included) already made in the region, if any: a re-run job returns it
+    instead of storing the same plan twice. The payoff basis left open (None) matches whichever was resolved."""
+    want = options.as_dict()
+    if want.get("payoff") is None:
+        want.pop("payoff", None)
+    for plan in session.scalars(select(PatrolPlan).where(PatrolPlan.region_id == region_id,
+                                                         PatrolPlan.seed == options.seed).order_by(PatrolPlan.id)):
+        if all(plan.parameters.get(k) == v for k, v in want.items()):
+            return plan.id
+    return None
 
 
 def get_plan(session: Session, plan_id: int) -> PatrolPlan:

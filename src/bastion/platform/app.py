@@ -29,6 +29,7 @@ from bastion.platform.hardening import ClientAddress
 from bastion.platform.hardening import SecurityHeaders
 from bastion.platform.meta import WEB_DIR
 from bastion.platform.registry import specs
+from bastion.platform.workers import lifespan
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ def create_app(settings: Settings) -> FastAPI:
         docs_url=None,  # served below from vendored files (no CDN; the CSP allows no third-party script)
         openapi_url="/openapi.json",
         responses=ERROR_RESPONSES,  # every route documents the one error shape
+        lifespan=lifespan,  # the in-process job workers (platform/workers.py)
     )
     engine = make_engine(settings.resolved_database_url())
     app.state.settings = settings

@@ -107,7 +107,7 @@ def serve(
     host: str | None = typer.Option(None, help="Bind address (default BASTION_HOST or 127.0.0.1)."),
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (default BASTION_PORT or 8000)."),
 ) -> None:
-    """Serve the web app and REST API (OpenAPI at /docs)."""
+    """Serve the web app and REST API (OpenAPI at /docs), with BASTION_JOB_WORKERS job workers in process."""
     import uvicorn
 
     from bastion.platform.app import create_app
@@ -116,6 +116,31 @@ def serve(
     s.check_production()
     # proxy headers are resolved by the app itself from BASTION_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1)
     uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info", proxy_headers=False)
+
+
+@app.command()
+@handle_errors
+def worker(
+    concurrency: int = typer.Option(2, "--concurrency", min=1, max=64, help="Jobs run at once (threads)."),
+) -> None:
+    """Run queued jobs (a standalone worker; `bastion serve` also runs BASTION_JOB_WORKERS in process)."""
+    import signal
+    import threading
+
+    from bastion.kernel.cli import console
+    from bastion.kernel.cli import session_factory
+    from bastion.platform.workers import pool
+
+    s = settings()
+    workers = pool(session_factory(s), s, concurrency=concurrency)
+    workers.start()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    console.print(f"job worker: {concurrency} thread(s); Ctrl-C stops it (a running job is then marked "
+                  f"interrupted after {s.job_stale_s:g} s and can be re-run)")
+    stop.wait()
+    workers.stop()
 
 
 @app.command()

@@ -26,6 +26,7 @@ DOMAINS: tuple[str, ...] = (
     "warning",
     "incidents",
     "preparedness",
+    "jobs",
 )
 
 

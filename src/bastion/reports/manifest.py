@@ -3,6 +3,7 @@
 from bastion.kernel.domain import CommandSpec as Cmd
 from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec("reports", routers=("bastion.reports.api",), templates=True, commands=(
+SPEC = DomainSpec("reports", routers=("bastion.reports.api",), templates=True, jobs=("bastion.reports.jobs:KINDS",),
+                  commands=(
     Cmd("report", "bastion.reports.cli:report_app", "HTML/PDF risk reports per site and per region."),
 ))

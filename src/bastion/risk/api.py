@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Request
 from fastapi import Response
 from fastapi.responses import JSONResponse
 
@@ -17,6 +18,9 @@ from bastion.algorithms.risk import CATALOGUE
 from bastion.algorithms.risk import PortfolioResult
 from bastion.algorithms.risk import SiteRisk
 from bastion.algorithms.risk import TierResult
+from bastion.jobs.http import ACCEPTED_DOC
+from bastion.jobs.http import accept
+from bastion.jobs.schemas import JobRead
 from bastion.kernel.http import AtQ
 from bastion.kernel.http import IdPath
 from bastion.kernel.http import SessionDep
@@ -25,6 +29,7 @@ from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 from bastion.risk import render as risk_render
 from bastion.risk import service as svc
+from bastion.risk.jobs import ASSESS as ASSESS_JOB
 from bastion.risk.schemas import AllocationRead
 from bastion.risk.schemas import FactsRead
 from bastion.risk.schemas import FactsUpdate
@@ -200,16 +205,18 @@ def region_risk(region_id: IdPath, session: SessionDep, guard: GuardDep, at: AtQ
     return _region_read(svc.region_risk(session, region_id, at=at), limit)
 
 
-@router.post("/regions/{region_id}/assessments", response_model=RegionRiskRead,
-             dependencies=[require(P.ANALYSIS_RUN, P.PLAN_WRITE, P.SITE_SENSITIVE_READ)])
-def store_assessments(region_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
-                      at: AtQ = None) -> RegionRiskRead:
-    """Score every site of the region and store the assessment (one row per site x threat). Storing replaces
+@router.post("/regions/{region_id}/assessments", response_model=JobRead, status_code=202,
+             dependencies=[require(P.ANALYSIS_RUN, P.PLAN_WRITE, P.SITE_SENSITIVE_READ)], responses=ACCEPTED_DOC)
+def store_assessments(region_id: IdPath, request: Request, response: Response, session: SessionDep,
+                      guard: GuardDep, at: AtQ = None) -> JobRead:
+    """Queue the scoring of every site of the region and the storing of the assessment (one row per site x
+    threat): 202 with Location /api/v1/jobs/{id}; the job's result links GET /regions/{id}/risk. Storing replaces
     what others read: plan:write (an analyst runs the same scoring with GET /regions/{id}/risk)."""
     region_in_scope(session, guard, region_id, P.ANALYSIS_RUN)
     region_in_scope(session, guard, region_id, P.PLAN_WRITE)
     region_in_scope(session, guard, region_id, P.SITE_SENSITIVE_READ, "risk")
-    return _region_read(svc.store_region_assessment(sf, region_id, at=at), None)
+    params = {"region_id": region_id, "at": at.isoformat() if at is not None else None}
+    return accept(request, response, ASSESS_JOB, params, region_id=region_id)
 
 
 @router.get("/regions/{region_id}/risk.geojson", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],

@@ -87,9 +87,14 @@ def assess(site_id: int = typer.Argument(None, help="Site id (or --region to sco
             raise InvalidInput("give a site id or --region", field="site_id")
         with session_factory()() as s:
             rid = RegionRepo(s).get_by_ref(region).id
-        rr = svc.store_region_assessment(session_factory(), rid, at=when)
-        console.print(f"{rr.region.name}: {len(rr.ranking)} sites scored and stored in {rr.runtime_s:.2f} s "
-                      f"(threat level {rr.setting.scoring_level})")
+        from bastion.jobs.foreground import run_with_bar
+        from bastion.risk.jobs import ASSESS
+
+        job = run_with_bar(ASSESS, {"region_id": rid, "at": when.isoformat() if when else None}, region_id=rid,
+                           title="risk assessment")
+        r = job.result or {}
+        console.print(f"{r['region']}: {r['n_sites']} sites scored and stored in {r['runtime_s']:.2f} s "
+                      f"(threat level {r['threat_level']}; job {job.id})")
         return
     with session_factory()() as s:
         site = SiteRepo(s).get(site_id)

@@ -6,11 +6,14 @@ running an assessment needs analysis:run over the region (docs/security.md).
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated
 from typing import Any
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Request
+from fastapi import Response
 from fastapi.responses import HTMLResponse
 from fastapi.responses import JSONResponse
 
@@ -19,6 +22,9 @@ from bastion.access.http import region_resource
 from bastion.access.http import require
 from bastion.access.http import site_resource
 from bastion.access.policy import Permission
+from bastion.jobs.http import ACCEPTED_DOC
+from bastion.jobs.http import accept
+from bastion.jobs.schemas import JobRead
 from bastion.kernel.http import IdPath
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
@@ -26,8 +32,8 @@ from bastion.sites.repository import SiteRepo
 from bastion.vehicle import read
 from bastion.vehicle import service as svc
 from bastion.vehicle.enums import DEFAULT_VEHICLE
+from bastion.vehicle.jobs import ASSESS as ASSESS_JOB
 from bastion.vehicle.schemas import SiteVehicleRead
-from bastion.vehicle.schemas import VehicleAssessmentReport
 from bastion.vehicle.schemas import VehicleAssessmentRun
 from bastion.vehicle.schemas import VehicleKey
 
@@ -53,11 +59,12 @@ def _site_guard(session: SessionDep, guard: GuardDep, site_id: int, what: str) -
     guard.sensitive_read("site", site_id, what)
 
 
-@router.post("/regions/{region_id}/vehicle-assessments", response_model=VehicleAssessmentReport,
-             dependencies=[require(Permission.ANALYSIS_RUN, Permission.PLAN_WRITE)])
-def run_assessment(region_id: IdPath, body: VehicleAssessmentRun, sf: SessionFactoryDep,
-                   guard: GuardDep) -> VehicleAssessmentReport:
-    """Assess the region's sites (or `site_ids`) and store the results; a re-run with the same inputs changes nothing."""
+@router.post("/regions/{region_id}/vehicle-assessments", response_model=JobRead, status_code=202,
+             dependencies=[require(Permission.ANALYSIS_RUN, Permission.PLAN_WRITE)], responses=ACCEPTED_DOC)
+def run_assessment(region_id: IdPath, body: VehicleAssessmentRun, request: Request, response: Response,
+                   sf: SessionFactoryDep, guard: GuardDep) -> JobRead:
+    """Queue an assessment of the region's sites (or `site_ids`): 202 with Location /api/v1/jobs/{id}; the job's
+    result is the run's report. A re-run with the same inputs changes nothing."""
     guard.check(Permission.ANALYSIS_RUN, region_resource(region_id), object_type="region", object_id=region_id)
     # storing replaces the assessment others read: a write (plan:write), not an analyst's read-only run
     guard.check(Permission.PLAN_WRITE, region_resource(region_id), object_type="region", object_id=region_id)
@@ -66,14 +73,11 @@ def run_assessment(region_id: IdPath, body: VehicleAssessmentRun, sf: SessionFac
         friction=body.friction, friction_low=body.friction_low, friction_high=body.friction_high,
         standoff_m=body.standoff_m,
     )
-    rep = svc.assess(sf, region_id, params, site_ids=body.site_ids)
-    return VehicleAssessmentReport(
-        region_id=rep.region_id, region_name=rep.region_name, vehicles=list(rep.vehicles), wrong_way=rep.wrong_way,
-        sites_assessed=rep.sites_assessed, sites_reached=rep.sites_reached, entry_points=rep.entry_points,
-        gaps=rep.gaps, inserted=rep.inserted, replaced=rep.replaced, unchanged=rep.unchanged,
-        rows_changed=rep.rows_changed, compute_s=round(rep.compute_s, 3), write_s=round(rep.write_s, 3),
-        worst=rep.worst,  # type: ignore[arg-type]
-    )
+    with sf() as s:
+        svc.check_sites(s, region_id, body.site_ids)  # 404/422 now, not a failed job later
+    job_params = {"region_id": region_id, "params": {**dataclasses.asdict(params), "vehicles": list(params.vehicles)},
+                  "site_ids": body.site_ids}
+    return accept(request, response, ASSESS_JOB, job_params, region_id=region_id)
 
 
 @router.get("/sites/{site_id}/vehicle", response_model=SiteVehicleRead, dependencies=SENSITIVE)

@@ -5,12 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn
-from rich.progress import MofNCompleteColumn
-from rich.progress import Progress
-from rich.progress import TextColumn
-from rich.progress import TimeElapsedColumn
-from rich.progress import TimeRemainingColumn
 from rich.table import Table
 
 from bastion.algorithms.vehicle import VEHICLES
@@ -55,14 +49,17 @@ def assess(
     with sf() as s:
         region_id = RegionRepo(s).get_by_ref(region).id
         ids = [site_id_by_ref(s, ref, region_id) for ref in site] or None
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TimeRemainingColumn(), console=console, transient=True) as prog:
-        task = prog.add_task("preparing the road network", total=None)
+    import dataclasses
 
-        def tick(done: int, total: int, what: str) -> None:
-            prog.update(task, completed=done, total=total, description=f"assessing {what[:40]:<40}")
+    from bastion.jobs.foreground import run_with_bar
+    from bastion.vehicle.jobs import ASSESS
 
-        rep = svc.assess(sf, region_id, params, site_ids=ids, progress=tick)
+    job = run_with_bar(ASSESS, {"region_id": region_id, "site_ids": ids, "params": {
+        **dataclasses.asdict(params), "vehicles": list(params.vehicles)}}, region_id=region_id,
+        title="vehicle assessment")
+    result = dict(job.result or {})
+    result.pop("rows_changed", None)
+    rep = svc.AssessReport(**{**result, "vehicles": tuple(result["vehicles"])})
     t = Table(title=f"{rep.region_name}: fastest approaches ({'one-way rules ignored' if rep.wrong_way else 'legal driving'})")
     for col in ("site", "vehicle", "impact speed (km/h)", "required (ISO 22343-1)", "status"):
         t.add_column(col, justify="right" if "km/h" in col else "left")

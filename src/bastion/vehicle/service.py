@@ -253,6 +253,20 @@ def _check_site_ids(site_ids: Sequence[int] | None) -> list[int] | None:
     return ids
 
 
+def check_sites(session: Session, region_ref: str | int, site_ids: Sequence[int] | None) -> None:
+    """The checks assess() makes before any work: the region exists, the site ids exist and lie in it."""
+    region = RegionRepo(session).get_by_ref(region_ref)
+    ids = _check_site_ids(site_ids)
+    if ids is None:
+        return
+    found = dict(session.execute(select(Site.id, Site.region_id).where(Site.id.in_(ids))).tuples().all())
+    for i in ids:
+        if i not in found:
+            SiteRepo(session).get(i)  # NotFound with the usual message
+        if found[i] != region.id:
+            raise InvalidInput(f"site {i} is not in region {region.name!r}", field="site_ids")
+
+
 def assess(
     session_factory: sessionmaker[Session],
     region_ref: str | int,

@@ -1,9 +1,10 @@
 /* 'Response coverage' layer: units as markers, 1/3/5-minute rings (isochrones), uncovered crowded places
  * highlighted, and a what-if control ('suggest N more units': proposed locations and the coverage change).
  *   GET {api}/regions/{id}/units, {api}/regions/{id}/isochrones.geojson, {api}/regions/{id}/coverage?standard=S
- *   POST {api}/regions/{id}/coverage/placement (nothing is stored: apply=false)
+ *   POST {api}/regions/{id}/coverage/placement (a job, through jobs.js; nothing is stored: apply=false)
  * The standards (1/3/5 minutes) and the default one come from the server (units/enums.py, via /api/v1/meta). */
-import { csrfToken, getAllItems, getJSON, h, readSettings, tip } from "./util.js";
+import { getAllItems, getJSON, h, readSettings, tip } from "./util.js";
+import { runJob } from "./jobs.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
@@ -102,12 +103,13 @@ async function suggest() {
   if (!ctx.region) return;
   const n = Math.max(1, Math.min(20, parseInt(ui.n.value, 10) || 1));
   ui.summary.textContent = t("status.loading");
-  const res = await fetch(`${ctx.api}/regions/${ctx.region.id}/coverage/placement`, {
-    method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
-    body: JSON.stringify({ add: n, standard_s: STANDARD_S, model: "mclp" }),
-  });
-  const p = await res.json();
-  if (!res.ok) { ui.summary.textContent = p.error ? p.error.message : String(res.status); return; }
+  let job;
+  try {  // a job (202): jobs.js shows its progress and resolves with the finished job
+    job = await runJob(`${ctx.api}/regions/${ctx.region.id}/coverage/placement`,
+      { add: n, standard_s: STANDARD_S, model: "mclp" });
+  } catch (err) { ui.summary.textContent = err.message; return; }
+  if (job.state !== "succeeded") { ui.summary.textContent = (job.error && job.error.message) || job.state; return; }
+  const p = job.result;
   for (const x of p.proposed) {
     L.circleMarker([x.lat, x.lon], { radius: 8, color: "#54278f", weight: 2, fillColor: "#9e9ac8", fillOpacity: 1,
       className: "cov-proposed" }).bindTooltip(tip(t("coverage.proposed"))).addTo(ctx.group || ctx.map);

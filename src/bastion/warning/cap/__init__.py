@@ -1,40 +1,32 @@
 """CAP 1.2 export of early-warning alerts (OASIS Common Alerting Protocol v1.2, scope Restricted).
 
-``CAP-v1.2.xsd`` is the OASIS schema, vendored unmodified (see NOTICE.md next to it); every message is validated
-against it with xmlschema before it leaves Bastion. Counts below the small-count threshold are shown as "<3".
+Every message is validated against the OASIS CAP 1.2 schema (bastion.kernel.cap) before it leaves Bastion.
+Counts below the small-count threshold are shown as "<3".
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from functools import cache
-from pathlib import Path
 from typing import Any
 
 from bastion.algorithms.surveillance.disclosure import suppress
 from bastion.algorithms.surveillance.disclosure import suppressed_label
+from bastion.kernel.cap import NS
+from bastion.kernel.cap import cap_time
+from bastion.kernel.cap import schema_errors
 from bastion.kernel.errors import DataIntegrityError
 from bastion.warning.enums import site_categories
 from bastion.warning.enums import target_label
 
-NS = "urn:oasis:names:tc:emergency:cap:1.2"
-XSD = Path(__file__).with_name("CAP-v1.2.xsd")
 RESTRICTION = "TLP:AMBER - counter-terrorism partners of the issuing office only; aggregate counts, no persons"
-
-
-@cache
-def _schema() -> Any:
-    import xmlschema
-
-    return xmlschema.XMLSchema(str(XSD))
 
 
 def validate(xml: str) -> None:
     """Raise DataIntegrityError unless ``xml`` is a valid CAP 1.2 message."""
-    errors = list(_schema().iter_errors(xml))
+    errors = schema_errors(xml)
     if errors:
-        raise DataIntegrityError(f"CAP message fails the CAP 1.2 schema: {errors[0].reason}")
+        raise DataIntegrityError(f"CAP message fails the CAP 1.2 schema: {errors[0]}")
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
@@ -42,10 +34,6 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
     if text is not None:
         e.text = text
     return e
-
-
-def _cap_time(t: dt.datetime) -> str:
-    return t.astimezone(dt.UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%S+00:00")
 
 
 def alert_xml(alert: Any, region_name: str, *, sent: dt.datetime, sender: str = "bastion-early-warning",
@@ -56,7 +44,7 @@ def alert_xml(alert: Any, region_name: str, *, sent: dt.datetime, sender: str = 
     root = ET.Element(f"{{{NS}}}alert")
     _sub(root, "identifier", f"bastion-warning-{alert.region_id}-{alert.id}-{alert.week.isoformat()}")
     _sub(root, "sender", sender)
-    _sub(root, "sent", _cap_time(sent))
+    _sub(root, "sent", cap_time(sent))
     _sub(root, "status", status)
     _sub(root, "msgType", "Alert")
     _sub(root, "scope", "Restricted")
@@ -71,8 +59,8 @@ def alert_xml(alert: Any, region_name: str, *, sent: dt.datetime, sender: str = 
     _sub(info, "urgency", "Expected" if raise_ else "Future")
     _sub(info, "severity", "Severe" if raise_ else "Moderate")
     _sub(info, "certainty", "Likely" if alert.level_shift else "Possible")
-    _sub(info, "effective", _cap_time(dt.datetime.combine(alert.week, dt.time(), dt.UTC)))
-    _sub(info, "expires", _cap_time(dt.datetime.combine(alert.suppressed_until, dt.time(), dt.UTC)
+    _sub(info, "effective", cap_time(dt.datetime.combine(alert.week, dt.time(), dt.UTC)))
+    _sub(info, "expires", cap_time(dt.datetime.combine(alert.suppressed_until, dt.time(), dt.UTC)
                                     + dt.timedelta(days=21)))
     _sub(info, "senderName", "Bastion aggregate early warning")
     _sub(info, "headline", f"{attack.capitalize()} against {target}: above expected ({alert.method})")

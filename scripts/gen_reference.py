@@ -249,10 +249,27 @@ def pages() -> dict[str, str]:
     return out
 
 
+def copy_models() -> None:
+    """docs/models/ pages into the guide's pages/models/ (built, not committed twice): links between models pages
+    stay valid; a link out of docs/models/ is pointed at the repository path as plain text."""
+    import re
+
+    target = ROOT / "docs" / "guide" / "pages" / "models"
+    target.mkdir(parents=True, exist_ok=True)
+    for page in sorted((ROOT / "docs" / "models").glob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        text = re.sub(r"\[([^\]]+)\]\((\.\./[^)]+)\)", r"\1 (`docs/models/\2`)", text)
+        (target / page.name).write_text(text, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if a page on disk differs from the code")
+    parser.add_argument("--models", action="store_true", help="copy docs/models/*.md into the guide instead")
     args = parser.parse_args(argv)
+    if args.models:
+        copy_models()
+        return 0
     stale = []
     OUT.mkdir(parents=True, exist_ok=True)
     for name, text in pages().items():

@@ -325,7 +325,34 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "eplan_id": lambda w, l: (_eplan(w, l), SITE_X(w)),  # a draft emergency plan of the target site
     "exercise_id": lambda w, l: (_exercise(w, l), REGION_A(w)),  # an exercise of region A
     "job_id": lambda w, l: (_job(w, l), Resource(region_id=w.region_a, visibility=Permission.REGION_READ)),
+    "declaration_id": lambda w, l: (_posture_proposal(w, l), REGION_A(w)),  # a posture proposal in region A
 }
+
+
+_posture_ids: dict[str, int] = {}
+
+
+def _posture_proposal(w: World, _login: str, key: str = "proposal") -> int:
+    """A UK SEVERE proposal in region A by a proposer no matrix user is (the two-person rule is not in play)."""
+    from bastion.kernel.db.base import utcnow as now
+    from bastion.posture import service as ps
+
+    d = ps.propose(w.sf, w.region_a, scheme="uk", level="SEVERE", reason="matrix", now=now(),
+                   by=ps.Signer("matrix-proposer"))
+    _posture_ids[key] = d.id
+    return d.id
+
+
+def _posture_active(w: World, _login: str) -> None:
+    import datetime as dt
+
+    from bastion.kernel.db.base import utcnow as now
+    from bastion.posture import service as ps
+
+    d = ps.propose(w.sf, w.region_a, scheme="ntas", level="bulletin", reason="matrix", now=now(),
+                   by=ps.Signer("matrix-proposer"), expires_at=now() + dt.timedelta(days=1))
+    ps.approve(w.sf, d.id, now=now(), by=ps.Signer("matrix-approver"))
+    _posture_ids["active"] = d.id
 
 
 @dataclass
@@ -432,6 +459,27 @@ CASES: dict[tuple[str, str], Case] = {
         "headline": "Matrix warning", "instruction": "Stay away."}),
     ("PATCH", "/api/v1/units/{unit_id}/status"): Case(body=lambda w, l: {"version": 1, "crew_count": 3}),
     ("GET", "/api/v1/incident-board/stream"): Case(query={"once": True}),
+    ("POST", "/api/v1/office/rules"): Case(body=lambda w, l: {"role": "lead", "agency_id": w.agency_x,
+                                                              "region_id": w.region_a},
+                                           resources=lambda w: [REGION_A(w)]),
+    ("POST", "/api/v1/office/rules/import"): Case(body=lambda w, l: {
+        "csv": f"role,agency,region\nlead,{w.agency_x},{w.region_a}\n"}, resources=lambda w: [REGION_A(w)]),
+    ("PUT", "/api/v1/sites/{site_id}/responsibility"): Case(body=lambda w, l: {"role": "supervising",
+                                                                              "agency_id": w.agency_y}),
+    ("POST", "/api/v1/regions/{region_id}/office/duties"): Case(body=lambda w, l: {}),
+    ("POST", "/api/v1/regions/{region_id}/office/campaigns"): Case(body=lambda w, l: {
+        "name": "matrix", "categories": ["health"], "checklist": ["cctv"], "clock": "calendar"}),
+    ("PUT", "/api/v1/office/preferences"): Case(body=lambda w, l: {"channels": ["inpage"], "digest": True}),
+    ("POST", "/api/v1/regions/{region_id}/posture/preview"): Case(body=lambda w, l: {"scheme": "uk",
+                                                                                    "level": "SEVERE"}),
+    ("POST", "/api/v1/regions/{region_id}/posture"): Case(body=lambda w, l: {"scheme": "uk", "level": "SEVERE",
+                                                                             "reason": "matrix"}),
+    ("POST", "/api/v1/regions/{region_id}/posture/approve"): Case(
+        before=_posture_proposal, body=lambda w, l: {"declaration_id": _posture_ids.get("proposal", 0)}),
+    ("POST", "/api/v1/regions/{region_id}/posture/reject"): Case(
+        before=_posture_proposal, body=lambda w, l: {"declaration_id": _posture_ids.get("proposal", 0)}),
+    ("POST", "/api/v1/regions/{region_id}/posture/end"): Case(
+        before=_posture_active, body=lambda w, l: {"declaration_id": _posture_ids.get("active", 0)}),
 }
 
 

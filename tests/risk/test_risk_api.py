@@ -70,7 +70,8 @@ def test_measures_threat_level_portfolio_and_errors(client: TestClient) -> None:
         f"{API}/regions/1/threat-level", json={"uk_threat_level": "SEVERE", "cn_heightened_level": "level_3"}
     )
     assert r.json() == {"region_id": 1, "uk_threat_level": "SEVERE", "cn_heightened_level": "level_3",
-                        "scoring_scale": "uk", "scoring_level": "SEVERE"}
+                        "scoring_scale": "uk", "scoring_level": "SEVERE", "version": 1}
+    assert r.headers["etag"] == '"1"'
     bad = client.put(f"{API}/regions/1/threat-level", json={"uk_threat_level": "HIGH"})
     assert bad.status_code == 422 and bad.json()["error"]["field"] == "uk_threat_level"
     r = client.put(f"{API}/sites/{sid}/facts", json={"facts": {"symbolism": 7}})

@@ -28,9 +28,12 @@ from bastion.access.schemas import UserRead
 from bastion.access.schemas import UserUpdate
 from bastion.access.schemas import user_read
 from bastion.access.service import Actor
+from bastion.access.service import UserInfo
 from bastion.kernel.http import IdPath
+from bastion.kernel.http import PreconditionDep
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.http import set_etag
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 
@@ -66,31 +69,46 @@ def create_user(body: UserCreate, request: Request, auth: AuthDep, sf: SessionFa
 
 
 @router.get("/users/{user_id}", response_model=UserRead, dependencies=ADMIN)
-def get_user(user_id: IdPath, session: SessionDep) -> UserRead:
-    return user_read(accounts.get_user(session, user_id))
+def get_user(user_id: IdPath, session: SessionDep, response: Response) -> UserRead:
+    u = accounts.get_user(session, user_id)
+    set_etag(response, u.version)
+    return user_read(u)
+
+
+def _with_etag(response: Response, u: UserInfo) -> UserRead:
+    set_etag(response, u.version)
+    return user_read(u)
 
 
 @router.patch("/users/{user_id}", response_model=UserRead, dependencies=ADMIN)
-def update_user(user_id: IdPath, body: UserUpdate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
-    """Disable (revokes the user's sessions and tokens) or re-enable (clears a lockout) an account."""
-    return user_read(accounts.set_status(sf, user_id, body.status, actor=_actor(request, auth)))
+def update_user(user_id: IdPath, body: UserUpdate, request: Request, auth: AuthDep, sf: SessionFactoryDep,
+                pre: PreconditionDep, response: Response) -> UserRead:
+    """Disable (revokes the user's sessions and tokens) or re-enable (clears its lockouts) an account. Send the
+    version you read (If-Match or `version`): a stale one gets 409."""
+    return _with_etag(response, accounts.set_status(sf, user_id, body.status, actor=_actor(request, auth),
+                                                    expected_version=pre.expected(body.version)))
 
 
 @router.post("/users/{user_id}/password", response_model=UserRead, dependencies=ADMIN)
 def set_password(user_id: IdPath, body: PasswordSet, request: Request, auth: AuthDep,
-                 sf: SessionFactoryDep) -> UserRead:
+                 sf: SessionFactoryDep, pre: PreconditionDep, response: Response) -> UserRead:
     """Reset a user's password: revokes every session and API token of that user."""
-    return user_read(accounts.set_password(sf, user_id, body.new_password, actor=_actor(request, auth)))
+    return _with_etag(response, accounts.set_password(sf, user_id, body.new_password, actor=_actor(request, auth),
+                                                      expected_version=pre.expected(body.version)))
 
 
 @router.post("/users/{user_id}/grants", response_model=UserRead, status_code=201, dependencies=ADMIN)
-def add_grant(user_id: IdPath, body: GrantCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
-    return user_read(accounts.grant(sf, user_id, body.role, body.region_id, actor=_actor(request, auth)))
+def add_grant(user_id: IdPath, body: GrantCreate, request: Request, auth: AuthDep, sf: SessionFactoryDep,
+              pre: PreconditionDep, response: Response) -> UserRead:
+    return _with_etag(response, accounts.grant(sf, user_id, body.role, body.region_id, actor=_actor(request, auth),
+                                               expected_version=pre.expected(body.version)))
 
 
 @router.delete("/users/{user_id}/grants/{grant_id}", response_model=UserRead, dependencies=ADMIN)
-def revoke_grant(user_id: IdPath, grant_id: IdPath, request: Request, auth: AuthDep, sf: SessionFactoryDep) -> UserRead:
-    return user_read(accounts.revoke_grant(sf, user_id, grant_id, actor=_actor(request, auth)))
+def revoke_grant(user_id: IdPath, grant_id: IdPath, request: Request, auth: AuthDep, sf: SessionFactoryDep,
+                 pre: PreconditionDep, response: Response) -> UserRead:
+    return _with_etag(response, accounts.revoke_grant(sf, user_id, grant_id, actor=_actor(request, auth),
+                                                      expected_version=pre.expected()))
 
 
 @router.get("/audit", response_model=AuditList, dependencies=[require(Permission.AUDIT_READ)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import asdict
 
 from fastapi import APIRouter
@@ -27,7 +26,6 @@ from bastion.access.models import User
 from bastion.access.policy import Principal
 from bastion.access.policy import permissions_of
 from bastion.access.ratelimit import ConcurrencyLimit
-from bastion.access.ratelimit import SlidingWindow
 from bastion.access.ratelimit import anonymous_audit_budget
 from bastion.access.schemas import LoginRequest
 from bastion.access.schemas import LoginResponse
@@ -70,15 +68,6 @@ def _login_slots(request: Request) -> ConcurrencyLimit:
     return slots
 
 
-def _password_limiter(request: Request) -> SlidingWindow:
-    with _STATE_LOCK:
-        lim = getattr(request.app.state, "password_limiter", None)
-        if lim is None:
-            st = request.app.state.settings
-            lim = request.app.state.password_limiter = SlidingWindow(st.login_max_failures, float(st.lockout_s))
-    return lim
-
-
 def me_read(u: UserInfo, p: Principal) -> MeRead:
     return MeRead(user=user_read(u), permissions=sorted(x.value for x in permissions_of(p)))
 
@@ -94,7 +83,7 @@ def login(body: LoginRequest, request: Request, response: Response, sf: SessionF
     if origin is not None and origin.rstrip("/") != str(request.base_url).rstrip("/"):
         _refused_login(request, body.login, client, "origin", {"origin": origin[:120]})
         raise PermissionDenied("sign-in from another site's page is refused (Origin header mismatch)")
-    if not request.app.state.login_limiter.hit(client or "?", time.monotonic()):
+    if not authn.rate_ok(sf, policy(request), client):
         _refused_login(request, body.login, client, "rate_limited")
         raise RateLimited("too many sign-in attempts from this address: wait a minute")
     slots = _login_slots(request)
@@ -141,7 +130,7 @@ def change_password(body: PasswordChange, request: Request, auth: AuthDep, sf: S
     """Change your password: every API token and every other session of yours is revoked. At most
     BASTION_LOGIN_MAX_FAILURES attempts per account in BASTION_LOCKOUT_S (then 429); wrong ones are audited."""
     settings = request.app.state.settings
-    if not _password_limiter(request).hit(str(auth.user_id), time.monotonic()):
+    if not authn.password_attempt_ok(sf, policy(request), auth.user_id):
         raise RateLimited(f"too many password-change attempts: wait {settings.lockout_s} s")
     with sf() as s:
         u = s.get(User, auth.user_id)

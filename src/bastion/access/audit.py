@@ -123,8 +123,11 @@ def record(
     key = session_key(session)
     session.flush()  # the caller's pending changes reach the write journal first
     changes = session.info.pop("journal", None)
+    more = session.info.pop("journal_more", 0)
     if changes and not (details and "changes" in details):
         details = {**(details or {}), "changes": changes}  # before/after of what this transaction edited
+        if more:
+            details["changes_not_listed"] = more  # rows past the journal's limit (an import), counted
     head = _lock_head(session, key)
     seq, prev = int(head.seq), str(head.hash)
     if head.sig is None and seq > 0:  # a legacy chain with records (an empty head from 0101 just gets signed)
@@ -135,12 +138,12 @@ def record(
 
 
 def record_journal(session: Session, *, actor: str, entries: list[dict[str, Any]]) -> None:
-    """The kernel's write journal hands over a CLI transaction's changes no service audited (kernel.journal)."""
-    import sys
-
+    """The kernel's write journal hands over a CLI transaction's changes no service audited (kernel.db.journal):
+    one `cli.write` record with the command, the tables and each row's before/after values."""
     tables = sorted({str(e.get("table")) for e in entries if e.get("table")})
     record(session, actor=actor, action="cli.write", object_type=tables[0] if len(tables) == 1 else "database",
-           client="local", details={"command": " ".join(sys.argv[1:4])[:200], "tables": tables, "changes": entries})
+           client="local", details={"command": str(session.info.get("cli_command") or "")[:200], "tables": tables,
+                                    "changes": entries})
 
 
 def record_now(session_factory: sessionmaker[Session], **kwargs: Any) -> None:

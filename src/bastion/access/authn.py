@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
+from bastion.access import throttle
 from bastion.access.credentials import hash_password
 from bastion.access.credentials import needs_rehash
 from bastion.access.credentials import new_token
@@ -46,6 +47,13 @@ class Policy:
     token_ttl_days: int = 90
     max_failures: int = 5
     lockout_s: int = 900
+    rate_per_minute: int = 20
+    account_failures_per_hour: int = 50
+
+    def limits(self) -> throttle.Limits:
+        return throttle.Limits(rate_per_minute=self.rate_per_minute, max_failures=self.max_failures,
+                               lockout_s=float(self.lockout_s),
+                               account_failures_per_hour=self.account_failures_per_hour)
 
 
 @dataclass(frozen=True)
@@ -87,55 +95,50 @@ class TokenInfo:
 
 def _check_login(s: Session, policy: Policy, login: str, password: str, client: str | None,
                  now: dt.datetime) -> User:
-    """Verify a password. The failure count and the lockout are changed by single UPDATE statements (atomic on
-    both backends), and success is conditional on the account not being locked at that instant, so parallel
-    guesses cannot slip under the limit or past a lockout that another request has just set."""
+    """Verify a password under the database-kept throttle (access/throttle.py): an address that guessed wrong
+    too often is locked out of this account, not the owner elsewhere; failures count atomically (one UPSERT …
+    RETURNING) across threads and server processes; success clears the pair only if no parallel failure has just
+    locked it."""
     login = (login or "").strip().lower()[:64]
+    now_s = now.timestamp()
+    limits = policy.limits()
     u = s.scalar(select(User).where(User.login == login))
-    ok = verify_password(u.password_hash if u else None, password or "")
-    reason = None
-    if u is None:
-        reason = "unknown_login"
-    elif u.status != "active":
-        reason = "disabled"
-    elif not ok:
-        reason = _count_failure(s, policy, u.id, now)
-    else:
-        opened = s.execute(
-            update(User).where(User.id == u.id, User.status == "active",
-                               (User.locked_until.is_(None)) | (User.locked_until <= now))
-            .values(failed_logins=0, locked_until=None, last_login_at=now)
-            .returning(User.id).execution_options(synchronize_session=False)
-        ).scalar_one_or_none()
-        if opened is None:
+    reason = throttle.refusal(s, login, client, now_s, limits)
+    if reason is None:
+        ok = verify_password(u.password_hash if u else None, password or "")
+        if u is None:
+            throttle.failure(s, login, client, now_s, limits)  # unknown logins behave like known ones
+            reason = "unknown_login"
+        elif u.status != "active":
+            reason = "disabled"
+        elif not ok:
+            reason = throttle.failure(s, login, client, now_s, limits)
+        elif not throttle.success(s, login, client, now_s):
             reason = "locked"
+        else:
+            u.last_login_at = now
     if reason is not None:
         audit.record(s, actor=f"user:{login}" if u else f"anonymous:{login}", action="auth.login",
                      object_type="user", object_id=u.id if u else None, client=client, outcome="failure",
                      details={"reason": reason}, now=now)
         raise Unauthenticated(LOGIN_FAILED)
     assert u is not None
-    s.refresh(u)
     if needs_rehash(u.password_hash):
         u.password_hash = hash_password(password)
     return u
 
 
-def _count_failure(s: Session, policy: Policy, user_id: int, now: dt.datetime) -> str:
-    """Add one failed attempt (one atomic UPDATE … RETURNING); at the limit, lock the account."""
-    locked_until = s.execute(select(User.locked_until).where(User.id == user_id)).scalar_one()
-    if locked_until is not None and locked_until > now:
-        return "locked"
-    failures = s.execute(
-        update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1)
-        .returning(User.failed_logins).execution_options(synchronize_session=False)
-    ).scalar_one()
-    if failures < policy.max_failures:
-        return "bad_password"
-    s.execute(update(User).where(User.id == user_id)
-              .values(locked_until=now + dt.timedelta(seconds=policy.lockout_s), failed_logins=0)
-              .execution_options(synchronize_session=False))
-    return "bad_password_locked"
+def rate_ok(sf: sessionmaker[Session], policy: Policy, client: str | None) -> bool:
+    """One more sign-in attempt from ``client`` within BASTION_LOGIN_RATE_PER_MINUTE (kept in the database: the
+    limit holds across server processes)."""
+    with unit_of_work(sf) as s:
+        return throttle.rate_ok(s, client, policy.limits(), utcnow().timestamp())
+
+
+def password_attempt_ok(sf: sessionmaker[Session], policy: Policy, user_id: int) -> bool:
+    """One more current-password check for the account within its budget (kept in the database)."""
+    with unit_of_work(sf) as s:
+        return throttle.password_attempt_ok(s, user_id, policy.limits(), utcnow().timestamp())
 
 
 def login(sf: sessionmaker[Session], policy: Policy, login_: str, password: str, *, client: str | None,

@@ -3,7 +3,6 @@ access); its writes are audited with the actor `cli:<os user>`."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 from pathlib import Path
@@ -34,12 +33,9 @@ LOGIN = typer.Argument(..., help="The user's login name.")
 
 def cli_actor() -> Actor:
     from bastion.access.service import Actor
+    from bastion.kernel.cli import cli_actor_name
 
-    try:
-        who = getpass.getuser()
-    except (KeyError, OSError):
-        who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
-    return Actor(f"cli:{who}", "local")
+    return Actor(cli_actor_name(), "local")
 
 
 def _password(password_env: str | None, prompt: str) -> str:

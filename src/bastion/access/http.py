@@ -64,7 +64,8 @@ def client_address(request: Request) -> str | None:
 def policy(request: Request) -> Policy:
     s = request.app.state.settings
     return Policy(secret_key=s.secret_key, session_ttl_s=s.session_ttl_s, token_ttl_days=s.token_ttl_days,
-                  max_failures=s.login_max_failures, lockout_s=s.lockout_s)
+                  max_failures=s.login_max_failures, lockout_s=s.lockout_s, rate_per_minute=s.login_rate_per_minute,
+                  account_failures_per_hour=s.login_account_failures_per_hour)
 
 
 def _audit(request: Request, *, final: bool = True, **kw: Any) -> None:

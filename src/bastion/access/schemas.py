@@ -43,6 +43,7 @@ class UserRead(BaseModel):
     agency_name: str
     status: str
     locked: bool
+    version: int = Field(default=1, description="the account's version (its ETag): send it back in If-Match")
     grants: list[GrantRead]
 
 
@@ -94,6 +95,8 @@ class PasswordSet(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     new_password: str = Field(min_length=10, max_length=200)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the user's version you read (the same as If-Match; stale: 409)")
 
 
 class UserCreate(BaseModel):
@@ -109,6 +112,8 @@ class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: Literal["active", "disabled"]
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the user's version you read (the same as If-Match; stale: 409)")
 
 
 class GrantCreate(BaseModel):
@@ -116,6 +121,8 @@ class GrantCreate(BaseModel):
 
     role: RoleName
     region_id: int | None = Field(default=None, ge=1, description="null: every region")
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the user's version you read (the same as If-Match; stale: 409)")
 
 
 class AgencyCreate(BaseModel):
@@ -159,6 +166,8 @@ class SiteOperator(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     agency_id: int | None = Field(ge=1, le=2**31 - 1, description="the agency operating the site; null: none")
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the site's version you read (the same as If-Match; stale: 409)")
 
 
 def user_read(u: UserInfo) -> UserRead:

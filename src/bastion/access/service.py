@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bastion.access import audit
+from bastion.access import throttle
 from bastion.access.credentials import check_password_strength
 from bastion.access.credentials import hash_password
 from bastion.access.models import AGENCY_KINDS
@@ -30,6 +31,7 @@ from bastion.access.policy import check_grant
 from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
+from bastion.kernel.db.versioning import claim
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
@@ -64,6 +66,7 @@ class UserInfo:
     status: str
     locked: bool
     grants: tuple[GrantInfo, ...]
+    version: int = 1
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,9 @@ def user_info(s: Session, u: User) -> UserInfo:
         GrantInfo(g.id, g.role, g.region_id, None if g.region_id is None else names.get(g.region_id))
         for g in s.scalars(select(RoleGrant).where(RoleGrant.user_id == u.id).order_by(RoleGrant.id))
     )
-    locked = u.locked_until is not None and u.locked_until > utcnow()
+    locked = throttle.locked(s, u.login, utcnow().timestamp())
     return UserInfo(u.id, u.login, u.display_name, u.agency_id, agency.name if agency else "?", u.status, locked,
-                    grants)
+                    grants, u.version)
 
 
 def principal_of(s: Session, u: User) -> Principal:
@@ -200,14 +203,17 @@ def _keep_an_admin(s: Session, u: User, actor: Actor) -> None:
         raise Conflict(f"{u.login!r} is the last active administrator: grant admin to another account first")
 
 
-def set_status(sf: sessionmaker[Session], ref: str | int, status: str, *, actor: Actor) -> UserInfo:
+def set_status(sf: sessionmaker[Session], ref: str | int, status: str, *, actor: Actor,
+               expected_version: int | None = None) -> UserInfo:
     if status not in USER_STATUSES:
         raise InvalidInput(f"status {status!r} is unknown; use one of {', '.join(USER_STATUSES)}", field="status")
     with unit_of_work(sf) as s:
         u = _user_by_ref(s, ref)
+        claim(s, User, u.id, expected_version, what="user", obj=u)
         u.status = status
         if status == "active":
             u.failed_logins, u.locked_until = 0, None
+            throttle.clear(s, u.login)
         else:
             _keep_an_admin(s, u, actor)
             _revoke_credentials(s, u.id)
@@ -218,14 +224,16 @@ def set_status(sf: sessionmaker[Session], ref: str | int, status: str, *, actor:
 
 
 def set_password(sf: sessionmaker[Session], ref: str | int, password: str, *, actor: Actor,
-                 keep_session_id: int | None = None) -> UserInfo:
+                 keep_session_id: int | None = None, expected_version: int | None = None) -> UserInfo:
     """Set a new password; every API token and every other session of the user is revoked."""
     check_password_strength(password)
     pw_hash = hash_password(password)
     with unit_of_work(sf) as s:
         u = _user_by_ref(s, ref)
+        claim(s, User, u.id, expected_version, what="user", obj=u)
         u.password_hash, u.password_changed_at = pw_hash, utcnow()
         u.failed_logins, u.locked_until = 0, None
+        throttle.clear(s, u.login)
         _revoke_credentials(s, u.id, keep_session_id=keep_session_id)
         audit.record(s, actor=actor.name, action="user.set_password", object_type="user", object_id=u.id,
                      client=actor.client)
@@ -234,7 +242,8 @@ def set_password(sf: sessionmaker[Session], ref: str | int, password: str, *, ac
 
 
 def grant(sf: sessionmaker[Session], ref: str | int, role: str, region: str | int | None, *,
-          actor: Actor) -> UserInfo:
+          actor: Actor, expected_version: int | None = None) -> UserInfo:
+    """Grant a role; the user's grants are part of the user's record (its version moves on)."""
     try:
         r = Role(role)
     except ValueError:
@@ -242,6 +251,7 @@ def grant(sf: sessionmaker[Session], ref: str | int, role: str, region: str | in
                            field="role") from None
     with unit_of_work(sf) as s:
         u = _user_by_ref(s, ref)
+        claim(s, User, u.id, expected_version, what="user", obj=u)
         region_id = None if region is None else RegionRepo(s).get_by_ref(region).id
         check_grant(r, region_id)
         exists = s.scalar(select(func.count()).select_from(RoleGrant).where(
@@ -258,9 +268,11 @@ def grant(sf: sessionmaker[Session], ref: str | int, role: str, region: str | in
         return user_info(s, u)
 
 
-def revoke_grant(sf: sessionmaker[Session], ref: str | int, grant_id: int, *, actor: Actor) -> UserInfo:
+def revoke_grant(sf: sessionmaker[Session], ref: str | int, grant_id: int, *, actor: Actor,
+                 expected_version: int | None = None) -> UserInfo:
     with unit_of_work(sf) as s:
         u = _user_by_ref(s, ref)
+        claim(s, User, u.id, expected_version, what="user", obj=u)
         gone = s.execute(delete(RoleGrant).where(RoleGrant.id == grant_id, RoleGrant.user_id == u.id))
         n = rows_changed(gone)
         if not n:

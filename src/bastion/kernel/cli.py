@@ -44,6 +44,14 @@ def region_option(default: Any = ..., help: str = REGION_HELP, metavar: str = "N
     return typer.Option(default, "--region", metavar=metavar, help=help)
 
 
+def if_version_option() -> Any:
+    """`--if-version N`: change the record only if it is still at version N (409-style refusal, exit 2, when
+    someone changed it since); omitted: the latest version is changed and the new version is printed."""
+    return typer.Option(None, "--if-version", min=0, max=2**31 - 1, metavar="N",
+                        help="Change it only if it is still at version N (from `show`/`--json`); omitted: change the "
+                        "latest version (the new version is printed).")
+
+
 def json_option() -> Any:
     """`--json`: machine-readable output with the same fields as the table."""
     return typer.Option(False, "--json", help="Print JSON (the table's fields; lists as {\"items\": [...], "
@@ -99,12 +107,59 @@ def settings() -> Settings:
         raise BastionError(f"configuration error in BASTION_* environment variables: {exc}") from exc
 
 
+# called with every session factory a command opens (the platform registers the audit of CLI writes here)
+SESSION_FACTORY_HOOKS: list[Callable[[Any], None]] = []
+
+
+def cli_actor_name() -> str:
+    """The audit actor of a command: cli:<operating-system user>."""
+    import getpass
+    import os
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = str(os.getuid()) if hasattr(os, "getuid") else "unknown"
+    return f"cli:{who}"
+
+
+# the running command for the audit record: the group (set by the root command) and the function (handle_errors)
+CURRENT_COMMAND: dict[str, str] = {}
+
+
+def _command_path() -> str:
+    """The running command without the program name, e.g. "sites edit"."""
+    return " ".join(w for w in (CURRENT_COMMAND.get("group"), CURRENT_COMMAND.get("function")) if w)[:200]
+
+
 def session_factory(s: Settings | None = None) -> sessionmaker[Session]:
+    """Sessions for a command: their writes are recorded in the audit trail as cli:<os user> (kernel.db.journal)."""
+    from bastion.kernel.db import journal
     from bastion.kernel.db.engine import make_engine
     from bastion.kernel.db.engine import make_session_factory
 
     s = s or settings()
-    return make_session_factory(make_engine(s.resolved_database_url()), audit_key=s.audit_secret())
+    sf = make_session_factory(make_engine(s.resolved_database_url()), audit_key=s.audit_secret())
+    info = sf.kw.setdefault("info", {})
+    info[journal.CLI_ACTOR] = cli_actor_name()
+    info[journal.CLI_COMMAND] = _command_path()
+    for hook in SESSION_FACTORY_HOOKS:
+        hook(sf)
+    return sf
+
+
+# records a command's read of sensitive data (registered by the platform: access.audit)
+READ_AUDIT_HOOKS: list[Callable[..., None]] = []
+
+
+def audit_read(what: str, *, object_type: str | None = None, object_id: object = None) -> None:
+    """Record that this command read sensitive data (an export, a report, findings), as the API records its reads:
+    action `read.<what>`, actor cli:<os user>."""
+    if not READ_AUDIT_HOOKS:
+        raise RuntimeError("no audit of command-line reads is registered (bastion.platform.cli registers it)")
+    sf = session_factory()
+    for hook in READ_AUDIT_HOOKS:
+        hook(sf, what=what, object_type=object_type, object_id=object_id)
 
 
 def _missing_schema(exc: Exception) -> bool:
@@ -125,6 +180,7 @@ def handle_errors(fn: F) -> F:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        CURRENT_COMMAND["function"] = fn.__name__.split("_", 1)[-1] if "_" in fn.__name__ else fn.__name__
         try:
             return fn(*args, **kwargs)
         except BastionError as exc:

@@ -57,8 +57,17 @@ class Settings(BaseSettings):
     session_ttl_s: int = Field(default=12 * 3600, ge=60, le=30 * 86400, description="Web session lifetime, s.")
     token_ttl_days: int = Field(default=90, ge=1, le=3650, description="Default API token lifetime, days.")
     login_max_failures: int = Field(default=5, ge=1, le=100,
-                                    description="Failed logins in a row that lock an account.")
+                                    description="Failed passwords for one account from one client address within "
+                                    "BASTION_LOCKOUT_S that lock that account for that address (other addresses "
+                                    "are not locked out: a stranger cannot lock the owner out).")
     lockout_s: int = Field(default=900, ge=1, le=7 * 86400, description="How long a locked account stays locked, s.")
+    login_account_failures_per_hour: int = Field(
+        default=50, ge=1, le=100_000,
+        description="Failed passwords for one account from all addresses in an hour; above it, only addresses that "
+        "signed in to the account before (in the last 30 days) may still try (slows distributed guessing).")
+    require_if_match: bool = Field(
+        default=False, description="Refuse (428) a write to a versioned record that names no version (If-Match "
+        "header or `version` in the body). Off: such a write applies to the version read in the same transaction.")
     login_rate_per_minute: int = Field(default=20, ge=1, le=10_000,
                                        description="Login attempts allowed per client address per minute.")
     max_body_bytes: int = Field(default=2_000_000, ge=1024, description="Largest accepted request body, bytes.")

@@ -20,6 +20,7 @@ from rich.progress import TextColumn
 from rich.progress import TimeElapsedColumn
 from rich.table import Table
 
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import json_option
@@ -110,6 +111,7 @@ def plan(
             (out / "schedules.csv").write_text(exp.to_csv(plan_id, teams_days), encoding="utf-8")
             (out / "schedules.json").write_text(exp.to_json(exp.plan_summary(p, region_name), teams_days), encoding="utf-8")
             (out / "schedules.html").write_text(exp.to_html(s, plan_id), encoding="utf-8")
+            audit_read("patrol_schedules_export", object_type="patrol_plan", object_id=plan_id)
             console.print(f"wrote {out / 'schedules.csv'}, schedules.json and schedules.html")
 
 

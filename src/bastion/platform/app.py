@@ -16,7 +16,6 @@ from starlette.types import Send
 
 from bastion import __version__
 from bastion.access.http import public
-from bastion.access.ratelimit import SlidingWindow
 from bastion.kernel.db.engine import make_engine
 from bastion.kernel.db.engine import make_session_factory
 from bastion.kernel.http_errors import ERROR_RESPONSES
@@ -79,6 +78,13 @@ class HeadAsGet:
         await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
+def app_from_env() -> FastAPI:
+    """The app configured from the BASTION_* environment (`bastion serve --workers N` starts one per process)."""
+    from bastion.kernel.settings import get_settings
+
+    return create_app(get_settings())
+
+
 def create_app(settings: Settings) -> FastAPI:
     settings.check_production()  # refuses the default secret key in production
     app = FastAPI(
@@ -95,7 +101,6 @@ def create_app(settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = make_session_factory(engine, audit_key=settings.audit_secret())
-    app.state.login_limiter = SlidingWindow(settings.login_rate_per_minute, 60.0)
     errors.install(app)
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)  # innermost of these three
     app.add_middleware(AuditWrites)

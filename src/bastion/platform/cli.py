@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import Any
 
 import typer
 from typer.core import TyperGroup
@@ -13,6 +14,7 @@ if TYPE_CHECKING:  # typer vendors click: its groups take and return typer._clic
     from typer import _click as click
 
 from bastion import __version__
+from bastion.kernel import cli as kernel_cli
 from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import settings
 from bastion.kernel.cli import setup_logging
@@ -79,6 +81,26 @@ class LazyGroup(TyperGroup):
                 formatter.write_dl(rows)
 
 
+def _audit_cli_writes(_sf: object) -> None:
+    """What a command's transaction changed and no service recorded is recorded as `cli.write` (actor
+    cli:<os user>, before/after of each changed field) in the same transaction: CLI writes are audited like
+    the API's."""
+    from bastion.access import audit
+    from bastion.kernel.db import journal
+
+    journal.on_unaudited(lambda s, actor, entries: audit.record_journal(s, actor=actor, entries=entries))
+
+
+def _audit_cli_read(sf: Any, *, what: str, object_type: str | None, object_id: object) -> None:
+    from bastion.access import audit
+
+    audit.record_now(sf, actor=kernel_cli.cli_actor_name(), action=f"read.{what}", object_type=object_type,
+                     object_id=object_id, client="local")
+
+
+kernel_cli.SESSION_FACTORY_HOOKS[:] = [_audit_cli_writes]
+kernel_cli.READ_AUDIT_HOOKS[:] = [_audit_cli_read]
+
 app = typer.Typer(
     cls=LazyGroup,
     help="Bastion: protective-security planning for key targets and crowded places.",
@@ -91,8 +113,11 @@ BUNDLED = Path(__file__).resolve().parents[3] / "data" / "osm"
 
 
 @app.callback()
-def _root(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO.")) -> None:
+def _root(ctx: typer.Context,
+          verbose: bool = typer.Option(False, "--verbose", "-v", help="Log progress at INFO.")) -> None:
     setup_logging(verbose)
+    kernel_cli.CURRENT_COMMAND.clear()
+    kernel_cli.CURRENT_COMMAND["group"] = ctx.invoked_subcommand or ""
 
 
 @app.command()
@@ -106,6 +131,9 @@ def version() -> None:
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default BASTION_HOST or 127.0.0.1)."),
     port: int | None = typer.Option(None, min=1, max=65535, help="Port (default BASTION_PORT or 8000)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="Server processes. Sign-in limits and lockouts are kept in the database, so "
+                                "they hold across processes."),
 ) -> None:
     """Serve the web app and REST API (OpenAPI at /docs), with BASTION_JOB_WORKERS job workers in process."""
     import uvicorn
@@ -115,6 +143,10 @@ def serve(
     s = settings()
     s.check_production()
     # proxy headers are resolved by the app itself from BASTION_TRUSTED_PROXIES (uvicorn would trust 127.0.0.1)
+    if workers > 1:  # each process builds the app from the same BASTION_* environment
+        uvicorn.run("bastion.platform.app:app_from_env", factory=True, workers=workers, host=host or s.host,
+                    port=port or s.port, log_level="info", proxy_headers=False)
+        return
     uvicorn.run(create_app(s), host=host or s.host, port=port or s.port, log_level="info", proxy_headers=False)
 
 

@@ -11,6 +11,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bastion.access.errors import RateLimited
 from bastion.access.errors import Unauthenticated
+from bastion.kernel.db.versioning import PreconditionRequired
+from bastion.kernel.db.versioning import VersionConflict
+from bastion.kernel.db.versioning import etag
 from bastion.kernel.errors import BastionError
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import DataIntegrityError
@@ -22,7 +25,7 @@ from bastion.kernel.errors import SolverError
 
 STATUS: dict[type[BastionError], int] = {
     NotFound: 404, Conflict: 409, InvalidInput: 422, Infeasible: 422, SolverError: 500,
-    PermissionDenied: 403, DataIntegrityError: 422, Unauthenticated: 401, RateLimited: 429,
+    PermissionDenied: 403, DataIntegrityError: 422, Unauthenticated: 401, RateLimited: 429, PreconditionRequired: 428,
 }
 
 
@@ -40,6 +43,8 @@ def install(app: FastAPI) -> None:
     async def _bastion(_req: Request, exc: BastionError) -> JSONResponse:
         status = next((v for k, v in STATUS.items() if isinstance(exc, k)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, VersionConflict):  # the current version, to read again and retry with
+            headers = {"ETag": etag(exc.current_version)}
         return JSONResponse(_body(exc.code, str(exc), getattr(exc, "field", None)), status_code=status,
                             headers=headers)
 

@@ -18,6 +18,7 @@ from starlette.types import Send
 
 from bastion.access import audit
 from bastion.access.ratelimit import anonymous_audit_budget
+from bastion.kernel.db import journal
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +151,9 @@ class SecurityHeaders:
 
 
 class AuditWrites:
-    """After every POST/PUT/PATCH/DELETE under /api/: one audit record (who, route, object, client, outcome)."""
+    """After every POST/PUT/PATCH/DELETE under /api/: one audit record (who, route, object, client, outcome) with
+    the before/after values of every field the request changed and no service recorded itself (kernel.db.journal;
+    secrets such as password hashes are never included)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -167,13 +170,14 @@ class AuditWrites:
                 status = int(m["status"])
             await send(m)
 
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            await run_in_threadpool(self._record, scope, status)
+        with journal.collect() as changes:
+            try:
+                await self.app(scope, receive, capture)
+            finally:
+                await run_in_threadpool(self._record, scope, status, changes)
 
     @staticmethod
-    def _record(scope: Scope, status: int) -> None:
+    def _record(scope: Scope, status: int, changes: list[dict[str, Any]]) -> None:
         route = scope.get("route")
         path = getattr(route, "path", None)
         state = scope.get("state") or {}
@@ -194,7 +198,7 @@ class AuditWrites:
             audit.record_now(scope["app"].state.session_factory, actor=principal.actor if principal else "anonymous",
                              action=f"{scope['method']} {path or scope['path']}", object_type=obj_type,
                              object_id=obj_id, client=client, outcome=outcome,
-                             details={"status": status})
+                             details={"status": status, **({"changes": changes} if changes else {})})
         except Exception:  # noqa: BLE001
             log.exception("could not write the audit record for %s %s", scope["method"], scope["path"])
 

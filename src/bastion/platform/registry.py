@@ -27,6 +27,8 @@ DOMAINS: tuple[str, ...] = (
     "incidents",
     "preparedness",
     "jobs",
+    "office",
+    "posture",
 )
 
 

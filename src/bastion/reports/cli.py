@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import parse_local_time
@@ -46,6 +47,7 @@ def report_site(site_id: int = typer.Argument(..., help="Site id."), pdf: Path |
 
     with session_factory()() as s:
         _write(reports.site_report_html(s, site_id, at=parse_local_time(at)), html_out, pdf)
+    audit_read("report", object_type="site", object_id=site_id)
 
 
 @report_app.command("region")
@@ -56,4 +58,6 @@ def report_region(region: str = region_option(), pdf: Path | None = PDF, html_ou
     from bastion.reports import service as reports
 
     with session_factory()() as s:
-        _write(reports.region_report_html(s, RegionRepo(s).get_by_ref(region).id, at=parse_local_time(at)), html_out, pdf)
+        rid = RegionRepo(s).get_by_ref(region).id
+        _write(reports.region_report_html(s, rid, at=parse_local_time(at)), html_out, pdf)
+    audit_read("report", object_type="region", object_id=rid)

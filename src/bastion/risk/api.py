@@ -23,8 +23,10 @@ from bastion.jobs.http import accept
 from bastion.jobs.schemas import JobRead
 from bastion.kernel.http import AtQ
 from bastion.kernel.http import IdPath
+from bastion.kernel.http import PreconditionDep
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.http import set_etag
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 from bastion.risk import render as risk_render
@@ -133,50 +135,71 @@ def list_measures(site_id: IdPath, session: SessionDep, guard: GuardDep, page: P
 
 @router.post("/sites/{site_id}/measures", response_model=MeasureRead, status_code=201, dependencies=[require(P.SITE_EDIT)])
 def add_measure(site_id: IdPath, body: MeasureCreate, sf: SessionFactoryDep, session: SessionDep,
-                guard: GuardDep) -> MeasureRead:
+                guard: GuardDep, pre: PreconditionDep, response: Response) -> MeasureRead:
+    """Record a measure; it is part of the site's record: send the site's version (If-Match or `version`)."""
     site_in_scope(session, guard, site_id, P.SITE_EDIT)
-    return measure_read(svc.record_measure(sf, site_id, body.kind, body.params))
+    m = svc.record_measure(sf, site_id, body.kind, body.params, expected_version=pre.expected(body.version))
+    _site_etag(sf, site_id, response)
+    return measure_read(m)
+
+
+def _site_etag(sf: SessionFactoryDep, site_id: int, response: Response) -> int:
+    with sf() as s:
+        version = svc.site_version(s, site_id)
+    set_etag(response, version)
+    return version
 
 
 @router.delete("/sites/{site_id}/measures/{kind}", status_code=204, dependencies=[require(P.SITE_EDIT)])
-def delete_measure(site_id: IdPath, kind: str, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> Response:
+def delete_measure(site_id: IdPath, kind: str, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+                   pre: PreconditionDep) -> Response:
     site_in_scope(session, guard, site_id, P.SITE_EDIT)
-    svc.remove_measure(sf, site_id, kind)
-    return Response(status_code=204)
+    svc.remove_measure(sf, site_id, kind, expected_version=pre.expected())
+    out = Response(status_code=204)
+    _site_etag(sf, site_id, out)
+    return out
 
 
 @router.get("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
-def get_facts(site_id: IdPath, session: SessionDep, guard: GuardDep) -> FactsRead:
-    site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "facts")
-    return FactsRead(site_id=site_id, facts=svc.site_facts(session, site_id))
+def get_facts(site_id: IdPath, session: SessionDep, guard: GuardDep, response: Response) -> FactsRead:
+    """The site's facts; the ETag is the site's version (send it back in If-Match to change them)."""
+    site = site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "facts")
+    set_etag(response, site.version)
+    return FactsRead(site_id=site_id, facts=svc.site_facts(session, site_id), version=site.version)
 
 
 @router.put("/sites/{site_id}/facts", response_model=FactsRead, dependencies=[require(P.SITE_EDIT)])
-def put_facts(site_id: IdPath, body: FactsUpdate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> FactsRead:
+def put_facts(site_id: IdPath, body: FactsUpdate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+              pre: PreconditionDep, response: Response) -> FactsRead:
     site_in_scope(session, guard, site_id, P.SITE_EDIT)
-    return FactsRead(site_id=site_id, facts=svc.set_facts(sf, site_id, body.facts))
+    facts = svc.set_facts(sf, site_id, body.facts, expected_version=pre.expected(body.version))
+    return FactsRead(site_id=site_id, facts=facts, version=_site_etag(sf, site_id, response))
 
 
 def _threat_read(region_id: int, t: svc.ThreatSetting) -> ThreatLevelRead:
     return ThreatLevelRead(region_id=region_id, uk_threat_level=t.uk_threat_level,
                            cn_heightened_level=t.cn_heightened_level, scoring_scale=t.scoring_scale,
-                           scoring_level=t.scoring_level)
+                           scoring_level=t.scoring_level, version=t.version)
 
 
 @router.get("/regions/{region_id}/threat-level", response_model=ThreatLevelRead, dependencies=[require(P.REGION_READ)])
-def get_threat_level(region_id: IdPath, session: SessionDep, guard: GuardDep) -> ThreatLevelRead:
+def get_threat_level(region_id: IdPath, session: SessionDep, guard: GuardDep, response: Response) -> ThreatLevelRead:
     region_in_scope(session, guard, region_id, P.REGION_READ)
-    return _threat_read(region_id, svc.threat_setting(session, region_id))
+    t = svc.threat_setting(session, region_id)
+    set_etag(response, t.version)
+    return _threat_read(region_id, t)
 
 
 @router.put("/regions/{region_id}/threat-level", response_model=ThreatLevelRead, dependencies=[require(P.PLAN_WRITE)])
 def put_threat_level(region_id: IdPath, body: ThreatLevelUpdate, sf: SessionFactoryDep, session: SessionDep,
-                     guard: GuardDep) -> ThreatLevelRead:
+                     guard: GuardDep, pre: PreconditionDep, response: Response) -> ThreatLevelRead:
     region_in_scope(session, guard, region_id, P.PLAN_WRITE)
     kw: dict[str, Any] = {"uk_threat_level": body.uk_threat_level, "scoring_scale": body.scoring_scale}
     if "cn_heightened_level" in body.model_fields_set:
         kw["cn_heightened_level"] = body.cn_heightened_level
-    return _threat_read(region_id, svc.set_threat_level(sf, region_id, **kw))
+    t = svc.set_threat_level(sf, region_id, expected_version=pre.expected(body.version), **kw)
+    set_etag(response, t.version)
+    return _threat_read(region_id, t)
 
 
 def _region_read(rr: svc.RegionRisk, limit: int | None) -> RegionRiskRead:

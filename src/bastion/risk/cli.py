@@ -9,8 +9,10 @@ import typer
 from rich.table import Table
 
 from bastion.algorithms.risk import CATALOGUE
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import if_version_option
 from bastion.kernel.cli import json_option
 from bastion.kernel.cli import parse_local_time
 from bastion.kernel.cli import print_items
@@ -40,6 +42,8 @@ def tiers(site_id: int = typer.Argument(None, help="Site id (omit with --region 
     """A site's tier under every regime, side by side; or per-regime counts for a region."""
     from bastion.risk import service as svc
 
+    if site_id is not None:
+        audit_read("tiers", object_type="site", object_id=site_id)  # a site's facts and posture
     with session_factory()() as s:
         if site_id is not None:
             site = SiteRepo(s).get(site_id)
@@ -171,7 +175,8 @@ def portfolio(region: str = region_option(), budget: float = typer.Option(..., "
 def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(..., help=f"One of: {', '.join(CATALOGUE)}"),
                  param: list[str] = typer.Option([], "--param", "-p",
                                                  help="name=value (JSON value), e.g. -p retention_days=90 "
-                                                      "-p 'rating=\"M50-P1\"' -p 'dates=[\"2026-05-01\"]'")) -> None:
+                                                      "-p 'rating=\"M50-P1\"' -p 'dates=[\"2026-05-01\"]'"),
+                 if_version: int | None = if_version_option()) -> None:
     """Record (or replace) a measure at a site, with its parameters verbatim."""
     from bastion.risk import service as svc
 
@@ -184,7 +189,7 @@ def measures_add(site_id: int = typer.Argument(...), kind: str = typer.Argument(
             params[k.strip()] = json.loads(v)
         except json.JSONDecodeError:
             params[k.strip()] = v
-    m = svc.record_measure(session_factory(), site_id, kind, params)
+    m = svc.record_measure(session_factory(), site_id, kind, params, expected_version=if_version)
     console.print(f"site {site_id}: {CATALOGUE[m.kind].label} recorded {json.dumps(m.params, ensure_ascii=False)}")
 
 
@@ -213,13 +218,15 @@ def measures_list(site_id: int = typer.Argument(..., help="Site id."), as_json: 
 def threat_set(region: str = region_option(),
                uk: str | None = typer.Option(None, "--uk", help="LOW, MODERATE, SUBSTANTIAL, SEVERE or CRITICAL."),
                cn: str | None = typer.Option(None, "--cn", help="level_3, level_2, level_1, or 'normal'."),
-               scale: str | None = typer.Option(None, "--scale", help="Which level scales threat: uk or cn.")) -> None:
+               scale: str | None = typer.Option(None, "--scale", help="Which level scales threat: uk or cn."),
+               if_version: int | None = if_version_option()) -> None:
     """Set a region's threat level(s)."""
     from bastion.risk import service as svc
 
     with session_factory()() as s:
         rid = RegionRepo(s).get_by_ref(region).id
-    kw = {} if cn is None else {"cn_heightened_level": None if cn == "normal" else cn}
-    t = svc.set_threat_level(session_factory(), rid, uk_threat_level=uk.upper() if uk else None, scoring_scale=scale, **kw)
+    kw: dict[str, Any] = {} if cn is None else {"cn_heightened_level": None if cn == "normal" else cn}
+    t = svc.set_threat_level(session_factory(), rid, uk_threat_level=uk.upper() if uk else None, scoring_scale=scale,
+                             expected_version=if_version, **kw)
     console.print(f"region {region}: UK {t.uk_threat_level}, China heightened {t.cn_heightened_level or 'normal'}, "
                   f"scoring on {t.scoring_level}")

@@ -28,6 +28,7 @@ class RegionThreatSetting(Base):
     __tablename__ = "region_threat_settings"
 
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
     uk_threat_level: Mapped[str] = mapped_column(String(20), default="SUBSTANTIAL")
     cn_heightened_level: Mapped[str | None] = mapped_column(String(20))  # level_3 | level_2 | level_1 | None
     scoring_scale: Mapped[str] = mapped_column(String(4), default="uk")  # which level scales T: uk | cn

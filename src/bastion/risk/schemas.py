@@ -104,6 +104,8 @@ class MeasureCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(max_length=40)
     params: dict[str, Any] = Field(default_factory=dict)
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1,
+                                description="the site's version you read (the same as If-Match; a stale one gets 409)")
 
 
 class MeasureKindRead(BaseModel):
@@ -129,11 +131,14 @@ class MeasureRead(BaseModel):
 class FactsUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     facts: dict[str, bool | int | float | str | None]
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1,
+                                description="the site's version you read (the same as If-Match; a stale one gets 409)")
 
 
 class FactsRead(BaseModel):
     site_id: int
     facts: dict[str, Any]
+    version: int = Field(default=1, description="the site's version (its ETag): send it in If-Match to edit")
 
 
 class ThreatLevelUpdate(BaseModel):
@@ -141,6 +146,8 @@ class ThreatLevelUpdate(BaseModel):
     uk_threat_level: Literal["LOW", "MODERATE", "SUBSTANTIAL", "SEVERE", "CRITICAL"] | None = None
     cn_heightened_level: Literal["level_3", "level_2", "level_1"] | None = None
     scoring_scale: Literal["uk", "cn"] | None = None
+    version: int | None = Field(default=None, ge=0, le=2**31 - 1,
+                                description="the version you read (0: never set; the same as If-Match; stale: 409)")
 
 
 class ThreatLevelRead(BaseModel):
@@ -149,6 +156,7 @@ class ThreatLevelRead(BaseModel):
     cn_heightened_level: str | None
     scoring_scale: str
     scoring_level: str
+    version: int = Field(default=0, description="the setting's version (its ETag; 0: never set)")
 
 
 class PortfolioCreate(BaseModel):
@@ -214,18 +222,23 @@ class InspectionRead(BaseModel):
     started_at: dt.datetime
     completed_at: dt.datetime | None
     completed_by_account_id: int | None = Field(None, description="the account that completed the inspection")
+    version: int = Field(default=1, description="the inspection's version (its ETag): send it in If-Match")
     items: list[InspectionItemRead]
 
 
 class AnswersUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     answers: dict[str, Answer]
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the version you read (the same as If-Match; a stale one gets 409)")
 
 
 class InspectionComplete(BaseModel):
     model_config = ConfigDict(extra="forbid")
     owner_agency: str = Field(min_length=1, max_length=200, description="agency that must rectify failed items")
     deadline_days: int = Field(30, ge=1, le=3650)
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the version you read (the same as If-Match; a stale one gets 409)")
 
 
 class CompletionRead(BaseModel):
@@ -265,6 +278,7 @@ class TaskRead(BaseModel):
     verified_by_inspection_id: int | None
     created_at: dt.datetime
     updated_at: dt.datetime
+    version: int = Field(default=1, description="the task's version (its ETag): send it in If-Match to change it")
     history: list[TaskEventRead] | None = None
 
 
@@ -276,6 +290,8 @@ class TaskUpdate(BaseModel):
     status: TaskStatus | None = None
     owner_agency: str | None = Field(None, min_length=1, max_length=200)
     deadline: dt.datetime | None = None
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the version you read (the same as If-Match; a stale one gets 409)")
 
 
 class EscalateCreate(BaseModel):

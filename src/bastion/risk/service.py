@@ -37,9 +37,12 @@ from bastion.algorithms.risk.scoring import RiskParameters
 from bastion.algorithms.risk.site import KNOWN_FACTS
 from bastion.algorithms.risk.threat import THREAT_LEVEL_MULTIPLIER
 from bastion.kernel import time as kernel_time
+from bastion.kernel.db import journal
 from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
+from bastion.kernel.db.versioning import VersionConflict
+from bastion.kernel.db.versioning import claim
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.unset import UNSET
 from bastion.kernel.unset import Unset
@@ -138,19 +141,30 @@ def upsert_measure(s: Session, site_id: int, kind: str, params: Mapping[str, Any
     return row
 
 
-def record_measure(sf: sessionmaker[Session], site_id: int, kind: str, params: Mapping[str, Any]) -> SiteMeasure:
+def record_measure(sf: sessionmaker[Session], site_id: int, kind: str, params: Mapping[str, Any], *,
+                   expected_version: int | None = None) -> SiteMeasure:
+    """Record a measure (barrier, screening...): part of the site's record, so it moves the site's version on."""
     with unit_of_work(sf) as s:
-        SiteRepo(s).get(site_id)
+        site = SiteRepo(s).get(site_id)
+        claim(s, Site, site_id, expected_version, what="site", obj=site)
         return upsert_measure(s, site_id, kind, params, source="user")
 
 
-def remove_measure(sf: sessionmaker[Session], site_id: int, kind: str) -> None:
+def remove_measure(sf: sessionmaker[Session], site_id: int, kind: str, *, expected_version: int | None = None) -> None:
     with unit_of_work(sf) as s:
-        SiteRepo(s).get(site_id)
+        site = SiteRepo(s).get(site_id)
+        claim(s, Site, site_id, expected_version, what="site", obj=site)
+        before = s.scalar(select(SiteMeasure.params).where(SiteMeasure.site_id == site_id, SiteMeasure.kind == kind))
         gone = s.execute(delete(SiteMeasure).where(SiteMeasure.site_id == site_id, SiteMeasure.kind == kind))
         n = rows_changed(gone)
         if not n:
             raise InvalidInput(f"site {site_id} has no measure of kind {kind!r}", field="kind")
+        journal.note(s, "site_measures", site_id, "delete", {kind: [journal.safe_value(before), None]})
+
+
+def site_version(s: Session, site_id: int) -> int:
+    """The site's current version (its ETag; facts and measures are part of the site's record)."""
+    return int(s.scalar(select(Site.version).where(Site.id == site_id)) or 0)
 
 
 def site_facts(s: Session, site_id: int) -> dict[str, object]:
@@ -158,7 +172,8 @@ def site_facts(s: Session, site_id: int) -> dict[str, object]:
     return {r.key: r.value.get("v") for r in rows}
 
 
-def set_facts(sf: sessionmaker[Session], site_id: int, facts: Mapping[str, object]) -> dict[str, object]:
+def set_facts(sf: sessionmaker[Session], site_id: int, facts: Mapping[str, object], *,
+              expected_version: int | None = None) -> dict[str, object]:
     """Set (value) or clear (None) facts; the result is validated by tiering before anything is written."""
     unknown = sorted(set(facts) - KNOWN_FACTS)
     if unknown:
@@ -168,9 +183,14 @@ def set_facts(sf: sessionmaker[Session], site_id: int, facts: Mapping[str, objec
             raise InvalidInput(f"fact {k!r} must be a finite number, got {v!r}", field=f"facts.{k}")
     with unit_of_work(sf) as s:
         site = SiteRepo(s).get(site_id)
-        merged = {**site_facts(s, site_id), **facts}
+        claim(s, Site, site_id, expected_version, what="site", obj=site)
+        old = site_facts(s, site_id)
+        merged = {**old, **facts}
         merged = {k: v for k, v in merged.items() if v is not None}
         tier_all(_profile(site, merged), standards().values())  # raises InvalidInput naming the fact
+        journal.note(s, "site_facts", site_id, "update", {
+            k: [journal.safe_value(old.get(k)), journal.safe_value(merged.get(k))]
+            for k in sorted(set(old) | set(merged)) if old.get(k) != merged.get(k)})
         s.execute(delete(SiteFact).where(SiteFact.site_id == site_id))
         now = utcnow()
         s.add_all(SiteFact(site_id=site_id, key=k, value={"v": v}, recorded_at=now) for k, v in sorted(merged.items()))
@@ -199,6 +219,7 @@ class ThreatSetting:
     uk_threat_level: str
     cn_heightened_level: str | None
     scoring_scale: str
+    version: int = 0  # 0: never set (the defaults)
 
     @property
     def scoring_level(self) -> str:
@@ -215,12 +236,13 @@ def threat_setting(s: Session, region_id: int) -> ThreatSetting:
     row = s.get(RegionThreatSetting, region_id)
     if row is None:
         return ThreatSetting("SUBSTANTIAL", None, "uk")
-    return ThreatSetting(row.uk_threat_level, row.cn_heightened_level, row.scoring_scale)
+    return ThreatSetting(row.uk_threat_level, row.cn_heightened_level, row.scoring_scale, row.version)
 
 
 def set_threat_level(sf: sessionmaker[Session], region_id: int, *, uk_threat_level: str | None = None,
-                     cn_heightened_level: str | None | Unset = UNSET, scoring_scale: str | None = None
-                     ) -> ThreatSetting:
+                     cn_heightened_level: str | None | Unset = UNSET, scoring_scale: str | None = None,
+                     expected_version: int | None = None) -> ThreatSetting:
+    """Set the region's threat level; `expected_version` as read (0: never set), a stale one gets 409."""
     if uk_threat_level is not None and uk_threat_level not in UK_LEVELS:
         raise InvalidInput(f"uk_threat_level must be one of {list(UK_LEVELS)}, got {uk_threat_level!r}",
                            field="uk_threat_level")
@@ -233,8 +255,14 @@ def set_threat_level(sf: sessionmaker[Session], region_id: int, *, uk_threat_lev
         RegionRepo(s).get(region_id)
         row = s.get(RegionThreatSetting, region_id)
         if row is None:
+            if expected_version not in (None, 0):
+                raise VersionConflict("threat level of region", region_id, current=0, expected=int(expected_version))
             row = RegionThreatSetting(region_id=region_id, uk_threat_level="SUBSTANTIAL", scoring_scale="uk")
             s.add(row)
+            s.flush()
+        else:
+            claim(s, RegionThreatSetting, region_id, expected_version, what="threat level of region", obj=row,
+                  key="region_id")
         if uk_threat_level is not None:
             row.uk_threat_level = uk_threat_level
         if not isinstance(cn_heightened_level, Unset):
@@ -243,7 +271,7 @@ def set_threat_level(sf: sessionmaker[Session], region_id: int, *, uk_threat_lev
             row.scoring_scale = scoring_scale
         row.updated_at = utcnow()
         s.flush()
-        return ThreatSetting(row.uk_threat_level, row.cn_heightened_level, row.scoring_scale)
+        return ThreatSetting(row.uk_threat_level, row.cn_heightened_level, row.scoring_scale, row.version)
 
 
 assert set(UK_LEVELS) | set(CN_LEVELS) <= set(THREAT_LEVEL_MULTIPLIER)

@@ -33,8 +33,10 @@ from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.http import MAX_ID
 from bastion.kernel.http import IdPath
+from bastion.kernel.http import PreconditionDep
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.http import set_etag
 from bastion.kernel.pagination import PageDep
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
@@ -75,7 +77,7 @@ def site_read(s: Site, *, notes: bool = True) -> SiteRead:
     return SiteRead(
         id=s.id, region_id=s.region_id, name=s.name, category=s.category, kind=s.kind, source=s.source,
         osm_type=s.source_type if s.source == "osm" else None, osm_id=s.source_id if s.source == "osm" else None,
-        user_list=s.user_list, user_ref=s.user_ref, operator_agency_id=s.operator_agency_id, lon=s.lon, lat=s.lat,
+        user_list=s.user_list, user_ref=s.user_ref, operator_agency_id=s.operator_agency_id, version=s.version, lon=s.lon, lat=s.lat,
         geometry=mapping(shapely.from_wkb(s.geometry_wkb)), area_m2=s.area_m2, length_m=s.length_m,
         capacity=s.capacity, capacity_estimated=s.capacity_estimated, capacity_method=s.capacity_method,
         capacity_inputs=s.capacity_inputs, capacity_override=s.capacity_override,
@@ -223,14 +225,19 @@ def export_sites(
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_READ)])
-def get_site(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteRead:
+def get_site(site_id: IdPath, session: SessionDep, guard: GuardDep, response: Response) -> SiteRead:
+    """One site; its ETag is its version (send it back in If-Match to edit it)."""
     site = SiteRepo(session).get(site_id)
     guard.check(Permission.SITE_READ, site_resource(site), object_id=site_id)
+    set_etag(response, site.version)
     return site_read(site, notes=site.id in _notes_shown(guard, [site], "site_notes"))
 
 
 @router.patch("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)])
-def patch_site(site_id: IdPath, body: SiteUpdate, sf: SessionFactoryDep, guard: GuardDep) -> SiteRead:
+def patch_site(site_id: IdPath, body: SiteUpdate, sf: SessionFactoryDep, guard: GuardDep, pre: PreconditionDep,
+               response: Response) -> SiteRead:
+    """Edit the capacity override or the notes. Send the version you read (If-Match or `version`): a stale one is
+    refused with 409 naming the current version, so a concurrent edit is never silently lost."""
     with sf() as s:
         site = SiteRepo(s).get(site_id)
         guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)
@@ -239,13 +246,15 @@ def patch_site(site_id: IdPath, body: SiteUpdate, sf: SessionFactoryDep, guard: 
         capacity_override=body.capacity_override if "capacity_override" in fields else ...,
         notes=body.notes if "notes" in fields else ...,
     )
-    return site_read(site_service.edit_site(sf, site_id, edit))
+    site = site_service.edit_site(sf, site_id, edit, expected_version=pre.expected(body.version))
+    set_etag(response, site.version)
+    return site_read(site)
 
 
 @router.put("/sites/{site_id}/operator", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)],
             tags=["sites"])
 def set_site_operator(site_id: IdPath, body: SiteOperator, request: Request, auth: AuthDep, guard: GuardDep,
-                      sf: SessionFactoryDep) -> SiteRead:
+                      sf: SessionFactoryDep, pre: PreconditionDep, response: Response) -> SiteRead:
     """Set the agency operating a site. Needs site:edit over the whole jurisdiction (an agency cannot hand a site
     to itself or give its own away)."""
     with sf() as s:
@@ -253,6 +262,9 @@ def set_site_operator(site_id: IdPath, body: SiteOperator, request: Request, aut
         guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)
         guard.check(Permission.SITE_EDIT, region_resource(site.region_id), object_type="region",
                     object_id=site.region_id)
-    site_service.set_site_operator(sf, site_id, body.agency_id, actor=actor_of(request, auth))
+    site_service.set_site_operator(sf, site_id, body.agency_id, actor=actor_of(request, auth),
+                                   expected_version=pre.expected(body.version))
     with sf() as s:
-        return site_read(SiteRepo(s).get(site_id))
+        site = SiteRepo(s).get(site_id)
+        set_etag(response, site.version)
+        return site_read(site)

@@ -13,8 +13,10 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import if_version_option
 from bastion.kernel.cli import json_option
 from bastion.kernel.cli import print_items
 from bastion.kernel.cli import print_json
@@ -121,6 +123,7 @@ def edit(
     capacity: int | None = typer.Option(None, "--capacity", min=0, max=10_000_000, help="Override capacity (people)."),
     clear_capacity: bool = typer.Option(False, "--clear-capacity", help="Remove the capacity override."),
     notes: str | None = typer.Option(None, "--notes", help="Replace the notes."),
+    if_version: int | None = if_version_option(),
 ) -> None:
     """Edit a site (capacity override, notes). Imports never overwrite these."""
     from bastion.sites import service as svc
@@ -129,8 +132,9 @@ def edit(
         raise InvalidInput("give either --capacity or --clear-capacity, not both", field="capacity")
     e = svc.SiteEdit(capacity_override=None if clear_capacity else capacity if capacity is not None else ...,
                      notes=notes if notes is not None else ...)
-    x = svc.edit_site(session_factory(), site_id, e)
-    console.print(f"site {x.id} saved: capacity {x.capacity} people, notes {'set' if x.notes else 'empty'}")
+    x = svc.edit_site(session_factory(), site_id, e, expected_version=if_version)
+    console.print(f"site {x.id} saved: capacity {x.capacity} people, notes {'set' if x.notes else 'empty'}; "
+                  f"version {x.version}{'' if if_version is not None else ' (changed the latest version)'}")
 
 
 @app.command("export")
@@ -161,6 +165,7 @@ def export(
         out.write_text(to_csv(rows), encoding="utf-8")
     else:
         out.write_text(json.dumps(to_geojson(rows), ensure_ascii=False), encoding="utf-8")
+    audit_read(f"sites_export.{suffix.lstrip('.')}", object_type="site")
     console.print(f"wrote {len(rows)} sites to {out}")
 
 
@@ -170,6 +175,7 @@ def set_operator(
     site_id: int = typer.Argument(..., help="Site id."),
     agency: str | None = typer.Option(None, "--agency", help="Agency name or id (omit with --none to clear)."),
     none: bool = typer.Option(False, "--none", help="The site has no operator agency."),
+    if_version: int | None = if_version_option(),
 ) -> None:
     """Record which agency operates a site (its site operators and agency members then reach it)."""
     from bastion.access.cli import cli_actor
@@ -177,6 +183,6 @@ def set_operator(
 
     if (agency is None) == (not none):
         raise InvalidInput("give either --agency NAME or --none", field="agency")
-    aid = svc.set_site_operator(session_factory(), site_id, agency, actor=cli_actor())
+    aid = svc.set_site_operator(session_factory(), site_id, agency, actor=cli_actor(), expected_version=if_version)
     console.print(f"site {site_id}: operator agency {aid if aid is not None else 'none'}")
 

@@ -35,6 +35,7 @@ class Site(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String(20))  # osm | user
     source_type: Mapped[str] = mapped_column(String(100))  # node|way|relation, or the user list's name

@@ -33,6 +33,7 @@ from bastion.algorithms.sites.taxonomy import CATEGORIES
 from bastion.algorithms.sites.taxonomy import KIND_TO_CATEGORY
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
+from bastion.kernel.db.versioning import claim
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.regions.repository import RegionRepo
@@ -87,9 +88,12 @@ class SiteEdit:
     notes: str | None | object = field(default=...)
 
 
-def edit_site(session_factory: sessionmaker[Session], site_id: int, edit: SiteEdit) -> Site:
+def edit_site(session_factory: sessionmaker[Session], site_id: int, edit: SiteEdit, *,
+              expected_version: int | None = None) -> Site:
+    """Change the editable fields; `expected_version`: the version the caller read (409 when it moved on)."""
     with unit_of_work(session_factory) as s:
         site = SiteRepo(s).get(site_id)
+        claim(s, Site, site_id, expected_version, what="site", obj=site)
         if edit.capacity_override is not ...:
             v = edit.capacity_override
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10_000_000):
@@ -260,7 +264,7 @@ def import_user_sites(
 
 
 def set_site_operator(sf: sessionmaker[Session], site_id: int, agency: str | int | None, *,
-                      actor: accounts.Actor) -> int | None:
+                      actor: accounts.Actor, expected_version: int | None = None) -> int | None:
     """Record which agency operates a site (None: nobody); site operators and agency members of that agency then
     reach it. Returns the agency id."""
     with unit_of_work(sf) as s:
@@ -268,6 +272,7 @@ def set_site_operator(sf: sessionmaker[Session], site_id: int, agency: str | int
         if site is None:
             raise NotFound(f"site {site_id} does not exist")
         agency_id = None if agency is None else accounts.agency_by_ref(s, agency).id
+        claim(s, Site, site_id, expected_version, what="site", obj=site)
         before = site.operator_agency_id
         site.operator_agency_id = agency_id
         site.updated_at = utcnow()

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi import Query
+from fastapi import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,8 +19,10 @@ from bastion.access.policy import Permission
 from bastion.access.policy import Resource
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.http import IdPath
+from bastion.kernel.http import PreconditionDep
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.http import set_etag
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 from bastion.risk.schemas import AnswersUpdate
@@ -88,7 +91,7 @@ def inspection_read(s: Session, insp: Inspection) -> InspectionRead:
     return InspectionRead(id=insp.id, site_id=insp.site_id, status=insp.status,
                           inspector_account_id=insp.inspector_account_id, inspector_agency=insp.inspector_agency,
                           started_at=insp.started_at, completed_at=insp.completed_at,
-                          completed_by_account_id=insp.completed_by_account_id, items=items)
+                          completed_by_account_id=insp.completed_by_account_id, version=insp.version, items=items)
 
 
 def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
@@ -101,7 +104,7 @@ def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
                     owner_agency_id=t.owner_agency_id, deadline=t.deadline,
                     status=t.status, overdue=t.overdue, escalation_level=t.escalation_level,  # type: ignore[arg-type]
                     verified_by_inspection_id=t.verified_by_inspection_id, created_at=t.created_at,
-                    updated_at=t.updated_at, history=hist)
+                    updated_at=t.updated_at, version=t.version, history=hist)
 
 
 @router.post("/sites/{site_id}/inspections", response_model=InspectionRead, status_code=201,
@@ -127,33 +130,39 @@ def site_inspections(site_id: IdPath, session: SessionDep, guard: GuardDep, page
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionRead,
             dependencies=[require(P.SITE_SENSITIVE_READ)])
-def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep) -> InspectionRead:
+def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep, response: Response) -> InspectionRead:
     insp = svc.get_inspection(session, inspection_id)
     _check_site(session, guard, insp.site_id, P.SITE_SENSITIVE_READ, shown=("inspection", inspection_id))
     guard.sensitive_read("inspection", inspection_id, "inspection")
+    set_etag(response, insp.version)
     return inspection_read(session, insp)
 
 
 @router.put("/inspections/{inspection_id}/answers", response_model=InspectionRead,
             dependencies=[require(P.INSPECTION_WRITE)])
 def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDep, session: SessionDep,
-                guard: GuardDep, auth: AuthDep) -> InspectionRead:
+                guard: GuardDep, auth: AuthDep, pre: PreconditionDep, response: Response) -> InspectionRead:
+    """Record answers. Send the inspection's version (If-Match or `version`): a stale one gets 409."""
     _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id,
                      ("inspection", inspection_id))
-    svc.answer(sf, inspection_id, body.answers, now=utcnow(), account_id=auth.user_id)
+    svc.answer(sf, inspection_id, body.answers, now=utcnow(), account_id=auth.user_id,
+               expected_version=pre.expected(body.version))
     with sf() as s:
-        return inspection_read(s, svc.get_inspection(s, inspection_id))
+        insp = svc.get_inspection(s, inspection_id)
+        set_etag(response, insp.version)
+        return inspection_read(s, insp)
 
 
 @router.post("/inspections/{inspection_id}/complete", response_model=CompletionRead,
              dependencies=[require(P.INSPECTION_WRITE)])
 def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: SessionFactoryDep, session: SessionDep,
-                        guard: GuardDep, auth: AuthDep) -> CompletionRead:
+                        guard: GuardDep, auth: AuthDep, pre: PreconditionDep) -> CompletionRead:
     _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id,
                      ("inspection", inspection_id))
     rep = svc.complete(sf, inspection_id, now=utcnow(), owner_agency=body.owner_agency,
                        deadline_days=body.deadline_days, actor_account_id=auth.user_id,
-                       owner_agency_id=_agency_id(session, body.owner_agency))
+                       owner_agency_id=_agency_id(session, body.owner_agency),
+                       expected_version=pre.expected(body.version))
     with sf() as s:
         return CompletionRead(inspection=inspection_read(s, svc.get_inspection(s, inspection_id)),
                               failed=list(rep.failed), passed=list(rep.passed),
@@ -176,23 +185,29 @@ def list_tasks(session: SessionDep, guard: GuardDep, page: PageDep, region_id: i
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
-def get_task(task_id: IdPath, session: SessionDep, guard: GuardDep) -> TaskRead:
+def get_task(task_id: IdPath, session: SessionDep, guard: GuardDep, response: Response) -> TaskRead:
     t = svc.get_task(session, task_id)
     _check_site(session, guard, t.site_id, P.SITE_SENSITIVE_READ, assigned=_task_assigned(t), shown=("task", task_id))
     guard.sensitive_read("task", task_id, "task")
+    set_etag(response, t.version)
     return task_read(t, session)
 
 
 @router.patch("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.TASK_WRITE)])
 def patch_task(task_id: IdPath, body: TaskUpdate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
-               auth: AuthDep) -> TaskRead:
+               auth: AuthDep, pre: PreconditionDep, response: Response) -> TaskRead:
+    """Move a task along, reassign or reschedule it. Send its version (If-Match or `version`): a stale one gets
+    409; of two identical transitions sent together, one gets 409."""
     t = svc.get_task(session, task_id)
     _check_site(session, guard, t.site_id, P.TASK_WRITE, assigned=_task_assigned(t), shown=("task", task_id))
     svc.update_task(sf, task_id, now=utcnow(), status=body.status, owner_agency=body.owner_agency,
                     deadline=body.deadline, actor_account_id=auth.user_id,
-                    owner_agency_id=_agency_id(session, body.owner_agency))
+                    owner_agency_id=_agency_id(session, body.owner_agency),
+                    expected_version=pre.expected(body.version))
     with sf() as s:
-        return task_read(svc.get_task(s, task_id), s)
+        t = svc.get_task(s, task_id)
+        set_etag(response, t.version)
+        return task_read(t, s)
 
 
 @router.post("/tasks/escalate", response_model=Page[EscalationRead],

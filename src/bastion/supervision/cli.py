@@ -7,8 +7,10 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from bastion.kernel.cli import audit_read
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import if_version_option
 from bastion.kernel.cli import json_option
 from bastion.kernel.cli import parse_now
 from bastion.kernel.cli import print_items
@@ -98,6 +100,8 @@ def tasks_list(region: str | None = region_option(None),
         rows: list[dict[str, Any]] = [{"id": x.id, "site_id": x.site_id, "item": x.item_id, "owner_agency": x.owner_agency,
                  "deadline": x.deadline, "status": x.status, "overdue": bool(x.overdue),
                  "escalation_level": x.escalation_level} for x in items]
+    if rows:
+        audit_read("tasks", object_type="task", object_id=rows[0]["id"] if len(rows) == 1 else None)
     if as_json:
         print_items(rows)
         return
@@ -112,13 +116,15 @@ def tasks_list(region: str | None = region_option(None),
 @handle_errors
 def tasks_update(task_id: int = typer.Argument(...), status: str | None = typer.Option(None, "--status"),
                  owner: str | None = typer.Option(None, "--owner"),
-                 deadline: str | None = typer.Option(None, "--deadline", help="ISO time with zone.")) -> None:
+                 deadline: str | None = typer.Option(None, "--deadline", help="ISO time with zone."),
+                 if_version: int | None = if_version_option()) -> None:
     """Move a task (open → in_progress → fixed), reassign or reschedule it."""
     from bastion.supervision import service as insp_svc
 
     t = insp_svc.update_task(session_factory(), task_id, now=utcnow(), status=status, owner_agency=owner,
-                             deadline=parse_now(deadline) if deadline else None)
-    console.print(f"task {t.id}: {t.status}, owner {t.owner_agency}, deadline {t.deadline:%Y-%m-%d}")
+                             deadline=parse_now(deadline) if deadline else None, expected_version=if_version)
+    console.print(f"task {t.id}: {t.status}, owner {t.owner_agency}, deadline {t.deadline:%Y-%m-%d}; version "
+                  f"{t.version}{'' if if_version is not None else ' (changed the latest version)'}")
 
 
 @tasks_app.command("escalate")

@@ -33,6 +33,7 @@ class Inspection(Base):
                             sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | completed
     inspector_account_id: Mapped[int | None] = mapped_column(Integer)
@@ -69,6 +70,7 @@ class RectificationTask(Base):
     __table_args__ = (Index("ix_rectification_tasks_site_item", "site_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     inspection_id: Mapped[int] = mapped_column(ForeignKey("inspections.id", ondelete="CASCADE"))
     item_id: Mapped[str] = mapped_column(String(100))

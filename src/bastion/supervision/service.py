@@ -27,6 +27,7 @@ from bastion.algorithms.risk.checklist import requirements_by_item
 from bastion.algorithms.risk.measures import CATALOGUE
 from bastion.kernel.db.base import rows_changed
 from bastion.kernel.db.uow import unit_of_work
+from bastion.kernel.db.versioning import claim
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
@@ -117,7 +118,7 @@ def start_inspection(sf: sessionmaker[Session], site_id: int, *, now: dt.datetim
 
 
 def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, str], *, now: dt.datetime,
-           account_id: int | None = None) -> int:
+           account_id: int | None = None, expected_version: int | None = None) -> int:
     """Record answers (item_id -> pass | fail | not_applicable), each attributed to ``account_id`` (the account
     that gave it); returns how many items are still unanswered."""
     _check_now(now)
@@ -125,6 +126,7 @@ def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, 
         insp = get_inspection(s, inspection_id)
         if insp.status != "open":
             raise Conflict(f"inspection {inspection_id} is {insp.status}; start a new inspection to re-inspect")
+        claim(s, Inspection, inspection_id, expected_version, what="inspection", obj=insp)
         items = {i.item_id: i for i in inspection_items(s, inspection_id)}
         for item_id, ans in answers.items():
             if item_id not in items:
@@ -190,7 +192,7 @@ def _update_measures(s: Session, insp: Inspection, items: Sequence[InspectionIte
 
 def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime, owner_agency: str,
              deadline_days: int = 30, actor_account_id: int | None = None,
-             owner_agency_id: int | None = None) -> CompletionReport:
+             owner_agency_id: int | None = None, expected_version: int | None = None) -> CompletionReport:
     """Close an answered inspection: each failed item opens (or reopens) a rectification task owned by
     ``owner_agency`` due ``deadline_days`` later; each passed item verifies the site's earlier tasks on it."""
     _check_now(now)
@@ -199,6 +201,7 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
         raise InvalidInput(f"deadline_days must be a whole number of days from 1 to 3650, got {deadline_days!r}",
                            field="deadline_days")
     with unit_of_work(sf) as s:
+        claim(s, Inspection, inspection_id, expected_version, what="inspection")  # stale answers view: 409
         # claim it first, with one conditional UPDATE (a row lock on PostgreSQL; on SQLite the write lock, taken
         # before anything is read): of two concurrent completions one sees 0 rows and gets a Conflict, so the
         # tasks are created once
@@ -234,12 +237,14 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
                                 detail=f"failed item {f.item_id} ({f.clause})"[:300]))
                 created.append(t.id)
             elif t.status == "fixed":
+                claim(s, RectificationTask, t.id, None, what="task", obj=t)  # a concurrent task edit: 409
                 _event(s, t, "status", now=now, to_status="in_progress", inspection_id=insp.id,
                        actor=actor_account_id, detail="re-inspection failed the item: not fixed")
                 reopened.append(t.id)
         for item_id in outcome.passed:
             t = by_item.get(item_id)
             if t is not None:
+                claim(s, RectificationTask, t.id, None, what="task", obj=t)
                 _event(s, t, "status", now=now, to_status="verified", inspection_id=insp.id, actor=actor_account_id,
                        detail=f"verified by re-inspection {insp.id}")
                 t.verified_by_inspection_id = insp.id
@@ -285,14 +290,23 @@ def task_history(s: Session, task_id: int) -> list[TaskEvent]:
     return list(s.scalars(select(TaskEvent).where(TaskEvent.task_id == task_id).order_by(TaskEvent.id)))
 
 
-def update_task(sf: sessionmaker[Session], task_id: int, *, now: dt.datetime, status: str | None = None,
+def update_task(  # noqa: PLR0913 - one keyword per editable field of the task, plus the precondition
+        sf: sessionmaker[Session], task_id: int, *, now: dt.datetime, status: str | None = None,
                 owner_agency: str | None = None, deadline: dt.datetime | None = None,
-                actor_account_id: int | None = None, owner_agency_id: int | None = None) -> RectificationTask:
+                actor_account_id: int | None = None, owner_agency_id: int | None = None,
+                expected_version: int | None = None) -> RectificationTask:
     """Move a task along (open -> in_progress -> fixed), reassign it or reschedule it. ``verified`` needs a
-    passing re-inspection and is refused here."""
+    passing re-inspection and is refused here. The task's version moves on with one conditional UPDATE (the
+    version the caller names, or the one read here): of two identical transitions raced together, one gets 409."""
     _check_now(now)
     with unit_of_work(sf) as s:
         t = get_task(s, task_id)
+        if status is not None and status == t.status and expected_version is None:
+            # a duplicate of a transition that already happened (two clicks, a retried request): refused, so two
+            # requests moving the task to the same next state never both succeed. Naming the version makes a
+            # repeat an explicit no-op.
+            raise Conflict(f"task {task_id} is already {status}")
+        claim(s, RectificationTask, task_id, expected_version, what="task", obj=t)
         if status is not None and status != t.status:
             if status not in STATUSES:
                 raise InvalidInput(f"status must be one of {list(STATUSES)}, got {status!r}", field="status")
@@ -352,12 +366,13 @@ def escalate_overdue(sf: sessionmaker[Session], now: dt.datetime, *,
                                             RectificationTask.deadline < now).order_by(RectificationTask.id)
         if region_ids is not None:
             q = q.where(RectificationTask.site_id.in_(select(Site.id).where(Site.region_id.in_(region_ids))))
-        for t in s.scalars(q):
+        for t in list(s.scalars(q)):
             days = (now - t.deadline).total_seconds() / 86400
             lvl = escalation_level(days)
             t.overdue = True
             if lvl > t.escalation_level:
                 old = t.escalation_level
+                claim(s, RectificationTask, t.id, None, what="task")  # the task changed: its version moves on
                 t.escalation_level = lvl
                 _event(s, t, "escalated", now=now, detail=f"{int(days)} days overdue: level {old} -> {lvl}")
                 out.append(Escalation(t.id, t.site_id, int(days), old, lvl))

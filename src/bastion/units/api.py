@@ -14,8 +14,10 @@ from bastion.access.policy import Permission
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.http import IdPath
+from bastion.kernel.http import PreconditionDep
 from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.http import set_etag
 from bastion.kernel.pagination import PageDep
 from bastion.units import service as units
 from bastion.units.models import ResponseUnit
@@ -61,20 +63,25 @@ def create_unit(region_id: IdPath, body: UnitCreate, sf: SessionFactoryDep, guar
 
 
 @router.patch("/units/{unit_id}", response_model=UnitRead, dependencies=[PLAN_WRITE])
-def patch_unit(unit_id: IdPath, body: UnitUpdate, sf: SessionFactoryDep, guard: GuardDep) -> UnitRead:
+def patch_unit(unit_id: IdPath, body: UnitUpdate, sf: SessionFactoryDep, guard: GuardDep, pre: PreconditionDep,
+               response: Response) -> UnitRead:
+    """Edit a unit. Send the version you read (If-Match or `version`): a stale one gets 409."""
     _unit_region(sf, guard, Permission.PLAN_WRITE, unit_id)
-    given = body.model_fields_set
+    expected = pre.expected(body.version)
+    given = body.model_fields_set - {"version"}
     for f in given:
         if getattr(body, f) is None and f != "availability":
             raise InvalidInput(f"{f} cannot be null", field=f)
     vals: dict[str, Any] = {f: getattr(body, f) for f in given}
     if vals.get("availability") is not None:
         vals["availability"] = [list(iv) for iv in vals["availability"]]
-    return unit_read(units.edit_unit(sf, unit_id, units.UnitEdit(**vals)))
+    u = units.edit_unit(sf, unit_id, units.UnitEdit(**vals), expected_version=expected)
+    set_etag(response, u.version)
+    return unit_read(u)
 
 
 @router.delete("/units/{unit_id}", status_code=204, dependencies=[PLAN_WRITE])
-def delete_unit(unit_id: IdPath, sf: SessionFactoryDep, guard: GuardDep) -> Response:
+def delete_unit(unit_id: IdPath, sf: SessionFactoryDep, guard: GuardDep, pre: PreconditionDep) -> Response:
     _unit_region(sf, guard, Permission.PLAN_WRITE, unit_id)
-    units.remove_unit(sf, unit_id)
+    units.remove_unit(sf, unit_id, expected_version=pre.expected())
     return Response(status_code=204)

@@ -7,6 +7,7 @@ from rich.table import Table
 
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import if_version_option
 from bastion.kernel.cli import json_option
 from bastion.kernel.cli import print_items
 from bastion.kernel.cli import region_option
@@ -67,6 +68,7 @@ def edit(
     standard: str | None = typer.Option(None, "--standard"),
     profile: str | None = typer.Option(None, "--profile"),
     hours: str | None = typer.Option(None, "--hours"),
+    if_version: int | None = if_version_option(),
 ) -> None:
     """Edit a unit's name, type, standard, profile or hours."""
     from bastion.kernel.unset import UNSET
@@ -76,22 +78,23 @@ def edit(
         standard_s=units.parse_duration_s(standard) if standard else UNSET,
         speed_profile=profile if profile is not None else UNSET,
         availability=units.parse_availability(hours) if hours is not None else UNSET)
-    u = units.edit_unit(session_factory(), unit_id, e)
-    console.print(f"unit {u.id} {u.name!r} saved")
+    u = units.edit_unit(session_factory(), unit_id, e, expected_version=if_version)
+    console.print(f"unit {u.id} {u.name!r} saved; version {u.version}"
+                  f"{'' if if_version is not None else ' (changed the latest version)'}")
 
 
 @units_app.command("move")
 @handle_errors
 def move(unit_id: int = typer.Argument(...), lon: float = typer.Option(..., "--lon"),
-         lat: float = typer.Option(..., "--lat")) -> None:
+         lat: float = typer.Option(..., "--lat"), if_version: int | None = if_version_option()) -> None:
     """Move a unit's base."""
-    u = units.edit_unit(session_factory(), unit_id, units.UnitEdit(lon=lon, lat=lat))
+    u = units.edit_unit(session_factory(), unit_id, units.UnitEdit(lon=lon, lat=lat), expected_version=if_version)
     console.print(f"unit {u.id} moved to {u.lat:.6f}, {u.lon:.6f}")
 
 
 @units_app.command("remove")
 @handle_errors
-def remove(unit_id: int = typer.Argument(...)) -> None:
+def remove(unit_id: int = typer.Argument(...), if_version: int | None = if_version_option()) -> None:
     """Remove a unit."""
-    units.remove_unit(session_factory(), unit_id)
+    units.remove_unit(session_factory(), unit_id, expected_version=if_version)
     console.print(f"unit {unit_id} removed")

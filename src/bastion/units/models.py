@@ -25,6 +25,7 @@ class ResponseUnit(Base):
     __table_args__ = (UniqueConstraint("region_id", "source", "source_ref", name="uq_response_units_source_ref"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # optimistic concurrency
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
     unit_type: Mapped[str] = mapped_column(String(30))  # post | patrol_car | motorcycle | foot_post | ...
     name: Mapped[str] = mapped_column(String(200))  # "Patrol car 3" or the station's name, never a person

@@ -40,11 +40,14 @@ class UnitUpdate(BaseModel):
     standard_s: ResponseStandard | None = None
     speed_profile: Profile | None = None
     availability: list[Interval] | None = None
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the version you read (the same as If-Match; a stale one gets 409)")
 
 
 class UnitRead(BaseModel):
     id: int
     region_id: int
+    version: int = Field(default=1, description="the unit's version: send it back in If-Match to edit it")
     unit_type: UnitType
     name: str
     lon: float

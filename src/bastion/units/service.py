@@ -23,6 +23,7 @@ from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
 from bastion.algorithms.sites.model import SiteRecord
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
+from bastion.kernel.db.versioning import claim
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.time import MINUTES_PER_DAY
@@ -211,11 +212,14 @@ class UnitEdit:
     availability: list[list[int]] | None | Unset = UNSET
 
 
-def edit_unit(sf: sessionmaker[Session], unit_id: int, edit: UnitEdit) -> ResponseUnit:
+def edit_unit(sf: sessionmaker[Session], unit_id: int, edit: UnitEdit, *,
+              expected_version: int | None = None) -> ResponseUnit:
+    """Change a unit; `expected_version`: the version the caller read (409 when another write moved it on)."""
     if isinstance(edit.lon, Unset) != isinstance(edit.lat, Unset):
         raise InvalidInput("to move a unit give both lon and lat", field="lon" if edit.lon is UNSET else "lat")
     with unit_of_work(sf) as s:
         u = get_unit(s, unit_id)
+        claim(s, ResponseUnit, unit_id, expected_version, what="unit", obj=u)
         if not isinstance(edit.unit_type, Unset):
             u.unit_type = _check_type(edit.unit_type)
         if not isinstance(edit.name, Unset):
@@ -242,9 +246,11 @@ def edit_unit(sf: sessionmaker[Session], unit_id: int, edit: UnitEdit) -> Respon
     return u
 
 
-def remove_unit(sf: sessionmaker[Session], unit_id: int) -> None:
+def remove_unit(sf: sessionmaker[Session], unit_id: int, *, expected_version: int | None = None) -> None:
     with unit_of_work(sf) as s:
-        s.delete(get_unit(s, unit_id))
+        u = get_unit(s, unit_id)
+        claim(s, ResponseUnit, unit_id, expected_version, what="unit", obj=u)
+        s.delete(u)
     log.info("unit %d removed", unit_id)
 
 

@@ -1,0 +1,66 @@
+"""Scorecards per agency or jurisdiction (never per person) from raw records.
+
+Every figure declares its window: records whose deadline falls in [start, end). Inputs are plain rows, so the
+same numbers can be recomputed by hand from the database (the test does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TaskRow:
+    key: int  # agency id or region id
+    deadline: dt.datetime
+    closed_at: dt.datetime | None  # when it reached fixed/verified (or a duty was done); None = open
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    key: int
+    window_start: dt.date
+    window_end: dt.date  # exclusive
+    due: int  # tasks with a deadline in the window
+    closed_on_time: int
+    on_time_pct: float | None  # percent of due; None when nothing was due
+    closed: int
+    median_days_to_close: float | None  # days (created -> closed) of those closed
+    open_overdue: int  # still open with the deadline passed by window end
+
+
+def _window_rows(rows: Iterable[TaskRow], start: dt.datetime, end: dt.datetime) -> dict[int, list[TaskRow]]:
+    out: dict[int, list[TaskRow]] = {}
+    for r in rows:
+        if start <= r.deadline < end:
+            out.setdefault(r.key, []).append(r)
+    return out
+
+
+def scorecards(rows: Iterable[TaskRow], keys: Sequence[int], *, start: dt.date, end: dt.date) -> list[Scorecard]:
+    """One scorecard per key (sorted by key, never by value)."""
+    s = dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    e = dt.datetime.combine(end, dt.time(), tzinfo=dt.UTC)
+    grouped = _window_rows(rows, s, e)
+    out = []
+    for k in sorted(keys):
+        rs = grouped.get(k, [])
+        on_time = sum(1 for r in rs if r.closed_at is not None and r.closed_at <= r.deadline)
+        closed = [r for r in rs if r.closed_at is not None]
+        med = (statistics.median((r.closed_at - r.created_at).total_seconds() / 86400 for r in closed
+                                 if r.closed_at is not None) if closed else None)
+        overdue = sum(1 for r in rs if r.closed_at is None and r.deadline < e)
+        out.append(Scorecard(k, start, end, len(rs), on_time, round(100 * on_time / len(rs), 1) if rs else None,
+                             len(closed), None if med is None else round(med, 2), overdue))
+    return out
+
+
+def trend(rows: Sequence[TaskRow], keys: Sequence[int], *, periods: Sequence[tuple[dt.date, dt.date]]
+          ) -> list[list[Scorecard]]:
+    """Scorecards for consecutive windows (oldest first)."""
+    return [scorecards(rows, keys, start=a, end=b) for a, b in periods]

@@ -1,0 +1,248 @@
+"""The lead office over REST (thin): responsibility rules and matrix, exceptions, duties, campaigns, notices,
+scorecards, in-page notifications and preferences."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from fastapi.responses import Response
+
+from bastion.access.http import AuthDep
+from bastion.access.http import GuardDep
+from bastion.access.http import authenticated
+from bastion.access.http import region_resource
+from bastion.access.http import require
+from bastion.access.http import site_resource
+from bastion.access.policy import Permission
+from bastion.kernel.db.base import utcnow
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import PermissionDenied
+from bastion.kernel.http import IdPath
+from bastion.kernel.http import SessionDep
+from bastion.kernel.http import SessionFactoryDep
+from bastion.kernel.pagination import Page
+from bastion.kernel.pagination import PageDep
+from bastion.office import campaigns as camp
+from bastion.office import duties as duty_svc
+from bastion.office import notify
+from bastion.office import render
+from bastion.office import responsibility as resp
+from bastion.office import scorecards as cards
+from bastion.office.models import Campaign
+from bastion.office.schemas import BoardRowRead
+from bastion.office.schemas import CampaignCreate
+from bastion.office.schemas import CampaignRead
+from bastion.office.schemas import CardRead
+from bastion.office.schemas import DutiesGenerate
+from bastion.office.schemas import DutyRead
+from bastion.office.schemas import DutyReportRead
+from bastion.office.schemas import ExceptionSet
+from bastion.office.schemas import Holder
+from bastion.office.schemas import ImportRead
+from bastion.office.schemas import MatrixRead
+from bastion.office.schemas import MatrixRowRead
+from bastion.office.schemas import NotificationRead
+from bastion.office.schemas import PreferencesSet
+from bastion.office.schemas import RuleCreate
+from bastion.office.schemas import RuleRead
+from bastion.office.schemas import RulesImport
+from bastion.office.schemas import ScoreRead
+from bastion.office.sites_index import load_sites
+from bastion.regions.models import Region
+from bastion.sites.repository import SiteRepo
+
+DOC_RESPONSES: dict[int | str, dict[str, object]] = {200: {"description": "the document as HTML or PDF", "content": {
+    "text/html": {"schema": {"type": "string"}},
+    "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}
+router = APIRouter(prefix="/api/v1", tags=["office"])
+P = Permission
+
+
+def _region(session: SessionDep, guard: GuardDep, region_id: int, permission: Permission) -> None:
+    if session.get(Region, region_id) is None:
+        from bastion.kernel.errors import NotFound
+
+        raise NotFound(f"region {region_id} does not exist")
+    guard.check(permission, region_resource(region_id), object_type="region", object_id=region_id)
+
+
+def card_read(c: cards.Card) -> CardRead:
+    return CardRead(key=c.key, name=c.name, window_start=c.rectification.window_start,
+                    window_end=c.rectification.window_end,
+                    rectification=ScoreRead(**{k: getattr(c.rectification, k) for k in ScoreRead.model_fields}),
+                    duties=ScoreRead(**{k: getattr(c.duties, k) for k in ScoreRead.model_fields}),
+                    inspections_due=c.inspections_due, inspections_on_time=c.inspections_on_time,
+                    drills_due=c.drills_due, drills_done=c.drills_done, plan_reviews_due=c.plan_reviews_due,
+                    plan_reviews_done=c.plan_reviews_done)
+
+
+def _holder(cell: tuple[int, str, str] | None) -> Holder | None:
+    return None if cell is None else Holder(agency_id=cell[0], agency=cell[1], source=cell[2])
+
+
+@router.get("/regions/{region_id}/office/matrix", response_model=MatrixRead, dependencies=[require(P.BRIEFING_READ)])
+def get_matrix(region_id: IdPath, session: SessionDep, guard: GuardDep) -> MatrixRead:
+    """Every site's operator agency, supervising sector agency and lead office, with where each came from."""
+    _region(session, guard, region_id, P.BRIEFING_READ)
+    rows, res = resp.matrix(session, region_id)
+    return MatrixRead(region_id=region_id, rows=[
+        MatrixRowRead(site_id=r.site_id, site_name=r.site_name, category=r.category, tiers=list(r.tiers),
+                      operator=_holder(r.operator), supervising=_holder(r.supervising), lead=_holder(r.lead))
+        for r in rows], conflicts=[(a, b, list(c)) for a, b, c in res.conflicts])
+
+
+@router.get("/regions/{region_id}/office/rules", response_model=Page[RuleRead],
+            dependencies=[require(P.BRIEFING_READ)])
+def list_rules(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[RuleRead]:
+    """Rules that apply in the region (its own and those for every region)."""
+    _region(session, guard, region_id, P.BRIEFING_READ)
+    return Page[RuleRead].mapped(resp.list_rules(session, region_id=region_id), page, lambda r: RuleRead(
+        id=r.id, role=r.role, agency_id=r.agency_id, region_id=r.region_id, category=r.category, tier=r.tier))
+
+
+@router.post("/office/rules", response_model=RuleRead, status_code=201, dependencies=[require(P.OFFICE_WRITE)])
+def create_rule(body: RuleCreate, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> RuleRead:
+    """Create (or re-point) a rule; a rule for every region needs office:write everywhere."""
+    if body.region_id is None:
+        if not guard.scope(P.OFFICE_WRITE).everything:
+            raise PermissionDenied("a rule for every region needs office:write in every region; give region_id")
+    else:
+        _region(session, guard, body.region_id, P.OFFICE_WRITE)
+    r = resp.add_rule(sf, role=body.role, agency_id=body.agency_id, region_id=body.region_id,
+                      category=body.category, tier=body.tier)
+    return RuleRead(id=r.id, role=r.role, agency_id=r.agency_id, region_id=r.region_id, category=r.category,
+                    tier=r.tier)
+
+
+@router.post("/office/rules/import", response_model=ImportRead, dependencies=[require(P.OFFICE_WRITE)])
+def import_rules(body: RulesImport, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> ImportRead:
+    """CSV bulk import, validated and all-or-nothing; re-importing changes nothing. office:write in every region a
+    row names (a row for every region, or a per-site exception, needs it everywhere)."""
+    regions = resp.csv_regions(session, body.csv)
+    if None in regions and not guard.scope(P.OFFICE_WRITE).everything:
+        raise PermissionDenied("rows for every region (no region) or per-site exceptions need office:write in "
+                               "every region; give each row's region")
+    for rid in sorted(r for r in regions if r is not None):
+        guard.check(P.OFFICE_WRITE, region_resource(rid), object_type="region", object_id=rid)
+    r = resp.import_csv(sf, body.csv)
+    return ImportRead(**r.__dict__)
+
+
+@router.put("/sites/{site_id}/responsibility", response_model=MatrixRowRead, dependencies=[require(P.OFFICE_WRITE)])
+def set_exception(site_id: IdPath, body: ExceptionSet, sf: SessionFactoryDep, session: SessionDep,
+                  guard: GuardDep) -> MatrixRowRead:
+    """A per-site exception: this role of this site is held by this agency whatever the rules say."""
+    site = SiteRepo(session).get(site_id)
+    guard.check(P.OFFICE_WRITE, site_resource(site), object_id=site_id)
+    resp.set_exception(sf, site_id, role=body.role, agency_id=body.agency_id, reason=body.reason)
+    with sf() as s:
+        row = next(r for r in resp.matrix(s, site.region_id)[0] if r.site_id == site_id)
+    return MatrixRowRead(site_id=row.site_id, site_name=row.site_name, category=row.category, tiers=list(row.tiers),
+                         operator=_holder(row.operator), supervising=_holder(row.supervising), lead=_holder(row.lead))
+
+
+@router.post("/regions/{region_id}/office/duties", response_model=DutyReportRead,
+             dependencies=[require(P.OFFICE_WRITE)])
+def generate_duties(region_id: IdPath, body: DutiesGenerate, sf: SessionFactoryDep, session: SessionDep,
+                    guard: GuardDep) -> DutyReportRead:
+    """Generate the duties of the periods containing ``on`` (default today); idempotent."""
+    _region(session, guard, region_id, P.OFFICE_WRITE)
+    r = duty_svc.generate(sf, on=body.on or utcnow().date(), region_id=region_id)
+    return DutyReportRead(**r.__dict__)
+
+
+@router.get("/regions/{region_id}/office/duties", response_model=Page[DutyRead],
+            dependencies=[require(P.BRIEFING_READ)])
+def list_duties(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep, agency_id: int | None = None,
+                period: str | None = None, status: Literal["open", "done"] | None = None) -> Page[DutyRead]:
+    """The region's duties (what, who, by when, evidence), by due date."""
+    _region(session, guard, region_id, P.BRIEFING_READ)
+    ids = [x.id for x in load_sites(session, region_id=region_id)]
+    items, total = duty_svc.list_duties(session, site_ids=ids, agency_id=agency_id, period=period, status=status,
+                                        limit=page.limit, offset=page.offset)
+    return Page[DutyRead](items=[DutyRead(id=d.id, site_id=d.site_id, code=d.code, period=d.period, role=d.role,
+                                          agency_id=d.agency_id, due_on=d.due_on, title=d.title, evidence=d.evidence,
+                                          source=d.source, status=d.status) for d in items],
+                          total=total, limit=page.limit, offset=page.offset)
+
+
+def _campaign_read(session: SessionDep, c: Campaign) -> CampaignRead:
+    board = [BoardRowRead(**b.__dict__) for b in camp.board(session, c.id, now=utcnow())]
+    return CampaignRead(id=c.id, name=c.name, region_id=c.region_id, categories=c.categories, tiers=c.tiers,
+                        checklist=c.checklist, deadline=c.deadline, clock=c.clock, holiday_region=c.holiday_region,
+                        status=c.status, board=board)
+
+
+@router.post("/regions/{region_id}/office/campaigns", response_model=CampaignRead, status_code=201,
+             dependencies=[require(P.OFFICE_WRITE)])
+def launch_campaign(region_id: IdPath, body: CampaignCreate, sf: SessionFactoryDep, session: SessionDep,
+                    guard: GuardDep, auth: AuthDep) -> CampaignRead:
+    """Launch a supervision campaign: one inspection per in-scope site, assigned to its supervising agency."""
+    _region(session, guard, region_id, P.OFFICE_WRITE)
+    spec = camp.CampaignSpec(body.name, region_id, body.categories, body.tiers, body.checklist, body.deadline_days,
+                             body.clock, body.holiday_region)
+    c = camp.launch(sf, spec, now=utcnow(), actor=auth.principal.actor)
+    with sf() as s:
+        return _campaign_read(s, camp.get(s, c.id))
+
+
+@router.get("/regions/{region_id}/office/campaigns", response_model=Page[CampaignRead],
+            dependencies=[require(P.BRIEFING_READ)])
+def list_campaigns(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[CampaignRead]:
+    """Campaigns of the region with their progress board (per supervising agency, sorted by name)."""
+    _region(session, guard, region_id, P.BRIEFING_READ)
+    return Page[CampaignRead].mapped(camp.list_campaigns(session, region_id=region_id), page,
+                                     lambda c: _campaign_read(session, c))
+
+
+@router.get("/sites/{site_id}/office/notice", response_model=None, dependencies=[require(P.SITE_SENSITIVE_READ)],
+            responses=DOC_RESPONSES)
+def rectification_notice(site_id: IdPath, session: SessionDep, guard: GuardDep,
+                         campaign_id: int | None = None, lang: Literal["en", "zh-CN"] = "en",
+                         format: Literal["html", "pdf"] = "html") -> Response:  # noqa: A002
+    """Printable rectification notice (整改通知书) for the site's latest inspection (or a campaign's)."""
+    site = SiteRepo(session).get(site_id)
+    guard.check(P.SITE_SENSITIVE_READ, site_resource(site), object_id=site_id)
+    guard.sensitive_read("site", site_id, "rectification_notice")
+    n = camp.notice(session, site_id, campaign_id=campaign_id, now=utcnow())
+    html = render.notice_html(n, lang=lang)
+    if format == "pdf":
+        return Response(render.to_pdf(html), media_type="application/pdf")
+    return HTMLResponse(html)
+
+
+@router.get("/regions/{region_id}/office/scorecards", response_model=Page[CardRead],
+            dependencies=[require(P.BRIEFING_READ)])
+def get_scorecards(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep,
+                   by: Literal["agency", "region"] = "agency", start: dt.date | None = None,
+                   end: dt.date | None = None) -> Page[CardRead]:
+    """Per agency (or for the jurisdiction) from the region's records; window [start, end), default 30 days."""
+    _region(session, guard, region_id, P.BRIEFING_READ)
+    end = end or utcnow().date() + dt.timedelta(days=1)
+    start = start or end - dt.timedelta(days=30)
+    if start >= end or (end - start).days > 3660:
+        raise InvalidInput("start must be before end, at most 10 years apart", field="start")
+    return Page[CardRead].mapped(cards.scorecards(session, start=start, end=end, by=by, region_id=region_id), page,
+                                 card_read)
+
+
+@router.get("/office/inbox", response_model=Page[NotificationRead], dependencies=[authenticated()])
+def inbox(session: SessionDep, auth: AuthDep, page: PageDep) -> Page[NotificationRead]:
+    """The in-page notifications of the caller's agency (newest first, the latest 500)."""
+    aid = auth.principal.agency_id
+    rows = [] if aid is None else notify.inbox(session, aid, limit=500)
+    return Page[NotificationRead].mapped(rows, page, lambda n: NotificationRead(
+        id=n.id, event=n.event, channel=n.channel, subject=n.subject, body=n.body, tlp=n.tlp, status=n.status,
+        receipt=n.receipt, created_at=n.created_at))
+
+
+@router.put("/office/preferences", response_model=PreferencesSet, dependencies=[authenticated()])
+def set_preferences(body: PreferencesSet, sf: SessionFactoryDep, auth: AuthDep) -> PreferencesSet:
+    """The caller's own choice of channels and daily digest."""
+    if auth.user_id is None:
+        raise PermissionDenied("preferences belong to a signed-in account")
+    p = notify.set_preferences(sf, auth.user_id, channels=list(body.channels), digest=body.digest, now=utcnow())
+    return PreferencesSet(channels=p.channels, digest=p.digest)

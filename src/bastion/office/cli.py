@@ -1,0 +1,214 @@
+"""`bastion office ...`: responsibility rules and matrix, duties, campaigns, notices, escalation, deliveries,
+scorecards (and `bastion office briefing`, added by the posture domain)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from bastion.kernel.cli import console
+from bastion.kernel.cli import handle_errors
+from bastion.kernel.cli import json_option
+from bastion.kernel.cli import parse_now
+from bastion.kernel.cli import print_items
+from bastion.kernel.cli import print_json
+from bastion.kernel.cli import region_option
+from bastion.kernel.cli import session_factory
+from bastion.kernel.errors import InvalidInput
+from bastion.regions.repository import RegionRepo
+
+app = typer.Typer(help="Lead office: responsibility rules, duties, campaigns, escalation, notifications, "
+                       "scorecards.", no_args_is_help=True)
+
+
+def _rid(region: str) -> int:
+    with session_factory()() as s:
+        return RegionRepo(s).get_by_ref(region).id
+
+
+def _date(value: str | None, name: str) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--{name} must be a date like 2026-11-30, got {value!r}", field=name) from None
+
+
+@app.command("import-rules")
+@handle_errors
+def import_rules(csv_file: Path = typer.Argument(..., exists=True, dir_okay=False,
+                                                 help="CSV: role,agency,region,category,tier,site_id,reason"),
+                 as_json: bool = json_option()) -> None:
+    """Import responsibility rules and per-site exceptions (all rows checked first; nothing written on error)."""
+    from bastion.office import responsibility as resp
+
+    r = resp.import_csv(session_factory(), csv_file.read_text(encoding="utf-8-sig"))
+    if as_json:
+        print_json(r.__dict__)
+        return
+    console.print(f"{r.rows} rows: {r.rules_created} rules created, {r.rules_changed} changed, "
+                  f"{r.exceptions_created} exceptions created, {r.exceptions_changed} changed, {r.unchanged} unchanged")
+
+
+@app.command("matrix")
+@handle_errors
+def matrix(region: str = region_option(), as_json: bool = json_option()) -> None:
+    """The responsibility matrix: each site's operator, supervising agency and lead office."""
+    from bastion.office import responsibility as resp
+
+    with session_factory()() as s:
+        rows, res = resp.matrix(s, _rid(region))
+    def name(cell: tuple[int, str, str] | None) -> str | None:
+        return None if cell is None else cell[1]
+
+    if as_json:
+        print_items([{"site_id": r.site_id, "site": r.site_name, "category": r.category, "tiers": list(r.tiers),
+                      "operator": name(r.operator), "supervising": name(r.supervising), "lead": name(r.lead)}
+                     for r in rows])
+        return
+    t = Table("site", "name", "category", "operator", "supervising", "lead", title=f"{len(rows)} sites")
+    for r in rows:
+        t.add_row(str(r.site_id), r.site_name or "", r.category, name(r.operator) or "—",
+                  name(r.supervising) or "—", name(r.lead) or "—")
+    console.print(t)
+    if res.conflicts:
+        console.print(f"{len(res.conflicts)} sites with equally specific rules naming different agencies "
+                      "(lowest rule id used)")
+
+
+@app.command("duties")
+@handle_errors
+def duties(region: str | None = region_option(None), on: str | None = typer.Option(None, "--on",
+           help="A day of the period (default today)."), as_json: bool = json_option()) -> None:
+    """Generate the duties of the periods containing --on (idempotent: running it again creates nothing)."""
+    from bastion.office import duties as svc
+
+    day = _date(on, "on") or dt.date.today()
+    r = svc.generate(session_factory(), on=day, region_id=_rid(region) if region else None,
+                     progress=None if as_json else lambda f, msg: console.print(f"{f:4.0%} {msg}"))
+    if as_json:
+        print_json(r.__dict__)
+        return
+    console.print(f"{r.sites} sites: {r.created} duties created, {r.existing} already there, {r.unassigned} with no "
+                  f"agency for the role, in {r.runtime_s:.2f} s")
+
+
+@app.command("duty-done")
+@handle_errors
+def duty_done(duty_id: int = typer.Argument(...), now: str | None = typer.Option(None, "--now")) -> None:
+    """Mark a duty done (its evidence is held by the owning agency)."""
+    from bastion.office import duties as svc
+
+    d = svc.complete_duty(session_factory(), duty_id, now=parse_now(now))
+    console.print(f"duty {d.id} ({d.code}, {d.period}) done")
+
+
+@app.command("campaign")
+@handle_errors
+def campaign(name: str = typer.Argument(...), region: str = region_option(),
+             category: list[str] = typer.Option([], "--category", help="Site category (repeat); none = all."),
+             tier: list[str] = typer.Option([], "--tier", help="'<standard>:<tier>' (repeat); none = all."),
+             measure: list[str] = typer.Option([], "--measure", help="Checklist measure (repeat); none = all."),
+             days: int = typer.Option(10, "--days", help="Deadline in days."),
+             clock: str = typer.Option("business", "--clock", help="business (skips holidays) or calendar."),
+             holidays: str | None = typer.Option(None, "--holidays", help="Holiday region, e.g. GB-ENG, CN, MC."),
+             now: str | None = typer.Option(None, "--now", help="ISO time with zone (default now)."),
+             as_json: bool = json_option()) -> None:
+    """Launch a supervision campaign: one inspection per site in scope, for its supervising agency."""
+    from bastion.office import campaigns
+
+    sf = session_factory()
+    spec = campaigns.CampaignSpec(name, _rid(region), category, tier, measure, days, clock, holidays)
+    c = campaigns.launch(sf, spec, now=parse_now(now), actor="cli")
+    with sf() as s:
+        board = campaigns.board(s, c.id, now=parse_now(now))
+    if as_json:
+        print_json({"id": c.id, "deadline": c.deadline, "board": [b.__dict__ for b in board]})
+        return
+    console.print(f"campaign {c.id}: deadline {c.deadline:%Y-%m-%d %H:%M} UTC")
+    t = Table("agency", "sites", "completed", "overdue", "rectifications open")
+    for b in board:
+        t.add_row(b.agency, str(b.sites), str(b.completed), str(b.overdue), str(b.tasks_open))
+    console.print(t)
+
+
+@app.command("notice")
+@handle_errors
+def notice(site_id: int = typer.Argument(...), campaign: int | None = typer.Option(None, "--campaign"),
+           lang: str = typer.Option("en", "--lang", help="en or zh-CN"),
+           out: Path = typer.Option(..., "--out", help="File to write (.html or .pdf).")) -> None:
+    """Write a printable rectification notice (整改通知书) for a site."""
+    from bastion.kernel.db.base import utcnow
+    from bastion.office import campaigns
+    from bastion.office import render
+
+    with session_factory()() as s:
+        n = campaigns.notice(s, site_id, campaign_id=campaign, now=utcnow())
+    html = render.notice_html(n, lang=lang)
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(render.to_pdf(html))
+    else:
+        out.write_text(html, encoding="utf-8")
+    console.print(f"notice {n.notice_no}: {len(n.issues)} issues -> {out}")
+
+
+@app.command("tick")
+@handle_errors
+def tick(now: str | None = typer.Option(None, "--now", help="ISO time with zone (default now)."),
+         ladder: str | None = typer.Option(None, "--ladder", help="e.g. -24h:owner,2bd:supervising,5bd:lead")) -> None:
+    """Run the escalation ladders and deliver pending notifications once (the server does this every 20 s)."""
+    from bastion.office import escalation
+    from bastion.office import notify
+
+    sf = session_factory()
+    at = parse_now(now)
+    fired = (escalation.run_due(sf, at, ladder=escalation.parse_ladder(ladder)) if ladder
+             else escalation.run_due(sf, at))
+    rep = notify.deliver_pending(sf, at)
+    console.print(f"{len(fired)} escalation steps fired; {rep.sent} sent, {rep.retrying} to retry, {rep.failed} failed")
+
+
+@app.command("endpoint")
+@handle_errors
+def endpoint(agency_id: int = typer.Argument(...), channel: str = typer.Argument(..., help="email or webhook"),
+             address: str = typer.Argument(..., help="An agency duty mailbox or a webhook URL.")) -> None:
+    """Set where an agency receives notifications."""
+    from bastion.office import notify
+
+    notify.set_endpoint(session_factory(), agency_id, channel, address)
+    console.print(f"agency {agency_id}: {channel} -> {address}")
+
+
+@app.command("scorecards")
+@handle_errors
+def scorecards(region: str | None = region_option(None), by: str = typer.Option("agency", "--by",
+               help="agency or region"), start: str | None = typer.Option(None, "--start"),
+               end: str | None = typer.Option(None, "--end"), as_json: bool = json_option()) -> None:
+    """Scorecards per agency or per jurisdiction (never per person); window [start, end), default 30 days."""
+    from bastion.office import scorecards as svc
+
+    e = _date(end, "end") or dt.date.today() + dt.timedelta(days=1)
+    st = _date(start, "start") or e - dt.timedelta(days=30)
+    if by not in ("agency", "region"):
+        raise InvalidInput("--by must be agency or region", field="by")
+    with session_factory()() as s:
+        cards = svc.scorecards(s, start=st, end=e, by=by, region_id=_rid(region) if region else None)
+    items = [{"name": c.name, "due": c.rectification.due + c.duties.due,
+              "rectification_on_time_pct": c.rectification.on_time_pct,
+              "rectification_median_days": c.rectification.median_days_to_close,
+              "duties_on_time_pct": c.duties.on_time_pct, "inspections_on_time": c.inspections_on_time,
+              "inspections_due": c.inspections_due, "drills": f"{c.drills_done}/{c.drills_due}"} for c in cards]
+    if as_json:
+        print_items(items)
+        return
+    t = Table("name", "due", "rect. on time %", "median days", "duties on time %", "inspections", "drills",
+              title=f"window {st} – {e} (exclusive)")
+    for i in items:
+        t.add_row(str(i["name"]), str(i["due"]), str(i["rectification_on_time_pct"] or "—"),
+                  str(i["rectification_median_days"] or "—"), str(i["duties_on_time_pct"] or "—"),
+                  f"{i['inspections_on_time']}/{i['inspections_due']}", str(i["drills"]))
+    console.print(t)

@@ -1,0 +1,167 @@
+"""Lead-office tables: responsibility rules and per-site exceptions, duties, supervision campaigns, escalation
+steps fired, notifications and their receipts, agency endpoints and per-account preferences.
+
+Owners are agencies, never persons. An account id appears only as the author of a write or as a preference
+holder; notification addresses are agency endpoints (a duty mailbox or a webhook), not personal contacts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Date
+from sqlalchemy import ForeignKey
+from sqlalchemy import Index
+from sqlalchemy import Integer
+from sqlalchemy import String
+from sqlalchemy import Text
+from sqlalchemy import UniqueConstraint
+from sqlalchemy.orm import Mapped
+from sqlalchemy.orm import mapped_column
+
+from bastion.kernel.db.base import Base
+from bastion.kernel.db.base import utcnow
+
+
+class ResponsibilityRule(Base):
+    """role (operator | supervising | lead) -> agency, for sites matching region / category / tier (null = any)."""
+
+    __tablename__ = "office_rules"
+    __table_args__ = (UniqueConstraint("natural_key", name="uq_office_rules_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    natural_key: Mapped[str] = mapped_column(String(300))  # role|region|category|tier
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"), index=True)
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    category: Mapped[str | None] = mapped_column(String(40))
+    tier: Mapped[str | None] = mapped_column(String(80))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SiteResponsibility(Base):
+    """A per-site exception: this site's role is held by this agency whatever the rules say."""
+
+    __tablename__ = "office_site_exceptions"
+    __table_args__ = (UniqueConstraint("site_id", "role", name="uq_office_site_exceptions"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="RESTRICT"))
+    reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Duty(Base):
+    """One duty of one site for one period: natural key (site, code, period) makes generation idempotent."""
+
+    __tablename__ = "office_duties"
+    __table_args__ = (UniqueConstraint("site_id", "code", "period", name="uq_office_duties_key"),
+                      Index("ix_office_duties_agency_period", "agency_id", "period"),
+                      Index("ix_office_duties_agency_due", "agency_id", "due_on"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(80))
+    period: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int | None] = mapped_column(Integer)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300))
+    evidence: Mapped[str] = mapped_column(String(300))
+    source: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | done
+    done_at: Mapped[dt.datetime | None] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class Campaign(Base):
+    """A supervision campaign (督导检查): one inspection per site in scope, assigned to the supervising agency."""
+
+    __tablename__ = "office_campaigns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+    categories: Mapped[list[Any]] = mapped_column(default=list)
+    tiers: Mapped[list[Any]] = mapped_column(default=list)
+    checklist: Mapped[list[Any]] = mapped_column(default=list)  # measures to check; empty = every tier requirement
+    deadline_days: Mapped[int] = mapped_column(Integer)
+    clock: Mapped[str] = mapped_column(String(20))  # calendar | business
+    holiday_region: Mapped[str] = mapped_column(String(20))  # holidays package country[/subdivision]
+    deadline: Mapped[dt.datetime] = mapped_column()
+    status: Mapped[str] = mapped_column(String(20), default="active")
+    created_by: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class CampaignSite(Base):
+    __tablename__ = "office_campaign_sites"
+    __table_args__ = (UniqueConstraint("campaign_id", "site_id", name="uq_office_campaign_sites"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("office_campaigns.id", ondelete="CASCADE"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    inspection_id: Mapped[int | None] = mapped_column(Integer)
+    supervising_agency_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class EscalationStep(Base):
+    """An escalation ladder step fired for a task (rectification task or duty): never fired twice."""
+
+    __tablename__ = "office_escalations"
+    __table_args__ = (UniqueConstraint("task_kind", "task_id", "level", name="uq_office_escalations"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_kind: Mapped[str] = mapped_column(String(20))  # rectification | duty
+    task_id: Mapped[int] = mapped_column(Integer)
+    level: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int | None] = mapped_column(Integer)
+    due_at: Mapped[dt.datetime] = mapped_column()
+    fired_at: Mapped[dt.datetime] = mapped_column()
+
+
+class Notification(Base):
+    """One message to one agency on one channel, with its delivery receipt."""
+
+    __tablename__ = "office_notifications"
+    __table_args__ = (Index("ix_office_notifications_agency", "agency_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    event: Mapped[str] = mapped_column(String(60))  # what triggered it: escalation:<kind>:<id>:<level>, digest, ...
+    agency_id: Mapped[int] = mapped_column(Integer)
+    channel: Mapped[str] = mapped_column(String(20))  # inpage | email | webhook
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    tlp: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending | sent | failed | read
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    receipt: Mapped[str | None] = mapped_column(String(300))  # SMTP reply / HTTP status of the delivery
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column()
+
+
+class Endpoint(Base):
+    """Where an agency receives messages: a duty mailbox or a webhook URL (never a person's contact)."""
+
+    __tablename__ = "office_endpoints"
+    __table_args__ = (UniqueConstraint("agency_id", "channel", name="uq_office_endpoints"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(300))
+
+
+class Preference(Base):
+    """Per-account choices: which channels to use for the account's agency and whether to get the daily digest."""
+
+    __tablename__ = "office_preferences"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    channels: Mapped[list[Any]] = mapped_column(default=list)
+    digest: Mapped[bool] = mapped_column(default=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

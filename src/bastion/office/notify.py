@@ -1,0 +1,180 @@
+"""Notifications: queued per agency and channel (in-page always; e-mail and webhook where the agency has an
+endpoint and its accounts' preferences allow), delivered with a receipt (SMTP reply, HTTP status), retried up
+to 3 times; a daily digest of counts. Addresses are agency endpoints (duty mailboxes, webhooks), never persons'."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import smtplib
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+import httpx
+from sqlalchemy import case
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
+
+from bastion.access.models import User
+from bastion.kernel.db.uow import unit_of_work
+from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
+from bastion.office.config import settings
+from bastion.office.models import Duty
+from bastion.office.models import Endpoint
+from bastion.office.models import Notification
+from bastion.office.models import Preference
+
+log = logging.getLogger(__name__)
+CHANNELS = ("inpage", "email", "webhook")
+MAX_ATTEMPTS = 3
+
+
+def _wanted(s: Session, agency_id: int) -> set[str]:
+    """Channels the agency's accounts want (no preference recorded: every channel)."""
+    prefs = s.execute(select(Preference.channels).join(User, User.id == Preference.account_id)
+                      .where(User.agency_id == agency_id)).scalars().all()
+    if not prefs:
+        return set(CHANNELS)
+    return {c for p in prefs for c in p} | {"inpage"}
+
+
+def queue(s: Session, *, event: str, agency_id: int, subject: str, body: str, now: dt.datetime,
+          tlp: str = "TLP:AMBER") -> list[Notification]:
+    """One notification per channel the agency can receive (in the caller's transaction)."""
+    endpoints = {e.channel for e in s.scalars(select(Endpoint).where(Endpoint.agency_id == agency_id))}
+    channels = ["inpage"] + [c for c in ("email", "webhook") if c in endpoints and c in _wanted(s, agency_id)]
+    out = [Notification(event=event, agency_id=agency_id, channel=c, subject=subject[:300], body=body, tlp=tlp,
+                        status="pending", attempts=0, created_at=now) for c in channels]
+    s.add_all(out)
+    return out
+
+
+def set_endpoint(sf: sessionmaker[Session], agency_id: int, channel: str, address: str) -> Endpoint:
+    if channel not in ("email", "webhook"):
+        raise InvalidInput("channel must be email or webhook", field="channel")
+    address = address.strip()
+    if channel == "email" and ("@" not in address or len(address) > 300):
+        raise InvalidInput("address must be an agency duty mailbox like duty@agency.example", field="address")
+    if channel == "webhook" and not address.startswith(("https://", "http://")):
+        raise InvalidInput("address must be an http(s) URL", field="address")
+    with unit_of_work(sf) as s:
+        row = s.scalar(select(Endpoint).where(Endpoint.agency_id == agency_id, Endpoint.channel == channel))
+        if row is None:
+            row = Endpoint(agency_id=agency_id, channel=channel, address=address)
+            s.add(row)
+        else:
+            row.address = address
+        s.flush()
+        return row
+
+
+def set_preferences(sf: sessionmaker[Session], account_id: int, *, channels: list[str], digest: bool,
+                    now: dt.datetime) -> Preference:
+    bad = [c for c in channels if c not in CHANNELS]
+    if bad:
+        raise InvalidInput(f"channels must be among {list(CHANNELS)}, got {bad}", field="channels")
+    with unit_of_work(sf) as s:
+        if s.get(User, account_id) is None:
+            raise NotFound(f"account {account_id} does not exist")
+        p = s.get(Preference, account_id)
+        if p is None:
+            p = Preference(account_id=account_id)
+            s.add(p)
+        p.channels, p.digest, p.updated_at = sorted(set(channels)), digest, now
+        s.flush()
+        return p
+
+
+Sender = Callable[[Notification, str], str]  # (notification, address) -> receipt; raises on failure
+
+
+def send_email(n: Notification, address: str) -> str:
+    conf = settings()
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = conf.smtp_from, address, n.subject
+    msg["X-Bastion-Notification"] = str(n.id)
+    msg.set_content(f"{n.tlp}\n\n{n.body}\n")
+    with smtplib.SMTP(conf.smtp_host, conf.smtp_port, timeout=10) as smtp:
+        refused = smtp.send_message(msg)
+        code, text = smtp.noop()
+    if refused:
+        raise RuntimeError(f"refused: {refused}")
+    return f"smtp accepted ({code} {text.decode(errors='replace')[:60]})"
+
+
+def send_webhook(n: Notification, address: str) -> str:
+    payload = {"id": n.id, "event": n.event, "tlp": n.tlp, "subject": n.subject, "body": n.body}
+    r = httpx.post(address, content=json.dumps(payload), headers={"content-type": "application/json"}, timeout=10)
+    if r.status_code >= 300:
+        raise RuntimeError(f"HTTP {r.status_code}")
+    return f"HTTP {r.status_code}"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int
+    failed: int
+    retrying: int
+
+
+def deliver_pending(sf: sessionmaker[Session], now: dt.datetime, *, email: Sender = send_email,
+                    webhook: Sender = send_webhook) -> DeliveryReport:
+    """Send every pending notification; each gets a receipt or an error and an attempt count."""
+    sent = failed = retrying = 0
+    with unit_of_work(sf) as s:
+        endpoints = {(e.agency_id, e.channel): e.address for e in s.scalars(select(Endpoint))}
+        for n in s.scalars(select(Notification).where(Notification.status == "pending").order_by(Notification.id)):
+            n.attempts += 1
+            try:
+                if n.channel == "inpage":
+                    n.receipt = "stored for the page"
+                else:
+                    addr = endpoints.get((n.agency_id, n.channel))
+                    if addr is None:
+                        raise RuntimeError(f"agency {n.agency_id} has no {n.channel} endpoint")
+                    n.receipt = (email if n.channel == "email" else webhook)(n, addr)[:300]
+                n.status, n.sent_at = "sent", now
+                sent += 1
+            except Exception as e:  # noqa: BLE001 - the receipt records why; retried, then marked failed
+                n.receipt = f"error: {e}"[:300]
+                if n.attempts >= MAX_ATTEMPTS:
+                    n.status = "failed"
+                    failed += 1
+                else:
+                    retrying += 1
+    return DeliveryReport(sent, failed, retrying)
+
+
+def daily_digest(sf: sessionmaker[Session], now: dt.datetime) -> int:
+    """One digest per agency whose accounts want it: counts of open and overdue duties (no measure text)."""
+    today = now.date()
+    n = 0
+    with unit_of_work(sf) as s:
+        event = f"digest:{today.isoformat()}"
+        done = set(s.scalars(select(Notification.agency_id).where(Notification.event == event)))
+        # an agency gets it unless every one of its accounts opted out (agencies without accounts get it too)
+        accounts = s.execute(select(User.agency_id, Preference.digest)
+                             .join(Preference, Preference.account_id == User.id, isouter=True)).all()
+        keep: dict[int, bool] = {}
+        for agency, digest in accounts:
+            keep[agency] = keep.get(agency, False) or digest is None or bool(digest)
+        rows = s.execute(select(Duty.agency_id, func.count(), func.sum(case((Duty.due_on < today, 1), else_=0)))
+                         .where(Duty.status == "open", Duty.agency_id.is_not(None)).group_by(Duty.agency_id)).all()
+        for agency_id, open_n, overdue in rows:
+            if agency_id in done or not keep.get(agency_id, True):
+                continue
+            queue(s, event=event, agency_id=agency_id, subject=f"[TLP:GREEN] Daily digest {today.isoformat()}",
+                  body=f"Open duties: {open_n}; overdue: {int(overdue or 0)}.", now=now, tlp="TLP:GREEN")
+            n += 1
+    return n
+
+
+def inbox(s: Session, agency_id: int, *, limit: int = 50) -> list[Notification]:
+    return list(s.scalars(select(Notification).where(Notification.agency_id == agency_id,
+                                                     Notification.channel == "inpage")
+                          .order_by(Notification.id.desc()).limit(limit)))

@@ -195,19 +195,28 @@ def api_page(lang: str, schema: dict[str, Any], perms: dict[tuple[str, str], str
 
 
 # ---------------------------------------------------------------- settings
+SETTINGS_MODELS = (  # (module, class): every pydantic-settings model, each with its own env prefix
+    ("bastion.kernel.settings", "Settings"),
+    ("bastion.office.config", "OfficeSettings"),
+)
+
+
 def config_page(lang: str) -> str:
-    from bastion.kernel.settings import Settings
+    import importlib
 
     t = T[lang]
     lines = [HEADER + f"# {t['cfg_title']}\n", t["cfg_intro"] + "\n",
              f"| {t['variable']} | {t['type']} | {t['default']} | {t['meaning']} |\n|---|---|---|---|"]
-    for name, field in Settings.model_fields.items():
-        default = field.default
-        if name == "data_dir":
-            default = "~/.local/share/bastion"
-        shown = "" if default in (None, "") else f"`{cell(default)}`"
-        kind = cell(getattr(field.annotation, "__name__", None) or str(field.annotation)).replace("pathlib.", "")
-        lines.append(f"| `BASTION_{name.upper()}` | {kind} | {shown} | {cell(field.description or '')} |")
+    for module, name in SETTINGS_MODELS:
+        model = getattr(importlib.import_module(module), name)
+        prefix = model.model_config.get("env_prefix", "")
+        for field_name, field in model.model_fields.items():
+            default = field.default
+            if field_name == "data_dir":
+                default = "~/.local/share/bastion"
+            shown = "" if default in (None, "") else f"`{cell(default)}`"
+            kind = cell(getattr(field.annotation, "__name__", None) or str(field.annotation))
+            lines.append(f"| `{prefix}{field_name.upper()}` | {kind} | {shown} | {cell(field.description or '')} |")
     return "\n".join(lines) + "\n"
 
 

@@ -48,7 +48,7 @@ guide: setup
 	$(BIN)/pip install -q -c constraints.txt -e '.[docs]'
 	$(BIN)/python scripts/gen_reference.py
 	$(BIN)/python scripts/gen_reference.py --models
-	cd docs/guide && ../../$(BIN)/mkdocs build --quiet
+	cd docs/guide && NO_MKDOCS_2_WARNING=1 ../../$(BIN)/mkdocs build --quiet --strict
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules src/bastion/platform/web/static/vendor src/bastion/platform/web/guide

@@ -44,8 +44,8 @@ bench: setup
 
 # The user guide (docs/guide/, MkDocs + Material, en + zh, offline): generated reference, models copied in,
 # built into src/bastion/platform/web/guide/ which `bastion serve` serves under /guide.
-guide: setup
-	$(BIN)/pip install -q -c constraints.txt -e '.[docs]'
+guide: $(VENV)/.installed
+	$(BIN)/python -c 'import material, mkdocs_static_i18n' 2>/dev/null || $(BIN)/pip install -q -c constraints.txt -e '.[docs]'
 	$(BIN)/python scripts/gen_reference.py
 	$(BIN)/python scripts/gen_reference.py --models
 	cd docs/guide && NO_MKDOCS_2_WARNING=1 ../../$(BIN)/mkdocs build --quiet --strict

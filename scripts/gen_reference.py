@@ -135,9 +135,11 @@ def cli_page(lang: str) -> str:
             continue
         args, opts = _param_rows(cmd, t)
         if args:
-            lines.append(f"| {t['arguments']} | {t['required']} | {t['help']} |\n|---|---|---|\n" + "\n".join(args) + "\n")
+            head = f"| {t['arguments']} | {t['required']} | {t['help']} |\n|---|---|---|\n"
+            lines.append(head + "\n".join(args) + "\n")
         if opts:
-            lines.append(f"| {t['options']} | {t['default']} | {t['help']} |\n|---|---|---|\n" + "\n".join(opts) + "\n")
+            head = f"| {t['options']} | {t['default']} | {t['help']} |\n|---|---|---|\n"
+            lines.append(head + "\n".join(opts) + "\n")
     return "\n".join(lines)
 
 
@@ -155,11 +157,10 @@ def openapi() -> dict[str, Any]:
 
 def _route_permissions() -> dict[tuple[str, str], str]:
     """(method, path) → the permission its `require(...)` dependency declares."""
-    from bastion.kernel.settings import Settings
-    from bastion.platform.app import create_app
-
     from bastion.access.http import api_routes
     from bastion.access.http import route_requirement
+    from bastion.kernel.settings import Settings
+    from bastion.platform.app import create_app
 
     out: dict[tuple[str, str], str] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -185,8 +186,9 @@ def api_page(lang: str, schema: dict[str, Any], perms: dict[tuple[str, str], str
                 continue
             tag = (op.get("tags") or [path.split("/")[2] if path.startswith("/api/") else "meta"])[0]
             perm = perms.get((method, path), "")
+            shown = f"`{perm}`" if perm else ""
             groups.setdefault(tag, []).append(
-                f"| `{method.upper()}` | `{cell(path)}` | {cell(op.get('summary', ''))} | {f'`{perm}`' if perm else ''} |")
+                f"| `{method.upper()}` | `{cell(path)}` | {cell(op.get('summary', ''))} | {shown} |")
     for tag in sorted(groups):
         lines.append(f"## {tag}\n")
         lines.append(f"| {t['method']} | {t['path']} | {t['summary']} | {t['permission']} |\n|---|---|---|---|\n"

@@ -48,7 +48,7 @@ guide: $(VENV)/.installed
 	$(BIN)/python -c 'import material, mkdocs_static_i18n' 2>/dev/null || $(BIN)/pip install -q -c constraints.txt -e '.[docs]'
 	$(BIN)/python scripts/gen_reference.py
 	$(BIN)/python scripts/gen_reference.py --models
-	cd docs/guide && NO_MKDOCS_2_WARNING=1 ../../$(BIN)/mkdocs build --quiet --strict
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --quiet --strict -f docs/guide/mkdocs.yml
 
 clean:
 	rm -rf $(VENV) var frontend/node_modules src/bastion/platform/web/static/vendor src/bastion/platform/web/guide

@@ -24,6 +24,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "guide" / "pages" / "reference"
+sys.path.insert(0, str(ROOT / "src"))  # this checkout's code, whichever environment runs the script
 
 T: dict[str, dict[str, str]] = {
     "en": {

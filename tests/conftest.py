@@ -139,6 +139,19 @@ def _pg_drops_finish() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True, scope="session")
+def _routing_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Routing graphs kept on disk (bastion.regions.graphs) go to a session folder, not the user's data dir; the
+    variable reaches CLI subprocesses too."""
+    saved = os.environ.get("BASTION_ROUTING_CACHE_DIR")
+    os.environ["BASTION_ROUTING_CACHE_DIR"] = str(tmp_path_factory.mktemp("routing-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("BASTION_ROUTING_CACHE_DIR", None)
+    else:
+        os.environ["BASTION_ROUTING_CACHE_DIR"] = saved
+
+
+@pytest.fixture(autouse=True, scope="session")
 def _fast_password_hashing() -> Iterator[None]:
     """argon2 with production parameters costs ~0.5 s per hash on a loaded CI box: tests use cheap parameters
     (the hashes still carry their parameters, so verification follows them)."""

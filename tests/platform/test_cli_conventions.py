@@ -104,6 +104,8 @@ def test_a_region_is_always_the_region_option() -> None:
         for p in options(c):
             names = [*p.opts, *p.secondary_opts]
             if any("region" in n for n in names) or "region" in (p.name or ""):
+                if names == ["--regions"] and (p.metavar or "").startswith("FILE"):
+                    continue  # `bastion batch run --regions FILE...` names extract files, not stored regions
                 if names != ["--region"]:
                     bad.append(f"{c.name}: option {names} names a region: spell it --region")
                 elif p.metavar not in ("NAME|ID", "NAME"):

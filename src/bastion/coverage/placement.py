@@ -151,7 +151,7 @@ def place(
     cov_a = full.coverage_count(np.array(res.open, dtype=np.int64)) > 0
     proposed = tuple(
         ProposedUnit(float(g.node_lon[cand[c]]), float(g.node_lat[cand[c]]),
-                     int(r.network.node_osm_id[g.node_net[cand[c]]]))
+                     int(r.node_osm_id[cand[c]]))
         for c in chosen
     )
     applied: tuple[int, ...] = ()

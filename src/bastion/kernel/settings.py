@@ -36,6 +36,12 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL. Unset: sqlite:///<data_dir>/bastion.db. "
         "PostgreSQL: postgresql+psycopg://user:pass@host/db",
     )
+    routing_cache_dir: Path | None = Field(
+        default=None,
+        description="Directory where routing graphs and their hierarchies are kept, keyed by the road network's "
+        "content hash, the speed profile and the routing code's version; shared by API workers, job workers and "
+        "the CLI. Unset: <data_dir>/routing-cache. Safe to delete (rebuilt on demand).",
+    )
     tile_url: str | None = Field(
         default=None,
         description="Optional XYZ base-map tile URL template, e.g. https://tile.example/{z}/{x}/{y}.png. "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -72,9 +73,11 @@ def new_seed() -> int:
 
 
 def create_plan(
-    sf: sessionmaker[Session], region_ref: str | int, options: PlanOptions, *, progress: Progress | None = None
+    sf: sessionmaker[Session], region_ref: str | int, options: PlanOptions, *, progress: Progress | None = None,
+    on_stored: Callable[[Session, int], None] | None = None,
 ) -> int:
-    """Build and store a plan in one transaction; returns the plan id."""
+    """Build and store a plan in one transaction; returns the plan id. ``on_stored(session, plan_id)`` runs in that
+    transaction (a batch run replaces its previous plan and records the new one atomically)."""
     rid, built = compute_plan(sf, region_ref, options, progress=progress)
     o = built.options
     start, end = o.shift.split("-")
@@ -103,6 +106,8 @@ def create_plan(
         ])
         s.flush()
         plan_id = plan.id
+        if on_stored is not None:
+            on_stored(s, plan_id)
     log.info("stored patrol plan %d (%d schedules)", plan_id, len(built.schedules))
     return plan_id
 

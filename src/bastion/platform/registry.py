@@ -29,6 +29,7 @@ DOMAINS: tuple[str, ...] = (
     "jobs",
     "office",
     "posture",
+    "batch",
 )
 
 

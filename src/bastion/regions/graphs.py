@@ -1,43 +1,101 @@
-"""In-process cache of routing graphs: one (RoadNetwork, RoutingGraph, Snapper) per (roads hash, speed profile).
+"""Routing state built once: (RoutingGraph, hierarchies, Snapper) per (roads hash, speed profile), kept on disk.
 
-A region's roads are replaced as a whole on import (and get a new roads_hash), so the hash is a safe key:
-a re-import with changed roads misses the cache; an unchanged one hits it.
+A region's roads are replaced as a whole on import and get a new roads_hash (the network's content hash), so
+the hash is a safe key: a re-import that changes the roads misses the cache and builds anew; an unchanged one
+hits it. Two levels:
+
+- in memory, per process (an LRU of MAX_ENTRIES graphs);
+- on disk, under Settings.routing_cache_dir (default <data_dir>/routing-cache), shared by every process that
+  uses the same data dir (API workers, job workers, the CLI, batch workers on one machine):
+  ``<roads_hash>/network-<ver>.npz``, ``<roads_hash>/<profile>-<ver>.graph.npz``, ``….hier-fwd.npz`` and
+  ``….hier-rev.npz``, where ``<ver>`` hashes the routing code (a change of the algorithms is a new key).
+
+Files are written to a temporary name in the same directory and renamed (atomic on POSIX and Windows), so a
+reader sees a whole file or none; builders of one key take an exclusive file lock (fcntl) so that concurrent
+processes build it once and the others read it. Arrays only (numpy .npz read with allow_pickle=False). A file
+that cannot be read is rebuilt; a cache directory that cannot be written only costs the rebuild.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import logging
+import os
+import tempfile
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.orm import Session
 
 from bastion.algorithms.routing import PROFILES
+from bastion.algorithms.routing import Hierarchy
 from bastion.algorithms.routing import RoadNetwork
 from bastion.algorithms.routing import RoutingGraph
 from bastion.algorithms.routing import Snapper
 from bastion.algorithms.routing import build_graph
+from bastion.algorithms.routing import build_hierarchy
+from bastion.algorithms.routing import store
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.models import Region
 from bastion.regions.service import load_road_network
 
 log = logging.getLogger(__name__)
 
-MAX_ENTRIES = 8  # graphs kept in memory (a city graph is a few MB)
+MAX_ENTRIES = 8  # graphs kept in memory per process (a metropolitan graph with hierarchies is ~100 MB)
+FORMAT = "1"  # bump when the file layout changes
+_CODE_FILES = ("graph.py", "hierarchy.py", "_sparse.py", "network.py", "store.py")
+
+Arrays = dict[str, npt.NDArray[np.generic]]
 
 
-@dataclass(frozen=True)
+def code_version() -> str:
+    """Short hash of the routing code that shapes the stored arrays (a new version is a new cache key)."""
+    global _version
+    if _version is None:
+        import bastion.algorithms.routing as pkg
+
+        h = hashlib.sha256(FORMAT.encode())
+        base = Path(pkg.__file__).parent
+        for name in _CODE_FILES:
+            h.update((base / name).read_bytes())
+        _version = h.hexdigest()[:12]
+    return _version
+
+
+_version: str | None = None
+
+
 class Routing:
-    network: RoadNetwork
-    graph: RoutingGraph
-    snapper: Snapper
+    """A region's routing state for one speed profile: graph, snapper, OSM id of each graph node; the road network
+    itself (edge geometries, for isochrones and maps) is loaded on first use."""
+
+    def __init__(self, graph: RoutingGraph, node_osm_id: npt.NDArray[np.int64],
+                 network: RoadNetwork | Callable[[], RoadNetwork]) -> None:
+        self.graph = graph
+        self.node_osm_id = node_osm_id  # (n_graph_nodes,) OSM node id of each graph node
+        self.snapper = Snapper(graph)
+        self._network = network
+        self._lock = threading.Lock()
+
+    @property
+    def network(self) -> RoadNetwork:
+        with self._lock:
+            if not isinstance(self._network, RoadNetwork):
+                self._network = self._network()
+            return self._network
 
 
 _lock = threading.Lock()
 _cache: OrderedDict[tuple[str, str], Routing] = OrderedDict()
-_networks: OrderedDict[str, RoadNetwork] = OrderedDict()
+_root_override: Path | None = None
 
 
 def check_profile(name: str) -> str:
@@ -48,49 +106,181 @@ def check_profile(name: str) -> str:
     return name
 
 
-def routing_for_network(net: RoadNetwork, key: str, profile: str) -> Routing:
-    """Routing for an in-memory network (the importer uses it before the roads are committed)."""
-    check_profile(profile)
+def configure(cache_dir: Path | None) -> None:
+    """Use ``cache_dir`` for the disk cache (the app factory passes its Settings'); None: from the environment."""
+    global _root_override
+    _root_override = cache_dir
+
+
+def cache_root() -> Path:
+    if _root_override is not None:
+        return _root_override
+    from bastion.kernel.settings import get_settings
+
+    s = get_settings()
+    return s.routing_cache_dir or s.data_dir / "routing-cache"
+
+
+# ---- disk ----
+
+@contextlib.contextmanager
+def _file_lock(path: Path) -> Iterator[None]:
+    """Exclusive lock between processes (POSIX fcntl; elsewhere a no-op: atomic renames still keep files whole)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _read(path: Path) -> Arrays | None:
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # noqa: BLE001 - a torn or foreign file: rebuild it
+        log.warning("routing cache file %s unreadable (%s): rebuilding it", path, exc)
+        return None
+
+
+def _write(path: Path, arrays: Arrays) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # readable by the other processes' users (mkstemp makes it 0600)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def get_or_build(path: Path, build: Callable[[], Arrays]) -> Arrays:
+    """The arrays stored at ``path``, built (once across processes) and stored if missing or unreadable."""
+    hit = _read(path)
+    if hit is not None:
+        return hit
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = path.parent / (path.name + ".lock")
+        with _file_lock(lock):
+            hit = _read(path)  # another process may have built it while we waited
+            if hit is not None:
+                return hit
+            arrays = build()
+            _write(path, arrays)
+            return arrays
+    except OSError as exc:
+        log.warning("routing cache %s not writable (%s): building in memory only", path.parent, exc)
+        return build()
+
+
+def _hierarchy_source(directory: Path, stem: str) -> Callable[[RoutingGraph, bool], Hierarchy]:
+    def source(graph: RoutingGraph, reverse: bool) -> Hierarchy:
+        path = directory / f"{stem}.hier-{'rev' if reverse else 'fwd'}.npz"
+
+        def build() -> Arrays:
+            t0 = time.perf_counter()
+            h = build_hierarchy(graph.csr_reverse if reverse else graph.csr)
+            log.info("routing hierarchy %s (%s) built in %.2f s", stem, "reverse" if reverse else "forward",
+                     time.perf_counter() - t0)
+            return store.hierarchy_to_arrays(h)
+
+        return store.hierarchy_from_arrays(get_or_build(path, build))
+
+    return source
+
+
+# ---- building and loading ----
+
+def _remember(key: tuple[str, str], r: Routing) -> Routing:
     with _lock:
-        hit = _cache.get((key, profile))
-        if hit is not None:
-            _cache.move_to_end((key, profile))
-            return hit
-    t0 = time.perf_counter()
-    g = build_graph(net, PROFILES[profile])
-    r = Routing(net, g, Snapper(g))
-    with _lock:
-        _cache[(key, profile)] = r
+        _cache[key] = r
         while len(_cache) > MAX_ENTRIES:
             _cache.popitem(last=False)
-    log.info("routing graph %s/%s: %d nodes, %d edges built in %.2f s", key[:8], profile, g.n_nodes, g.n_edges,
-             time.perf_counter() - t0)
     return r
 
 
+def _cached(key: tuple[str, str]) -> Routing | None:
+    with _lock:
+        hit = _cache.get(key)
+        if hit is not None:
+            _cache.move_to_end(key)
+        return hit
+
+
+def _routing(roads_hash: str, profile: str, network: Callable[[], RoadNetwork]) -> Routing:
+    """Load the graph from disk or build it from ``network()`` (and store both); memoised per process."""
+    key = (roads_hash, profile)
+    hit = _cached(key)
+    if hit is not None:
+        return hit
+    t0 = time.perf_counter()
+    directory = cache_root() / roads_hash
+    ver = code_version()
+    stem = f"{profile}-{ver}"
+    loaded: list[RoadNetwork] = []
+
+    def net() -> RoadNetwork:
+        if not loaded:
+            loaded.append(network())
+        return loaded[0]
+
+    def stored_network() -> RoadNetwork:
+        return store.network_from_arrays(get_or_build(directory / f"network-{ver}.npz",
+                                                      lambda: store.network_to_arrays(net())))
+
+    def build() -> Arrays:
+        n = net()
+        if n.n_edges == 0:
+            raise InvalidInput("the region has no roads: import an extract with roads", field="region")
+        g = build_graph(n, PROFILES[profile])
+        arrays = store.graph_to_arrays(g)
+        arrays["node_osm_id"] = n.node_osm_id[g.node_net]
+        stored_network()  # keep the network beside it (isochrones and maps need its geometries)
+        return arrays
+
+    arrays = get_or_build(directory / f"{stem}.graph.npz", build)
+    g = replace(store.graph_from_arrays(arrays, PROFILES[profile]), hierarchy_source=_hierarchy_source(directory, stem))
+    osm = np.asarray(arrays["node_osm_id"], dtype=np.int64)
+    r = Routing(g, osm, loaded[0] if loaded else stored_network)
+    log.info("routing graph %s/%s: %d nodes, %d edges ready in %.2f s (%s)", roads_hash[:8], profile, g.n_nodes,
+             g.n_edges, time.perf_counter() - t0, "built" if loaded else "from disk")
+    return _remember(key, r)
+
+
+def routing_for_network(net: RoadNetwork, key: str, profile: str) -> Routing:
+    """Routing for an in-memory network (the importer uses it before the roads are committed)."""
+    check_profile(profile)
+    return _routing(key, profile, lambda: net)
+
+
 def routing_for_region(session: Session, region: Region, profile: str) -> Routing:
-    """The region's routing graph for a speed profile (cached per roads hash and profile)."""
+    """The region's routing graph for a speed profile (kept per roads hash and profile, on disk and in memory)."""
     check_profile(profile)
     if region.roads_hash is None:
         raise InvalidInput(f"region {region.name!r} has no road network: import an OSM extract first", field="region")
-    key = region.roads_hash
-    with _lock:
-        hit = _cache.get((key, profile))
-        net = _networks.get(key)
-    if hit is not None:
-        return hit
-    if net is None:
+
+    def network() -> RoadNetwork:
         net = load_road_network(session, region.id)
         if net.n_edges == 0:
             raise InvalidInput(f"region {region.name!r} has no roads: import an extract with roads", field="region")
-        with _lock:
-            _networks[key] = net
-            while len(_networks) > MAX_ENTRIES:
-                _networks.popitem(last=False)
-    return routing_for_network(net, key, profile)
+        return net
+
+    return _routing(region.roads_hash, profile, network)
 
 
 def clear() -> None:
+    """Forget the in-memory graphs (the disk cache stays)."""
     with _lock:
         _cache.clear()
-        _networks.clear()

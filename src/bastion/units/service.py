@@ -122,8 +122,7 @@ def snap_base(routing: Routing, lon: float, lat: float) -> tuple[int | None, flo
     d = float(r.distance_m[0])
     if r.node[0] < 0:
         return None, d
-    g = routing.graph
-    return int(routing.network.node_osm_id[g.node_net[r.node[0]]]), d
+    return int(routing.node_osm_id[r.node[0]]), d
 
 
 def _check_name(name: str) -> str:

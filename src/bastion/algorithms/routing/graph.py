@@ -13,6 +13,7 @@ Model (see docs/models/routing.md):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
@@ -119,6 +120,9 @@ class RoutingGraph:
     edge_time_s: FloatArray = field(repr=False)
     edge_net: IntArray = field(repr=False)  # (e,) RoadNetwork edge the graph edge comes from
     edge_reversed: BoolArray = field(repr=False)  # (e,) True: traversed against its geometry (foot)
+    # Where the hierarchies come from: called with reverse=False/True on first use. None = built here. The routing
+    # cache (bastion.regions.graphs) passes a function that reads them from disk or builds and keeps them.
+    hierarchy_source: Callable[[RoutingGraph, bool], Hierarchy] | None = field(default=None, repr=False, compare=False)
 
     @property
     def n_nodes(self) -> int:
@@ -131,6 +135,8 @@ class RoutingGraph:
     @cached_property
     def hierarchy(self) -> Hierarchy:
         """Node-elimination hierarchy for many-source searches (built on first use, then cached)."""
+        if self.hierarchy_source is not None:
+            return self.hierarchy_source(self, False)
         return build_hierarchy(self.csr)
 
     @cached_property
@@ -141,7 +147,9 @@ class RoutingGraph:
     @cached_property
     def hierarchy_reverse(self) -> Hierarchy:
         """The same on the transposed graph (searches towards a node)."""
-        return build_hierarchy(csr_array(self.csr.T))
+        if self.hierarchy_source is not None:
+            return self.hierarchy_source(self, True)
+        return build_hierarchy(self.csr_reverse)
 
 
 def build_graph(network: RoadNetwork, profile: RoadSpeedProfile = PATROL_CAR) -> RoutingGraph:

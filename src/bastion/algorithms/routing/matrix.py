@@ -70,7 +70,7 @@ def travel_time_matrix(
     if len(src) == 0 or len(tgt) == 0:
         return out
     backward = len(tgt) < len(src)
-    csr = graph.csr.T.tocsr() if backward else graph.csr
+    csr = graph.csr_reverse if backward else graph.csr
     roots, ends = (tgt, src) if backward else (src, tgt)
     uniq, inv = np.unique(roots, return_inverse=True)
     step = max(1, _MAX_CELLS // max(graph.n_nodes, 1))
@@ -112,7 +112,7 @@ def multi_source_reach(
     n = graph.n_nodes
     if len(src) == 0:
         return Reach(np.full(n, np.inf), np.full(n, -1, dtype=np.int64), lim)
-    csr = graph.csr.T.tocsr() if reverse else graph.csr
+    csr = graph.csr_reverse if reverse else graph.csr
     d, _, origin = dijkstra(csr, directed=True, indices=src, limit=lim, min_only=True, return_predecessors=True)
     origin = np.asarray(origin, dtype=np.int64)
     # origin holds the graph node of the source; map back to its first position in ``sources``
@@ -120,3 +120,30 @@ def multi_source_reach(
     first_pos[src[::-1]] = np.arange(len(src) - 1, -1, -1)
     pos = np.where(origin >= 0, first_pos[np.maximum(origin, 0)], -1)
     return Reach(np.asarray(d, dtype=np.float64), pos, lim)
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The sources that reach one target fastest (a dispatch query), fastest first."""
+
+    position: IntArray  # (k,) positions in ``sources``
+    time_s: FloatArray  # (k,) travel time from that source to the target, seconds
+
+
+def nearest_sources(
+    graph: RoutingGraph, sources: npt.ArrayLike, target: int, *, k: int = 5, limit_s: float | None = None
+) -> Nearest:
+    """The ``k`` sources with the shortest travel time to ``target`` (one Dijkstra backwards from the target).
+
+    Ties are broken by position in ``sources``; sources beyond ``limit_s`` (or unreachable) are left out.
+    """
+    src = _nodes(graph, sources, "sources")
+    tgt = _nodes(graph, [target], "target")
+    if k < 1:
+        raise InvalidInput(f"k must be >= 1, got {k}")
+    lim = _limit(limit_s)
+    d = np.asarray(dijkstra(graph.csr_reverse, directed=True, indices=int(tgt[0]), limit=lim), dtype=np.float64)
+    t = d[src] if len(src) else np.zeros(0)
+    order = np.lexsort((np.arange(len(t)), t))
+    order = order[np.isfinite(t[order])][:k]
+    return Nearest(order.astype(np.int64), t[order])

@@ -145,19 +145,8 @@ def cli_page(lang: str) -> str:
 
 
 # ---------------------------------------------------------------- REST
-def openapi() -> dict[str, Any]:
-    from bastion.kernel.settings import Settings
-    from bastion.platform.app import create_app
-
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/ref.db"))
-        schema = app.openapi()
-        app.state.engine.dispose()
-        return schema
-
-
-def _route_permissions() -> dict[tuple[str, str], str]:
-    """(method, path) → the permission its `require(...)` dependency declares."""
+def routes() -> tuple[dict[str, Any], dict[tuple[str, str], str]]:
+    """The OpenAPI schema, and (method, path) → the permission its `require(...)` dependency declares."""
     from bastion.access.http import api_routes
     from bastion.access.http import route_requirement
     from bastion.kernel.settings import Settings
@@ -165,7 +154,8 @@ def _route_permissions() -> dict[tuple[str, str], str]:
 
     out: dict[tuple[str, str], str] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/ref.db"))
+        app = create_app(Settings(data_dir=Path(tmp), database_url=f"sqlite:///{tmp}/ref.db", job_workers=0))
+        schema = app.openapi()
         for path, methods, route in api_routes(app):
             req = route_requirement(route)
             if req is None:
@@ -174,7 +164,7 @@ def _route_permissions() -> dict[tuple[str, str], str]:
             for m in methods:
                 out[(m.lower(), path)] = label
         app.state.engine.dispose()
-    return out
+    return schema, out
 
 
 def api_page(lang: str, schema: dict[str, Any], perms: dict[tuple[str, str], str]) -> str:
@@ -246,8 +236,7 @@ def permissions_page(lang: str) -> str:
 
 
 def pages() -> dict[str, str]:
-    schema = openapi()
-    perms = _route_permissions()
+    schema, perms = routes()
     out: dict[str, str] = {}
     makers: dict[str, Callable[[str], str]] = {
         "cli": cli_page,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,21 @@ from tests.guide.runner import guide_pages
 from tests.guide.runner import run_page
 
 EXECUTED = [p for p in guide_pages("en") if commands(p)]
+
+# What a new office has after following "Your first city" on a fresh database: (query, check on its JSON).
+FIRST_CITY_REACHES = [
+    (["risk", "rank", "--region", "Monaco", "--top", "200", "--json"],
+     lambda j: j["total"] == 153 and j["items"][0]["site"] == "Stade Louis-II" and j["items"][0]["risk"] > 0),
+    (["units", "list", "--region", "Monaco", "--json"],  # 11 OSM police/fire stations + the foot post added
+     lambda j: j["total"] == 12 and any(u["name"] == "Foot post Casino" for u in j["items"])),
+    (["patrol", "list", "--region", "Monaco", "--json"], lambda j: j["total"] == 1 and j["items"][0]["teams"] == 2),
+    (["vehicle", "gaps", "--region", "Monaco", "--json"], lambda j: j["total"] > 0),
+    (["eplans", "list", "--site", "11", "--json"], lambda j: j["total"] == 2),
+    (["exercises", "list", "--region", "Monaco", "--json"],
+     lambda j: [e["type"] for e in j["items"]] == ["drill"]),
+    (["incidents", "list", "--region", "Monaco", "--modes", "exercise", "--json"],
+     lambda j: [i["mode"] for i in j["items"]] == ["exercise"]),
+]
 
 
 def test_the_guide_has_executed_commands() -> None:
@@ -43,3 +60,14 @@ def test_guide_page_commands_run(page: Path, tmp_path: Path, monkeypatch: pytest
     cmd, code, output = results[-1]
     assert code == 0, f"{cmd.page}:{cmd.line}: `{cmd.text}` exited {code}\n{output[-3000:]}"
     assert len(results) == len(commands(page))
+    if page.name == "first-city.md":
+        from typer.testing import CliRunner
+
+        from bastion.platform.cli import app
+
+        for args, check in FIRST_CITY_REACHES:
+            env = {**{k: None for k in os.environ if k.startswith("BASTION_")},
+                   "BASTION_DATA_DIR": str(tmp_path / "data")}
+            result = CliRunner().invoke(app, args, env=env)
+            assert result.exit_code == 0, result.output
+            assert check(json.loads(result.output)), " ".join(args)

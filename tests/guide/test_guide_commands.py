@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -71,3 +72,50 @@ def test_guide_page_commands_run(page: Path, tmp_path: Path, monkeypatch: pytest
             result = CliRunner().invoke(app, args, env=env)
             assert result.exit_code == 0, result.output
             assert check(json.loads(result.output)), " ".join(args)
+
+
+def _cli_tree() -> dict[tuple[str, ...], set[str]]:
+    """Every command path of the `bastion` app → its option names (walked like scripts/gen_reference.py)."""
+    import typer
+    from typer._click import core
+
+    from bastion.platform.cli import app
+
+    out: dict[tuple[str, ...], set[str]] = {}
+
+    def walk(cmd: object, path: tuple[str, ...], ctx: object) -> None:
+        params = getattr(cmd, "params", [])
+        out[path] = {o for p in params for o in [*getattr(p, "opts", []), *getattr(p, "secondary_opts", [])]
+                     if o.startswith("-")} | {"--help"}
+        if hasattr(cmd, "list_commands"):
+            for name in cmd.list_commands(ctx):
+                sub = cmd.get_command(ctx, name)
+                walk(sub, (*path, name), core.Context(sub, parent=ctx, info_name=name))
+
+    root = typer.main.get_command(app)
+    walk(root, (), core.Context(root, info_name="bastion"))
+    return out
+
+
+MENTION = re.compile(r"`(bastion [^`]+)`|^(bastion .+)$", re.M)
+
+
+def test_every_command_the_guide_mentions_exists_with_its_options() -> None:
+    """Shown-only commands (```sh blocks, `bastion …` in the prose, both languages) name real commands and
+    options: the guide invents nothing, and a renamed option fails here even where it is not executed."""
+    tree = _cli_tree()
+    wrong = []
+    for page in [*guide_pages("en"), *guide_pages("zh")]:
+        for m in MENTION.finditer(page.read_text(encoding="utf-8")):
+            words = (m.group(1) or m.group(2)).split("#")[0].split()[1:]
+            path: tuple[str, ...] = ()
+            while words and (*path, words[0]) in tree:
+                path = (*path, words.pop(0))
+            if not path and words and words[0] != "…" and not words[0].startswith("-"):
+                wrong.append(f"{page.name}: unknown command `bastion {words[0]}`")
+                continue
+            for w in words:
+                option = w.split("=")[0]
+                if option.startswith("--") and option not in tree[path]:
+                    wrong.append(f"{page.name}: `bastion {' '.join(path)}` has no option {option}")
+    assert not wrong, "\n".join(sorted(set(wrong)))

@@ -129,6 +129,7 @@ def test_bastion_serves_the_guide_under_slash_guide_with_the_csp(site: Path, tmp
         assert client.get("/guide/assets/md-init.js").status_code == 200
 
 
+@pytest.mark.slow
 def test_reference_pages_match_the_code() -> None:
     """docs/guide/pages/reference/{cli,api,configuration,permissions}(.zh).md are what gen_reference.py writes."""
     proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_reference.py"), "--check"], cwd=ROOT, env=ENV,

@@ -263,13 +263,45 @@ def copy_models() -> None:
         (target / page.name).write_text(text, encoding="utf-8")
 
 
+def write_screenshots() -> None:
+    """pages/screenshots(.zh).md: a gallery of docs/screenshots/*.png (taken by the browser tests), copied into the
+    guide's assets; files whose name contains `zh` are listed under Chinese, the others under English."""
+    source = ROOT / "docs" / "screenshots"
+    pages = ROOT / "docs" / "guide" / "pages"
+    target = pages / "assets" / "screenshots"
+    shots = sorted(source.glob("*.png")) if source.is_dir() else []
+    if shots:
+        target.mkdir(parents=True, exist_ok=True)
+    for shot in shots:
+        (target / shot.name).write_bytes(shot.read_bytes())
+    texts = {
+        "en": ("Screenshots", "The web page as the browser tests see it (`docs/screenshots/`).", "English", "Chinese",
+               "No screenshots yet: they are taken by the browser tests into `docs/screenshots/`."),
+        "zh": ("截图", "浏览器测试所见的网页（`docs/screenshots/`）。", "英文界面", "中文界面",
+               "暂无截图：截图由浏览器测试保存到 `docs/screenshots/`。"),
+    }
+    for lang, (title, intro, en_head, zh_head, none) in texts.items():
+        lines = [f"# {title}\n", HEADER, intro + "\n"]
+        zh_shots = [s for s in shots if "zh" in s.stem.lower()]
+        en_shots = [s for s in shots if s not in zh_shots]
+        for head, group in ((en_head, en_shots), (zh_head, zh_shots)):
+            if group:
+                lines.append(f"## {head}\n")
+                lines.extend(f"![{s.stem}](assets/screenshots/{s.name})\n" for s in group)
+        if not shots:
+            lines.append(none + "\n")
+        name = "screenshots.md" if lang == "en" else "screenshots.zh.md"
+        (pages / name).write_text("\n".join(lines), encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if a page on disk differs from the code")
-    parser.add_argument("--models", action="store_true", help="copy docs/models/*.md into the guide instead")
+    parser.add_argument("--models", action="store_true", help="copy docs/models/*.md and docs/screenshots/ into the guide instead")
     args = parser.parse_args(argv)
     if args.models:
         copy_models()
+        write_screenshots()
         return 0
     stale = []
     OUT.mkdir(parents=True, exist_ok=True)

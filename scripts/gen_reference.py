@@ -297,7 +297,8 @@ def write_screenshots() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="fail if a page on disk differs from the code")
-    parser.add_argument("--models", action="store_true", help="copy docs/models/*.md and docs/screenshots/ into the guide instead")
+    parser.add_argument("--models", action="store_true",
+                        help="copy docs/models/*.md and docs/screenshots/ into the guide instead")
     args = parser.parse_args(argv)
     if args.models:
         copy_models()

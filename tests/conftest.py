@@ -44,6 +44,7 @@ MONACO_BOUNDARY = OSM_DIR / "monaco-boundary.geojson"
 ANDORRA = OSM_DIR / "andorra-2023-05.osm.pbf"
 # the account `live_server_url` creates (coordinator over Monaco); web tests sign in with it (tests/web)
 WEB_LOGIN, WEB_PASSWORD = "web-tester", "web-tester-password"
+WEB_ADMIN_LOGIN = "web-admin"  # an administrator (users, agencies, grants, audit) with WEB_PASSWORD
 LIVE: dict[str, str] = {}  # the live server's database URL ("database_url"), set by `live_server_url`
 # fixtures shared by the domain folders: an app with an authenticated client (REST), a CLI with Monaco imported
 pytest_plugins = ["tests.api_fixtures", "tests.cli_fixtures"]
@@ -308,6 +309,7 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory, golden_dbs: Golden
     from tests.auth_helpers import make_user
 
     make_user(sf, WEB_LOGIN, role="coordinator", region_id=None, password=WEB_PASSWORD)
+    make_user(sf, WEB_ADMIN_LOGIN, role="admin", region_id=None, password=WEB_PASSWORD)
     eng.dispose()
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning",

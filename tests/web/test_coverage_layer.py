@@ -37,7 +37,9 @@ def test_toggle_coverage_layer_shows_rings_and_suggests_units(browser: Browser, 
     expect(page.locator("#cov-summary")).to_contain_text("3 min: 95.5% of places, 95.3% of people")
     page.locator("#cov-n").fill("3")
     page.locator("#cov-suggest").click()
-    expect(page.locator("path.cov-proposed")).to_have_count(3)
+    # one of the three proposed units already reaches the 6 places left: the other two would add nothing
+    expect(page.locator(".cov-proposed")).to_have_count(1)
+    expect(page.locator("#cov-summary")).to_contain_text("2 more would add nothing")
     expect(page.locator("#cov-summary")).to_contain_text("people within 3 min 95.3% → 100.0%")
     shot = tmp_path / "coverage-layer.png"
     page.screenshot(path=str(shot))

@@ -59,6 +59,8 @@ class ProposedUnit:
     lon: float
     lat: float
     road_node_osm_id: int
+    gain_weight: float = 0.0  # demand weight this unit adds within the standard, after the ones listed before it
+    gain_sites: int = 0  # sites it brings within the standard, after the ones listed before it
 
 
 @dataclass(frozen=True)
@@ -151,8 +153,8 @@ def place(
     cov_a = full.coverage_count(np.array(res.open, dtype=np.int64)) > 0
     proposed = tuple(
         ProposedUnit(float(g.node_lon[cand[c]]), float(g.node_lat[cand[c]]),
-                     int(r.node_osm_id[cand[c]]))
-        for c in chosen
+                     int(r.node_osm_id[cand[c]]), gain_weight=gw, gain_sites=gs)
+        for c, gw, gs in _marginal_gains(t_cand, w, cov_b, chosen, float(standard_s))
     )
     applied: tuple[int, ...] = ()
     if apply and proposed:
@@ -169,6 +171,23 @@ def place(
              region.name, rep.model, rep.n_demand, rep.n_candidates, rep.n_fixed, rep.status, rep.objective,
              rep.gap, rep.runtime_s)
     return rep
+
+
+def _marginal_gains(t_cand: np.ndarray, w: np.ndarray, covered: np.ndarray, chosen: Sequence[int],
+                    standard_s: float) -> list[tuple[int, float, int]]:
+    """The chosen candidates in the order that adds the most first, each with the weight and the sites it brings
+    within the standard beyond the existing units and the candidates before it (the gains sum to after - before)."""
+    now = covered.copy()
+    left = list(chosen)
+    out: list[tuple[int, float, int]] = []
+    while left:
+        gains = [float(w[(t_cand[:, c] <= standard_s) & ~now].sum()) for c in left]
+        best = int(np.argmax(gains))
+        c = left.pop(best)
+        new = (t_cand[:, c] <= standard_s) & ~now
+        out.append((c, gains[best], int(new.sum())))
+        now |= new
+    return out
 
 
 def check_demand(session: Session, region_id: int, weight_basis: str) -> None:

@@ -78,6 +78,8 @@ class ProposedRead(BaseModel):
     lon: float
     lat: float
     road_node_osm_id: int
+    gain_weight: float = Field(0.0, description="demand weight this unit adds, after the units listed before it")
+    gain_sites: int = Field(0, description="sites this unit brings within the standard, after those before it")
 
 
 class PlacementRead(BaseModel):

@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 from typing import Literal
+from typing import get_args
 
 from fastapi import APIRouter
 from fastapi import Request
@@ -17,6 +18,9 @@ from fastapi.templating import Jinja2Templates
 
 from bastion import __version__
 from bastion.access.http import public
+from bastion.access.schemas import AgencyKind
+from bastion.access.schemas import RoleName
+from bastion.algorithms.risk.measures import BARRIER_STANDARDS
 from bastion.algorithms.sites.taxonomy import CATEGORIES
 from bastion.algorithms.vehicle import VEHICLES
 from bastion.coverage.enums import DEFAULT_WEIGHT_BASIS
@@ -60,6 +64,9 @@ def vocabularies() -> dict[str, Any]:
             "placement_models": [v.value for v in PlacementModel],
             "vehicle_classes": [v.value for v in VehicleClassKey],
             "ratings": [v.value for v in Rating],
+            "barrier_standards": list(BARRIER_STANDARDS),
+            "roles": list(get_args(RoleName)),
+            "agency_kinds": list(get_args(AgencyKind)),
         },
         "response_standards_s": [int(s) for s in ResponseStandard],
         "default_standard_s": int(DEFAULT_STANDARD_S),

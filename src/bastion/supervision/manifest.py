@@ -3,7 +3,8 @@
 from bastion.kernel.domain import CommandSpec as Cmd
 from bastion.kernel.domain import DomainSpec
 
-SPEC = DomainSpec("supervision", routers=("bastion.supervision.api",), commands=(
+SPEC = DomainSpec("supervision", routers=("bastion.supervision.api",), web_scripts=("supervision.js",), i18n=True,
+                  commands=(
     Cmd("inspect", "bastion.supervision.cli:inspect_app",
         "Inspections: checklist from the site's tiers, answers, completion."),
     Cmd("tasks", "bastion.supervision.cli:tasks_app", "Rectification tasks: open → in_progress → fixed → verified."),

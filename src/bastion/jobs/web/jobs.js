@@ -4,7 +4,7 @@
  * Server-Sent Events (GET /jobs/{id}/events) and resolves with the finished job (GET /jobs/{id}: result,
  * result_url, error). The tray lists the caller's queued and running jobs on load, so it survives a reload.
  * DOM built with textContent only (strict CSP). */
-import { csrfToken, getJSON, h } from "./util.js";
+import { apiFetch, csrfToken, getJSON, h, HttpError } from "./util.js";
 import { t } from "./i18n.js";
 
 const TERMINAL = new Set(["succeeded", "failed", "cancelled", "interrupted"]);
@@ -76,14 +76,22 @@ export function follow(job, { onProgress } = {}) {
  * Rejects with an Error carrying the API's message when the request itself is refused (4xx).
  */
 export async function runJob(url, body, opts = {}) {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
-    body: JSON.stringify(body ?? {}),
+  // apiFetch: a 401 brings back the sign-in and retries; a refusal is an HttpError with the API's field errors
+  const res = await apiFetch(url, {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}),
   });
   const job = await res.json().catch(() => ({}));
-  if (res.status !== 202) throw new Error((job.error && job.error.message) || String(res.status));
+  if (res.status !== 202) throw new HttpError(res.status, url, job);
   return follow(job, opts);
+}
+
+/** runJob for a form: the finished job's result, or an HttpError (refused, failed with the job's error and its
+ * field, or cancelled) that forms.js shows next to the field. */
+export async function runJobResult(url, body, opts = {}) {
+  const job = await runJob(url, body, opts);
+  if (job.state === "succeeded") return job.result;
+  const error = job.error || { code: job.state, message: t(`jobs.state.${job.state}`, null, job.state) };
+  throw new HttpError(422, url, { error });
 }
 
 /** The page calls this once: the caller's queued and running jobs come back into the tray after a reload. */

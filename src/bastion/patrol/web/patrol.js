@@ -1,8 +1,12 @@
 /* Patrol plan view: pick a stored plan of the region and a day; each team's route is drawn in its own
  * colour with numbered stops and arrival times. Talks only to our own server:
  *   GET {api}/regions/{id}/patrol-plans, {api}/patrol-plans/{id}/schedules?day=N
+ *   POST {api}/regions/{id}/patrol-plans (plan:write: teams, shift, days; a job with progress and cancel),
+ *   GET {api}/patrol-plans/{id}, {api}/patrol-plans/{id}/export
  * Teams are numbered ("Team 1"), never named people. */
 import { domIcon, getAllItems, getJSON, h, readSettings, tip } from "./util.js";
+import { can, field, readNumber, setFieldError, submitForm } from "./forms.js";
+import { runJobResult } from "./jobs.js";
 import { siteName, t } from "./i18n.js";
 
 /* global L */
@@ -45,10 +49,64 @@ export function createPatrolView({ map, api, onError }) {
   }
 
   function renderInfo() {
+    renderTools();
     if (!state.plan) { el.info.textContent = ""; return; }
     el.info.textContent = t("patrol.summary", {
       gain: Math.round(state.plan.attacker_utility), status: state.plan.solver_status,
     });
+  }
+
+  /* export (CSV, JSON), print (the printable HTML plan) and, with plan:write, a new plan */
+  const tools = h("div", { class: "patrol-tools", id: "patrol-tools" });
+  el.info.after(tools);
+  function renderTools() {
+    const parts = [];
+    if (state.plan) {
+      const base = `${api}/patrol-plans/${state.plan.id}/export`;
+      parts.push(h("p", { class: "patrol-exports" },
+        h("a", { href: `${base}?format=html`, target: "_blank", rel: "noopener", id: "patrol-print" }, t("patrol.print")), " · ",
+        h("a", { href: `${base}?format=csv`, download: "", id: "patrol-csv" }, "CSV"), " · ",
+        h("a", { href: `${base}?format=json`, download: "", id: "patrol-json" }, "JSON")));
+    }
+    if (can("plan:write") && state.regionId !== null) parts.push(newPlanForm());
+    tools.replaceChildren(...parts);
+  }
+
+  function newPlanForm() {
+    const teams = h("input", { type: "number", min: "1", max: "200", step: "1", value: "3", inputmode: "numeric" });
+    const start = h("input", { type: "time", value: "08:00", required: true });
+    const end = h("input", { type: "time", value: "16:00", required: true });
+    const days = h("input", { type: "number", min: "1", max: "366", step: "1", value: "7", inputmode: "numeric" });
+    const form = h("form", { class: "patrol-new", id: "patrol-new", novalidate: true },
+      field("teams", t("patrol.new_teams"), teams),
+      h("div", { class: "form-field", "data-field": "shift" },
+        h("span", { class: "field-label" }, t("patrol.new_shift")),
+        h("div", { class: "shift-inputs" },
+          h("label", {}, t("patrol.shift_from"), " ", start), h("label", {}, t("patrol.shift_to"), " ", end)),
+        h("p", { class: "field-error", hidden: true })),
+      field("days", t("patrol.new_days"), days),
+      h("div", { class: "form-actions" }, h("button", { type: "submit", class: "primary" }, t("patrol.create"))));
+    form.addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const nTeams = readNumber(teams), nDays = readNumber(days);
+      let bad = false;
+      if (nTeams.error || nTeams.value === null) { setFieldError(form, "teams", nTeams.error || t("form.range_whole", { min: 1, max: 200 })); bad = true; }
+      if (nDays.error || nDays.value === null) { setFieldError(form, "days", nDays.error || t("form.range_whole", { min: 1, max: 366 })); bad = true; }
+      if (bad) return;
+      const regionId = state.regionId;
+      submitForm(form, async () => {
+        el.info.textContent = t("patrol.creating");
+        const result = await runJobResult(`${api}/regions/${regionId}/patrol-plans`,
+          { teams: nTeams.value, shift: `${start.value}-${end.value}`, days: nDays.value });
+        const plan = await getJSON(`${api}/patrol-plans/${result.plan_id}`);
+        if (state.regionId !== regionId) return;
+        state.plans = [plan, ...state.plans.filter((p) => p.id !== plan.id)];
+        renderPlanOptions();
+        await selectPlan(plan.id);
+        el.plan.value = String(plan.id);
+      });
+    });
+    return h("details", { class: "patrol-new-box" }, h("summary", {}, t("patrol.new_plan")), form);
   }
 
   function draw() {

@@ -32,12 +32,13 @@ const kph = (v) => t("vehicle.kph", { v: fmtNumber(Math.round(v)) });
 
 export function createVehicleLayer(map, { api, onStatus }) {
   map.createPane("vehicle").style.zIndex = 420;
-  const state = { regionId: null, enabled: false, vehicle: settings.default_vehicle || VEHICLE_CLASSES[0], group: null, legend: null, seq: 0, count: 0 };
+  const state = { paths: [], highlight: null, regionId: null, regionName: "", enabled: false, vehicle: settings.default_vehicle || VEHICLE_CLASSES[0], group: null, legend: null, seq: 0, count: 0 };
 
   function clear() {
     if (state.group) map.removeLayer(state.group);
     state.group = null;
     state.count = 0;
+    state.paths = [];
     if (state.legend) state.legend.remove();
     state.legend = null;
   }
@@ -65,7 +66,19 @@ export function createVehicleLayer(map, { api, onStatus }) {
     state.legend.addTo(map);
   }
 
+  /** The selected site's approaches stand out (thicker, on top); the others fade while a site is selected. */
+  function applyHighlight() {
+    for (const line of state.paths) {
+      const on = state.highlight !== null && line.siteId === state.highlight;
+      const dim = state.highlight !== null && !on;
+      line.setStyle({ weight: on ? 7 : 4, opacity: dim ? 0.25 : 0.9 });
+      line.eachLayer((l) => l.getElement?.()?.classList.toggle("is-highlighted", on));
+      if (on) line.bringToFront();
+    }
+  }
+
   function draw(fc) {
+    state.paths = [];
     const feats = Array.isArray(fc.features) ? fc.features : [];
     const paths = feats.filter((f) => f.properties.feature === "approach")
       .sort((a, b) => a.properties.impact_speed_kph - b.properties.impact_speed_kph); // fastest on top
@@ -76,6 +89,8 @@ export function createVehicleLayer(map, { api, onStatus }) {
         pane: "vehicle",
         style: { color: speedColour(p.impact_speed_kph), weight: 4, opacity: 0.9, className: "vehicle-approach" },
       });
+      line.siteId = p.site_id;
+      state.paths.push(line);
       line.bindTooltip(tip(t("vehicle.path_tooltip", { site: p.site_name || p.site_id, speed: kph(p.impact_speed_kph),
         run_up: fmtNumber(Math.round(p.run_up_m)) })), { sticky: true });
       layers.push(line);
@@ -109,8 +124,9 @@ export function createVehicleLayer(map, { api, onStatus }) {
     }
     state.group = L.layerGroup(layers).addTo(map);
     state.count = paths.length;
+    applyHighlight();
     renderLegend();
-    onStatus(paths.length ? "" : t("vehicle.not_assessed_region"));
+    onStatus(paths.length ? "" : t("vehicle.not_assessed_region", { region: state.regionName }));
   }
 
   async function reload() {
@@ -128,8 +144,9 @@ export function createVehicleLayer(map, { api, onStatus }) {
   }
 
   return {
-    setRegion(id) { state.regionId = id; return reload(); },
+    setRegion(id, name = "") { state.regionId = id; state.regionName = name; return reload(); },
     setEnabled(on) { state.enabled = on; return reload(); },
+    highlightSite(id) { state.highlight = id ?? null; applyHighlight(); },
     setVehicle(v) { state.vehicle = v; return reload(); },
     refreshText() { return state.enabled ? reload() : null; },
     get pathCount() { return state.count; },

@@ -7,7 +7,12 @@
  *   GET {api}/auth/me; POST {api}/auth/login (mode=cookie) and {api}/auth/logout — the map's data needs a
  *   signed-in session: without one the page shows the sign-in form first.
  * Every visible string goes through t(); category and kind names are "category.<id>", "kind.<id>". */
-import { colourOf, domIcon, getAllItems, getJSON, h, HttpError, normalise, pageMaxLimit, postJSON, readSettings } from "./util.js";
+import {
+  colourOf, csrfToken, domIcon, getAllItems, getJSON, h, HttpError, normalise, pageMaxLimit, postJSON, readSettings,
+  sendJSON, setUnauthorizedHandler,
+} from "./util.js";
+import { can, setPermissions } from "./forms.js";
+import { currentLayers, LAYER_INPUTS, linkFromUrl, writeLink } from "./links.js";
 import {
   applyStaticTranslations, categoryName, fmtNumber, kindName, lang, LANGS, LS_LANG, loadLanguage,
   pickInitialLanguage, siteName, t,
@@ -15,7 +20,7 @@ import {
 import { panelContent } from "./panel.js";
 import { clearVehicleCache, createVehicleLayer, vehicleSection } from "./vehicle.js";
 import { loadRegionRisk, riskColour, riskLegend, riskSection, riskState, riskToggle } from "./risk.js";
-import { coverageRegionChanged, initCoverage, renderCoverageText } from "./coverage.js";
+import { coverageRegionChanged, coverageSiteSelected, initCoverage, renderCoverageText } from "./coverage.js";
 import { createPatrolView } from "./patrol.js";
 
 /* global L */
@@ -310,7 +315,7 @@ async function selectRegion(id) {
   if (!bounds && state.features.length) map.fitBounds(cluster.getBounds(), { padding: [16, 16] });
   showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
   clearVehicleCache();
-  if (!errors.length) await vehicleLayer.setRegion(region.id);
+  if (!errors.length) await vehicleLayer.setRegion(region.id, region.name);
   for (const layer of pluginLayers) await Promise.resolve(layer.setRegion?.(region)).catch(() => {});
 }
 
@@ -319,7 +324,11 @@ async function loadDomainModules(names) {
     if (BUILT_IN_MODULES.has(name) || !/^[\w.-]+\.js$/.test(name)) continue;
     try {
       const mod = await import(`./${name}`);
-      const layer = mod.register?.({ map, api: API, t, h, getJSON, postJSON, onStatus: showStatus });
+      const layer = mod.register?.({
+        map, api: API, t, h, getJSON, postJSON, sendJSON, can, onStatus: showStatus, siteChanged,
+        regionName: () => (state.region ? state.region.name : ""),
+        selectSite: (id) => selectSite(id, { from: "list" }),
+      });
       if (layer) pluginLayers.push(layer);
     } catch (err) {
       showStatus(t("status.error", { message: `${name}: ${err.message}` }), true);
@@ -494,6 +503,10 @@ async function selectSite(id, { from } = {}) {
   if (state.selectedId !== null && state.selectedId !== id) setMarkerSelected(state.selectedId, false);
   state.selectedId = id;
   setMarkerSelected(id, true);
+  for (const layer of pluginLayers) layer.siteSelected?.(id);
+  recordLink(true); // now, not after the detail arrives: a later pan or click must not race it
+  coverageSiteSelected(id);
+  vehicleLayer.highlightSite?.(id);
   for (const b of el.resultsList.querySelectorAll("button.result")) {
     const on = Number(b.dataset.siteId) === id;
     b.classList.toggle("is-selected", on);
@@ -552,6 +565,9 @@ function closePanel() {
   state.selectedId = null;
   state.detail = null;
   el.panel.hidden = true;
+  coverageSiteSelected(null);
+  vehicleLayer.highlightSite?.(null);
+  for (const layer of pluginLayers) layer.siteSelected?.(null);
   if (footprintLayer) map.removeLayer(footprintLayer);
   footprintLayer = null;
   for (const b of el.resultsList.querySelectorAll("button.result.is-selected")) {
@@ -559,6 +575,7 @@ function closePanel() {
     b.removeAttribute("aria-current");
   }
   if (wasOpen && el.panel.contains(document.activeElement)) el.search.focus();
+  if (wasOpen) recordLink(true);
 }
 
 function drawFootprint(detail) {
@@ -577,7 +594,9 @@ function renderPanel(d) {
   el.panel.style.setProperty("--cat", colourOf(d.category));
   el.panelSwatch.style.background = colourOf(d.category);
   el.panelBody.replaceChildren(
-    ...panelContent(d, { onZoom: () => zoomToSite(d) }), riskSection(API, d.id), vehicleSection(d.id, API),
+    ...panelContent(d, { onZoom: () => zoomToSite(d) }),
+    ...pluginLayers.map((layer) => layer.panelSection?.(d)).filter(Boolean),
+    riskSection(API, d.id), vehicleSection(d.id, API),
   );
 }
 
@@ -606,16 +625,83 @@ async function setRiskMode(on) {
   document.body.dataset.riskMode = on ? "on" : "off";
 }
 
+/** A plugin saved a site: drop its cached detail and show the server's fresh copy. */
+async function siteChanged(saved) {
+  if (!saved || saved.id === undefined) return;
+  state.details.delete(saved.id);
+  if (state.selectedId !== saved.id) return;
+  try {
+    const detail = await getJSON(`${API}/sites/${encodeURIComponent(saved.id)}`);
+    state.details.set(saved.id, detail);
+    if (state.selectedId !== saved.id) return;
+    state.detail = detail;
+    renderPanel(detail);
+  } catch (err) {
+    showStatus(t("status.error", { message: err.message }), true);
+  }
+}
+
 function zoomToSite(d) {
   if (footprintLayer) map.fitBounds(footprintLayer.getBounds(), { padding: [40, 40], maxZoom: 18 });
   else if (Number.isFinite(d.lat) && Number.isFinite(d.lon)) map.setView([d.lat, d.lon], Math.max(map.getZoom(), 17));
+}
+
+/* ---------------------------------------------------------------- deep links */
+
+const links = { ready: false, restoring: false, moveTimer: null };
+
+/** Record the view in the URL: a user's step (region, site, layer) is pushed, a map pan replaces. */
+function recordLink(push) {
+  if (!links.ready || links.restoring || !state.region) return;
+  if (push) clearTimeout(links.moveTimer); // a pending pan would otherwise rewrite the entry just pushed
+  const c = map.getCenter();
+  writeLink({
+    region: state.region.id, site: state.selectedId, layers: currentLayers(),
+    view: { lat: c.lat, lon: c.lng, zoom: map.getZoom() },
+  }, { push });
+}
+
+/** Bring the page to a link's view (on load and on the back/forward buttons). */
+async function applyLink(link, { initial = false } = {}) {
+  links.restoring = true;
+  try {
+    if (link.region !== null && link.region !== state.region?.id && state.regions.some((r) => r.id === link.region)) {
+      await selectRegion(link.region);
+    }
+    for (const [name, id] of Object.entries(LAYER_INPUTS)) {
+      const box = document.getElementById(id);
+      if (!box || box.checked === link.layers.has(name)) continue;
+      if (initial && !link.layers.has(name)) continue; // on load, never undo what the user already switched on
+      box.checked = link.layers.has(name);
+      box.dispatchEvent(new Event("change"));
+    }
+    if (link.site !== null && state.features.some((f) => f.properties.id === link.site)) {
+      if (state.selectedId !== link.site) await selectSite(link.site, { from: "link" });
+    } else if (state.selectedId !== null && !initial) {
+      closePanel();
+    }
+    if (link.view) map.setView([link.view.lat, link.view.lon], link.view.zoom, { animate: false });
+  } finally {
+    links.restoring = false;
+  }
 }
 
 /* ---------------------------------------------------------------- wiring */
 
 function wireUi() {
   el.langSelect.addEventListener("change", () => switchLanguage(el.langSelect.value));
-  el.regionSelect.addEventListener("change", () => selectRegion(Number(el.regionSelect.value)));
+  el.regionSelect.addEventListener("change", async () => {
+    await selectRegion(Number(el.regionSelect.value));
+    recordLink(true);
+  });
+  el.sidebar.addEventListener("change", (ev) => {
+    if (Object.values(LAYER_INPUTS).includes(ev.target.id)) recordLink(true);
+  });
+  map.on("moveend", () => {
+    clearTimeout(links.moveTimer);
+    links.moveTimer = setTimeout(() => recordLink(false), 250);
+  });
+  window.addEventListener("popstate", () => applyLink(linkFromUrl()));
   let timer = null;
   el.search.addEventListener("input", () => {
     clearTimeout(timer);
@@ -655,20 +741,49 @@ function setSidebarOpen(open) {
 
 /* ---------------------------------------------------------------- sign-in */
 
-/** The signed-in user, or the sign-in form until someone signs in. */
+/** The signed-in user, or the sign-in form until someone signs in. Without the CSRF cookie that every session
+ * sets there is no session to ask about: the form shows straight away (no 401 in the console). */
 async function ensureSignedIn() {
-  try {
-    state.me = await getJSON(`${API}/auth/me`);
-  } catch (err) {
-    if (!(err instanceof HttpError && err.status === 401)) throw err;
+  setUnauthorizedHandler(signInAgain);
+  if (!csrfToken()) {
     state.me = await askToSignIn();
+  } else {
+    try {
+      state.me = await getJSON(`${API}/auth/me`);
+    } catch (err) {
+      if (!(err instanceof HttpError && err.status === 401)) throw err;
+      state.me = await askToSignIn();
+    }
   }
+  setPermissions(state.me && state.me.permissions);
   renderUser();
+}
+
+let signingIn = null;
+/** A 401 anywhere (signed out in another tab, expired): forget the user, show the sign-in overlay over the page as
+ * it is, and resolve once signed in again (the request that failed is then retried). */
+function signInAgain() {
+  if (!signingIn) {
+    state.me = null;
+    setPermissions([]);
+    renderUser();
+    signingIn = askToSignIn().then((me) => {
+      state.me = me;
+      setPermissions(me && me.permissions);
+      renderUser();
+      signingIn = null;
+      if (state.detail) renderPanel(state.detail);
+      for (const layer of pluginLayers) layer.permissionsChanged?.();
+      return me;
+    });
+  }
+  return signingIn;
 }
 
 function askToSignIn() {
   document.body.classList.add("signed-out");
   el.login.hidden = false;
+  el.loginError.hidden = true;
   el.loginName.focus();
   return new Promise((resolve) => {
     el.loginForm.addEventListener("submit", async function onSubmit(ev) {
@@ -689,8 +804,10 @@ function askToSignIn() {
           resolve(body.me);
           return;
         }
+        let detail = "";
+        try { detail = (await res.json()).error.message; } catch (_) { /* no JSON body */ }
         message = res.status === 401 ? t("login.failed") : res.status === 429 ? t("login.too_many")
-          : t("login.error", { message: `HTTP ${res.status}` });
+          : t("login.error", { message: detail || String(res.status) });
       } catch (err) {
         message = t("login.error", { message: err.message });
       } finally {
@@ -714,13 +831,15 @@ function renderUser() {
 }
 
 async function signOut() {
-  try { await postJSON(`${API}/auth/logout`, {}); } catch (_) { /* signed out locally anyway */ }
+  try {
+    await fetch(`${API}/auth/logout`, { method: "POST", headers: { "X-CSRF-Token": csrfToken() } });
+  } catch (_) { /* signed out locally anyway */ }
   window.location.reload();
 }
 
 async function start() {
   wireUi();
-  initCoverage(map, API, el.sidebar);
+  initCoverage(map, API, el.sidebar, { onSelectSite: (id) => selectSite(id, { from: "list" }) });
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
   try {
@@ -748,7 +867,6 @@ async function start() {
   updateMapControls();
   renderCategoryList();
   renderRiskToggle();
-  await loadDomainModules(state.meta.web_modules);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 
   try {
@@ -757,6 +875,8 @@ async function start() {
     showStatus(t("status.error", { message: err.message }), true);
     return;
   }
+  // the domains' scripts load once signed in: their first requests need the session (no 401 before sign-in)
+  await loadDomainModules(state.meta.web_modules);
 
   try {
     state.regions = await getAllItems(`${API}/regions`);
@@ -770,12 +890,22 @@ async function start() {
     showStatus(t("status.no_regions"));
     return;
   }
+  const link = linkFromUrl();
   let stored = null;
   try { stored = Number(localStorage.getItem(LS_REGION)); } catch (_) { /* storage disabled */ }
-  const initial = state.regions.find((r) => r.id === stored) || state.regions[0];
+  const initial = state.regions.find((r) => r.id === link.region) || state.regions.find((r) => r.id === stored)
+    || state.regions[0];
   state.region = initial;
   renderRegionOptions();
+  // a browser restoring form state after "back" may leave a layer's box ticked with nothing drawn: start clean
+  for (const id of Object.values(LAYER_INPUTS)) {
+    const box = document.getElementById(id);
+    if (box) box.checked = false;
+  }
   await selectRegion(initial.id);
+  await applyLink(link, { initial: true });
+  links.ready = true;
+  recordLink(false);
   document.body.dataset.ready = "true";
 }
 

@@ -30,17 +30,62 @@ export function readSettings() {
   }
 }
 
+/** A refused request. `code`, `message` and `fields` ({"capacity_override": "…"}) come from the API's one error
+ * shape {"error": {code, message, field, details: [{field, message}]}}; the message never says "HTTP 422". */
 export class HttpError extends Error {
-  constructor(status, url) {
-    super(`HTTP ${status} ${url}`);
+  constructor(status, url, body) {
+    const err = (body && typeof body === "object" && body.error) || {};
+    super(err.message || `HTTP ${status} ${url}`);
     this.status = status;
+    this.code = err.code || null;
+    this.fields = {};
+    for (const d of Array.isArray(err.details) ? err.details : []) {
+      if (d && d.field && !(d.field in this.fields)) this.fields[d.field] = d.message;
+    }
+    if (err.field && !(err.field in this.fields)) this.fields[err.field] = err.message;
   }
 }
 
+/* Who is told about a 401 (the page shows the sign-in overlay and resolves once signed in again). */
+let onUnauthorized = null;
+export function setUnauthorizedHandler(fn) { onUnauthorized = fn; }
+
+/** fetch() that, on a 401, asks the user to sign in again (keeping the page as it is) and retries once. */
+export async function apiFetch(url, init = {}) {
+  const send = () => {
+    const headers = { Accept: "application/json", ...(init.headers || {}) };
+    if (init.method && init.method !== "GET") headers["X-CSRF-Token"] = csrfToken();
+    return fetch(url, { ...init, headers });
+  };
+  let res = await send();
+  if (res.status === 401 && onUnauthorized && !/\/auth\/login$/.test(url)) {
+    await onUnauthorized();
+    res = await send();
+  }
+  return res;
+}
+
+async function errorOf(res, url) {
+  let body = null;
+  try { body = await res.json(); } catch (_) { /* not JSON */ }
+  return new HttpError(res.status, url, body);
+}
+
 export async function getJSON(url) {
-  const res = await fetch(url, { headers: { Accept: "application/json" } });
-  if (!res.ok) throw new HttpError(res.status, url);
+  const res = await apiFetch(url);
+  if (!res.ok) throw await errorOf(res, url);
   return res.json();
+}
+
+/** Send JSON (POST/PATCH/PUT/DELETE) with the CSRF header; the parsed answer, or an HttpError. `etag`: the version
+ * read (If-Match), so that a write over someone else's change is refused instead of silently overwriting it. */
+export async function sendJSON(method, url, body, { etag } = {}) {
+  const headers = { "Content-Type": "application/json" };
+  // a record's version (sec11: ETag "3"): a number becomes the strong tag; a stale one is refused with 409
+  if (etag !== undefined && etag !== null) headers["If-Match"] = typeof etag === "number" ? `"${etag}"` : etag;
+  const res = await apiFetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!res.ok) throw await errorOf(res, url);
+  return res.status === 204 ? null : res.json();
 }
 
 /** The largest page the API serves (GET /api/v1/meta page.max_limit, embedded in the page's settings). */
@@ -67,11 +112,7 @@ export function csrfToken() {
 
 /** POST JSON with the CSRF header; returns the Response (callers look at its status). */
 export function postJSON(url, body) {
-  return fetch(url, {
-    method: "POST",
-    headers: { Accept: "application/json", "Content-Type": "application/json", "X-CSRF-Token": csrfToken() },
-    body: JSON.stringify(body ?? {}),
-  });
+  return apiFetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body ?? {}) });
 }
 
 /** Build a DOM element; strings become text nodes (never HTML). */

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export BASTION_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: setup demo serve test test-fast lint bench web-assets system clean
+.PHONY: setup demo serve test test-fast lint bench web-assets system clean guide
 
 setup: $(VENV)/.installed web-assets
 
@@ -42,5 +42,13 @@ lint: setup
 bench: setup
 	for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b --quick || exit 1; done
 
+# The user guide (docs/guide/, MkDocs + Material, en + zh, offline): generated reference, models copied in,
+# built into src/bastion/platform/web/guide/ which `bastion serve` serves under /guide.
+guide: $(VENV)/.installed
+	$(BIN)/python -c 'import material, mkdocs_static_i18n' 2>/dev/null || $(BIN)/pip install -q -c constraints.txt -e '.[docs]'
+	$(BIN)/python scripts/gen_reference.py
+	$(BIN)/python scripts/gen_reference.py --models
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --quiet --strict -f docs/guide/mkdocs.yml
+
 clean:
-	rm -rf $(VENV) var frontend/node_modules src/bastion/platform/web/static/vendor
+	rm -rf $(VENV) var frontend/node_modules src/bastion/platform/web/static/vendor src/bastion/platform/web/guide

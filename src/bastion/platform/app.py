@@ -118,4 +118,7 @@ def create_app(settings: Settings) -> FastAPI:
     # the shell's files, then each domain's web/ folder, all under /static/ (scripts import each other by name)
     packages: list[str | tuple[str, str]] = [(f"bastion.{d.name}", "web") for d in specs() if d.web_scripts]
     app.mount("/static", StaticFiles(directory=str(static), packages=packages), name="static")
+    guide = WEB_DIR / "guide"
+    if (guide / "index.html").is_file():  # built by `make guide`; same-origin scripts only, under the same CSP
+        app.mount("/guide", StaticFiles(directory=str(guide), html=True), name="guide")
     return app

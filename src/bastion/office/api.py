@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from fastapi import APIRouter
+from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.responses import Response
 
@@ -17,6 +18,9 @@ from bastion.access.http import region_resource
 from bastion.access.http import require
 from bastion.access.http import site_resource
 from bastion.access.policy import Permission
+from bastion.jobs.http import ACCEPTED_DOC
+from bastion.jobs.http import accept
+from bastion.jobs.schemas import JobRead
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import PermissionDenied
@@ -31,6 +35,8 @@ from bastion.office import notify
 from bastion.office import render
 from bastion.office import responsibility as resp
 from bastion.office import scorecards as cards
+from bastion.office.jobs import CAMPAIGN as CAMPAIGN_JOB
+from bastion.office.jobs import DUTIES as DUTIES_JOB
 from bastion.office.models import Campaign
 from bastion.office.schemas import BoardRowRead
 from bastion.office.schemas import CampaignCreate
@@ -38,7 +44,6 @@ from bastion.office.schemas import CampaignRead
 from bastion.office.schemas import CardRead
 from bastion.office.schemas import DutiesGenerate
 from bastion.office.schemas import DutyRead
-from bastion.office.schemas import DutyReportRead
 from bastion.office.schemas import ExceptionSet
 from bastion.office.schemas import Holder
 from bastion.office.schemas import ImportRead
@@ -144,14 +149,16 @@ def set_exception(site_id: IdPath, body: ExceptionSet, sf: SessionFactoryDep, se
                          operator=_holder(row.operator), supervising=_holder(row.supervising), lead=_holder(row.lead))
 
 
-@router.post("/regions/{region_id}/office/duties", response_model=DutyReportRead,
-             dependencies=[require(P.OFFICE_WRITE)])
-def generate_duties(region_id: IdPath, body: DutiesGenerate, sf: SessionFactoryDep, session: SessionDep,
-                    guard: GuardDep) -> DutyReportRead:
-    """Generate the duties of the periods containing ``on`` (default today); idempotent."""
+@router.post("/regions/{region_id}/office/duties", response_model=JobRead, status_code=202,
+             dependencies=[require(P.OFFICE_WRITE)], responses=ACCEPTED_DOC)
+def generate_duties(region_id: IdPath, body: DutiesGenerate, request: Request, response: Response,
+                    session: SessionDep, guard: GuardDep) -> JobRead:
+    """Queue the generation of the duties of the periods containing ``on`` (default today): 202 with Location
+    /api/v1/jobs/{id}; the job's result counts the duties created and already there (a re-run creates none)."""
     _region(session, guard, region_id, P.OFFICE_WRITE)
-    r = duty_svc.generate(sf, on=body.on or utcnow().date(), region_id=region_id)
-    return DutyReportRead(**r.__dict__)
+    now = utcnow()
+    params = {"region_id": region_id, "on": (body.on or now.date()).isoformat(), "now": now.isoformat()}
+    return accept(request, response, DUTIES_JOB, params, region_id=region_id)
 
 
 @router.get("/regions/{region_id}/office/duties", response_model=Page[DutyRead],
@@ -176,17 +183,20 @@ def _campaign_read(session: SessionDep, c: Campaign) -> CampaignRead:
                         status=c.status, board=board)
 
 
-@router.post("/regions/{region_id}/office/campaigns", response_model=CampaignRead, status_code=201,
-             dependencies=[require(P.OFFICE_WRITE)])
-def launch_campaign(region_id: IdPath, body: CampaignCreate, sf: SessionFactoryDep, session: SessionDep,
-                    guard: GuardDep, auth: AuthDep) -> CampaignRead:
-    """Launch a supervision campaign: one inspection per in-scope site, assigned to its supervising agency."""
+@router.post("/regions/{region_id}/office/campaigns", response_model=JobRead, status_code=202,
+             dependencies=[require(P.OFFICE_WRITE)], responses=ACCEPTED_DOC)
+def launch_campaign(region_id: IdPath, body: CampaignCreate, request: Request, response: Response,
+                    session: SessionDep, guard: GuardDep, auth: AuthDep) -> JobRead:
+    """Queue the launch of a supervision campaign (one inspection per in-scope site, assigned to its supervising
+    agency): 202 with Location /api/v1/jobs/{id}; the job's result names the campaign (a re-run reuses it)."""
     _region(session, guard, region_id, P.OFFICE_WRITE)
     spec = camp.CampaignSpec(body.name, region_id, body.categories, body.tiers, body.checklist, body.deadline_days,
                              body.clock, body.holiday_region)
-    c = camp.launch(sf, spec, now=utcnow(), actor=auth.principal.actor)
-    with sf() as s:
-        return _campaign_read(s, camp.get(s, c.id))
+    camp.validate(spec)  # 422 before anything is queued
+    params = {"region_id": region_id, "name": body.name, "categories": body.categories, "tiers": body.tiers,
+              "checklist": body.checklist, "deadline_days": body.deadline_days, "clock": body.clock,
+              "holiday_region": body.holiday_region, "actor": auth.principal.actor, "now": utcnow().isoformat()}
+    return accept(request, response, CAMPAIGN_JOB, params, region_id=region_id)
 
 
 @router.get("/regions/{region_id}/office/campaigns", response_model=Page[CampaignRead],

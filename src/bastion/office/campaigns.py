@@ -70,6 +70,11 @@ class CampaignSpec:
     holiday_region: str | None = None
 
 
+def validate(spec: CampaignSpec) -> None:
+    """The spec's checks that need no database (a route runs them before queuing the launch)."""
+    _validate(spec.name, spec.categories, spec.tiers, spec.checklist, spec.deadline_days, spec.clock)
+
+
 def launch(sf: sessionmaker[Session], spec: CampaignSpec, *, now: dt.datetime, actor: str,
            progress: Progress = None) -> Campaign:
     """Create the campaign and its inspections (see ``fill``)."""

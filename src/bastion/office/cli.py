@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
 
 import typer
 from rich.table import Table
@@ -19,6 +21,9 @@ from bastion.kernel.cli import region_option
 from bastion.kernel.cli import session_factory
 from bastion.kernel.errors import InvalidInput
 from bastion.regions.repository import RegionRepo
+
+if TYPE_CHECKING:
+    from bastion.kernel.jobs import JobKind
 
 app = typer.Typer(help="Lead office: responsibility rules, duties, campaigns, escalation, notifications, "
                        "scorecards.", no_args_is_help=True)
@@ -84,17 +89,19 @@ def matrix(region: str = region_option(), as_json: bool = json_option()) -> None
 @handle_errors
 def duties(region: str | None = region_option(None), on: str | None = typer.Option(None, "--on",
            help="A day of the period (default today)."), as_json: bool = json_option()) -> None:
-    """Generate the duties of the periods containing --on (idempotent: running it again creates nothing)."""
-    from bastion.office import duties as svc
+    """Generate the duties of the periods containing --on (idempotent: running it again creates nothing). Runs
+    the office.duties job here with a progress bar (recorded: `bastion jobs list`)."""
+    from bastion.office.jobs import DUTIES
 
     day = _date(on, "on") or dt.date.today()
-    r = svc.generate(session_factory(), on=day, region_id=_rid(region) if region else None,
-                     progress=None if as_json else lambda f, msg: console.print(f"{f:4.0%} {msg}"))
+    rid = _rid(region) if region else None
+    params = {"region_id": rid, "on": day.isoformat(), "now": parse_now(None).isoformat()}
+    r, job_id = _run(DUTIES, params, rid, "generating duties", as_json)
     if as_json:
-        print_json(r.__dict__)
+        print_json({**r, "job_id": job_id})
         return
-    console.print(f"{r.sites} sites: {r.created} duties created, {r.existing} already there, {r.unassigned} with no "
-                  f"agency for the role, in {r.runtime_s:.2f} s")
+    console.print(f"{r['sites']} sites: {r['created']} duties created, {r['existing']} already there, "
+                  f"{r['unassigned']} with no agency for the role, in {r['runtime_s']:.2f} s (job {job_id})")
 
 
 @app.command("duty-done")
@@ -118,22 +125,43 @@ def campaign(name: str = typer.Argument(...), region: str = region_option(),
              holidays: str | None = typer.Option(None, "--holidays", help="Holiday region, e.g. GB-ENG, CN, MC."),
              now: str | None = typer.Option(None, "--now", help="ISO time with zone (default now)."),
              as_json: bool = json_option()) -> None:
-    """Launch a supervision campaign: one inspection per site in scope, for its supervising agency."""
+    """Launch a supervision campaign: one inspection per site in scope, for its supervising agency. Runs the
+    office.campaign job here with a progress bar (recorded: `bastion jobs list`)."""
     from bastion.office import campaigns
+    from bastion.office.jobs import CAMPAIGN
 
-    sf = session_factory()
-    spec = campaigns.CampaignSpec(name, _rid(region), category, tier, measure, days, clock, holidays)
-    c = campaigns.launch(sf, spec, now=parse_now(now), actor="cli")
-    with sf() as s:
-        board = campaigns.board(s, c.id, now=parse_now(now))
+    rid = _rid(region)
+    campaigns.validate(campaigns.CampaignSpec(name, rid, category, tier, measure, days, clock, holidays))
+    at = parse_now(now)
+    params = {"region_id": rid, "name": name, "categories": category, "tiers": tier, "checklist": measure,
+              "deadline_days": days, "clock": clock, "holiday_region": holidays, "actor": "cli",
+              "now": at.isoformat()}
+    r, job_id = _run(CAMPAIGN, params, rid, "launching campaign", as_json)
+    with session_factory()() as s:
+        board = campaigns.board(s, int(r["campaign_id"]), now=at)
     if as_json:
-        print_json({"id": c.id, "deadline": c.deadline, "board": [b.__dict__ for b in board]})
+        print_json({"id": r["campaign_id"], "deadline": r["deadline"], "job_id": job_id,
+                    "board": [b.__dict__ for b in board]})
         return
-    console.print(f"campaign {c.id}: deadline {c.deadline:%Y-%m-%d %H:%M} UTC")
+    console.print(f"campaign {r['campaign_id']}: deadline {r['deadline'][:16].replace('T', ' ')} UTC (job {job_id})")
     t = Table("agency", "sites", "completed", "overdue", "rectifications open")
     for b in board:
         t.add_row(b.agency, str(b.sites), str(b.completed), str(b.overdue), str(b.tasks_open))
     console.print(t)
+
+
+def _run(kind: JobKind, params: dict[str, Any], rid: int | None, title: str,
+         as_json: bool) -> tuple[dict[str, Any], int]:
+    """Queue ``kind`` and run it in the foreground (a progress bar unless the output is JSON)."""
+    from bastion.jobs.foreground import cli_principal
+    from bastion.jobs.foreground import run_with_bar
+    from bastion.jobs.service import run_foreground
+
+    if as_json:
+        job = run_foreground(session_factory(), kind, params, principal=cli_principal(), region_id=rid)
+    else:
+        job = run_with_bar(kind, params, region_id=rid, title=title)
+    return dict(job.result or {}), job.id
 
 
 @app.command("notice")

@@ -6,4 +6,4 @@ from bastion.kernel.domain import DomainSpec
 SPEC = DomainSpec("office", routers=("bastion.office.api",), commands=(
     Cmd("office", "bastion.office.cli:app",
         "Lead office: responsibility rules, duties, campaigns, escalation, notifications, scorecards."),
-), web_scripts=("office.js",), i18n=True, templates=True)
+), jobs=("bastion.office.jobs:KINDS",), web_scripts=("office.js",), i18n=True, templates=True)

@@ -6,7 +6,7 @@
  *   GET {api}/regions/{id}/risk?limit=1, {api}/regions/{id}/coverage, {api}/tasks?region_id={id},
  *   GET {api}/regions/{id}/patrol-plans
  * Counts of places and tasks only: nothing here is about persons. */
-import { getAllItems, HttpError } from "./util.js";
+import { getAllItems, HttpError, readSettings } from "./util.js";
 import { fmtNumber, formatDate } from "./i18n.js";
 
 const REGIMES = ["uk_ppa_2025", "us_isc_fsl", "cn_key_target"];
@@ -15,7 +15,11 @@ const TIER_ORDER = {
   us_isc_fsl: ["V", "IV", "III", "II", "I"],
   cn_key_target: ["grade_1", "grade_2", "grade_3", "not_in_scope"],
 };
-const PALETTE = ["#b71c1c", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0"];
+// tier ranks coloured like the risk ratings, most severe first (the colours come from /meta)
+const RATING_COLOURS = readSettings().rating_colours || {};
+const PALETTE = [RATING_COLOURS["very high"], RATING_COLOURS.high, RATING_COLOURS.medium, RATING_COLOURS.low,
+  readSettings().unscored_colour].filter(Boolean);
+if (!PALETTE.length) PALETTE.push("grey");
 
 let chartLib = null;
 /** Chart.js, loaded once (classic UMD script: window.Chart). */
@@ -154,7 +158,8 @@ export function register({ api, t, h, getJSON, onStatus }) {
 
   function coverageCard(Chart, cov) {
     if (!cov) return card("coverage", h("p", { class: "dash-muted" }, t("dash.no_coverage")));
-    const rows = (cov.by_standard || []).filter((b) => [60, 180, 300].includes(b.standard_s));
+    const standards = readSettings().response_standards_s || [];  // the 1/3/5-minute standards, from /meta
+    const rows = (cov.by_standard || []).filter((b) => standards.includes(b.standard_s));
     const labels = rows.map((b) => t("dash.within_min", { n: b.standard_s / 60 }));
     const pct = (x) => Math.round(x * 1000) / 10;
     const summary = rows.map((b) => `${t("dash.within_min", { n: b.standard_s / 60 })}: ${pct(b.share_sites)} %`).join("; ");
@@ -180,8 +185,8 @@ export function register({ api, t, h, getJSON, onStatus }) {
     const names = [...by.keys()].sort();
     return card("tasks",
       chart(Chart, { type: "bar", data: { labels: names, datasets: [
-        { label: t("dash.open_tasks"), data: names.map((n) => by.get(n).open - by.get(n).overdue), backgroundColor: "#f9a825" },
-        { label: t("dash.overdue_tasks"), data: names.map((n) => by.get(n).overdue), backgroundColor: "#b71c1c" },
+        { label: t("dash.open_tasks"), data: names.map((n) => by.get(n).open - by.get(n).overdue), backgroundColor: RATING_COLOURS.medium || "#f9a825" },
+        { label: t("dash.overdue_tasks"), data: names.map((n) => by.get(n).overdue), backgroundColor: PALETTE[0] },
       ] }, options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } } }, t("dash.tasks")),
       h("table", { class: "dash-table" }, h("thead", {}, h("tr", {}, h("th", { scope: "col" }, t("dash.agency")),
         h("th", { scope: "col" }, t("dash.open_tasks")), h("th", { scope: "col" }, t("dash.overdue_tasks")))),

@@ -87,7 +87,15 @@ def test_every_geometry_has_an_indexed_postgis_twin_equal_to_the_portable_column
 @pytest.mark.slow
 @pg_only
 def test_the_migration_backfills_a_database_that_has_rows(db_url: str) -> None:
-    """Monaco imported at the revision before PostGIS, then `upgrade head`: every row gets its twins."""
+    """Monaco imported without the PostGIS twins, then the PostGIS revision applied: every row gets its twins.
+
+    Later revisions add columns the ORM writes, so the rows are imported at head and the PostGIS revision is taken
+    down and up again around them (its upgrade runs on a table that already holds Monaco)."""
+    import importlib.util
+
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
     from bastion.imports.service import import_osm
     from bastion.kernel.db.engine import make_engine
     from bastion.kernel.db.engine import make_session_factory
@@ -95,14 +103,25 @@ def test_the_migration_backfills_a_database_that_has_rows(db_url: str) -> None:
     from tests.conftest import MONACO
     from tests.conftest import MONACO_BOUNDARY
 
+    path = next((Path(migrate.__file__).parent / "migrations" / "versions").glob("20261130_1303_*.py"))
+    spec = importlib.util.spec_from_file_location("postgis_revision", path)
+    assert spec is not None and spec.loader is not None
+    revision = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(revision)
+
+    def run(step: str) -> None:
+        with eng.begin() as c, Operations.context(MigrationContext.configure(c)):
+            getattr(revision, step)()
+
     eng = make_engine(db_url)
     try:
-        migrate.upgrade(eng, "20261130_0204")
-        import_osm(make_session_factory(eng), MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
-        with eng.connect() as c:
-            assert not postgis.is_postgis(c) or c.scalar(text(
-                "SELECT count(*) FROM information_schema.columns WHERE column_name = 'footprint_geom'")) == 0
         migrate.upgrade(eng)
+        import_osm(make_session_factory(eng), MONACO, "Monaco", boundary_file=MONACO_BOUNDARY)
+        run("downgrade")
+        with eng.connect() as c:
+            assert c.scalar(text(
+                "SELECT count(*) FROM information_schema.columns WHERE column_name = 'footprint_geom'")) == 0
+        run("upgrade")
         with eng.connect() as c:
             assert c.scalar(text("SELECT count(*) FROM sites WHERE geom IS NOT NULL AND footprint_geom IS NOT NULL "
                                  "AND ST_AsBinary(footprint_geom) = geometry_wkb")) == 153

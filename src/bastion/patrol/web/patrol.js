@@ -103,7 +103,6 @@ export function createPatrolView({ map, api, onError }) {
         state.plans = [plan, ...state.plans.filter((p) => p.id !== plan.id)];
         renderPlanOptions();
         await selectPlan(plan.id);
-        el.plan.value = String(plan.id);
       });
     });
     return h("details", { class: "patrol-new-box" }, h("summary", {}, t("patrol.new_plan")), form);
@@ -162,6 +161,8 @@ export function createPatrolView({ map, api, onError }) {
   async function selectPlan(id) {
     state.plan = state.plans.find((p) => p.id === id) || null;
     state.day = 1;
+    // the picker shows the plan at once, with its export links (not only once its first day's routes are in)
+    el.plan.value = state.plan ? String(state.plan.id) : "";
     renderDayOptions();
     renderInfo();
     await loadDay();

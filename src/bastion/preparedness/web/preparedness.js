@@ -9,7 +9,9 @@ import { csrfToken, getAllItems } from "./util.js";
 const THREATS = ["marauding_attack", "vehicle_as_weapon", "ied", "fire_as_weapon", "cbr", "cyber"];
 
 export function register({ api, t, h, getJSON, postJSON, onStatus }) {
-  const st = { region: null, site: null, readiness: null, plans: [], calendar: null, exercise: null };
+  // calSeq: only the newest calendar answer is drawn; an answer asked for before a write (the injects) is stale
+  const st = { region: null, site: null, readiness: null, plans: [], calendar: null, exercise: null, calSeq: 0,
+    calBusy: false };
   const el = {};
   const fail = (err) => onStatus(t("status.error", { message: err.message || String(err) }), true);
 
@@ -155,8 +157,15 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     if (!st.region) return;
     const year = Number(el.year.value) || new Date().getUTCFullYear();
     const region = st.region;
-    const c = await getJSON(`${api}/regions/${region}/exercise-calendar?first_year=${year}&years=1`);
-    if (st.region !== region) return;
+    const seq = ++st.calSeq;
+    st.calBusy = true;
+    let c;
+    try {
+      c = await getJSON(`${api}/regions/${region}/exercise-calendar?first_year=${year}&years=1`);
+    } finally {
+      if (seq === st.calSeq) st.calBusy = false;
+    }
+    if (st.region !== region || seq !== st.calSeq) return;
     st.calendar = c;
     renderCalendar();
     pickExercise();
@@ -191,9 +200,15 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
   async function injects() {
     if (!st.exercise) return;
     const e = await send("POST", `${api}/exercises/${st.exercise.id}/msel`, {});
+    // a calendar still on its way (e.g. asked by the year box's change on blur when this button took the focus)
+    // may predate the injects: drop it and ask again, so it cannot wipe the injects just drawn
+    const stale = st.calBusy;
+    st.calSeq += 1;
+    st.calBusy = false;
     st.exercise = e;
     if (st.calendar) st.calendar.exercises = st.calendar.exercises.map((x) => (x.id === e.id ? e : x));
     renderExercise();
+    if (stale) await loadCalendar();
   }
 
   build();

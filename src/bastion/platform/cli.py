@@ -208,7 +208,7 @@ def demo(
     _demo_account(sf)
     if serve_app:
         console.print(f"open http://{s.host}:{port or s.port}/")
-        serve(host=None, port=port)
+        serve(host=None, port=port, workers=1)
 
 
 DEMO_LOGIN, DEMO_PASSWORD = "demo", "demo-password"

@@ -299,8 +299,10 @@ def live_server_url(tmp_path_factory: pytest.TempPathFactory, golden_dbs: Golden
     data_dir = tmp_path_factory.mktemp("live")
     from tests.auth_helpers import TEST_SECRET
 
+    # one server for all of a worker's browser tests, each signing in (API token and page): far more than the
+    # default 20 sign-ins a minute from 127.0.0.1 (the limit itself is tested in tests/access)
     settings = Settings(data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'bastion.db'}",
-                        secret_key=TEST_SECRET)
+                        secret_key=TEST_SECRET, login_rate_per_minute=10_000)
     golden_dbs.copy_sqlite(data_dir / "bastion.db")
     LIVE["database_url"] = settings.resolved_database_url()
     eng = make_engine(settings.resolved_database_url())

@@ -5,12 +5,14 @@ the section follows the language switch."""
 from __future__ import annotations
 
 import json
+import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser
+from playwright.sync_api import Route
 from playwright.sync_api import expect
 
 from tests.web.conftest import api_token
@@ -27,6 +29,13 @@ def _call(url: str, token: str, body: dict[str, object] | None = None) -> dict[s
                                  headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
         return json.loads(r.read())  # type: ignore[no-any-return]
+
+
+def _late(route: Route) -> None:
+    """Answer with what the server says now, but deliver it a moment later."""
+    response = route.fetch()
+    time.sleep(1.0)
+    route.fulfill(response=response)
 
 
 def test_plans_and_exercises_section(browser: Browser, live_server_url: str, tmp_path: Path) -> None:
@@ -59,6 +68,9 @@ def test_plans_and_exercises_section(browser: Browser, live_server_url: str, tmp
     page.dispatch_event("#prep-year", "change")
     expect(page.locator("#prep-calendar")).to_contain_text("1")
     page.select_option("#prep-exercise", str(ex["id"]))
+    # the click blurs the year box, whose change asks for the calendar again: that answer, read before the
+    # injects are written but arriving after them, must not wipe them (held back here so the race always happens)
+    page.route("**/exercise-calendar*", _late)
     page.click("#prep-msel")
     expect(page.locator("#prep-injects li").first).to_contain_text(EN["eplan.threat.marauding_attack"])
     expect(page.locator("#prep-injects li").first).to_contain_text("EXERCISE")

@@ -5,12 +5,14 @@ proposals with each unit's gain, deep links and the back button. One signed-in p
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import Page
+from playwright.sync_api import Route
 from playwright.sync_api import expect
 
 from tests.web.conftest import sign_in
@@ -50,6 +52,17 @@ def _stadium(page: Page, base: str) -> dict[str, Any]:
     region = _api(page, base, "GET", "/regions")["items"][0]
     sites = _api(page, base, "GET", f"/sites?region_id={region['id']}&q=Louis&limit=50")["items"]
     return next(s for s in sites if s["name"] and s["name"].startswith(STADIUM))
+
+
+def _schedules(url: str) -> bool:
+    return "/schedules?" in url
+
+
+def _late(route: Route) -> None:
+    """Answer with what the server says now, but deliver it a moment later."""
+    response = route.fetch()
+    time.sleep(1.0)
+    route.fulfill(response=response)
 
 
 def _ready(page: Page) -> None:
@@ -324,6 +337,8 @@ def test_patrol_plan_created_in_the_page_then_exported_and_kept(page: Page, live
     form.locator("[data-field='days'] input").fill("2")
     form.locator("input[type='time']").first.fill("09:00")
     form.locator("input[type='time']").last.fill("11:00")
+    # the day's routes come in late: the picker must already show the new plan with its export links
+    page.route(_schedules, _late)
     form.locator("button[type='submit']").click()
     # a job: its row in the jobs tray (progress bar, then succeeded), and the plan appears when it is done
     expect(page.locator("#jobs-tray .jobs-row progress").first).to_be_attached()
@@ -331,6 +346,7 @@ def test_patrol_plan_created_in_the_page_then_exported_and_kept(page: Page, live
     expect(page.locator("#jobs-tray .jobs-row").first).to_have_attribute("data-state", "succeeded")
     plan_id = page.locator("#patrol-plan").input_value()
     assert plan_id
+    page.unroute(_schedules, _late)
     expect(page.locator("#patrol-teams > li")).to_have_count(2)
     csv = page.context.request.get(live_server_url + page.locator("#patrol-csv").get_attribute("href"))
     assert csv.ok and csv.headers["content-type"].startswith("text/csv") and "team" in csv.text().splitlines()[0]

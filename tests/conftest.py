@@ -47,7 +47,7 @@ WEB_LOGIN, WEB_PASSWORD = "web-tester", "web-tester-password"
 WEB_ADMIN_LOGIN = "web-admin"  # an administrator (users, agencies, grants, audit) with WEB_PASSWORD
 LIVE: dict[str, str] = {}  # the live server's database URL ("database_url"), set by `live_server_url`
 # fixtures shared by the domain folders: an app with an authenticated client (REST), a CLI with Monaco imported
-pytest_plugins = ["tests.api_fixtures", "tests.cli_fixtures"]
+pytest_plugins = ["tests.api_fixtures", "tests.cli_fixtures", "tests.office_fixtures"]
 
 PG_URL = os.environ.get("BASTION_TEST_PG_URL")
 if os.environ.get("CI") and not PG_URL:

@@ -28,7 +28,7 @@ from bastion.sites.models import Site
 from bastion.supervision import service as sup
 from bastion.supervision.models import Inspection
 from bastion.supervision.models import RectificationTask
-from tests.office.conftest import agency_id
+from tests.office_fixtures import agency_id
 
 WED = dt.datetime(2026, 12, 23, 9, 0, tzinfo=dt.UTC)  # before Christmas and the substitute Boxing Day (Mon 28)
 

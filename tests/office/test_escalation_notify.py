@@ -28,7 +28,7 @@ from bastion.office.models import Notification
 from bastion.posture.ticker import Ticker
 from bastion.sites.models import Site
 from bastion.supervision import service as sup
-from tests.office.conftest import agency_id
+from tests.office_fixtures import agency_id
 
 # Thu 26 Mar 2026 12:00 UTC: the task is due Fri 27 Mar 17:00 GMT; clocks go forward Sun 29 Mar;
 # Good Friday 3 Apr and Easter Monday 6 Apr are English bank holidays.

@@ -19,8 +19,8 @@ from bastion.office.models import Duty
 from bastion.office.models import ResponsibilityRule
 from bastion.sites.models import Site
 from bastion.supervision import service as sup
-from tests.office.conftest import RULES_CSV
-from tests.office.conftest import agency_id
+from tests.office_fixtures import RULES_CSV
+from tests.office_fixtures import agency_id
 
 ON = dt.date(2026, 11, 30)
 

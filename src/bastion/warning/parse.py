@@ -15,6 +15,7 @@ import hashlib
 import io
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -91,22 +92,28 @@ def _columns(header: list[str], required: tuple[str, ...], optional: tuple[str, 
     return idx, len(names) - len(idx)
 
 
+def _data_rows(reader: Iterable[list[str]], width: int, agg: Aggregate, tick: Callable[[int], None]
+               ) -> Iterator[tuple[int, list[str]]]:
+    """(file line, row) of every non-blank data row, counted in ``agg.rows_read`` (progress every 20,000 rows); a
+    row shorter than the header is refused with its line."""
+    for line, row in enumerate(reader, start=2):
+        if len(row) < width and not any(x.strip() for x in row):
+            continue
+        agg.rows_read += 1
+        if agg.rows_read % 20_000 == 0:
+            tick(agg.rows_read)
+        if len(row) < width:
+            raise InvalidInput(f"line {line}: {len(row)} columns, the header has at least {width}", field="file")
+        yield line, row
+
+
 def _gtd_rows(reader: Iterable[list[str]], idx: dict[str, int], agg: Aggregate, country: str | None,
               tick: Callable[[int], None]) -> None:
     ci, wi = idx.get("country"), idx.get("weaptype1")
     ki, ni = idx.get("nkill"), idx.get("nwound")
     iy, im, iday, it, ia = (idx[c] for c in GTD_REQUIRED)
     want = None if country is None else _int(country, 0, "country")
-    width = max(idx.values()) + 1
-    for line, row in enumerate(reader, start=2):
-        agg.rows_read += 1
-        if agg.rows_read % 20_000 == 0:
-            tick(agg.rows_read)
-        if len(row) < width:
-            if not any(x.strip() for x in row):
-                agg.rows_read -= 1
-                continue
-            raise InvalidInput(f"line {line}: {len(row)} columns, the header has at least {width}", field="file")
+    for line, row in _data_rows(reader, max(idx.values()) + 1, agg, tick):
         if want is not None and (ci is None or _int(row[ci], line, "country") != want):
             agg.rows_filtered += 1
             continue
@@ -153,16 +160,7 @@ def _acled_rows(reader: Iterable[list[str]], idx: dict[str, int], agg: Aggregate
     di, si = idx["event_date"], idx["sub_event_type"]
     fi, vi, ci = idx.get("fatalities"), idx.get("civilian_targeting"), idx.get("country")
     want = None if country is None else country.strip().lower()
-    width = max(idx.values()) + 1
-    for line, row in enumerate(reader, start=2):
-        agg.rows_read += 1
-        if agg.rows_read % 20_000 == 0:
-            tick(agg.rows_read)
-        if len(row) < width:
-            if not any(x.strip() for x in row):
-                agg.rows_read -= 1
-                continue
-            raise InvalidInput(f"line {line}: {len(row)} columns, the header has at least {width}", field="file")
+    for line, row in _data_rows(reader, max(idx.values()) + 1, agg, tick):
         if want is not None and (ci is None or row[ci].strip().lower() != want):
             agg.rows_filtered += 1
             continue

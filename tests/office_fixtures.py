@@ -1,4 +1,5 @@
-"""Agencies and responsibility rules over the real Monaco sites, shared by the office and posture tests."""
+"""Agencies and responsibility rules over the real Monaco sites: the `office_sf` fixture of the office and posture
+tests (a plugin of tests/conftest.py)."""
 
 from __future__ import annotations
 

@@ -48,7 +48,7 @@ from bastion.sites.models import Site
 from bastion.sites.models import SiteMeasure
 from bastion.supervision.models import Inspection
 from bastion.supervision.models import RectificationTask
-from bastion.supervision.models import TaskEvent
+from bastion.supervision.repository import add_task
 
 log = logging.getLogger(__name__)
 
@@ -416,18 +416,13 @@ def finalise(sf: sessionmaker[Session], exercise_id: int, *, now: dt.datetime,
                     s.add(insp_by_site[sid])
                     s.flush()
                 ag_id = s.scalar(select(Agency.id).where(Agency.name == it["owner_agency"]))
-                t = RectificationTask(site_id=sid, inspection_id=insp_by_site[sid].id, item_id=key,
-                                      measure=f"aar_{it['element']}", standard_id="hseep_improvement_plan",
-                                      text=(f"{e.name}: {it['capability']}: {it['corrective_action']} "
-                                            f"(issue: {it['issue']})")[:2000],
-                                      owner_agency=it["owner_agency"], owner_agency_id=ag_id,
-                                      deadline=dt.datetime.fromisoformat(it["due"]).replace(tzinfo=dt.UTC),
-                                      status="open", escalation_level=0, overdue=False, created_at=now, updated_at=now)
-                s.add(t)
-                s.flush()
-                s.add(TaskEvent(task_id=t.id, at=now, event="created", to_status="open", escalation_level=0,
-                                inspection_id=t.inspection_id, actor_account_id=actor_account_id,
-                                detail=f"improvement plan of exercise {e.id}"))
+                t = add_task(s, site_id=sid, inspection_id=insp_by_site[sid].id, item_id=key,
+                             measure=f"aar_{it['element']}", standard_id="hseep_improvement_plan",
+                             text=(f"{e.name}: {it['capability']}: {it['corrective_action']} "
+                                   f"(issue: {it['issue']})")[:2000],
+                             owner_agency=it["owner_agency"], owner_agency_id=ag_id,
+                             deadline=dt.datetime.fromisoformat(it["due"]).replace(tzinfo=dt.UTC), now=now,
+                             actor_account_id=actor_account_id, detail=f"improvement plan of exercise {e.id}")
                 task_ids.append(t.id)
         applied = _apply_drills(s, e, now)
         e.aar = {**(e.aar or {}), "task_ids": task_ids, "drill_updates": applied}

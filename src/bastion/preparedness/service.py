@@ -42,7 +42,7 @@ from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from bastion.supervision.models import Inspection
 from bastion.supervision.models import RectificationTask
-from bastion.supervision.models import TaskEvent
+from bastion.supervision.repository import add_task
 
 log = logging.getLogger(__name__)
 
@@ -346,18 +346,13 @@ def create_plan_tasks(sf: sessionmaker[Session], site_id: int, *, now: dt.dateti
         s.flush()
         created = []
         for threat in todo:
-            t = RectificationTask(site_id=site_id, inspection_id=insp.id, item_id=f"{PLAN_ITEM_PREFIX}{threat}",
-                                  measure="security_plan", standard_id="emergency_plan",
-                                  text=(f"{site.name or 'site ' + str(site_id)}: write and approve an emergency plan "
-                                        f"for {threat} (one of the site's three highest risks; {r.level} tier)"),
-                                  owner_agency=agency, owner_agency_id=agency_id,
-                                  deadline=now + dt.timedelta(days=deadline_days), status="open",
-                                  escalation_level=0, overdue=False, created_at=now, updated_at=now)
-            s.add(t)
-            s.flush()
-            s.add(TaskEvent(task_id=t.id, at=now, event="created", to_status="open", escalation_level=0,
-                            inspection_id=insp.id, actor_account_id=actor_account_id,
-                            detail=f"no emergency plan for top-three threat {threat}"))
+            t = add_task(s, site_id=site_id, inspection_id=insp.id, item_id=f"{PLAN_ITEM_PREFIX}{threat}",
+                         measure="security_plan", standard_id="emergency_plan",
+                         text=(f"{site.name or 'site ' + str(site_id)}: write and approve an emergency plan "
+                               f"for {threat} (one of the site's three highest risks; {r.level} tier)"),
+                         owner_agency=agency, owner_agency_id=agency_id,
+                         deadline=now + dt.timedelta(days=deadline_days), now=now,
+                         actor_account_id=actor_account_id, detail=f"no emergency plan for top-three threat {threat}")
             created.append(t.id)
         s.flush()
         log.info("site %d: %d plan tasks created, %d already open", site_id, len(created), len(existing))

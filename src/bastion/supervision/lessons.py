@@ -14,8 +14,7 @@ from bastion.kernel.errors import InvalidInput
 from bastion.risk import service as risk_svc
 from bastion.sites.repository import SiteRepo
 from bastion.supervision.models import Inspection
-from bastion.supervision.models import RectificationTask
-from bastion.supervision.models import TaskEvent
+from bastion.supervision.repository import add_task
 
 AAR_AGENCY = "after-action review"
 STANDARD = "after_action"
@@ -51,15 +50,10 @@ def add_lesson_tasks(s: Session, lessons: Sequence[Lesson], *, source: str, now:
             s.add(insp)
             s.flush()
             reviews[le.site_id] = insp.id
-        t = RectificationTask(site_id=le.site_id, inspection_id=reviews[le.site_id], item_id=f"{source}:{i + 1}"[:100],
-                              measure="lesson", standard_id=STANDARD, text=le.text, owner_agency=agency,
-                              deadline=now + dt.timedelta(days=le.deadline_days), status="open", escalation_level=0,
-                              overdue=False, created_at=now, updated_at=now)
-        s.add(t)
-        s.flush()
-        s.add(TaskEvent(task_id=t.id, at=now, event="created", to_status="open", escalation_level=0,
-                        inspection_id=reviews[le.site_id], actor_account_id=actor_account_id,
-                        detail=f"lesson from {source}"[:300]))
+        t = add_task(s, site_id=le.site_id, inspection_id=reviews[le.site_id], item_id=f"{source}:{i + 1}"[:100],
+                     measure="lesson", standard_id=STANDARD, text=le.text, owner_agency=agency, owner_agency_id=None,
+                     deadline=now + dt.timedelta(days=le.deadline_days), now=now,
+                     actor_account_id=actor_account_id, detail=f"lesson from {source}")
         out.append(t.id)
     s.flush()
     return out

@@ -39,6 +39,7 @@ from bastion.supervision.models import Inspection
 from bastion.supervision.models import InspectionItem
 from bastion.supervision.models import RectificationTask
 from bastion.supervision.models import TaskEvent
+from bastion.supervision.repository import add_task
 
 log = logging.getLogger(__name__)
 
@@ -225,16 +226,11 @@ def complete(sf: sessionmaker[Session], inspection_id: int, *, now: dt.datetime,
         for f in outcome.failed:
             t = by_item.get(f.item_id)
             if t is None:
-                t = RectificationTask(site_id=insp.site_id, inspection_id=insp.id, item_id=f.item_id, measure=f.measure,
-                                      standard_id=f.standard_id, text=f.text, owner_agency=agency,
-                                      owner_agency_id=owner_agency_id,
-                                      deadline=now + dt.timedelta(days=deadline_days), status="open",
-                                      escalation_level=0, overdue=False, created_at=now, updated_at=now)
-                s.add(t)
-                s.flush()
-                s.add(TaskEvent(task_id=t.id, at=now, event="created", to_status="open", escalation_level=0,
-                                inspection_id=insp.id, actor_account_id=actor_account_id,
-                                detail=f"failed item {f.item_id} ({f.clause})"[:300]))
+                t = add_task(s, site_id=insp.site_id, inspection_id=insp.id, item_id=f.item_id, measure=f.measure,
+                             standard_id=f.standard_id, text=f.text, owner_agency=agency,
+                             owner_agency_id=owner_agency_id, deadline=now + dt.timedelta(days=deadline_days),
+                             now=now, actor_account_id=actor_account_id,
+                             detail=f"failed item {f.item_id} ({f.clause})")
                 created.append(t.id)
             elif t.status == "fixed":
                 claim(s, RectificationTask, t.id, None, what="task", obj=t)  # a concurrent task edit: 409

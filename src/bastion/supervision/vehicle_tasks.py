@@ -27,7 +27,7 @@ from bastion.risk import service as risk_svc
 from bastion.sites.repository import SiteRepo
 from bastion.supervision.models import Inspection
 from bastion.supervision.models import RectificationTask
-from bastion.supervision.models import TaskEvent
+from bastion.supervision.repository import add_task
 from bastion.vehicle.read import VehicleGap
 from bastion.vehicle.read import unmet_requirements
 
@@ -102,17 +102,13 @@ def create_tasks(sf: sessionmaker[Session], site_id: int, *, now: dt.datetime, o
             gs = groups[key]
             lines = list(dict.fromkeys(
                 f"{g.vehicle}{' (wrong way)' if g.wrong_way else ''}: {g.task_text()}" for g in gs))
-            t = RectificationTask(site_id=site_id, inspection_id=insp.id, item_id=key, measure="hvm_barrier",
-                                  standard_id=STANDARD, text="; ".join(lines), owner_agency=agency,
-                                  owner_agency_id=owner_agency_id, deadline=now + dt.timedelta(days=deadline_days),
-                                  status="open", escalation_level=0, overdue=False, created_at=now, updated_at=now)
-            s.add(t)
-            s.flush()
             worst = gs[0]
-            s.add(TaskEvent(task_id=t.id, at=now, event="created", to_status="open", escalation_level=0,
-                            inspection_id=insp.id, actor_account_id=actor_account_id,
-                            detail=(f"vehicle assessment: {worst.vehicle} at {worst.impact_speed_kph:.0f} km/h, "
-                                    f"{worst.status}")[:300]))
+            t = add_task(s, site_id=site_id, inspection_id=insp.id, item_id=key, measure="hvm_barrier",
+                         standard_id=STANDARD, text="; ".join(lines), owner_agency=agency,
+                         owner_agency_id=owner_agency_id, deadline=now + dt.timedelta(days=deadline_days), now=now,
+                         actor_account_id=actor_account_id,
+                         detail=f"vehicle assessment: {worst.vehicle} at {worst.impact_speed_kph:.0f} km/h, "
+                                f"{worst.status}")
             created.append(t.id)
         s.flush()
         log.info("site %d: %d vehicle gaps at %d entries -> %d tasks created, %d already open", site_id, len(gaps),

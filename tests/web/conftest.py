@@ -33,6 +33,23 @@ def api_token(base_url: str, login: str = WEB_LOGIN, password: str = WEB_PASSWOR
         return str(json.loads(r.read())["token"])
 
 
+def api_call(url: str, token: str, body: dict[str, object] | None = None, *, method: str | None = None
+             ) -> dict[str, object]:
+    """A JSON call to the live server with a bearer token (GET without a body, POST with one, unless ``method``)."""
+    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
+                                 method=method or ("GET" if body is None else "POST"),
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
+        return json.loads(r.read())  # type: ignore[no-any-return]
+
+
+# an init script collecting Content-Security-Policy violations in window.__csp
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
+"""
+
 CHROMIUM = "/usr/bin/chromium"
 # no background networking: this machine has no network, and Chromium would keep trying
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",

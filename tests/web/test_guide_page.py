@@ -14,14 +14,10 @@ from playwright.sync_api import Browser
 from bastion.kernel.settings import Settings
 from tests.conftest import _free_port
 from tests.guide.test_guide_site import build_site
+from tests.web.conftest import CSP_WATCH
 
 pytestmark = [pytest.mark.web, pytest.mark.slow]
 
-WATCH = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-  (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +57,7 @@ def test_guide_runs_under_the_csp_in_both_languages(browser: Browser, guide_serv
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.add_init_script(WATCH)
+    page.add_init_script(CSP_WATCH)
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     response = page.goto(guide_server + "/guide/getting-started/first-city/")

@@ -4,13 +4,11 @@ cordon rings, the timeline shows entries as they are written."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
-
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
+from tests.web.conftest import api_call
 from tests.web.conftest import api_token
 from tests.web.test_map_page import _open
 
@@ -18,10 +16,7 @@ pytestmark = pytest.mark.web
 
 
 def _call(method: str, url: str, token: str, body: dict[str, object] | None = None) -> dict[str, object]:
-    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(), method=method,
-                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
-        return json.loads(r.read())  # type: ignore[no-any-return]
+    return api_call(url, token, body, method=method)
 
 
 def test_board_map_and_timeline_update_live(browser: Browser, live_server_url: str) -> None:

@@ -4,7 +4,6 @@ the section follows the language switch."""
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.parse
 import urllib.request
@@ -15,20 +14,13 @@ from playwright.sync_api import Browser
 from playwright.sync_api import Route
 from playwright.sync_api import expect
 
+from tests.web.conftest import api_call
 from tests.web.conftest import api_token
 from tests.web.test_map_page import EN
 from tests.web.test_map_page import ZH
 from tests.web.test_map_page import _open
 
 pytestmark = pytest.mark.web
-
-
-def _call(url: str, token: str, body: dict[str, object] | None = None) -> dict[str, object]:
-    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
-                                 method="GET" if body is None else "POST",
-                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
-        return json.loads(r.read())  # type: ignore[no-any-return]
 
 
 def _late(route: Route) -> None:
@@ -41,10 +33,10 @@ def _late(route: Route) -> None:
 def test_plans_and_exercises_section(browser: Browser, live_server_url: str, tmp_path: Path) -> None:
     base = live_server_url.rstrip("/")
     token = api_token(base)
-    rid = _call(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
-    sites = _call(f"{base}/api/v1/sites?" + urllib.parse.urlencode({"q": "Stade Louis-II"}), token)
+    rid = api_call(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
+    sites = api_call(f"{base}/api/v1/sites?" + urllib.parse.urlencode({"q": "Stade Louis-II"}), token)
     sid = next(s["id"] for s in sites["items"] if s["name"] == "Stade Louis-II")  # type: ignore[attr-defined, union-attr]
-    ex = _call(f"{base}/api/v1/regions/{rid}/exercises", token, {
+    ex = api_call(f"{base}/api/v1/regions/{rid}/exercises", token, {
         "name": "Browser drill", "type": "drill", "start": "2031-02-04T10:00:00Z", "end": "2031-02-04T12:00:00Z",
         "site_ids": [sid], "threat": "marauding_attack"})
 

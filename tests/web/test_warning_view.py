@@ -3,15 +3,14 @@ suppressed small counts, open alerts with their recommended posture and CAP link
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
 from tests.warning.synthetic_files import gtd_csv
+from tests.web.conftest import api_call
 from tests.web.conftest import api_token
 from tests.web.test_map_page import ZH
 from tests.web.test_map_page import _open
@@ -19,29 +18,21 @@ from tests.web.test_map_page import _open
 pytestmark = pytest.mark.web
 
 
-def _call(url: str, token: str, body: dict[str, object] | None = None) -> dict[str, object]:
-    req = urllib.request.Request(url, data=None if body is None else json.dumps(body).encode(),
-                                 method="GET" if body is None else "POST",
-                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
-    with urllib.request.urlopen(req, timeout=60) as r:  # noqa: S310 (our own test server)
-        return json.loads(r.read())  # type: ignore[no-any-return]
-
-
 def test_warning_view_draws_series_and_alerts(browser: Browser, live_server_url: str) -> None:
     base = live_server_url.rstrip("/")
     token = api_token(base)
-    rid = _call(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
-    _call(f"{base}/api/v1/regions/{rid}/warning/imports", token,
+    rid = api_call(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
+    api_call(f"{base}/api/v1/regions/{rid}/warning/imports", token,
           {"format": "gtd", "file_label": "synthetic.csv", "csv": gtd_csv().decode("iso-8859-1")})
-    job = _call(f"{base}/api/v1/regions/{rid}/warning/detect", token, {"weeks": 8})  # 202: a job
+    job = api_call(f"{base}/api/v1/regions/{rid}/warning/detect", token, {"weeks": 8})  # 202: a job
     for _ in range(600):
-        job = _call(f"{base}/api/v1/jobs/{job['id']}", token)
+        job = api_call(f"{base}/api/v1/jobs/{job['id']}", token)
         if job["state"] not in ("queued", "running"):
             break
         time.sleep(0.1)
     assert job["state"] == "succeeded", job
     det: dict[str, object] = job["result"]  # type: ignore[assignment]
-    assert det["new_alerts"] or det["extended_alerts"] or _call(
+    assert det["new_alerts"] or det["extended_alerts"] or api_call(
         f"{base}/api/v1/regions/{rid}/warning/alerts", token)["total"]
 
     page, errors, foreign = _open(browser, live_server_url, width=1280, height=1000)

@@ -24,16 +24,12 @@ from tests.conftest import MONACO_BOUNDARY
 from tests.conftest import WEB_LOGIN
 from tests.conftest import WEB_PASSWORD
 from tests.conftest import _free_port
+from tests.web.conftest import CSP_WATCH
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.web
 
 PAYLOAD = '<img src=x onerror="window.__xss=1;alert(1)"><script>window.__xss=2</script>'
-WATCH = """
-window.__csp = [];
-document.addEventListener('securitypolicyviolation',
-  (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));
-"""
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +74,7 @@ def test_markup_in_names_and_notes_is_text_and_no_script_runs(browser: Browser, 
     sign_in(context, hostile_server)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.add_init_script(WATCH)
+    page.add_init_script(CSP_WATCH)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     console: list[str] = []

@@ -109,8 +109,10 @@ def world(tmp_path_factory: pytest.TempPathFactory, golden_dbs: GoldenDatabases)
                                  for i, ag in enumerate((ax, ay))])
         sid, b_id = site.id, b.id
     target = accounts.create_user(sf, "target", "Target", ay, PASSWORD, actor=ACTOR)
+    # job_workers=0: long work answers 202 and stays queued (the matrix checks who may start it; running it here
+    # would hold SQLite's write lock for seconds under the matrix's own writes; tests/jobs runs jobs)
     w = World(create_app(Settings(data_dir=d, database_url=url, secret_key=TEST_SECRET,
-                                  login_rate_per_minute=10_000, login_max_failures=100)),
+                                  login_rate_per_minute=10_000, login_max_failures=100, job_workers=0)),
               sf, a, b_id, ax, ay, sid, target.id, pw_hash=hash_password(PASSWORD))
     for n, (role, own_j, own_a) in enumerate(itertools.product(ROLES, (True, False), (True, False))):
         login = f"u{n}-{role or 'none'}-{'j' if own_j else 'x'}-{'a' if own_a else 'x'}"

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from collections.abc import Sequence
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from typing import TypedDict
@@ -23,12 +20,15 @@ from bastion.algorithms.risk.scoring import SiteRisk
 from bastion.algorithms.risk.scoring import cell_rating
 from bastion.algorithms.risk.tiering import TierResult
 from bastion.kernel.db.base import utcnow
-from bastion.kernel.errors import InvalidInput
+from bastion.kernel.i18n import LANGS as I18N_LANGS
+from bastion.kernel.i18n import translator as kernel_translator
 from bastion.risk import service as svc
+from bastion.risk import wording as risk_wording
 from bastion.risk.enums import RATING_COLOURS
 from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from bastion.supervision import service as insp_svc
+from bastion.supervision import wording as task_wording
 from bastion.vehicle import read as vehicle_read
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -41,33 +41,13 @@ THREAT_LABELS = {"marauding_attack": "Marauding attack", "vehicle_as_weapon": "V
                  "ied": "IED", "fire_as_weapon": "Fire as a weapon", "cbr": "CBR", "cyber": "Cyber"}
 
 
-LANGS = ("en", "zh-CN")
-
-
-@cache
-def _words(lang: str) -> dict[str, str]:
-    """Every domain's i18n/{lang}.json merged (the same words the map page loads), this domain's last."""
-    root = Path(str(resources.files("bastion")))
-    out: dict[str, str] = {}
-    for path in sorted(root.glob(f"*/i18n/{lang}.json"), key=lambda p: p.parent.parent.name == "reports"):
-        out.update(json.loads(path.read_text("utf-8")))
-    return out
+LANGS = I18N_LANGS
 
 
 def translator(lang: str) -> Any:
     """`tr(key, default, **params)` for a report in `lang`: the words of every domain's i18n file (report.* keys
     are this domain's; kind.* the sites domain's), then English, then `default`."""
-    if lang not in LANGS:
-        raise InvalidInput(f"lang must be one of {', '.join(LANGS)}, got {lang!r}", field="lang")
-    en, own = _words("en"), _words(lang)
-
-    def tr(key: str, default: str | None = None, **params: object) -> str:
-        text = own.get(key) or en.get(key) or (default if default is not None else key)
-        for name, value in params.items():
-            text = text.replace("{" + name + "}", str(value))
-        return text
-
-    return tr
+    return kernel_translator(lang)
 
 
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True,
@@ -131,7 +111,10 @@ def _fmt_params(p: dict[str, Any]) -> str:
     return ", ".join(f"{k}: {', '.join(map(str, v)) if isinstance(v, list) else v}" for k, v in p.items())
 
 
-def site_context(s: Session, site_id: int, *, at: dt.datetime | None = None) -> dict[str, Any]:
+def site_context(s: Session, site_id: int, *, at: dt.datetime | None = None, lang: str = "en") -> dict[str, Any]:
+    """The site report's content; server-made wording (tiering reasons and their cited clauses, measure
+    parameters, task texts, the vehicle section) in `lang`."""
+    tr = translator(lang)
     site = SiteRepo(s).get(site_id)
     tiers = svc.site_tiers(s, site)
     risk = svc.assess(s, site, at=at)
@@ -139,27 +122,31 @@ def site_context(s: Session, site_id: int, *, at: dt.datetime | None = None) -> 
     std = svc.standards()
     return {
         "site": site, "tiers": tiers, "standards": std, "risk": risk, "tasks": tasks,
-        "measures": [(m.kind, CATALOGUE[m.kind].label, _fmt_params(m.params), m.source)
+        "reasons": {t.standard_id: risk_wording.reasons(t.reasons, lang, standard_id=t.standard_id) for t in tiers},
+        "task_texts": task_wording.task_texts(s, tasks, lang),
+        "measures": [(m.kind, CATALOGUE[m.kind].label,
+                      _fmt_params(m.params) if lang == "en" else risk_wording.measure_params(m.params, lang),
+                      tr(f"risk.source.{m.source}", m.source) if lang != "en" else m.source)
                      for m in svc.site_measures(s, site_id)],
         "gaps": [(g.measure, CATALOGUE[g.measure].label, g.risk_reduction, g.cost) for g in risk.gaps],
         "threat_chart": bar_svg([(THREAT_LABELS.get(r.threat, r.threat), r.risk, r.rating) for r in risk.by_threat]),
         "threat_labels": THREAT_LABELS, "setting": svc.threat_setting(s, site.region_id),
-        "vehicle_html": _vehicle_html(s, site_id),
+        "vehicle_html": _vehicle_html(s, site_id, lang=lang),
     }
 
 
-def _vehicle_html(s: Session, site_id: int) -> Markup | None:
+def _vehicle_html(s: Session, site_id: int, *, lang: str = "en") -> Markup | None:
     """The hostile-vehicle section (already autoescaped by its own template) when an assessment is stored."""
     section = vehicle_read.report_section(s, site_id)
     if not section["assessed"]:
         return None
-    return Markup(vehicle_read.render_report_section(section))  # noqa: S704 - rendered with autoescape
+    return Markup(vehicle_read.render_report_section(section, lang=lang))  # noqa: S704 - rendered with autoescape
 
 
 def site_report_html(s: Session, site_id: int, *, at: dt.datetime | None = None,
                      generated_at: dt.datetime | None = None, lang: str = "en") -> str:
     tr = translator(lang)
-    ctx = site_context(s, site_id, at=at)
+    ctx = site_context(s, site_id, at=at, lang=lang)
     ctx["threat_chart"] = bar_svg([(tr(f"risk.threat.{r.threat}", THREAT_LABELS.get(r.threat, r.threat)), r.risk,
                                     r.rating) for r in ctx["risk"].by_threat], aria_label=tr("report.by_threat"))
     return _env.get_template("report_site.html").render(

@@ -208,6 +208,8 @@ class InspectionItemRead(BaseModel):
     params: dict[str, Any]
     clause: str
     text: str
+    title: str | None = Field(None, description="the requirement in the requested language (lang), for display")
+    clause_title: str | None = Field(None, description="the cited clause in the requested language (lang)")
     suggested: Answer
     answer: Answer | None
     answered_by_account_id: int | None = Field(None, description="the account that gave the answer")
@@ -269,6 +271,8 @@ class TaskRead(BaseModel):
     measure: str
     standard_id: str
     text: str
+    title: str | None = Field(None, description="the task in the requested language (lang), for display; generated "
+                                                "wording translated, a user's own words as entered")
     owner_agency: str
     owner_agency_id: int | None
     deadline: dt.datetime

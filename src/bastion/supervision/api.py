@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi import Query
@@ -25,6 +26,7 @@ from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.http import set_etag
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
+from bastion.risk import wording as risk_wording
 from bastion.risk.schemas import AnswersUpdate
 from bastion.risk.schemas import CompletionRead
 from bastion.risk.schemas import EscalateCreate
@@ -42,6 +44,7 @@ from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 from bastion.supervision import service as svc
 from bastion.supervision import vehicle_tasks
+from bastion.supervision import wording
 from bastion.supervision.models import Inspection
 from bastion.supervision.models import RectificationTask
 from bastion.vehicle.schemas import VehicleTasksCreate
@@ -49,6 +52,7 @@ from bastion.vehicle.schemas import VehicleTasksRead
 
 router = APIRouter(prefix="/api/v1", tags=["inspections"])
 P = Permission
+LangQ = Annotated[Literal["en", "zh-CN"], Query(description="language of the display texts (title): en or zh-CN")]
 
 
 def _check_site(s: Session, guard: GuardDep, site_id: int, permission: Permission, *,
@@ -83,9 +87,11 @@ def _task_assigned(t: RectificationTask) -> frozenset[int]:
     return frozenset({t.owner_agency_id}) if t.owner_agency_id is not None else frozenset()
 
 
-def inspection_read(s: Session, insp: Inspection) -> InspectionRead:
+def inspection_read(s: Session, insp: Inspection, lang: str = "en") -> InspectionRead:
     items = [InspectionItemRead(item_id=i.item_id, standard_id=i.standard_id, tier=i.tier, measure=i.measure,
                                 params=i.params, clause=i.clause, text=i.text, suggested=i.suggested,  # type: ignore[arg-type]
+                                title=wording.item_text(i.measure, i.params, i.text, lang),
+                                clause_title=risk_wording.clause(i.clause, lang),
                                 answer=i.answer, answered_by_account_id=i.answered_by_account_id)  # type: ignore[arg-type]
              for i in svc.inspection_items(s, insp.id)]
     return InspectionRead(id=insp.id, site_id=insp.site_id, status=insp.status,
@@ -94,13 +100,13 @@ def inspection_read(s: Session, insp: Inspection) -> InspectionRead:
                           completed_by_account_id=insp.completed_by_account_id, version=insp.version, items=items)
 
 
-def task_read(t: RectificationTask, s: Session | None = None) -> TaskRead:
+def task_read(t: RectificationTask, s: Session | None = None, *, title: str | None = None) -> TaskRead:
     hist = None if s is None else [
         TaskEventRead(at=e.at, event=e.event, from_status=e.from_status, to_status=e.to_status,
                       escalation_level=e.escalation_level, inspection_id=e.inspection_id, detail=e.detail)
         for e in svc.task_history(s, t.id)]
     return TaskRead(id=t.id, site_id=t.site_id, inspection_id=t.inspection_id, item_id=t.item_id, measure=t.measure,
-                    standard_id=t.standard_id, text=t.text, owner_agency=t.owner_agency,
+                    standard_id=t.standard_id, text=t.text, title=title or t.text, owner_agency=t.owner_agency,
                     owner_agency_id=t.owner_agency_id, deadline=t.deadline,
                     status=t.status, overdue=t.overdue, escalation_level=t.escalation_level,  # type: ignore[arg-type]
                     verified_by_inspection_id=t.verified_by_inspection_id, created_at=t.created_at,
@@ -120,22 +126,24 @@ def start_inspection(site_id: IdPath, body: InspectionCreate, sf: SessionFactory
 
 @router.get("/sites/{site_id}/inspections", response_model=Page[InspectionRead],
             dependencies=[require(P.SITE_SENSITIVE_READ)])
-def site_inspections(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[InspectionRead]:
+def site_inspections(site_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep,
+                     lang: LangQ = "en") -> Page[InspectionRead]:
     """A site's inspections, newest first, with their answered checklists."""
     _check_site(session, guard, site_id, P.SITE_SENSITIVE_READ)
     guard.sensitive_read("site", site_id, "inspections")
     return Page[InspectionRead].mapped(svc.site_inspections(session, site_id), page,
-                                       lambda i: inspection_read(session, i))
+                                       lambda i: inspection_read(session, i, lang))
 
 
 @router.get("/inspections/{inspection_id}", response_model=InspectionRead,
             dependencies=[require(P.SITE_SENSITIVE_READ)])
-def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep, response: Response) -> InspectionRead:
+def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep, response: Response,
+                   lang: LangQ = "en") -> InspectionRead:
     insp = svc.get_inspection(session, inspection_id)
     _check_site(session, guard, insp.site_id, P.SITE_SENSITIVE_READ, shown=("inspection", inspection_id))
     guard.sensitive_read("inspection", inspection_id, "inspection")
     set_etag(response, insp.version)
-    return inspection_read(session, insp)
+    return inspection_read(session, insp, lang)
 
 
 @router.put("/inspections/{inspection_id}/answers", response_model=InspectionRead,
@@ -173,7 +181,8 @@ def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: Ses
 @router.get("/tasks", response_model=TaskList, dependencies=[require(P.SITE_SENSITIVE_READ)])
 def list_tasks(session: SessionDep, guard: GuardDep, page: PageDep, region_id: int | None = None,
                site_id: int | None = None,
-               status: Annotated[list[TaskStatus] | None, Query()] = None, overdue: bool | None = None) -> TaskList:
+               status: Annotated[list[TaskStatus] | None, Query()] = None, overdue: bool | None = None,
+               lang: LangQ = "en") -> TaskList:
     scope = guard.scope(P.SITE_SENSITIVE_READ)
     items = svc.list_tasks(session, region_id=region_id, site_id=site_id, status=status or (), overdue=overdue)
     sites = {x.id: x for x in SiteRepo(session).s.scalars(select(Site).where(Site.id.in_({t.site_id for t in items})))}
@@ -181,16 +190,18 @@ def list_tasks(session: SessionDep, guard: GuardDep, page: PageDep, region_id: i
                                               _task_assigned(t))]
     if items:
         guard.sensitive_read("task", items[0].id if len(items) == 1 else None, "tasks")
-    return TaskList.mapped(items, page, task_read)
+    titles = wording.task_texts(session, items, lang)
+    return TaskList.mapped(items, page, lambda t: task_read(t, title=titles[t.id]))
 
 
 @router.get("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
-def get_task(task_id: IdPath, session: SessionDep, guard: GuardDep, response: Response) -> TaskRead:
+def get_task(task_id: IdPath, session: SessionDep, guard: GuardDep, response: Response,
+             lang: LangQ = "en") -> TaskRead:
     t = svc.get_task(session, task_id)
     _check_site(session, guard, t.site_id, P.SITE_SENSITIVE_READ, assigned=_task_assigned(t), shown=("task", task_id))
     guard.sensitive_read("task", task_id, "task")
     set_etag(response, t.version)
-    return task_read(t, session)
+    return task_read(t, session, title=wording.task_texts(session, [t], lang)[t.id])
 
 
 @router.patch("/tasks/{task_id}", response_model=TaskRead, dependencies=[require(P.TASK_WRITE)])

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi import Query
@@ -102,10 +103,11 @@ def site_vehicle(
 
 
 @router.get("/sites/{site_id}/vehicle/report", response_model=None, responses=HTML, dependencies=SENSITIVE)
-def site_vehicle_report(site_id: IdPath, session: SessionDep, guard: GuardDep) -> HTMLResponse:
-    """The site report's vehicle section as an HTML fragment."""
+def site_vehicle_report(site_id: IdPath, session: SessionDep, guard: GuardDep,
+                        lang: Literal["en", "zh-CN"] = "en") -> HTMLResponse:
+    """The site report's vehicle section as an HTML fragment (lang: en or zh-CN)."""
     _site_guard(session, guard, site_id, "vehicle_report")
-    return HTMLResponse(read.render_report_section(read.report_section(session, site_id)))
+    return HTMLResponse(read.render_report_section(read.report_section(session, site_id), lang=lang))
 
 
 @router.get("/regions/{region_id}/vehicle.geojson", response_model=None, responses=GEOJSON, dependencies=SENSITIVE)

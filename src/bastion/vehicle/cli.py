@@ -166,8 +166,10 @@ def gaps(
 def report(
     site: str = typer.Argument(..., help="Site id or exact name."),
     out: Path = typer.Option(..., "--out", help="HTML fragment to write."),
+    lang: str = typer.Option("en", "--lang", help="Language of the section: en or zh-CN."),
 ) -> None:
     """Write the site report's vehicle section as an HTML fragment."""
+    from bastion.kernel.i18n import check_lang
     from bastion.sites.service import site_id_by_ref
     from bastion.vehicle import read
 
@@ -175,5 +177,5 @@ def report(
         raise InvalidInput(f"output {out.name!r}: use a .html file name", field="out")
     with session_factory()() as s:
         sec = read.report_section(s, site_id_by_ref(s, site, None))
-    out.write_text(read.render_report_section(sec), encoding="utf-8")
+    out.write_text(read.render_report_section(sec, lang=check_lang(lang)), encoding="utf-8")
     console.print(f"wrote the vehicle section of {sec['site_name'] or sec['site_id']} to {out}")

@@ -233,9 +233,12 @@ def report_section(s: Session, site_id: int) -> dict[str, Any]:
                       "ratings rounded up to the next tested speed, never converted between standards"}
 
 
-def render_report_section(section: dict[str, Any]) -> str:
-    """The section as an HTML fragment (web/templates/vehicle_section.html, autoescaped)."""
+def render_report_section(section: dict[str, Any], *, lang: str = "en") -> str:
+    """The section as an HTML fragment in `lang` (web/templates/vehicle_section.html, autoescaped)."""
     import jinja2
 
+    from bastion.vehicle.wording import section_words
+
+    worded, tr = section_words(section, lang)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
-    return env.get_template("vehicle_section.html").render(section=section)
+    return env.get_template("vehicle_section.html").render(section=worded, tr=tr)

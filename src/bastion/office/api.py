@@ -217,7 +217,7 @@ def rectification_notice(site_id: IdPath, session: SessionDep, guard: GuardDep,
     site = SiteRepo(session).get(site_id)
     guard.check(P.SITE_SENSITIVE_READ, site_resource(site), object_id=site_id)
     guard.sensitive_read("site", site_id, "rectification_notice")
-    n = camp.notice(session, site_id, campaign_id=campaign_id, now=utcnow())
+    n = camp.notice(session, site_id, campaign_id=campaign_id, now=utcnow(), lang=lang)
     html = render.notice_html(n, lang=lang)
     if format == "pdf":
         return Response(render.to_pdf(html), media_type="application/pdf")

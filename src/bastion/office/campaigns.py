@@ -218,9 +218,16 @@ class Notice:
     receipt: str
 
 
-def notice(s: Session, site_id: int, *, campaign_id: int | None = None, now: dt.datetime) -> Notice:
+def notice(s: Session, site_id: int, *, campaign_id: int | None = None, now: dt.datetime,
+           lang: str = "en") -> Notice:
     """The notice for the site's inspection in ``campaign_id`` (or its latest inspection): every failed item with
-    its clause, the rectification deadline, reply requirement, issuing authority, date and a receipt line."""
+    its clause, the rectification deadline, reply requirement, issuing authority, date and a receipt line; the
+    generated wording (standard, clause, requirement, reply requirement) in ``lang``."""
+    from bastion.kernel.i18n import translator
+    from bastion.risk import wording as risk_wording
+    from bastion.supervision import wording as sup_wording
+
+    tr = translator(lang)
     site = s.get(Site, site_id)
     if site is None:
         raise NotFound(f"site {site_id} does not exist")
@@ -245,9 +252,12 @@ def notice(s: Session, site_id: int, *, campaign_id: int | None = None, now: dt.
     deadline = max((t.deadline for t in tasks), default=c.deadline if c is not None else now)
     insp = s.get(Inspection, inspection_id) if inspection_id is not None else None
     agency = s.get(Agency, authority_id) if authority_id else None
-    authority = agency.name if agency else (insp.inspector_agency if insp and insp.inspector_agency else "lead office")
+    authority = agency.name if agency else (sup_wording.inspector(insp.inspector_agency, lang)
+                                            if insp and insp.inspector_agency else tr("office.notice.lead_office"))
     issued = (c.created_at if c is not None else (insp.completed_at or insp.started_at) if insp else now).date()
     return Notice(f"C{c.id}-S{site_id}" if c is not None else f"I{inspection_id or 0}-S{site_id}", site_id,
-                  site.name or f"site {site_id}",
-                  tuple((f"{i.standard_id} {i.clause}", i.text, "rectify and report") for i in items), deadline,
-                  "reply in writing with evidence of rectification before the deadline", authority, issued, "")
+                  site.name or tr("office.notice.site", id=site_id),
+                  tuple((f"{tr(f'risk.standard.{i.standard_id}', i.standard_id)} {risk_wording.clause(i.clause, lang)}",
+                         sup_wording.item_text(i.measure, i.params, i.text, lang), tr("office.notice.rectify"))
+                        for i in items), deadline,
+                  tr("office.notice.reply_requirement"), authority, issued, "")

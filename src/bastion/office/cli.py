@@ -171,11 +171,12 @@ def notice(site_id: int = typer.Argument(...), campaign: int | None = typer.Opti
            out: Path = typer.Option(..., "--out", help="File to write (.html or .pdf).")) -> None:
     """Write a printable rectification notice (整改通知书) for a site."""
     from bastion.kernel.db.base import utcnow
+    from bastion.kernel.i18n import check_lang
     from bastion.office import campaigns
     from bastion.office import render
 
     with session_factory()() as s:
-        n = campaigns.notice(s, site_id, campaign_id=campaign, now=utcnow())
+        n = campaigns.notice(s, site_id, campaign_id=campaign, now=utcnow(), lang=check_lang(lang))
     html = render.notice_html(n, lang=lang)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(render.to_pdf(html))

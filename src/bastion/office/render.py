@@ -36,8 +36,24 @@ def _t(lang: str) -> Any:
     return lambda key: lab.get(key, key)
 
 
+def _worded_rows(b: Briefing, t: Any) -> list[list[tuple[Any, ...]]]:
+    """Each section's rows with the generated codes worded: the levels in force (scheme, level, response) and
+    the "unassigned" owner; names and figures as they are."""
+    out = []
+    for sec in b.sections:
+        rows = list(sec.rows)
+        if sec.key == "office.briefing.posture":
+            rows = [(r[0], t(f"posture.scheme.{r[1]}"), t(f"posture.level_name.{r[1]}.{r[2]}"),
+                     t(f"posture.response.{r[1]}.{r[3]}")) for r in rows]
+        elif sec.key == "office.briefing.duties":
+            rows = [(t("office.unassigned") if r[0] == "unassigned" else r[0], *r[1:]) for r in rows]
+        out.append(rows)
+    return out
+
+
 def briefing_html(b: Briefing, *, lang: str = "en") -> str:
-    return _env.get_template("briefing.html").render(b=b, t=_t(lang), lang=lang)
+    t = _t(lang)
+    return _env.get_template("briefing.html").render(b=b, t=t, lang=lang, rows=_worded_rows(b, t))
 
 
 def notice_html(n: Notice, *, lang: str = "en") -> str:

@@ -106,14 +106,15 @@ def get_schedules(
                 "application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}},
                 "text/html": {"schema": {"type": "string"}}}}})
 def export_plan(plan_id: IdPath, session: SessionDep, guard: GuardDep,
-                format: Literal["csv", "json", "html"] = "json") -> Response:
+                format: Literal["csv", "json", "html"] = "json",
+                lang: Literal["en", "zh-CN"] = "en") -> Response:
     _check_plan(session, guard, plan_id, Permission.PLAN_READ, Permission.SITE_SENSITIVE_READ)
     guard.sensitive_read("patrol_plan", plan_id, "patrol_schedules_export")
     p = svc.get_plan(session, plan_id)
     name = f"patrol-plan-{plan_id}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
     if format == "html":
-        return Response(exp.to_html(session, plan_id), media_type="text/html; charset=utf-8", headers=headers)
+        return Response(exp.to_html(session, plan_id, lang=lang), media_type="text/html; charset=utf-8", headers=headers)
     teams = svc.schedules(session, plan_id)
     if format == "csv":
         return Response(exp.to_csv(plan_id, teams), media_type="text/csv; charset=utf-8", headers=headers)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bastion.kernel.csvsafe import LINE_TERMINATOR
 from bastion.kernel.csvsafe import cell
 from bastion.kernel.geo import LocalProjection
+from bastion.kernel.i18n import translator
 from bastion.patrol.enums import TEAM_COLOURS
 from bastion.patrol.models import PatrolPlan
 from bastion.patrol.service import StopRow
@@ -136,7 +137,9 @@ def _team_svg(t: TeamSchedule, proj: _SvgProjection, depot: tuple[float, float],
     return "".join(out)
 
 
-def to_html(session: Session, plan_id: int) -> str:
+def to_html(session: Session, plan_id: int, *, lang: str = "en") -> str:
+    """The printable plan (one section per day, a table and a small map per team) in `lang`."""
+    tr = translator(lang)
     plan = get_plan(session, plan_id)
     region = RegionRepo(session).get(plan.region_id)
     teams = schedules(session, plan_id)
@@ -145,29 +148,32 @@ def to_html(session: Session, plan_id: int) -> str:
     esc = html.escape
     body = []
     for day in range(1, plan.days + 1):
-        body.append(f'<section class="day"><h2>Day {day}</h2>')
+        body.append(f'<section class="day"><h2>{esc(tr("patrol.print.day", day=day))}</h2>')
         for t in (x for x in teams if x.day == day):
             colour = COLOURS[(t.team - 1) % len(COLOURS)]
             rows = "".join(
                 f"<tr><td>{s.seq}</td><td>{esc(s.arrival)}</td><td>{esc(s.departure)}</td>"
-                f"<td>{esc(s.site_name)}{' <em>(extra)</em>' if s.extra else ''}</td>"
-                f"<td>{esc(s.category)}</td><td>{s.lat:.5f}, {s.lon:.5f}</td></tr>"
+                f"<td>{esc(s.name or tr(f'kind.{s.kind}', s.site_name))}"
+                f"{' <em>' + esc(tr('patrol.print.extra')) + '</em>' if s.extra else ''}</td>"
+                f"<td>{esc(tr(f'category.{s.category}', s.category))}</td><td>{s.lat:.5f}, {s.lon:.5f}</td></tr>"
                 for s in t.stops
             )
-            table = (f"<table><tr><th>#</th><th>arrive</th><th>leave</th><th>site</th><th>category</th>"
-                     f"<th>location</th></tr>{rows}</table>" if t.stops else "<p>In reserve at the base all shift.</p>")
+            head = "".join(f"<th>{esc(tr(f'patrol.print.col_{c}'))}</th>"
+                           for c in ("arrive", "leave", "site", "category", "location"))
+            table = (f"<table><tr><th>#</th>{head}</tr>{rows}</table>" if t.stops
+                     else f"<p>{esc(tr('patrol.print.reserve'))}</p>")
             svg = _team_svg(t, proj, depot, colour) if t.stops else ""
-            body.append(f'<div class="team"><h3 style="color:{colour}">{esc(t.label)}</h3>'
+            body.append(f'<div class="team"><h3 style="color:{colour}">{esc(tr("patrol.team", team=t.team))}</h3>'
                         f'<div class="cols"><div>{table}</div><div>{svg}</div></div></div>')
         body.append("</section>")
-    summary = (
-        f"{esc(region.name)} · {plan.teams} teams · shift {plan.shift_start}–{plan.shift_end} · {plan.days} days · "
-        f"seed {plan.seed} · solver {esc(plan.solver_status)} · attacker's best expected gain "
-        f"{plan.attacker_utility:,.1f} people"
-    )
+    summary = esc(tr("patrol.print.summary", region=region.name, teams=plan.teams, start=plan.shift_start,
+                     end=plan.shift_end, days=plan.days, seed=plan.seed,
+                     status=tr(f"dash.solver.{plan.solver_status}", plan.solver_status),
+                     gain=f"{plan.attacker_utility:,.1f}"))
+    title = esc(tr("patrol.print.title", id=plan.id, region=region.name))
     roads = _roads_svg(session, plan.region_id, proj).replace("<path ", '<path vector-effect="non-scaling-stroke" ')
     return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Patrol plan {plan.id} — {esc(region.name)}</title>
+<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 body{{font-family:sans-serif;margin:1.5em;color:#222}} h1{{font-size:1.4em}}
 h2{{border-bottom:2px solid #333;break-before:page}}
@@ -179,11 +185,9 @@ table{{border-collapse:collapse;font-size:0.85em}} td,th{{border:1px solid #ccc;
 </style></head><body>
 <svg id="roads-defs" aria-hidden="true"><defs><g id="roads" fill="none" stroke="#bbb" stroke-width="1"
  vector-effect="non-scaling-stroke">{roads}</g></defs></svg>
-<h1>Patrol plan {plan.id}</h1><p>{summary}</p>
-<p class="note">Black square: the teams' base. Numbered circles: stops in visiting order. Each sortie (one per time
-slot) leaves the base and returns to it. "(extra)": a visit by a team the day's plan left free. Keep this document
-restricted: it describes when places are protected.
-Map data © OpenStreetMap contributors (ODbL).</p>
+<h1>{esc(tr("patrol.print.heading", id=plan.id))}</h1><p>{summary}</p>
+<p class="note">{esc(tr("patrol.print.note"))}
+{esc(tr("patrol.print.attribution"))}</p>
 {"".join(body)}
 </body></html>
 """

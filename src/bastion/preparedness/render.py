@@ -55,6 +55,9 @@ def plan_html(plan: EmergencyPlan, site: Site, *, flags: tuple[str, ...] = (), l
 
     def flag(f: str) -> str:
         name, _, x = f.partition(":")
+        proc, _, field = x.partition(".")
+        if proc in PROCEDURES:  # "evacuation.roles" -> the procedure's and the field's words
+            x = f"{t(f'eplan.proc.{proc}')} · {t(f'eplan.field.{field}')}" if field else t(f"eplan.proc.{proc}")
         return str(t(f"eplan.flag.{name}", x=x))
 
     sections = []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter
 from fastapi import Query
@@ -31,6 +32,7 @@ from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 from bastion.risk import render as risk_render
 from bastion.risk import service as svc
+from bastion.risk import wording
 from bastion.risk.jobs import ASSESS as ASSESS_JOB
 from bastion.risk.schemas import AllocationRead
 from bastion.risk.schemas import FactsRead
@@ -64,11 +66,12 @@ P = Permission
 
 
 
-def tier_read(t: TierResult) -> TierRead:
+def tier_read(t: TierResult, lang: str = "en") -> TierRead:
     std = svc.standards()[t.standard_id]
     return TierRead(standard_id=t.standard_id, standard_name=std.name, standard_version=std.version,
                     status=t.status, tier=t.tier, label=t.label, score=t.score,  # type: ignore[arg-type]
-                    heightened_level=t.heightened_level, reasons=list(t.reasons),
+                    heightened_level=t.heightened_level,
+                    reasons=wording.reasons(t.reasons, lang, standard_id=t.standard_id),
                     requirements=[RequirementRead(measure=r.measure, params=dict(r.params), clause=r.clause,
                                                   assumption=r.assumption) for r in t.requirements])
 
@@ -98,9 +101,13 @@ def measure_catalogue(page: PageDep) -> Page[MeasureKindRead]:
 
 # a site's tiers and facts (entry checks, perimeter...) describe its security posture: site:sensitive_read, audited
 @router.get("/sites/{site_id}/tiers", response_model=SiteTiersRead, dependencies=[require(P.SITE_SENSITIVE_READ)])
-def site_tiers(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SiteTiersRead:
+def site_tiers(site_id: IdPath, session: SessionDep, guard: GuardDep,
+               lang: Annotated[Literal["en", "zh-CN"], Query(description="language of the reasons")] = "en",
+               ) -> SiteTiersRead:
+    """The site's tier under each standard, with the reasons (and the clauses they cite) in `lang`."""
     site = site_in_scope(session, guard, site_id, P.SITE_SENSITIVE_READ, "tiers")
-    return SiteTiersRead(site_id=site.id, name=site.name, tiers=[tier_read(t) for t in svc.site_tiers(session, site)])
+    return SiteTiersRead(site_id=site.id, name=site.name,
+                         tiers=[tier_read(t, lang) for t in svc.site_tiers(session, site)])
 
 
 @router.get("/sites/{site_id}/risk", response_model=SiteRiskRead, dependencies=[require(P.SITE_SENSITIVE_READ)])

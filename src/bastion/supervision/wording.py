@@ -35,7 +35,9 @@ _PLAN = re.compile(r"^(.*): write and approve an emergency plan for (\w+) "
                    r"\(one of the site's three highest risks; (\w+) tier\)$")
 _AAR = re.compile(r"^(.*): (\w+): (.*) \(issue: (.*)\)$", re.S)
 _INSPECTORS = {"vehicle assessment (desk review)": "task.inspector.vehicle_desk_review",
-               "emergency plan review (desk review)": "task.inspector.plan_desk_review"}
+               "emergency plan review (desk review)": "task.inspector.plan_desk_review",
+               "after-action report (exercise)": "task.inspector.exercise_aar",
+               "after-action review": "task.inspector.after_action_review"}
 
 
 def item_text(measure: str, params: Mapping[str, Any], text: str, lang: str) -> str:

@@ -7,7 +7,7 @@
 import { domIcon, getAllItems, getJSON, h, readSettings, tip } from "./util.js";
 import { can, field, readNumber, setFieldError, submitForm } from "./forms.js";
 import { runJobResult } from "./jobs.js";
-import { siteName, t } from "./i18n.js";
+import { lang, siteName, t } from "./i18n.js";
 
 /* global L */
 
@@ -52,7 +52,7 @@ export function createPatrolView({ map, api, onError }) {
     renderTools();
     if (!state.plan) { el.info.textContent = ""; return; }
     el.info.textContent = t("patrol.summary", {
-      gain: Math.round(state.plan.attacker_utility), status: state.plan.solver_status,
+      gain: Math.round(state.plan.attacker_utility), status: t(`dash.solver.${state.plan.solver_status}`, null, state.plan.solver_status),
     });
   }
 
@@ -64,7 +64,7 @@ export function createPatrolView({ map, api, onError }) {
     if (state.plan) {
       const base = `${api}/patrol-plans/${state.plan.id}/export`;
       parts.push(h("p", { class: "patrol-exports" },
-        h("a", { href: `${base}?format=html`, target: "_blank", rel: "noopener", id: "patrol-print" }, t("patrol.print")), " · ",
+        h("a", { href: `${base}?format=html&lang=${encodeURIComponent(lang())}`, target: "_blank", rel: "noopener", id: "patrol-print" }, t("patrol.print")), " · ",
         h("a", { href: `${base}?format=csv`, download: "", id: "patrol-csv" }, "CSV"), " · ",
         h("a", { href: `${base}?format=json`, download: "", id: "patrol-json" }, "JSON")));
     }

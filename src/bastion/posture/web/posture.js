@@ -14,7 +14,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
   const state = { region: null };
   const el = {
     heading: h("h2", { id: "posture-heading" }, ""),
-    scheme: h("select", { id: "posture-scheme" }, ...Object.keys(LEVELS).map((k) => h("option", { value: k }, k))),
+    scheme: h("select", { id: "posture-scheme" }, ...Object.keys(LEVELS).map((k) => h("option", { value: k }, t(`posture.scheme.${k}`, null, k)))),
     level: h("select", { id: "posture-level" }),
     reason: h("input", { type: "text", id: "posture-reason", maxlength: "2000" }),
     expires: h("input", { type: "datetime-local", id: "posture-expires" }),
@@ -35,7 +35,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
   if (office) office.after(box); else if (sidebar) sidebar.append(box);
 
   function fillLevels() {
-    el.level.replaceChildren(...LEVELS[el.scheme.value].map((l) => h("option", { value: l }, l)));
+    el.level.replaceChildren(...LEVELS[el.scheme.value].map((l) => h("option", { value: l }, t(`posture.level_name.${el.scheme.value}.${l}`, null, l))));
   }
 
   function refreshText() {
@@ -47,6 +47,8 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.preview.textContent = t("posture.preview");
     el.propose.textContent = t("posture.propose");
     el.notice.textContent = t("posture.restricted");
+    for (const o of el.scheme.options) o.textContent = t(`posture.scheme.${o.value}`, null, o.value);
+    for (const o of el.level.options) o.textContent = t(`posture.level_name.${el.scheme.value}.${o.value}`, null, o.value);
   }
 
   function renderPreview(pv) {
@@ -73,7 +75,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
       const page = await getJSON(`${api}/regions/${state.region.id}/posture?limit=20`);
       el.list.replaceChildren(h("h3", {}, t("posture.declarations")), ...page.items.map((d) => {
         const row = h("div", { class: "posture-decl", "data-id": String(d.id) },
-          `#${d.id} ${d.scheme} ${d.level} · ${d.status}`);
+          `#${d.id} ${t(`posture.scheme.${d.scheme}`, null, d.scheme)} ${t(`posture.level_name.${d.scheme}.${d.level}`, null, d.level)} · ${t(`posture.status.${d.status}`, null, d.status)}`);
         if (d.status === "proposed") {
           const b = h("button", { type: "button", class: "posture-approve" }, t("posture.approve"));
           b.addEventListener("click", async () => {
@@ -110,12 +112,12 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     const r = await postJSON(`${api}/regions/${state.region.id}/posture`, payload);
     const data = await r.json().catch(() => ({}));
     if (!r.ok) el.out.replaceChildren(h("p", { class: "error" }, String((data.error && data.error.message) || r.status)));
-    else { el.out.replaceChildren(h("p", {}, `#${data.id} ${data.status}`)); loadList(); }
+    else { el.out.replaceChildren(h("p", {}, `#${data.id} ${t(`posture.status.${data.status}`, null, data.status)}`)); loadList(); }
   });
   fillLevels();
   refreshText();
   return {
     setRegion(region) { state.region = region; el.out.replaceChildren(); return loadList(); },
-    refreshText() { refreshText(); },
+    refreshText() { refreshText(); loadList(); },
   };
 }

@@ -2,7 +2,7 @@
  * site-panel section with tiers under three regimes, risk per threat, gaps and open tasks
  * (GET {api}/sites/{id}/tiers, /risk, {api}/tasks?site_id=..). */
 import { getAllItems, getJSON, h, readSettings } from "./util.js";
-import { fmtNumber, formatDate, t } from "./i18n.js";
+import { fmtNumber, formatDate, lang, t } from "./i18n.js";
 
 /* one palette with the PDF reports: risk/enums.py RATING_COLOURS, served by /api/v1/meta (lowest rating first) */
 const settings = readSettings();
@@ -98,14 +98,14 @@ export function riskSection(api, siteId) {
     h("h3", {}, t("risk.heading")), body);
   const id = encodeURIComponent(siteId);
   Promise.all([
-    getJSON(`${api}/sites/${id}/tiers`),
+    getJSON(`${api}/sites/${id}/tiers?lang=${encodeURIComponent(lang())}`),
     getJSON(`${api}/sites/${id}/risk`),
     getAllItems(`${api}/tasks?site_id=${id}&status=open&status=in_progress&status=fixed`),
   ]).then(([tiers, risk, tasks]) => {
     body.replaceChildren(
       h("p", {}, t("risk.overall"), " ", pill(risk.worst_rating)),
       tiersTable(tiers.tiers), threatsTable(risk), gapsList(risk), tasksList(tasks),
-      h("p", {}, h("a", { href: `${api}/sites/${id}/report`, target: "_blank", rel: "noopener" }, t("risk.report"))));
+      h("p", {}, h("a", { href: `${api}/sites/${id}/report?lang=${encodeURIComponent(lang())}`, target: "_blank", rel: "noopener" }, t("risk.report"))));
   }).catch((err) => {
     body.replaceChildren(h("p", { class: "error", role: "alert" }, t("status.error", { message: err.message })));
   });

@@ -4,7 +4,7 @@
  * Plugged by the shell through register(ctx): panelSection(detail) adds the edit form to the site panel. */
 import { h, sendJSON } from "./util.js";
 import { can, field, readNumber, setFieldError, submitForm } from "./forms.js";
-import { t } from "./i18n.js";
+import { lang, t } from "./i18n.js";
 
 const CAPACITY_MAX = 10_000_000; // sites/schemas.py SiteUpdate.capacity_override le=
 
@@ -17,7 +17,7 @@ export function register(ctx) {
     regionBox.hidden = !region;
     if (!region) return;
     regionBox.replaceChildren(h("a", {
-      href: `${ctx.api}/regions/${encodeURIComponent(region.id)}/report`, target: "_blank", rel: "noopener",
+      href: `${ctx.api}/regions/${encodeURIComponent(region.id)}/report?lang=${encodeURIComponent(lang())}`, target: "_blank", rel: "noopener",
       id: "region-report-link",
     }, t("sites.region_report", { region: region.name })));
   }

@@ -4,6 +4,8 @@ then a valid deadline, then move its tasks on the board with a bulk update; relo
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import expect
@@ -37,6 +39,9 @@ def test_inspection_then_task_board_bulk_update_in_chinese(browser: Browser, liv
     expect(items.first).to_be_visible()
     n = items.count()
     assert n >= 2
+    # the checklist's requirements and cited clauses are worded in Chinese by the server (not the stored English)
+    assert all(re.search(r"[\u4e00-\u9fff]", x) for x in items.locator("legend").all_inner_texts())
+    assert all(re.search(r"[\u4e00-\u9fff]", x) for x in items.locator(".clause").all_inner_texts())
     # the first item fails, the others as the site's records suggest it (or not applicable)
     items.nth(0).locator("input[value='fail']").check()
     for i in range(1, n):
@@ -65,6 +70,7 @@ def test_inspection_then_task_board_bulk_update_in_chinese(browser: Browser, liv
     expect(board.locator("h3")).to_have_text(ZH["supervision.task_board_region"].format(region="Monaco"))
     open_col = board.locator(".tb-column[data-status='open']")
     expect(open_col.locator(".tb-card")).to_have_count(1)
+    assert re.search(r"[\u4e00-\u9fff]", open_col.locator(".tb-text").first.inner_text())  # the task, in Chinese
     board.locator("#tb-agency").select_option("Direction de la Sûreté Publique")
     board.locator(".tb-pick").first.check()
     board.locator("#tb-bulk-status").select_option("in_progress")

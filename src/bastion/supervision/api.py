@@ -116,12 +116,12 @@ def task_read(t: RectificationTask, s: Session | None = None, *, title: str | No
 @router.post("/sites/{site_id}/inspections", response_model=InspectionRead, status_code=201,
              dependencies=[require(P.INSPECTION_WRITE)])
 def start_inspection(site_id: IdPath, body: InspectionCreate, sf: SessionFactoryDep, session: SessionDep,
-                     guard: GuardDep, auth: AuthDep) -> InspectionRead:
+                     guard: GuardDep, auth: AuthDep, lang: LangQ = "en") -> InspectionRead:
     _check_inspector(session, guard, site_id)
     insp = svc.start_inspection(sf, site_id, now=utcnow(), inspector_agency=body.inspector_agency,
                                 inspector_account_id=auth.user_id)
     with sf() as s:
-        return inspection_read(s, svc.get_inspection(s, insp.id))
+        return inspection_read(s, svc.get_inspection(s, insp.id), lang)
 
 
 @router.get("/sites/{site_id}/inspections", response_model=Page[InspectionRead],
@@ -149,7 +149,8 @@ def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep, 
 @router.put("/inspections/{inspection_id}/answers", response_model=InspectionRead,
             dependencies=[require(P.INSPECTION_WRITE)])
 def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDep, session: SessionDep,
-                guard: GuardDep, auth: AuthDep, pre: PreconditionDep, response: Response) -> InspectionRead:
+                guard: GuardDep, auth: AuthDep, pre: PreconditionDep, response: Response,
+                lang: LangQ = "en") -> InspectionRead:
     """Record answers. Send the inspection's version (If-Match or `version`): a stale one gets 409."""
     _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id,
                      ("inspection", inspection_id))
@@ -158,13 +159,13 @@ def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDe
     with sf() as s:
         insp = svc.get_inspection(s, inspection_id)
         set_etag(response, insp.version)
-        return inspection_read(s, insp)
+        return inspection_read(s, insp, lang)
 
 
 @router.post("/inspections/{inspection_id}/complete", response_model=CompletionRead,
              dependencies=[require(P.INSPECTION_WRITE)])
 def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: SessionFactoryDep, session: SessionDep,
-                        guard: GuardDep, auth: AuthDep, pre: PreconditionDep) -> CompletionRead:
+                        guard: GuardDep, auth: AuthDep, pre: PreconditionDep, lang: LangQ = "en") -> CompletionRead:
     _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id,
                      ("inspection", inspection_id))
     rep = svc.complete(sf, inspection_id, now=utcnow(), owner_agency=body.owner_agency,
@@ -172,7 +173,7 @@ def complete_inspection(inspection_id: IdPath, body: InspectionComplete, sf: Ses
                        owner_agency_id=_agency_id(session, body.owner_agency),
                        expected_version=pre.expected(body.version))
     with sf() as s:
-        return CompletionRead(inspection=inspection_read(s, svc.get_inspection(s, inspection_id)),
+        return CompletionRead(inspection=inspection_read(s, svc.get_inspection(s, inspection_id), lang),
                               failed=list(rep.failed), passed=list(rep.passed),
                               not_applicable=list(rep.not_applicable), tasks_created=list(rep.tasks_created),
                               tasks_reopened=list(rep.tasks_reopened), tasks_verified=list(rep.tasks_verified))

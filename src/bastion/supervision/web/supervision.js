@@ -5,7 +5,7 @@
  * Shown only to users who hold inspection:write / task:write (site:sensitive_read to see tasks). */
 import { getAllItems, getJSON, h, sendJSON } from "./util.js";
 import { can, field, readNumber, setFieldError, showErrors, submitForm } from "./forms.js";
-import { fmtNumber, formatDate, t } from "./i18n.js";
+import { fmtNumber, formatDate, lang, t } from "./i18n.js";
 
 const ANSWERS = ["pass", "fail", "not_applicable"];
 const STATUSES = ["open", "in_progress", "fixed", "verified"];
@@ -15,7 +15,7 @@ export function register(ctx) {
   const board = createBoard(ctx);
   return {
     setRegion(r) { board.setRegion(r); },
-    refreshText() { board.render(); },
+    refreshText() { board.refresh(); },
     permissionsChanged() { board.render(); },
     panelSection(d) {
       if (!can("inspection:write")) return null;
@@ -33,9 +33,9 @@ export function register(ctx) {
 async function loadInspection(ctx, site, body) {
   body.replaceChildren(h("p", { class: "muted" }, t("status.loading")));
   try {
-    const list = await getAllItems(`${ctx.api}/sites/${site.id}/inspections`);
+    const list = await getAllItems(`${ctx.api}/sites/${site.id}/inspections?lang=${encodeURIComponent(lang())}`);
     const open = list.find((i) => i.status !== "completed");
-    if (open) { renderInspection(ctx, site, body, await getJSON(`${ctx.api}/inspections/${open.id}`)); return; }
+    if (open) { renderInspection(ctx, site, body, await getJSON(`${ctx.api}/inspections/${open.id}?lang=${encodeURIComponent(lang())}`)); return; }
     const last = list.filter((i) => i.status === "completed").sort((a, b) => b.id - a.id)[0];
     const start = h("form", { class: "inspection-start", novalidate: true },
       last ? h("p", { class: "muted" }, t("supervision.last_completed", { date: formatDate(last.completed_at) })) : null,
@@ -44,7 +44,7 @@ async function loadInspection(ctx, site, body) {
     start.addEventListener("submit", (ev) => {
       ev.preventDefault();
       submitForm(start, async () => {
-        const insp = await sendJSON("POST", `${ctx.api}/sites/${site.id}/inspections`, {});
+        const insp = await sendJSON("POST", `${ctx.api}/sites/${site.id}/inspections?lang=${encodeURIComponent(lang())}`, {});
         renderInspection(ctx, site, body, insp);
       });
     });
@@ -61,8 +61,8 @@ function renderInspection(ctx, site, body, insp) {
       t("supervision.progress", { done: fmtNumber(answered), total: fmtNumber(insp.items.length) })),
     h("ol", { class: "checklist" }, insp.items.map((item) => h("li", { "data-item-id": item.item_id },
       h("fieldset", { class: "checklist-item", "data-field": `answers.${item.item_id}` },
-        h("legend", {}, item.text),
-        h("p", { class: "muted clause" }, `${item.standard_id} · ${item.clause}`),
+        h("legend", {}, item.title || item.text),
+        h("p", { class: "muted clause" }, `${t(`risk.standard.${item.standard_id}`, null, item.standard_id)} · ${item.clause_title || item.clause}`),
         h("div", { class: "answer-choices" }, ANSWERS.map((a) => h("label", { class: "answer-choice" },
           h("input", { type: "radio", name: `ans-${insp.id}-${item.item_id}`, value: a,
             checked: item.answer === a || null }), " ", t(`supervision.answer.${a}`)))),
@@ -77,7 +77,7 @@ function renderInspection(ctx, site, body, insp) {
       if (picked && picked.value !== item.answer) answers[item.item_id] = picked.value;
     }
     submitForm(form, async () => {
-      const saved = await sendJSON("PUT", `${ctx.api}/inspections/${insp.id}/answers`, { answers }, { etag: insp.version });
+      const saved = await sendJSON("PUT", `${ctx.api}/inspections/${insp.id}/answers?lang=${encodeURIComponent(lang())}`, { answers }, { etag: insp.version });
       renderInspection(ctx, site, body, saved);
     });
   });
@@ -126,7 +126,7 @@ function createBoard(ctx) {
     if (!st.region) return;
     dialog.replaceChildren(h("p", { class: "muted" }, t("status.loading")));
     try {
-      st.tasks = await getAllItems(`${ctx.api}/tasks?region_id=${st.region.id}`);
+      st.tasks = await getAllItems(`${ctx.api}/tasks?region_id=${st.region.id}&lang=${encodeURIComponent(lang())}`);
     } catch (err) {
       dialog.replaceChildren(h("p", { class: "error", role: "alert" }, err.message));
       return;
@@ -162,7 +162,7 @@ function createBoard(ctx) {
           writable && s !== "verified" ? h("input", { type: "checkbox", class: "tb-pick", "aria-label": t("supervision.pick", { id: x.id }),
             checked: st.selected.has(x.id) || null,
             onchange: (ev) => { if (ev.target.checked) st.selected.add(x.id); else st.selected.delete(x.id); } }) : null,
-          h("span", { class: "tb-text" }, x.text),
+          h("span", { class: "tb-text" }, x.title || x.text),
           h("span", { class: "tb-meta muted" }, `${x.owner_agency} · ${formatDate(x.deadline)}`,
             x.overdue ? h("strong", { class: "tb-overdue" }, ` ${t("supervision.overdue")}`) : null)))));
     });
@@ -204,5 +204,7 @@ function createBoard(ctx) {
   return {
     setRegion(r) { st.region = r; st.tasks = []; st.selected.clear(); render(); if (st.open) load(); },
     render,
+    /** After a language switch: the task texts are worded by the server in the language asked for. */
+    refresh() { render(); if (st.open) load(); },
   };
 }

@@ -119,9 +119,9 @@ def world(golden_dbs: GoldenDatabases, tmp_path_factory: pytest.TempPathFactory)
         assert c.post(f"{API}/exercises/{ex['id']}/finalise").status_code == 200
         patrol = job_result(c, c.post(f"{API}/regions/{rid}/patrol-plans", json={
             "teams": 2, "shift": "08:00-10:00", "days": 1, "seed": 3, "max_sites": 8, "max_stops": 2}))
-        names = {s["name"] for s in sites if s["name"]} | {"Monaco", "Sûreté Publique", "Stade operator",
-                                                          "Casino operator", "Stadium drill", "Close gate C on event days",
-                                                          "Gate left open", "Fire alarm", "Sound the alarm"}
+        entered = {"Monaco", "Sûreté Publique", "Stade operator", "Casino operator", "Stadium drill",
+                   "Close gate C on event days", "Gate left open", "Fire alarm", "Sound the alarm"}  # user words
+        names = {s["name"] for s in sites if s["name"]} | entered
         names |= {n[:k] for n in names for k in range(12, len(n))}  # the region report's chart shortens names
         yield {"c": c, "rid": rid, "stade": stade, "casino": casino, "plan": plan.json()["id"],
                "patrol": patrol["plan_id"], "names": names, "inspection": insp["id"]}
@@ -218,8 +218,8 @@ def test_the_views_json_labels_have_chinese_words_and_display_texts_are_chinese(
 
 
 def test_a_hand_checked_reason_clause_and_rating_in_chinese() -> None:
-    from bastion.supervision.wording import _vehicle_text
     from bastion.kernel.i18n import translator
+    from bastion.supervision.wording import _vehicle_text
     from bastion.vehicle.wording import rating_label
 
     assert wording.reason("2,500 people: s2 (enhanced duty: 800 or more)", "zh-CN") == \
@@ -238,7 +238,8 @@ def test_a_hand_checked_reason_clause_and_rating_in_chinese() -> None:
             "under its own standard)")
     assert _vehicle_text(text, "zh-CN", translator("zh-CN")) == (
         "小汽车：Casino，入口点 43.73920, 7.42710：车辆到达速度可达 119 公里/小时，超过所有测试速度；先降低接近速度"
-        "（调整布局、设置减速弯道），再设置经认证的防冲撞设施；小汽车（忽略单行限制）：Casino，入口点 43.73920, 7.42710："
+        "（调整布局、设置减速弯道），再设置经认证的防冲撞设施；"
+        "小汽车（忽略单行限制）：Casino，入口点 43.73920, 7.42710："
         "设置认证等级为 V/1500[M1]/64 穿透距离 ≤ 1.0 米 的防冲撞设施（或按其自身标准的同等要求）")
 
 

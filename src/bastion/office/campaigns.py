@@ -252,7 +252,7 @@ def notice(s: Session, site_id: int, *, campaign_id: int | None = None, now: dt.
     deadline = max((t.deadline for t in tasks), default=c.deadline if c is not None else now)
     insp = s.get(Inspection, inspection_id) if inspection_id is not None else None
     agency = s.get(Agency, authority_id) if authority_id else None
-    authority = agency.name if agency else (sup_wording.inspector(insp.inspector_agency, lang)
+    authority = agency.name if agency else (sup_wording.inspector(insp.inspector_agency, lang) or ""
                                             if insp and insp.inspector_agency else tr("office.notice.lead_office"))
     issued = (c.created_at if c is not None else (insp.completed_at or insp.started_at) if insp else now).date()
     return Notice(f"C{c.id}-S{site_id}" if c is not None else f"I{inspection_id or 0}-S{site_id}", site_id,

@@ -149,7 +149,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     const current = el.exercises.value;
     el.exercises.replaceChildren(h("option", { value: "" }, t("prep.exercises")),
       ...(c ? c.exercises : []).map((e) => h("option", { value: String(e.id) },
-        `[${t("prep.exercise_mode")}] ${e.start.slice(0, 10)} ${e.name} (${e.type})`)));
+        `[${t("prep.exercise_mode")}] ${e.start.slice(0, 10)} ${e.name} (${t(`prep.exercise_type.${e.type}`, null, e.type)})`)));
     el.exercises.value = current;
   }
 
@@ -187,7 +187,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     const arrivals = e && e.evaluation && e.evaluation.arrivals ? e.evaluation.arrivals.filter((a) => a.late) : [];
     el.aar.replaceChildren(
       ...arrivals.map((a) => h("li", { class: "flag" }, `${a.unit}: ${t("prep.late")}`)),
-      ...items.map((i) => h("li", null, `${t("prep.aar")}: ${i.capability}: ${i.corrective_action} (${i.owner_agency}, ${i.due})`)));
+      ...items.map((i) => h("li", null, `${t("prep.aar")}: ${t(`prep.capability.${i.capability}`, null, i.capability)}: ${i.corrective_action} (${i.owner_agency}, ${i.due})`)));
   }
 
   function injectText(i) {

@@ -30,6 +30,11 @@ export function ratingSpeed(label) {
 
 const kph = (v) => t("vehicle.kph", { v: fmtNumber(Math.round(v)) });
 
+/** A required rating in the page's language: the standard's code kept, "penetration <= 1.0 m" worded
+ * (vehicle.wording.rating_label on the server). */
+export const ratingLabel = (label) => String(label || "").replace(/ penetration <= ([\d.]+) m/,
+  (_, m) => t("vehicle.penetration", { m }));
+
 export function createVehicleLayer(map, { api, onStatus }) {
   map.createPane("vehicle").style.zIndex = 420;
   const state = { paths: [], highlight: null, regionId: null, regionName: "", enabled: false, vehicle: settings.default_vehicle || VEHICLE_CLASSES[0], group: null, legend: null, seq: 0, count: 0 };
@@ -98,7 +103,7 @@ export function createVehicleLayer(map, { api, onStatus }) {
     for (const f of feats.filter((x) => x.properties.feature === "entry")) {
       const p = f.properties;
       const [lon, lat] = f.geometry.coordinates;
-      const title = t("vehicle.entry_tooltip", { speed: kph(p.impact_speed_kph), rating: p.required_rating || "?" });
+      const title = t("vehicle.entry_tooltip", { speed: kph(p.impact_speed_kph), rating: p.required_rating ? ratingLabel(p.required_rating) : "?" });
       layers.push(L.marker([lat, lon], {
         pane: "vehicle", keyboard: false, title,
         icon: domIcon({ className: `vehicle-entry status-${p.status}`, iconSize: null }, () => {
@@ -193,7 +198,7 @@ function sectionBody(d) {
             hi: fmtNumber(Math.round(ap.impact_speed_band_kph.high)) }))),
         h("td", {}, t("vehicle.kj", { v: fmtNumber(Math.round(ap.kinetic_energy_kj)) })),
         h("td", {}, t("vehicle.m", { v: fmtNumber(Math.round(ap.run_up_m)) })),
-        h("td", { class: "vehicle-need" }, ap.needs.length ? ap.needs[0].label : "—",
+        h("td", { class: "vehicle-need" }, ap.needs.length ? ratingLabel(ap.needs[0].label) : "—",
           ap.barriers.length ? h("div", { class: "sub muted" }, t("vehicle.barriers_here", { n: ap.barriers.length,
             note: ap.barriers.some((b) => b.rated) ? "" : t("vehicle.unrated") })) : null),
         h("td", {}, h("span", { class: `tag vehicle-status status-${ap.status}` }, t(`vehicle.status.${ap.status}`))))))));

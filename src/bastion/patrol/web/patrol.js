@@ -64,7 +64,7 @@ export function createPatrolView({ map, api, onError }) {
     if (state.plan) {
       const base = `${api}/patrol-plans/${state.plan.id}/export`;
       parts.push(h("p", { class: "patrol-exports" },
-        h("a", { href: `${base}?format=html&lang=${encodeURIComponent(lang())}`, target: "_blank", rel: "noopener", id: "patrol-print" }, t("patrol.print")), " · ",
+        h("a", { href: `${base}?lang=${encodeURIComponent(lang())}&format=html`, target: "_blank", rel: "noopener", id: "patrol-print" }, t("patrol.print")), " · ",
         h("a", { href: `${base}?format=csv`, download: "", id: "patrol-csv" }, "CSV"), " · ",
         h("a", { href: `${base}?format=json`, download: "", id: "patrol-json" }, "JSON")));
     }

@@ -91,3 +91,27 @@ def test_site_report_in_chinese_has_no_english_vocabulary_outside_cited_clauses(
     found = sorted({w for w in WORD.findall(text) if w.lower() in english_vocabulary()})
     assert found == [], [text[max(0, text.find(w) - 60):text.find(w) + 30] for w in found]
     assert "三种制度下的等级" in text and "各威胁的风险" in text
+
+
+def test_checklist_and_task_texts_are_worded_per_language_on_each_backend(client: TestClient) -> None:
+    """The display texts of an inspection's checklist and of the tasks it opens are rendered from the stored
+    measure and parameters (one query over (inspection, item) pairs, on SQLite and PostgreSQL): Chinese for a
+    zh-CN reader, the stored English otherwise."""
+    sites = client.get(f"{API}/sites", params={"region_id": 1, "limit": 500}).json()["items"]
+    stade = next(s["id"] for s in sites if s["name"] == "Stade Louis-II")
+    insp = client.post(f"{API}/sites/{stade}/inspections", params={"lang": "zh-CN"},
+                       json={"inspector_agency": "Sûreté Publique"}).json()
+    cctv = next(i for i in insp["items"] if i["item_id"] == "cn_key_target:cctv")
+    assert cctv["title"] == "视频监控（保存不少于 90 天）" and cctv["text"].startswith("CCTV")
+    assert cctv["clause_title"] == "技防：视频图像保存不少于 90 天（GA 1551 系列）"
+    r = client.put(f"{API}/inspections/{insp['id']}/answers",
+                   json={"answers": {i["item_id"]: "fail" for i in insp["items"]}, "version": insp["version"]})
+    done = client.post(f"{API}/inspections/{insp['id']}/complete",
+                       json={"owner_agency": "Stade operator", "version": r.json()["version"]}).json()
+    zh = client.get(f"{API}/tasks", params={"site_id": stade, "lang": "zh-CN", "limit": 100}).json()["items"]
+    en = client.get(f"{API}/tasks", params={"site_id": stade, "limit": 100}).json()["items"]
+    assert len(zh) == len(done["tasks_created"]) == len(insp["items"])
+    assert all(CJK.search(t["title"]) and not WORD.search(t["title"]) for t in zh)
+    assert [t["title"] for t in en] == [t["text"] for t in en]
+    one = next(t for t in zh if t["item_id"] == "cn_key_target:cctv")
+    assert client.get(f"{API}/tasks/{one['id']}", params={"lang": "zh-CN"}).json()["title"] == cctv["title"]

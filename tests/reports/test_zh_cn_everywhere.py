@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +65,13 @@ def standard_texts() -> set[str]:
     return texts
 
 
-def vocabulary() -> set[str]:
+@cache
+def vocabulary() -> frozenset[str]:
     """The English vocabulary, plus the words of the bundled standards' clauses (what a zh-CN reader must not
     see untranslated), less the words the Chinese texts keep (codes such as GA 1551, ISC, FSL)."""
     kept = {w.lower() for v in wording.clause_catalogue("zh-CN").values() for w in WORD.findall(v)}
     clauses = {w.lower() for k in standard_texts() for w in WORD.findall(k)}
-    return english_vocabulary() | (clauses - kept)
+    return frozenset(english_vocabulary() | (clauses - kept))
 
 
 @pytest.fixture(scope="module")

@@ -37,6 +37,7 @@ from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
 from bastion.preparedness import render
 from bastion.preparedness import service as svc
+from bastion.preparedness import spaces as sp_svc
 from bastion.preparedness.jobs import DRAFT_REGION as DRAFT_REGION_JOB
 from bastion.preparedness.models import EmergencyPlan
 from bastion.preparedness.models import Exercise
@@ -61,6 +62,9 @@ from bastion.preparedness.schemas import PlanTasksRead
 from bastion.preparedness.schemas import ProposalRead
 from bastion.preparedness.schemas import ReadinessRead
 from bastion.preparedness.schemas import RegionDraftCreate
+from bastion.preparedness.schemas import SpaceRead
+from bastion.preparedness.schemas import SpacesRead
+from bastion.preparedness.schemas import SpacesUpdate
 from bastion.preparedness.schemas import TrainingRead
 from bastion.preparedness.schemas import TrainingUpdate
 from bastion.sites.guards import region_in_scope
@@ -140,7 +144,7 @@ def readiness(site_id: IdPath, session: SessionDep, guard: GuardDep) -> Readines
     return ReadinessRead(site_id=r.site_id, site_name=r.site_name, level=r.level, tiers=[list(t) for t in r.tiers],
                          top_threats=list(r.top_threats), missing_scenarios=list(r.missing_scenarios),
                          plans={k: list(v) for k, v in r.plans.items()}, trained=r.training[0],
-                         expected=r.training[1])
+                         expected=r.training[1], invacuation=r.invacuation)
 
 
 @router.post("/sites/{site_id}/emergency-plan-tasks", response_model=PlanTasksRead,
@@ -173,6 +177,32 @@ def put_exits(site_id: IdPath, body: ExitsUpdate, sf: SessionFactoryDep, session
     rows = svc.set_exits(sf, site_id, [e.model_dump() for e in body.exits])
     return ExitsRead(site_id=site_id, exits=[_exit(e) for e in rows],
                      clear_width_m=round(sum(e.width_m for e in rows), 3))
+
+
+def _spaces_read(s: Session, site_id: int) -> SpacesRead:
+    v = svc.site_spaces_view(s, site_id)
+    return SpacesRead(site_id=site_id, spaces=[SpaceRead(id=r.id, kind=r.kind, label=r.label, area_m2=r.area_m2,
+                                                         capacity=r.capacity, source=r.source) for r in v.rows],
+                      protected_spaces=v.protected_spaces, lockable_zones=v.lockable_zones, invacuation=v.invacuation)
+
+
+@router.get("/sites/{site_id}/spaces", response_model=SpacesRead, dependencies=[require(P.EPLAN_READ)])
+def get_spaces(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SpacesRead:
+    """Protected spaces (invacuation) and lockable zones on record, the plan lines they give, and the capacity
+    against the peak-hour people (the site's building stands in when no protected space is entered)."""
+    site_in_scope(session, guard, site_id, P.EPLAN_READ)
+    return _spaces_read(session, site_id)
+
+
+@router.put("/sites/{site_id}/spaces", response_model=SpacesRead, dependencies=[require(P.EPLAN_WRITE)])
+def put_spaces(site_id: IdPath, body: SpacesUpdate, sf: SessionFactoryDep, session: SessionDep,
+               guard: GuardDep) -> SpacesRead:
+    """Replace the site's user-entered spaces: [{kind, label, area_m2?, capacity?}] (a protected space needs its
+    usable area or its capacity)."""
+    site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
+    sp_svc.set_spaces(sf, site_id, [x.model_dump() for x in body.spaces])
+    session.expire_all()
+    return _spaces_read(session, site_id)
 
 
 @router.get("/sites/{site_id}/training", response_model=Page[TrainingRead], dependencies=[require(P.EPLAN_READ)])
@@ -215,7 +245,7 @@ def print_plan(eplan_id: IdPath, session: SessionDep, guard: GuardDep,
     guard.sensitive_read("emergency_plan", eplan_id, "emergency_plan_print")
     r = svc.readiness(session, p.site_id, now=utcnow())
     html = render.plan_html(p, SiteRepo(session).get(p.site_id), flags=r.plans.get(p.threat, ()), lang=lang,
-                            generated_at=utcnow())
+                            generated_at=utcnow(), invacuation=r.invacuation)
     if format == "pdf":
         return Response(render.to_pdf(html), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="emergency-plan-{eplan_id}.pdf"'})

@@ -207,8 +207,9 @@ def print_plan(plan_id: int = typer.Argument(...),
 
     with session_factory()() as s:
         p = svc.get_plan(s, plan_id)
-        flags = svc.readiness(s, p.site_id, now=utcnow()).plans.get(p.threat, ())
-        html = render.plan_html(p, SiteRepo(s).get(p.site_id), flags=flags, lang=lang, generated_at=utcnow())
+        r = svc.readiness(s, p.site_id, now=utcnow())
+        html = render.plan_html(p, SiteRepo(s).get(p.site_id), flags=r.plans.get(p.threat, ()), lang=lang,
+                                generated_at=utcnow(), invacuation=r.invacuation)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(render.to_pdf(html))
     else:
@@ -231,6 +232,43 @@ def exits(site: str = typer.Option(..., "--site", help=SITE_HELP),
             raise InvalidInput(f"--exit {label}: width must be metres, got {w!r}", field="exit") from None
     got = svc.set_exits(session_factory(), _site_id(site), rows)
     console.print(f"{len(got)} exits, {sum(e.width_m for e in got):.2f} m clear width in total")
+
+
+@plans_app.command("spaces")
+@handle_errors
+def spaces(site: str = typer.Option(..., "--site", help=SITE_HELP),
+           protected: list[str] = typer.Option([], "--protected", help=(
+               "LABEL=AREA_M2 or LABEL=AREA_M2:CAPACITY or LABEL=:CAPACITY (repeatable): a protected space "
+               "for invacuation.")),
+           lockable: list[str] = typer.Option([], "--lockable", help="LABEL (repeatable): a lockable zone."),
+           show: bool = typer.Option(False, "--show", help="Only show the spaces and the capacity; change nothing.")
+           ) -> None:
+    """Record a site's protected spaces (usable area m2 and/or capacity) and lockable zones (replaces the site's
+    entries); prints the invacuation capacity against the peak-hour people."""
+    from bastion.preparedness import service as svc
+    from bastion.preparedness import spaces as sp_svc
+
+    sid = _site_id(site)
+    if not show:
+        rows: list[dict[str, object]] = []
+        for label, v in _pairs(protected, "--protected").items():
+            area, _, cap = v.partition(":")
+            try:
+                rows.append({"kind": "protected_space", "label": label,
+                             "area_m2": float(area) if area else None, "capacity": int(cap) if cap else None})
+            except ValueError:
+                raise InvalidInput(f"--protected {label}: give AREA_M2[:CAPACITY] as numbers, got {v!r}",
+                                   field="protected") from None
+        rows += [{"kind": "lockable_zone", "label": x} for x in lockable]
+        sp_svc.set_spaces(session_factory(), sid, rows)
+    with session_factory()() as s:
+        v = svc.site_spaces_view(s, sid)
+    inv = v.invacuation
+    print_json({"site_id": sid, "spaces": [{"kind": r.kind, "label": r.label, "area_m2": r.area_m2,
+                                             "capacity": r.capacity, "source": r.source} for r in v.rows],
+                "protected_spaces": v.protected_spaces, "lockable_zones": v.lockable_zones,
+                "invacuation": {k: inv[k] for k in ("people", "capacity", "enough", "shortfall", "area_needed_m2",
+                                                    "m2_per_person")}})
 
 
 @plans_app.command("exits-osm")

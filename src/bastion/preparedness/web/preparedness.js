@@ -3,6 +3,7 @@
  * after-action items. DOM built with textContent only (strict CSP); talks only to our own server:
  *   GET  {api}/sites/{id}/readiness, {api}/sites/{id}/emergency-plans, {api}/regions/{id}/exercise-calendar
  *   POST {api}/sites/{id}/emergency-plans[/draft], {api}/emergency-plans/{id}/approve, {api}/exercises/{id}/msel
+ *   GET/PUT {api}/sites/{id}/spaces (protected spaces and lockable zones: their lines go into the sections)
  * Every exercise record is marked EXERCISE. Roles are positions, never names. */
 import { csrfToken, getAllItems } from "./util.js";
 
@@ -11,7 +12,7 @@ const THREATS = ["marauding_attack", "vehicle_as_weapon", "ied", "fire_as_weapon
 export function register({ api, t, h, getJSON, postJSON, onStatus }) {
   // calSeq: only the newest calendar answer is drawn; an answer asked for before a write (the injects) is stale
   const st = { region: null, site: null, readiness: null, plans: [], calendar: null, exercise: null, calSeq: 0,
-    calBusy: false };
+    calBusy: false, spaces: [] };
   const el = {};
   const fail = (err) => onStatus(t("status.error", { message: err.message || String(err) }), true);
 
@@ -31,6 +32,12 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.sectionsLabel = h("span");
     el.sections = h("textarea", { id: "prep-sections", rows: "4", spellcheck: "false" });
     el.save = h("button", { type: "button", id: "prep-save", onclick: () => save().catch(fail) });
+    el.spacesHeading = h("h3", { id: "prep-spaces-heading" });
+    el.spaces = h("div", { id: "prep-spaces", class: "prep-spaces" });
+    el.spaceAdd = h("button", { type: "button", id: "prep-space-add", class: "link-button",
+      onclick: () => { st.spaces.push({ kind: "protected_space", label: "", area_m2: null, capacity: null }); renderSpaces(); } });
+    el.spacesSave = h("button", { type: "button", id: "prep-spaces-save", onclick: () => saveSpaces().catch(fail) });
+    el.invacuation = h("p", { id: "prep-invacuation", class: "prep-info" });
     el.calHeading = h("h3", { id: "prep-cal-heading" });
     el.year = h("input", { id: "prep-year", type: "number", min: "2000", max: "2200",
       value: String(new Date().getUTCFullYear()) });
@@ -46,6 +53,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
       h("label", { class: "field" }, el.siteLabel, el.siteInput), el.load, el.readiness, el.plans,
       h("div", { class: "field" }, el.threat, el.draft),
       h("label", { class: "field" }, el.sectionsLabel, el.sections), el.save,
+      el.spacesHeading, el.spaces, el.spaceAdd, el.spacesSave, el.invacuation,
       el.calHeading, h("label", { class: "field" }, el.yearLabel, el.year), el.calendar,
       h("label", { class: "field" }, el.exercises), el.msel, el.injects, el.aar);
     const results = document.querySelector(".sidebar .results");
@@ -60,6 +68,9 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.draft.textContent = t("prep.draft");
     el.sectionsLabel.textContent = t("prep.sections_json");
     el.save.textContent = t("prep.save");
+    el.spacesHeading.textContent = t("prep.spaces");
+    el.spaceAdd.textContent = t("prep.space_add");
+    el.spacesSave.textContent = t("prep.spaces_save");
     el.calHeading.textContent = t("prep.calendar");
     el.yearLabel.textContent = t("prep.year");
     el.msel.textContent = t("prep.msel");
@@ -67,8 +78,60 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.exercises.setAttribute("aria-label", t("prep.exercise_label"));
     for (const o of el.threat.options) o.textContent = t(`eplan.threat.${o.value}`);
     renderSite();
+    renderSpaces();
     renderCalendar();
     renderExercise();
+  }
+
+  function renderSpaces() {
+    el.spacesSave.disabled = !st.site;
+    el.spaceAdd.disabled = !st.site;
+    el.spaces.replaceChildren(...st.spaces.map((sp, i) => {
+      const num = (key, attrs) => {
+        const input = h("input", { type: "number", class: `prep-space-${key}`, min: "0", ...attrs,
+          value: sp[key] == null ? "" : String(sp[key]) });
+        input.addEventListener("input", () => { sp[key] = input.value === "" ? null : Number(input.value); });
+        return input;
+      };
+      const kind = h("select", { class: "prep-space-kind", "aria-label": t("prep.space_kind.protected_space") },
+        ["protected_space", "lockable_zone"].map((k) => h("option", { value: k }, t(`prep.space_kind.${k}`))));
+      kind.value = sp.kind;
+      kind.addEventListener("change", () => { sp.kind = kind.value; });
+      const label = h("input", { type: "text", class: "prep-space-label", maxlength: "100", value: sp.label || "",
+        "aria-label": t("prep.space_label"), placeholder: t("prep.space_label") });
+      label.addEventListener("input", () => { sp.label = label.value; });
+      return h("div", { class: "field prep-space", "data-index": String(i) }, kind, label,
+        num("area_m2", { step: "any", "aria-label": t("prep.space_area"), placeholder: t("prep.space_area") }),
+        num("capacity", { step: "1", "aria-label": t("prep.space_capacity"), placeholder: t("prep.space_capacity") }),
+        h("button", { type: "button", class: "link-button prep-space-remove",
+          onclick: () => { st.spaces.splice(i, 1); renderSpaces(); } }, t("prep.space_remove")));
+    }));
+    const inv = st.readiness && st.readiness.invacuation;
+    el.invacuation.textContent = !inv ? "" : (inv.enough === null
+      ? t("prep.invacuation_none", { people: inv.people })
+      : t("prep.invacuation", { cap: inv.capacity, people: inv.people }));
+    el.invacuation.classList.toggle("flag", !!inv && inv.enough !== true);
+  }
+
+  async function loadSpaces(id) {
+    const v = await getJSON(`${api}/sites/${id}/spaces`);
+    if (st.site !== id) return;
+    st.spaces = v.spaces.filter((x) => x.source === "user").map(({ kind, label, area_m2, capacity }) =>
+      ({ kind, label, area_m2, capacity }));
+    renderSpaces();
+  }
+
+  async function saveSpaces() {
+    if (!st.site) return;
+    const v = await send("PUT", `${api}/sites/${st.site}/spaces`, { spaces: st.spaces });
+    // the plan being edited takes the spaces' lines (the draft's placeholders go); Save stores it as a version
+    let sections = {};
+    try { sections = JSON.parse(el.sections.value || "{}"); } catch (err) { sections = {}; }
+    sections.invacuation = { ...(sections.invacuation || {}), protected_spaces: v.protected_spaces };
+    sections.lockdown = { ...(sections.lockdown || {}), lockable_zones: v.lockable_zones };
+    el.sections.value = JSON.stringify(sections);
+    onStatus(t("prep.saved"), false);
+    await loadSite();
   }
 
   function renderSite() {
@@ -107,6 +170,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     st.plans = plans.filter((p, i, a) => a.findIndex((q) => q.threat === p.threat) === i);
     if (st.plans[0] && !el.sections.value) el.sections.value = JSON.stringify(st.plans[0].sections);
     renderSite();
+    await loadSpaces(id);
   }
 
   async function send(method, url, body) {

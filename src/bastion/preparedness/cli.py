@@ -262,11 +262,11 @@ def spaces(site: str = typer.Option(..., "--site", help=SITE_HELP),
         rows += [{"kind": "lockable_zone", "label": x} for x in lockable]
         sp_svc.set_spaces(session_factory(), sid, rows)
     with session_factory()() as s:
-        v = svc.site_spaces_view(s, sid)
-    inv = v.invacuation
+        view = svc.site_spaces_view(s, sid)
+    inv = view.invacuation
     print_json({"site_id": sid, "spaces": [{"kind": r.kind, "label": r.label, "area_m2": r.area_m2,
-                                             "capacity": r.capacity, "source": r.source} for r in v.rows],
-                "protected_spaces": v.protected_spaces, "lockable_zones": v.lockable_zones,
+                                             "capacity": r.capacity, "source": r.source} for r in view.rows],
+                "protected_spaces": view.protected_spaces, "lockable_zones": view.lockable_zones,
                 "invacuation": {k: inv[k] for k in ("people", "capacity", "enough", "shortfall", "area_needed_m2",
                                                     "m2_per_person")}})
 

@@ -32,6 +32,7 @@ from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
+from bastion.preparedness import aar as aar_doc
 from bastion.preparedness import drafting
 from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
@@ -352,6 +353,21 @@ def put_aar(exercise_id: IdPath, body: AarUpdate, sf: SessionFactoryDep, session
     _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
     items = [{**i.model_dump(), "due": i.due.isoformat()} for i in body.improvements]
     return exercise_read(ex.set_aar(sf, exercise_id, strengths=body.strengths, improvements=items, now=utcnow()))
+
+
+@router.get("/exercises/{exercise_id}/aar/print", response_model=None, responses=DOC,
+            dependencies=[require(P.EPLAN_READ)])
+def print_aar(exercise_id: IdPath, session: SessionDep, guard: GuardDep,
+              lang: Annotated[Literal["en", "zh-CN"], Query()] = "en",
+              format: Annotated[Literal["html", "pdf"], Query()] = "html") -> Response:
+    """The after-action report and improvement plan (HSEEP): ratings, strengths, areas for improvement,
+    improvement items with agency, deadline and task; marked EXERCISE."""
+    _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    html = render.aar_html(aar_doc.aar_report(session, exercise_id), lang=lang, generated_at=utcnow())
+    if format == "pdf":
+        return Response(render.to_pdf(html), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="aar-exercise-{exercise_id}.pdf"'})
+    return HTMLResponse(html)
 
 
 @router.post("/exercises/{exercise_id}/finalise", response_model=FinaliseRead,

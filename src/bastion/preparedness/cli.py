@@ -491,6 +491,25 @@ def ex_aar(exercise_id: int = typer.Argument(...),
                   f"action: {ex.uncovered_weak(e) or 'none'}")
 
 
+@exercises_app.command("aar-print")
+@handle_errors
+def ex_aar_print(exercise_id: int = typer.Argument(...),
+                 lang: str = typer.Option("en", "--lang", help="en or zh-CN."),
+                 out: Path = typer.Option(..., "--out", help="Output file: .html or .pdf.")) -> None:
+    """Write the after-action report and improvement plan (HTML or PDF by the file's suffix)."""
+    from bastion.kernel.db.base import utcnow
+    from bastion.preparedness import aar
+    from bastion.preparedness import render
+
+    with session_factory()() as s:
+        html = render.aar_html(aar.aar_report(s, exercise_id), lang=lang, generated_at=utcnow())
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(render.to_pdf(html))
+    else:
+        out.write_text(html, encoding="utf-8")
+    console.print(f"wrote {out}")
+
+
 @exercises_app.command("finalise")
 @handle_errors
 def ex_finalise(exercise_id: int = typer.Argument(...)) -> None:

@@ -81,6 +81,14 @@ def plan_html(plan: EmergencyPlan, site: Site, *, flags: tuple[str, ...] = (), l
         generated=generated_at.strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
 
 
+def aar_html(report: Any, *, lang: str = "en", generated_at: dt.datetime) -> str:
+    """The after-action report (an ``aar.AarReport``) as printable HTML in ``lang``."""
+    t, _text = translator(lang)
+    return _env.get_template("aar.html").render(
+        lang=lang, t=t, r=report, uncovered_labels=[t(f"aar.cap.{c}") for c in report.uncovered],
+        generated=generated_at.strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+
+
 def to_pdf(html_text: str) -> bytes:
     from bastion.reports.service import to_pdf as print_pdf
 

@@ -249,7 +249,12 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
       t(`eplan.position.${i.to}`))));
     const items = e && e.aar && e.aar.improvements ? e.aar.improvements : [];
     const arrivals = e && e.evaluation && e.evaluation.arrivals ? e.evaluation.arrivals.filter((a) => a.late) : [];
+    const lang = encodeURIComponent(document.documentElement.lang || "en");
     el.aar.replaceChildren(
+      ...(e ? [h("li", null, h("a", { href: `${api}/exercises/${e.id}/aar/print?lang=${lang}`, target: "_blank",
+        rel: "noopener", class: "prep-aar-print" }, t("prep.aar_print")), " · ",
+      h("a", { href: `${api}/exercises/${e.id}/msel.csv`, class: "prep-msel-csv" }, "MSEL CSV"), " · ",
+      h("a", { href: `${api}/exercises/${e.id}/msel.xlsx`, class: "prep-msel-xlsx" }, "MSEL XLSX"))] : []),
       ...arrivals.map((a) => h("li", { class: "flag" }, `${a.unit}: ${t("prep.late")}`)),
       ...items.map((i) => h("li", null, `${t("prep.aar")}: ${i.capability}: ${i.corrective_action} (${i.owner_agency}, ${i.due})`)));
   }

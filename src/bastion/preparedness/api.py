@@ -36,6 +36,7 @@ from bastion.preparedness import aar as aar_doc
 from bastion.preparedness import drafting
 from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
+from bastion.preparedness import msel_io
 from bastion.preparedness import render
 from bastion.preparedness import service as svc
 from bastion.preparedness import spaces as sp_svc
@@ -335,6 +336,31 @@ def generate_msel(exercise_id: IdPath, sf: SessionFactoryDep, session: SessionDe
     """(Re)generate the injects from the models: vehicle approach, unit arrivals, cordon, evacuation."""
     _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
     return exercise_read(ex.generate_msel(sf, exercise_id))
+
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MSEL_CSV: dict[int | str, dict[str, Any]] = {200: {"description": "the MSEL as CSV (formula-injection safe)",
+                                                  "content": {"text/csv": {"schema": {"type": "string"}}}}}
+MSEL_XLSX: dict[int | str, dict[str, Any]] = {200: {"description": "the MSEL as an XLSX workbook", "content": {
+    XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/exercises/{exercise_id}/msel.csv", response_model=None, responses=MSEL_CSV,
+            dependencies=[require(P.EPLAN_READ)])
+def export_msel_csv(exercise_id: IdPath, session: SessionDep, guard: GuardDep) -> Response:
+    """The injects, one row each (every row EXERCISE); text cells cannot run as spreadsheet formulas."""
+    e = _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    return Response(msel_io.to_csv(e.msel), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="msel-exercise-{exercise_id}.csv"'})
+
+
+@router.get("/exercises/{exercise_id}/msel.xlsx", response_model=None, responses=MSEL_XLSX,
+            dependencies=[require(P.EPLAN_READ)])
+def export_msel_xlsx(exercise_id: IdPath, session: SessionDep, guard: GuardDep) -> Response:
+    """The injects as an XLSX workbook (sheet 'MSEL (EXERCISE)'; text cells are strings, never formulas)."""
+    e = _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    return Response(msel_io.to_xlsx(e.msel, title=e.name, created=e.created_at), media_type=XLSX_MIME,
+                    headers={"Content-Disposition": f'attachment; filename="msel-exercise-{exercise_id}.xlsx"'})
 
 
 @router.put("/exercises/{exercise_id}/evaluation", response_model=ExerciseRead,

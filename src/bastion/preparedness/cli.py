@@ -442,6 +442,27 @@ def ex_msel(exercise_id: int = typer.Argument(...), as_json: bool = json_option(
     console.print(t)
 
 
+@exercises_app.command("msel-export")
+@handle_errors
+def ex_msel_export(exercise_id: int = typer.Argument(...),
+                   out: Path = typer.Option(..., "--out", help="Output file: .csv or .xlsx.")) -> None:
+    """Write the exercise's injects (MSEL) as CSV or XLSX (by the file's suffix); every row EXERCISE."""
+    from bastion.preparedness import exercises as ex
+    from bastion.preparedness import msel_io
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput(f"--out must end in .csv or .xlsx, got {out.name!r}", field="out")
+    with session_factory()() as s:
+        e = ex.get_exercise(s, exercise_id)
+        if suffix == ".csv":
+            out.write_text(msel_io.to_csv(e.msel), encoding="utf-8", newline="")
+        else:
+            out.write_bytes(msel_io.to_xlsx(e.msel, title=e.name, created=e.created_at))
+        n = len(e.msel)
+    console.print(f"wrote {n} injects to {out}")
+
+
 @exercises_app.command("evaluate")
 @handle_errors
 def ex_evaluate(exercise_id: int = typer.Argument(...),

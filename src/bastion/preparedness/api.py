@@ -33,6 +33,7 @@ from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 from bastion.preparedness import aar as aar_doc
+from bastion.preparedness import calendar_packs
 from bastion.preparedness import drafting
 from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
@@ -44,6 +45,8 @@ from bastion.preparedness.jobs import DRAFT_REGION as DRAFT_REGION_JOB
 from bastion.preparedness.models import EmergencyPlan
 from bastion.preparedness.models import Exercise
 from bastion.preparedness.schemas import AarUpdate
+from bastion.preparedness.schemas import CalendarPackRead
+from bastion.preparedness.schemas import CalendarPackUpdate
 from bastion.preparedness.schemas import CalendarRead
 from bastion.preparedness.schemas import ClashRead
 from bastion.preparedness.schemas import DraftCreate
@@ -297,11 +300,41 @@ def exercise_calendar(region_id: IdPath, session: SessionDep, guard: GuardDep,
     region_in_scope(session, guard, region_id, P.EPLAN_READ)
     c = ex.calendar(session, region_id, first_year=first_year, years=years)
     return CalendarRead(region_id=region_id, first_year=first_year, years=years, mode="EXERCISE", rules=c["rules"],
+                        pack=c["pack"], pack_source=c["pack_source"],
                         exercises=[exercise_read(e) for e in c["exercises"]],
                         gaps=[GapRead(**g.__dict__) for g in c["gaps"]],
                         conflicts=[ClashRead(**k.__dict__) for k in c["conflicts"]],
                         proposals=[ProposalRead(type=p.type, start=p.start, end=p.end, site_ids=list(p.site_ids))
                                    for p in c["proposals"]])
+
+
+@router.get("/regions/{region_id}/exercise-calendar-pack", response_model=CalendarPackRead,
+            dependencies=[require(P.EPLAN_READ)])
+def get_calendar_pack(region_id: IdPath, session: SessionDep, guard: GuardDep) -> CalendarPackRead:
+    """The calendar's rule pack in force: the region's own, else the bundled default."""
+    region_in_scope(session, guard, region_id, P.EPLAN_READ)
+    pack, source = calendar_packs.region_pack(session, region_id)
+    return CalendarPackRead(region_id=region_id, source=source,  # type: ignore[arg-type]
+                            pack=calendar_packs.pack_document(pack))
+
+
+@router.put("/regions/{region_id}/exercise-calendar-pack", response_model=CalendarPackRead,
+            dependencies=[require(P.EXERCISE_WRITE)])
+def put_calendar_pack(region_id: IdPath, body: CalendarPackUpdate, sf: SessionFactoryDep, session: SessionDep,
+                      guard: GuardDep, auth: AuthDep) -> CalendarPackRead:
+    """Load the region's own rule pack (YAML): every rule cites its source; errors name the rule and field."""
+    region_in_scope(session, guard, region_id, P.EXERCISE_WRITE)
+    pack = calendar_packs.set_region_pack(sf, region_id, body.yaml, now=utcnow(), account_id=auth.user_id)
+    return CalendarPackRead(region_id=region_id, source="region", pack=calendar_packs.pack_document(pack))
+
+
+@router.delete("/regions/{region_id}/exercise-calendar-pack", status_code=204, response_model=None,
+               dependencies=[require(P.EXERCISE_WRITE)])
+def delete_calendar_pack(region_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> Response:
+    """Back to the bundled default pack."""
+    region_in_scope(session, guard, region_id, P.EXERCISE_WRITE)
+    calendar_packs.clear_region_pack(sf, region_id)
+    return Response(status_code=204)
 
 
 @router.get("/regions/{region_id}/exercises.ics", response_model=None, responses=ICS,

@@ -393,6 +393,52 @@ def ex_calendar(region: str = region_option(), first_year: int = typer.Option(..
         console.print(f"  conflict ({k.kind} {k.key}): exercises {k.first} and {k.second} overlap")
 
 
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput(f"cannot read {file}: {e}", field="file") from None
+
+
+@exercises_app.command("pack-check")
+@handle_errors
+def ex_pack_check(file: Path = typer.Argument(..., help="A calendar rule pack (.yaml).")) -> None:
+    """Validate a calendar rule pack (every rule cites its source; errors name the rule and field)."""
+    from bastion.preparedness import calendar_packs
+
+    pack = calendar_packs.load_yaml(_read_text(file))
+    console.print(f"{pack.id}@{pack.version}: {len(pack.rules)} rules valid "
+                  f"({sum(r.assumption for r in pack.rules)} marked as assumptions)")
+
+
+@exercises_app.command("pack-set")
+@handle_errors
+def ex_pack_set(file: Path = typer.Argument(..., help="A calendar rule pack (.yaml)."),
+                region: str = region_option()) -> None:
+    """Load the region's own calendar rule pack (replaces any earlier one)."""
+    from bastion.preparedness import calendar_packs
+
+    pack = calendar_packs.set_region_pack(session_factory(), _region_id(region), _read_text(file),
+                                          now=parse_now(None))
+    console.print(f"region uses {pack.id}@{pack.version} ({len(pack.rules)} rules)")
+
+
+@exercises_app.command("pack-show")
+@handle_errors
+def ex_pack_show(region: str = region_option(),
+                 clear: bool = typer.Option(False, "--clear", help="Drop the region's own pack first (back to the "
+                                                                    "bundled default).")) -> None:
+    """Show the calendar rule pack in force for the region (its own, else the bundled default)."""
+    from bastion.preparedness import calendar_packs
+
+    rid = _region_id(region)
+    if clear:
+        calendar_packs.clear_region_pack(session_factory(), rid)
+    with session_factory()() as s:
+        pack, source = calendar_packs.region_pack(s, rid)
+    print_json({"source": source, **calendar_packs.pack_document(pack)})
+
+
 @exercises_app.command("export")
 @handle_errors
 def ex_export(region: str = region_option(), out: Path = typer.Option(..., "--out", help="The .ics file to write.")

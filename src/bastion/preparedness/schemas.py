@@ -255,6 +255,8 @@ class CalendarRead(BaseModel):
     first_year: int
     years: int
     mode: Literal["EXERCISE"]
+    pack: str = Field(default="", description="the rule pack in force: id@version")
+    pack_source: str = Field(default="bundled", description="region (its own pack) | bundled (the default)")
     rules: list[dict[str, Any]]
     exercises: list[ExerciseRead]
     gaps: list[GapRead]
@@ -274,3 +276,14 @@ class IcsImportRead(BaseModel):
     updated: list[int]
     unchanged: list[int]
     skipped_finalised: list[int]
+
+
+class CalendarPackUpdate(_In):
+    yaml: str = Field(min_length=1, max_length=200_000, description="the rule pack as YAML: {id, version, rules: "
+                      "[{id, standard_id, tiers, period, min_count, types?, label?, source, assumption?}]}")
+
+
+class CalendarPackRead(BaseModel):
+    region_id: int
+    source: Literal["region", "bundled"]
+    pack: dict[str, Any]

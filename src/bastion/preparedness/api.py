@@ -6,11 +6,14 @@ Plans hang on their site (emergency_plan:read / :write / :approve on the site); 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Annotated
 from typing import Any
 from typing import Literal
 
 from fastapi import APIRouter
+from fastapi import FastAPI
 from fastapi import Query
 from fastapi import Request
 from fastapi import Response
@@ -34,6 +37,7 @@ from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 from bastion.preparedness import aar as aar_doc
 from bastion.preparedness import calendar_packs
+from bastion.preparedness import clock as ex_clock
 from bastion.preparedness import drafting
 from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
@@ -49,6 +53,8 @@ from bastion.preparedness.schemas import CalendarPackRead
 from bastion.preparedness.schemas import CalendarPackUpdate
 from bastion.preparedness.schemas import CalendarRead
 from bastion.preparedness.schemas import ClashRead
+from bastion.preparedness.schemas import ClockAction
+from bastion.preparedness.schemas import ClockRead
 from bastion.preparedness.schemas import DraftCreate
 from bastion.preparedness.schemas import EvaluationUpdate
 from bastion.preparedness.schemas import ExerciseCreate
@@ -76,7 +82,23 @@ from bastion.sites.guards import region_in_scope
 from bastion.sites.guards import site_in_scope
 from bastion.sites.repository import SiteRepo
 
-router = APIRouter(prefix="/api/v1", tags=["preparedness"])
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The exercise clock's ticker (every second), where the server runs job workers (timed work)."""
+    settings = getattr(app.state, "settings", None)
+    ticker = None
+    if settings is not None and settings.job_workers > 0 and getattr(app.state, "session_factory", None):
+        ticker = ex_clock.ExerciseTicker(app.state.session_factory)
+        ticker.start()
+    try:
+        yield
+    finally:
+        if ticker is not None:
+            ticker.stop()
+
+
+router = APIRouter(prefix="/api/v1", tags=["preparedness"], lifespan=lifespan)
 P = Permission
 
 DOC: dict[int | str, dict[str, Any]] = {200: {"description": "the plan as HTML or PDF", "content": {
@@ -394,6 +416,24 @@ def export_msel_xlsx(exercise_id: IdPath, session: SessionDep, guard: GuardDep) 
     e = _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
     return Response(msel_io.to_xlsx(e.msel, title=e.name, created=e.created_at), media_type=XLSX_MIME,
                     headers={"Content-Disposition": f'attachment; filename="msel-exercise-{exercise_id}.xlsx"'})
+
+
+@router.get("/exercises/{exercise_id}/clock", response_model=ClockRead, dependencies=[require(P.EPLAN_READ)])
+def get_clock(exercise_id: IdPath, session: SessionDep, guard: GuardDep) -> ClockRead:
+    """The exercise clock: state, speed, exercise time, its timeline and the injects released so far."""
+    e = _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    return ClockRead(**ex_clock.view(e, now=utcnow()))
+
+
+@router.post("/exercises/{exercise_id}/clock", response_model=ClockRead, dependencies=[require(P.EXERCISE_WRITE)])
+def clock_action(exercise_id: IdPath, body: ClockAction, sf: SessionFactoryDep, session: SessionDep,
+                 guard: GuardDep) -> ClockRead:
+    """Start, pause, resume, or change the speed (discussion-based exercises only); due injects are released
+    now and then by the server's ticker at their scheduled exercise time."""
+    _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
+    now = utcnow()
+    e, _released = ex_clock.act(sf, exercise_id, body.action, now=now, speed=body.speed)
+    return ClockRead(**ex_clock.view(e, now=now))
 
 
 @router.put("/exercises/{exercise_id}/evaluation", response_model=ExerciseRead,

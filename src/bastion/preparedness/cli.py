@@ -509,6 +509,39 @@ def ex_msel_export(exercise_id: int = typer.Argument(...),
     console.print(f"wrote {n} injects to {out}")
 
 
+@exercises_app.command("clock")
+@handle_errors
+def ex_clock(exercise_id: int = typer.Argument(...),
+             action: str = typer.Argument("status", help="status | start | pause | resume | speed | run"),
+             speed: float | None = typer.Option(None, "--speed", min=1, max=120, help=(
+                 "Speed-up factor (tabletop and other discussion-based exercises only).")),
+             tick_s: float = typer.Option(1.0, "--tick-s", min=0.1, max=30, help="run: seconds between ticks.")
+             ) -> None:
+    """The exercise clock: start, pause, resume, change the speed, or `run` (release each inject at its
+    scheduled exercise time in this process until all are released — where no server runs the ticker)."""
+    from bastion.kernel.db.base import utcnow
+    from bastion.preparedness import clock as ex_clock_svc
+    from bastion.preparedness import exercises as ex
+
+    sf = session_factory()
+    if action in ex_clock_svc.ACTIONS:
+        ex_clock_svc.act(sf, exercise_id, action, now=utcnow(), speed=speed)
+    elif action == "run":
+        while True:
+            for n in ex_clock_svc.release_due(sf, now=utcnow()).get(exercise_id, []):
+                console.print(f"{utcnow():%H:%M:%S} EXERCISE inject {n} released")
+            with sf() as s:
+                v = ex_clock_svc.view(ex.get_exercise(s, exercise_id), now=utcnow())
+            if v["next"] is None or v["state"] != "running":
+                break
+            time.sleep(tick_s)
+    elif action != "status":
+        raise InvalidInput(f"action must be status, run or one of {list(ex_clock_svc.ACTIONS)}, got {action!r}",
+                           field="action")
+    with sf() as s:
+        print_json(ex_clock_svc.view(ex.get_exercise(s, exercise_id), now=utcnow()))
+
+
 @exercises_app.command("evaluate")
 @handle_errors
 def ex_evaluate(exercise_id: int = typer.Argument(...),

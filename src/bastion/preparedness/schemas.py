@@ -287,3 +287,22 @@ class CalendarPackRead(BaseModel):
     region_id: int
     source: Literal["region", "bundled"]
     pack: dict[str, Any]
+
+
+class ClockAction(_In):
+    action: Literal["start", "pause", "resume", "speed"]
+    speed: float | None = Field(default=None, ge=1, le=120, description="speed-up factor (discussion-based "
+                                "exercises only; drills, functional and full-scale run at 1)")
+
+
+class ClockRead(BaseModel):
+    exercise_id: int
+    mode: Literal["EXERCISE"]
+    state: Literal["stopped", "running", "paused"]
+    speed: float
+    exercise_s: float = Field(description="exercise time, seconds from the start")
+    started_at: dt.datetime | None
+    events: list[dict[str, Any]] = Field(description="the clock's timeline: start, pause, resume, speed")
+    released: list[dict[str, Any]] = Field(description="released injects: no, offset_s, released_at")
+    next: dict[str, Any] | None = Field(description="the next inject due: no, offset_s")
+    total: int

@@ -4,6 +4,7 @@
  *   GET  {api}/sites/{id}/readiness, {api}/sites/{id}/emergency-plans, {api}/regions/{id}/exercise-calendar
  *   POST {api}/sites/{id}/emergency-plans[/draft], {api}/emergency-plans/{id}/approve, {api}/exercises/{id}/msel
  *   GET/PUT {api}/sites/{id}/spaces (protected spaces and lockable zones: their lines go into the sections)
+ *   GET/POST {api}/exercises/{id}/clock (conduct: start, pause, resume, speed; polled each second while running)
  * Every exercise record is marked EXERCISE. Roles are positions, never names. */
 import { csrfToken, getAllItems } from "./util.js";
 
@@ -12,7 +13,7 @@ const THREATS = ["marauding_attack", "vehicle_as_weapon", "ied", "fire_as_weapon
 export function register({ api, t, h, getJSON, postJSON, onStatus }) {
   // calSeq: only the newest calendar answer is drawn; an answer asked for before a write (the injects) is stale
   const st = { region: null, site: null, readiness: null, plans: [], calendar: null, exercise: null, calSeq: 0,
-    calBusy: false, spaces: [] };
+    calBusy: false, spaces: [], clock: null, clockTimer: null };
   const el = {};
   const fail = (err) => onStatus(t("status.error", { message: err.message || String(err) }), true);
 
@@ -47,6 +48,15 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.msel = h("button", { type: "button", id: "prep-msel", onclick: () => injects().catch(fail) });
     el.injects = h("ol", { id: "prep-injects", class: "prep-list" });
     el.aar = h("ul", { id: "prep-aar", class: "prep-list" });
+    el.clock = h("p", { id: "prep-clock", class: "prep-info", role: "status", "aria-live": "off" });
+    el.clockStart = h("button", { type: "button", id: "prep-clock-start", onclick: () => clockAct("start").catch(fail) });
+    el.clockPause = h("button", { type: "button", id: "prep-clock-pause", onclick: () => clockAct("pause").catch(fail) });
+    el.clockResume = h("button", { type: "button", id: "prep-clock-resume", onclick: () => clockAct("resume").catch(fail) });
+    el.clockSpeed = h("select", { id: "prep-clock-speed" },
+      [1, 2, 5, 10, 30, 60].map((x) => h("option", { value: String(x) }, `×${x}`)));
+    el.clockSpeed.addEventListener("change", () => {
+      if (st.clock && st.clock.state !== "stopped") clockAct("speed").catch(fail);
+    });
     el.year.addEventListener("change", () => loadCalendar().catch(fail));
     const section = h("section", { class: "prep patrol", "aria-labelledby": "prep-heading" },
       el.heading,
@@ -55,7 +65,9 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
       h("label", { class: "field" }, el.sectionsLabel, el.sections), el.save,
       el.spacesHeading, el.spaces, el.spaceAdd, el.spacesSave, el.invacuation,
       el.calHeading, h("label", { class: "field" }, el.yearLabel, el.year), el.calendar,
-      h("label", { class: "field" }, el.exercises), el.msel, el.injects, el.aar);
+      h("label", { class: "field" }, el.exercises), el.msel,
+      h("div", { class: "field prep-clock-controls" }, el.clockStart, el.clockPause, el.clockResume, el.clockSpeed),
+      el.clock, el.injects, el.aar);
     const results = document.querySelector(".sidebar .results");
     (results?.parentNode || document.body).insertBefore(section, results || null);
     text();
@@ -74,6 +86,10 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.calHeading.textContent = t("prep.calendar");
     el.yearLabel.textContent = t("prep.year");
     el.msel.textContent = t("prep.msel");
+    el.clockStart.textContent = t("prep.clock_start");
+    el.clockPause.textContent = t("prep.clock_pause");
+    el.clockResume.textContent = t("prep.clock_resume");
+    el.clockSpeed.setAttribute("aria-label", t("prep.clock_speed"));
     el.threat.setAttribute("aria-label", t("prep.threat_label"));
     el.exercises.setAttribute("aria-label", t("prep.exercise_label"));
     for (const o of el.threat.options) o.textContent = t(`eplan.threat.${o.value}`);
@@ -237,16 +253,26 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
 
   function pickExercise() {
     const id = Number(el.exercises.value);
+    const before = st.exercise && st.exercise.id;
     st.exercise = (st.calendar && st.calendar.exercises.find((e) => e.id === id)) || null;
+    if (before !== id) {
+      clearTimeout(st.clockTimer);
+      st.clock = null;
+      if (st.exercise) pollClock().catch(fail);
+    }
     renderExercise();
   }
 
   function renderExercise() {
     const e = st.exercise;
     el.msel.disabled = !e || e.status === "finalised";
-    el.injects.replaceChildren(...(e ? e.msel : []).map((i) => h("li", { class: "prep-inject" },
+    el.injects.replaceChildren(...(e ? e.msel : []).map((i) => h("li", {
+      class: i.released_at ? "prep-inject released" : "prep-inject", "data-no": String(i.no) },
       h("span", { class: "patrol-time" }, `T+${i.offset_s} s`), " ", injectText(i), " → ",
-      t(`eplan.position.${i.to}`))));
+      t(`eplan.position.${i.to}`),
+      i.released_at ? h("span", { class: "prep-released" }, " ✓ " + t("prep.released_at",
+        { at: i.released_at.slice(11, 19) })) : null)));
+    renderClock();
     const items = e && e.aar && e.aar.improvements ? e.aar.improvements : [];
     const arrivals = e && e.evaluation && e.evaluation.arrivals ? e.evaluation.arrivals.filter((a) => a.late) : [];
     const lang = encodeURIComponent(document.documentElement.lang || "en");
@@ -257,6 +283,57 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
       h("a", { href: `${api}/exercises/${e.id}/msel.xlsx`, class: "prep-msel-xlsx" }, "MSEL XLSX"))] : []),
       ...arrivals.map((a) => h("li", { class: "flag" }, `${a.unit}: ${t("prep.late")}`)),
       ...items.map((i) => h("li", null, `${t("prep.aar")}: ${i.capability}: ${i.corrective_action} (${i.owner_agency}, ${i.due})`)));
+  }
+
+  function clockTime(s) {
+    const v = Math.floor(s || 0);
+    const hh = Math.floor(v / 3600);
+    const mm = String(Math.floor((v % 3600) / 60)).padStart(2, "0");
+    return `T+${hh}:${mm}:${String(v % 60).padStart(2, "0")}`;
+  }
+
+  function renderClock() {
+    const e = st.exercise;
+    const c = st.clock && e && st.clock.exercise_id === e.id ? st.clock : null;
+    const state = c ? c.state : "stopped";
+    const open = !!e && e.status !== "finalised" && e.msel.length > 0;
+    el.clockStart.disabled = !open || state !== "stopped";
+    el.clockPause.disabled = !open || state !== "running";
+    el.clockResume.disabled = !open || state !== "paused";
+    // a speed-up is for discussion-based exercises; drills and field exercises run in real time
+    el.clockSpeed.disabled = !open || !["seminar", "workshop", "tabletop", "game"].includes(e && e.type);
+    el.clock.textContent = !e ? "" : t("prep.clock", { time: clockTime(c ? c.exercise_s : 0),
+      state: t(`prep.clock_state.${state}`), speed: c ? c.speed : 1,
+      n: c ? c.released.length : 0, total: e.msel.length });
+  }
+
+  function applyClock(c) {
+    st.clock = c;
+    const e = st.exercise;
+    if (e && c.exercise_id === e.id) {
+      const at = new Map(c.released.map((r) => [r.no, r.released_at]));
+      e.msel = e.msel.map((i) => (at.has(i.no) ? { ...i, released_at: at.get(i.no) } : i));
+    }
+    renderExercise();
+    clearTimeout(st.clockTimer);
+    if (c.state === "running" && e && c.exercise_id === e.id) {
+      st.clockTimer = setTimeout(() => pollClock().catch(fail), 1000);
+    }
+  }
+
+  async function pollClock() {
+    const e = st.exercise;
+    if (!e) return;
+    const c = await getJSON(`${api}/exercises/${e.id}/clock`);
+    if (st.exercise && st.exercise.id === c.exercise_id) applyClock(c);
+  }
+
+  async function clockAct(action) {
+    const e = st.exercise;
+    if (!e) return;
+    const body = { action };
+    if (action === "start" || action === "speed") body.speed = Number(el.clockSpeed.value) || 1;
+    applyClock(await send("POST", `${api}/exercises/${e.id}/clock`, body));
   }
 
   function injectText(i) {

@@ -47,7 +47,7 @@ class AarReport:
 
 def aar_report(s: Session, exercise_id: int) -> AarReport:
     e = get_exercise(s, exercise_id)
-    names = dict(s.execute(select(Site.id, Site.name).where(Site.id.in_(e.site_ids or [-1]))).tuples().all())
+    names = {i: n for i, n in s.execute(select(Site.id, Site.name).where(Site.id.in_(e.site_ids or [-1])))}
     ev, aar = e.evaluation or {}, e.aar or {}
     rated = ev.get("ratings", {})
     order = {c: i for i, c in enumerate(CORE_CAPABILITIES)}

@@ -284,11 +284,15 @@ def _exercise(w: World, _login: str) -> int:
     import datetime as dt
 
     from bastion.preparedness import exercises as ex_svc
+    from bastion.preparedness.models import Exercise
 
     start = utcnow() + dt.timedelta(days=30)
     e = ex_svc.create_exercise(w.sf, w.region_a, name="Matrix drill", type="drill", start=start,
                                end=start + dt.timedelta(hours=2), site_ids=[w.site_id], now=utcnow())
     ex_svc.evaluate(w.sf, e.id, ratings={"planning": "P"})
+    with w.sf.begin() as s:  # one inject, so that the exercise clock can start
+        s.execute(update(Exercise).where(Exercise.id == e.id).values(msel=[
+            {"no": 1, "offset_s": 0, "mode": "EXERCISE", "synopsis": "EXERCISE: start", "to": "duty_manager"}]))
     return e.id
 
 
@@ -394,6 +398,12 @@ CASES: dict[tuple[str, str], Case] = {
         "ics": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nEND:VCALENDAR\r\n"}),
     ("PUT", "/api/v1/exercises/{exercise_id}/evaluation"): Case(body=lambda w, l: {"ratings": {"planning": "S"}}),
     ("PUT", "/api/v1/exercises/{exercise_id}/aar"): Case(body=lambda w, l: {"strengths": ["x"]}),
+    ("POST", "/api/v1/exercises/{exercise_id}/clock"): Case(body=lambda w, l: {"action": "start"}),
+    ("PUT", "/api/v1/sites/{site_id}/spaces"): Case(body=lambda w, l: {"spaces": [
+        {"kind": "protected_space", "label": "Hall", "area_m2": 100}]}),
+    ("PUT", "/api/v1/regions/{region_id}/exercise-calendar-pack"): Case(body=lambda w, l: {
+        "yaml": "id: matrix\nrules:\n  - {id: r, standard_id: uk_ppa_2025, tiers: [enhanced], period: year, "
+                "min_count: 1, source: matrix}\n"}),
     ("POST", "/api/v1/auth/login"): Case(body=lambda w, l: {
         "login": "target" if l == "anonymous" else l, "password": PASSWORD, "mode": "token"}),
     ("POST", "/api/v1/auth/password"): Case(before=_reset_own_password, body=lambda w, l: {

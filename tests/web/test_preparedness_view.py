@@ -4,6 +4,7 @@ the section follows the language switch."""
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.parse
 import urllib.request
@@ -73,6 +74,53 @@ def test_plans_and_exercises_section(browser: Browser, live_server_url: str, tmp
     expect(page.locator("#prep-heading")).to_have_text(ZH["prep.tab"])
     expect(page.locator("#prep-plans li.prep-plan").first).to_contain_text(ZH["eplan.threat.ied"])
     expect(page.locator("#prep-injects li").first).to_contain_text("演练")
+    assert errors == []
+    assert foreign == []
+    page.context.close()
+
+
+def test_spaces_editor_and_exercise_clock(browser: Browser, live_server_url: str) -> None:
+    """The plan editor's protected spaces fill the plan's invacuation section and show the capacity; the exercise
+    clock (a tabletop at 60x) releases injects in order on the page, and pause stops the releases."""
+    base = live_server_url.rstrip("/")
+    token = api_token(base)
+    rid = api_call(f"{base}/api/v1/regions", token)["items"][0]["id"]  # type: ignore[index]
+    sites = api_call(f"{base}/api/v1/sites?" + urllib.parse.urlencode({"q": "Stade Louis-II"}), token)
+    sid = next(s["id"] for s in sites["items"] if s["name"] == "Stade Louis-II")  # type: ignore[attr-defined, union-attr]
+    ex = api_call(f"{base}/api/v1/regions/{rid}/exercises", token, {
+        "name": "Clock tabletop", "type": "tabletop", "start": "2032-02-04T10:00:00Z",
+        "end": "2032-02-04T12:00:00Z", "site_ids": [sid], "threat": "marauding_attack"})
+    api_call(f"{base}/api/v1/exercises/{ex['id']}/msel", token, {})
+
+    page, errors, foreign = _open(browser, live_server_url, width=1280, height=1000)
+    page.fill("#prep-site", str(sid))
+    page.click("#prep-load")
+    expect(page.locator("#prep-readiness")).to_contain_text("enhanced")
+    page.click("#prep-space-add")
+    row = page.locator("#prep-spaces .prep-space").last
+    row.locator(".prep-space-label").fill("Gymnasium")
+    row.locator(".prep-space-area_m2").fill("929")
+    page.click("#prep-spaces-save")
+    expect(page.locator("#prep-invacuation")).to_contain_text("2000")  # 929 m2 / 0.4645 m2 per person
+    expect(page.locator("#prep-sections")).to_have_value(re.compile("Gymnasium \\(929 m², 2,000 people\\)"))
+
+    page.fill("#prep-year", "2032")
+    page.dispatch_event("#prep-year", "change")
+    page.select_option("#prep-exercise", str(ex["id"]))
+    expect(page.locator("#prep-clock")).to_contain_text(EN["prep.clock_state.stopped"])
+    page.select_option("#prep-clock-speed", "60")
+    page.click("#prep-clock-start")
+    injects = page.locator("#prep-injects li")
+    expect(injects.nth(0)).to_have_class(re.compile("released"))
+    expect(injects.nth(1)).to_have_class(re.compile("released"), timeout=10_000)  # T+60 s: 1 s of wall time
+    page.click("#prep-clock-pause")
+    expect(page.locator("#prep-clock")).to_contain_text(EN["prep.clock_state.paused"])
+    held = page.locator("#prep-injects li.released").count()
+    page.wait_for_timeout(2500)
+    clock = api_call(f"{base}/api/v1/exercises/{ex['id']}/clock", token)
+    assert clock["state"] == "paused" and len(clock["released"]) == held  # type: ignore[arg-type]
+    assert [r["no"] for r in clock["released"]] == list(range(1, held + 1))  # type: ignore[index, union-attr]
+    assert page.locator("#prep-injects li.released").count() == held
     assert errors == []
     assert foreign == []
     page.context.close()

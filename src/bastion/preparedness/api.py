@@ -6,11 +6,14 @@ Plans hang on their site (emergency_plan:read / :write / :approve on the site); 
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Annotated
 from typing import Any
 from typing import Literal
 
 from fastapi import APIRouter
+from fastapi import FastAPI
 from fastapi import Query
 from fastapi import Request
 from fastapi import Response
@@ -32,17 +35,26 @@ from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
+from bastion.preparedness import aar as aar_doc
+from bastion.preparedness import calendar_packs
+from bastion.preparedness import clock as ex_clock
 from bastion.preparedness import drafting
 from bastion.preparedness import exercises as ex
 from bastion.preparedness import ical
+from bastion.preparedness import msel_io
 from bastion.preparedness import render
 from bastion.preparedness import service as svc
+from bastion.preparedness import spaces as sp_svc
 from bastion.preparedness.jobs import DRAFT_REGION as DRAFT_REGION_JOB
 from bastion.preparedness.models import EmergencyPlan
 from bastion.preparedness.models import Exercise
 from bastion.preparedness.schemas import AarUpdate
+from bastion.preparedness.schemas import CalendarPackRead
+from bastion.preparedness.schemas import CalendarPackUpdate
 from bastion.preparedness.schemas import CalendarRead
 from bastion.preparedness.schemas import ClashRead
+from bastion.preparedness.schemas import ClockAction
+from bastion.preparedness.schemas import ClockRead
 from bastion.preparedness.schemas import DraftCreate
 from bastion.preparedness.schemas import EvaluationUpdate
 from bastion.preparedness.schemas import ExerciseCreate
@@ -61,13 +73,32 @@ from bastion.preparedness.schemas import PlanTasksRead
 from bastion.preparedness.schemas import ProposalRead
 from bastion.preparedness.schemas import ReadinessRead
 from bastion.preparedness.schemas import RegionDraftCreate
+from bastion.preparedness.schemas import SpaceRead
+from bastion.preparedness.schemas import SpacesRead
+from bastion.preparedness.schemas import SpacesUpdate
 from bastion.preparedness.schemas import TrainingRead
 from bastion.preparedness.schemas import TrainingUpdate
 from bastion.sites.guards import region_in_scope
 from bastion.sites.guards import site_in_scope
 from bastion.sites.repository import SiteRepo
 
-router = APIRouter(prefix="/api/v1", tags=["preparedness"])
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The exercise clock's ticker (every second), where the server runs job workers (timed work)."""
+    settings = getattr(app.state, "settings", None)
+    ticker = None
+    if settings is not None and settings.job_workers > 0 and getattr(app.state, "session_factory", None):
+        ticker = ex_clock.ExerciseTicker(app.state.session_factory)
+        ticker.start()
+    try:
+        yield
+    finally:
+        if ticker is not None:
+            ticker.stop()
+
+
+router = APIRouter(prefix="/api/v1", tags=["preparedness"], lifespan=lifespan)
 P = Permission
 
 DOC: dict[int | str, dict[str, Any]] = {200: {"description": "the plan as HTML or PDF", "content": {
@@ -140,7 +171,7 @@ def readiness(site_id: IdPath, session: SessionDep, guard: GuardDep) -> Readines
     return ReadinessRead(site_id=r.site_id, site_name=r.site_name, level=r.level, tiers=[list(t) for t in r.tiers],
                          top_threats=list(r.top_threats), missing_scenarios=list(r.missing_scenarios),
                          plans={k: list(v) for k, v in r.plans.items()}, trained=r.training[0],
-                         expected=r.training[1])
+                         expected=r.training[1], invacuation=r.invacuation)
 
 
 @router.post("/sites/{site_id}/emergency-plan-tasks", response_model=PlanTasksRead,
@@ -173,6 +204,32 @@ def put_exits(site_id: IdPath, body: ExitsUpdate, sf: SessionFactoryDep, session
     rows = svc.set_exits(sf, site_id, [e.model_dump() for e in body.exits])
     return ExitsRead(site_id=site_id, exits=[_exit(e) for e in rows],
                      clear_width_m=round(sum(e.width_m for e in rows), 3))
+
+
+def _spaces_read(s: Session, site_id: int) -> SpacesRead:
+    v = svc.site_spaces_view(s, site_id)
+    return SpacesRead(site_id=site_id, spaces=[SpaceRead(id=r.id, kind=r.kind, label=r.label, area_m2=r.area_m2,
+                                                         capacity=r.capacity, source=r.source) for r in v.rows],
+                      protected_spaces=v.protected_spaces, lockable_zones=v.lockable_zones, invacuation=v.invacuation)
+
+
+@router.get("/sites/{site_id}/spaces", response_model=SpacesRead, dependencies=[require(P.EPLAN_READ)])
+def get_spaces(site_id: IdPath, session: SessionDep, guard: GuardDep) -> SpacesRead:
+    """Protected spaces (invacuation) and lockable zones on record, the plan lines they give, and the capacity
+    against the peak-hour people (the site's building stands in when no protected space is entered)."""
+    site_in_scope(session, guard, site_id, P.EPLAN_READ)
+    return _spaces_read(session, site_id)
+
+
+@router.put("/sites/{site_id}/spaces", response_model=SpacesRead, dependencies=[require(P.EPLAN_WRITE)])
+def put_spaces(site_id: IdPath, body: SpacesUpdate, sf: SessionFactoryDep, session: SessionDep,
+               guard: GuardDep) -> SpacesRead:
+    """Replace the site's user-entered spaces: [{kind, label, area_m2?, capacity?}] (a protected space needs its
+    usable area or its capacity)."""
+    site_in_scope(session, guard, site_id, P.EPLAN_WRITE)
+    sp_svc.set_spaces(sf, site_id, [x.model_dump() for x in body.spaces])
+    session.expire_all()
+    return _spaces_read(session, site_id)
 
 
 @router.get("/sites/{site_id}/training", response_model=Page[TrainingRead], dependencies=[require(P.EPLAN_READ)])
@@ -215,7 +272,7 @@ def print_plan(eplan_id: IdPath, session: SessionDep, guard: GuardDep,
     guard.sensitive_read("emergency_plan", eplan_id, "emergency_plan_print")
     r = svc.readiness(session, p.site_id, now=utcnow())
     html = render.plan_html(p, SiteRepo(session).get(p.site_id), flags=r.plans.get(p.threat, ()), lang=lang,
-                            generated_at=utcnow())
+                            generated_at=utcnow(), invacuation=r.invacuation)
     if format == "pdf":
         return Response(render.to_pdf(html), media_type="application/pdf",
                         headers={"Content-Disposition": f'inline; filename="emergency-plan-{eplan_id}.pdf"'})
@@ -265,11 +322,41 @@ def exercise_calendar(region_id: IdPath, session: SessionDep, guard: GuardDep,
     region_in_scope(session, guard, region_id, P.EPLAN_READ)
     c = ex.calendar(session, region_id, first_year=first_year, years=years)
     return CalendarRead(region_id=region_id, first_year=first_year, years=years, mode="EXERCISE", rules=c["rules"],
+                        pack=c["pack"], pack_source=c["pack_source"],
                         exercises=[exercise_read(e) for e in c["exercises"]],
                         gaps=[GapRead(**g.__dict__) for g in c["gaps"]],
                         conflicts=[ClashRead(**k.__dict__) for k in c["conflicts"]],
                         proposals=[ProposalRead(type=p.type, start=p.start, end=p.end, site_ids=list(p.site_ids))
                                    for p in c["proposals"]])
+
+
+@router.get("/regions/{region_id}/exercise-calendar-pack", response_model=CalendarPackRead,
+            dependencies=[require(P.EPLAN_READ)])
+def get_calendar_pack(region_id: IdPath, session: SessionDep, guard: GuardDep) -> CalendarPackRead:
+    """The calendar's rule pack in force: the region's own, else the bundled default."""
+    region_in_scope(session, guard, region_id, P.EPLAN_READ)
+    pack, source = calendar_packs.region_pack(session, region_id)
+    return CalendarPackRead(region_id=region_id, source=source,  # type: ignore[arg-type]
+                            pack=calendar_packs.pack_document(pack))
+
+
+@router.put("/regions/{region_id}/exercise-calendar-pack", response_model=CalendarPackRead,
+            dependencies=[require(P.EXERCISE_WRITE)])
+def put_calendar_pack(region_id: IdPath, body: CalendarPackUpdate, sf: SessionFactoryDep, session: SessionDep,
+                      guard: GuardDep, auth: AuthDep) -> CalendarPackRead:
+    """Load the region's own rule pack (YAML): every rule cites its source; errors name the rule and field."""
+    region_in_scope(session, guard, region_id, P.EXERCISE_WRITE)
+    pack = calendar_packs.set_region_pack(sf, region_id, body.yaml, now=utcnow(), account_id=auth.user_id)
+    return CalendarPackRead(region_id=region_id, source="region", pack=calendar_packs.pack_document(pack))
+
+
+@router.delete("/regions/{region_id}/exercise-calendar-pack", status_code=204, response_model=None,
+               dependencies=[require(P.EXERCISE_WRITE)])
+def delete_calendar_pack(region_id: IdPath, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep) -> Response:
+    """Back to the bundled default pack."""
+    region_in_scope(session, guard, region_id, P.EXERCISE_WRITE)
+    calendar_packs.clear_region_pack(sf, region_id)
+    return Response(status_code=204)
 
 
 @router.get("/regions/{region_id}/exercises.ics", response_model=None, responses=ICS,
@@ -306,6 +393,49 @@ def generate_msel(exercise_id: IdPath, sf: SessionFactoryDep, session: SessionDe
     return exercise_read(ex.generate_msel(sf, exercise_id))
 
 
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MSEL_CSV: dict[int | str, dict[str, Any]] = {200: {"description": "the MSEL as CSV (formula-injection safe)",
+                                                  "content": {"text/csv": {"schema": {"type": "string"}}}}}
+MSEL_XLSX: dict[int | str, dict[str, Any]] = {200: {"description": "the MSEL as an XLSX workbook", "content": {
+    XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}}
+
+
+@router.get("/exercises/{exercise_id}/msel.csv", response_model=None, responses=MSEL_CSV,
+            dependencies=[require(P.EPLAN_READ)])
+def export_msel_csv(exercise_id: IdPath, session: SessionDep, guard: GuardDep) -> Response:
+    """The injects, one row each (every row EXERCISE); text cells cannot run as spreadsheet formulas."""
+    e = _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    return Response(msel_io.to_csv(e.msel), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="msel-exercise-{exercise_id}.csv"'})
+
+
+@router.get("/exercises/{exercise_id}/msel.xlsx", response_model=None, responses=MSEL_XLSX,
+            dependencies=[require(P.EPLAN_READ)])
+def export_msel_xlsx(exercise_id: IdPath, session: SessionDep, guard: GuardDep) -> Response:
+    """The injects as an XLSX workbook (sheet 'MSEL (EXERCISE)'; text cells are strings, never formulas)."""
+    e = _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    return Response(msel_io.to_xlsx(e.msel, title=e.name, created=e.created_at), media_type=XLSX_MIME,
+                    headers={"Content-Disposition": f'attachment; filename="msel-exercise-{exercise_id}.xlsx"'})
+
+
+@router.get("/exercises/{exercise_id}/clock", response_model=ClockRead, dependencies=[require(P.EPLAN_READ)])
+def get_clock(exercise_id: IdPath, session: SessionDep, guard: GuardDep) -> ClockRead:
+    """The exercise clock: state, speed, exercise time, its timeline and the injects released so far."""
+    e = _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    return ClockRead(**ex_clock.view(e, now=utcnow()))
+
+
+@router.post("/exercises/{exercise_id}/clock", response_model=ClockRead, dependencies=[require(P.EXERCISE_WRITE)])
+def clock_action(exercise_id: IdPath, body: ClockAction, sf: SessionFactoryDep, session: SessionDep,
+                 guard: GuardDep) -> ClockRead:
+    """Start, pause, resume, or change the speed (discussion-based exercises only); due injects are released
+    now and then by the server's ticker at their scheduled exercise time."""
+    _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
+    now = utcnow()
+    e, _released = ex_clock.act(sf, exercise_id, body.action, now=now, speed=body.speed)
+    return ClockRead(**ex_clock.view(e, now=now))
+
+
 @router.put("/exercises/{exercise_id}/evaluation", response_model=ExerciseRead,
             dependencies=[require(P.EXERCISE_WRITE)])
 def put_evaluation(exercise_id: IdPath, body: EvaluationUpdate, sf: SessionFactoryDep, session: SessionDep,
@@ -322,6 +452,21 @@ def put_aar(exercise_id: IdPath, body: AarUpdate, sf: SessionFactoryDep, session
     _exercise_in_scope(session, guard, exercise_id, P.EXERCISE_WRITE)
     items = [{**i.model_dump(), "due": i.due.isoformat()} for i in body.improvements]
     return exercise_read(ex.set_aar(sf, exercise_id, strengths=body.strengths, improvements=items, now=utcnow()))
+
+
+@router.get("/exercises/{exercise_id}/aar/print", response_model=None, responses=DOC,
+            dependencies=[require(P.EPLAN_READ)])
+def print_aar(exercise_id: IdPath, session: SessionDep, guard: GuardDep,
+              lang: Annotated[Literal["en", "zh-CN"], Query()] = "en",
+              format: Annotated[Literal["html", "pdf"], Query()] = "html") -> Response:
+    """The after-action report and improvement plan (HSEEP): ratings, strengths, areas for improvement,
+    improvement items with agency, deadline and task; marked EXERCISE."""
+    _exercise_in_scope(session, guard, exercise_id, P.EPLAN_READ)
+    html = render.aar_html(aar_doc.aar_report(session, exercise_id), lang=lang, generated_at=utcnow())
+    if format == "pdf":
+        return Response(render.to_pdf(html), media_type="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="aar-exercise-{exercise_id}.pdf"'})
+    return HTMLResponse(html)
 
 
 @router.post("/exercises/{exercise_id}/finalise", response_model=FinaliseRead,

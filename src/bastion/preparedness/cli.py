@@ -207,8 +207,9 @@ def print_plan(plan_id: int = typer.Argument(...),
 
     with session_factory()() as s:
         p = svc.get_plan(s, plan_id)
-        flags = svc.readiness(s, p.site_id, now=utcnow()).plans.get(p.threat, ())
-        html = render.plan_html(p, SiteRepo(s).get(p.site_id), flags=flags, lang=lang, generated_at=utcnow())
+        r = svc.readiness(s, p.site_id, now=utcnow())
+        html = render.plan_html(p, SiteRepo(s).get(p.site_id), flags=r.plans.get(p.threat, ()), lang=lang,
+                                generated_at=utcnow(), invacuation=r.invacuation)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(render.to_pdf(html))
     else:
@@ -231,6 +232,43 @@ def exits(site: str = typer.Option(..., "--site", help=SITE_HELP),
             raise InvalidInput(f"--exit {label}: width must be metres, got {w!r}", field="exit") from None
     got = svc.set_exits(session_factory(), _site_id(site), rows)
     console.print(f"{len(got)} exits, {sum(e.width_m for e in got):.2f} m clear width in total")
+
+
+@plans_app.command("spaces")
+@handle_errors
+def spaces(site: str = typer.Option(..., "--site", help=SITE_HELP),
+           protected: list[str] = typer.Option([], "--protected", help=(
+               "LABEL=AREA_M2 or LABEL=AREA_M2:CAPACITY or LABEL=:CAPACITY (repeatable): a protected space "
+               "for invacuation.")),
+           lockable: list[str] = typer.Option([], "--lockable", help="LABEL (repeatable): a lockable zone."),
+           show: bool = typer.Option(False, "--show", help="Only show the spaces and the capacity; change nothing.")
+           ) -> None:
+    """Record a site's protected spaces (usable area m2 and/or capacity) and lockable zones (replaces the site's
+    entries); prints the invacuation capacity against the peak-hour people."""
+    from bastion.preparedness import service as svc
+    from bastion.preparedness import spaces as sp_svc
+
+    sid = _site_id(site)
+    if not show:
+        rows: list[dict[str, object]] = []
+        for label, v in _pairs(protected, "--protected").items():
+            area, _, cap = v.partition(":")
+            try:
+                rows.append({"kind": "protected_space", "label": label,
+                             "area_m2": float(area) if area else None, "capacity": int(cap) if cap else None})
+            except ValueError:
+                raise InvalidInput(f"--protected {label}: give AREA_M2[:CAPACITY] as numbers, got {v!r}",
+                                   field="protected") from None
+        rows += [{"kind": "lockable_zone", "label": x} for x in lockable]
+        sp_svc.set_spaces(session_factory(), sid, rows)
+    with session_factory()() as s:
+        view = svc.site_spaces_view(s, sid)
+    inv = view.invacuation
+    print_json({"site_id": sid, "spaces": [{"kind": r.kind, "label": r.label, "area_m2": r.area_m2,
+                                             "capacity": r.capacity, "source": r.source} for r in view.rows],
+                "protected_spaces": view.protected_spaces, "lockable_zones": view.lockable_zones,
+                "invacuation": {k: inv[k] for k in ("people", "capacity", "enough", "shortfall", "area_needed_m2",
+                                                    "m2_per_person")}})
 
 
 @plans_app.command("exits-osm")
@@ -355,6 +393,52 @@ def ex_calendar(region: str = region_option(), first_year: int = typer.Option(..
         console.print(f"  conflict ({k.kind} {k.key}): exercises {k.first} and {k.second} overlap")
 
 
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput(f"cannot read {file}: {e}", field="file") from None
+
+
+@exercises_app.command("pack-check")
+@handle_errors
+def ex_pack_check(file: Path = typer.Argument(..., help="A calendar rule pack (.yaml).")) -> None:
+    """Validate a calendar rule pack (every rule cites its source; errors name the rule and field)."""
+    from bastion.preparedness import calendar_packs
+
+    pack = calendar_packs.load_yaml(_read_text(file))
+    console.print(f"{pack.id}@{pack.version}: {len(pack.rules)} rules valid "
+                  f"({sum(r.assumption for r in pack.rules)} marked as assumptions)")
+
+
+@exercises_app.command("pack-set")
+@handle_errors
+def ex_pack_set(file: Path = typer.Argument(..., help="A calendar rule pack (.yaml)."),
+                region: str = region_option()) -> None:
+    """Load the region's own calendar rule pack (replaces any earlier one)."""
+    from bastion.preparedness import calendar_packs
+
+    pack = calendar_packs.set_region_pack(session_factory(), _region_id(region), _read_text(file),
+                                          now=parse_now(None))
+    console.print(f"region uses {pack.id}@{pack.version} ({len(pack.rules)} rules)")
+
+
+@exercises_app.command("pack-show")
+@handle_errors
+def ex_pack_show(region: str = region_option(),
+                 clear: bool = typer.Option(False, "--clear", help="Drop the region's own pack first (back to the "
+                                                                    "bundled default).")) -> None:
+    """Show the calendar rule pack in force for the region (its own, else the bundled default)."""
+    from bastion.preparedness import calendar_packs
+
+    rid = _region_id(region)
+    if clear:
+        calendar_packs.clear_region_pack(session_factory(), rid)
+    with session_factory()() as s:
+        pack, source = calendar_packs.region_pack(s, rid)
+    print_json({"source": source, **calendar_packs.pack_document(pack)})
+
+
 @exercises_app.command("export")
 @handle_errors
 def ex_export(region: str = region_option(), out: Path = typer.Option(..., "--out", help="The .ics file to write.")
@@ -404,6 +488,60 @@ def ex_msel(exercise_id: int = typer.Argument(...), as_json: bool = json_option(
     console.print(t)
 
 
+@exercises_app.command("msel-export")
+@handle_errors
+def ex_msel_export(exercise_id: int = typer.Argument(...),
+                   out: Path = typer.Option(..., "--out", help="Output file: .csv or .xlsx.")) -> None:
+    """Write the exercise's injects (MSEL) as CSV or XLSX (by the file's suffix); every row EXERCISE."""
+    from bastion.preparedness import exercises as ex
+    from bastion.preparedness import msel_io
+
+    suffix = out.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise InvalidInput(f"--out must end in .csv or .xlsx, got {out.name!r}", field="out")
+    with session_factory()() as s:
+        e = ex.get_exercise(s, exercise_id)
+        if suffix == ".csv":
+            out.write_text(msel_io.to_csv(e.msel), encoding="utf-8", newline="")
+        else:
+            out.write_bytes(msel_io.to_xlsx(e.msel, title=e.name, created=e.created_at))
+        n = len(e.msel)
+    console.print(f"wrote {n} injects to {out}")
+
+
+@exercises_app.command("clock")
+@handle_errors
+def ex_clock(exercise_id: int = typer.Argument(...),
+             action: str = typer.Argument("status", help="status | start | pause | resume | speed | run"),
+             speed: float | None = typer.Option(None, "--speed", min=1, max=120, help=(
+                 "Speed-up factor (tabletop and other discussion-based exercises only).")),
+             tick_s: float = typer.Option(1.0, "--tick-s", min=0.1, max=30, help="run: seconds between ticks.")
+             ) -> None:
+    """The exercise clock: start, pause, resume, change the speed, or `run` (release each inject at its
+    scheduled exercise time in this process until all are released — where no server runs the ticker)."""
+    from bastion.kernel.db.base import utcnow
+    from bastion.preparedness import clock as ex_clock_svc
+    from bastion.preparedness import exercises as ex
+
+    sf = session_factory()
+    if action in ex_clock_svc.ACTIONS:
+        ex_clock_svc.act(sf, exercise_id, action, now=utcnow(), speed=speed)
+    elif action == "run":
+        while True:
+            for n in ex_clock_svc.release_due(sf, now=utcnow()).get(exercise_id, []):
+                console.print(f"{utcnow():%H:%M:%S} EXERCISE inject {n} released")
+            with sf() as s:
+                v = ex_clock_svc.view(ex.get_exercise(s, exercise_id), now=utcnow())
+            if v["next"] is None or v["state"] != "running":
+                break
+            time.sleep(tick_s)
+    elif action != "status":
+        raise InvalidInput(f"action must be status, run or one of {list(ex_clock_svc.ACTIONS)}, got {action!r}",
+                           field="action")
+    with sf() as s:
+        print_json(ex_clock_svc.view(ex.get_exercise(s, exercise_id), now=utcnow()))
+
+
 @exercises_app.command("evaluate")
 @handle_errors
 def ex_evaluate(exercise_id: int = typer.Argument(...),
@@ -451,6 +589,25 @@ def ex_aar(exercise_id: int = typer.Argument(...),
                    improvements=d.get("improvements", []), now=parse_now(None))
     console.print(f"exercise {e.id}: {len(e.aar['improvements'])} improvement items; weak capabilities without an "
                   f"action: {ex.uncovered_weak(e) or 'none'}")
+
+
+@exercises_app.command("aar-print")
+@handle_errors
+def ex_aar_print(exercise_id: int = typer.Argument(...),
+                 lang: str = typer.Option("en", "--lang", help="en or zh-CN."),
+                 out: Path = typer.Option(..., "--out", help="Output file: .html or .pdf.")) -> None:
+    """Write the after-action report and improvement plan (HTML or PDF by the file's suffix)."""
+    from bastion.kernel.db.base import utcnow
+    from bastion.preparedness import aar
+    from bastion.preparedness import render
+
+    with session_factory()() as s:
+        html = render.aar_html(aar.aar_report(s, exercise_id), lang=lang, generated_at=utcnow())
+    if out.suffix.lower() == ".pdf":
+        out.write_bytes(render.to_pdf(html))
+    else:
+        out.write_text(html, encoding="utf-8")
+    console.print(f"wrote {out}")
 
 
 @exercises_app.command("finalise")

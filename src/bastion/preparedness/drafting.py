@@ -4,8 +4,10 @@ Inputs per region, loaded once: the sites' tiers and threat ranking (risk), peop
 open-hours occupancy), exits on record, open spaces (registry sites of category public_space), hostile-vehicle
 approach paths (vehicle), response units and hospitals with road travel times (routing, through coverage).
 Generated texts are i18n keys (``@eplan....``) so the printed plan reads in the reader's language; a user's
-own text is kept as written. Nothing is invented: what the data cannot say (protected spaces for invacuation,
-lockable zones without lockable doors on record) is left empty and flagged by the completeness check.
+own text is kept as written. Nothing is invented: protected spaces (invacuation) and lockable zones come from
+the user's entries with area or capacity, else OSM's, else (protected spaces) the site's own building (spaces.py);
+what the data cannot say is a marked placeholder (``@eplan.placeholder.*``) that the completeness check flags
+until the user fills it. The invacuation capacity is compared with the peak-hour people (data.invacuation).
 """
 
 from __future__ import annotations
@@ -35,8 +37,10 @@ from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.geo import LocalProjection
 from bastion.preparedness import service as svc
+from bastion.preparedness import spaces as sp_svc
 from bastion.preparedness.models import EmergencyPlan
 from bastion.preparedness.models import SiteExit
+from bastion.preparedness.models import SiteSpace
 from bastion.regions.repository import RegionRepo
 from bastion.risk import service as risk_svc
 from bastion.sites.models import Site
@@ -65,6 +69,7 @@ class RegionData:
     units: list[dict[str, Any]] = field(default_factory=list)  # per site: nearest units
     unit_rows: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     hospital_rows: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    site_spaces: dict[int, list[SiteSpace]] = field(default_factory=dict)
     proj: LocalProjection | None = None
 
 
@@ -121,7 +126,8 @@ def load_region(s: Session, region_id: int, site_ids: Sequence[int] | None = Non
             corridors[a.site_id].append({"vehicle": a.vehicle, "impact_speed_kph": round(ap.speed_kph, 1),
                                          "entry": {"lon": ap.entry_lon, "lat": ap.entry_lat}, "status": ap.status,
                                          "xy": list(zip(cx.tolist(), cy.tolist(), strict=True))})
-    data = RegionData(region_id, sites, ranking, tiers, people, exits, measures, spaces, xy_all, corridors, proj=proj)
+    data = RegionData(region_id, sites, ranking, tiers, people, exits, measures, spaces, xy_all, corridors, proj=proj,
+                      site_spaces=sp_svc.spaces_by_site(s, wanted))
     site_list = list(sites.values())
     units = [cov.unit_point(u) for u in cov.region_units(s, region)]
     data.unit_rows = _travel(s, region, units, site_list, NEAREST_UNITS)
@@ -144,6 +150,8 @@ def draft_content(d: RegionData, site_id: int, threat: str) -> tuple[dict[str, A
                                     [c["xy"] for c in corr], threat=threat)
     ms = d.measures[site_id]
     exits = d.exits[site_id]
+    rooms = sp_svc.effective_spaces(d.site_spaces.get(site_id, []), site)
+    protected, lockable = sp_svc.section_lines(rooms, lockable_doors="lockable_doors" in ms)
     assembly = [f"{c.space.name or 'open space ' + str(c.space.id)} ({c.distance_m:.0f} m, holds {c.space.holds})"
                 for c in choice.chosen]
     sections: dict[str, Any] = {
@@ -156,12 +164,12 @@ def draft_content(d: RegionData, site_id: int, threat: str) -> tuple[dict[str, A
                        "assembly_points": assembly},
         "invacuation": {"triggers": [_k(f"trigger.invacuation.{threat}")], "decision_role": "duty_manager",
                         "roles": [{"position": "steward", "actions": [_k("action.bring_inside")]}],
-                        "steps": [_k(f"step.invacuation.{i}") for i in (1, 2, 3)], "protected_spaces": []},
+                        "steps": [_k(f"step.invacuation.{i}") for i in (1, 2, 3)], "protected_spaces": protected},
         "lockdown": {"triggers": [_k(f"trigger.lockdown.{threat}")], "decision_role": "security_lead",
                      "roles": [{"position": "security_lead", "actions": [_k("action.lock_doors")]},
                                {"position": "control_room_operator", "actions": [_k("action.monitor")]}],
                      "steps": [_k(f"step.lockdown.{i}") for i in (1, 2, 3)],
-                     "lockable_zones": [_k("zone.lockable_doors")] if "lockable_doors" in ms else []},
+                     "lockable_zones": lockable},
         "communication": {"triggers": [_k("trigger.communication")], "decision_role": "duty_manager",
                           "roles": [{"position": "control_room_operator", "actions": [_k("action.call_emergency")]},
                                     {"position": "communications_officer", "actions": [_k("action.inform_public")]}],
@@ -181,6 +189,7 @@ def draft_content(d: RegionData, site_id: int, threat: str) -> tuple[dict[str, A
         "vehicle_approaches": [{k: v for k, v in c.items() if k != "xy"} for c in
                                sorted(corr, key=lambda c: -c["impact_speed_kph"])[:5]],
         "exits_source": exits[0].source if exits else "missing",
+        "invacuation": sp_svc.invacuation_summary(people, rooms),
     }
     return sections, data
 

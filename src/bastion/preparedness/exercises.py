@@ -19,7 +19,6 @@ from sqlalchemy.orm import sessionmaker
 
 from bastion.access.models import Agency
 from bastion.algorithms.preparedness.assembly import STANDOFF_M
-from bastion.algorithms.preparedness.calendar import DEFAULT_RULES
 from bastion.algorithms.preparedness.calendar import EXERCISE_TYPES
 from bastion.algorithms.preparedness.calendar import CalendarRule
 from bastion.algorithms.preparedness.calendar import ExerciseEvent
@@ -32,6 +31,7 @@ from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
+from bastion.preparedness import calendar_packs
 from bastion.preparedness import drafting
 from bastion.preparedness import service as svc
 from bastion.preparedness.enums import CORE_CAPABILITIES
@@ -159,17 +159,23 @@ def events_of(rows: Sequence[Exercise]) -> list[ExerciseEvent]:
 
 
 def calendar(s: Session, region_id: int, *, first_year: int, years: int,
-             rules: Sequence[CalendarRule] = DEFAULT_RULES) -> dict[str, Any]:
+             rules: Sequence[CalendarRule] | None = None) -> dict[str, Any]:
     """The programme over ``years`` from ``first_year``: exercises, rule gaps, conflicts, and proposals that fill
-    every gap (nothing stored)."""
+    every gap (nothing stored). ``rules``: the region's rule pack (its own, else the bundled default)."""
+    pack_id, pack_source = "", "given"
+    if rules is None:
+        pack, pack_source = calendar_packs.region_pack(s, region_id)
+        rules, pack_id = pack.rules, f"{pack.id}@{pack.version}"
     tiers = region_site_tiers(s, region_id)
     rows = list_exercises(s, region_id)
     evs = events_of(rows)
     chk = check_calendar(tiers, rules, evs, first_year=first_year, years=years)
     props = propose(tiers, rules, evs, first_year=first_year, years=years)
     return {"region_id": region_id, "first_year": first_year, "years": years, "mode": MODE,
+            "pack": pack_id, "pack_source": pack_source,
             "rules": [{"id": r.id, "standard_id": r.standard_id, "tiers": list(r.tiers), "period": r.period,
-                       "min_count": r.min_count, "types": list(r.types), "label": r.label} for r in rules],
+                       "min_count": r.min_count, "types": list(r.types), "label": r.label, "source": r.source,
+                       "assumption": r.assumption} for r in rules],
             "exercises": rows, "gaps": chk.gaps, "conflicts": chk.conflicts, "proposals": props}
 
 

@@ -3,7 +3,9 @@
 - ``emergency_plans``: one row per site x threat x version (sections JSON: the four procedures).
 - ``site_exits``: exits of a site with clear widths (entered by users or from OSM ``entrance=*``).
 - ``training_counts``: staff awareness training as counts per site and position.
+- ``site_spaces``: protected spaces (invacuation) and lockable zones of a site, with area and/or capacity.
 - ``exercises``: the exercise programme; ``mode`` is always EXERCISE (a check constraint keeps it so).
+- ``exercise_calendar_packs``: a region's own calendar rule pack (validated YAML, stored as JSON).
 """
 
 from __future__ import annotations
@@ -57,6 +59,18 @@ class SiteExit(Base):
     source: Mapped[str] = mapped_column(String(20), default="user")  # user | osm
 
 
+class SiteSpace(Base):
+    __tablename__ = "site_spaces"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # protected_space | lockable_zone
+    label: Mapped[str] = mapped_column(String(100))
+    area_m2: Mapped[float | None] = mapped_column(Float)  # usable floor area
+    capacity: Mapped[int | None] = mapped_column(Integer)  # people, when the user knows it
+    source: Mapped[str] = mapped_column(String(20), default="user")  # user | osm
+
+
 class TrainingCount(Base):
     __tablename__ = "training_counts"
     __table_args__ = (UniqueConstraint("site_id", "position", name="uq_training_counts_position"),)
@@ -93,3 +107,15 @@ class Exercise(Base):
     owner_agency_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     finalised_at: Mapped[dt.datetime | None] = mapped_column()
+    clock: Mapped[dict[str, Any] | None] = mapped_column()  # the conduct clock (exercise time, pause, speed)
+
+
+class CalendarPack(Base):
+    __tablename__ = "exercise_calendar_packs"
+    __table_args__ = (UniqueConstraint("region_id", name="uq_exercise_calendar_packs_region"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"))
+    pack: Mapped[dict[str, Any]] = mapped_column()
+    updated_by_account_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -50,7 +50,7 @@ def translator(lang: str) -> Any:
 
 
 def plan_html(plan: EmergencyPlan, site: Site, *, flags: tuple[str, ...] = (), lang: str = "en",
-              generated_at: dt.datetime) -> str:
+              generated_at: dt.datetime, invacuation: dict[str, Any] | None = None) -> str:
     t, text = translator(lang)
 
     def flag(f: str) -> str:
@@ -79,7 +79,16 @@ def plan_html(plan: EmergencyPlan, site: Site, *, flags: tuple[str, ...] = (), l
         sections.append((t(f"eplan.proc.{proc}"), rows))
     return _env.get_template("eplan.html").render(
         lang=lang, t=t, plan=plan, site=site, sections=sections, flags=[flag(f) for f in flags],
-        evac=plan.evacuation or {}, data=plan.data or {}, threat=t(f"eplan.threat.{plan.threat}"),
+        evac=plan.evacuation or {}, data=plan.data or {},
+        inv=invacuation or (plan.data or {}).get("invacuation"), threat=t(f"eplan.threat.{plan.threat}"),
+        generated=generated_at.strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
+
+
+def aar_html(report: Any, *, lang: str = "en", generated_at: dt.datetime) -> str:
+    """The after-action report (an ``aar.AarReport``) as printable HTML in ``lang``."""
+    t, _text = translator(lang)
+    return _env.get_template("aar.html").render(
+        lang=lang, t=t, r=report, uncovered_labels=[t(f"aar.cap.{c}") for c in report.uncovered],
         generated=generated_at.strftime("%Y-%m-%d %H:%M UTC"), version=__version__)
 
 

@@ -72,6 +72,9 @@ class ReadinessRead(BaseModel):
     plans: dict[str, list[str]] = Field(description="threat -> completeness flags of its current plan")
     trained: int
     expected: int
+    invacuation: dict[str, Any] | None = Field(
+        default=None, description="protected-space capacity vs the peak-hour people: people, capacity, enough, "
+        "shortfall, area_needed_m2, m2_per_person (ICC 500 / FEMA P-361 density), spaces")
 
 
 class PlanTasksCreate(_In):
@@ -109,6 +112,34 @@ class ExitsRead(BaseModel):
     site_id: int
     exits: list[ExitRead]
     clear_width_m: float
+
+
+class SpaceIn(_In):
+    kind: Literal["protected_space", "lockable_zone"]
+    label: str = Field(min_length=1, max_length=100, description="a place, e.g. 'basement hall B1' (no names)")
+    area_m2: float | None = Field(default=None, gt=0, le=1_000_000, description="usable floor area, m2")
+    capacity: int | None = Field(default=None, ge=0, le=1_000_000, description="people it holds, if known")
+
+
+class SpacesUpdate(_In):
+    spaces: list[SpaceIn] = Field(max_length=100)
+
+
+class SpaceRead(BaseModel):
+    id: int
+    kind: str
+    label: str
+    area_m2: float | None
+    capacity: int | None
+    source: str
+
+
+class SpacesRead(BaseModel):
+    site_id: int
+    spaces: list[SpaceRead]
+    protected_spaces: list[str] = Field(description="the plan's protected_spaces lines for these spaces")
+    lockable_zones: list[str] = Field(description="the plan's lockable_zones lines for these spaces")
+    invacuation: dict[str, Any]
 
 
 class TrainingUpdate(_In):
@@ -224,6 +255,8 @@ class CalendarRead(BaseModel):
     first_year: int
     years: int
     mode: Literal["EXERCISE"]
+    pack: str = Field(default="", description="the rule pack in force: id@version")
+    pack_source: str = Field(default="bundled", description="region (its own pack) | bundled (the default)")
     rules: list[dict[str, Any]]
     exercises: list[ExerciseRead]
     gaps: list[GapRead]
@@ -243,3 +276,33 @@ class IcsImportRead(BaseModel):
     updated: list[int]
     unchanged: list[int]
     skipped_finalised: list[int]
+
+
+class CalendarPackUpdate(_In):
+    yaml: str = Field(min_length=1, max_length=200_000, description="the rule pack as YAML: {id, version, rules: "
+                      "[{id, standard_id, tiers, period, min_count, types?, label?, source, assumption?}]}")
+
+
+class CalendarPackRead(BaseModel):
+    region_id: int
+    source: Literal["region", "bundled"]
+    pack: dict[str, Any]
+
+
+class ClockAction(_In):
+    action: Literal["start", "pause", "resume", "speed"]
+    speed: float | None = Field(default=None, ge=1, le=120, description="speed-up factor (discussion-based "
+                                "exercises only; drills, functional and full-scale run at 1)")
+
+
+class ClockRead(BaseModel):
+    exercise_id: int
+    mode: Literal["EXERCISE"]
+    state: Literal["stopped", "running", "paused"]
+    speed: float
+    exercise_s: float = Field(description="exercise time, seconds from the start")
+    started_at: dt.datetime | None
+    events: list[dict[str, Any]] = Field(description="the clock's timeline: start, pause, resume, speed")
+    released: list[dict[str, Any]] = Field(description="released injects: no, offset_s, released_at")
+    next: dict[str, Any] | None = Field(description="the next inject due: no, offset_s")
+    total: int

@@ -33,9 +33,11 @@ from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
+from bastion.preparedness import spaces as sp_svc
 from bastion.preparedness.models import EmergencyPlan
 from bastion.preparedness.models import Exercise
 from bastion.preparedness.models import SiteExit
+from bastion.preparedness.models import SiteSpace
 from bastion.preparedness.models import TrainingCount
 from bastion.risk import service as risk_svc
 from bastion.sites.models import Site
@@ -282,6 +284,7 @@ class SiteReadiness:
     missing_scenarios: tuple[str, ...]
     plans: dict[str, tuple[str, ...]]  # threat -> completeness flags of its current plan
     training: tuple[int, int]  # trained, expected
+    invacuation: dict[str, Any] | None = None  # protected-space capacity vs peak-hour people (spaces.py)
 
 
 def last_exercised(s: Session, site_id: int) -> dt.date | None:
@@ -293,9 +296,32 @@ def last_exercised(s: Session, site_id: int) -> dt.date | None:
     return max(ends).date() if ends else None
 
 
-def plan_facts(p: EmergencyPlan, last_ex: dt.date | None) -> PlanFacts:
+def plan_facts(p: EmergencyPlan, last_ex: dt.date | None, invacuation_enough: bool | None = None) -> PlanFacts:
     over = (p.evacuation or {}).get("over_target")
-    return PlanFacts(p.sections, p.status == "approved", p.review_date, over, last_ex)
+    return PlanFacts(p.sections, p.status == "approved", p.review_date, over, last_ex, invacuation_enough)
+
+
+def site_invacuation(s: Session, site: Site) -> dict[str, Any]:
+    """The site's protected-space capacity against its peak-hour people (user, OSM or building spaces)."""
+    rows = sp_svc.site_spaces(s, site.id)
+    return sp_svc.invacuation_summary(peak_people(s, site), sp_svc.effective_spaces(rows, site))
+
+
+@dataclass(frozen=True)
+class SpacesView:
+    rows: list[SiteSpace]
+    protected_spaces: list[str]  # the plan lines these spaces give (a placeholder when none)
+    lockable_zones: list[str]
+    invacuation: dict[str, Any]
+
+
+def site_spaces_view(s: Session, site_id: int) -> SpacesView:
+    site = SiteRepo(s).get(site_id)
+    rows = sp_svc.site_spaces(s, site_id)
+    eff = sp_svc.effective_spaces(rows, site)
+    ms = {m.kind for m in risk_svc.site_measures(s, site_id)}
+    prot, lock = sp_svc.section_lines(eff, lockable_doors="lockable_doors" in ms)
+    return SpacesView(rows, prot, lock, sp_svc.invacuation_summary(peak_people(s, site), eff))
 
 
 def readiness(s: Session, site_id: int, *, now: dt.datetime) -> SiteReadiness:
@@ -306,11 +332,13 @@ def readiness(s: Session, site_id: int, *, now: dt.datetime) -> SiteReadiness:
     top = top_threats(s, site)
     cur = current_plans(s, [site_id])[site_id]
     last_ex = last_exercised(s, site_id)
-    flags = {t: completeness(plan_facts(p, last_ex), level, as_of=now.date()) for t, p in sorted(cur.items())}
+    inv = site_invacuation(s, site)
+    flags = {t: completeness(plan_facts(p, last_ex, inv["enough"]), level, as_of=now.date())
+             for t, p in sorted(cur.items())}
     tc = training(s, site_id)
     return SiteReadiness(site_id, site.name, level, tuple(tiers), tuple(top[:3]),
                          missing_scenarios(top, cur) if level else (), flags,
-                         (sum(r.trained for r in tc), sum(r.expected for r in tc)))
+                         (sum(r.trained for r in tc), sum(r.expected for r in tc)), inv)
 
 
 def create_plan_tasks(sf: sessionmaker[Session], site_id: int, *, now: dt.datetime, owner_agency: str | None = None,

@@ -35,6 +35,8 @@ class CalendarRule:
     min_count: int
     types: tuple[str, ...] = OPERATIONS_TYPES
     label: str = ""
+    source: str = ""  # the law, standard or guidance the rule comes from
+    assumption: bool = False  # the frequency is chosen here (editable), not stated by the source
 
     def __post_init__(self) -> None:
         if self.period not in PERIODS:
@@ -52,11 +54,17 @@ class CalendarRule:
 
 DEFAULT_RULES: tuple[CalendarRule, ...] = (
     CalendarRule("uk_enhanced_annual", "uk_ppa_2025", ("enhanced",), "year", 1,
-                 label="One operations-based exercise a year per enhanced-duty premises"),
+                 label="One operations-based exercise a year per enhanced-duty premises",
+                 source="Terrorism (Protection of Premises) Act 2025 s5-6 (public protection procedures); the "
+                        "yearly frequency is chosen here", assumption=True),
     CalendarRule("cn_grade1_quarterly", "cn_key_target", ("grade_1",), "quarter", 1,
-                 label="One operations-based exercise a quarter per top-grade key target"),
+                 label="One operations-based exercise a quarter per top-grade key target",
+                 source="Sector practice for grade 1 key targets (issue 16); the quarterly frequency is chosen here",
+                 assumption=True),
     CalendarRule("cn_grade2_annual", "cn_key_target", ("grade_2",), "year", 1,
-                 label="One operations-based exercise a year per grade 2 key target (MEM Order 2 Art. 33)"),
+                 label="One operations-based exercise a year per grade 2 key target (MEM Order 2 Art. 33)",
+                 source="应急管理部令第2号《生产安全事故应急预案管理办法》(2019) 第三十三条: at least one "
+                        "comprehensive or special drill a year"),
 )
 
 

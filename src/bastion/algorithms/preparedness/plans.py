@@ -41,6 +41,7 @@ ENHANCED_FIELDS: Mapping[str, tuple[str, ...]] = {
     "lockdown": ("roles", "lockable_zones"),
     "communication": ("roles", "means", "informs_emergency_services"),
 }
+PLACEHOLDER_PREFIX = "@eplan.placeholder."  # a draft's marked gap the user must fill: it counts as missing
 EXERCISE_RECENCY_DAYS = 365
 MAX_TEXT = 500
 MAX_ITEMS = 60
@@ -126,6 +127,19 @@ class PlanFacts:
     review_date: dt.date | None
     evacuation_over_target: bool | None  # None: no estimate
     last_exercised: dt.date | None
+    invacuation_enough: bool | None = None  # protected-space capacity >= peak-hour people; None: not assessed
+
+
+def placeholder(field: str) -> str:
+    """The marked gap a draft leaves where the data cannot say (``protected_spaces``, ``lockable_zones``)."""
+    return f"{PLACEHOLDER_PREFIX}{field}"
+
+
+def filled(value: object) -> bool:
+    """A field counts as filled when it holds something other than the draft's placeholders."""
+    if isinstance(value, list):
+        return any(not (isinstance(x, str) and x.startswith(PLACEHOLDER_PREFIX)) for x in value)
+    return bool(value)
 
 
 def completeness(plan: PlanFacts, level: str | None, *, as_of: dt.date) -> tuple[str, ...]:
@@ -138,7 +152,7 @@ def completeness(plan: PlanFacts, level: str | None, *, as_of: dt.date) -> tuple
             flags.append(f"missing_procedure:{proc}")
             continue
         need = BASE_FIELDS + (ENHANCED_FIELDS[proc] if lvl == "enhanced" else ())
-        flags += [f"missing_field:{proc}.{f}" for f in need if not sec.get(f)]
+        flags += [f"missing_field:{proc}.{f}" for f in need if not filled(sec.get(f))]
     if not plan.approved:
         flags.append("not_approved")
     if plan.review_date is None or plan.review_date < as_of:
@@ -148,6 +162,8 @@ def completeness(plan: PlanFacts, level: str | None, *, as_of: dt.date) -> tuple
             flags.append("no_evacuation_estimate")
         elif plan.evacuation_over_target:
             flags.append("evacuation_over_target")
+        if plan.invacuation_enough is False:
+            flags.append("invacuation_capacity_short")
         if plan.last_exercised is None or (as_of - plan.last_exercised).days > EXERCISE_RECENCY_DAYS:
             flags.append("not_exercised_12_months")
     return tuple(flags)

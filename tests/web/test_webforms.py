@@ -1,0 +1,129 @@
+"""More workflows in the page as a user performs them (sign in, act, see the result, reload, still there):
+evidence notes on inspection answers (refused when they look like personal data, kept, shown in the site report),
+in English and in Simplified Chinese. One signed-in page for the English tests (lean)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Browser
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.web.conftest import sign_in
+from tests.web.test_accessibility import AXE
+from tests.web.test_accessibility import axe_serious
+from tests.web.test_map_page import EN
+from tests.web.test_map_page import TIMEOUT_MS
+from tests.web.test_map_page import ZH
+
+pytestmark = pytest.mark.web
+
+PHONE_NOTE = "Steward on duty: call +33 6 12 34 56 78"
+NOTE_EN = "North gate: 2 of 6 bollards missing since the roadworks (gap 3.5 m)."
+NOTE_ZH = "北门：6 根防撞柱缺 2 根，缺口约 3.5 米。"
+
+
+def _new_page(browser: Browser, base: str, locale: str) -> Page:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
+    sign_in(context, base)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.errors = errors  # type: ignore[attr-defined]
+    return pg
+
+
+def _no_serious_axe(page: Page) -> None:
+    """axe-core finds no serious or critical WCAG 2.1 AA violation on the view as it is (when axe is vendored)."""
+    if AXE.exists():
+        assert axe_serious(page) == []
+
+
+def _ready(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, live_server_url: str) -> Iterator[Page]:
+    pg = _new_page(browser, live_server_url, "en-GB")
+    _ready(pg, live_server_url + "/")
+    yield pg
+    assert pg.errors == []  # type: ignore[attr-defined]
+    pg.context.close()
+
+
+def _open_site(page: Page, name: str) -> None:
+    page.fill("#search", name)
+    page.locator("#results-list button.result", has_text=name).first.click()
+    expect(page.locator("#panel-title")).to_have_text(re.compile(re.escape(name)))
+
+
+def _inspection(page: Page) -> Locator:
+    section = page.locator("#panel .inspection-section")
+    section.locator("summary").click()
+    return section
+
+
+def _evidence_workflow(page: Page, base: str, site: str, words: dict[str, str], note: str, lang: str) -> None:
+    _open_site(page, site)
+    section = _inspection(page)
+    section.locator(".inspection-start-button").click()
+    first = section.locator(".checklist > li").first
+    expect(first.locator("textarea.evidence-note")).to_be_visible()
+    item_id = first.get_attribute("data-item-id")
+    note_box = section.locator(f"[data-field='notes.{item_id}']")
+    expect(note_box.locator("label")).to_have_text(words["supervision.evidence_note"])
+    first.locator("input[value='fail']").check()
+    note_box.locator("textarea").fill(PHONE_NOTE)
+    section.locator(".answers-save").click()
+    expect(note_box.locator(".field-error")).to_contain_text("personal data (a phone number)")
+    expect(note_box.locator("textarea")).to_have_attribute("aria-invalid", "true")
+    _no_serious_axe(page)
+    n = section.locator(".checklist > li").count()
+    expect(section.locator(".inspection-progress")).to_have_text(words["supervision.progress"].format(done=0, total=n))
+    note_box.locator("textarea").fill(note)
+    section.locator(".answers-save").click()
+    expect(section.locator(".inspection-progress")).to_have_text(words["supervision.progress"].format(done=1, total=n))
+    expect(section.locator(f"[data-field='notes.{item_id}'] .field-error")).to_be_hidden()
+    expect(section.locator(".checklist > li").first.locator("input[value='fail']")).to_be_checked()
+
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+    expect(page.locator("#panel-title")).to_have_text(re.compile(re.escape(site)))
+    section = _inspection(page)
+    kept = section.locator(f"[data-field='notes.{item_id}'] textarea")
+    expect(kept).to_have_value(note)
+    expect(section.locator(".checklist > li").first.locator("input[value='fail']")).to_be_checked()
+
+    link = page.locator("#panel .site-report-link")
+    expect(link).to_have_attribute("href", re.compile(rf"/report\?lang={re.escape(lang)}$"))
+    with page.context.expect_page() as opened:
+        link.click()
+    report = opened.value
+    report.wait_for_load_state()
+    heading = report.locator("#latest-inspection")
+    expect(heading).to_have_text(words["supervision.report.heading"])
+    expect(report.locator("table.inspection-items")).to_contain_text(note)
+    expect(report.locator("table.inspection-items")).to_contain_text(words["supervision.answer.fail"])
+    _no_serious_axe(report)
+    report.close()
+
+
+def test_evidence_note_refused_when_personal_then_kept_and_in_the_site_report(page: Page, live_server_url: str
+                                                                              ) -> None:
+    _evidence_workflow(page, live_server_url, "Musée Océanographique", EN, NOTE_EN, "en")
+
+
+@pytest.mark.slow
+def test_evidence_note_in_chinese(browser: Browser, live_server_url: str) -> None:
+    pg = _new_page(browser, live_server_url, "zh-CN")
+    _ready(pg, live_server_url + "/?lang=zh-CN")
+    _evidence_workflow(pg, live_server_url, "Auditorium Rainier III", ZH, NOTE_ZH, "zh-CN")
+    assert pg.errors == []  # type: ignore[attr-defined]
+    pg.context.close()

@@ -1,11 +1,13 @@
 """More workflows in the page as a user performs them (sign in, act, see the result, reload, still there):
 evidence notes on inspection answers (refused when they look like personal data, kept, shown in the site report),
-in English and in Simplified Chinese. One signed-in page for the English tests (lean)."""
+in English and in Simplified Chinese; response units edited (name/call sign, type, standard, speed profile) with
+the API's field errors and the stale-write message. One signed-in page for the English tests (lean)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
@@ -127,3 +129,64 @@ def test_evidence_note_in_chinese(browser: Browser, live_server_url: str) -> Non
     _evidence_workflow(pg, live_server_url, "Auditorium Rainier III", ZH, NOTE_ZH, "zh-CN")
     assert pg.errors == []  # type: ignore[attr-defined]
     pg.context.close()
+
+
+def _api(page: Page, base: str, method: str, path: str, data: Any = None) -> Any:
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "bastion_csrf")
+    r = page.context.request.fetch(base + "/api/v1" + path, method=method, data=data,
+                                   headers={"X-CSRF-Token": csrf})
+    assert r.ok, r.text()
+    return r.json() if r.status != 204 else None
+
+
+def _units_box(page: Page, base: str, region_id: int) -> Locator:
+    page.goto(f"{base}/#region={region_id}&layers=coverage&view=43.73500,7.42000,16")
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+    page.locator("#coverage details.cov-units-box summary").click()
+    return page.locator("#cov-units")
+
+
+def test_unit_edited_in_the_page_with_field_errors_and_the_stale_write_message(page: Page, live_server_url: str
+                                                                              ) -> None:
+    base = live_server_url
+    region = _api(page, base, "GET", "/regions")["items"][0]
+    unit = _api(page, base, "POST", f"/regions/{region['id']}/units",
+                {"name": "Echo 7", "unit_type": "foot_post", "lon": 7.4200, "lat": 43.7350})
+    try:
+        units = _units_box(page, base, region["id"])
+        row = units.locator("li", has_text="Echo 7")
+        expect(row.locator(".unit-meta")).to_have_text("foot patrol post · 1 min")  # the type's default standard
+        row.locator("button.unit-edit-open").click()
+        form = row.locator("form.unit-edit")
+        form.locator("[data-field='name'] input").fill("   ")
+        form.locator(".unit-edit-save").click()
+        expect(form.locator("[data-field='name'] .field-error")).to_contain_text("name must be 1 to 200 characters")
+        form.locator("[data-field='name'] input").fill("Echo 7-1")
+        form.locator("[data-field='unit_type'] select").select_option("patrol_car")
+        form.locator("[data-field='standard_s'] select").select_option("300")
+        form.locator("[data-field='speed_profile'] select").select_option("patrol_car")
+        form.locator(".unit-edit-save").click()
+        row = units.locator("li", has_text="Echo 7-1")
+        expect(row.locator(".unit-meta")).to_have_text("patrol car · 5 min")
+        stored = _api(page, base, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+        got = next(u for u in stored if u["id"] == unit["id"])
+        assert (got["name"], got["unit_type"], got["standard_s"], got["speed_profile"], got["version"]) == (
+            "Echo 7-1", "patrol_car", 300, "patrol_car", unit["version"] + 1)
+
+        units = _units_box(page, base, region["id"])  # reload: still there
+        row = units.locator("li", has_text="Echo 7-1")
+        expect(row.locator(".unit-meta")).to_have_text("patrol car · 5 min")
+        row.locator("button.unit-edit-open").click()
+        # someone else renames it meanwhile; this page's save is refused, nothing overwritten
+        _api(page, base, "PATCH", f"/units/{unit['id']}", {"name": "Echo 7-2", "version": got["version"]})
+        form = row.locator("form.unit-edit")
+        form.locator("[data-field='standard_s'] select").select_option("60")
+        form.locator(".unit-edit-save").click()
+        expect(form.locator(".form-alert")).to_have_text(EN["form.conflict"])
+        stored = _api(page, base, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+        got = next(u for u in stored if u["id"] == unit["id"])
+        assert (got["name"], got["standard_s"]) == ("Echo 7-2", 300)
+        _no_serious_axe(page)
+    finally:
+        _api(page, base, "DELETE", f"/units/{unit['id']}")

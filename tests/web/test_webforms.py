@@ -1,6 +1,7 @@
 """More workflows in the page as a user performs them (sign in, act, see the result, reload, still there):
 evidence notes on inspection answers (refused when they look like personal data, kept, shown in the site report),
-in English and in Simplified Chinese; response units edited (name/call sign, type, standard, speed profile) with
+in English and in Simplified Chinese; a site's operating agency edited beside its capacity and notes; response
+units edited (name/call sign, type, standard, speed profile) with
 the API's field errors and the stale-write message. One signed-in page for the English tests (lean)."""
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from playwright.sync_api import Locator
 from playwright.sync_api import Page
 from playwright.sync_api import expect
 
+from tests.conftest import WEB_ADMIN_LOGIN
+from tests.web.conftest import api_call
+from tests.web.conftest import api_token
 from tests.web.conftest import sign_in
 from tests.web.test_accessibility import AXE
 from tests.web.test_accessibility import axe_serious
@@ -190,3 +194,35 @@ def test_unit_edited_in_the_page_with_field_errors_and_the_stale_write_message(p
         _no_serious_axe(page)
     finally:
         _api(page, base, "DELETE", f"/units/{unit['id']}")
+
+
+def test_site_operator_set_in_the_edit_form_refused_when_unknown_and_kept(page: Page, live_server_url: str) -> None:
+    base = live_server_url
+    agency = "Société des Bains de Mer security"
+    api_call(f"{base}/api/v1/agencies", api_token(base, WEB_ADMIN_LOGIN), {"name": agency, "kind": "venue_operator"})
+    region = _api(page, base, "GET", "/regions")["items"][0]
+    site = next(x for x in _api(page, base, "GET", f"/sites?region_id={region['id']}&q=Casino&limit=50")["items"]
+                if x["name"] == "Casino de Monte Carlo")
+    page.goto(f"{base}/#region={region['id']}&site={site['id']}")
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+    panel = page.locator("#panel")
+    panel.locator(".site-edit-section summary").click()
+    form = panel.locator("form.site-edit")
+    expect(form.locator("[data-field='operator_agency'] label")).to_have_text(EN["sites.operator"])
+    form.locator(".site-operator-input").fill("Bains de Mer")  # not the exact name
+    form.locator(".site-notes-input").fill("Gala nights: side door closed")
+    form.locator(".site-save").click()
+    expect(form.locator("[data-field='operator_agency'] .field-error")).to_contain_text(
+        "there is no agency named 'Bains de Mer'")
+    form.locator(".site-operator-input").fill(agency)
+    form.locator(".site-save").click()
+    expect(panel.locator(".notes")).to_have_text("Gala nights: side door closed")  # saved, panel redrawn
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+    panel.locator(".site-edit-section summary").click()
+    expect(panel.locator(".site-operator-input")).to_have_value(agency)
+    stored = _api(page, base, "GET", f"/sites/{site['id']}")
+    assert (stored["operator_agency"], stored["notes"]) == (agency, "Gala nights: side door closed")
+    _no_serious_axe(page)
+    _api(page, base, "PATCH", f"/sites/{site['id']}", {"operator_agency": None, "notes": None})

@@ -86,7 +86,7 @@ function renderInspection(ctx, site, body, insp) {
       renderInspection(ctx, site, body, saved);
     });
   });
-  const agency = h("input", { type: "text", maxlength: "200", value: site.operator_agency_name || "" });
+  const agency = h("input", { type: "text", maxlength: "200", value: site.operator_agency || "" });
   const days = h("input", { type: "number", min: "1", max: String(DEADLINE_DAYS_MAX), step: "1", value: "30" });
   const complete = h("form", { class: "inspection-complete", novalidate: true },
     h("h4", {}, t("supervision.complete_heading")),

@@ -1,6 +1,7 @@
 """More workflows in the page as a user performs them (sign in, act, see the result, reload, still there):
 evidence notes on inspection answers (refused when they look like personal data, kept, shown in the site report),
-in English and in Simplified Chinese; a site's operating agency edited beside its capacity and notes; response
+in English and in Simplified Chinese; tables of the region's sites and vehicle approaches beside the map (sort,
+filter, CSV export, row ↔ map selection); a site's operating agency edited beside its capacity and notes; response
 units edited (name/call sign, type, standard, speed profile) with
 the API's field errors and the stale-write message. One signed-in page for the English tests (lean)."""
 
@@ -19,6 +20,7 @@ from playwright.sync_api import expect
 from tests.conftest import WEB_ADMIN_LOGIN
 from tests.web.conftest import api_call
 from tests.web.conftest import api_token
+from tests.web.conftest import run_job
 from tests.web.conftest import sign_in
 from tests.web.test_accessibility import AXE
 from tests.web.test_accessibility import axe_serious
@@ -226,3 +228,85 @@ def test_site_operator_set_in_the_edit_form_refused_when_unknown_and_kept(page: 
     assert (stored["operator_agency"], stored["notes"]) == (agency, "Gala nights: side door closed")
     _no_serious_axe(page)
     _api(page, base, "PATCH", f"/sites/{site['id']}", {"operator_agency": None, "notes": None})
+
+
+def _ready_at(page: Page, url: str) -> None:
+    page.goto(url)
+    page.reload()
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+
+
+def _csv(download: Any) -> list[str]:
+    with open(download.path(), encoding="utf-8-sig") as f:
+        return f.read().splitlines()
+
+
+def test_sites_and_approaches_tables_sort_filter_export_and_select_on_the_map(page: Page, live_server_url: str
+                                                                               ) -> None:
+    base = live_server_url
+    region = _api(page, base, "GET", "/regions")["items"][0]
+    rid = region["id"]
+    sites = _api(page, base, "GET", f"/sites?region_id={rid}&limit=5000")["items"]
+    stade = next(x for x in sites if x["name"] == "Stade Louis-II")
+    run_job(base, f"/api/v1/regions/{rid}/vehicle-assessments", {"vehicles": ["car"], "site_ids": [stade["id"]]},
+            api_token(base))
+    layer = _api(page, base, "GET", f"/regions/{rid}/vehicle.geojson?vehicle=car")
+    approaches = [f["properties"] for f in layer["features"] if f["properties"]["feature"] == "approach"]
+    stade_approaches = [a for a in approaches if a["site_id"] == stade["id"]]
+    assert stade_approaches
+    _ready_at(page, f"{base}/#region={rid}")
+
+    # sites: every site of the region; sorted by capacity, largest first; filtered; a row opens its site
+    page.locator("#sites-workspace-open").click()
+    table = page.locator("#sites-table")
+    expect(table.locator("tbody tr")).to_have_count(len(sites))
+    table.locator("th button[data-sort='capacity']").click()
+    table.locator("th button[data-sort='capacity']").click()
+    expect(table.locator("th[aria-sort='descending']")).to_have_count(1)
+    biggest = max(sites, key=lambda x: x["capacity"] if x["capacity"] is not None else -1)
+    expect(table.locator("tbody tr").first).to_have_attribute("data-row-id", str(biggest["id"]))
+    page.fill("#sites-table-filter", "Stade Louis")
+    expect(table.locator("tbody tr")).to_have_count(
+        sum(1 for x in sites if "stade louis" in (x["name"] or "").lower()))
+    with page.expect_download() as dl:
+        page.locator("#sites-table-export").click()
+    lines = _csv(dl.value)
+    assert lines[0] == "Name,Category,Type,Capacity (people),Operator"
+    assert any(line.startswith("Stade Louis-II,") for line in lines[1:]) and len(lines) == 1 + table.locator(
+        "tbody tr").count()
+    table.locator(f"tbody tr[data-row-id='{stade['id']}']").click()
+    expect(page.locator("#panel-title")).to_have_text("Stade Louis-II")
+    expect(table.locator(f"tbody tr[data-row-id='{stade['id']}']")).to_have_attribute("aria-selected", "true")
+    _no_serious_axe(page)
+    page.locator("#sites-workspace").press("Escape")
+    expect(page.locator("#sites-workspace")).to_be_hidden()
+
+    # approaches: the stadium is selected, so its approaches are marked; sorted by impact speed; a row selects
+    page.locator("#approaches-workspace-open").click()
+    rows = page.locator("#approaches-table tbody tr")
+    expect(rows).to_have_count(len(approaches))
+    expect(page.locator("#approaches-table tbody tr[aria-selected='true']")).to_have_count(len(stade_approaches))
+    page.locator("#approaches-table th button[data-sort='speed']").click()
+    page.locator("#approaches-table th button[data-sort='speed']").click()
+    fastest = max(approaches, key=lambda a: a["impact_speed_kph"])
+    expect(rows.first).to_have_attribute("data-select-id", str(fastest["site_id"]))
+    page.fill("#approaches-table-filter", "Stade Louis-II")
+    expect(rows).to_have_count(len(stade_approaches))
+    with page.expect_download() as dl:
+        page.locator("#approaches-table-export").click()
+    lines = _csv(dl.value)
+    assert lines[0].startswith("Site,Approach,Impact speed (km/h),Energy (kJ),Run-up (m)")
+    assert len(lines) == 1 + len(stade_approaches)
+    page.fill("#approaches-table-filter", "")
+    other = next((a for a in approaches if a["site_id"] != stade["id"]), None)
+    if other is not None:  # another site's approach (assessed by an earlier test) selects that site
+        page.locator(f"#approaches-table tbody tr[data-select-id='{other['site_id']}']").first.click()
+        expect(page.locator("#panel-title")).to_have_text(other["site_name"])
+        expect(page.locator("#approaches-table tbody tr[aria-selected='true']")).to_have_count(
+            sum(1 for a in approaches if a["site_id"] == other["site_id"]))
+    _no_serious_axe(page)
+    page.reload()  # the stored assessment is still there
+    page.wait_for_selector("body[data-ready='true']", state="attached")
+    page.locator("#approaches-workspace-open").click()
+    expect(page.locator("#approaches-table tbody tr")).to_have_count(len(approaches))
+    page.locator("#approaches-workspace").press("Escape")

@@ -157,6 +157,7 @@ def _units_box(page: Page, base: str, region_id: int) -> Locator:
     return page.locator("#cov-units")
 
 
+@pytest.mark.slow
 def test_unit_edited_in_the_page_with_field_errors_and_the_stale_write_message(page: Page, live_server_url: str
                                                                               ) -> None:
     base = live_server_url
@@ -245,6 +246,7 @@ def _csv(download: Any) -> list[str]:
         return f.read().splitlines()
 
 
+@pytest.mark.slow
 def test_sites_and_approaches_tables_sort_filter_export_and_select_on_the_map(page: Page, live_server_url: str
                                                                                ) -> None:
     base = live_server_url
@@ -360,6 +362,7 @@ def _portfolio_workflow(page: Page, base: str, words: dict[str, str]) -> None:
     page.locator("#risk-workspace").press("Escape")
 
 
+@pytest.mark.slow
 def test_risk_portfolio_breakdown_and_budget_plan_select_sites(page: Page, live_server_url: str) -> None:
     _ready_at(page, live_server_url + "/#")
     _portfolio_workflow(page, live_server_url, EN)

@@ -10,6 +10,9 @@ from sqlalchemy import select
 from bastion.sites.models import Site
 from bastion.supervision.models import EVIDENCE_NOTE_MAX
 from tests.api_fixtures import AuthClient
+from tests.reports.test_zh_cn_vocabulary import WORD
+from tests.reports.test_zh_cn_vocabulary import english_vocabulary
+from tests.reports.test_zh_cn_vocabulary import visible_text
 
 API = "/api/v1"
 NOTE = "Bollards at the north gate: 2 of 6 missing since the roadworks; gap ≈ 3.5 m wide."
@@ -68,3 +71,8 @@ def test_evidence_notes_are_kept_refused_when_personal_and_shown_in_the_report(a
     zh = lead.get(f"{API}/sites/{sid}/report", params={"lang": "zh-CN"}).text
     assert "最近一次检查" in zh and "佐证说明" in zh and "不符合" in zh and NOTE in zh
     assert "Latest inspection" not in zh and "Evidence note" not in zh
+    section = zh[zh.index('>', zh.index('id="latest-inspection"')) + 1:]
+    standards = {i["standard_id"] for i in insp["items"]}
+    assert standards and not any(f"({sid})" in section for sid in standards)  # standards named, in Chinese
+    words = WORD.findall(visible_text(section).replace(NOTE, " ").replace("Sûreté Publique", " "))
+    assert [w for w in words if w.lower() in english_vocabulary()] == []  # none of our English vocabulary

@@ -1,4 +1,5 @@
-/* Supervision in the page: a site's inspection (checklist from its tiers, answers, completion) in the site panel,
+/* Supervision in the page: a site's inspection (checklist from its tiers, answers with an evidence note each,
+ * completion) in the site panel,
  * and the region's task board (columns by status; filters by agency, deadline and overdue; bulk status change).
  *   GET/POST {api}/sites/{id}/inspections, GET {api}/inspections/{id}, PUT {api}/inspections/{id}/answers,
  *   POST {api}/inspections/{id}/complete, GET {api}/tasks?region_id=, PATCH {api}/tasks/{id}

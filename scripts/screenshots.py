@@ -2,7 +2,7 @@
 from the README). Runs a throw-away server with Monaco imported (scripts/web_live.py) and headless Chromium
 (/usr/bin/chromium) through Playwright.
 
-    PYTHONPATH=src /work/main/.venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    PYTHONPATH=src /work/main/.venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--only VIEW,...]
 """
 
 from __future__ import annotations
@@ -18,12 +18,38 @@ from scripts.web_live import MONACO  # noqa: E402
 from scripts.web_live import MONACO_BOUNDARY  # noqa: E402
 from scripts.web_live import live_server  # noqa: E402
 
-VIEWS = ("sign-in", "map", "site-panel", "dashboard", "phone")
+VIEWS = ("sign-in", "map", "site-panel", "dashboard", "phone", "inspection", "sites-table", "risk-portfolio")
 
 
-def shoot(browser, url: str, login: str, password: str, lang: str, out: Path) -> list[Path]:
+def _workspace(page, view: str) -> None:  # noqa: ANN001 - a Playwright page
+    """The views opened from the sidebar or the site panel: an inspection with an evidence note, the sites table,
+    the risk workspace with a budget portfolio."""
+    if view == "inspection":
+        section = page.locator("#panel .inspection-section")
+        section.locator("summary").click()
+        page.wait_for_selector("#panel .inspection-start-button, #panel .checklist")
+        if section.locator(".inspection-start-button").count():  # none open yet (a kept data dir may have one)
+            section.locator(".inspection-start-button").click()
+        first = section.locator(".checklist > li").first
+        first.locator("textarea.evidence-note").fill("North gate: 2 of 6 bollards missing (gap 3.5 m).")
+        first.evaluate("li => li.scrollIntoView({block: 'start'})")
+    elif view == "sites-table":
+        page.click("#sites-workspace-open")
+        page.wait_for_selector("#sites-table tbody tr")
+        page.locator("#sites-table th button[data-sort='capacity']").click()
+        page.locator("#sites-table th button[data-sort='capacity']").click()
+    elif view == "risk-portfolio":
+        page.click("#risk-open")
+        page.wait_for_selector("#risk-workspace table.portfolio-breakdown")
+        page.locator("#portfolio-form .pf-run").click()
+        page.wait_for_selector("#portfolio-allocations tbody tr")
+        page.locator("#risk-workspace section.portfolio").scroll_into_view_if_needed()
+
+
+def shoot(browser, url: str, login: str, password: str, lang: str, out: Path,  # noqa: ANN001
+          views: tuple[str, ...] = VIEWS) -> list[Path]:
     made: list[Path] = []
-    for view in VIEWS:
+    for view in views:
         phone = view == "phone"
         ctx = browser.new_context(viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 800},
                                   device_scale_factor=1)
@@ -36,15 +62,16 @@ def shoot(browser, url: str, login: str, password: str, lang: str, out: Path) ->
             page.wait_for_selector("#login:not([hidden])")
         else:
             page.wait_for_selector("body[data-ready='true']", state="attached")
-        if view in ("site-panel", "phone"):
+        if view in ("site-panel", "phone", "inspection"):
             if phone:
                 page.click("#filters-toggle")
             page.fill("#search", "Stade Louis-II")
-            page.locator("#results-list button.result").first.click()
+            page.locator("#results-list button.result", has_text="Stade Louis-II").first.click()
             page.wait_for_selector("#panel .risk-section")
         if view == "dashboard":
             page.click("#dashboard-toggle")
             page.wait_for_selector("body[data-dashboard='ready']", state="attached")
+        _workspace(page, view)
         page.wait_for_timeout(600)
         path = out / f"{view}-{lang}.png"
         page.screenshot(path=str(path))
@@ -56,14 +83,19 @@ def shoot(browser, url: str, login: str, password: str, lang: str, out: Path) ->
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    ap.add_argument("--only", default=",".join(VIEWS), help=f"comma-separated views of {', '.join(VIEWS)}")
     args = ap.parse_args()
+    views = tuple(v for v in args.only.split(",") if v)
+    unknown = sorted(set(views) - set(VIEWS))
+    if unknown:
+        ap.error(f"--only: unknown views {unknown}; use some of {', '.join(VIEWS)}")
     args.out.mkdir(parents=True, exist_ok=True)
     from playwright.sync_api import sync_playwright
 
     with live_server([("Monaco", MONACO, MONACO_BOUNDARY)]) as (url, login, password), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
         for lang in ("en", "zh-CN"):
-            for p in shoot(browser, url, login, password, lang, args.out):
+            for p in shoot(browser, url, login, password, lang, args.out, views):
                 print(p.relative_to(REPO) if p.is_relative_to(REPO) else p)
         browser.close()
 

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from bastion.algorithms.dispatch.cordon import NCTC_STANDOFF
-from bastion.algorithms.pii import find_personal_data
+from bastion.algorithms.pii import refuse_personal_data
 from bastion.incidents.enums import TEXT_MAX
 from bastion.incidents.enums import Triage
 from bastion.kernel.errors import InvalidInput
@@ -26,12 +26,7 @@ def free_text(value: str | None, field: str, *, required: bool = False, max_len:
     v = str(value).strip()
     if len(v) > max_len:
         raise InvalidInput(f"{field} must be at most {max_len} characters, got {len(v)}", field=field)
-    found = find_personal_data(v)
-    if found:
-        kinds = ", ".join(dict.fromkeys(f.reason() for f in found))
-        raise InvalidInput(f"{field} looks like it contains personal data ({kinds}); Bastion records places and "
-                           "counts, never people: remove it (pass identities to the police by the usual channel)",
-                           field=field)
+    refuse_personal_data(v, field)
     return v
 
 

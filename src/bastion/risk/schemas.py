@@ -213,6 +213,7 @@ class InspectionItemRead(BaseModel):
     suggested: Answer
     answer: Answer | None
     answered_by_account_id: int | None = Field(None, description="the account that gave the answer")
+    evidence_note: str | None = Field(None, description="what the inspector saw for this item (about the place)")
 
 
 class InspectionRead(BaseModel):
@@ -230,7 +231,10 @@ class InspectionRead(BaseModel):
 
 class AnswersUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    answers: dict[str, Answer]
+    answers: dict[str, Answer] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict, description=(
+        "evidence notes by item_id (at most 1,000 characters each, about the place: text that looks like "
+        "personal data is refused); an empty note clears it"))
     version: int | None = Field(default=None, ge=1, le=2**31 - 1,
                                 description="the version you read (the same as If-Match; a stale one gets 409)")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import tempfile
+from collections.abc import Mapping
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -72,12 +73,15 @@ def region_read(r: Region, count: int) -> RegionRead:
                       osm_timestamp=r.osm_timestamp, boundary_source=r.boundary_source)
 
 
-def site_read(s: Site, *, notes: bool = True) -> SiteRead:
-    """``notes``: include the free-text notes (security posture: only for site:sensitive_read)."""
+def site_read(s: Site, *, notes: bool = True, operators: Mapping[int, str] | None = None) -> SiteRead:
+    """``notes``: include the free-text notes (security posture: only for site:sensitive_read); ``operators``:
+    agency names by id (site_service.operator_names)."""
     return SiteRead(
         id=s.id, region_id=s.region_id, name=s.name, category=s.category, kind=s.kind, source=s.source,
         osm_type=s.source_type if s.source == "osm" else None, osm_id=s.source_id if s.source == "osm" else None,
-        user_list=s.user_list, user_ref=s.user_ref, operator_agency_id=s.operator_agency_id, version=s.version, lon=s.lon, lat=s.lat,
+        user_list=s.user_list, user_ref=s.user_ref, operator_agency_id=s.operator_agency_id,
+        operator_agency=(operators or {}).get(s.operator_agency_id) if s.operator_agency_id is not None else None,
+        version=s.version, lon=s.lon, lat=s.lat,
         geometry=mapping(shapely.from_wkb(s.geometry_wkb)), area_m2=s.area_m2, length_m=s.length_m,
         capacity=s.capacity, capacity_estimated=s.capacity_estimated, capacity_method=s.capacity_method,
         capacity_inputs=s.capacity_inputs, capacity_override=s.capacity_override,
@@ -189,8 +193,9 @@ def list_sites(
                              "features": [site_service.site_feature(s) for s in sites]},
                             media_type="application/geo+json")
     shown = _notes_shown(guard, sites, "site_notes")
-    return SiteList(items=[site_read(s, notes=s.id in shown) for s in sites], total=total, limit=page.limit,
-                    offset=page.offset)
+    operators = site_service.operator_names(session, sites)
+    return SiteList(items=[site_read(s, notes=s.id in shown, operators=operators) for s in sites], total=total,
+                    limit=page.limit, offset=page.offset)
 
 
 @router.get("/sites/export", response_model=None, dependencies=[require(Permission.SITE_READ)],
@@ -230,25 +235,32 @@ def get_site(site_id: IdPath, session: SessionDep, guard: GuardDep, response: Re
     site = SiteRepo(session).get(site_id)
     guard.check(Permission.SITE_READ, site_resource(site), object_id=site_id)
     set_etag(response, site.version)
-    return site_read(site, notes=site.id in _notes_shown(guard, [site], "site_notes"))
+    return site_read(site, notes=site.id in _notes_shown(guard, [site], "site_notes"),
+                     operators=site_service.operator_names(session, [site]))
 
 
 @router.patch("/sites/{site_id}", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)])
 def patch_site(site_id: IdPath, body: SiteUpdate, sf: SessionFactoryDep, guard: GuardDep, pre: PreconditionDep,
-               response: Response) -> SiteRead:
-    """Edit the capacity override or the notes. Send the version you read (If-Match or `version`): a stale one is
+               response: Response, request: Request, auth: AuthDep) -> SiteRead:
+    """Edit the capacity override, the notes or the operating agency (by name). Send the version you read (If-Match or `version`): a stale one is
     refused with 409 naming the current version, so a concurrent edit is never silently lost."""
     with sf() as s:
         site = SiteRepo(s).get(site_id)
         guard.check(Permission.SITE_EDIT, site_resource(site), object_id=site_id)
-    fields = body.model_fields_set
+        fields = body.model_fields_set
+        if "operator_agency" in fields:  # who may reach the site: the whole jurisdiction's call, as PUT …/operator
+            guard.check(Permission.SITE_EDIT, region_resource(site.region_id), object_type="region",
+                        object_id=site.region_id)
     edit = site_service.SiteEdit(
         capacity_override=body.capacity_override if "capacity_override" in fields else ...,
         notes=body.notes if "notes" in fields else ...,
+        operator_agency=body.operator_agency if "operator_agency" in fields else ...,
     )
-    site = site_service.edit_site(sf, site_id, edit, expected_version=pre.expected(body.version))
+    site = site_service.edit_site(sf, site_id, edit, expected_version=pre.expected(body.version),
+                                  actor=actor_of(request, auth))
     set_etag(response, site.version)
-    return site_read(site)
+    with sf() as s:
+        return site_read(site, operators=site_service.operator_names(s, [site]))
 
 
 @router.put("/sites/{site_id}/operator", response_model=SiteRead, dependencies=[require(Permission.SITE_EDIT)],
@@ -267,4 +279,4 @@ def set_site_operator(site_id: IdPath, body: SiteOperator, request: Request, aut
     with sf() as s:
         site = SiteRepo(s).get(site_id)
         set_etag(response, site.version)
-        return site_read(site)
+        return site_read(site, operators=site_service.operator_names(s, [site]))

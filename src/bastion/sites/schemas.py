@@ -38,6 +38,7 @@ class SiteRead(BaseModel):
     user_list: str | None
     user_ref: str | None
     operator_agency_id: int | None = Field(default=None, description="agency operating the site (access control)")
+    operator_agency: str | None = Field(default=None, description="the operating agency's name")
     version: int = Field(default=1, description="the record's version (also its ETag): send it back in If-Match "
                          "when editing the site, its facts, measures or operator")
     lon: float
@@ -77,5 +78,8 @@ class SiteUpdate(BaseModel):
 
     capacity_override: int | None = Field(default=None, ge=0, le=10_000_000, description="people")
     notes: str | None = Field(default=None, max_length=10_000)
+    operator_agency: str | None = Field(default=None, max_length=200, description=(
+        "the exact name of the agency operating the site (null or empty: none); needs site:edit over the whole "
+        "region, like PUT /sites/{id}/operator"))
     version: int | None = Field(default=None, ge=1, le=2**31 - 1,
                                 description="the version you read (the same as If-Match; a stale one gets 409)")

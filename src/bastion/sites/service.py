@@ -86,14 +86,20 @@ class SiteEdit:
 
     capacity_override: int | None | object = field(default=...)
     notes: str | None | object = field(default=...)
+    operator_agency: str | None | object = field(default=...)  # the operating agency's name
 
 
 def edit_site(session_factory: sessionmaker[Session], site_id: int, edit: SiteEdit, *,
-              expected_version: int | None = None) -> Site:
-    """Change the editable fields; `expected_version`: the version the caller read (409 when it moved on)."""
+              expected_version: int | None = None, actor: accounts.Actor | None = None) -> Site:
+    """Change the editable fields in one transaction; `expected_version`: the version the caller read (409 when it
+    moved on). A change of operator is audited (as ``actor``)."""
     with unit_of_work(session_factory) as s:
         site = SiteRepo(s).get(site_id)
         claim(s, Site, site_id, expected_version, what="site", obj=site)
+        if edit.operator_agency is not ...:
+            agency_id = _operator_by_name(s, edit.operator_agency)
+            if agency_id != site.operator_agency_id:
+                _set_operator(s, site, agency_id, actor)
         if edit.capacity_override is not ...:
             v = edit.capacity_override
             if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 10_000_000):
@@ -273,12 +279,38 @@ def set_site_operator(sf: sessionmaker[Session], site_id: int, agency: str | int
             raise NotFound(f"site {site_id} does not exist")
         agency_id = None if agency is None else accounts.agency_by_ref(s, agency).id
         claim(s, Site, site_id, expected_version, what="site", obj=site)
-        before = site.operator_agency_id
-        site.operator_agency_id = agency_id
+        _set_operator(s, site, agency_id, actor)
         site.updated_at = utcnow()
-        audit.record(s, actor=actor.name, action="site.set_operator", object_type="site", object_id=site_id,
-                     client=actor.client, details={"from": before, "to": agency_id})
         return agency_id
+
+
+def _operator_by_name(s: Session, name: object) -> int | None:
+    """The id of the agency named ``name`` (None or blank: no operator); an unknown name is refused by field."""
+    if name is None or (isinstance(name, str) and not name.strip()):
+        return None
+    if not isinstance(name, str) or len(name.strip()) > 200:
+        raise InvalidInput("operator_agency must be an agency's name (at most 200 characters) or null",
+                           field="operator_agency")
+    agency_id = next((a.id for a in accounts.list_agencies(s) if a.name == name.strip()), None)
+    if agency_id is None:
+        raise InvalidInput(f"operator_agency: there is no agency named {name.strip()!r}; give the exact name of an "
+                           "agency (an administrator adds agencies under Administration)", field="operator_agency")
+    return agency_id
+
+
+def _set_operator(s: Session, site: Site, agency_id: int | None, actor: accounts.Actor | None) -> None:
+    before = site.operator_agency_id
+    site.operator_agency_id = agency_id
+    audit.record(s, actor=actor.name if actor else "system", action="site.set_operator", object_type="site",
+                 object_id=site.id, client=actor.client if actor else None, details={"from": before, "to": agency_id})
+
+
+def operator_names(s: Session, sites: Sequence[Site]) -> dict[int, str]:
+    """Agency names by id for the operators of ``sites`` (one query)."""
+    ids = {x.operator_agency_id for x in sites if x.operator_agency_id is not None}
+    if not ids:
+        return {}
+    return {a.id: a.name for a in accounts.list_agencies(s) if a.id in ids}
 
 
 def site_id_by_ref(s: Session, ref: str, region_id: int | None) -> int:

@@ -92,7 +92,8 @@ def inspection_read(s: Session, insp: Inspection, lang: str = "en") -> Inspectio
                                 params=i.params, clause=i.clause, text=i.text, suggested=i.suggested,  # type: ignore[arg-type]
                                 title=wording.item_text(i.measure, i.params, i.text, lang),
                                 clause_title=risk_wording.clause(i.clause, lang),
-                                answer=i.answer, answered_by_account_id=i.answered_by_account_id)  # type: ignore[arg-type]
+                                answer=i.answer, answered_by_account_id=i.answered_by_account_id,  # type: ignore[arg-type]
+                                evidence_note=i.evidence_note)
              for i in svc.inspection_items(s, insp.id)]
     return InspectionRead(id=insp.id, site_id=insp.site_id, status=insp.status,
                           inspector_account_id=insp.inspector_account_id, inspector_agency=insp.inspector_agency,
@@ -151,10 +152,10 @@ def get_inspection(inspection_id: IdPath, session: SessionDep, guard: GuardDep, 
 def put_answers(inspection_id: IdPath, body: AnswersUpdate, sf: SessionFactoryDep, session: SessionDep,
                 guard: GuardDep, auth: AuthDep, pre: PreconditionDep, response: Response,
                 lang: LangQ = "en") -> InspectionRead:
-    """Record answers. Send the inspection's version (If-Match or `version`): a stale one gets 409."""
+    """Record answers and evidence notes. Send the inspection's version (If-Match or `version`): a stale one gets 409."""
     _check_inspector(session, guard, svc.get_inspection(session, inspection_id).site_id,
                      ("inspection", inspection_id))
-    svc.answer(sf, inspection_id, body.answers, now=utcnow(), account_id=auth.user_id,
+    svc.answer(sf, inspection_id, body.answers, now=utcnow(), account_id=auth.user_id, notes=body.notes,
                expected_version=pre.expected(body.version))
     with sf() as s:
         insp = svc.get_inspection(s, inspection_id)

@@ -47,8 +47,10 @@ def inspect_start(site_id: int = typer.Argument(...),
 def inspect_answer(inspection_id: int = typer.Argument(...),
                    answers: list[str] = typer.Argument(None, help="ITEM_ID=pass|fail|not_applicable ..."),
                    accept_suggested: bool = typer.Option(False, "--accept-suggested",
-                                                         help="Answer every unanswered item with its suggestion.")) -> None:
-    """Record answers."""
+                                                         help="Answer every unanswered item with its suggestion."),
+                   notes: list[str] = typer.Option(None, "--note", help=(
+                       "ITEM_ID=TEXT: an evidence note about the place (repeatable; TEXT empty clears it)."))) -> None:
+    """Record answers and evidence notes."""
     from bastion.supervision import service as insp_svc
 
     parsed: dict[str, str] = {}
@@ -57,13 +59,20 @@ def inspect_answer(inspection_id: int = typer.Argument(...),
             raise InvalidInput(f"answers must be ITEM_ID=pass|fail|not_applicable, got {a!r}", field="answers")
         k, v = a.rsplit("=", 1)
         parsed[k] = v
+    parsed_notes: dict[str, str] = {}
+    for n in notes or []:
+        if "=" not in n:
+            raise InvalidInput(f"--note must be ITEM_ID=TEXT, got {n!r}", field="notes")
+        k, v = n.split("=", 1)
+        parsed_notes[k] = v
     if accept_suggested:
         with session_factory()() as s:
             for i in insp_svc.inspection_items(s, inspection_id):
                 if i.answer is None and i.item_id not in parsed:
                     parsed[i.item_id] = i.suggested
-    left = insp_svc.answer(session_factory(), inspection_id, parsed, now=utcnow())
-    console.print(f"inspection {inspection_id}: {len(parsed)} answers recorded, {left} items unanswered")
+    left = insp_svc.answer(session_factory(), inspection_id, parsed, now=utcnow(), notes=parsed_notes)
+    console.print(f"inspection {inspection_id}: {len(parsed)} answers and {len(parsed_notes)} notes recorded, "
+                  f"{left} items unanswered")
 
 
 @inspect_app.command("complete")

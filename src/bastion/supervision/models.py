@@ -23,6 +23,8 @@ from sqlalchemy.orm import mapped_column
 from bastion.kernel.db.base import Base
 from bastion.kernel.db.base import utcnow
 
+EVIDENCE_NOTE_MAX = 1000  # characters of one checklist answer's evidence note
+
 
 class Inspection(Base):
     """A checklist generated from the site's tier requirements, answered by an inspector."""
@@ -61,6 +63,8 @@ class InspectionItem(Base):
     answer: Mapped[str | None] = mapped_column(String(20))  # pass | fail | not_applicable
     answered_at: Mapped[dt.datetime | None] = mapped_column()
     answered_by_account_id: Mapped[int | None] = mapped_column(Integer)  # the account that gave the answer
+    # what the inspector saw, about the place (never a person): refused when it looks like personal data
+    evidence_note: Mapped[str | None] = mapped_column(String(EVIDENCE_NOTE_MAX))
 
 
 class RectificationTask(Base):

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from bastion.algorithms.pii import refuse_personal_data
 from bastion.algorithms.risk.checklist import ANSWERS
 from bastion.algorithms.risk.checklist import Checklist
 from bastion.algorithms.risk.checklist import ChecklistItem
@@ -35,6 +36,7 @@ from bastion.risk import service as risk_svc
 from bastion.sites.models import Site
 from bastion.sites.models import SiteMeasure
 from bastion.sites.repository import SiteRepo
+from bastion.supervision.models import EVIDENCE_NOTE_MAX
 from bastion.supervision.models import Inspection
 from bastion.supervision.models import InspectionItem
 from bastion.supervision.models import RectificationTask
@@ -118,10 +120,30 @@ def start_inspection(sf: sessionmaker[Session], site_id: int, *, now: dt.datetim
         return insp
 
 
+def _evidence_notes(notes: Mapping[str, str], items: Mapping[str, InspectionItem]) -> dict[str, str | None]:
+    """Checked evidence notes by item: stripped, at most EVIDENCE_NOTE_MAX characters, no personal data (an empty
+    note clears the item's note)."""
+    out: dict[str, str | None] = {}
+    for item_id, note in notes.items():
+        name = f"notes.{item_id}"
+        if item_id not in items:
+            raise InvalidInput(f"notes has item_id {item_id!r} which is not on the inspection's checklist; use one "
+                               f"of {sorted(items)}", field=name)
+        text = note.strip()
+        if len(text) > EVIDENCE_NOTE_MAX:
+            raise InvalidInput(f"{name} must be at most {EVIDENCE_NOTE_MAX} characters, got {len(text)}", field=name)
+        if text:
+            refuse_personal_data(text, name)
+        out[item_id] = text or None
+    return out
+
+
 def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, str], *, now: dt.datetime,
-           account_id: int | None = None, expected_version: int | None = None) -> int:
+           account_id: int | None = None, expected_version: int | None = None,
+           notes: Mapping[str, str] | None = None) -> int:
     """Record answers (item_id -> pass | fail | not_applicable), each attributed to ``account_id`` (the account
-    that gave it); returns how many items are still unanswered."""
+    that gave it), and evidence notes (item_id -> text about the place; "" clears); returns how many items are
+    still unanswered."""
     _check_now(now)
     with unit_of_work(sf) as s:
         insp = get_inspection(s, inspection_id)
@@ -136,10 +158,13 @@ def answer(sf: sessionmaker[Session], inspection_id: int, answers: Mapping[str, 
             if ans not in ANSWERS:
                 raise InvalidInput(f"answer for {item_id!r} must be one of {list(ANSWERS)}, got {ans!r}",
                                    field=f"answers.{item_id}")
+        checked = _evidence_notes(notes or {}, items)
         for item_id, ans in answers.items():
             items[item_id].answer = ans
             items[item_id].answered_at = now
             items[item_id].answered_by_account_id = account_id
+        for item_id, note in checked.items():
+            items[item_id].evidence_note = note
         return sum(1 for i in items.values() if i.answer is None)
 
 

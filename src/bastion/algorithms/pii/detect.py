@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bastion.kernel.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -132,3 +134,14 @@ def find_personal_data(text: str) -> list[Finding]:
                 add("plate", m.start(), m.end())
     out.sort(key=lambda f: f.start)
     return out
+
+
+def refuse_personal_data(text: str, field: str) -> None:
+    """Raise ``InvalidInput`` naming ``field`` when ``text`` holds a personal-data pattern: Bastion records places
+    and counts, never people (incident free text, inspection evidence notes)."""
+    found = find_personal_data(text)
+    if found:
+        kinds = ", ".join(dict.fromkeys(f.reason() for f in found))
+        raise InvalidInput(f"{field} looks like it contains personal data ({kinds}); Bastion records places and "
+                           "counts, never people: remove it (pass identities to the police by the usual channel)",
+                           field=field)

@@ -10,6 +10,7 @@
 import { domIcon, getAllItems, getJSON, h, readSettings, sendJSON, tip } from "./util.js";
 import { can, clearErrors, field, isStale, readNumber, setFieldError, submitForm } from "./forms.js";
 import { runJobResult } from "./jobs.js";
+import { unitEditForm } from "./unit_form.js";
 import { fmtNumber, t } from "./i18n.js";
 
 /* global L */
@@ -230,9 +231,31 @@ function renderUnitList() {
   ui.addUnit.hidden = !editable;
   ui.unitList.replaceChildren(...ctx.units.map((u) => h("li", { "data-unit-id": String(u.id) },
     h("span", { class: "unit-name" }, u.name), " ",
-    h("span", { class: "muted" }, t(`unit_type.${u.unit_type}`, null, u.unit_type)),
+    h("span", { class: "muted unit-meta" }, `${t(`vocab.unit_types.${u.unit_type}`, null, u.unit_type)} · ${
+      t("coverage.minutes", { minutes: minutes(u.standard_s) })}`),
+    editable ? h("button", { type: "button", class: "link-button unit-edit-open", "aria-expanded": "false",
+      "aria-label": t("coverage.edit_unit", { name: u.name }), onclick: (ev) => editUnit(u, ev.currentTarget) },
+    t("coverage.edit")) : null, " ",
     editable ? h("button", { type: "button", class: "link-button unit-remove",
       "aria-label": t("coverage.remove_unit", { name: u.name }), onclick: () => removeUnit(u) }, t("coverage.remove")) : null)));
+}
+
+/** The edit form under the unit's list row (one open at a time); a save redraws the layer (a new profile or
+ * standard changes the rings). */
+function editUnit(u, button) {
+  const li = button.closest("li");
+  const open = li.querySelector("form.unit-edit");
+  ui.unitList.querySelectorAll("form.unit-edit").forEach((f) => f.remove());
+  ui.unitList.querySelectorAll(".unit-edit-open").forEach((b) => b.setAttribute("aria-expanded", "false"));
+  if (open) return;
+  const close = () => { li.querySelector("form.unit-edit")?.remove(); button.setAttribute("aria-expanded", "false"); button.focus(); };
+  const form = unitEditForm(ctx.api, u, {
+    onCancel: close,
+    onSaved: async () => { clearProposals(); await draw(); },
+  });
+  li.append(form);
+  button.setAttribute("aria-expanded", "true");
+  form.querySelector("input")?.focus();
 }
 
 function startAdding() {

@@ -50,7 +50,9 @@ export function riskLegend() {
   return RATINGS.map((r) => [RATING_COLOURS[r], ratingName(r)]);
 }
 
-const pill = (rating) => h("span", { class: "risk-pill", style: `background:${RATING_COLOURS[rating] || UNSCORED}` },
+// white text only on the dark "very high" red; near-black on the lighter colours (WCAG AA contrast ≥ 4.5)
+const pill = (rating) => h("span", { class: "risk-pill",
+  style: `background:${RATING_COLOURS[rating] || UNSCORED};color:${rating === "very high" ? "#fff" : "#111"}` },
   ratingName(rating));
 
 function tiersTable(tiers) {
@@ -105,7 +107,8 @@ export function riskSection(api, siteId) {
     body.replaceChildren(
       h("p", {}, t("risk.overall"), " ", pill(risk.worst_rating)),
       tiersTable(tiers.tiers), threatsTable(risk), gapsList(risk), tasksList(tasks),
-      h("p", {}, h("a", { href: `${api}/sites/${id}/report?lang=${encodeURIComponent(lang())}`, target: "_blank", rel: "noopener" }, t("risk.report"))));
+      h("p", {}, h("a", { href: `${api}/sites/${id}/report?lang=${encodeURIComponent(lang())}`, target: "_blank",
+        rel: "noopener", class: "site-report-link" }, t("risk.report"))));
   }).catch((err) => {
     body.replaceChildren(h("p", { class: "error", role: "alert" }, t("status.error", { message: err.message })));
   });

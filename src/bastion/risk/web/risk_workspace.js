@@ -1,9 +1,11 @@
-/* The risk workspace beside the map: the region's threat level (changed by plan:write) and the risk ranking table
- * (sort, filter, CSV export; a row selects its site on the map, a site selected on the map marks its row).
- *   GET/PUT {api}/regions/{id}/threat-level   GET {api}/regions/{id}/risk */
+/* The risk workspace beside the map: the region's threat level (changed by plan:write), the risk ranking table
+ * (sort, filter, CSV export; a row selects its site on the map, a site selected on the map marks its row) and the
+ * risk portfolio (risk_portfolio.js: risk by category and rating, the budget portfolio and its allocations).
+ *   GET/PUT {api}/regions/{id}/threat-level   GET {api}/regions/{id}/risk   POST {api}/regions/{id}/portfolio */
 import { getJSON, h, sendJSON } from "./util.js";
 import { can, field, submitForm } from "./forms.js";
 import { dataTable } from "./table.js";
+import { portfolioSection } from "./risk_portfolio.js";
 import { categoryName, fmtNumber, kindName, t } from "./i18n.js";
 
 const UK_LEVELS = ["LOW", "MODERATE", "SUBSTANTIAL", "SEVERE", "CRITICAL"];
@@ -35,6 +37,7 @@ export function register(ctx) {
         text: (r) => fmtNumber(r.total_risk, { maximumFractionDigits: 1 }), numeric: true },
     ],
   });
+  const portfolio = portfolioSection(ctx, () => st.region);
   const threatBox = h("div", { class: "threat-box" });
   const summary = h("p", { class: "muted", id: "risk-summary", role: "status" });
 
@@ -54,6 +57,7 @@ export function register(ctx) {
       ]);
       st.threat = threat;
       table.setRows(risk.ranking);
+      portfolio.setRanking(risk.ranking);
       summary.textContent = t("riskws.summary", { n: fmtNumber(risk.n_sites), level: t(`riskws.level.${risk.threat_level}`, null, risk.threat_level) });
       renderThreat();
     } catch (err) {
@@ -95,16 +99,17 @@ export function register(ctx) {
     drawer.replaceChildren(
       h("header", { class: "tb-head" }, h("h3", {}, t("riskws.heading", { region: st.region ? st.region.name : "" })),
         h("button", { type: "button", class: "tb-close", onclick: () => toggle(false) }, t("supervision.close"))),
-      threatBox, summary, table.element);
+      threatBox, summary, table.element, portfolio.element);
     table.refreshText();
+    portfolio.render();
     renderThreat();
   }
   render();
 
   return {
-    setRegion(r) { st.region = r; render(); if (st.open) load(); },
+    setRegion(r) { st.region = r; portfolio.reset(); render(); if (st.open) load(); },
     refreshText: render,
     permissionsChanged: render,
-    siteSelected(id) { table.select(id); },
+    siteSelected(id) { table.select(id); portfolio.siteSelected(id); },
   };
 }

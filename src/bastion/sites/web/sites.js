@@ -1,5 +1,7 @@
-/* Sites workflows in the page: edit a site's capacity and notes (site:edit), and the region's report link.
- *   PATCH {api}/sites/{id}  {capacity_override, notes}     (null clears; the API refuses out-of-range numbers)
+/* Sites workflows in the page: edit a site's capacity, notes and operating agency (site:edit), and the region's
+ * report link.
+ *   PATCH {api}/sites/{id}  {capacity_override, notes, operator_agency}  (null clears; the API refuses out-of-range
+ *                            numbers and unknown agency names; only changed fields are sent)
  *   GET   {api}/regions/{id}/report                        (HTML; linked from the sidebar)
  * Plugged by the shell through register(ctx): panelSection(detail) adds the edit form to the site panel. */
 import { h, sendJSON } from "./util.js";
@@ -29,10 +31,14 @@ export function register(ctx) {
     });
     const notes = h("textarea", { rows: "3", maxlength: "10000", class: "site-notes-input" });
     notes.value = d.notes || "";
+    const operator = h("input", { type: "text", maxlength: "200", class: "site-operator-input", autocomplete: "off" });
+    operator.value = d.operator_agency || "";
     const form = h("form", { class: "site-edit", novalidate: true, "aria-label": t("sites.edit_heading") },
       field("capacity_override", t("sites.capacity_override"), capacity),
       h("p", { class: "hint muted" }, t("sites.capacity_hint")),
       field("notes", t("sites.notes"), notes),
+      field("operator_agency", t("sites.operator"), operator),
+      h("p", { class: "hint muted" }, t("sites.operator_hint")),
       h("div", { class: "form-actions" },
         h("button", { type: "submit", class: "primary site-save" }, t("form.save"))));
     form.addEventListener("submit", (ev) => {
@@ -40,8 +46,10 @@ export function register(ctx) {
       const n = readNumber(capacity);
       if (n.error) { setFieldError(form, "capacity_override", n.error); return; }
       submitForm(form, async () => {
-        const saved = await sendJSON("PATCH", `${ctx.api}/sites/${encodeURIComponent(d.id)}`,
-          { capacity_override: n.value, notes: notes.value.trim() ? notes.value : null }, { etag: d.version });
+        const body = { capacity_override: n.value, notes: notes.value.trim() ? notes.value : null };
+        const op = operator.value.trim() || null;
+        if (op !== (d.operator_agency || null)) body.operator_agency = op; // needs region-wide site:edit: sent only when changed
+        const saved = await sendJSON("PATCH", `${ctx.api}/sites/${encodeURIComponent(d.id)}`, body, { etag: d.version });
         ctx.siteChanged?.(saved);
         ctx.onStatus(t("sites.saved"));
       });

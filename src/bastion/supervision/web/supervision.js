@@ -1,4 +1,5 @@
-/* Supervision in the page: a site's inspection (checklist from its tiers, answers, completion) in the site panel,
+/* Supervision in the page: a site's inspection (checklist from its tiers, answers with an evidence note each,
+ * completion) in the site panel,
  * and the region's task board (columns by status; filters by agency, deadline and overdue; bulk status change).
  *   GET/POST {api}/sites/{id}/inspections, GET {api}/inspections/{id}, PUT {api}/inspections/{id}/answers,
  *   POST {api}/inspections/{id}/complete, GET {api}/tasks?region_id=, PATCH {api}/tasks/{id}
@@ -10,6 +11,7 @@ import { fmtNumber, formatDate, lang, t } from "./i18n.js";
 const ANSWERS = ["pass", "fail", "not_applicable"];
 const STATUSES = ["open", "in_progress", "fixed", "verified"];
 const DEADLINE_DAYS_MAX = 3650; // risk/schemas.py InspectionComplete.deadline_days le=
+const EVIDENCE_NOTE_MAX = 1000; // supervision/models.py EVIDENCE_NOTE_MAX
 
 export function register(ctx) {
   const board = createBoard(ctx);
@@ -67,21 +69,25 @@ function renderInspection(ctx, site, body, insp) {
           h("input", { type: "radio", name: `ans-${insp.id}-${item.item_id}`, value: a,
             checked: item.answer === a || null }), " ", t(`supervision.answer.${a}`)))),
         item.answer ? null : h("p", { class: "muted" }, t("supervision.suggested", { answer: t(`supervision.answer.${item.suggested}`) })),
-        h("p", { class: "field-error", hidden: true }))))),
+        h("p", { class: "field-error", hidden: true })),
+      noteField(insp, item)))),
     h("div", { class: "form-actions" }, h("button", { type: "submit", class: "primary answers-save" }, t("supervision.save_answers"))));
   form.addEventListener("submit", (ev) => {
     ev.preventDefault();
     const answers = {};
+    const notes = {};
     for (const item of insp.items) {
       const picked = form.querySelector(`input[name="ans-${insp.id}-${item.item_id}"]:checked`);
       if (picked && picked.value !== item.answer) answers[item.item_id] = picked.value;
+      const note = form.querySelector(`[data-field="${CSS.escape(`notes.${item.item_id}`)}"] textarea`);
+      if (note && note.value.trim() !== (item.evidence_note || "")) notes[item.item_id] = note.value.trim();
     }
     submitForm(form, async () => {
-      const saved = await sendJSON("PUT", `${ctx.api}/inspections/${insp.id}/answers?lang=${encodeURIComponent(lang())}`, { answers }, { etag: insp.version });
+      const saved = await sendJSON("PUT", `${ctx.api}/inspections/${insp.id}/answers?lang=${encodeURIComponent(lang())}`, { answers, notes }, { etag: insp.version });
       renderInspection(ctx, site, body, saved);
     });
   });
-  const agency = h("input", { type: "text", maxlength: "200", value: site.operator_agency_name || "" });
+  const agency = h("input", { type: "text", maxlength: "200", value: site.operator_agency || "" });
   const days = h("input", { type: "number", min: "1", max: String(DEADLINE_DAYS_MAX), step: "1", value: "30" });
   const complete = h("form", { class: "inspection-complete", novalidate: true },
     h("h4", {}, t("supervision.complete_heading")),
@@ -102,6 +108,20 @@ function renderInspection(ctx, site, body, insp) {
     });
   });
   body.replaceChildren(form, complete);
+}
+
+/** The evidence note of one checklist answer: a labelled textarea bounded like the API, its error slot matched
+ * to the API's field path notes.<item_id> (a note that looks like personal data comes back refused there). */
+function noteField(insp, item) {
+  const area = h("textarea", { class: "evidence-note", rows: "2", maxlength: String(EVIDENCE_NOTE_MAX),
+    id: `note-${insp.id}-${item.item_id.replace(/\W+/g, "-")}` });
+  area.value = item.evidence_note || "";
+  const hint = h("p", { class: "muted field-hint", id: `${area.id}-hint` },
+    t("supervision.evidence_hint", { max: fmtNumber(EVIDENCE_NOTE_MAX) }));
+  const box = field(`notes.${item.item_id}`, t("supervision.evidence_note"), area);
+  area.setAttribute("aria-describedby", `${area.getAttribute("aria-describedby")} ${hint.id}`);
+  box.append(hint);
+  return box;
 }
 
 /* ------------------------------------------------------------ task board */

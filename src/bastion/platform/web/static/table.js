@@ -3,7 +3,11 @@
  * `select(id)` marks the row of the site selected on the map). DOM only (textContent), no library: see
  * docs/adr/0005-web-workflows.md.
  *   const tbl = dataTable({ id, caption, columns: [{ key, label, value(row), text(row), numeric }], rowId, onSelect,
- *                           exportName });  tbl.setRows(rows); tbl.select(id); tbl.element */
+ *                           exportName, selectId });  tbl.setRows(rows); tbl.select(id); tbl.element
+ * `selectId(row)` (default rowId) is what a row selects and what marks it: several rows of one site (its vehicle
+ * approaches) all mark when the site is selected on the map.
+ *   const d = tableDrawer({ id, openLabel, heading, onOpen }) — a drawer beside the map opened from a sidebar
+ *   button (Escape closes it): d.setBody(...nodes), d.setVisible(bool), d.refreshText(), d.isOpen() */
 import { h } from "./util.js";
 import { fmtNumber, t } from "./i18n.js";
 
@@ -14,7 +18,7 @@ export function csvCell(v) {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export function dataTable({ id, caption, columns, rowId, onSelect, exportName }) {
+export function dataTable({ id, caption, columns, rowId, onSelect, exportName, selectId = rowId }) {
   const st = { rows: [], sortKey: null, desc: false, query: "", selected: null };
   const filter = h("input", { type: "search", id: `${id}-filter`, class: "table-filter", autocomplete: "off" });
   const count = h("span", { class: "table-count muted", role: "status" });
@@ -63,11 +67,13 @@ export function dataTable({ id, caption, columns, rowId, onSelect, exportName })
     count.textContent = t("table.count", { shown: fmtNumber(rows.length), total: fmtNumber(st.rows.length) });
     tbody.replaceChildren(...rows.map((r) => {
       const rid = rowId(r);
-      const tr = h("tr", { tabindex: "0", "data-row-id": String(rid), class: rid === st.selected ? "is-selected" : null,
-        "aria-selected": rid === st.selected ? "true" : "false" },
+      const sid = selectId(r);
+      const on = st.selected !== null && sid === st.selected;
+      const tr = h("tr", { tabindex: "0", "data-row-id": String(rid), "data-select-id": String(sid),
+        class: on ? "is-selected" : null, "aria-selected": on ? "true" : "false" },
       columns.map((c) => h("td", { class: c.numeric ? "num" : null }, textOf(c, r))));
-      tr.addEventListener("click", () => onSelect?.(rid));
-      tr.addEventListener("keydown", (ev) => { if (ev.key === "Enter") onSelect?.(rid); });
+      tr.addEventListener("click", () => onSelect?.(sid));
+      tr.addEventListener("keydown", (ev) => { if (ev.key === "Enter") onSelect?.(sid); });
       return tr;
     }));
   }
@@ -93,13 +99,51 @@ export function dataTable({ id, caption, columns, rowId, onSelect, exportName })
     setRows(rows) { st.rows = rows || []; renderHead(); renderBody(); },
     refreshText() { renderHead(); renderBody(); },
     select(rid) {
-      st.selected = rid;
+      st.selected = rid ?? null;
+      let first = true;
       for (const tr of tbody.querySelectorAll("tr")) {
-        const on = tr.dataset.rowId === String(rid);
+        const on = rid !== null && rid !== undefined && tr.dataset.selectId === String(rid);
         tr.classList.toggle("is-selected", on);
         tr.setAttribute("aria-selected", on ? "true" : "false");
-        if (on) tr.scrollIntoView({ block: "nearest" });
+        if (on && first) { tr.scrollIntoView({ block: "nearest" }); first = false; }
       }
     },
+  };
+}
+
+/** A drawer beside the map, opened and closed from a sidebar button (`#${id}-open`); `onOpen()` loads its data. */
+export function tableDrawer({ id, openLabel, heading, onOpen }) {
+  const st = { open: false, visible: false };
+  const button = h("button", { type: "button", id: `${id}-open`, class: "link-button", hidden: true,
+    "aria-expanded": "false", onclick: () => toggle(!st.open) }, "");
+  document.getElementById("sidebar")?.append(h("p", { class: "table-entry" }, button));
+  const title = h("h3", {});
+  const close = h("button", { type: "button", class: "tb-close", onclick: () => toggle(false) });
+  const body = h("div", { class: "drawer-body" });
+  const drawer = h("section", { id, class: "workspace-drawer", hidden: true, tabindex: "-1", role: "dialog",
+    "aria-modal": "false", "aria-labelledby": `${id}-title` }, h("header", { class: "tb-head" }, title, close), body);
+  title.id = `${id}-title`;
+  document.body.append(drawer);
+  // Escape closes the drawer only (the selected site's panel stays open)
+  drawer.addEventListener("keydown", (ev) => { if (ev.key === "Escape") { ev.stopPropagation(); toggle(false); } });
+
+  function toggle(open) {
+    st.open = open && st.visible;
+    drawer.hidden = !st.open;
+    button.setAttribute("aria-expanded", String(st.open));
+    if (st.open) { onOpen(); drawer.focus(); } else if (open === false) button.focus();
+  }
+  function refreshText() {
+    button.textContent = openLabel();
+    title.textContent = heading();
+    close.textContent = t("table.close");
+  }
+  refreshText();
+  return {
+    setBody(...nodes) { body.replaceChildren(...nodes); },
+    setVisible(v) { st.visible = v; button.hidden = !v; if (!v && st.open) toggle(false); },
+    refreshText,
+    isOpen: () => st.open,
+    close: () => toggle(false),
   };
 }

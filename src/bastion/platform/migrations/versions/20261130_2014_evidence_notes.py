@@ -1,7 +1,7 @@
 """an evidence note per inspection checklist answer (what the inspector saw at the place; never a person)
 
 Revision ID: 20261130_2014
-Revises: 20261130_1302
+Revises: 20261130_2016
 Create Date: 2026-11-30
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '20261130_2014'
-down_revision = '20261130_1302'
+down_revision = '20261130_2016'
 branch_labels = None
 depends_on = None
 

@@ -132,15 +132,17 @@ def site_context(s: Session, site_id: int, *, at: dt.datetime | None = None, lan
         "threat_chart": bar_svg([(THREAT_LABELS.get(r.threat, r.threat), r.risk, r.rating) for r in risk.by_threat]),
         "threat_labels": THREAT_LABELS, "setting": svc.threat_setting(s, site.region_id),
         "vehicle_html": _vehicle_html(s, site_id, lang=lang),
-        **_latest_inspection(s, site_id),
+        **_latest_inspection(s, site_id, lang),
     }
 
 
-def _latest_inspection(s: Session, site_id: int) -> dict[str, Any]:
-    """The site's newest inspection and its checklist (answers and evidence notes), or None."""
+def _latest_inspection(s: Session, site_id: int, lang: str) -> dict[str, Any]:
+    """The site's newest inspection and its checklist (answers and evidence notes), or None; the inspecting
+    body in the reader's language when the server named it (desk reviews)."""
     latest = next(iter(insp_svc.site_inspections(s, site_id)), None)
     items = insp_svc.inspection_items(s, latest.id) if latest is not None else []
-    return {"inspection": latest, "inspection_items": items}
+    inspector = task_wording.inspector(latest.inspector_agency, lang) if latest is not None else None
+    return {"inspection": latest, "inspection_items": items, "inspection_agency": inspector}
 
 
 def _vehicle_html(s: Session, site_id: int, *, lang: str = "en") -> Markup | None:

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
+from typing import Literal
 
 import anyio
 from fastapi import APIRouter
@@ -66,6 +67,7 @@ from bastion.units.models import ResponseUnit
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 P = Permission
 READ, WRITE, COMMAND = require(P.INCIDENT_READ), require(P.INCIDENT_WRITE), require(P.INCIDENT_COMMAND)
+LangQ = Annotated[Literal["en", "zh-CN"], Query(description="the report's language: en (default) or zh-CN")]
 ModesQ = Annotated[list[Mode] | None, Query(description="modes to include; default real only")]
 
 
@@ -231,11 +233,11 @@ def close_incident(incident_id: IdPath, body: CloseCreate, request: Request, sf:
 @router.get("/incidents/{incident_id}/report", dependencies=[READ],
             responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
 def report(incident_id: IdPath, session: SessionDep, guard: GuardDep,
-           format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html") -> Response:
-    """Situation report (ICS-209-like: positions, call signs and counts, never names)."""
+           format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html", lang: LangQ = "en") -> Response:
+    """Situation report (ICS-209-like: positions, call signs and counts, never names), in English or Chinese."""
     _incident(session, guard, incident_id, P.INCIDENT_READ)
     guard.sensitive_read("incident", incident_id, "sitrep")
-    html = render.sitrep_html(session, incident_id, at=utcnow())
+    html = render.sitrep_html(session, incident_id, at=utcnow(), lang=lang)
     if format == "pdf":
         return Response(render.to_pdf(html), media_type="application/pdf")
     return Response(html, media_type="text/html; charset=utf-8")

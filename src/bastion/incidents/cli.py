@@ -320,10 +320,11 @@ def close(incident_id: int = typer.Argument(...), version: int = typer.Option(..
 
 @incidents_app.command("report")
 @handle_errors
-def report(incident_id: int = typer.Argument(...), out: Path = typer.Option(..., "--out", help=".html or .pdf")) -> None:
+def report(incident_id: int = typer.Argument(...), out: Path = typer.Option(..., "--out", help=".html or .pdf"),
+           lang: str = typer.Option("en", "--lang", help="the report's language: en or zh-CN")) -> None:
     """Situation report (ICS-209-like) as HTML or PDF."""
     with session_factory()() as s:
-        html = render.sitrep_html(s, incident_id, at=utcnow())
+        html = render.sitrep_html(s, incident_id, at=utcnow(), lang=lang)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(render.to_pdf(html))
     else:

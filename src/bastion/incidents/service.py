@@ -35,6 +35,7 @@ from bastion.incidents.enums import Triage
 from bastion.incidents.enums import UnitStatus
 from bastion.incidents.models import ChangeCounter
 from bastion.incidents.models import Incident
+from bastion.incidents.models import SitrepSchedule
 from bastion.incidents.models import TimelineEntry
 from bastion.incidents.models import UnitState
 from bastion.kernel.db.base import rows_changed
@@ -466,6 +467,8 @@ def close_incident(sf: sessionmaker[Session], incident_id: int, *, expected_vers
                 st.updated_at = now
         inc.status = IncidentStatus.CLOSED.value
         inc.closed_at = now
+        s.execute(update(SitrepSchedule).where(SitrepSchedule.incident_id == incident_id)  # reports stop
+                  .values(active=False, next_due_at=None, version=SitrepSchedule.version + 1))
         s.flush()
         append(s, incident_id, EntryKind.CLOSED, f"closed; {len(task_ids)} lessons became rectification tasks",
                actor=actor, now=now, details={"tasks": task_ids})

@@ -29,9 +29,12 @@ from bastion.incidents import dispatch
 from bastion.incidents import render
 from bastion.incidents import replay
 from bastion.incidents import service as svc
+from bastion.incidents import sitreps
 from bastion.incidents import warnings as cap
 from bastion.incidents.enums import Mode
 from bastion.incidents.models import Incident
+from bastion.incidents.models import Sitrep
+from bastion.incidents.models import SitrepSchedule
 from bastion.incidents.models import Warning
 from bastion.incidents.schemas import BoardRead
 from bastion.incidents.schemas import BoardRowRead
@@ -50,11 +53,16 @@ from bastion.incidents.schemas import NoteCreate
 from bastion.incidents.schemas import RankedRead
 from bastion.incidents.schemas import RecommendationRead
 from bastion.incidents.schemas import SiteInRingRead
+from bastion.incidents.schemas import SitrepCountsRead
+from bastion.incidents.schemas import SitrepRead
+from bastion.incidents.schemas import SitrepSchedulePut
+from bastion.incidents.schemas import SitrepScheduleRead
 from bastion.incidents.schemas import TimelineEntryRead
 from bastion.incidents.schemas import UnitStateRead
 from bastion.incidents.schemas import UnitStateUpdate
 from bastion.incidents.schemas import WarningCreate
 from bastion.incidents.schemas import WarningRead
+from bastion.jobs.service import principal_snapshot
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import NotFound
 from bastion.kernel.http import IdPath
@@ -241,6 +249,87 @@ def report(incident_id: IdPath, session: SessionDep, guard: GuardDep,
     if format == "pdf":
         return Response(render.to_pdf(html), media_type="application/pdf")
     return Response(html, media_type="text/html; charset=utf-8")
+
+
+# ---------------------------------------------------------------- scheduled situation reports
+
+
+def schedule_read(incident_id: int, sched: SitrepSchedule | None) -> SitrepScheduleRead:
+    if sched is None:
+        return SitrepScheduleRead(incident_id=incident_id, active=False)
+    return SitrepScheduleRead.model_validate(sched, from_attributes=True)
+
+
+def sitrep_read(rep: Sitrep) -> SitrepRead:
+    base = f"/api/v1/incidents/{rep.incident_id}/sitreps/{rep.id}"
+    return SitrepRead(id=rep.id, incident_id=rep.incident_id, report_no=rep.report_no, mode=rep.mode,  # type: ignore[arg-type]
+                      lang=rep.lang, due_at=rep.due_at, generated_at=rep.generated_at,
+                      counts=SitrepCountsRead(**rep.counts), job_id=rep.job_id, html_url=base,
+                      pdf_url=f"{base}?format=pdf" if rep.pdf is not None else None)
+
+
+@router.get("/incidents/{incident_id}/sitrep-schedule", response_model=SitrepScheduleRead, dependencies=[READ])
+def get_sitrep_schedule(incident_id: IdPath, session: SessionDep, guard: GuardDep) -> SitrepScheduleRead:
+    """The incident's situation-report schedule (``active`` false when there is none)."""
+    _incident(session, guard, incident_id, P.INCIDENT_READ)
+    return schedule_read(incident_id, session.get(SitrepSchedule, incident_id))
+
+
+@router.put("/incidents/{incident_id}/sitrep-schedule", response_model=SitrepScheduleRead, dependencies=[COMMAND])
+def put_sitrep_schedule(incident_id: IdPath, body: SitrepSchedulePut, request: Request, sf: SessionFactoryDep,
+                        session: SessionDep, guard: GuardDep, auth: AuthDep) -> SitrepScheduleRead:
+    """Set or replace the schedule; each report is generated as a job running with the setter's grants."""
+    _incident(session, guard, incident_id, P.INCIDENT_COMMAND)
+    sched = sitreps.set_schedule(sf, incident_id, interval_min=body.interval_min, times_utc=body.times_utc,
+                                 lang=body.lang, actor=_actor(request, auth),
+                                 principal=principal_snapshot(auth.principal), now=utcnow())
+    return schedule_read(incident_id, sched)
+
+
+@router.delete("/incidents/{incident_id}/sitrep-schedule", status_code=204, dependencies=[COMMAND])
+def delete_sitrep_schedule(incident_id: IdPath, request: Request, sf: SessionFactoryDep, session: SessionDep,
+                           guard: GuardDep, auth: AuthDep) -> Response:
+    """Stop the schedule (reports already made are kept); stopping no schedule changes nothing."""
+    _incident(session, guard, incident_id, P.INCIDENT_COMMAND)
+    sched = session.get(SitrepSchedule, incident_id)
+    if sched is not None and sched.active:
+        sitreps.stop_schedule(sf, incident_id, actor=_actor(request, auth), now=utcnow())
+    return Response(status_code=204)
+
+
+@router.get("/incidents/{incident_id}/sitreps", response_model=Page[SitrepRead], dependencies=[READ])
+def list_incident_sitreps(incident_id: IdPath, session: SessionDep, guard: GuardDep,
+                          page: PageDep) -> Page[SitrepRead]:
+    """The incident's generated situation reports, newest first, with their generation time and counts."""
+    _incident(session, guard, incident_id, P.INCIDENT_READ)
+    return Page[SitrepRead].mapped(sitreps.list_sitreps(session, incident_id=incident_id), page, sitrep_read)
+
+
+@router.get("/sitreps", response_model=Page[SitrepRead], dependencies=[READ])
+def list_all_sitreps(session: SessionDep, guard: GuardDep, page: PageDep, modes: ModesQ = None) -> Page[SitrepRead]:
+    """Generated situation reports in the caller's jurisdictions, newest first; real incidents' only unless
+    ``modes`` asks."""
+    scope = guard.scope(P.INCIDENT_READ)
+    rows = sitreps.list_sitreps(session, modes=_modes(modes))
+    regions = {i.id: i.region_id for i in session.query(Incident).filter(Incident.id.in_({r.incident_id
+                                                                                           for r in rows}))}
+    return Page[SitrepRead].mapped([r for r in rows if scope.admits(regions[r.incident_id])], page, sitrep_read)
+
+
+@router.get("/incidents/{incident_id}/sitreps/{sitrep_id}", dependencies=[READ],
+            responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+def get_sitrep(incident_id: IdPath, sitrep_id: IdPath, session: SessionDep, guard: GuardDep,
+               format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html") -> Response:  # noqa: A002
+    """One generated report, exactly as it was made (HTML or PDF)."""
+    _incident(session, guard, incident_id, P.INCIDENT_READ)
+    rep = sitreps.get_sitrep(session, incident_id, sitrep_id)
+    guard.sensitive_read("incident", incident_id, "sitrep")
+    if format == "pdf":
+        if rep.pdf is None:
+            raise NotFound(f"situation report {sitrep_id} has no PDF")
+        return Response(rep.pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="incident-{incident_id}-sitrep-{rep.report_no}.pdf"'})
+    return Response(rep.html, media_type="text/html; charset=utf-8")
 
 
 # ---------------------------------------------------------------- warnings

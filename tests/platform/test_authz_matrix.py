@@ -282,7 +282,9 @@ def _sitrep(w: World, login: str) -> int:
     incident_id = _LAST_INCIDENT.get("id") or _incident(w, login)
     with w.sf.begin() as s:
         rep = Sitrep(incident_id=incident_id, report_no=1, mode="real", lang="en", due_at=utcnow(),
-                     generated_at=utcnow(), counts={}, html="<p>matrix</p>", pdf=b"%PDF", job_id=None)
+                     generated_at=utcnow(), html="<p>matrix</p>",
+                     counts={"casualties": {}, "casualties_total": 0, "units_committed": 0, "units_listed": 0,
+                             "timeline_entries": 1}, pdf=b"%PDF", job_id=None)
         s.add(rep)
         s.flush()
         return rep.id

@@ -483,6 +483,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("PATCH", "/api/v1/units/{unit_id}/status"): Case(body=lambda w, l: {"version": 1, "crew_count": 3}),
     ("GET", "/api/v1/incident-board/stream"): Case(query={"once": True}),
     ("PUT", "/api/v1/incidents/{incident_id}/sitrep-schedule"): Case(body=lambda w, l: {"interval_min": 30}),
+    ("POST", "/api/v1/regions/{region_id}/incident-imports"): Case(body=lambda w, l: {
+        "csv": f"ref,incident_type,severity,title,lon,lat\nmatrix-{next(_seq)},arson,minor,Bin fire,7.42,43.735\n"},
+        resources=lambda w: [INCIDENT_A(w)]),
     ("POST", "/api/v1/office/rules"): Case(body=lambda w, l: {"role": "lead", "agency_id": w.agency_x,
                                                               "region_id": w.region_a},
                                            resources=lambda w: [REGION_A(w)]),

@@ -25,6 +25,7 @@ from bastion.access.http import client_address
 from bastion.access.http import require
 from bastion.access.policy import Permission
 from bastion.access.policy import Resource
+from bastion.incidents import csvimport
 from bastion.incidents import dispatch
 from bastion.incidents import render
 from bastion.incidents import replay
@@ -45,6 +46,8 @@ from bastion.incidents.schemas import CordonRead
 from bastion.incidents.schemas import DispatchCreate
 from bastion.incidents.schemas import FrameRead
 from bastion.incidents.schemas import IncidentCreate
+from bastion.incidents.schemas import IncidentImport
+from bastion.incidents.schemas import IncidentImportRead
 from bastion.incidents.schemas import IncidentRead
 from bastion.incidents.schemas import IncidentUpdate
 from bastion.incidents.schemas import MoveRead
@@ -121,6 +124,16 @@ def create_incident(body: IncidentCreate, request: Request, sf: SessionFactoryDe
     guard.check(P.INCIDENT_WRITE, _res(body.region_id), object_type="region", object_id=body.region_id)
     spec = svc.IncidentSpec(region=body.region_id, **body.model_dump(exclude={"region_id"}))
     return incident_read(svc.create_incident(sf, spec, actor=_actor(request, auth), now=utcnow()))
+
+
+@router.post("/regions/{region_id}/incident-imports", response_model=IncidentImportRead, dependencies=[WRITE])
+def import_incidents(region_id: IdPath, body: IncidentImport, request: Request, sf: SessionFactoryDep,
+                     guard: GuardDep, auth: AuthDep) -> IncidentImportRead:
+    """Incidents from CSV: every row validated (personal data refused in every free-text field), all or none;
+    a ``ref`` the region already holds is skipped, so a re-import changes nothing."""
+    guard.check(P.INCIDENT_WRITE, _res(region_id), object_type="region", object_id=region_id)
+    r = csvimport.import_csv(sf, region_id, body.csv, actor=_actor(request, auth), now=utcnow())
+    return IncidentImportRead(rows=r.rows, created=r.created, existing=r.existing)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentRead, dependencies=[READ])

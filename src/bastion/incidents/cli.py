@@ -1,5 +1,5 @@
 """`bastion incidents` (open, list, show, note, update, units, unit, recommend, dispatch, cordon, moveups, warn,
-approve, close, report, schedule, sitreps, sitrep, tick)."""
+approve, close, report, import, schedule, sitreps, sitrep, tick)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from bastion.incidents import csvimport
 from bastion.incidents import dispatch
 from bastion.incidents import render
 from bastion.incidents import service as svc
@@ -96,6 +97,18 @@ def open_(
         print_json(_inc_dict(inc))
         return
     console.print(f"incident {inc.id} opened ({inc.mode}, {inc.incident_type}, {inc.severity}), version {inc.version}")
+
+
+@incidents_app.command("import")
+@handle_errors
+def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a CSV of incidents"),
+            region: str = region_option()) -> None:
+    """Import incidents from CSV (all rows or none; a ref already imported is skipped). Columns: ref, mode,
+    incident_type, severity, title, opened_at, site_id | site | lon + lat, location_text, hazards, access,
+    major_incident, immediate, urgent, delayed, expectant, dead, services_present, services_required, device."""
+    r = csvimport.import_csv(session_factory(), region, file.read_text(encoding="utf-8-sig"), actor=_actor(),
+                             now=utcnow())
+    console.print(f"{r.rows} rows: {len(r.created)} incidents created, {len(r.existing)} already imported")
 
 
 @incidents_app.command("list")

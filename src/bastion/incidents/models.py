@@ -26,7 +26,8 @@ class Incident(Base):
     """An incident as an M/ETHANE report; ``version`` guards edits (a stale version is a 409)."""
 
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_region_mode_status", "region_id", "mode", "status"),)
+    __table_args__ = (Index("ix_incidents_region_mode_status", "region_id", "mode", "status"),
+                      Index("uq_incidents_region_source_ref", "region_id", "source_ref", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
@@ -52,6 +53,7 @@ class Incident(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_account_id: Mapped[int | None] = mapped_column(Integer)
+    source_ref: Mapped[str | None] = mapped_column(String(80))  # the reference an imported row carried
 
 
 class TimelineEntry(Base):

@@ -318,3 +318,16 @@ class SitrepRead(BaseModel):
     job_id: int | None
     html_url: str
     pdf_url: str | None
+
+
+class IncidentImport(BaseModel):
+    """A CSV of incidents (header row; see `bastion incidents import --help` for the columns)."""
+
+    model_config = ConfigDict(extra="forbid")
+    csv: str = Field(min_length=1, max_length=5_000_000)
+
+
+class IncidentImportRead(BaseModel):
+    rows: int
+    created: list[int] = Field(description="ids of the incidents created, in file order")
+    existing: list[str] = Field(description="refs already imported in the region (skipped, unchanged)")

@@ -1,4 +1,5 @@
-"""incident situation reports on a schedule: the schedule per incident and the reports it generated
+"""incident situation reports on a schedule: the schedule per incident and the reports it generated; the
+reference an imported incident carried (CSV import, unique per region)
 
 Revision ID: 20261130_2015
 Revises: 20261130_1302
@@ -17,6 +18,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('incidents') as batch:
+        batch.add_column(sa.Column('source_ref', sa.String(length=80), nullable=True))
+    op.create_index('uq_incidents_region_source_ref', 'incidents', ['region_id', 'source_ref'], unique=True)
     op.create_table('incident_sitrep_schedules',
     sa.Column('incident_id', sa.Integer(), nullable=False),
     sa.Column('interval_min', sa.Integer(), nullable=True),
@@ -59,3 +63,6 @@ def downgrade() -> None:
     op.drop_table('incident_sitreps')
     op.drop_index(op.f('ix_incident_sitrep_schedules_next_due_at'), table_name='incident_sitrep_schedules')
     op.drop_table('incident_sitrep_schedules')
+    op.drop_index('uq_incidents_region_source_ref', table_name='incidents')
+    with op.batch_alter_table('incidents') as batch:
+        batch.drop_column('source_ref')

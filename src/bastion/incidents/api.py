@@ -23,12 +23,14 @@ from bastion.access.http import AuthDep
 from bastion.access.http import GuardDep
 from bastion.access.http import client_address
 from bastion.access.http import require
+from bastion.access.http import site_resource
 from bastion.access.policy import Permission
 from bastion.access.policy import Resource
 from bastion.incidents import csvimport
 from bastion.incidents import dispatch
 from bastion.incidents import render
 from bastion.incidents import replay
+from bastion.incidents import runcards
 from bastion.incidents import service as svc
 from bastion.incidents import sitreps
 from bastion.incidents import warnings as cap
@@ -55,6 +57,7 @@ from bastion.incidents.schemas import MoveUpRead
 from bastion.incidents.schemas import NoteCreate
 from bastion.incidents.schemas import RankedRead
 from bastion.incidents.schemas import RecommendationRead
+from bastion.incidents.schemas import RunCardRead
 from bastion.incidents.schemas import SiteInRingRead
 from bastion.incidents.schemas import SitrepCountsRead
 from bastion.incidents.schemas import SitrepRead
@@ -73,6 +76,7 @@ from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
+from bastion.sites.models import Site
 from bastion.units.models import ResponseUnit
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
@@ -259,6 +263,42 @@ def report(incident_id: IdPath, session: SessionDep, guard: GuardDep,
     _incident(session, guard, incident_id, P.INCIDENT_READ)
     guard.sensitive_read("incident", incident_id, "sitrep")
     html = render.sitrep_html(session, incident_id, at=utcnow(), lang=lang)
+    if format == "pdf":
+        return Response(render.to_pdf(html), media_type="application/pdf")
+    return Response(html, media_type="text/html; charset=utf-8")
+
+
+# ---------------------------------------------------------------- run cards
+
+
+def _card(session: Session, guard: GuardDep, site_id: int, first: int, limit_s: float) -> runcards.RunCard:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFound(f"site {site_id} does not exist")
+    guard.check(P.INCIDENT_READ, site_resource(site), object_type="site", object_id=site_id)
+    return runcards.run_card(session, site_id, first=first, limit_s=limit_s)
+
+
+FirstQ = Annotated[int, Query(ge=1, le=runcards.MAX_FIRST, description="how many first units to list")]
+LimitQ = Annotated[float, Query(ge=30, le=7200, description="search limit (s)")]
+
+
+@router.get("/sites/{site_id}/run-card", response_model=RunCardRead, dependencies=[READ])
+def get_run_card(site_id: IdPath, session: SessionDep, guard: GuardDep, first: FirstQ = 5,
+                 limit_s: LimitQ = 900) -> RunCardRead:
+    """The site's pre-planned first units by road travel time from their bases, and per incident type the
+    nearest unit holding each capability the type needs."""
+    card = _card(session, guard, site_id, first, limit_s)
+    return RunCardRead.model_validate(card, from_attributes=True)
+
+
+@router.get("/sites/{site_id}/run-card/print", dependencies=[READ],
+            responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+def print_run_card(site_id: IdPath, session: SessionDep, guard: GuardDep, first: FirstQ = 5, limit_s: LimitQ = 900,
+                   format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html",  # noqa: A002
+                   lang: LangQ = "en") -> Response:
+    """The run card to print (HTML or PDF, English or Chinese)."""
+    html = runcards.run_card_html(_card(session, guard, site_id, first, limit_s), lang=lang, at=utcnow())
     if format == "pdf":
         return Response(render.to_pdf(html), media_type="application/pdf")
     return Response(html, media_type="text/html; charset=utf-8")

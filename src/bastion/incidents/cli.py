@@ -1,5 +1,5 @@
 """`bastion incidents` (open, list, show, note, update, units, unit, recommend, dispatch, cordon, moveups, warn,
-approve, close, report, import, schedule, sitreps, sitrep, tick)."""
+approve, close, report, import, schedule, sitreps, sitrep, tick, run-card)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from rich.table import Table
 from bastion.incidents import csvimport
 from bastion.incidents import dispatch
 from bastion.incidents import render
+from bastion.incidents import runcards
 from bastion.incidents import service as svc
 from bastion.incidents import sitreps
 from bastion.incidents import warnings as cap
@@ -422,6 +423,37 @@ def tick(now: str | None = typer.Option(None, "--now", help="ISO time with zone 
 
     done = sitreps.run_due(session_factory(), parse_now(now), submit=run_here)
     console.print(f"{len(done)} situation reports generated (jobs {done})")
+
+
+@incidents_app.command("run-card")
+@handle_errors
+def run_card(site_id: int = typer.Argument(..., help="a site id"),
+             first: int = typer.Option(5, "--first", help="how many first units (1 to 20)"),
+             out: Path | None = typer.Option(None, "--out", help="write it to print: .html or .pdf"),
+             lang: str = typer.Option("en", "--lang", help="en or zh-CN"), as_json: bool = json_option()) -> None:
+    """A site's run card: first units by road travel time from their bases; per incident type the nearest unit
+    holding each capability it needs."""
+    from dataclasses import asdict
+
+    with session_factory()() as s:
+        card = runcards.run_card(s, site_id, first=first)
+    if out is not None:
+        html = runcards.run_card_html(card, lang=lang, at=utcnow())
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(render.to_pdf(html))
+        else:
+            out.write_text(html, encoding="utf-8")
+        console.print(f"run card of site {site_id} written to {out}")
+        return
+    if as_json:
+        print_json(asdict(card))
+        return
+    t = Table("#", "call sign", "type", "travel (s)", "meets", "capabilities",
+              title=f"run card: {card.site_name or site_id}")
+    for i, u in enumerate(card.first, start=1):
+        t.add_row(str(i), u.call_sign, u.unit_type, f"{u.travel_s:.0f}", ", ".join(f"{m // 60} min" for m in u.meets_s),
+                  ", ".join(u.capabilities))
+    console.print(t)
 
 
 @incidents_app.command("verify")

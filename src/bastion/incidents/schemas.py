@@ -331,3 +331,29 @@ class IncidentImportRead(BaseModel):
     rows: int
     created: list[int] = Field(description="ids of the incidents created, in file order")
     existing: list[str] = Field(description="refs already imported in the region (skipped, unchanged)")
+
+
+class CardUnitRead(BaseModel):
+    unit_id: int
+    call_sign: str
+    unit_type: str
+    travel_s: float | None = Field(description="road travel time from the unit's base (s); null: beyond the limit")
+    meets_s: list[int] = Field(description="the response standards (60, 180, 300 s) this travel time meets")
+    capabilities: list[str]
+
+
+class AttendanceRead(BaseModel):
+    incident_type: IncidentType
+    capability: Capability
+    unit: CardUnitRead | None = Field(description="the nearest unit with that capability; null: none in the limit")
+
+
+class RunCardRead(BaseModel):
+    site_id: int
+    site_name: str | None
+    region_id: int
+    lon: float
+    lat: float
+    limit_s: float
+    first: list[CardUnitRead]
+    attendance: list[AttendanceRead]

@@ -138,7 +138,7 @@ def test_cli(cli_monaco: Path, tmp_path: Path) -> None:
     sites = json.loads(runner.invoke(app, ["sites", "list", "--region", "Monaco", "--json", "--limit", "500"]).output)
     sid = next(x["id"] for x in sites["items"] if x["name"] == "Stade Louis-II")
     stade = json.loads(runner.invoke(app, ["incidents", "run-card", str(sid), "--json"]).output)
-    runner.invoke(app, ["units", "add", "--region", "Monaco", "--type", "special_unit", "--name", "SFO 1",  # at the gate
+    runner.invoke(app, ["units", "add", "--region", "Monaco", "--type", "special_unit", "--name", "SFO 1",
                         "--lon", str(stade["lon"]), "--lat", str(stade["lat"])])
     out = runner.invoke(app, ["incidents", "run-card", str(sid), "--json"])
     assert out.exit_code == 0, out.output

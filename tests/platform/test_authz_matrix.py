@@ -258,7 +258,11 @@ def _incident(w: World, _login: str) -> int:
         region=w.region_a, incident_type="suspicious_item", severity="moderate", title="Matrix item", lon=7.4246,
         lat=43.7384), actor=actor, now=utcnow())
     inc_dispatch.draw_cordon(w.sf, inc.id, actor=actor, now=utcnow())
+    _LAST_INCIDENT["id"] = inc.id
     return inc.id
+
+
+_LAST_INCIDENT: dict[str, int] = {}  # /incidents/{incident_id}/sitreps/{sitrep_id}: the report is of that incident
 
 
 def _warning(w: World, login: str) -> int:
@@ -268,6 +272,22 @@ def _warning(w: World, login: str) -> int:
 
     return inc_warnings.draft(w.sf, _incident(w, login), headline="Matrix warning", instruction="Stay away.",
                               radius_m=None, actor=inc_svc.Actor("test:matrix-drafter"), now=utcnow()).id
+
+
+def _sitrep(w: World, login: str) -> int:
+    """A stored situation report of the incident the path's incident_id just designated (written directly: no PDF
+    engine per call)."""
+    from bastion.incidents.models import Sitrep
+
+    incident_id = _LAST_INCIDENT.get("id") or _incident(w, login)
+    with w.sf.begin() as s:
+        rep = Sitrep(incident_id=incident_id, report_no=1, mode="real", lang="en", due_at=utcnow(),
+                     generated_at=utcnow(), html="<p>matrix</p>",
+                     counts={"casualties": {}, "casualties_total": 0, "units_committed": 0, "units_listed": 0,
+                             "timeline_entries": 1}, pdf=b"%PDF", job_id=None)
+        s.add(rep)
+        s.flush()
+        return rep.id
 
 
 def _eplan(w: World, _login: str) -> int:
@@ -328,6 +348,7 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "alert_id": lambda w, l: (_warning_alert(w, l), REGION_A(w)),  # an early-warning alert in region A
     "incident_id": lambda w, l: (_incident(w, l), INCIDENT_A(w)),  # an open incident in region A
     "warning_id": lambda w, l: (_warning(w, l), INCIDENT_A(w)),  # a drafted warning of an incident in region A
+    "sitrep_id": lambda w, l: (_sitrep(w, l), INCIDENT_A(w)),  # a stored situation report of an incident in A
     "eplan_id": lambda w, l: (_eplan(w, l), SITE_X(w)),  # a draft emergency plan of the target site
     "exercise_id": lambda w, l: (_exercise(w, l), REGION_A(w)),  # an exercise of region A
     "job_id": lambda w, l: (_job(w, l), Resource(region_id=w.region_a, visibility=Permission.REGION_READ)),
@@ -471,6 +492,10 @@ CASES: dict[tuple[str, str], Case] = {
         "headline": "Matrix warning", "instruction": "Stay away."}),
     ("PATCH", "/api/v1/units/{unit_id}/status"): Case(body=lambda w, l: {"version": 1, "crew_count": 3}),
     ("GET", "/api/v1/incident-board/stream"): Case(query={"once": True}),
+    ("PUT", "/api/v1/incidents/{incident_id}/sitrep-schedule"): Case(body=lambda w, l: {"interval_min": 30}),
+    ("POST", "/api/v1/regions/{region_id}/incident-imports"): Case(body=lambda w, l: {
+        "csv": f"ref,incident_type,severity,title,lon,lat\nmatrix-{next(_seq)},arson,minor,Bin fire,7.42,43.735\n"},
+        resources=lambda w: [INCIDENT_A(w)]),
     ("POST", "/api/v1/office/rules"): Case(body=lambda w, l: {"role": "lead", "agency_id": w.agency_x,
                                                               "region_id": w.region_a},
                                            resources=lambda w: [REGION_A(w)]),

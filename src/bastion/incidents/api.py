@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import AsyncIterator
 from typing import Annotated
+from typing import Literal
 
 import anyio
 from fastapi import APIRouter
@@ -22,15 +23,21 @@ from bastion.access.http import AuthDep
 from bastion.access.http import GuardDep
 from bastion.access.http import client_address
 from bastion.access.http import require
+from bastion.access.http import site_resource
 from bastion.access.policy import Permission
 from bastion.access.policy import Resource
+from bastion.incidents import csvimport
 from bastion.incidents import dispatch
 from bastion.incidents import render
 from bastion.incidents import replay
+from bastion.incidents import runcards
 from bastion.incidents import service as svc
+from bastion.incidents import sitreps
 from bastion.incidents import warnings as cap
 from bastion.incidents.enums import Mode
 from bastion.incidents.models import Incident
+from bastion.incidents.models import Sitrep
+from bastion.incidents.models import SitrepSchedule
 from bastion.incidents.models import Warning
 from bastion.incidents.schemas import BoardRead
 from bastion.incidents.schemas import BoardRowRead
@@ -41,6 +48,8 @@ from bastion.incidents.schemas import CordonRead
 from bastion.incidents.schemas import DispatchCreate
 from bastion.incidents.schemas import FrameRead
 from bastion.incidents.schemas import IncidentCreate
+from bastion.incidents.schemas import IncidentImport
+from bastion.incidents.schemas import IncidentImportRead
 from bastion.incidents.schemas import IncidentRead
 from bastion.incidents.schemas import IncidentUpdate
 from bastion.incidents.schemas import MoveRead
@@ -48,12 +57,18 @@ from bastion.incidents.schemas import MoveUpRead
 from bastion.incidents.schemas import NoteCreate
 from bastion.incidents.schemas import RankedRead
 from bastion.incidents.schemas import RecommendationRead
+from bastion.incidents.schemas import RunCardRead
 from bastion.incidents.schemas import SiteInRingRead
+from bastion.incidents.schemas import SitrepCountsRead
+from bastion.incidents.schemas import SitrepRead
+from bastion.incidents.schemas import SitrepSchedulePut
+from bastion.incidents.schemas import SitrepScheduleRead
 from bastion.incidents.schemas import TimelineEntryRead
 from bastion.incidents.schemas import UnitStateRead
 from bastion.incidents.schemas import UnitStateUpdate
 from bastion.incidents.schemas import WarningCreate
 from bastion.incidents.schemas import WarningRead
+from bastion.jobs.service import principal_snapshot
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import NotFound
 from bastion.kernel.http import IdPath
@@ -61,11 +76,13 @@ from bastion.kernel.http import SessionDep
 from bastion.kernel.http import SessionFactoryDep
 from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
+from bastion.sites.models import Site
 from bastion.units.models import ResponseUnit
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 P = Permission
 READ, WRITE, COMMAND = require(P.INCIDENT_READ), require(P.INCIDENT_WRITE), require(P.INCIDENT_COMMAND)
+LangQ = Annotated[Literal["en", "zh-CN"], Query(description="the report's language: en (default) or zh-CN")]
 ModesQ = Annotated[list[Mode] | None, Query(description="modes to include; default real only")]
 
 
@@ -111,6 +128,16 @@ def create_incident(body: IncidentCreate, request: Request, sf: SessionFactoryDe
     guard.check(P.INCIDENT_WRITE, _res(body.region_id), object_type="region", object_id=body.region_id)
     spec = svc.IncidentSpec(region=body.region_id, **body.model_dump(exclude={"region_id"}))
     return incident_read(svc.create_incident(sf, spec, actor=_actor(request, auth), now=utcnow()))
+
+
+@router.post("/regions/{region_id}/incident-imports", response_model=IncidentImportRead, dependencies=[WRITE])
+def import_incidents(region_id: IdPath, body: IncidentImport, request: Request, sf: SessionFactoryDep,
+                     guard: GuardDep, auth: AuthDep) -> IncidentImportRead:
+    """Incidents from CSV: every row validated (personal data refused in every free-text field), all or none;
+    a ``ref`` the region already holds is skipped, so a re-import changes nothing."""
+    guard.check(P.INCIDENT_WRITE, _res(region_id), object_type="region", object_id=region_id)
+    r = csvimport.import_csv(sf, region_id, body.csv, actor=_actor(request, auth), now=utcnow())
+    return IncidentImportRead(rows=r.rows, created=r.created, existing=r.existing)
 
 
 @router.get("/incidents/{incident_id}", response_model=IncidentRead, dependencies=[READ])
@@ -231,14 +258,131 @@ def close_incident(incident_id: IdPath, body: CloseCreate, request: Request, sf:
 @router.get("/incidents/{incident_id}/report", dependencies=[READ],
             responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
 def report(incident_id: IdPath, session: SessionDep, guard: GuardDep,
-           format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html") -> Response:
-    """Situation report (ICS-209-like: positions, call signs and counts, never names)."""
+           format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html", lang: LangQ = "en") -> Response:
+    """Situation report (ICS-209-like: positions, call signs and counts, never names), in English or Chinese."""
     _incident(session, guard, incident_id, P.INCIDENT_READ)
     guard.sensitive_read("incident", incident_id, "sitrep")
-    html = render.sitrep_html(session, incident_id, at=utcnow())
+    html = render.sitrep_html(session, incident_id, at=utcnow(), lang=lang)
     if format == "pdf":
         return Response(render.to_pdf(html), media_type="application/pdf")
     return Response(html, media_type="text/html; charset=utf-8")
+
+
+# ---------------------------------------------------------------- run cards
+
+
+def _card(session: Session, guard: GuardDep, site_id: int, first: int, limit_s: float) -> runcards.RunCard:
+    site = session.get(Site, site_id)
+    if site is None:
+        raise NotFound(f"site {site_id} does not exist")
+    guard.check(P.INCIDENT_READ, site_resource(site), object_type="site", object_id=site_id)
+    return runcards.run_card(session, site_id, first=first, limit_s=limit_s)
+
+
+FirstQ = Annotated[int, Query(ge=1, le=runcards.MAX_FIRST, description="how many first units to list")]
+LimitQ = Annotated[float, Query(ge=30, le=7200, description="search limit (s)")]
+
+
+@router.get("/sites/{site_id}/run-card", response_model=RunCardRead, dependencies=[READ])
+def get_run_card(site_id: IdPath, session: SessionDep, guard: GuardDep, first: FirstQ = 5,
+                 limit_s: LimitQ = 900) -> RunCardRead:
+    """The site's pre-planned first units by road travel time from their bases, and per incident type the
+    nearest unit holding each capability the type needs."""
+    card = _card(session, guard, site_id, first, limit_s)
+    return RunCardRead.model_validate(card, from_attributes=True)
+
+
+@router.get("/sites/{site_id}/run-card/print", dependencies=[READ],
+            responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+def print_run_card(site_id: IdPath, session: SessionDep, guard: GuardDep, first: FirstQ = 5, limit_s: LimitQ = 900,
+                   format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html",  # noqa: A002
+                   lang: LangQ = "en") -> Response:
+    """The run card to print (HTML or PDF, English or Chinese)."""
+    html = runcards.run_card_html(_card(session, guard, site_id, first, limit_s), lang=lang, at=utcnow())
+    if format == "pdf":
+        return Response(render.to_pdf(html), media_type="application/pdf")
+    return Response(html, media_type="text/html; charset=utf-8")
+
+
+# ---------------------------------------------------------------- scheduled situation reports
+
+
+def schedule_read(incident_id: int, sched: SitrepSchedule | None) -> SitrepScheduleRead:
+    if sched is None:
+        return SitrepScheduleRead(incident_id=incident_id, active=False)
+    return SitrepScheduleRead.model_validate(sched, from_attributes=True)
+
+
+def sitrep_read(rep: Sitrep) -> SitrepRead:
+    base = f"/api/v1/incidents/{rep.incident_id}/sitreps/{rep.id}"
+    return SitrepRead(id=rep.id, incident_id=rep.incident_id, report_no=rep.report_no, mode=rep.mode,  # type: ignore[arg-type]
+                      lang=rep.lang, due_at=rep.due_at, generated_at=rep.generated_at,
+                      counts=SitrepCountsRead(**rep.counts), job_id=rep.job_id, html_url=base,
+                      pdf_url=f"{base}?format=pdf" if rep.pdf is not None else None)
+
+
+@router.get("/incidents/{incident_id}/sitrep-schedule", response_model=SitrepScheduleRead, dependencies=[READ])
+def get_sitrep_schedule(incident_id: IdPath, session: SessionDep, guard: GuardDep) -> SitrepScheduleRead:
+    """The incident's situation-report schedule (``active`` false when there is none)."""
+    _incident(session, guard, incident_id, P.INCIDENT_READ)
+    return schedule_read(incident_id, session.get(SitrepSchedule, incident_id))
+
+
+@router.put("/incidents/{incident_id}/sitrep-schedule", response_model=SitrepScheduleRead, dependencies=[COMMAND])
+def put_sitrep_schedule(incident_id: IdPath, body: SitrepSchedulePut, request: Request, sf: SessionFactoryDep,
+                        session: SessionDep, guard: GuardDep, auth: AuthDep) -> SitrepScheduleRead:
+    """Set or replace the schedule; each report is generated as a job running with the setter's grants."""
+    _incident(session, guard, incident_id, P.INCIDENT_COMMAND)
+    sched = sitreps.set_schedule(sf, incident_id, interval_min=body.interval_min, times_utc=body.times_utc,
+                                 lang=body.lang, actor=_actor(request, auth),
+                                 principal=principal_snapshot(auth.principal), now=utcnow())
+    return schedule_read(incident_id, sched)
+
+
+@router.delete("/incidents/{incident_id}/sitrep-schedule", status_code=204, dependencies=[COMMAND])
+def delete_sitrep_schedule(incident_id: IdPath, request: Request, sf: SessionFactoryDep, session: SessionDep,
+                           guard: GuardDep, auth: AuthDep) -> Response:
+    """Stop the schedule (reports already made are kept); stopping no schedule changes nothing."""
+    _incident(session, guard, incident_id, P.INCIDENT_COMMAND)
+    sched = session.get(SitrepSchedule, incident_id)
+    if sched is not None and sched.active:
+        sitreps.stop_schedule(sf, incident_id, actor=_actor(request, auth), now=utcnow())
+    return Response(status_code=204)
+
+
+@router.get("/incidents/{incident_id}/sitreps", response_model=Page[SitrepRead], dependencies=[READ])
+def list_incident_sitreps(incident_id: IdPath, session: SessionDep, guard: GuardDep,
+                          page: PageDep) -> Page[SitrepRead]:
+    """The incident's generated situation reports, newest first, with their generation time and counts."""
+    _incident(session, guard, incident_id, P.INCIDENT_READ)
+    return Page[SitrepRead].mapped(sitreps.list_sitreps(session, incident_id=incident_id), page, sitrep_read)
+
+
+@router.get("/sitreps", response_model=Page[SitrepRead], dependencies=[READ])
+def list_all_sitreps(session: SessionDep, guard: GuardDep, page: PageDep, modes: ModesQ = None) -> Page[SitrepRead]:
+    """Generated situation reports in the caller's jurisdictions, newest first; real incidents' only unless
+    ``modes`` asks."""
+    scope = guard.scope(P.INCIDENT_READ)
+    rows = sitreps.list_sitreps(session, modes=_modes(modes))
+    regions = {i.id: i.region_id for i in session.query(Incident).filter(Incident.id.in_({r.incident_id
+                                                                                           for r in rows}))}
+    return Page[SitrepRead].mapped([r for r in rows if scope.admits(regions[r.incident_id])], page, sitrep_read)
+
+
+@router.get("/incidents/{incident_id}/sitreps/{sitrep_id}", dependencies=[READ],
+            responses={200: {"content": {"text/html": {}, "application/pdf": {}}}})
+def get_sitrep(incident_id: IdPath, sitrep_id: IdPath, session: SessionDep, guard: GuardDep,
+               format: Annotated[str, Query(pattern="^(html|pdf)$")] = "html") -> Response:  # noqa: A002
+    """One generated report, exactly as it was made (HTML or PDF)."""
+    _incident(session, guard, incident_id, P.INCIDENT_READ)
+    rep = sitreps.get_sitrep(session, incident_id, sitrep_id)
+    guard.sensitive_read("incident", incident_id, "sitrep")
+    if format == "pdf":
+        if rep.pdf is None:
+            raise NotFound(f"situation report {sitrep_id} has no PDF")
+        return Response(rep.pdf, media_type="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="incident-{incident_id}-sitrep-{rep.report_no}.pdf"'})
+    return Response(rep.html, media_type="text/html; charset=utf-8")
 
 
 # ---------------------------------------------------------------- warnings

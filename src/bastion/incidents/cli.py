@@ -1,18 +1,22 @@
 """`bastion incidents` (open, list, show, note, update, units, unit, recommend, dispatch, cordon, moveups, warn,
-approve, close, report)."""
+approve, close, report, import, schedule, sitreps, sitrep, tick, run-card)."""
 
 from __future__ import annotations
 
 import getpass
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
+from bastion.incidents import csvimport
 from bastion.incidents import dispatch
 from bastion.incidents import render
+from bastion.incidents import runcards
 from bastion.incidents import service as svc
+from bastion.incidents import sitreps
 from bastion.incidents import warnings as cap
 from bastion.incidents.enums import Capability
 from bastion.incidents.enums import IncidentType
@@ -24,6 +28,7 @@ from bastion.kernel.cli import handle_errors
 from bastion.kernel.cli import json_option
 from bastion.kernel.cli import parse_local_time
 from bastion.kernel.cli import parse_lonlat
+from bastion.kernel.cli import parse_now
 from bastion.kernel.cli import print_items
 from bastion.kernel.cli import print_json
 from bastion.kernel.cli import region_option
@@ -93,6 +98,18 @@ def open_(
         print_json(_inc_dict(inc))
         return
     console.print(f"incident {inc.id} opened ({inc.mode}, {inc.incident_type}, {inc.severity}), version {inc.version}")
+
+
+@incidents_app.command("import")
+@handle_errors
+def import_(file: Path = typer.Argument(..., exists=True, dir_okay=False, help="a CSV of incidents"),
+            region: str = region_option()) -> None:
+    """Import incidents from CSV (all rows or none; a ref already imported is skipped). Columns: ref, mode,
+    incident_type, severity, title, opened_at, site_id | site | lon + lat, location_text, hazards, access,
+    major_incident, immediate, urgent, delayed, expectant, dead, services_present, services_required, device."""
+    r = csvimport.import_csv(session_factory(), region, file.read_text(encoding="utf-8-sig"), actor=_actor(),
+                             now=utcnow())
+    console.print(f"{r.rows} rows: {len(r.created)} incidents created, {len(r.existing)} already imported")
 
 
 @incidents_app.command("list")
@@ -320,15 +337,123 @@ def close(incident_id: int = typer.Argument(...), version: int = typer.Option(..
 
 @incidents_app.command("report")
 @handle_errors
-def report(incident_id: int = typer.Argument(...), out: Path = typer.Option(..., "--out", help=".html or .pdf")) -> None:
+def report(incident_id: int = typer.Argument(...), out: Path = typer.Option(..., "--out", help=".html or .pdf"),
+           lang: str = typer.Option("en", "--lang", help="the report's language: en or zh-CN")) -> None:
     """Situation report (ICS-209-like) as HTML or PDF."""
     with session_factory()() as s:
-        html = render.sitrep_html(s, incident_id, at=utcnow())
+        html = render.sitrep_html(s, incident_id, at=utcnow(), lang=lang)
     if out.suffix.lower() == ".pdf":
         out.write_bytes(render.to_pdf(html))
     else:
         out.write_text(html, encoding="utf-8")
     console.print(f"report written to {out}")
+
+
+@incidents_app.command("schedule")
+@handle_errors
+def schedule(incident_id: int = typer.Argument(...),
+             every: int | None = typer.Option(None, "--every", help="minutes between reports (5 to 1440)"),
+             at: str | None = typer.Option(None, "--at", help="fixed daily UTC times, e.g. 06:00,18:00"),
+             lang: str = typer.Option("en", "--lang", help="the reports' language: en or zh-CN"),
+             stop: bool = typer.Option(False, "--stop", help="stop the schedule (reports made are kept)")) -> None:
+    """Situation reports on a schedule: every N minutes or at fixed times, until the incident closes."""
+    from bastion.jobs.foreground import cli_principal
+    from bastion.jobs.service import principal_snapshot
+
+    if stop:
+        sitreps.stop_schedule(session_factory(), incident_id, actor=_actor(), now=utcnow())
+        console.print(f"incident {incident_id}: situation report schedule stopped")
+        return
+    times = [x.strip() for x in at.split(",") if x.strip()] if at else None
+    sched = sitreps.set_schedule(session_factory(), incident_id, interval_min=every, times_utc=times, lang=lang,
+                                 actor=_actor(), principal=principal_snapshot(cli_principal()), now=utcnow())
+    rule = f"every {sched.interval_min} min" if sched.interval_min else f"at {', '.join(sched.times_utc or [])} UTC"
+    console.print(f"incident {incident_id}: situation reports {rule} ({sched.lang}); next due "
+                  f"{sched.next_due_at:%Y-%m-%d %H:%M} UTC")
+
+
+@incidents_app.command("sitreps")
+@handle_errors
+def sitreps_(incident_id: int = typer.Argument(...), as_json: bool = json_option()) -> None:
+    """The incident's generated situation reports (newest first) with their generation time and counts."""
+    with session_factory()() as s:
+        rows = sitreps.list_sitreps(s, incident_id=incident_id)
+    items = [{"id": r.id, "report_no": r.report_no, "mode": r.mode, "lang": r.lang, "due_at": r.due_at,
+              "generated_at": r.generated_at, "counts": r.counts, "job_id": r.job_id} for r in rows]
+    if as_json:
+        print_items(items)
+        return
+    t = Table("id", "no.", "generated (UTC)", "lang", "mode", "casualties", "units committed", "timeline entries",
+              title=f"{len(rows)} situation reports of incident {incident_id}")
+    for r in rows:
+        t.add_row(str(r.id), str(r.report_no), f"{r.generated_at:%Y-%m-%d %H:%M}", r.lang, r.mode,
+                  str(r.counts.get("casualties_total")), str(r.counts.get("units_committed")),
+                  str(r.counts.get("timeline_entries")))
+    console.print(t)
+
+
+@incidents_app.command("sitrep")
+@handle_errors
+def sitrep(incident_id: int = typer.Argument(...), sitrep_id: int = typer.Argument(..., help="a report id"),
+           out: Path = typer.Option(..., "--out", help=".html or .pdf")) -> None:
+    """Write one generated situation report, exactly as it was made."""
+    with session_factory()() as s:
+        rep = sitreps.get_sitrep(s, incident_id, sitrep_id)
+        html, pdf = rep.html, rep.pdf
+    if out.suffix.lower() == ".pdf":
+        if pdf is None:
+            raise InvalidInput(f"situation report {sitrep_id} has no PDF; write .html", field="out")
+        out.write_bytes(pdf)
+    else:
+        out.write_text(html, encoding="utf-8")
+    console.print(f"situation report {sitrep_id} written to {out}")
+
+
+@incidents_app.command("tick")
+@handle_errors
+def tick(now: str | None = typer.Option(None, "--now", help="ISO time with zone (default now)")) -> None:
+    """Generate the situation reports due now, here (the server's periodic check does this every 20 s and
+    leaves the jobs to its workers)."""
+    from bastion.incidents.jobs import SITREP
+    from bastion.jobs import service as jobs
+
+    def run_here(sf: Any, params: dict[str, Any], principal: dict[str, Any], region_id: int) -> int:
+        return int(jobs.run_foreground(sf, SITREP, params, principal=jobs.principal_of(principal),
+                                       region_id=region_id).id)
+
+    done = sitreps.run_due(session_factory(), parse_now(now), submit=run_here)
+    console.print(f"{len(done)} situation reports generated (jobs {done})")
+
+
+@incidents_app.command("run-card")
+@handle_errors
+def run_card(site_id: int = typer.Argument(..., help="a site id"),
+             first: int = typer.Option(5, "--first", help="how many first units (1 to 20)"),
+             out: Path | None = typer.Option(None, "--out", help="write it to print: .html or .pdf"),
+             lang: str = typer.Option("en", "--lang", help="en or zh-CN"), as_json: bool = json_option()) -> None:
+    """A site's run card: first units by road travel time from their bases; per incident type the nearest unit
+    holding each capability it needs."""
+    from dataclasses import asdict
+
+    with session_factory()() as s:
+        card = runcards.run_card(s, site_id, first=first)
+    if out is not None:
+        html = runcards.run_card_html(card, lang=lang, at=utcnow())
+        if out.suffix.lower() == ".pdf":
+            out.write_bytes(render.to_pdf(html))
+        else:
+            out.write_text(html, encoding="utf-8")
+        console.print(f"run card of site {site_id} written to {out}")
+        return
+    if as_json:
+        print_json(asdict(card))
+        return
+    t = Table("#", "call sign", "type", "travel (s)", "meets", "capabilities",
+              title=f"run card: {card.site_name or site_id}")
+    for i, u in enumerate(card.first, start=1):
+        t.add_row(str(i), u.call_sign, u.unit_type, f"{u.travel_s:.0f}", ", ".join(f"{m // 60} min" for m in u.meets_s),
+                  ", ".join(u.capabilities))
+    console.print(t)
 
 
 @incidents_app.command("verify")

@@ -123,6 +123,7 @@ class EntryKind(StrEnum):
     CORDON = "cordon"
     WARNING = "warning"
     CLOSED = "closed"
+    SITREP = "sitrep"  # a situation-report schedule set or stopped, or a scheduled report generated
 
 
 TEXT_MAX = 2000  # characters of one free-text field

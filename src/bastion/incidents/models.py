@@ -11,6 +11,7 @@ from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
@@ -25,7 +26,8 @@ class Incident(Base):
     """An incident as an M/ETHANE report; ``version`` guards edits (a stale version is a 409)."""
 
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_region_mode_status", "region_id", "mode", "status"),)
+    __table_args__ = (Index("ix_incidents_region_mode_status", "region_id", "mode", "status"),
+                      Index("uq_incidents_region_source_ref", "region_id", "source_ref", unique=True))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
@@ -51,6 +53,7 @@ class Incident(Base):
     closed_at: Mapped[dt.datetime | None] = mapped_column()
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_account_id: Mapped[int | None] = mapped_column(Integer)
+    source_ref: Mapped[str | None] = mapped_column(String(80))  # the reference an imported row carried
 
 
 class TimelineEntry(Base):
@@ -134,3 +137,43 @@ class ChangeCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     counter: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SitrepSchedule(Base):
+    """An open incident's situation-report schedule (one per incident, set by its commander): every
+    ``interval_min`` minutes from when it was set, or at fixed ``times_utc`` each day. The server's periodic check
+    queues one job per due time (``next_due_at``, claimed by a conditional UPDATE so two servers never both queue
+    it); it stops when the incident closes. ``principal`` is the setter's grants: the jobs run with them."""
+
+    __tablename__ = "incident_sitrep_schedules"
+
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
+    interval_min: Mapped[int | None] = mapped_column(Integer)
+    times_utc: Mapped[list[Any] | None] = mapped_column()  # ["06:00", "18:00"]
+    lang: Mapped[str] = mapped_column(String(8), default="en")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    next_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    set_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    set_by: Mapped[str] = mapped_column(String(120))
+    principal: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Sitrep(Base):
+    """One generated situation report, kept as made (HTML and PDF) with the counts it showed; at most one per
+    incident and due time (a re-run of its job finds it and adds nothing)."""
+
+    __tablename__ = "incident_sitreps"
+    __table_args__ = (UniqueConstraint("incident_id", "due_at", name="uq_incident_sitreps_due"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"), index=True)
+    report_no: Mapped[int] = mapped_column(Integer)
+    mode: Mapped[str] = mapped_column(String(10))  # the incident's: real | exercise | test
+    lang: Mapped[str] = mapped_column(String(8))
+    due_at: Mapped[dt.datetime] = mapped_column()
+    generated_at: Mapped[dt.datetime] = mapped_column()
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    html: Mapped[str] = mapped_column(Text)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    job_id: Mapped[int | None] = mapped_column(Integer)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from typing import Literal
 
 from pydantic import BaseModel
 from pydantic import ConfigDict
@@ -272,3 +273,87 @@ class FrameRead(BaseModel):
     major_incident: str | None
     units: dict[int, dict[str, Any]]
     cordon: dict[str, Any] | None
+
+
+class SitrepSchedulePut(BaseModel):
+    """Situation reports on a schedule: every ``interval_min`` minutes (5 to 1440) from now, or at fixed
+    ``times_utc`` ("HH:MM", UTC) each day; exactly one of the two."""
+
+    model_config = ConfigDict(extra="forbid")
+    interval_min: int | None = Field(None, ge=5, le=1440, description="minutes between reports (5 to 1440)")
+    times_utc: list[str] | None = Field(None, min_length=1, max_length=24,
+                                        description='fixed daily times, 24-hour "HH:MM" UTC')
+    lang: Literal["en", "zh-CN"] = Field("en", description="the reports' language")
+
+
+class SitrepScheduleRead(BaseModel):
+    incident_id: int
+    active: bool = Field(description="false: no schedule, stopped, or the incident closed")
+    interval_min: int | None = None
+    times_utc: list[str] | None = None
+    lang: str = "en"
+    next_due_at: dt.datetime | None = None
+    set_at: dt.datetime | None = None
+    set_by: str | None = None
+    version: int = 0
+
+
+class SitrepCountsRead(BaseModel):
+    casualties: dict[str, int] = Field(description="counts by triage category")
+    casualties_total: int
+    units_committed: int
+    units_listed: int
+    timeline_entries: int = Field(description="timeline entries before this report's own entry")
+
+
+class SitrepRead(BaseModel):
+    id: int
+    incident_id: int
+    report_no: int
+    mode: Mode
+    lang: str
+    due_at: dt.datetime
+    generated_at: dt.datetime
+    counts: SitrepCountsRead
+    job_id: int | None
+    html_url: str
+    pdf_url: str | None
+
+
+class IncidentImport(BaseModel):
+    """A CSV of incidents (header row; see `bastion incidents import --help` for the columns)."""
+
+    model_config = ConfigDict(extra="forbid")
+    csv: str = Field(min_length=1, max_length=5_000_000)
+
+
+class IncidentImportRead(BaseModel):
+    rows: int
+    created: list[int] = Field(description="ids of the incidents created, in file order")
+    existing: list[str] = Field(description="refs already imported in the region (skipped, unchanged)")
+
+
+class CardUnitRead(BaseModel):
+    unit_id: int
+    call_sign: str
+    unit_type: str
+    travel_s: float | None = Field(description="road travel time from the unit's base (s); null: beyond the limit")
+    meets_s: list[int] = Field(description="the response standards (60, 180, 300 s) this travel time meets")
+    capabilities: list[str]
+
+
+class AttendanceRead(BaseModel):
+    incident_type: IncidentType
+    capability: Capability
+    unit: CardUnitRead | None = Field(description="the nearest unit with that capability; null: none in the limit")
+
+
+class RunCardRead(BaseModel):
+    site_id: int
+    site_name: str | None
+    region_id: int
+    lon: float
+    lat: float
+    limit_s: float
+    first: list[CardUnitRead]
+    attendance: list[AttendanceRead]

@@ -35,6 +35,7 @@ from bastion.incidents.enums import Triage
 from bastion.incidents.enums import UnitStatus
 from bastion.incidents.models import ChangeCounter
 from bastion.incidents.models import Incident
+from bastion.incidents.models import SitrepSchedule
 from bastion.incidents.models import TimelineEntry
 from bastion.incidents.models import UnitState
 from bastion.kernel.db.base import rows_changed
@@ -153,9 +154,9 @@ def _locate(s: Session, region_id: int, spec: IncidentSpec) -> tuple[int | None,
     return None, lon, lat
 
 
-def create_incident(sf: sessionmaker[Session], spec: IncidentSpec, *, actor: Actor, now: dt.datetime) -> Incident:
-    _check_now(now)
-    values = dict(
+def checked_values(spec: IncidentSpec) -> dict[str, Any]:
+    """The spec's fields validated (vocabularies, counts, personal data refused in every free-text field)."""
+    return dict(
         mode=intake.choice(spec.mode, Mode, "mode"),
         incident_type=intake.choice(spec.incident_type, IncidentType, "incident_type"),
         severity=intake.choice(spec.severity, Severity, "severity"),
@@ -169,17 +170,32 @@ def create_incident(sf: sessionmaker[Session], spec: IncidentSpec, *, actor: Act
         services_required=intake.choices(spec.services_required, Service, "services_required"),
         device=intake.device(spec.device),
     )
+
+
+def insert_incident(s: Session, region_id: int, spec: IncidentSpec, values: Mapping[str, Any], *, actor: Actor,
+                    now: dt.datetime, source_ref: str | None = None) -> Incident:
+    """Locate and insert one incident with its "created" timeline entry, in the caller's transaction."""
+    site_id, lon, lat = _locate(s, region_id, spec)
+    inc = Incident(region_id=region_id, status=IncidentStatus.OPEN.value, site_id=site_id, lon=lon, lat=lat,
+                   version=1, timeline_count=0, opened_at=now, updated_at=now, source_ref=source_ref,
+                   created_by_account_id=actor.account_id, **values)
+    s.add(inc)
+    s.flush()
+    details: dict[str, Any] = {"casualties": inc.casualties, "severity": inc.severity,
+                               "major_incident": inc.major_incident}
+    if source_ref is not None:
+        details["source_ref"] = source_ref
+    append(s, inc.id, EntryKind.CREATED, f"{inc.mode.upper()} {inc.incident_type} ({inc.severity}): {inc.title}",
+           actor=actor, now=now, details=details)
+    return inc
+
+
+def create_incident(sf: sessionmaker[Session], spec: IncidentSpec, *, actor: Actor, now: dt.datetime) -> Incident:
+    _check_now(now)
+    values = checked_values(spec)
     with unit_of_work(sf) as s:
         region = RegionRepo(s).get_by_ref(spec.region)
-        site_id, lon, lat = _locate(s, region.id, spec)
-        inc = Incident(region_id=region.id, status=IncidentStatus.OPEN.value, site_id=site_id, lon=lon, lat=lat,
-                       version=1, timeline_count=0, opened_at=now, updated_at=now,
-                       created_by_account_id=actor.account_id, **values)
-        s.add(inc)
-        s.flush()
-        append(s, inc.id, EntryKind.CREATED, f"{inc.mode.upper()} {inc.incident_type} ({inc.severity}): {inc.title}",
-               actor=actor, now=now, details={"casualties": inc.casualties, "severity": inc.severity,
-                                              "major_incident": inc.major_incident})
+        inc = insert_incident(s, region.id, spec, values, actor=actor, now=now)
         s.refresh(inc)
         s.expunge(inc)
     log.info("incident %d opened in region %d (%s, %s)", inc.id, inc.region_id, inc.mode, inc.incident_type)
@@ -466,6 +482,8 @@ def close_incident(sf: sessionmaker[Session], incident_id: int, *, expected_vers
                 st.updated_at = now
         inc.status = IncidentStatus.CLOSED.value
         inc.closed_at = now
+        s.execute(update(SitrepSchedule).where(SitrepSchedule.incident_id == incident_id)  # reports stop
+                  .values(active=False, next_due_at=None, version=SitrepSchedule.version + 1))
         s.flush()
         append(s, incident_id, EntryKind.CLOSED, f"closed; {len(task_ids)} lessons became rectification tasks",
                actor=actor, now=now, details={"tasks": task_ids})

@@ -64,7 +64,9 @@ DIGEST_HOUR_UTC = 6  # the daily digest goes out at the first tick after 06:00 U
 
 
 def default_jobs() -> tuple[Callable[[sessionmaker[Session], dt.datetime], object], ...]:
-    """What the server's ticker runs besides posture expiry: escalation ladders, deliveries, the daily digest."""
+    """What the server's ticker runs besides posture expiry: escalation ladders, deliveries, the daily digest,
+    scheduled incident situation reports (queued as jobs)."""
+    from bastion.incidents import sitreps
     from bastion.office import escalation
     from bastion.office import notify
 
@@ -77,4 +79,7 @@ def default_jobs() -> tuple[Callable[[sessionmaker[Session], dt.datetime], objec
     def digest(sf: sessionmaker[Session], now: dt.datetime) -> object:
         return notify.daily_digest(sf, now) if now.hour >= DIGEST_HOUR_UTC else 0
 
-    return (ladders, deliveries, digest)
+    def situation_reports(sf: sessionmaker[Session], now: dt.datetime) -> object:
+        return sitreps.run_due(sf, now)
+
+    return (ladders, deliveries, digest, situation_reports)

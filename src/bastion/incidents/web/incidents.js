@@ -1,13 +1,14 @@
 /* Incident board, map and timeline. Talks only to our own server:
  *   GET {api}/incident-board, {api}/incident-board/stream (Server-Sent Events: "something changed"),
- *   GET {api}/incidents/{id}/timeline, {api}/incidents/{id}/cordon
+ *   GET {api}/incidents/{id}/timeline, {api}/incidents/{id}/cordon,
+ *   GET/PUT/DELETE {api}/incidents/{id}/sitrep-schedule, GET {api}/incidents/{id}/sitreps
  * Incidents hold counts, places and call signs, never people. DOM built with textContent (strict CSP). */
 
 /* global L */
 
 const POLL_FALLBACK_MS = 5000;
 
-export function register({ map, api, t, h, getJSON }) {
+export function register({ map, api, t, h, getJSON, sendJSON, can }) {
   const sidebar = document.getElementById("sidebar");
   if (!sidebar || !map) return null;
   const section = h("section", { class: "incidents", id: "incidents-board", "aria-labelledby": "incidents-heading" },
@@ -20,12 +21,88 @@ export function register({ map, api, t, h, getJSON }) {
       h("input", { type: "range", id: "incidents-replay", min: "1", max: "1", value: "1",
         "aria-describedby": "incidents-replay-caption" })),
     h("p", { class: "incidents-replay-caption", id: "incidents-replay-caption", "aria-live": "polite" }),
-    h("ol", { class: "incidents-timeline", id: "incidents-timeline" }));
+    h("ol", { class: "incidents-timeline", id: "incidents-timeline" }),
+    sitrepSection());
   sidebar.prepend(section);
   const layer = L.layerGroup().addTo(map);
   const replayLayer = L.layerGroup().addTo(map);
   const state = { rows: [], selected: null, changes: -1, source: null, timer: null, frames: [] };
   const $ = (id) => document.getElementById(id);
+
+  /* situation reports of the selected incident: its schedule (set by a commander) and the reports made */
+  function sitrepSection() {
+    const every = h("input", { type: "number", id: "sitrep-every", min: "5", max: "1440", step: "1", value: "30" });
+    const times = h("input", { type: "text", id: "sitrep-times", placeholder: "06:00,18:00", autocomplete: "off" });
+    const lang = h("select", { id: "sitrep-lang" }, h("option", { value: "en" }, "English"),
+      h("option", { value: "zh-CN" }, "中文"));
+    const form = h("form", { id: "sitrep-form", class: "sitrep-form", hidden: true },
+      h("label", null, h("span", { id: "sitrep-every-label" }, t("incidents.sitreps.every_label")), " ", every),
+      h("label", null, h("span", { id: "sitrep-times-label" }, t("incidents.sitreps.times_label")), " ", times),
+      h("label", null, h("span", { id: "sitrep-lang-label" }, t("incidents.sitreps.lang_label")), " ", lang),
+      h("button", { type: "submit", id: "sitrep-set" }, t("incidents.sitreps.set")),
+      h("button", { type: "button", id: "sitrep-stop" }, t("incidents.sitreps.stop")));
+    form.addEventListener("submit", (ev) => { ev.preventDefault(); saveSchedule(); });
+    form.querySelector("#sitrep-stop").addEventListener("click", stopSchedule);
+    return h("div", { id: "incidents-sitreps", hidden: true },
+      h("h3", { id: "sitreps-heading" }, t("incidents.sitreps.heading")),
+      h("p", { id: "sitrep-schedule", role: "status" }),
+      form,
+      h("p", { id: "sitrep-error", role: "alert" }),
+      h("ol", { id: "sitrep-list", class: "sitrep-list" }));
+  }
+
+  function showSchedule(s) {
+    const next = s.next_due_at ? s.next_due_at.slice(11, 16) : "";
+    const langName = s.lang === "zh-CN" ? "中文" : "English";
+    $("sitrep-schedule").textContent = !s.active ? t("incidents.sitreps.schedule_none")
+      : s.interval_min ? t("incidents.sitreps.schedule_every", { n: s.interval_min, lang: langName, next })
+        : t("incidents.sitreps.schedule_at", { times: (s.times_utc || []).join(", "), lang: langName, next });
+  }
+
+  function showReports(items) {
+    $("sitrep-list").replaceChildren(...(items.length ? items.map((r) => h("li", { class: "sitrep-row",
+      "data-sitrep": String(r.id) },
+    t("incidents.sitreps.row", { n: r.report_no, time: r.generated_at.slice(11, 16),
+      casualties: r.counts.casualties_total, units: r.counts.units_committed }), " ",
+    h("a", { href: r.html_url, target: "_blank", rel: "noopener", class: "sitrep-html" }, "HTML"), " ",
+    r.pdf_url ? h("a", { href: r.pdf_url, download: `incident-${r.incident_id}-sitrep-${r.report_no}.pdf`,
+      class: "sitrep-pdf" }, "PDF") : ""))
+      : [h("li", { class: "sitrep-none" }, t("incidents.sitreps.none"))]));
+  }
+
+  async function loadSitreps(id) {
+    $("incidents-sitreps").hidden = false;
+    $("sitrep-form").hidden = !can("incident:command");
+    const [sched, reps] = await Promise.allSettled([getJSON(`${api}/incidents/${id}/sitrep-schedule`),
+      getJSON(`${api}/incidents/${id}/sitreps?limit=100`)]);
+    if (sched.status === "fulfilled") showSchedule(sched.value);
+    showReports(reps.status === "fulfilled" ? reps.value.items : []);
+  }
+
+  async function saveSchedule() {
+    const id = state.selected;
+    const timesText = $("sitrep-times").value.trim();
+    const body = timesText ? { times_utc: timesText.split(",").map((x) => x.trim()).filter(Boolean) }
+      : { interval_min: Number($("sitrep-every").value) };
+    body.lang = $("sitrep-lang").value;
+    $("sitrep-error").textContent = "";
+    try {
+      showSchedule(await sendJSON("PUT", `${api}/incidents/${id}/sitrep-schedule`, body));
+    } catch (err) {
+      $("sitrep-error").textContent = t("incidents.sitreps.error", { message: err.message });
+    }
+  }
+
+  async function stopSchedule() {
+    const id = state.selected;
+    $("sitrep-error").textContent = "";
+    try {
+      await sendJSON("DELETE", `${api}/incidents/${id}/sitrep-schedule`);
+      await loadSitreps(id);
+    } catch (err) {
+      $("sitrep-error").textContent = t("incidents.sitreps.error", { message: err.message });
+    }
+  }
 
   function elapsed(s) {
     const m = Math.floor(s / 60);
@@ -96,6 +173,7 @@ export function register({ map, api, t, h, getJSON }) {
     $("incidents-timeline-heading").hidden = false;
     $("incidents-timeline").replaceChildren(...items.map((e) => h("li", { class: `timeline-${e.kind}` },
       h("time", { datetime: e.at }, e.at.slice(11, 19)), " ", e.text)));
+    await loadSitreps(id);
     drawMap();
     if (cordon.status === "fulfilled") {
       const c = cordon.value;
@@ -135,6 +213,14 @@ export function register({ map, api, t, h, getJSON }) {
   refresh().then(listen);
   return {
     setRegion() { refresh(); },
-    refreshText() { $("incidents-heading").textContent = t("incidents.heading"); renderBoard(); },
+    refreshText() {
+      $("incidents-heading").textContent = t("incidents.heading");
+      $("sitreps-heading").textContent = t("incidents.sitreps.heading");
+      for (const k of ["every", "times", "lang"]) $(`sitrep-${k}-label`).textContent = t(`incidents.sitreps.${k}_label`);
+      $("sitrep-set").textContent = t("incidents.sitreps.set");
+      $("sitrep-stop").textContent = t("incidents.sitreps.stop");
+      renderBoard();
+      if (state.selected !== null) loadSitreps(state.selected);
+    },
   };
 }

@@ -2,7 +2,7 @@
 reference an imported incident carried (CSV import, unique per region)
 
 Revision ID: 20261130_2015
-Revises: 20261130_1302
+Revises: 20261130_2014
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '20261130_2015'
-down_revision = '20261130_1302'
+down_revision = '20261130_2014'
 branch_labels = None
 depends_on = None
 

@@ -21,7 +21,6 @@ Last stdout line: one JSON object (baseline_s, ours_s = cold build, ratio, ident
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import statistics
 import tempfile

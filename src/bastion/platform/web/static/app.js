@@ -140,7 +140,10 @@ map.setView([20, 0], 2);
 L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
 map.createPane("roads").style.zIndex = 350;
 map.createPane("footprint").style.zIndex = 450;
-const patrol = createPatrolView({ map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true) });
+const patrol = createPatrolView({
+  map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true),
+  onChange: () => recordLink(true), // a plan, day or team shown/hidden is a step the back button returns to
+});
 let zoomControl = null;
 let roadsAttribution = null;
 let tileLayer = null;
@@ -290,8 +293,12 @@ async function selectRegion(id) {
   updateMapControls();
   showStatus(t("status.loading_sites"));
 
-  const roads = tileLayer ? Promise.resolve(null) : getJSON(`${API}/regions/${region.id}/roads`);
-  const boundary = getJSON(`${API}/regions/${region.id}/boundary`).catch((err) => {
+  // the roads draw as soon as they arrive (while the sites are still on their way)
+  const roads = tileLayer ? Promise.resolve(null) : earlyJSON(`${API}/regions/${region.id}/roads`).then((fc) => {
+    if (seq === state.loadSeq && fc) drawRoads(fc);
+    return fc;
+  });
+  const boundary = earlyJSON(`${API}/regions/${region.id}/boundary`).catch((err) => {
     if (err instanceof HttpError && err.status === 404) return null; // a region may have no boundary
     throw err;
   });
@@ -301,7 +308,6 @@ async function selectRegion(id) {
   if (seq !== state.loadSeq) return; // the user picked another region meanwhile
 
   const errors = [roadsRes, boundaryRes, sitesRes].filter((r) => r.status === "rejected").map((r) => r.reason.message);
-  if (roadsRes.status === "fulfilled" && roadsRes.value) drawRoads(roadsRes.value);
   if (boundaryRes.status === "fulfilled" && boundaryRes.value) drawBoundary(boundaryRes.value, !bounds);
   if (sitesRes.status === "fulfilled") {
     state.features = sitesRes.value;
@@ -319,14 +325,21 @@ async function selectRegion(id) {
   showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
   clearVehicleCache();
   if (!errors.length) await vehicleLayer.setRegion(region.id, region.name);
+  await modulesReady;
+  if (seq !== state.loadSeq) return;
   for (const layer of pluginLayers) await Promise.resolve(layer.setRegion?.(region)).catch(() => {});
 }
 
+let modulesReady = Promise.resolve();
+
+/** Import the domains' scripts all at once (one round trip, not one each), then register them in their order. */
 async function loadDomainModules(names) {
-  for (const name of names || []) {
-    if (BUILT_IN_MODULES.has(name) || !/^[\w.-]+\.js$/.test(name)) continue;
+  const wanted = (names || []).filter((name) => !BUILT_IN_MODULES.has(name) && /^[\w.-]+\.js$/.test(name));
+  const loaded = await Promise.allSettled(wanted.map((name) => import(`./${name}`)));
+  for (const [i, name] of wanted.entries()) {
     try {
-      const mod = await import(`./${name}`);
+      if (loaded[i].status === "rejected") throw loaded[i].reason;
+      const mod = loaded[i].value;
       const layer = mod.register?.({
         map, api: API, t, h, getJSON, postJSON, sendJSON, can, onStatus: showStatus, siteChanged,
         regionName: () => (state.region ? state.region.name : ""),
@@ -339,11 +352,47 @@ async function loadDomainModules(names) {
   }
 }
 
+/* Requests started before their answer is needed (the first region's map data, asked for while the page still
+ * loads its settings, words and scripts): the first caller for a URL takes the answer, later callers fetch anew. */
+const early = new Map();
+function prefetch(url) {
+  if (early.has(url)) return;
+  const answer = getJSON(url);
+  answer.catch(() => { /* the caller sees it */ });
+  early.set(url, answer);
+}
+function earlyJSON(url) {
+  const answer = early.get(url);
+  early.delete(url);
+  if (!answer) return getJSON(url);
+  // asked before the page knew the session had ended: ask again now that a 401 brings back the sign-in form
+  return answer.catch((err) => {
+    if (err instanceof HttpError && err.status === 401) return getJSON(url);
+    throw err;
+  });
+}
+const sitesUrl = (regionId, offset) =>
+  `${API}/sites?region_id=${encodeURIComponent(regionId)}&format=geojson&limit=${PAGE_SIZE}&offset=${offset}`;
+
+/** With a session, the region the page will open (the link's, else the last one) is known before anything has
+ * loaded: ask for its map data now rather than after the settings, the sign-in check and the region list. */
+function prefetchRegion(withRoads) {
+  if (!csrfToken()) return; // no session: the sign-in form comes first (and no 401 noise)
+  let id = linkFromUrl().region;
+  if (id === null) {
+    try { id = Number(localStorage.getItem(LS_REGION)) || null; } catch (_) { /* storage disabled */ }
+  }
+  if (!id) return;
+  prefetch(sitesUrl(id, 0));
+  prefetch(`${API}/regions/${id}/boundary`);
+  if (withRoads) prefetch(`${API}/regions/${id}/roads`);
+}
+
 async function fetchAllSites(regionId, seq) {
   const out = [];
   for (let offset = 0; ; offset += PAGE_SIZE) {
-    const url = `${API}/sites?region_id=${encodeURIComponent(regionId)}&format=geojson&limit=${PAGE_SIZE}&offset=${offset}`;
-    const fc = await getJSON(url);
+    const url = sitesUrl(regionId, offset);
+    const fc = await earlyJSON(url);
     if (seq !== state.loadSeq) return out;
     const page = Array.isArray(fc.features) ? fc.features : [];
     out.push(...page);
@@ -500,6 +549,7 @@ async function selectSite(id, { from } = {}) {
   state.selectedId = id;
   setMarkerSelected(id, true);
   for (const layer of pluginLayers) layer.siteSelected?.(id);
+  patrol.siteSelected(id);
   recordLink(true); // now, not after the detail arrives: a later pan or click must not race it
   coverageSiteSelected(id);
   vehicleLayer.highlightSite?.(id);
@@ -564,6 +614,7 @@ function closePanel() {
   coverageSiteSelected(null);
   vehicleLayer.highlightSite?.(null);
   for (const layer of pluginLayers) layer.siteSelected?.(null);
+  patrol.siteSelected(null);
   if (footprintLayer) map.removeLayer(footprintLayer);
   footprintLayer = null;
   for (const b of el.resultsList.querySelectorAll("button.result.is-selected")) {
@@ -592,7 +643,7 @@ function renderPanel(d) {
   el.panelBody.replaceChildren(
     ...panelContent(d, { onZoom: () => zoomToSite(d) }),
     ...pluginLayers.map((layer) => layer.panelSection?.(d)).filter(Boolean),
-    riskSection(API, d.id), vehicleSection(d.id, API),
+    riskSection(API, d.id), patrol.panelSection(d), vehicleSection(d.id, API),
   );
 }
 
@@ -652,7 +703,7 @@ function recordLink(push) {
   if (push) clearTimeout(links.moveTimer); // a pending pan would otherwise rewrite the entry just pushed
   const c = map.getCenter();
   writeLink({
-    region: state.region.id, site: state.selectedId, layers: currentLayers(),
+    region: state.region.id, site: state.selectedId, layers: currentLayers(), patrol: patrol.link(),
     view: { lat: c.lat, lon: c.lng, zoom: map.getZoom() },
   }, { push });
 }
@@ -671,6 +722,8 @@ async function applyLink(link, { initial = false } = {}) {
       box.checked = link.layers.has(name);
       box.dispatchEvent(new Event("change"));
     }
+    // a link without a plan keeps the plan shown on load (the user may have picked one already), not on back
+    if (link.patrol.plan !== null || !initial) await patrol.applyLink(link.patrol);
     if (link.site !== null && state.features.some((f) => f.properties.id === link.site)) {
       if (state.selectedId !== link.site) await selectSite(link.site, { from: "link" });
     } else if (state.selectedId !== null && !initial) {
@@ -744,13 +797,13 @@ function setSidebarOpen(open) {
 
 /** The signed-in user, or the sign-in form until someone signs in. Without the CSRF cookie that every session
  * sets there is no session to ask about: the form shows straight away (no 401 in the console). */
-async function ensureSignedIn() {
+async function ensureSignedIn(early = null) {
   setUnauthorizedHandler(signInAgain);
   if (!csrfToken()) {
     state.me = await askToSignIn();
   } else {
     try {
-      state.me = await getJSON(`${API}/auth/me`);
+      state.me = await (early || getJSON(`${API}/auth/me`));
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 401)) throw err;
       state.me = await askToSignIn();
@@ -843,9 +896,14 @@ async function start() {
   initCoverage(map, API, el.sidebar, { onSelectSite: (id) => selectSite(id, { from: "list" }) });
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
+  prefetchRegion(false);
+  // a session (its CSRF cookie) is there: ask who it is alongside the settings and the words, not after them
+  const meP = csrfToken() ? getJSON(`${API}/auth/me`) : null;
+  if (meP) meP.catch(() => { /* answered in ensureSignedIn */ });
   try {
     const langP = useLanguage(guess || "en");
     state.meta = await metaP;
+    if (!state.meta.tile_url) prefetchRegion(true); // roads only on the no-tiles map
     await langP;
     const serverLang = state.meta.default_language;
     if (!guess && LANGS.includes(serverLang) && serverLang !== lang()) await useLanguage(serverLang);
@@ -871,13 +929,15 @@ async function start() {
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 
   try {
-    await ensureSignedIn();
+    await ensureSignedIn(meP);
   } catch (err) {
     showStatus(t("status.error", { message: err.message }), true);
     return;
   }
-  // the domains' scripts load once signed in: their first requests need the session (no 401 before sign-in)
-  await loadDomainModules(state.meta.web_modules);
+  // the domains' scripts load once signed in (their first requests need the session: no 401 before sign-in),
+  // all at once and alongside the regions and the first region's map data (selectRegion waits for them before
+  // telling them the region)
+  modulesReady = loadDomainModules(state.meta.web_modules);
 
   try {
     state.regions = await getAllItems(`${API}/regions`);
@@ -886,6 +946,7 @@ async function start() {
     return;
   }
   if (!state.regions.length) {
+    await modulesReady;
     renderRegionOptions();
     renderResults([]);
     showStatus(t("status.no_regions"));
@@ -904,6 +965,7 @@ async function start() {
     if (box) box.checked = false;
   }
   await selectRegion(initial.id);
+  early.clear(); // answers for a region the page did not open are not kept for later
   await applyLink(link, { initial: true });
   links.ready = true;
   recordLink(false);

@@ -87,6 +87,7 @@ def meta_payload(settings: Any) -> dict[str, Any]:
         "version": __version__,
         "tile_url": settings.tile_url,
         "tile_attribution": settings.tile_attribution,
+        "tile_labels_url": settings.tile_labels_url,
         "default_language": settings.default_language,
         "languages": list(LANGS),
         "categories": [{"id": c, "kinds": list(k)} for c, k in CATEGORIES.items()],

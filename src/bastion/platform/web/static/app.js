@@ -23,6 +23,7 @@ import { loadRegionRisk, riskColour, riskLegend, riskSection, riskState, riskTog
 import { coverageRegionChanged, coverageSiteSelected, initCoverage, renderCoverageText } from "./coverage.js";
 import { createPatrolView } from "./patrol.js";
 import { createRoadLayer } from "./roads.js";
+import { createSiteLabels } from "./labels.js";
 
 /* global L */
 
@@ -125,6 +126,7 @@ function renderAllText() {
   renderLegend();
   rebuildMarkers();
   applyFilters({ refit: false });
+  labelsLayer?.redraw?.();
   vehicleLayer.refreshText();
   if (state.detail) renderPanel(state.detail);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
@@ -140,6 +142,10 @@ map.setView([20, 0], 2);
 L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
 map.createPane("roads").style.zIndex = 350;
 map.createPane("footprint").style.zIndex = 450;
+map.createPane("labels").style.zIndex = 420; // a labels tile overlay: above the base tiles and roads
+map.getPane("labels").style.pointerEvents = "none";
+map.createPane("siteLabels").style.zIndex = 590; // site names (no tiles): just under the markers (600)
+map.getPane("siteLabels").style.pointerEvents = "none";
 const patrol = createPatrolView({
   map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true),
   onChange: () => recordLink(true), // a plan, day or team shown/hidden is a step the back button returns to
@@ -147,6 +153,7 @@ const patrol = createPatrolView({
 let zoomControl = null;
 let roadsAttribution = null;
 let tileLayer = null;
+let labelsLayer = null; // the labels: a tile overlay (BASTION_TILE_LABELS_URL) or the site names (labels.js)
 let roadsLayer = null;
 let boundaryLayer = null;
 let footprintLayer = null;
@@ -460,6 +467,7 @@ function applyFilters({ refit }) {
   cluster.addLayers(shown.map((f) => state.markers.get(f.properties.id)).filter(Boolean));
   renderResults(shown);
   renderCategoryCounts();
+  labelsLayer?.redraw?.();
   if (refit && shown.length && state.query) {
     const b = L.latLngBounds(shown.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]));
     map.fitBounds(b, { padding: [40, 40], maxZoom: 17 });
@@ -787,6 +795,25 @@ function wireUi() {
   });
 }
 
+/** Map labels, switched on and off with the Layers box's "Map labels": with BASTION_TILE_LABELS_URL a transparent
+ * tile overlay of place and street names; without it, the names of the sites shown, written on the map from
+ * zoom 16 (labels.js). On by default; a base map without a labels overlay may carry its own names. */
+function setUpLabels() {
+  const box = document.getElementById("layer-labels");
+  const url = state.meta.tile_labels_url;
+  if (url) {
+    labelsLayer = L.tileLayer(url, { pane: "labels", maxZoom: 19, attribution: state.meta.tile_attribution || "" });
+  } else {
+    labelsLayer = createSiteLabels(() => matchingFeatures(), (p) => siteName(p));
+  }
+  box.checked = true; // not kept from a restored form: the labels start on
+  labelsLayer.addTo(map);
+  map.getContainer().dataset.labels = url ? "tiles" : "sites";
+  box.addEventListener("change", () => {
+    if (box.checked) labelsLayer.addTo(map); else labelsLayer.remove();
+  });
+}
+
 /** Narrow screens only: the sidebar is a drawer over the map. */
 function setSidebarOpen(open) {
   el.filtersToggle.setAttribute("aria-expanded", String(open));
@@ -920,6 +947,7 @@ async function start() {
   } else {
     map.getContainer().classList.add("no-tiles");
   }
+  setUpLabels();
   el.version.dataset.version = state.meta.version || "";
   applyStaticTranslations();
   renderCoverageText();

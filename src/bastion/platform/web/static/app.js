@@ -329,6 +329,7 @@ async function selectRegion(id) {
   // the map is drawn (roads, boundary, markers): bench/web_first_render.py times navigation → here
   if (roadsLayer && roadsLayer.drawn) roadsLayer.drawn().then(() => { document.body.dataset.mapDrawn = String(region.id); });
   else document.body.dataset.mapDrawn = String(region.id);
+  mapShown();
   showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
   clearVehicleCache();
   if (!errors.length) await vehicleLayer.setRegion(region.id, region.name);
@@ -338,11 +339,16 @@ async function selectRegion(id) {
 }
 
 let modulesReady = Promise.resolve();
+let mapShown = () => {};
+/** Resolves once the first region's roads, boundary and sites are on the map (or the page has no region). */
+const firstMapShown = new Promise((resolve) => { mapShown = resolve; });
 
 /** Import the domains' scripts all at once (one round trip, not one each), then register them in their order. */
 async function loadDomainModules(names) {
   const wanted = (names || []).filter((name) => !BUILT_IN_MODULES.has(name) && /^[\w.-]+\.js$/.test(name));
   const loaded = await Promise.allSettled(wanted.map((name) => import(`./${name}`)));
+  // their first requests (job tray, incident board, …) wait for the map's: on a busy server they would delay it
+  await firstMapShown;
   for (const [i, name] of wanted.entries()) {
     try {
       if (loaded[i].status === "rejected") throw loaded[i].reason;
@@ -963,17 +969,19 @@ async function start() {
     return;
   }
   // the domains' scripts load once signed in (their first requests need the session: no 401 before sign-in),
-  // all at once and alongside the regions and the first region's map data (selectRegion waits for them before
-  // telling them the region)
+  // all at once and alongside the regions and the first region's map data; they register once that map is shown
+  // (selectRegion waits for them before telling them the region)
   modulesReady = loadDomainModules(state.meta.web_modules);
 
   try {
     state.regions = await getAllItems(`${API}/regions`);
   } catch (err) {
+    mapShown();
     showStatus(t("status.error", { message: err.message }), true);
     return;
   }
   if (!state.regions.length) {
+    mapShown();
     await modulesReady;
     renderRegionOptions();
     renderResults([]);

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 from pydantic import Field
+from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic_settings import BaseSettings
 from pydantic_settings import SettingsConfigDict
@@ -48,6 +49,13 @@ class Settings(BaseSettings):
         "Unset: the map draws the region's own roads from Bastion's data.",
     )
     tile_attribution: str = Field(default="© OpenStreetMap contributors")
+    tile_labels_url: str | None = Field(
+        default=None,
+        description="Optional XYZ tile URL template of a transparent labels overlay (place and street names drawn "
+        "over the base map, e.g. https://tile.example/labels/{z}/{x}/{y}.png), switched on and off in the page's "
+        "Layers box; its host is added to the CSP's img-src. Unset: no overlay (the page names the sites on the "
+        "map itself from zoom 16).",
+    )
     default_language: str = Field(default="en", description="UI language: en or zh-CN.")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -96,6 +104,17 @@ class Settings(BaseSettings):
     def _lang(cls, v: str) -> str:
         if v not in ("en", "zh-CN"):
             raise ValueError("default_language must be 'en' or 'zh-CN'")
+        return v
+
+    @field_validator("tile_url", "tile_labels_url")
+    @classmethod
+    def _tiles(cls, v: str | None, info: ValidationInfo) -> str | None:
+        if v is None or not v.strip():
+            return None
+        v = v.strip()
+        name = f"BASTION_{str(info.field_name).upper()}"
+        if not v.startswith(("https://", "http://")) or any(k not in v for k in ("{z}", "{x}", "{y}")):
+            raise ValueError(f"{name} must be an http(s) URL template with {{z}}, {{x}} and {{y}}, got {v!r}")
         return v
 
     @field_validator("env")

@@ -111,11 +111,12 @@ def tile_source(tile_url: str | None) -> str | None:
     return f"{parts.scheme}://{host}{port}"
 
 
-def content_security_policy(tile_url: str | None = None) -> str:
+def content_security_policy(tile_url: str | None = None, *more_tile_urls: str | None) -> str:
     """No inline script, no third-party origin: scripts, styles, fonts and data from the app itself; images also
-    as data: URLs (Leaflet's icons) and from the configured tile server. Styles set by script through the CSSOM
-    (Leaflet's positioning) are allowed; style="" attributes in markup are not."""
-    img = " ".join(x for x in ("'self'", "data:", tile_source(tile_url)) if x)
+    as data: URLs (Leaflet's icons) and from the configured tile servers (base map, labels overlay) only. Styles
+    set by script through the CSSOM (Leaflet's positioning) are allowed; style="" attributes in markup are not."""
+    tiles = [tile_source(u) for u in (tile_url, *more_tile_urls)]
+    img = " ".join(dict.fromkeys(x for x in ("'self'", "data:", *tiles) if x))
     return ("default-src 'self'; script-src 'self'; style-src 'self'; "
             f"img-src {img}; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
             "frame-ancestors 'none'; form-action 'self'")
@@ -131,7 +132,8 @@ class SecurityHeaders:
     def _policy(self, scope: Scope) -> bytes:
         if self._csp is None:
             settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
-            self._csp = content_security_policy(getattr(settings, "tile_url", None)).encode()
+            self._csp = content_security_policy(getattr(settings, "tile_url", None),
+                                                getattr(settings, "tile_labels_url", None)).encode()
         return self._csp
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -41,7 +41,7 @@ from bastion.kernel.http import set_etag
 from bastion.kernel.pagination import PageDep
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
-from bastion.regions.repository import RoadRepo
+from bastion.regions.roadmap import road_map
 from bastion.sites import service as site_service
 from bastion.sites.files import to_csv
 from bastion.sites.files import to_geojson
@@ -125,22 +125,19 @@ def get_boundary(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dic
             "properties": {"name": r.name, "source": r.boundary_source}}
 
 
-@router.get("/regions/{region_id}/roads", dependencies=REGION_READ)
-def get_roads(region_id: IdPath, session: SessionDep, guard: GuardDep) -> dict[str, Any]:
-    """The region's drivable roads as GeoJSON LineStrings (one per road piece; two-way pieces once)."""
-    _region(session, guard, region_id)
-    seen: set[tuple[int, int, int]] = set()
-    feats = []
-    for e in RoadRepo(session).edges(region_id):
-        key = (e.way_id, *sorted((e.u_osm_id, e.v_osm_id)))
-        if key in seen:
-            continue
-        seen.add(key)  # type: ignore[arg-type]
-        g = shapely.from_wkb(e.geometry_wkb)
-        feats.append({"type": "Feature", "geometry": {"type": "LineString",
-                      "coordinates": [[round(x, 6), round(y, 6)] for x, y in g.coords]},
-                      "properties": {"highway": e.highway, "speed_kph": e.speed_kph}})
-    return {"type": "FeatureCollection", "features": feats}
+@router.get("/regions/{region_id}/roads", dependencies=REGION_READ, response_class=Response, responses={200: {
+    "description": "GeoJSON FeatureCollection of LineStrings (gzip-encoded when accepted; ETag, 304 on If-None-Match)",
+    "content": {"application/geo+json": {"schema": {"type": "object"}}}}, 304: {"description": "not modified"}})
+def get_roads(region_id: IdPath, request: Request, session: SessionDep, guard: GuardDep) -> Response:
+    """The region's drivable roads as GeoJSON LineStrings (one per road piece; two-way pieces once), built once per
+    road network (regions/roadmap.py)."""
+    rm = road_map(session, _region(session, guard, region_id))
+    headers = {"ETag": rm.etag, "Cache-Control": "private, no-cache", "Vary": "Accept-Encoding"}
+    if rm.etag in {t.strip() for t in request.headers.get("if-none-match", "").split(",")}:
+        return Response(status_code=304, headers=headers)
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(rm.gzip_body, media_type="application/geo+json", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(rm.body(), media_type="application/geo+json", headers=headers)
 
 
 IdQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="region id")]

@@ -23,6 +23,7 @@ import { loadRegionRisk, riskColour, riskLegend, riskSection, riskState, riskTog
 import { coverageRegionChanged, coverageSiteSelected, initCoverage, renderCoverageText } from "./coverage.js";
 import { createPatrolView } from "./patrol.js";
 import { createRoadLayer } from "./roads.js";
+import { createSiteLabels } from "./labels.js";
 
 /* global L */
 
@@ -125,6 +126,7 @@ function renderAllText() {
   renderLegend();
   rebuildMarkers();
   applyFilters({ refit: false });
+  labelsLayer?.redraw?.();
   vehicleLayer.refreshText();
   if (state.detail) renderPanel(state.detail);
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
@@ -140,10 +142,18 @@ map.setView([20, 0], 2);
 L.control.scale({ imperial: false, position: "bottomright" }).addTo(map);
 map.createPane("roads").style.zIndex = 350;
 map.createPane("footprint").style.zIndex = 450;
-const patrol = createPatrolView({ map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true) });
+map.createPane("labels").style.zIndex = 420; // a labels tile overlay: above the base tiles and roads
+map.getPane("labels").style.pointerEvents = "none";
+map.createPane("siteLabels").style.zIndex = 590; // site names (no tiles): just under the markers (600)
+map.getPane("siteLabels").style.pointerEvents = "none";
+const patrol = createPatrolView({
+  map, api: API, onError: (m) => showStatus(t("status.error", { message: m }), true),
+  onChange: () => recordLink(true), // a plan, day or team shown/hidden is a step the back button returns to
+});
 let zoomControl = null;
 let roadsAttribution = null;
 let tileLayer = null;
+let labelsLayer = null; // the labels: a tile overlay (BASTION_TILE_LABELS_URL) or the site names (labels.js)
 let roadsLayer = null;
 let boundaryLayer = null;
 let footprintLayer = null;
@@ -290,8 +300,12 @@ async function selectRegion(id) {
   updateMapControls();
   showStatus(t("status.loading_sites"));
 
-  const roads = tileLayer ? Promise.resolve(null) : getJSON(`${API}/regions/${region.id}/roads`);
-  const boundary = getJSON(`${API}/regions/${region.id}/boundary`).catch((err) => {
+  // the roads draw as soon as they arrive (while the sites are still on their way)
+  const roads = tileLayer ? Promise.resolve(null) : earlyJSON(`${API}/regions/${region.id}/roads`).then((fc) => {
+    if (seq === state.loadSeq && fc) drawRoads(fc);
+    return fc;
+  });
+  const boundary = earlyJSON(`${API}/regions/${region.id}/boundary`).catch((err) => {
     if (err instanceof HttpError && err.status === 404) return null; // a region may have no boundary
     throw err;
   });
@@ -301,7 +315,6 @@ async function selectRegion(id) {
   if (seq !== state.loadSeq) return; // the user picked another region meanwhile
 
   const errors = [roadsRes, boundaryRes, sitesRes].filter((r) => r.status === "rejected").map((r) => r.reason.message);
-  if (roadsRes.status === "fulfilled" && roadsRes.value) drawRoads(roadsRes.value);
   if (boundaryRes.status === "fulfilled" && boundaryRes.value) drawBoundary(boundaryRes.value, !bounds);
   if (sitesRes.status === "fulfilled") {
     state.features = sitesRes.value;
@@ -316,17 +329,30 @@ async function selectRegion(id) {
   // the map is drawn (roads, boundary, markers): bench/web_first_render.py times navigation → here
   if (roadsLayer && roadsLayer.drawn) roadsLayer.drawn().then(() => { document.body.dataset.mapDrawn = String(region.id); });
   else document.body.dataset.mapDrawn = String(region.id);
+  mapShown();
   showStatus(errors.length ? t("status.error", { message: errors.join("; ") }) : "", errors.length > 0);
   clearVehicleCache();
   if (!errors.length) await vehicleLayer.setRegion(region.id, region.name);
+  await modulesReady;
+  if (seq !== state.loadSeq) return;
   for (const layer of pluginLayers) await Promise.resolve(layer.setRegion?.(region)).catch(() => {});
 }
 
+let modulesReady = Promise.resolve();
+let mapShown = () => {};
+/** Resolves once the first region's roads, boundary and sites are on the map (or the page has no region). */
+const firstMapShown = new Promise((resolve) => { mapShown = resolve; });
+
+/** Import the domains' scripts all at once (one round trip, not one each), then register them in their order. */
 async function loadDomainModules(names) {
-  for (const name of names || []) {
-    if (BUILT_IN_MODULES.has(name) || !/^[\w.-]+\.js$/.test(name)) continue;
+  const wanted = (names || []).filter((name) => !BUILT_IN_MODULES.has(name) && /^[\w.-]+\.js$/.test(name));
+  const loaded = await Promise.allSettled(wanted.map((name) => import(`./${name}`)));
+  // their first requests (job tray, incident board, …) wait for the map's: on a busy server they would delay it
+  await firstMapShown;
+  for (const [i, name] of wanted.entries()) {
     try {
-      const mod = await import(`./${name}`);
+      if (loaded[i].status === "rejected") throw loaded[i].reason;
+      const mod = loaded[i].value;
       const layer = mod.register?.({
         map, api: API, t, h, getJSON, postJSON, sendJSON, can, onStatus: showStatus, siteChanged,
         regionName: () => (state.region ? state.region.name : ""),
@@ -339,11 +365,47 @@ async function loadDomainModules(names) {
   }
 }
 
+/* Requests started before their answer is needed (the first region's map data, asked for while the page still
+ * loads its settings, words and scripts): the first caller for a URL takes the answer, later callers fetch anew. */
+const early = new Map();
+function prefetch(url) {
+  if (early.has(url)) return;
+  const answer = getJSON(url);
+  answer.catch(() => { /* the caller sees it */ });
+  early.set(url, answer);
+}
+function earlyJSON(url) {
+  const answer = early.get(url);
+  early.delete(url);
+  if (!answer) return getJSON(url);
+  // asked before the page knew the session had ended: ask again now that a 401 brings back the sign-in form
+  return answer.catch((err) => {
+    if (err instanceof HttpError && err.status === 401) return getJSON(url);
+    throw err;
+  });
+}
+const sitesUrl = (regionId, offset) =>
+  `${API}/sites?region_id=${encodeURIComponent(regionId)}&format=geojson&limit=${PAGE_SIZE}&offset=${offset}`;
+
+/** With a session, the region the page will open (the link's, else the last one) is known before anything has
+ * loaded: ask for its map data now rather than after the settings, the sign-in check and the region list. */
+function prefetchRegion(withRoads) {
+  if (!csrfToken()) return; // no session: the sign-in form comes first (and no 401 noise)
+  let id = linkFromUrl().region;
+  if (id === null) {
+    try { id = Number(localStorage.getItem(LS_REGION)) || null; } catch (_) { /* storage disabled */ }
+  }
+  if (!id) return;
+  prefetch(sitesUrl(id, 0));
+  prefetch(`${API}/regions/${id}/boundary`);
+  if (withRoads) prefetch(`${API}/regions/${id}/roads`);
+}
+
 async function fetchAllSites(regionId, seq) {
   const out = [];
   for (let offset = 0; ; offset += PAGE_SIZE) {
-    const url = `${API}/sites?region_id=${encodeURIComponent(regionId)}&format=geojson&limit=${PAGE_SIZE}&offset=${offset}`;
-    const fc = await getJSON(url);
+    const url = sitesUrl(regionId, offset);
+    const fc = await earlyJSON(url);
     if (seq !== state.loadSeq) return out;
     const page = Array.isArray(fc.features) ? fc.features : [];
     out.push(...page);
@@ -411,6 +473,7 @@ function applyFilters({ refit }) {
   cluster.addLayers(shown.map((f) => state.markers.get(f.properties.id)).filter(Boolean));
   renderResults(shown);
   renderCategoryCounts();
+  labelsLayer?.redraw?.();
   if (refit && shown.length && state.query) {
     const b = L.latLngBounds(shown.map((f) => [f.geometry.coordinates[1], f.geometry.coordinates[0]]));
     map.fitBounds(b, { padding: [40, 40], maxZoom: 17 });
@@ -500,6 +563,7 @@ async function selectSite(id, { from } = {}) {
   state.selectedId = id;
   setMarkerSelected(id, true);
   for (const layer of pluginLayers) layer.siteSelected?.(id);
+  patrol.siteSelected(id);
   recordLink(true); // now, not after the detail arrives: a later pan or click must not race it
   coverageSiteSelected(id);
   vehicleLayer.highlightSite?.(id);
@@ -564,6 +628,7 @@ function closePanel() {
   coverageSiteSelected(null);
   vehicleLayer.highlightSite?.(null);
   for (const layer of pluginLayers) layer.siteSelected?.(null);
+  patrol.siteSelected(null);
   if (footprintLayer) map.removeLayer(footprintLayer);
   footprintLayer = null;
   for (const b of el.resultsList.querySelectorAll("button.result.is-selected")) {
@@ -592,7 +657,7 @@ function renderPanel(d) {
   el.panelBody.replaceChildren(
     ...panelContent(d, { onZoom: () => zoomToSite(d) }),
     ...pluginLayers.map((layer) => layer.panelSection?.(d)).filter(Boolean),
-    riskSection(API, d.id), vehicleSection(d.id, API),
+    riskSection(API, d.id), patrol.panelSection(d), vehicleSection(d.id, API),
   );
 }
 
@@ -652,7 +717,7 @@ function recordLink(push) {
   if (push) clearTimeout(links.moveTimer); // a pending pan would otherwise rewrite the entry just pushed
   const c = map.getCenter();
   writeLink({
-    region: state.region.id, site: state.selectedId, layers: currentLayers(),
+    region: state.region.id, site: state.selectedId, layers: currentLayers(), patrol: patrol.link(),
     view: { lat: c.lat, lon: c.lng, zoom: map.getZoom() },
   }, { push });
 }
@@ -671,6 +736,8 @@ async function applyLink(link, { initial = false } = {}) {
       box.checked = link.layers.has(name);
       box.dispatchEvent(new Event("change"));
     }
+    // a link without a plan keeps the plan shown on load (the user may have picked one already), not on back
+    if (link.patrol.plan !== null || !initial) await patrol.applyLink(link.patrol);
     if (link.site !== null && state.features.some((f) => f.properties.id === link.site)) {
       if (state.selectedId !== link.site) await selectSite(link.site, { from: "link" });
     } else if (state.selectedId !== null && !initial) {
@@ -734,6 +801,25 @@ function wireUi() {
   });
 }
 
+/** Map labels, switched on and off with the Layers box's "Map labels": with BASTION_TILE_LABELS_URL a transparent
+ * tile overlay of place and street names; without it, the names of the sites shown, written on the map from
+ * zoom 16 (labels.js). On by default; a base map without a labels overlay may carry its own names. */
+function setUpLabels() {
+  const box = document.getElementById("layer-labels");
+  const url = state.meta.tile_labels_url;
+  if (url) {
+    labelsLayer = L.tileLayer(url, { pane: "labels", maxZoom: 19, attribution: state.meta.tile_attribution || "" });
+  } else {
+    labelsLayer = createSiteLabels(() => matchingFeatures(), (p) => siteName(p));
+  }
+  box.checked = true; // not kept from a restored form: the labels start on
+  labelsLayer.addTo(map);
+  map.getContainer().dataset.labels = url ? "tiles" : "sites";
+  box.addEventListener("change", () => {
+    if (box.checked) labelsLayer.addTo(map); else labelsLayer.remove();
+  });
+}
+
 /** Narrow screens only: the sidebar is a drawer over the map. */
 function setSidebarOpen(open) {
   el.filtersToggle.setAttribute("aria-expanded", String(open));
@@ -744,13 +830,13 @@ function setSidebarOpen(open) {
 
 /** The signed-in user, or the sign-in form until someone signs in. Without the CSRF cookie that every session
  * sets there is no session to ask about: the form shows straight away (no 401 in the console). */
-async function ensureSignedIn() {
+async function ensureSignedIn(early = null) {
   setUnauthorizedHandler(signInAgain);
   if (!csrfToken()) {
     state.me = await askToSignIn();
   } else {
     try {
-      state.me = await getJSON(`${API}/auth/me`);
+      state.me = await (early || getJSON(`${API}/auth/me`));
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 401)) throw err;
       state.me = await askToSignIn();
@@ -843,9 +929,14 @@ async function start() {
   initCoverage(map, API, el.sidebar, { onSelectSite: (id) => selectSite(id, { from: "list" }) });
   const guess = pickInitialLanguage();
   const metaP = getJSON(`${API}/meta`);
+  prefetchRegion(false);
+  // a session (its CSRF cookie) is there: ask who it is alongside the settings and the words, not after them
+  const meP = csrfToken() ? getJSON(`${API}/auth/me`) : null;
+  if (meP) meP.catch(() => { /* answered in ensureSignedIn */ });
   try {
     const langP = useLanguage(guess || "en");
     state.meta = await metaP;
+    if (!state.meta.tile_url) prefetchRegion(true); // roads only on the no-tiles map
     await langP;
     const serverLang = state.meta.default_language;
     if (!guess && LANGS.includes(serverLang) && serverLang !== lang()) await useLanguage(serverLang);
@@ -862,6 +953,7 @@ async function start() {
   } else {
     map.getContainer().classList.add("no-tiles");
   }
+  setUpLabels();
   el.version.dataset.version = state.meta.version || "";
   applyStaticTranslations();
   renderCoverageText();
@@ -871,21 +963,26 @@ async function start() {
   if (el.version.dataset.version) el.version.textContent = t("app.version", { version: el.version.dataset.version });
 
   try {
-    await ensureSignedIn();
+    await ensureSignedIn(meP);
   } catch (err) {
     showStatus(t("status.error", { message: err.message }), true);
     return;
   }
-  // the domains' scripts load once signed in: their first requests need the session (no 401 before sign-in)
-  await loadDomainModules(state.meta.web_modules);
+  // the domains' scripts load once signed in (their first requests need the session: no 401 before sign-in),
+  // all at once and alongside the regions and the first region's map data; they register once that map is shown
+  // (selectRegion waits for them before telling them the region)
+  modulesReady = loadDomainModules(state.meta.web_modules);
 
   try {
     state.regions = await getAllItems(`${API}/regions`);
   } catch (err) {
+    mapShown();
     showStatus(t("status.error", { message: err.message }), true);
     return;
   }
   if (!state.regions.length) {
+    mapShown();
+    await modulesReady;
     renderRegionOptions();
     renderResults([]);
     showStatus(t("status.no_regions"));
@@ -904,6 +1001,7 @@ async function start() {
     if (box) box.checked = false;
   }
   await selectRegion(initial.id);
+  early.clear(); // answers for a region the page did not open are not kept for later
   await applyLink(link, { initial: true });
   links.ready = true;
   recordLink(false);

@@ -18,10 +18,10 @@ from bastion.incidents import dispatch
 from bastion.incidents import render
 from bastion.incidents import service as svc
 from bastion.incidents import sitreps
-from bastion.incidents.jobs import SITREP
 from bastion.incidents.models import Sitrep
 from bastion.incidents.models import SitrepSchedule
 from bastion.incidents.models import UnitState
+from bastion.incidents.sitreps import SITREP
 from bastion.jobs import service as jobs
 from bastion.jobs.models import Job
 from bastion.kernel.errors import Conflict

@@ -414,7 +414,7 @@ def sitrep(incident_id: int = typer.Argument(...), sitrep_id: int = typer.Argume
 def tick(now: str | None = typer.Option(None, "--now", help="ISO time with zone (default now)")) -> None:
     """Generate the situation reports due now, here (the server's periodic check does this every 20 s and
     leaves the jobs to its workers)."""
-    from bastion.incidents.jobs import SITREP
+    from bastion.incidents.sitreps import SITREP
     from bastion.jobs import service as jobs
 
     def run_here(sf: Any, params: dict[str, Any], principal: dict[str, Any], region_id: int) -> int:

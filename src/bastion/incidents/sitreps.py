@@ -34,6 +34,8 @@ from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
+from bastion.kernel.jobs import JobContext
+from bastion.kernel.jobs import JobKind
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +201,6 @@ def run_due(sf: sessionmaker[Session], now: dt.datetime, *, submit: Submit | Non
 
 def _queue(sf: sessionmaker[Session], params: dict[str, Any], principal: dict[str, Any], region_id: int) -> int:
     """Queue the report job on the jobs queue (a worker runs it with the setter's grants)."""
-    from bastion.incidents.jobs import SITREP
     from bastion.jobs import service as jobs
 
     return int(jobs.submit(sf, SITREP, params, principal=jobs.principal_of(principal), region_id=region_id).id)
@@ -254,3 +255,25 @@ def get_sitrep(s: Session, incident_id: int, sitrep_id: int) -> Sitrep:
     if rep is None or rep.incident_id != incident_id:
         raise NotFound(f"situation report {sitrep_id} of incident {incident_id} does not exist")
     return rep
+
+
+# ---------------------------------------------------------------- the job kind
+
+
+def run_sitrep(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Generate the report due at ``due_at`` (idempotent: a re-run returns the report already made)."""
+    ctx.check_cancelled()
+    rep = generate(ctx.session_factory, int(params["incident_id"]),
+             due_at=dt.datetime.fromisoformat(params["due_at"]), lang=str(params["lang"]),
+                           now=dt.datetime.fromisoformat(params["now"]),
+                           actor=svc.Actor(str(params.get("actor") or ctx.principal.actor), None, "scheduler"),
+                           job_id=ctx.job_id)
+    if rep is None:
+        return {"incident_id": params["incident_id"], "sitrep_id": None, "skipped": "the incident is closed"}
+    return {"incident_id": rep.incident_id, "sitrep_id": rep.id, "report_no": rep.report_no, "lang": rep.lang,
+            "mode": rep.mode, "counts": rep.counts}
+
+
+SITREP = JobKind("incidents.sitrep", ("incident:command",), run_sitrep,
+                 result_link=lambda p, r: (f"/api/v1/incidents/{p['incident_id']}/sitreps/{r['sitrep_id']}"
+                                           if r.get("sitrep_id") else None))

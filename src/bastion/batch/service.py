@@ -13,7 +13,6 @@ distributed -- a LocalCluster of worker processes by default, an existing cluste
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import random
@@ -251,6 +250,23 @@ def run_batch(
     return _run_on_dask(order, steps, url, opts, tick, progress, t0)
 
 
+def served_dashboard(link: str | None, *, timeout_s: float = 3.0) -> str | None:
+    """The scheduler's dashboard link when it answers an HTTP GET with 200, else None (the scheduler has no bokeh,
+    the port is not reachable from here): a link is shown only when it opens."""
+    if not link or not link.startswith(("http://", "https://")):
+        return None
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(link, timeout=timeout_s) as r:  # noqa: S310 - the scheduler's own http(s) URL
+            ok = r.status == 200
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        log.info("Dask dashboard %s not served (%s): not shown", link, exc)
+        return None
+    return link if ok else None
+
+
 def _run_on_dask(order: Sequence[RegionFile], steps: tuple[str, ...], url: str, opts: ClusterOptions,
                  tick: Callable[[RegionResult], None], progress: Progress | None, t0: float) -> BatchReport:
     from distributed import Client
@@ -266,12 +282,11 @@ def _run_on_dask(order: Sequence[RegionFile], steps: tuple[str, ...], url: str, 
         client = Client(opts.scheduler, timeout="30s")  # type: ignore[no-untyped-call]
     try:
         n_workers = len(client.scheduler_info()["workers"])
-        dashboard = str(client.dashboard_link) if client.dashboard_link else None
-        if dashboard and opts.scheduler is None and importlib.util.find_spec("bokeh") is None:
-            dashboard += " (served once the optional package bokeh is installed)"
+        dashboard = served_dashboard(client.dashboard_link)
         rep = BatchReport(steps, opts.scheduler or "LocalCluster", dashboard, n_workers)
         if progress is not None:
-            progress(0.0, f"{len(order)} regions on {n_workers} workers; dashboard {dashboard}")
+            progress(0.0, f"{len(order)} regions on {n_workers} workers"
+                     + (f"; Dask dashboard {dashboard}" if dashboard else "; no Dask dashboard served"))
         if opts.on_cluster is not None:
             opts.on_cluster(client)
         cache_dir = _routing_dir() if opts.scheduler is None else None

@@ -117,14 +117,30 @@ def parse_steps(text: str | Sequence[str]) -> tuple[str, ...]:
 
 # ---- on a worker ----
 
+WORKER_PRELOAD = "bastion.batch.warm"  # imported by each LocalCluster worker at start (dask_setup warms it up)
+SQLITE_BUSY_MS = 120_000  # a batch writer waits this long for SQLite's write lock (the engine's default is 10 s)
+
+
 @cache
 def _session_factory(database_url: str) -> sessionmaker[Session]:
-    """One engine per worker process and database."""
+    """One engine per worker process and database. On SQLite the busy timeout is long: several workers queue for
+    the one write lock, and waiting for it costs only the wait, whereas a step that gives up with 'database is
+    locked' is rolled back and computed again (a region's vehicle step is most of its CPU time)."""
+    from sqlalchemy import event
+
     from bastion.kernel.db.engine import make_engine
     from bastion.kernel.db.engine import make_session_factory
     from bastion.kernel.settings import get_settings
 
-    return make_session_factory(make_engine(database_url), audit_key=get_settings().audit_secret())
+    engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _longer_wait(dbapi_conn: Any, _record: Any) -> None:  # runs after make_engine's pragmas
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+            cur.close()
+
+    return make_session_factory(engine, audit_key=get_settings().audit_secret())
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -276,7 +292,8 @@ def _run_on_dask(order: Sequence[RegionFile], steps: tuple[str, ...], url: str, 
     local = None
     if opts.scheduler is None:
         local = LocalCluster(n_workers=opts.workers or 2, threads_per_worker=1,  # type: ignore[no-untyped-call]
-                             processes=True, dashboard_address=opts.dashboard_address, silence_logs=logging.ERROR)
+                             processes=True, dashboard_address=opts.dashboard_address, silence_logs=logging.ERROR,
+                             preload=[WORKER_PRELOAD])
         client = Client(local)  # type: ignore[no-untyped-call]
     else:
         client = Client(opts.scheduler, timeout="30s")  # type: ignore[no-untyped-call]

@@ -118,6 +118,7 @@ def parse_steps(text: str | Sequence[str]) -> tuple[str, ...]:
 # ---- on a worker ----
 
 WORKER_PRELOAD = "bastion.batch.warm"  # imported by each LocalCluster worker at start (dask_setup warms it up)
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}  # LocalCluster workers of a batch run
 SQLITE_BUSY_MS = 120_000  # a batch writer waits this long for SQLite's write lock (the engine's default is 10 s)
 
 
@@ -285,31 +286,36 @@ def served_dashboard(link: str | None, *, timeout_s: float = 3.0) -> str | None:
 
 def _run_on_dask(order: Sequence[RegionFile], steps: tuple[str, ...], url: str, opts: ClusterOptions,
                  tick: Callable[[RegionResult], None], progress: Progress | None, t0: float) -> BatchReport:
+    import dask
     from distributed import Client
     from distributed import LocalCluster
     from distributed import as_completed
 
     local = None
     if opts.scheduler is None:
-        local = LocalCluster(n_workers=opts.workers or 2, threads_per_worker=1,  # type: ignore[no-untyped-call]
-                             processes=True, dashboard_address=opts.dashboard_address, silence_logs=logging.ERROR,
-                             preload=[WORKER_PRELOAD])
+        # the workers' statistical profiler samples every thread's stack 100 times a second: CPU a batch region
+        # needs more (the dashboard's other pages stay); the nanny hands this config to the worker processes
+        with dask.config.set(WORKER_CONFIG):
+            local = LocalCluster(n_workers=opts.workers or 2, threads_per_worker=1,  # type: ignore[no-untyped-call]
+                                 processes=True, dashboard_address=opts.dashboard_address,
+                                 silence_logs=logging.ERROR, preload=[WORKER_PRELOAD])
         client = Client(local)  # type: ignore[no-untyped-call]
     else:
         client = Client(opts.scheduler, timeout="30s")  # type: ignore[no-untyped-call]
     try:
         n_workers = len(client.scheduler_info()["workers"])
-        dashboard = served_dashboard(client.dashboard_link)
-        rep = BatchReport(steps, opts.scheduler or "LocalCluster", dashboard, n_workers)
-        if progress is not None:
-            progress(0.0, f"{len(order)} regions on {n_workers} workers"
-                     + (f"; Dask dashboard {dashboard}" if dashboard else "; no Dask dashboard served"))
         if opts.on_cluster is not None:
             opts.on_cluster(client)
         cache_dir = _routing_dir() if opts.scheduler is None else None
         futures = [client.submit(run_region, reg, steps, url, cache_dir, key=f"bastion-batch-{i}-{reg.name}",
                                  pure=False, priority=len(order) - i)
                    for i, reg in enumerate(order)]
+        # the workers are busy now: look whether the dashboard answers (an HTTP GET) while they work
+        dashboard = served_dashboard(client.dashboard_link)
+        rep = BatchReport(steps, opts.scheduler or "LocalCluster", dashboard, n_workers)
+        if progress is not None:
+            progress(0.0, f"{len(order)} regions on {n_workers} workers"
+                     + (f"; Dask dashboard {dashboard}" if dashboard else "; no Dask dashboard served"))
         for fut in as_completed(futures):  # type: ignore[no-untyped-call]
             res: RegionResult = fut.result()
             rep.results.append(res)

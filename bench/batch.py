@@ -101,7 +101,8 @@ def main() -> None:
         "region_s_distributed": round(par.region_seconds, 2), "cpu_s_sequential": round(seq.cpu_seconds, 2),
         "cpu_s_distributed": round(par.cpu_seconds, 2), "load_average_1min": round(os.getloadavg()[0], 2),
         "per_region_s": {r.region: round(sum(r.runtime_s.values()), 2) for r in seq.results},
-        "lock_retries": sum(r.lock_retries for r in par.results), "cluster_startup_s": round(startup_s, 2), "attainable_ratio_free_cores": round(attainable, 2),
+        "lock_retries": sum(r.lock_retries for r in par.results), "cluster_startup_s": round(startup_s, 2),
+        "attainable_ratio_free_cores": round(attainable, 2),
         "schedule_ratio_without_startup": round(balance, 2),
         "identical": bool(identical),
     }))

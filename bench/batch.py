@@ -64,9 +64,9 @@ def main() -> None:
         url = fresh(Path(d2))
         started: list[float] = []
         t0 = time.perf_counter()
-        par = run_batch(regions, steps, database_url=url,
-                        progress=lambda f, _m: started.append(time.perf_counter() - t0) if f == 0 else None,
-                        cluster=ClusterOptions(workers=args.workers, dashboard_address=":0"))
+        par = run_batch(regions, steps, database_url=url,  # start-up: until the cluster's client is connected
+                        cluster=ClusterOptions(workers=args.workers, dashboard_address=":0",
+                                               on_cluster=lambda _c: started.append(time.perf_counter() - t0)))
         par_s = time.perf_counter() - t0
         graphs.configure(None)
     identical = seq.hashes() == par.hashes() and len(par.results) == len(regions)

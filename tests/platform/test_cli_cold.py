@@ -56,6 +56,7 @@ def test_root_help_loads_no_heavy_library(cli_monaco: Path) -> None:
     assert loaded == []
 
 
+@pytest.mark.slow  # three fresh interpreters, the first builds Monaco's routing state
 def test_units_add_and_move_load_no_heavy_library(cli_monaco: Path, tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BASTION_ROUTING_CACHE_DIR", str(tmp_path / "fresh-routing-cache"))

@@ -64,9 +64,9 @@ def main() -> None:
         url = fresh(Path(d2))
         started: list[float] = []
         t0 = time.perf_counter()
-        par = run_batch(regions, steps, database_url=url,
-                        progress=lambda f, _m: started.append(time.perf_counter() - t0) if f == 0 else None,
-                        cluster=ClusterOptions(workers=args.workers, dashboard_address=":0"))
+        par = run_batch(regions, steps, database_url=url,  # start-up: until the cluster's client is connected
+                        cluster=ClusterOptions(workers=args.workers, dashboard_address=":0",
+                                               on_cluster=lambda _c: started.append(time.perf_counter() - t0)))
         par_s = time.perf_counter() - t0
         graphs.configure(None)
     identical = seq.hashes() == par.hashes() and len(par.results) == len(regions)
@@ -81,6 +81,10 @@ def main() -> None:
     for r in sorted(seq.results, key=lambda r: r.region):
         print(f"  {r.region:10s} sequential " + ", ".join(f"{k} {v:.1f} s ({r.cpu_s[k]:.1f} CPU)"
                                                        for k, v in r.runtime_s.items()))
+    for r in sorted(par.results, key=lambda r: r.region):
+        print(f"  {r.region:10s} on {r.worker} " + ", ".join(f"{k} {v:.1f} s ({r.cpu_s[k]:.1f} CPU)"
+                                                         for k, v in r.runtime_s.items())
+              + f"; steps re-run after 'database is locked': {r.lock_retries}")
     print(f"sequential           : {seq_s:7.1f} s wall, {seq.region_seconds:.1f} s of region work")
     print(f"LocalCluster {par.workers} workers: {par_s:7.1f} s wall (start-up included), {par.region_seconds:.1f} s of "
           f"region work; workers used: {sorted({r.worker for r in par.results})}")
@@ -97,7 +101,8 @@ def main() -> None:
         "region_s_distributed": round(par.region_seconds, 2), "cpu_s_sequential": round(seq.cpu_seconds, 2),
         "cpu_s_distributed": round(par.cpu_seconds, 2), "load_average_1min": round(os.getloadavg()[0], 2),
         "per_region_s": {r.region: round(sum(r.runtime_s.values()), 2) for r in seq.results},
-        "cluster_startup_s": round(startup_s, 2), "attainable_ratio_free_cores": round(attainable, 2),
+        "lock_retries": sum(r.lock_retries for r in par.results), "cluster_startup_s": round(startup_s, 2),
+        "attainable_ratio_free_cores": round(attainable, 2),
         "schedule_ratio_without_startup": round(balance, 2),
         "identical": bool(identical),
     }))

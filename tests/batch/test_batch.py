@@ -12,6 +12,9 @@ import signal
 import sqlite3
 import threading
 import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,7 @@ from bastion.batch import parse_steps
 from bastion.batch import run_batch
 from bastion.batch.models import BatchResult
 from bastion.batch.service import retry_locked
+from bastion.batch.service import served_dashboard
 from bastion.kernel.db.engine import make_engine
 from bastion.kernel.errors import InvalidInput
 from bastion.patrol.models import PatrolPlan
@@ -121,6 +125,8 @@ def test_worker_killed_mid_run_completes_with_sequential_results(tmp_path):
     def on_cluster(client) -> None:
         state["client"] = client
         state["pids"] = client.run(os.getpid)  # worker address -> pid
+        with urllib.request.urlopen(client.dashboard_link, timeout=10) as r:  # the dashboard serves (bokeh)
+            state["dashboard"] = (client.dashboard_link, r.status, r.read(2000))
 
     def progress(fraction: float, message: str) -> None:
         if 0 < fraction < 1 and "killed" not in state:
@@ -135,11 +141,36 @@ def test_worker_killed_mid_run_completes_with_sequential_results(tmp_path):
                     cluster=ClusterOptions(workers=2, on_cluster=on_cluster, dashboard_address=":0"))
     assert "killed" in state
     assert len(rep.results) == 4 and rep.workers == 2
+    link, status, body = state["dashboard"]
+    assert rep.dashboard == link and status == 200 and b"Dask" in body  # the link shown is the one that opens
     assert rep.hashes() == sequential.hashes()
     want, got = counts(seq_url), counts(dist_url)
     assert got == want
     assert got["plans"] == {r.name: 1 for r in regions}
     assert got["results"] == {r.name: len(FAST_STEPS) for r in regions}
+
+
+def test_dashboard_link_is_shown_only_when_it_answers_200():
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            self.send_response(200 if self.path == "/status" else 404)
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *_a: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        assert served_dashboard(f"{base}/status") == f"{base}/status"
+        assert served_dashboard(f"{base}/missing") is None  # 404: a scheduler without bokeh
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert served_dashboard(f"{base}/status", timeout_s=1) is None  # nothing listens any more
+    assert served_dashboard(None) is None and served_dashboard("tcp://10.0.0.5:8787/status") is None
 
 
 def test_sqlite_writer_waits_and_retries_when_the_database_is_locked(tmp_path):

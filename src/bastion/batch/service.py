@@ -13,7 +13,6 @@ distributed -- a LocalCluster of worker processes by default, an existing cluste
 
 from __future__ import annotations
 
-import importlib.util
 import logging
 import os
 import random
@@ -118,14 +117,31 @@ def parse_steps(text: str | Sequence[str]) -> tuple[str, ...]:
 
 # ---- on a worker ----
 
+WORKER_PRELOAD = "bastion.batch.warm"  # imported by each LocalCluster worker at start (dask_setup warms it up)
+WORKER_CONFIG = {"distributed.worker.profile.enabled": False}  # LocalCluster workers of a batch run
+SQLITE_BUSY_MS = 120_000  # a batch writer waits this long for SQLite's write lock (the engine's default is 10 s)
+
+
 @cache
 def _session_factory(database_url: str) -> sessionmaker[Session]:
-    """One engine per worker process and database."""
+    """One engine per worker process and database. On SQLite the busy timeout is long: several workers queue for
+    the one write lock, and waiting for it costs only the wait, whereas a step that gives up with 'database is
+    locked' is rolled back and computed again (a region's vehicle step is most of its CPU time)."""
+    from sqlalchemy import event
+
     from bastion.kernel.db.engine import make_engine
     from bastion.kernel.db.engine import make_session_factory
     from bastion.kernel.settings import get_settings
 
-    return make_session_factory(make_engine(database_url), audit_key=get_settings().audit_secret())
+    engine = make_engine(database_url)
+    if engine.dialect.name == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _longer_wait(dbapi_conn: Any, _record: Any) -> None:  # runs after make_engine's pragmas
+            cur = dbapi_conn.cursor()
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+            cur.close()
+
+    return make_session_factory(engine, audit_key=get_settings().audit_secret())
 
 
 def is_locked(exc: BaseException) -> bool:
@@ -251,33 +267,55 @@ def run_batch(
     return _run_on_dask(order, steps, url, opts, tick, progress, t0)
 
 
+def served_dashboard(link: str | None, *, timeout_s: float = 3.0) -> str | None:
+    """The scheduler's dashboard link when it answers an HTTP GET with 200, else None (the scheduler has no bokeh,
+    the port is not reachable from here): a link is shown only when it opens."""
+    if not link or not link.startswith(("http://", "https://")):
+        return None
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(link, timeout=timeout_s) as r:  # noqa: S310 - the scheduler's own http(s) URL
+            ok = r.status == 200
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        log.info("Dask dashboard %s not served (%s): not shown", link, exc)
+        return None
+    return link if ok else None
+
+
 def _run_on_dask(order: Sequence[RegionFile], steps: tuple[str, ...], url: str, opts: ClusterOptions,
                  tick: Callable[[RegionResult], None], progress: Progress | None, t0: float) -> BatchReport:
+    import dask
     from distributed import Client
     from distributed import LocalCluster
     from distributed import as_completed
 
     local = None
     if opts.scheduler is None:
-        local = LocalCluster(n_workers=opts.workers or 2, threads_per_worker=1,  # type: ignore[no-untyped-call]
-                             processes=True, dashboard_address=opts.dashboard_address, silence_logs=logging.ERROR)
+        # the workers' statistical profiler samples every thread's stack 100 times a second: CPU a batch region
+        # needs more (the dashboard's other pages stay); the nanny hands this config to the worker processes
+        with dask.config.set(WORKER_CONFIG):
+            local = LocalCluster(n_workers=opts.workers or 2, threads_per_worker=1,  # type: ignore[no-untyped-call]
+                                 processes=True, dashboard_address=opts.dashboard_address,
+                                 silence_logs=logging.ERROR, preload=[WORKER_PRELOAD])
         client = Client(local)  # type: ignore[no-untyped-call]
     else:
         client = Client(opts.scheduler, timeout="30s")  # type: ignore[no-untyped-call]
     try:
         n_workers = len(client.scheduler_info()["workers"])
-        dashboard = str(client.dashboard_link) if client.dashboard_link else None
-        if dashboard and opts.scheduler is None and importlib.util.find_spec("bokeh") is None:
-            dashboard += " (served once the optional package bokeh is installed)"
-        rep = BatchReport(steps, opts.scheduler or "LocalCluster", dashboard, n_workers)
-        if progress is not None:
-            progress(0.0, f"{len(order)} regions on {n_workers} workers; dashboard {dashboard}")
         if opts.on_cluster is not None:
             opts.on_cluster(client)
         cache_dir = _routing_dir() if opts.scheduler is None else None
         futures = [client.submit(run_region, reg, steps, url, cache_dir, key=f"bastion-batch-{i}-{reg.name}",
                                  pure=False, priority=len(order) - i)
                    for i, reg in enumerate(order)]
+        # the workers are busy now: look whether the dashboard answers (an HTTP GET) while they work
+        dashboard = served_dashboard(client.dashboard_link)
+        rep = BatchReport(steps, opts.scheduler or "LocalCluster", dashboard, n_workers)
+        if progress is not None:
+            progress(0.0, f"{len(order)} regions on {n_workers} workers"
+                     + (f"; Dask dashboard {dashboard}" if dashboard else "; no Dask dashboard served"))
         for fut in as_completed(futures):  # type: ignore[no-untyped-call]
             res: RegionResult = fut.result()
             rep.results.append(res)

@@ -31,6 +31,13 @@ log = logging.getLogger(__name__)
 
 Summary = dict[str, Any]
 
+# what the steps import when they run (bastion.batch.warm imports them when a Dask worker starts)
+STEP_MODULES: tuple[str, ...] = (
+    "bastion.imports.service", "bastion.vehicle.service", "bastion.risk.service", "bastion.coverage.service",
+    "bastion.coverage.placement", "bastion.patrol.build", "bastion.patrol.models", "bastion.patrol.service",
+    "bastion.sites.models",
+)
+
 
 def _num(x: float) -> float:
     """Floats to 9 significant digits (summation order may differ in the last bits between machines)."""

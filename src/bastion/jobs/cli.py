@@ -88,3 +88,33 @@ def rerun(job_id: int = JOB_ID) -> None:
     job = svc.rerun(session_factory(), job_id, cli_principal(), client="local")
     console.print(f"job {job.id} queued again (attempt {job.attempts + 1}); `bastion serve` or `bastion worker` "
                   "runs it")
+
+
+@app.command("purge")
+@handle_errors
+def purge(
+    older_than: float | None = typer.Option(
+        None, "--older-than", help="Days since a job finished (default: BASTION_JOB_RETENTION_DAYS, 30)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="List what would be deleted; delete nothing."),
+    as_json: bool = json_option(),
+) -> None:
+    """Delete finished jobs (succeeded, failed, cancelled, interrupted) older than the retention, with their files;
+    queued and running jobs are never deleted. Audited as job.purge."""
+    from bastion.jobs import service as svc
+    from bastion.kernel.cli import cli_actor_name
+    from bastion.kernel.cli import settings
+    from bastion.kernel.errors import InvalidInput
+
+    days = older_than if older_than is not None else settings().job_retention_days
+    if older_than is None and days == 0:
+        raise InvalidInput("job retention is off (BASTION_JOB_RETENTION_DAYS=0): give --older-than DAYS",
+                           field="older_than")
+    rep = svc.purge_finished(session_factory(), older_than_days=days, actor=cli_actor_name(), client="local",
+                             dry_run=dry_run)
+    if as_json:
+        print_json({"cutoff": rep.cutoff.isoformat(), "job_ids": rep.job_ids, "deleted": 0 if dry_run else
+                    len(rep.job_ids), "dry_run": dry_run})
+        return
+    verb = "would delete" if dry_run else "deleted"
+    console.print(f"{verb} {len(rep.job_ids)} finished job(s) that finished before {rep.cutoff:%Y-%m-%d %H:%M} UTC"
+                  + (f": {', '.join(map(str, rep.job_ids[:50]))}" if rep.job_ids else ""))

@@ -6,13 +6,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from bastion.jobs.enums import TERMINAL
 from bastion.jobs.enums import JobState
 from bastion.jobs.models import Job
+from bastion.jobs.models import JobFile
 from bastion.kernel.db.base import rows_changed
 from bastion.kernel.errors import NotFound
 
@@ -73,6 +76,21 @@ class JobRepo:
             self.s.execute(update(Job).where(Job.id.in_(ids), Job.state == JobState.RUNNING)
                            .values(state=JobState.INTERRUPTED, finished_at=now, error=error))
         return ids
+
+    def finished_before(self, cutoff: dt.datetime) -> list[int]:
+        """Jobs in a terminal state that finished before ``cutoff`` (queued and running jobs never match)."""
+        return list(self.s.scalars(select(Job.id).where(Job.state.in_([str(x) for x in TERMINAL]),
+                                                        Job.finished_at.is_not(None), Job.finished_at < cutoff)
+                                   .order_by(Job.id)))
+
+    def delete(self, job_ids: Sequence[int]) -> int:
+        """Delete jobs and their files (explicitly: SQLite enforces ON DELETE CASCADE only with foreign keys on)."""
+        if not job_ids:
+            return 0
+        ids = list(job_ids)
+        self.s.execute(delete(JobFile).where(JobFile.job_id.in_(ids)))
+        return rows_changed(self.s.execute(delete(Job).where(Job.id.in_(ids), Job.state.in_(
+            [str(x) for x in TERMINAL]))))
 
     def listing(self, *, states: Sequence[str] = (), kind: str | None = None, region_id: int | None = None,
                 requested_by: int | None = None, actor: str | None = None,

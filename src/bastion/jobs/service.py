@@ -35,6 +35,8 @@ from bastion.access.policy import Resource
 from bastion.access.policy import Role
 from bastion.access.policy import allows
 from bastion.jobs.enums import MAX_MESSAGE
+from bastion.jobs.enums import MAX_PURGE_IDS_AUDITED
+from bastion.jobs.enums import MAX_RETENTION_DAYS
 from bastion.jobs.enums import PROGRESS_WRITE_S
 from bastion.jobs.enums import TERMINAL
 from bastion.jobs.enums import JobState
@@ -251,6 +253,44 @@ def recover_stale(sf: SF, *, stale_after_s: float, now: dt.datetime | None = Non
     if ids:
         log.warning("marked %d stale job(s) interrupted: %s", len(ids), ids)
     return ids
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    cutoff: dt.datetime  # jobs that finished before this were deleted
+    job_ids: list[int]
+    dry_run: bool
+
+
+def check_retention_days(days: float) -> float:
+    if not (isinstance(days, (int, float)) and 0 < days <= MAX_RETENTION_DAYS):
+        raise InvalidInput(f"older_than_days must be > 0 and <= {MAX_RETENTION_DAYS} days, got {days}",
+                           field="older_than_days")
+    return float(days)
+
+
+def purge_finished(sf: SF, *, older_than_days: float, now: dt.datetime | None = None, actor: str = "system",
+                   client: str | None = None, dry_run: bool = False) -> PurgeReport:
+    """Delete finished jobs (succeeded, failed, cancelled, interrupted) whose ``finished_at`` is older than
+    ``older_than_days`` before ``now``, with their files, in one transaction; queued and running jobs are never
+    deleted. One `job.purge` audit record names the cutoff, the count and the ids (the audit chain keeps each job's
+    own create/finish records). ``dry_run``: report what would go, delete nothing, audit nothing."""
+    days = check_retention_days(older_than_days)
+    now = now or utcnow()
+    cutoff = now - dt.timedelta(days=days)
+    with unit_of_work(sf) as s:
+        repo = JobRepo(s)
+        ids = repo.finished_before(cutoff)
+        if ids and not dry_run:
+            deleted = repo.delete(ids)
+            audit.record(s, actor=actor, action="job.purge", object_type="job", object_id=None, client=client,
+                         details={"cutoff": cutoff.isoformat(), "older_than_days": days, "deleted": deleted,
+                                  "job_ids": ids[:MAX_PURGE_IDS_AUDITED],
+                                  "more_ids": max(0, len(ids) - MAX_PURGE_IDS_AUDITED)})
+    if ids and not dry_run:
+        log.info("purged %d finished job(s) older than %g days (finished before %s)", len(ids), days,
+                 cutoff.isoformat())
+    return PurgeReport(cutoff, ids, dry_run)
 
 
 # ---- running ----

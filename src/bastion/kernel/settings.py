@@ -98,6 +98,11 @@ class Settings(BaseSettings):
                                    "jobs alive, s.")
     job_stale_s: float = Field(default=60.0, gt=0, le=86400, description="A running job whose heartbeat is older "
                                "than this is marked interrupted (its worker stopped), s.")
+    job_retention_days: float = Field(
+        default=30.0, ge=0, le=3650,
+        description="Finished jobs (succeeded, failed, cancelled, interrupted) older than this, counted from when they "
+        "finished, are deleted with their files by the job workers (hourly) or `bastion jobs purge`, days; queued "
+        "and running jobs are never deleted. 0: keep every job.")
 
     @field_validator("default_language")
     @classmethod

@@ -22,7 +22,8 @@ def kinds() -> dict[str, JobKind]:
 
 def pool(sf: sessionmaker[Session], settings: Settings, *, concurrency: int | None = None) -> WorkerPool:
     return WorkerPool(sf, kinds(), concurrency=settings.job_workers if concurrency is None else concurrency,
-                      heartbeat_s=settings.job_heartbeat_s, stale_s=settings.job_stale_s)
+                      heartbeat_s=settings.job_heartbeat_s, stale_s=settings.job_stale_s,
+                      retention_days=settings.job_retention_days)
 
 
 @asynccontextmanager

@@ -8,7 +8,8 @@ hits it. Two levels:
 - on disk, under Settings.routing_cache_dir (default <data_dir>/routing-cache), shared by every process that
   uses the same data dir (API workers, job workers, the CLI, batch workers on one machine):
   ``<roads_hash>/network-<ver>.npz``, ``<roads_hash>/<profile>-<ver>.graph.npz``, ``….hier-fwd.npz`` and
-  ``….hier-rev.npz``, where ``<ver>`` hashes the routing code (a change of the algorithms is a new key).
+  ``….hier-rev.npz``, ``….snap.npz`` (nodes in the local plane, for snapping one unit without the graph), where
+  ``<ver>`` hashes the routing code (a change of the algorithms is a new key).
 
 Files are written to a temporary name in the same directory and renamed (atomic on POSIX and Windows), so a
 reader sees a whole file or none; builders of one key take an exclusive file lock (fcntl) so that concurrent
@@ -30,28 +31,30 @@ from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy.orm import Session
 
-from bastion.algorithms.routing import PROFILES
-from bastion.algorithms.routing import Hierarchy
-from bastion.algorithms.routing import RoadNetwork
-from bastion.algorithms.routing import RoutingGraph
-from bastion.algorithms.routing import Snapper
-from bastion.algorithms.routing import build_graph
-from bastion.algorithms.routing import build_hierarchy
-from bastion.algorithms.routing import store
+from bastion.algorithms.routing.network import RoadNetwork
+from bastion.algorithms.routing.profiles import PROFILES
+from bastion.algorithms.routing.snap import NodeIndex
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.geo import LocalProjection
 from bastion.regions.models import Region
-from bastion.regions.service import load_road_network
+
+if TYPE_CHECKING:  # loaded when a graph is loaded or built (scipy): snapping one point needs none of it
+    from bastion.algorithms.routing import Hierarchy
+    from bastion.algorithms.routing import RoutingGraph
+    from bastion.algorithms.routing import Snapper
 
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 8  # graphs kept in memory per process (a metropolitan graph with hierarchies is ~100 MB)
 FORMAT = "1"  # bump when the file layout changes
-_CODE_FILES = ("graph.py", "hierarchy.py", "_sparse.py", "network.py", "store.py")
+_CODE_FILES = ("graph.py", "profiles.py", "hierarchy.py", "_sparse.py", "network.py", "store.py", "snap.py")
 
 Arrays = dict[str, npt.NDArray[np.generic]]
 
@@ -79,9 +82,11 @@ class Routing:
 
     def __init__(self, graph: RoutingGraph, node_osm_id: npt.NDArray[np.int64],
                  network: RoadNetwork | Callable[[], RoadNetwork]) -> None:
+        from bastion.algorithms.routing import Snapper
+
         self.graph = graph
         self.node_osm_id = node_osm_id  # (n_graph_nodes,) OSM node id of each graph node
-        self.snapper = Snapper(graph)
+        self.snapper: Snapper = Snapper(graph)
         self._network = network
         self._lock = threading.Lock()
 
@@ -185,7 +190,22 @@ def get_or_build(path: Path, build: Callable[[], Arrays]) -> Arrays:
         return build()
 
 
+def load_road_network(session: Session, region_id: int) -> RoadNetwork:
+    """The region's roads from the database (imported here on use: reading the cache needs none of it)."""
+    from bastion.regions.service import load_road_network as load
+
+    return load(session, region_id)
+
+
+def build_hierarchy(csr: Any) -> Hierarchy:
+    from bastion.algorithms.routing import build_hierarchy as build
+
+    return build(csr)
+
+
 def _hierarchy_source(directory: Path, stem: str) -> Callable[[RoutingGraph, bool], Hierarchy]:
+    from bastion.algorithms.routing import store
+
     def source(graph: RoutingGraph, reverse: bool) -> Hierarchy:
         path = directory / f"{stem}.hier-{'rev' if reverse else 'fwd'}.npz"
 
@@ -221,6 +241,9 @@ def _cached(key: tuple[str, str]) -> Routing | None:
 
 def _routing(roads_hash: str, profile: str, network: Callable[[], RoadNetwork]) -> Routing:
     """Load the graph from disk or build it from ``network()`` (and store both); memoised per process."""
+    from bastion.algorithms.routing import build_graph
+    from bastion.algorithms.routing import store
+
     key = (roads_hash, profile)
     hit = _cached(key)
     if hit is not None:
@@ -280,7 +303,52 @@ def routing_for_region(session: Session, region: Region, profile: str) -> Routin
     return _routing(region.roads_hash, profile, network)
 
 
+class SnapIndex:
+    """What snapping a unit's base needs: the graph's nodes in the local plane and their OSM ids (no graph)."""
+
+    def __init__(self, nodes: NodeIndex, node_osm_id: npt.NDArray[np.int64]) -> None:
+        self.nodes = nodes
+        self.node_osm_id = node_osm_id
+
+
+_snap_cache: OrderedDict[tuple[str, str], SnapIndex] = OrderedDict()
+
+
+def snap_index_for_region(session: Session, region: Region, profile: str) -> SnapIndex:
+    """The region's nodes for snapping a few points (adding or moving a unit): the graph already in memory if this
+    process has it (an API or job worker), else a small file beside the graph (`<profile>-<code>.snap.npz`: plane
+    coordinates, projection centre, OSM ids), built from the graph once. A command-line call thus reads ~2 MB and
+    imports neither scipy nor the graph code; snapping gives the same node and distance as the graph's Snapper."""
+    check_profile(profile)
+    if region.roads_hash is None:
+        raise InvalidInput(f"region {region.name!r} has no road network: import an OSM extract first", field="region")
+    key = (region.roads_hash, profile)
+    full = _cached(key)
+    if full is not None:
+        return SnapIndex(full.snapper, full.node_osm_id)
+    with _lock:
+        hit = _snap_cache.get(key)
+    if hit is not None:
+        return hit
+
+    def build() -> Arrays:
+        r = routing_for_region(session, region, profile)
+        p = r.snapper.projection
+        return {"x": r.snapper.x, "y": r.snapper.y, "lon0": np.asarray(p.lon0), "lat0": np.asarray(p.lat0),
+                "node_osm_id": r.node_osm_id}
+
+    a = get_or_build(cache_root() / region.roads_hash / f"{profile}-{code_version()}.snap.npz", build)
+    nodes = NodeIndex(LocalProjection(float(a["lon0"]), float(a["lat0"])), a["x"], a["y"])
+    out = SnapIndex(nodes, np.asarray(a["node_osm_id"], dtype=np.int64))
+    with _lock:
+        _snap_cache[key] = out
+        while len(_snap_cache) > MAX_ENTRIES:
+            _snap_cache.popitem(last=False)
+    return out
+
+
 def clear() -> None:
     """Forget the in-memory graphs (the disk cache stays)."""
     with _lock:
         _cache.clear()
+        _snap_cache.clear()

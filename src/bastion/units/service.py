@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 
 from sqlalchemy import select
@@ -20,7 +21,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
-from bastion.algorithms.sites.model import SiteRecord
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.db.versioning import claim
@@ -33,13 +33,17 @@ from bastion.kernel.time import parse_duration_s as parse_duration_s  # re-expor
 from bastion.kernel.unset import UNSET
 from bastion.kernel.unset import Unset
 from bastion.regions.graphs import Routing
+from bastion.regions.graphs import SnapIndex
 from bastion.regions.graphs import check_profile
-from bastion.regions.graphs import routing_for_region
+from bastion.regions.graphs import snap_index_for_region
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
 from bastion.units.enums import UNIT_DEFAULTS
 from bastion.units.enums import ResponseStandard
 from bastion.units.models import ResponseUnit
+
+if TYPE_CHECKING:
+    from bastion.algorithms.sites.model import SiteRecord
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +120,10 @@ def is_available(unit: ResponseUnit, at: dt.datetime | None) -> bool:
     return any(a <= m < b for a, b in unit.availability)
 
 
-def snap_base(routing: Routing, lon: float, lat: float) -> tuple[int | None, float]:
+def snap_base(routing: Routing | SnapIndex, lon: float, lat: float) -> tuple[int | None, float]:
     """Snapped road node (OSM id) of a base, None if farther than the snap threshold; and the distance (m)."""
-    r = routing.snapper.snap([lon], [lat], max_snap_m=DEFAULT_MAX_SNAP_M)
+    nodes = routing.snapper if isinstance(routing, Routing) else routing.nodes
+    r = nodes.snap([lon], [lat], max_snap_m=DEFAULT_MAX_SNAP_M)
     d = float(r.distance_m[0])
     if r.node[0] < 0:
         return None, d
@@ -182,7 +187,7 @@ def add_units(sf: sessionmaker[Session], region_ref: str | int, specs: Sequence[
     with unit_of_work(sf) as s:
         region = RegionRepo(s).get_by_ref(region_ref)
         for t, name, lon, lat, prof, std, avail in checked:
-            node, dist = snap_base(routing_for_region(s, region, prof), lon, lat)
+            node, dist = snap_base(snap_index_for_region(s, region, prof), lon, lat)
             u = ResponseUnit(region_id=region.id, unit_type=t, name=name, lon=lon, lat=lat, snap_osm_node=node,
                              snap_distance_m=dist, availability=avail, standard_s=std, speed_profile=prof,
                              source="user", source_ref=None, created_at=now, updated_at=now)
@@ -236,7 +241,8 @@ def edit_unit(sf: sessionmaker[Session], unit_id: int, edit: UnitEdit, *,
             resnap = True
         if resnap:
             region = RegionRepo(s).get(u.region_id)
-            u.snap_osm_node, u.snap_distance_m = snap_base(routing_for_region(s, region, u.speed_profile), u.lon, u.lat)
+            nodes = snap_index_for_region(s, region, u.speed_profile)
+            u.snap_osm_node, u.snap_distance_m = snap_base(nodes, u.lon, u.lat)
         u.updated_at = utcnow()
         s.flush()
         s.refresh(u)

@@ -165,3 +165,17 @@ def test_spaces_over_rest_and_in_the_printed_plan(client: TestClient, monaco_sf:
     zh = client.get(f"{API}/emergency-plans/{d.json()['id']}/print", params={"lang": "zh-CN"}).text
     assert "Invacuation capacity" in en and "2000 of the" in en and "0.4645" in en
     assert "就地避险容量" in zh
+
+
+def test_space_lines_are_reworded_for_a_chinese_reader_and_user_text_stays() -> None:
+    """The draft's generated space lines read in Chinese in a zh-CN plan; a line a user typed is shown as written."""
+    from bastion.preparedness.render import translator
+
+    _, text = translator("zh-CN")
+    assert text("Gymnasium (929 m², 2,000 people)") == "Gymnasium（929 平方米，可容纳 2,000 人）"
+    assert text("Basement car park B2 (1,151 people)") == "Basement car park B2（可容纳 1,151 人）"
+    assert (text("building core (25% of 2,140 m2 floor, ASSUMPTION) (535 m², 1,151 people)")
+            == "建筑核心区（2,140 平方米楼面面积的 25%，假设值）（535 平方米，可容纳 1,151 人）")
+    assert text("the east stair, people wait here") == "the east stair, people wait here"
+    _, en = translator("en")
+    assert en("Gymnasium (929 m², 2,000 people)") == "Gymnasium (929 m², 2,000 people)"

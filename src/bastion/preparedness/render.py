@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -44,9 +45,31 @@ def translator(lang: str) -> Any:
         return out
 
     def text(value: str) -> str:
-        return t(value[1:]) if value.startswith("@") else value
+        if value.startswith("@"):
+            return t(value[1:])
+        return value if lang == "en" else space_line(value, t)
 
     return t, text
+
+
+# The lines the draft writes for protected spaces and lockable zones (spaces.section_lines): "<label> (<area> m²,
+# <n> people)", the label itself generated for a building's core. Stored as written in English (ADR 0006) and
+# re-worded here for other languages; a line a user typed matches neither pattern and is shown as written.
+_SPACE_LINE = re.compile(r"^(?P<label>.+) \((?:(?P<area>[\d,]+) m², )?(?P<cap>[\d,]+) people\)$")
+_CORE_LABEL = re.compile(r"^building core \((?P<share>\d+)% of (?P<floor>[\d,]+) m2 floor, ASSUMPTION\)$")
+
+
+def space_line(value: str, t: Any) -> str:
+    m = _SPACE_LINE.match(value)
+    if m is None:
+        return value
+    label = m["label"]
+    core = _CORE_LABEL.match(label)
+    if core is not None:
+        label = t("eplan.space.core", share=core["share"], floor=core["floor"])
+    if m["area"] is not None:
+        return t("eplan.space.area_cap", label=label, area=m["area"], cap=m["cap"])
+    return t("eplan.space.cap", label=label, cap=m["cap"])
 
 
 def plan_html(plan: EmergencyPlan, site: Site, *, flags: tuple[str, ...] = (), lang: str = "en",

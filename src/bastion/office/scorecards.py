@@ -87,7 +87,7 @@ def _duty_cards(s: Session, by: str, keys: list[int], start: dt.date, end: dt.da
     q = scoped(select(group, Duty.due_on, func.count(), func.count(Duty.done_at),
                       func.sum(case((is_drill, 1), else_=0)), func.sum(case((is_drill & done, 1), else_=0)),
                       func.sum(case((is_plan, 1), else_=0)), func.sum(case((is_plan & done, 1), else_=0)))
-               .where(Duty.due_on >= lo, Duty.due_on <= hi)).group_by(group, Duty.due_on)
+               .where(Duty.due_on >= lo, Duty.due_on <= hi, Duty.status != "withdrawn")).group_by(group, Duty.due_on)
     deadlines: dict[dt.date, dt.datetime] = {}
     n: Counter[int] = Counter()
     overdue: Counter[int] = Counter()

@@ -35,6 +35,7 @@ from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.errors import PermissionDenied
+from bastion.office import levels as office_levels
 from bastion.office import responsibility as office_resp
 from bastion.office.config import settings as office_settings
 from bastion.office.sites_index import load_sites
@@ -381,6 +382,8 @@ def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime,
             raise Conflict("another posture change for this region and scheme was approved at the same time") from None
         created, closed = apply_change(s, d.region_id, before, after, now=now, declaration_id=d.id,
                                        reason="de-escalation")
+        office_levels.publish(s, region_id=d.region_id, scheme=d.scheme, level=d.level,
+                              previous_level=before[d.scheme], expires_at=d.expires_at, declaration_id=d.id, now=now)
         if progress:
             progress(1.0, f"{created} tasks created, {closed} closed")
         log.info("posture %d approved: region %d %s %s, %d created, %d closed", d.id, d.region_id, d.scheme,
@@ -402,6 +405,7 @@ def _end(s: Session, d: Declaration, *, now: dt.datetime, status: str) -> tuple[
     prev_level = str(d.summary.get("previous_level") or lv.BASELINE[d.scheme])
     d.status, d.ended_at = status, now
     s.flush()
+    office_levels.withdraw(s, region_id=d.region_id, scheme=d.scheme)
     after = {**before, d.scheme: prev_level}
     return apply_change(s, d.region_id, before, after, now=now, declaration_id=None,
                         reason="expired" if status == "expired" else "de-escalation")

@@ -42,6 +42,7 @@ from bastion.office.schemas import BoardRowRead
 from bastion.office.schemas import CampaignCreate
 from bastion.office.schemas import CampaignRead
 from bastion.office.schemas import CardRead
+from bastion.office.schemas import CoverageRead
 from bastion.office.schemas import DutiesGenerate
 from bastion.office.schemas import DutyRead
 from bastion.office.schemas import ExceptionSet
@@ -81,7 +82,10 @@ def card_read(c: cards.Card) -> CardRead:
                     duties=ScoreRead(**{k: getattr(c.duties, k) for k in ScoreRead.model_fields}),
                     inspections_due=c.inspections_due, inspections_on_time=c.inspections_on_time,
                     drills_due=c.drills_due, drills_done=c.drills_done, plan_reviews_due=c.plan_reviews_due,
-                    plan_reviews_done=c.plan_reviews_done)
+                    plan_reviews_done=c.plan_reviews_done,
+                    coverage=None if c.coverage is None else CoverageRead(
+                        sites=c.coverage.sites, standards_s=list(c.coverage.standards_s),
+                        within=list(c.coverage.within), share_pct=list(c.coverage.share_pct)))
 
 
 def _holder(cell: tuple[int, str, str] | None) -> Holder | None:

@@ -148,6 +148,13 @@ class ScoreRead(BaseModel):
     open_overdue: int
 
 
+class CoverageRead(BaseModel):
+    sites: int = Field(description="the key's sites with a stored coverage result (crowded places)")
+    standards_s: list[int]
+    within: list[int] = Field(description="sites the first response unit reaches within each standard")
+    share_pct: list[float | None]
+
+
 class CardRead(BaseModel):
     key: int
     name: str
@@ -161,6 +168,7 @@ class CardRead(BaseModel):
     drills_done: int
     plan_reviews_due: int
     plan_reviews_done: int
+    coverage: CoverageRead | None = None
 
 
 class NotificationRead(BaseModel):

@@ -56,9 +56,10 @@ export function register({ api, t, h, getJSON, onStatus }) {
           : [h("p", { class: "muted" }, t("office.none"))]));
       } else {
         const page = await getJSON(`${api}/regions/${id}/office/scorecards`);
+        const cov = (c) => (c.coverage && c.coverage.sites ? `${c.coverage.share_pct[1]} (${c.coverage.within[1]}/${c.coverage.sites})` : null);
         view.replaceChildren(table(h, t, ["office.agency", "office.due", "office.on_time_pct", "office.median_days",
-          "office.drills"], page.items.map((c) => [c.name, c.rectification.due + c.duties.due,
-          c.duties.on_time_pct, c.rectification.median_days_to_close, `${c.drills_done}/${c.drills_due}`])));
+          "office.drills", "office.coverage_3min"], page.items.map((c) => [c.name, c.rectification.due + c.duties.due,
+          c.duties.on_time_pct, c.rectification.median_days_to_close, `${c.drills_done}/${c.drills_due}`, cov(c)])));
       }
     } catch (err) {
       view.replaceChildren(h("p", { class: "muted" }, t("office.none")));

@@ -359,9 +359,7 @@ def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime,
         d = get(s, declaration_id)
         if d.status != "proposed":
             raise Conflict(f"declaration {declaration_id} is {d.status}; only a proposed one can be approved")
-        same = (account_id is not None and account_id == d.proposed_by) or \
-            (account_id is None and d.proposed_by is None and actor == d.proposed_actor)
-        if same:
+        if _same_person(d, by):
             raise PermissionDenied("two-person rule: the proposer may not approve their own posture change")
         if d.expires_at is not None and d.expires_at <= now:
             raise Conflict(f"declaration {declaration_id} expired at {d.expires_at.isoformat()} before approval")
@@ -391,12 +389,22 @@ def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime,
         return ApplyReport(d.id, created, closed, time.perf_counter() - t0)
 
 
-def reject(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime) -> Declaration:
+def _same_person(d: Declaration, by: Signer) -> bool:
+    return (by.account_id is not None and by.account_id == d.proposed_by) or \
+        (by.account_id is None and d.proposed_by is None and by.actor == d.proposed_actor)
+
+
+def reject(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime, by: Signer) -> Declaration:
+    """An approver other than the proposer turns a proposal down (a proposer withdraws nothing by rejecting: the
+    decision is a second person's, as for approval). Nothing is applied."""
     with unit_of_work(sf) as s:
         d = get(s, declaration_id)
         if d.status != "proposed":
             raise Conflict(f"declaration {declaration_id} is {d.status}; only a proposed one can be rejected")
+        if _same_person(d, by):
+            raise PermissionDenied("two-person rule: the proposer may not reject their own posture change")
         d.status, d.ended_at = "rejected", now
+        d.approved_by, d.approved_actor = by.account_id, by.actor
         return d
 
 

@@ -199,11 +199,43 @@ class SiteCoverage(Base):
 
 
 class LadderSetting(Base):
-    """The escalation ladder in force: one row (id 1) edited from the page, API or CLI; absent = the settings'."""
+    """A jurisdiction's escalation ladder, edited from the page, API or CLI; no row = the default ladder."""
 
     __tablename__ = "office_ladders"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
     spec: Mapped[str] = mapped_column(String(300))  # e.g. -24h:owner,2bd:supervising,5bd:lead
     updated_by: Mapped[str] = mapped_column(String(120))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EscalationDue(Base):
+    """The next ladder step of one open task and when it falls due: the periodic check reads only the rows due
+    (index on ``next_due_at``) instead of scanning every open task. A row leaves when the task closes or its last
+    step fires; changing a region's ladder recomputes the region's rows."""
+
+    __tablename__ = "office_escalation_due"
+    __table_args__ = (Index("ix_office_escalation_due_next", "next_due_at"),
+                      Index("ix_office_escalation_due_region", "region_id"))
+
+    task_kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # rectification | duty
+    task_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(Integer)
+    site_id: Mapped[int] = mapped_column(Integer)
+    owner_agency_id: Mapped[int | None] = mapped_column(Integer)
+    deadline: Mapped[dt.datetime] = mapped_column()
+    fired_level: Mapped[int] = mapped_column(Integer)  # highest ladder level fired so far (0: none)
+    next_due_at: Mapped[dt.datetime] = mapped_column()
+
+
+class EscalationMark(Base):
+    """How far the periodic check has enrolled tasks: the last task id seen per kind, and the latest rectification
+    update seen (a changed deadline or a reopened task is re-read), and per region the ladder the due rows were
+    computed with."""
+
+    __tablename__ = "office_escalation_marks"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # rectification | duty | ladder:<region id>
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[dt.datetime | None] = mapped_column()
+    spec: Mapped[str | None] = mapped_column(String(400))  # ladder:<region>: the ladder, zone and holidays used

@@ -40,11 +40,32 @@ def upgrade() -> None:
     )
     op.create_index(op.f('ix_office_site_coverage_region_id'), 'office_site_coverage', ['region_id'], unique=False)
     op.create_table('office_ladders',
-    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
     sa.Column('spec', sa.String(length=300), nullable=False),
     sa.Column('updated_by', sa.String(length=120), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_office_ladders'))
+    sa.ForeignKeyConstraint(['region_id'], ['regions.id'], name=op.f('fk_office_ladders_region_id_regions'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('region_id', name=op.f('pk_office_ladders'))
+    )
+    op.create_table('office_escalation_due',
+    sa.Column('task_kind', sa.String(length=20), nullable=False),
+    sa.Column('task_id', sa.Integer(), nullable=False),
+    sa.Column('region_id', sa.Integer(), nullable=False),
+    sa.Column('site_id', sa.Integer(), nullable=False),
+    sa.Column('owner_agency_id', sa.Integer(), nullable=True),
+    sa.Column('deadline', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('fired_level', sa.Integer(), nullable=False),
+    sa.Column('next_due_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('task_kind', 'task_id', name=op.f('pk_office_escalation_due'))
+    )
+    op.create_index('ix_office_escalation_due_next', 'office_escalation_due', ['next_due_at'], unique=False)
+    op.create_index('ix_office_escalation_due_region', 'office_escalation_due', ['region_id'], unique=False)
+    op.create_table('office_escalation_marks',
+    sa.Column('key', sa.String(length=40), nullable=False),
+    sa.Column('last_id', sa.Integer(), nullable=False),
+    sa.Column('last_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('spec', sa.String(length=400), nullable=True),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_office_escalation_marks'))
     )
     with op.batch_alter_table('office_duties') as b:
         b.add_column(sa.Column('evidence_given', sa.String(length=500), nullable=True))
@@ -59,6 +80,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table('office_duties') as b:
         b.drop_column('evidence_given')
+    op.drop_table('office_escalation_marks')
+    op.drop_index('ix_office_escalation_due_region', table_name='office_escalation_due')
+    op.drop_index('ix_office_escalation_due_next', table_name='office_escalation_due')
+    op.drop_table('office_escalation_due')
     op.drop_table('office_ladders')
     op.drop_index(op.f('ix_office_site_coverage_region_id'), table_name='office_site_coverage')
     op.drop_table('office_site_coverage')

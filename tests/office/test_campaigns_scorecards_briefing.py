@@ -93,7 +93,7 @@ def test_scorecards_recompute_from_raw_rows(office_sf: sessionmaker[Session]) ->
     with office_sf() as s:
         some = s.scalars(select(Duty).where(Duty.period == "2026-M11").order_by(Duty.id).limit(40)).all()
     for d in some[:25]:
-        duties.complete_duty(office_sf, d.id, now=dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
+        duties.complete_duty(office_sf, d.id, now=dt.datetime(2026, 11, 5, tzinfo=dt.UTC), evidence=f"record {d.id}")
     with office_sf() as s:
         stade = int(s.scalar(select(Site.id).where(Site.name == "Stade Louis-II")))
     insp = sup.start_inspection(office_sf, stade, now=t0, inspector_agency="Lead office")

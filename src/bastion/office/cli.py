@@ -123,11 +123,14 @@ def coverage_refresh(region: str = region_option(), now: str | None = typer.Opti
 
 @app.command("duty-done")
 @handle_errors
-def duty_done(duty_id: int = typer.Argument(...), now: str | None = typer.Option(None, "--now")) -> None:
-    """Mark a duty done (its evidence is held by the owning agency)."""
+def duty_done(duty_id: int = typer.Argument(...),
+              evidence: str = typer.Option(..., "--evidence", help="What shows it was done: a record reference, a "
+                                           "date or counts (never names)."),
+              now: str | None = typer.Option(None, "--now")) -> None:
+    """Mark a duty done with its evidence."""
     from bastion.office import duties as svc
 
-    d = svc.complete_duty(session_factory(), duty_id, now=parse_now(now))
+    d = svc.complete_duty(session_factory(), duty_id, now=parse_now(now), evidence=evidence)
     console.print(f"duty {d.id} ({d.code}, {d.period}) done")
 
 

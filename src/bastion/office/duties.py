@@ -161,13 +161,22 @@ def list_duties(s: Session, *, site_ids: list[int] | None = None, agency_id: int
     return list(s.scalars(q.order_by(Duty.due_on, Duty.id).limit(limit).offset(offset))), total
 
 
-def complete_duty(sf: sessionmaker[Session], duty_id: int, *, now: dt.datetime) -> Duty:
+MAX_EVIDENCE = 500
+
+
+def complete_duty(sf: sessionmaker[Session], duty_id: int, *, now: dt.datetime, evidence: str) -> Duty:
+    """Close an open duty with the evidence that it was done (a record reference, a date or counts: what the
+    duty's ``evidence`` field asks for; never names)."""
+    text = (evidence or "").strip()
+    if not text or len(text) > MAX_EVIDENCE:
+        raise InvalidInput(f"evidence is required (at most {MAX_EVIDENCE} characters): e.g. the record reference",
+                           field="evidence")
     with unit_of_work(sf) as s:
         d = s.get(Duty, duty_id)
         if d is None:
             raise NotFound(f"duty {duty_id} does not exist")
         if d.status != "open":
             raise Conflict(f"duty {duty_id} is {d.status}; only an open duty can be completed")
-        d.status, d.done_at = "done", now
+        d.status, d.done_at, d.evidence_given = "done", now, text
         s.flush()
         return d

@@ -35,6 +35,7 @@ from bastion.office.models import EscalationDue
 from bastion.office.models import EscalationMark
 from bastion.office.models import EscalationStep
 from bastion.office.models import LadderSetting
+from bastion.office.models import Notification
 from bastion.office.responsibility import resolve_region
 from bastion.regions.models import Region
 from bastion.sites.models import Site
@@ -300,10 +301,14 @@ def run_due(sf: sessionmaker[Session], now: dt.datetime, *, ladder: Sequence[cal
                 _requeue(s, clock, row)
         if pending:
             _keys, res = resolve_region(s, site_ids=sorted({r.site_id for r, _st in pending}))
+            out = _Out([], [], {})
             for row, steps in pending:
-                fired += _fire(s, row, steps, res.assignments.get(row.site_id, {}), clock, now)
+                fired += _fire(s, row, steps, res.assignments.get(row.site_id, {}), clock, now, out)
                 row.fired_level = max(row.fired_level, *(st.level for st in steps))
                 _requeue(s, clock, row)
+            for table, batch in ((EscalationStep, out.steps), (Notification, out.notes)):
+                for chunk in range(0, len(batch), 5000):
+                    s.execute(insert(table), batch[chunk:chunk + 5000])
         log.info("escalation: %d due rows, %d steps fired at %s", len(due), len(fired), now.isoformat())
     return fired
 
@@ -316,20 +321,32 @@ def _requeue(s: Session, clock: _Clock, row: EscalationDue) -> None:
         row.next_due_at = nxt[1]
 
 
+@dataclass
+class _Out:
+    """The rows one check writes, inserted in bulk: steps fired, notifications, channels per agency."""
+
+    steps: list[dict[str, object]]
+    notes: list[dict[str, object]]
+    channels: dict[int, list[str]]
+
+
 def _fire(s: Session, row: EscalationDue, steps: Sequence[cal.LadderStep], roles: Mapping[str, Assignment],
-          clock: _Clock, now: dt.datetime) -> list[Fired]:
-    out = []
+          clock: _Clock, now: dt.datetime, out: _Out) -> list[Fired]:
+    got = []
     kind, tid, sid, deadline = row.task_kind, row.task_id, row.site_id, row.deadline
     for st in steps:
         agency = row.owner_agency_id if st.target == "owner" else (
             roles[st.target].agency_id if st.target in roles else None)
         due_at = cal.step_due(st, deadline, tz=clock.tz, holidays=clock.hol)
-        s.add(EscalationStep(task_kind=kind, task_id=tid, level=st.level, target=st.target, agency_id=agency,
-                             due_at=due_at, fired_at=now))
-        out.append(Fired(kind, tid, st.level, st.target, agency, due_at))
+        out.steps.append({"task_kind": kind, "task_id": tid, "level": st.level, "target": st.target,
+                          "agency_id": agency, "due_at": due_at, "fired_at": now})
+        got.append(Fired(kind, tid, st.level, st.target, agency, due_at))
         if agency is not None:
-            notify.queue(s, event=f"escalation:{kind}:{tid}:{st.level}", agency_id=agency,
-                         subject=f"[TLP:AMBER] {kind} {tid}: escalation level {st.level} ({st.target})",
-                         body=f"{kind} {tid} at site {sid} was due {deadline.isoformat()}; ladder step "
-                              f"{st.level} ({st.target}) fell due {due_at.isoformat()}.", now=now)
-    return out
+            if agency not in out.channels:
+                out.channels[agency] = notify.channels_of(s, agency)
+            out.notes += notify.rows(
+                event=f"escalation:{kind}:{tid}:{st.level}", agency_id=agency, channels=out.channels[agency],
+                subject=f"[TLP:AMBER] {kind} {tid}: escalation level {st.level} ({st.target})",
+                body=f"{kind} {tid} at site {sid} was due {deadline.isoformat()}; ladder step {st.level} "
+                     f"({st.target}) fell due {due_at.isoformat()}.", now=now)
+    return got

@@ -122,7 +122,8 @@ def populate(sf: sessionmaker[Session], n_duties: int, n_tasks: int) -> None:
                   "standard_id": "bench", "text": "synthetic finding", "owner_agency": "Venue operators",
                   "owner_agency_id": ops, "status": "open", "overdue": False, "escalation_level": 0,
                   "deadline": T0 - dt.timedelta(days=2) + dt.timedelta(minutes=(i * 4463) % span_min),
-                  "created_at": T0 - dt.timedelta(days=30), "updated_at": T0 - dt.timedelta(days=30)}
+                  "created_at": T0 - dt.timedelta(days=30),
+                  "updated_at": T0 - dt.timedelta(days=30) + dt.timedelta(seconds=i)}
                  for i in range(n_tasks)]
         for k in range(0, len(tasks), 5000):
             s.execute(insert(RectificationTask), tasks[k:k + 5000])

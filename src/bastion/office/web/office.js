@@ -35,8 +35,15 @@ export function register({ api, t, h, getJSON, sendJSON, onStatus }) {
     settings: h("button", { type: "button", id: "office-settings" }, ""),
   };
   const heading = h("h2", { id: "office-heading" }, "");
+  // print the view shown (the print stylesheet hides the map and every other section while body has the class)
+  const printButton = h("button", { type: "button", id: "office-print" }, "");
+  printButton.addEventListener("click", () => {
+    document.body.classList.add("office-printing");
+    window.addEventListener("afterprint", () => document.body.classList.remove("office-printing"), { once: true });
+    window.print();
+  });
   const box = h("section", { id: "office", class: "office" }, heading,
-    h("div", { class: "office-tabs", role: "group" }, ...Object.values(buttons)), view);
+    h("div", { class: "office-tabs", role: "group" }, ...Object.values(buttons), printButton), view);
   const sidebar = document.getElementById("sidebar");
   const results = document.getElementById("results-heading");
   if (results && results.parentElement && results.parentElement.parentElement === sidebar) {
@@ -50,6 +57,7 @@ export function register({ api, t, h, getJSON, sendJSON, onStatus }) {
     buttons.scorecards.textContent = t("office.scorecards");
     buttons.duties.textContent = t("office.duties");
     buttons.settings.textContent = t("office.settings");
+    printButton.textContent = t("office.print");
     for (const [k, b] of Object.entries(buttons)) b.setAttribute("aria-pressed", String(k === state.view));
   }
 

@@ -98,7 +98,7 @@ export function register({ api, t, h, getJSON, sendJSON, onStatus }) {
       table(h, t, ["office.level", "office.offset", "office.target"], l.steps.map((s) => [s.level,
         t(s.clock === "business" ? "office.offset_bd" : "office.offset_h", { n: s.offset }), t(`office.target.${s.target}`)])));
     renderSteps(ladder);
-    const spec = h("input", { type: "text", id: "office-ladder-spec", maxlength: "300", value: ladder.spec,
+    const spec = h("input", { type: "text", id: "office-ladder-spec", value: ladder.spec,
       "aria-describedby": "office-ladder-msg" });
     const ladderMsg = h("p", { id: "office-ladder-msg", class: "note", role: "status" }, t("office.ladder_help"));
     const ladderForm = h("form", { id: "office-ladder-form" }, field(h, t("office.ladder_spec"), spec), ladderMsg,
@@ -126,7 +126,7 @@ export function register({ api, t, h, getJSON, sendJSON, onStatus }) {
       ...[...agencies].sort((a, b) => a[1].localeCompare(b[1])).map(([k, v]) => h("option", { value: String(k) }, v)));
     const channel = h("select", { id: "office-endpoint-channel" },
       h("option", { value: "email" }, t("office.channel.email")), h("option", { value: "webhook" }, t("office.channel.webhook")));
-    const address = h("input", { type: "text", id: "office-endpoint-address", maxlength: "300",
+    const address = h("input", { type: "text", id: "office-endpoint-address",
       "aria-describedby": "office-endpoint-msg" });
     const epMsg = h("p", { id: "office-endpoint-msg", class: "note", role: "status" }, t("office.endpoint_help"));
     const list = h("div", { id: "office-endpoints" });

@@ -70,6 +70,7 @@ def patient_expect() -> Iterator[None]:
     expect.set_options(timeout=5_000)
 
 
+@pytest.mark.slow
 def test_duty_ladder_and_endpoint_forms(browser: Browser, live_server_url: str, prepared: dict[str, Any],
                                         patient_expect: None) -> None:
     page = _page(browser, live_server_url, width=1280, lang="en")

@@ -59,6 +59,7 @@ def _propose(page: Page, level: str) -> int:
     return int(m.group(1))
 
 
+@pytest.mark.slow
 def test_reject_by_a_second_person_and_stand_down(browser: Browser, live_server_url: str,
                                                   live_sf: sessionmaker[Session]) -> None:
     with live_sf() as s:

@@ -103,7 +103,8 @@ def naive(sf: sessionmaker[Session]) -> int:
             tiers = frozenset(f"{t.standard_id}:{t.tier}" for t in risk_svc.site_tiers(s, x) if t.status == "tiered")
             keys.append(ralgo.SiteKey(x.id, x.region_id, x.category, tiers, x.operator_agency_id))
         res = ralgo.resolve(keys, rules, [])
-        ranks = {rid: duty_svc.region_rank(s, rid) for rid in {k.region_id for k in keys}}
+        at = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+        ranks = {rid: duty_svc.region_rank(s, rid, now=at) for rid in {k.region_id for k in keys}}
         n = 0
         for d in dalgo.generate(keys, res.assignments, tpl, on=ON, rank_by_region=ranks):
             s.add(Duty(site_id=d.site_id, code=d.code, period=d.period, role=d.role, agency_id=d.agency_id,

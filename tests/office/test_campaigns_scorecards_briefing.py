@@ -16,12 +16,15 @@ from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.errors import InvalidInput
 from bastion.office import campaigns
+from bastion.office import coverage
 from bastion.office import duties
 from bastion.office import render
+from bastion.office import responsibility as resp
 from bastion.office import scorecards
 from bastion.office.escalation import duty_deadline
 from bastion.office.models import CampaignSite
 from bastion.office.models import Duty
+from bastion.office.models import SiteCoverage as SiteCoverageRow
 from bastion.posture import briefing as posture_briefing
 from bastion.posture import service as ps
 from bastion.sites.models import Site
@@ -90,7 +93,7 @@ def test_scorecards_recompute_from_raw_rows(office_sf: sessionmaker[Session]) ->
     with office_sf() as s:
         some = s.scalars(select(Duty).where(Duty.period == "2026-M11").order_by(Duty.id).limit(40)).all()
     for d in some[:25]:
-        duties.complete_duty(office_sf, d.id, now=dt.datetime(2026, 11, 5, tzinfo=dt.UTC))
+        duties.complete_duty(office_sf, d.id, now=dt.datetime(2026, 11, 5, tzinfo=dt.UTC), evidence=f"record {d.id}")
     with office_sf() as s:
         stade = int(s.scalar(select(Site.id).where(Site.name == "Stade Louis-II")))
     insp = sup.start_inspection(office_sf, stade, now=t0, inspector_agency="Lead office")
@@ -122,8 +125,38 @@ def test_scorecards_recompute_from_raw_rows(office_sf: sessionmaker[Session]) ->
     days = [(d.done_at - d.created_at).total_seconds() / 86400 for d in due_d if d.done_at is not None]
     assert ops.duties.median_days_to_close == round(statistics.median(days), 2) == 4.0
     assert [r.name for r in regions] == ["Monaco"] and regions[0].rectification.due == 3
+    assert all(c.coverage is not None and c.coverage.sites == 0 for c in cards.values())  # nothing stored yet
     assert len(trend) == 4 and all(len(w) == len(cards) for w in trend)
     assert not any(hasattr(c, "user_id") or hasattr(c, "account_id") for c in cards.values())  # never per person
+
+
+def test_scorecard_coverage_of_an_agencys_sites(office_sf: sessionmaker[Session]) -> None:
+    """The published Monaco coverage (133 crowded places, 91 / 127 / 133 reached within 1 / 3 / 5 min by the 11
+    import-seeded units; tests/coverage/test_coverage_service.py) becomes the jurisdiction's card and the lead
+    office's (it leads every Monaco site); each sector agency's figure is recounted by hand from the stored rows
+    and the matrix."""
+    rep = coverage.refresh(office_sf, 1, now=dt.datetime(2026, 11, 30, tzinfo=dt.UTC))
+    assert (rep.sites, rep.flagged, rep.within, rep.units) == (133, 0, (91, 127, 133), 11)
+    start, end = dt.date(2026, 11, 1), dt.date(2026, 12, 1)
+    with office_sf() as s:
+        cards = {c.name: c for c in scorecards.scorecards(s, start=start, end=end)}
+        region = scorecards.scorecards(s, start=start, end=end, by="region")[0]
+        stored = {r.site_id: r.time_s for r in s.scalars(select(SiteCoverageRow))}
+        rows, _res = resp.matrix(s, 1)
+    assert region.coverage is not None and region.coverage.within == (91, 127, 133)
+    assert region.coverage.share_pct == (round(100 * 91 / 133, 1), round(100 * 127 / 133, 1), 100.0)
+    lead = cards["Lead office"].coverage
+    assert lead is not None and (lead.sites, lead.within) == (133, (91, 127, 133))
+    for name in ("Health bureau", "Education bureau", "Transport bureau", "Culture and tourism bureau"):
+        mine = [r.site_id for r in rows if r.supervising is not None and r.supervising[1] == name
+                and r.site_id in stored]
+        want = tuple(sum(1 for i in mine if stored[i] is not None and stored[i] <= lim) for lim in (60, 180, 300))
+        card = cards[name].coverage
+        assert card is not None and (card.sites, card.within) == (len(mine), want)
+    assert cards["Health bureau"].coverage.sites > 0  # type: ignore[union-attr]
+    assert coverage.refresh(office_sf, 1, now=dt.datetime(2026, 12, 1, tzinfo=dt.UTC)).sites == 133  # replaces
+    with office_sf() as s:
+        assert s.scalar(select(func.count()).select_from(SiteCoverageRow)) == 133
 
 
 def test_briefing_restricted_content_never_in_lower_label(office_sf: sessionmaker[Session]) -> None:

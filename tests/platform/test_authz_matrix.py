@@ -353,7 +353,30 @@ PARAMS: dict[str, Callable[[World, str], tuple[Any, Resource | None]]] = {
     "exercise_id": lambda w, l: (_exercise(w, l), REGION_A(w)),  # an exercise of region A
     "job_id": lambda w, l: (_job(w, l), Resource(region_id=w.region_a, visibility=Permission.REGION_READ)),
     "declaration_id": lambda w, l: (_posture_proposal(w, l), REGION_A(w)),  # a posture proposal in region A
+    "duty_id": lambda w, l: (_duty(w, l), SITE_X(w)),  # an open duty of the target site
+    "agency_id": lambda w, _l: (w.agency_x, None),  # operates sites in regions A and B
+    "channel": lambda w, _l: ("email", None),
 }
+
+
+def _duty(w: World, _login: str) -> int:
+    """A fresh open duty of the target site (each call can close it)."""
+    import datetime as dt
+
+    from bastion.office.models import Duty
+
+    with w.sf.begin() as s:
+        d = Duty(site_id=w.site_id, code="matrix", period=f"m{next(_seq)}", role="operator", agency_id=w.agency_x,
+                 due_on=dt.date(2026, 12, 1), title="matrix duty", evidence="record", source="matrix", status="open")
+        s.add(d)
+        s.flush()
+        return d.id
+
+
+def _endpoint(w: World, _login: str) -> None:
+    from bastion.office import notify
+
+    notify.set_endpoint(w.sf, w.agency_x, "email", "duty@stadium.example")
 
 
 _posture_ids: dict[str, int] = {}
@@ -515,6 +538,12 @@ CASES: dict[tuple[str, str], Case] = {
         before=_posture_proposal, body=lambda w, l: {"declaration_id": _posture_ids.get("proposal", 0)}),
     ("POST", "/api/v1/regions/{region_id}/posture/reject"): Case(
         before=_posture_proposal, body=lambda w, l: {"declaration_id": _posture_ids.get("proposal", 0)}),
+    ("POST", "/api/v1/office/duties/{duty_id}/complete"): Case(body=lambda w, l: {"evidence": "matrix record 1"}),
+    ("PUT", "/api/v1/office/agencies/{agency_id}/endpoints/{channel}"): Case(
+        body=lambda w, l: {"address": "duty@stadium.example"}),
+    ("DELETE", "/api/v1/office/agencies/{agency_id}/endpoints/{channel}"): Case(before=_endpoint),
+    ("PUT", "/api/v1/regions/{region_id}/office/ladder"): Case(
+        body=lambda w, l: {"spec": "-24h:owner,2bd:supervising,5bd:lead"}),
     ("POST", "/api/v1/regions/{region_id}/posture/end"): Case(
         before=_posture_active, body=lambda w, l: {"declaration_id": _posture_ids.get("active", 0)}),
 }

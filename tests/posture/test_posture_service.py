@@ -133,3 +133,17 @@ def test_chinese_levels_retier_sites_and_stored_tasks_match_from_scratch(office_
     with office_sf() as s:
         assert ps.current_levels(s, 1)["cn"] == "level_1"
         assert open_pairs(office_sf) == ps.required_pairs(s, 1, ps.current_levels(s, 1)) != base
+
+
+def test_reject_is_a_second_persons_decision_and_applies_nothing(office_sf: sessionmaker[Session]) -> None:
+    before = open_pairs(office_sf)
+    d = ps.propose(office_sf, 1, scheme="cn", level="level_1", reason="重要时期", now=T0, by=ps.Signer("user:a", 11))
+    with pytest.raises(PermissionDenied):
+        ps.reject(office_sf, d.id, now=T0, by=ps.Signer("user:a", 11))
+    r = ps.reject(office_sf, d.id, now=T0, by=ps.Signer("user:b", 12))
+    assert r.status == "rejected" and r.approved_actor == "user:b"
+    with pytest.raises(Conflict):
+        ps.approve(office_sf, d.id, now=T0, by=ps.Signer("user:b", 12))
+    assert open_pairs(office_sf) == before
+    with office_sf() as s:
+        assert ps.current_levels(s, 1)["cn"] == "normal"

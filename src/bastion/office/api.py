@@ -1,5 +1,6 @@
 """The lead office over REST (thin): responsibility rules and matrix, exceptions, duties, campaigns, notices,
-scorecards, in-page notifications and preferences."""
+scorecards (with the stored coverage of each agency's sites), duty completion with evidence, agency notification
+endpoints, the jurisdiction's escalation ladder, in-page notifications and preferences."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from fastapi import APIRouter
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from bastion.access.http import AuthDep
 from bastion.access.http import GuardDep
@@ -17,12 +19,14 @@ from bastion.access.http import authenticated
 from bastion.access.http import region_resource
 from bastion.access.http import require
 from bastion.access.http import site_resource
+from bastion.access.models import Agency
 from bastion.access.policy import Permission
 from bastion.jobs.http import ACCEPTED_DOC
 from bastion.jobs.http import accept
 from bastion.jobs.schemas import JobRead
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.errors import NotFound
 from bastion.kernel.errors import PermissionDenied
 from bastion.kernel.http import IdPath
 from bastion.kernel.http import SessionDep
@@ -31,22 +35,35 @@ from bastion.kernel.pagination import Page
 from bastion.kernel.pagination import PageDep
 from bastion.office import campaigns as camp
 from bastion.office import duties as duty_svc
+from bastion.office import escalation
 from bastion.office import notify
 from bastion.office import render
 from bastion.office import responsibility as resp
 from bastion.office import scorecards as cards
 from bastion.office.jobs import CAMPAIGN as CAMPAIGN_JOB
+from bastion.office.jobs import COVERAGE as COVERAGE_JOB
 from bastion.office.jobs import DUTIES as DUTIES_JOB
 from bastion.office.models import Campaign
+from bastion.office.models import Duty
+from bastion.office.models import LadderSetting
+from bastion.office.models import ResponsibilityRule
+from bastion.office.models import SiteResponsibility
 from bastion.office.schemas import BoardRowRead
 from bastion.office.schemas import CampaignCreate
 from bastion.office.schemas import CampaignRead
 from bastion.office.schemas import CardRead
+from bastion.office.schemas import CoverageRead
 from bastion.office.schemas import DutiesGenerate
+from bastion.office.schemas import DutyComplete
 from bastion.office.schemas import DutyRead
+from bastion.office.schemas import EndpointRead
+from bastion.office.schemas import EndpointSet
 from bastion.office.schemas import ExceptionSet
 from bastion.office.schemas import Holder
 from bastion.office.schemas import ImportRead
+from bastion.office.schemas import LadderRead
+from bastion.office.schemas import LadderSet
+from bastion.office.schemas import LadderStepRead
 from bastion.office.schemas import MatrixRead
 from bastion.office.schemas import MatrixRowRead
 from bastion.office.schemas import NotificationRead
@@ -57,6 +74,7 @@ from bastion.office.schemas import RulesImport
 from bastion.office.schemas import ScoreRead
 from bastion.office.sites_index import load_sites
 from bastion.regions.models import Region
+from bastion.sites.models import Site
 from bastion.sites.repository import SiteRepo
 
 DOC_RESPONSES: dict[int | str, dict[str, object]] = {200: {"description": "the document as HTML or PDF", "content": {
@@ -81,7 +99,10 @@ def card_read(c: cards.Card) -> CardRead:
                     duties=ScoreRead(**{k: getattr(c.duties, k) for k in ScoreRead.model_fields}),
                     inspections_due=c.inspections_due, inspections_on_time=c.inspections_on_time,
                     drills_due=c.drills_due, drills_done=c.drills_done, plan_reviews_due=c.plan_reviews_due,
-                    plan_reviews_done=c.plan_reviews_done)
+                    plan_reviews_done=c.plan_reviews_done,
+                    coverage=None if c.coverage is None else CoverageRead(
+                        sites=c.coverage.sites, standards_s=list(c.coverage.standards_s),
+                        within=list(c.coverage.within), share_pct=list(c.coverage.share_pct)))
 
 
 def _holder(cell: tuple[int, str, str] | None) -> Holder | None:
@@ -164,16 +185,119 @@ def generate_duties(region_id: IdPath, body: DutiesGenerate, request: Request, r
 @router.get("/regions/{region_id}/office/duties", response_model=Page[DutyRead],
             dependencies=[require(P.BRIEFING_READ)])
 def list_duties(region_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep, agency_id: int | None = None,
-                period: str | None = None, status: Literal["open", "done"] | None = None) -> Page[DutyRead]:
+                period: str | None = None, status: Literal["open", "done", "withdrawn"] | None = None
+                ) -> Page[DutyRead]:
     """The region's duties (what, who, by when, evidence), by due date."""
     _region(session, guard, region_id, P.BRIEFING_READ)
     ids = [x.id for x in load_sites(session, region_id=region_id)]
     items, total = duty_svc.list_duties(session, site_ids=ids, agency_id=agency_id, period=period, status=status,
                                         limit=page.limit, offset=page.offset)
-    return Page[DutyRead](items=[DutyRead(id=d.id, site_id=d.site_id, code=d.code, period=d.period, role=d.role,
-                                          agency_id=d.agency_id, due_on=d.due_on, title=d.title, evidence=d.evidence,
-                                          source=d.source, status=d.status) for d in items],
-                          total=total, limit=page.limit, offset=page.offset)
+    return Page[DutyRead](items=[duty_read(d) for d in items], total=total, limit=page.limit, offset=page.offset)
+
+
+def duty_read(d: Duty) -> DutyRead:
+    return DutyRead(id=d.id, site_id=d.site_id, code=d.code, period=d.period, role=d.role, agency_id=d.agency_id,
+                    due_on=d.due_on, title=d.title, evidence=d.evidence, source=d.source, status=d.status,
+                    done_at=d.done_at, evidence_given=d.evidence_given)
+
+
+@router.post("/office/duties/{duty_id}/complete", response_model=DutyRead, dependencies=[require(P.TASK_WRITE)])
+def complete_duty(duty_id: IdPath, body: DutyComplete, sf: SessionFactoryDep, session: SessionDep,
+                  guard: GuardDep) -> DutyRead:
+    """Close an open duty with its evidence (a record reference, a date or counts; never names). The site's
+    operator agency may close its own site's duties (task:write), a coordinator any in its jurisdiction."""
+    d = session.get(Duty, duty_id)
+    if d is None:
+        raise NotFound(f"duty {duty_id} does not exist")
+    site = SiteRepo(session).get(d.site_id)
+    guard.check(P.TASK_WRITE, site_resource(site), object_type="duty", object_id=duty_id)
+    return duty_read(duty_svc.complete_duty(sf, duty_id, now=utcnow(), evidence=body.evidence))
+
+
+def _agency(session: SessionDep, guard: GuardDep, agency_id: int, permission: Permission) -> None:
+    """An agency's settings are in the hands of those holding ``permission`` in a jurisdiction where the agency
+    works (operates a site, or holds a responsibility rule or exception there); elsewhere it does not exist."""
+    if session.get(Agency, agency_id) is None:
+        raise NotFound(f"agency {agency_id} does not exist")
+    sc = guard.scope(permission)
+    if sc.everything:
+        return
+    regions = set(session.scalars(select(Site.region_id).where(Site.operator_agency_id == agency_id).distinct()))
+    rule_regions = set(session.scalars(select(ResponsibilityRule.region_id)
+                                       .where(ResponsibilityRule.agency_id == agency_id)))
+    regions |= {r for r in rule_regions if r is not None}
+    regions |= set(session.scalars(select(Site.region_id).join(SiteResponsibility, SiteResponsibility.site_id == Site.id)
+                                   .where(SiteResponsibility.agency_id == agency_id).distinct()))
+    full = sc.full_regions or frozenset()
+    if None in rule_regions and full:
+        return  # a rule for every region: the agency works in each of the caller's
+    if not regions & full:
+        raise NotFound(f"agency {agency_id} does not exist")
+
+
+@router.get("/office/agencies/{agency_id}/endpoints", response_model=Page[EndpointRead],
+            dependencies=[require(P.OFFICE_WRITE)])
+def list_endpoints(agency_id: IdPath, session: SessionDep, guard: GuardDep, page: PageDep) -> Page[EndpointRead]:
+    """Where the agency receives notifications (a duty mailbox, a webhook)."""
+    _agency(session, guard, agency_id, P.OFFICE_WRITE)
+    return Page[EndpointRead].mapped(notify.list_endpoints(session, agency_id), page, lambda e: EndpointRead(
+        agency_id=e.agency_id, channel=e.channel, address=e.address))  # type: ignore[arg-type]
+
+
+@router.put("/office/agencies/{agency_id}/endpoints/{channel}", response_model=EndpointRead,
+            dependencies=[require(P.OFFICE_WRITE)])
+def set_endpoint(agency_id: IdPath, channel: Literal["email", "webhook"], body: EndpointSet, sf: SessionFactoryDep,
+                 session: SessionDep, guard: GuardDep) -> EndpointRead:
+    """Set the agency's duty mailbox (email) or webhook URL; messages go there from the next delivery."""
+    _agency(session, guard, agency_id, P.OFFICE_WRITE)
+    e = notify.set_endpoint(sf, agency_id, channel, body.address)
+    return EndpointRead(agency_id=e.agency_id, channel=channel, address=e.address)
+
+
+@router.delete("/office/agencies/{agency_id}/endpoints/{channel}", status_code=204, response_model=None,
+               dependencies=[require(P.OFFICE_WRITE)])
+def delete_endpoint(agency_id: IdPath, channel: Literal["email", "webhook"], sf: SessionFactoryDep,
+                    session: SessionDep, guard: GuardDep) -> Response:
+    _agency(session, guard, agency_id, P.OFFICE_WRITE)
+    notify.delete_endpoint(sf, agency_id, channel)
+    return Response(status_code=204)
+
+
+def _ladder_read(session: SessionDep, region_id: int) -> LadderRead:
+    row = session.get(LadderSetting, region_id)
+    steps = escalation.region_ladder(session, region_id)
+    return LadderRead(region_id=region_id, spec=escalation.ladder_spec(steps), default=row is None,
+                      steps=[LadderStepRead(level=st.level, offset=st.offset, clock=st.clock,  # type: ignore[arg-type]
+                                            target=st.target) for st in steps],  # type: ignore[arg-type]
+                      updated_by=row.updated_by if row else None, updated_at=row.updated_at if row else None)
+
+
+@router.get("/regions/{region_id}/office/ladder", response_model=LadderRead, dependencies=[require(P.BRIEFING_READ)])
+def get_ladder(region_id: IdPath, session: SessionDep, guard: GuardDep) -> LadderRead:
+    """The jurisdiction's escalation ladder: reminder to the owner, then the supervising agency, the lead office."""
+    _region(session, guard, region_id, P.BRIEFING_READ)
+    return _ladder_read(session, region_id)
+
+
+@router.put("/regions/{region_id}/office/ladder", response_model=LadderRead, dependencies=[require(P.OFFICE_WRITE)])
+def set_ladder(region_id: IdPath, body: LadderSet, sf: SessionFactoryDep, session: SessionDep, guard: GuardDep,
+               auth: AuthDep) -> LadderRead:
+    """Set the jurisdiction's ladder; the next periodic check recomputes every open task's next step."""
+    _region(session, guard, region_id, P.OFFICE_WRITE)
+    escalation.set_ladder(sf, region_id, body.spec, actor=auth.principal.actor, now=utcnow())
+    with sf() as s:
+        return _ladder_read(s, region_id)
+
+
+@router.post("/regions/{region_id}/office/coverage", response_model=JobRead, status_code=202,
+             dependencies=[require(P.OFFICE_WRITE)], responses=ACCEPTED_DOC)
+def refresh_coverage(region_id: IdPath, request: Request, response: Response, session: SessionDep,
+                     guard: GuardDep) -> JobRead:
+    """Queue the storing of the region's per-site response coverage (1/3/5 min) that the scorecards read:
+    202 with Location /api/v1/jobs/{id}."""
+    _region(session, guard, region_id, P.OFFICE_WRITE)
+    return accept(request, response, COVERAGE_JOB, {"region_id": region_id, "now": utcnow().isoformat()},
+                  region_id=region_id)
 
 
 def _campaign_read(session: SessionDep, c: Campaign) -> CampaignRead:

@@ -81,7 +81,7 @@ def build(s: Session, *, kind: str, tlp: str, now: dt.datetime, region_id: int |
     duty_rows = []
     q = (select(Duty.agency_id, func.count(), func.sum(case((Duty.status == "done", 1), else_=0)),
                 func.sum(case(((Duty.status == "open") & (Duty.due_on < today), 1), else_=0)))
-         .where(Duty.due_on >= start, Duty.due_on < end).group_by(Duty.agency_id))
+         .where(Duty.due_on >= start, Duty.due_on < end, Duty.status != "withdrawn").group_by(Duty.agency_id))
     for agency, n, done, overdue in s.execute(q):
         duty_rows.append((names.get(agency, "unassigned") if agency else "unassigned", int(n), int(done or 0),
                           int(overdue or 0)))

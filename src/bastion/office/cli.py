@@ -104,13 +104,33 @@ def duties(region: str | None = region_option(None), on: str | None = typer.Opti
                   f"{r['unassigned']} with no agency for the role, in {r['runtime_s']:.2f} s (job {job_id})")
 
 
+@app.command("coverage-refresh")
+@handle_errors
+def coverage_refresh(region: str = region_option(), now: str | None = typer.Option(None, "--now"),
+                     as_json: bool = json_option()) -> None:
+    """Store the region's per-site response coverage (1/3/5 min) that the scorecards' coverage figure reads."""
+    from bastion.office.jobs import COVERAGE
+
+    rid = _rid(region)
+    r, job_id = _run(COVERAGE, {"region_id": rid, "now": parse_now(now).isoformat()}, rid, "coverage", as_json)
+    if as_json:
+        print_json({**r, "job_id": job_id})
+        return
+    within = ", ".join(f"{n} within {s // 60} min" for n, s in zip(r["within"], r["standards_s"], strict=True))
+    console.print(f"{r['sites']} sites stored ({r['flagged']} off the road graph, {r['units']} units): {within} "
+                  f"(job {job_id})")
+
+
 @app.command("duty-done")
 @handle_errors
-def duty_done(duty_id: int = typer.Argument(...), now: str | None = typer.Option(None, "--now")) -> None:
-    """Mark a duty done (its evidence is held by the owning agency)."""
+def duty_done(duty_id: int = typer.Argument(...),
+              evidence: str = typer.Option(..., "--evidence", help="What shows it was done: a record reference, a "
+                                           "date or counts (never names)."),
+              now: str | None = typer.Option(None, "--now")) -> None:
+    """Mark a duty done with its evidence."""
     from bastion.office import duties as svc
 
-    d = svc.complete_duty(session_factory(), duty_id, now=parse_now(now))
+    d = svc.complete_duty(session_factory(), duty_id, now=parse_now(now), evidence=evidence)
     console.print(f"duty {d.id} ({d.code}, {d.period}) done")
 
 
@@ -230,14 +250,17 @@ def scorecards(region: str | None = region_option(None), by: str = typer.Option(
               "rectification_on_time_pct": c.rectification.on_time_pct,
               "rectification_median_days": c.rectification.median_days_to_close,
               "duties_on_time_pct": c.duties.on_time_pct, "inspections_on_time": c.inspections_on_time,
-              "inspections_due": c.inspections_due, "drills": f"{c.drills_done}/{c.drills_due}"} for c in cards]
+              "inspections_due": c.inspections_due, "drills": f"{c.drills_done}/{c.drills_due}",
+              "coverage_sites": c.coverage.sites if c.coverage else 0,
+              "coverage_180s_pct": c.coverage.share_pct[1] if c.coverage else None} for c in cards]
     if as_json:
         print_items(items)
         return
     t = Table("name", "due", "rect. on time %", "median days", "duties on time %", "inspections", "drills",
-              title=f"window {st} – {e} (exclusive)")
+              "sites ≤ 3 min %", title=f"window {st} – {e} (exclusive); coverage: latest refresh")
     for i in items:
         t.add_row(str(i["name"]), str(i["due"]), str(i["rectification_on_time_pct"] or "—"),
                   str(i["rectification_median_days"] or "—"), str(i["duties_on_time_pct"] or "—"),
-                  f"{i['inspections_on_time']}/{i['inspections_due']}", str(i["drills"]))
+                  f"{i['inspections_on_time']}/{i['inspections_due']}", str(i["drills"]),
+                  f"{i['coverage_180s_pct']} ({i['coverage_sites']})" if i["coverage_sites"] else "—")
     console.print(t)

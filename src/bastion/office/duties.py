@@ -17,14 +17,13 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bastion.algorithms.office import duties as algo
-from bastion.algorithms.posture.levels import SCHEMES
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
+from bastion.office import levels
 from bastion.office.models import Duty
 from bastion.office.responsibility import resolve_region
-from bastion.risk import service as risk_svc
 from bastion.supervision.models import RectificationTask
 
 log = logging.getLogger(__name__)
@@ -58,12 +57,10 @@ def catalogue() -> tuple[algo.DutyTemplate, ...]:
     return parse_catalogue(yaml.safe_load(CATALOGUE.read_text(encoding="utf-8")))
 
 
-def region_rank(s: Session, region_id: int) -> int:
-    """The response rank (0..3) a region is at: the higher of its UK and Chinese settings (risk domain)."""
-    ts = risk_svc.threat_setting(s, region_id)
-    uk = SCHEMES["uk"].rank(ts.uk_threat_level)
-    cn = SCHEMES["cn"].rank(ts.cn_heightened_level) if ts.cn_heightened_level else 0
-    return max(uk, cn)
+def region_rank(s: Session, region_id: int, *, now: dt.datetime) -> int:
+    """The response rank (0..3) a region is at ``now``: the most demanding of its UK level, Chinese heightened
+    level and NTAS bulletin in force (expired declarations no longer count; office.levels)."""
+    return levels.region_rank(s, region_id, now=now)
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,8 @@ class DutyReport:
     existing: int
     unassigned: int  # duties whose role no agency holds yet (created, shown as unassigned)
     runtime_s: float
+    withdrawn: int = 0  # open posture-gated duties of these periods whose posture no longer holds
+    reopened: int = 0  # withdrawn duties whose posture holds again
 
 
 def generate(sf: sessionmaker[Session], *, on: dt.date, region_id: int | None = None,
@@ -82,14 +81,17 @@ def generate(sf: sessionmaker[Session], *, on: dt.date, region_id: int | None = 
              progress: Progress = None) -> DutyReport:
     """Create the duties of the periods containing ``on`` (monthly, quarterly, half-year, year) and one-off
     duties for open findings, for every site (of ``region_id``). One transaction; running it again creates
-    nothing (natural key (site, code, period))."""
+    nothing (natural key (site, code, period)). The posture in force at ``now`` gates duties with a ``min_rank``:
+    when it has dropped (a bulletin expired, a level stood down) their open duties of these periods are withdrawn,
+    and reopened if it rises again."""
     t0 = time.perf_counter()
     tpl = catalogue() if templates is None else templates
+    created = now or dt.datetime.now(dt.UTC)
     with unit_of_work(sf) as s:
         if progress:
             progress(0.0, "resolving responsibilities")
         keys, res = resolve_region(s, region_id)
-        ranks = {rid: region_rank(s, rid) for rid in {k.region_id for k in keys}}
+        ranks = {rid: region_rank(s, rid, now=created) for rid in {k.region_id for k in keys}}
         ids = [k.site_id for k in keys]
         idset = set(ids)
         fq = select(RectificationTask).where(RectificationTask.status.in_(OPEN_TASK))
@@ -105,7 +107,7 @@ def generate(sf: sessionmaker[Session], *, on: dt.date, region_id: int | None = 
                 if row[0] in idset:
                     existing.add((row[0], row[1], row[2]))
         new = algo.missing(drafts, existing)
-        created = now or dt.datetime.now(dt.UTC)
+        withdrawn, reopened = _follow_posture(s, tpl, drafts, periods, idset)
         rows = [{"site_id": d.site_id, "code": d.code, "period": d.period, "role": d.role, "agency_id": d.agency_id,
                  "due_on": d.due, "title": d.title, "evidence": d.evidence, "source": d.source, "status": "open",
                  "created_at": created} for d in new]
@@ -117,7 +119,28 @@ def generate(sf: sessionmaker[Session], *, on: dt.date, region_id: int | None = 
         rt = time.perf_counter() - t0
         log.info("duties for %s: %d sites, %d drafts, %d new in %.2fs", on, len(keys), len(drafts), len(new), rt)
         return DutyReport(on, len(keys), len(drafts), len(new), len(drafts) - len(new),
-                          sum(1 for d in new if d.agency_id is None), rt)
+                          sum(1 for d in new if d.agency_id is None), rt, withdrawn, reopened)
+
+
+def _follow_posture(s: Session, tpl: tuple[algo.DutyTemplate, ...], drafts: list[algo.DutyDraft],
+                    periods: list[str], idset: set[int]) -> tuple[int, int]:
+    """Withdraw the open duties of posture-gated templates (min_rank > 0) that the drafts no longer call for, and
+    reopen withdrawn ones they call for again. Returns (withdrawn, reopened)."""
+    gated = sorted(t.code for t in tpl if t.min_rank > 0)
+    if not gated or not periods:
+        return 0, 0
+    wanted = {(d.site_id, d.code, d.period) for d in drafts if d.code in gated}
+    q = select(Duty).where(Duty.code.in_(gated), Duty.period.in_(periods), Duty.status.in_(("open", "withdrawn")))
+    withdrawn = reopened = 0
+    for d in s.scalars(q):
+        if d.site_id not in idset:
+            continue
+        want = (d.site_id, d.code, d.period) in wanted
+        if d.status == "open" and not want:
+            d.status, withdrawn = "withdrawn", withdrawn + 1
+        elif d.status == "withdrawn" and want:
+            d.status, reopened = "open", reopened + 1
+    return withdrawn, reopened
 
 
 def list_duties(s: Session, *, site_ids: list[int] | None = None, agency_id: int | None = None,
@@ -138,13 +161,22 @@ def list_duties(s: Session, *, site_ids: list[int] | None = None, agency_id: int
     return list(s.scalars(q.order_by(Duty.due_on, Duty.id).limit(limit).offset(offset))), total
 
 
-def complete_duty(sf: sessionmaker[Session], duty_id: int, *, now: dt.datetime) -> Duty:
+MAX_EVIDENCE = 500
+
+
+def complete_duty(sf: sessionmaker[Session], duty_id: int, *, now: dt.datetime, evidence: str) -> Duty:
+    """Close an open duty with the evidence that it was done (a record reference, a date or counts: what the
+    duty's ``evidence`` field asks for; never names)."""
+    text = (evidence or "").strip()
+    if not text or len(text) > MAX_EVIDENCE:
+        raise InvalidInput(f"evidence is required (at most {MAX_EVIDENCE} characters): e.g. the record reference",
+                           field="evidence")
     with unit_of_work(sf) as s:
         d = s.get(Duty, duty_id)
         if d is None:
             raise NotFound(f"duty {duty_id} does not exist")
-        if d.status == "done":
-            raise Conflict(f"duty {duty_id} is already done")
-        d.status, d.done_at = "done", now
+        if d.status != "open":
+            raise Conflict(f"duty {duty_id} is {d.status}; only an open duty can be completed")
+        d.status, d.done_at, d.evidence_given = "done", now, text
         s.flush()
         return d

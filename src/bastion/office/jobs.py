@@ -1,5 +1,6 @@
 """The lead office's long operations as jobs: generating a period's duties for a region (one transaction over
-every site) and launching a supervision campaign (one inspection per site in scope, each its own write)."""
+every site), launching a supervision campaign (one inspection per site in scope, each its own write) and storing
+a region's per-site coverage for the scorecards (routes every response unit)."""
 
 from __future__ import annotations
 
@@ -76,4 +77,19 @@ DUTIES = JobKind("office.duties", ("office:write",), run_duties,
                                                       if params.get("region_id") is not None else None))
 CAMPAIGN = JobKind("office.campaign", ("office:write",), run_campaign,
                    result_link=lambda params, _result: f"/api/v1/regions/{params['region_id']}/office/campaigns")
-KINDS = (DUTIES, CAMPAIGN)
+
+
+def run_coverage(ctx: JobContext, params: dict[str, Any]) -> dict[str, Any]:
+    """Store the region's per-site coverage (the coverage domain's analysis) for the scorecards; a re-run
+    replaces the stored rows."""
+    from bastion.office import coverage
+
+    ctx.progress(0.05, "routing every response unit")
+    r = coverage.refresh(ctx.session_factory, int(params["region_id"]), now=dt.datetime.fromisoformat(params["now"]))
+    return {"region_id": r.region_id, "sites": r.sites, "flagged": r.flagged, "units": r.units,
+            "standards_s": list(coverage.STANDARDS_S), "within": list(r.within)}
+
+
+COVERAGE = JobKind("office.coverage", ("office:write",), run_coverage,
+                   result_link=lambda params, _result: f"/api/v1/regions/{params['region_id']}/office/scorecards")
+KINDS = (DUTIES, CAMPAIGN, COVERAGE)

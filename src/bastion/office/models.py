@@ -11,6 +11,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Date
+from sqlalchemy import Float
 from sqlalchemy import ForeignKey
 from sqlalchemy import Index
 from sqlalchemy import Integer
@@ -72,8 +73,9 @@ class Duty(Base):
     title: Mapped[str] = mapped_column(String(300))
     evidence: Mapped[str] = mapped_column(String(300))
     source: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20), default="open")  # open | done
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | done | withdrawn (posture dropped)
     done_at: Mapped[dt.datetime | None] = mapped_column()
+    evidence_given: Mapped[str | None] = mapped_column(String(500))  # what closed it: a record reference or count
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
@@ -165,3 +167,75 @@ class Preference(Base):
     channels: Mapped[list[Any]] = mapped_column(default=list)
     digest: Mapped[bool] = mapped_column(default=True)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class RegionLevel(Base):
+    """A posture level in force in a region for one scheme, published by the posture domain when a declaration is
+    approved (withdrawn when it ends). Office reads it without importing posture: posture sits above office.
+    ``previous_level`` is what the region falls back to once ``expires_at`` has passed (even before the periodic
+    check has ended the declaration)."""
+
+    __tablename__ = "office_region_levels"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    scheme: Mapped[str] = mapped_column(String(10), primary_key=True)  # uk | cn | ntas
+    level: Mapped[str] = mapped_column(String(20))
+    previous_level: Mapped[str] = mapped_column(String(20))
+    expires_at: Mapped[dt.datetime | None] = mapped_column()
+    declaration_id: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SiteCoverage(Base):
+    """The coverage domain's result for one site, stored when the office refreshes a region: the fastest response
+    unit's travel time (None: no unit reaches it or the site is off the road graph). Scorecards read this."""
+
+    __tablename__ = "office_site_coverage"
+
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), index=True)
+    time_s: Mapped[float | None] = mapped_column(Float)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class LadderSetting(Base):
+    """A jurisdiction's escalation ladder, edited from the page, API or CLI; no row = the default ladder."""
+
+    __tablename__ = "office_ladders"
+
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id", ondelete="CASCADE"), primary_key=True)
+    spec: Mapped[str] = mapped_column(String(300))  # e.g. -24h:owner,2bd:supervising,5bd:lead
+    updated_by: Mapped[str] = mapped_column(String(120))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class EscalationDue(Base):
+    """The next ladder step of one open task and when it falls due: the periodic check reads only the rows due
+    (index on ``next_due_at``) instead of scanning every open task. A row leaves when the task closes or its last
+    step fires; changing a region's ladder recomputes the region's rows."""
+
+    __tablename__ = "office_escalation_due"
+    __table_args__ = (Index("ix_office_escalation_due_next", "next_due_at"),
+                      Index("ix_office_escalation_due_region", "region_id"))
+
+    task_kind: Mapped[str] = mapped_column(String(20), primary_key=True)  # rectification | duty
+    task_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    region_id: Mapped[int] = mapped_column(Integer)
+    site_id: Mapped[int] = mapped_column(Integer)
+    owner_agency_id: Mapped[int | None] = mapped_column(Integer)
+    deadline: Mapped[dt.datetime] = mapped_column()
+    fired_level: Mapped[int] = mapped_column(Integer)  # highest ladder level fired so far (0: none)
+    next_due_at: Mapped[dt.datetime] = mapped_column()
+
+
+class EscalationMark(Base):
+    """How far the periodic check has enrolled tasks: the last task id seen per kind, and the latest rectification
+    update seen (a changed deadline or a reopened task is re-read), and per region the ladder the due rows were
+    computed with."""
+
+    __tablename__ = "office_escalation_marks"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)  # rectification | duty | ladder:<region id>
+    last_id: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[dt.datetime | None] = mapped_column()
+    spec: Mapped[str | None] = mapped_column(String(400))  # ladder:<region>: the ladder, zone and holidays used

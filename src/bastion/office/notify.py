@@ -14,11 +14,13 @@ from email.message import EmailMessage
 
 import httpx
 from sqlalchemy import case
+from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
+from bastion.access.models import Agency
 from bastion.access.models import User
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
@@ -43,11 +45,24 @@ def _wanted(s: Session, agency_id: int) -> set[str]:
     return {c for p in prefs for c in p} | {"inpage"}
 
 
+def channels_of(s: Session, agency_id: int) -> list[str]:
+    """The channels a message to the agency goes out on: in-page always, e-mail and webhook where the agency has
+    an endpoint and its accounts want it."""
+    endpoints = {e.channel for e in s.scalars(select(Endpoint).where(Endpoint.agency_id == agency_id))}
+    return ["inpage"] + [c for c in ("email", "webhook") if c in endpoints and c in _wanted(s, agency_id)]
+
+
+def rows(*, event: str, agency_id: int, channels: list[str], subject: str, body: str, now: dt.datetime,
+         tlp: str = "TLP:AMBER") -> list[dict[str, object]]:
+    """The notification rows of one message, for a bulk insert (many escalation steps in one check)."""
+    return [{"event": event, "agency_id": agency_id, "channel": c, "subject": subject[:300], "body": body,
+             "tlp": tlp, "status": "pending", "attempts": 0, "created_at": now} for c in channels]
+
+
 def queue(s: Session, *, event: str, agency_id: int, subject: str, body: str, now: dt.datetime,
           tlp: str = "TLP:AMBER") -> list[Notification]:
     """One notification per channel the agency can receive (in the caller's transaction)."""
-    endpoints = {e.channel for e in s.scalars(select(Endpoint).where(Endpoint.agency_id == agency_id))}
-    channels = ["inpage"] + [c for c in ("email", "webhook") if c in endpoints and c in _wanted(s, agency_id)]
+    channels = channels_of(s, agency_id)
     out = [Notification(event=event, agency_id=agency_id, channel=c, subject=subject[:300], body=body, tlp=tlp,
                         status="pending", attempts=0, created_at=now) for c in channels]
     s.add_all(out)
@@ -63,6 +78,8 @@ def set_endpoint(sf: sessionmaker[Session], agency_id: int, channel: str, addres
     if channel == "webhook" and not address.startswith(("https://", "http://")):
         raise InvalidInput("address must be an http(s) URL", field="address")
     with unit_of_work(sf) as s:
+        if s.get(Agency, agency_id) is None:
+            raise InvalidInput(f"agency_id: agency {agency_id} does not exist", field="agency_id")
         row = s.scalar(select(Endpoint).where(Endpoint.agency_id == agency_id, Endpoint.channel == channel))
         if row is None:
             row = Endpoint(agency_id=agency_id, channel=channel, address=address)
@@ -71,6 +88,17 @@ def set_endpoint(sf: sessionmaker[Session], agency_id: int, channel: str, addres
             row.address = address
         s.flush()
         return row
+
+
+def list_endpoints(s: Session, agency_id: int) -> list[Endpoint]:
+    return list(s.scalars(select(Endpoint).where(Endpoint.agency_id == agency_id).order_by(Endpoint.channel)))
+
+
+def delete_endpoint(sf: sessionmaker[Session], agency_id: int, channel: str) -> None:
+    with unit_of_work(sf) as s:
+        n = s.execute(delete(Endpoint).where(Endpoint.agency_id == agency_id, Endpoint.channel == channel))
+        if not getattr(n, "rowcount", 0):
+            raise NotFound(f"agency {agency_id} has no {channel} endpoint")
 
 
 def set_preferences(sf: sessionmaker[Session], account_id: int, *, channels: list[str], digest: bool,

@@ -100,6 +100,48 @@ class DutyRead(BaseModel):
     evidence: str
     source: str
     status: str
+    done_at: dt.datetime | None = None
+    evidence_given: str | None = None
+
+
+class DutyComplete(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    evidence: str = Field(min_length=1, max_length=500, description="What shows it was done: a record reference, "
+                          "a date or counts (never names or personal details)")
+
+
+class EndpointSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    address: str = Field(min_length=3, max_length=300, description="An agency duty mailbox (email) or an http(s) "
+                         "URL (webhook); never a person's contact")
+
+
+class EndpointRead(BaseModel):
+    agency_id: int
+    channel: Literal["email", "webhook"]
+    address: str
+
+
+class LadderSet(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    spec: str = Field(min_length=3, max_length=300, description="Steps '<offset>h|bd:<target>' separated by commas, "
+                      "e.g. -24h:owner,2bd:supervising,5bd:lead (h = hours from the deadline, bd = business days)")
+
+
+class LadderStepRead(BaseModel):
+    level: int
+    offset: int
+    clock: Literal["calendar", "business"]
+    target: Literal["owner", "supervising", "lead"]
+
+
+class LadderRead(BaseModel):
+    region_id: int
+    spec: str
+    steps: list[LadderStepRead]
+    default: bool = Field(description="true: no ladder set for the jurisdiction, the default applies")
+    updated_by: str | None = None
+    updated_at: dt.datetime | None = None
 
 
 class CampaignCreate(BaseModel):
@@ -148,6 +190,13 @@ class ScoreRead(BaseModel):
     open_overdue: int
 
 
+class CoverageRead(BaseModel):
+    sites: int = Field(description="the key's sites with a stored coverage result (crowded places)")
+    standards_s: list[int]
+    within: list[int] = Field(description="sites the first response unit reaches within each standard")
+    share_pct: list[float | None]
+
+
 class CardRead(BaseModel):
     key: int
     name: str
@@ -161,6 +210,7 @@ class CardRead(BaseModel):
     drills_done: int
     plan_reviews_due: int
     plan_reviews_done: int
+    coverage: CoverageRead | None = None
 
 
 class NotificationRead(BaseModel):

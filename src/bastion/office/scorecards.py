@@ -1,7 +1,8 @@
 """Scorecards per agency and per jurisdiction (never per person), recomputable from the raw records:
 rectification tasks (deadline; closed = first history event to fixed/verified), duties (due 17:00 local on the
 due day; closed = done), campaign inspections (completed by the campaign deadline), drills and plan reviews
-(duties `drill`, `plan_review` done). Window: deadlines in [start, end)."""
+(duties `drill`, `plan_review` done), coverage of the key's sites within the 1/3/5-minute standards (stored per-site
+coverage results, office.coverage; the latest refresh, not windowed). Window: deadlines in [start, end)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from bastion.access.models import Agency
 from bastion.algorithms.office import scorecard as algo
 from bastion.office.config import settings
+from bastion.office.coverage import coverage_cards
 from bastion.office.escalation import duty_deadline
 from bastion.office.models import Campaign
 from bastion.office.models import CampaignSite
@@ -46,6 +48,7 @@ class Card:
     drills_done: int
     plan_reviews_due: int
     plan_reviews_done: int
+    coverage: algo.CoverageCard | None = None  # stored per-site coverage (office.coverage); not windowed
 
 
 Flags = list[tuple[int, str, bool]]  # (key, duty code, done)
@@ -87,7 +90,7 @@ def _duty_cards(s: Session, by: str, keys: list[int], start: dt.date, end: dt.da
     q = scoped(select(group, Duty.due_on, func.count(), func.count(Duty.done_at),
                       func.sum(case((is_drill, 1), else_=0)), func.sum(case((is_drill & done, 1), else_=0)),
                       func.sum(case((is_plan, 1), else_=0)), func.sum(case((is_plan & done, 1), else_=0)))
-               .where(Duty.due_on >= lo, Duty.due_on <= hi)).group_by(group, Duty.due_on)
+               .where(Duty.due_on >= lo, Duty.due_on <= hi, Duty.status != "withdrawn")).group_by(group, Duty.due_on)
     deadlines: dict[dt.date, dt.datetime] = {}
     n: Counter[int] = Counter()
     overdue: Counter[int] = Counter()
@@ -147,6 +150,7 @@ def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency",
         key = agency if by == "agency" else region
         if key is not None and s0 <= deadline < e0 and (region_id is None or region == region_id):
             insp.setdefault(key, []).append(completed is not None and completed <= deadline)
+    cov = coverage_cards(s, by=by, keys=keys, region_id=region_id)
     out = []
     flags_by: dict[int, Flags] = {}
     for x in flags:
@@ -156,7 +160,7 @@ def scorecards(s: Session, *, start: dt.date, end: dt.date, by: str = "agency",
         out.append(Card(k, names[k], rc[k], dc[k], len(insp.get(k, [])), sum(insp.get(k, [])),
                         sum(1 for x in f if x[1] == "drill"), sum(1 for x in f if x[1] == "drill" and x[2]),
                         sum(1 for x in f if x[1] == "plan_review"),
-                        sum(1 for x in f if x[1] == "plan_review" and x[2])))
+                        sum(1 for x in f if x[1] == "plan_review" and x[2]), cov[k]))
     out.sort(key=lambda c: c.name)
     log.info("scorecards by %s: %d cards in %.3fs", by, len(out), time.perf_counter() - t0)
     return out

@@ -160,10 +160,12 @@ def approve(region_id: IdPath, body: DeclarationRef, sf: SessionFactoryDep, sess
 @router.post("/regions/{region_id}/posture/reject", response_model=DeclarationRead,
              dependencies=[require(P.POSTURE_APPROVE)])
 def reject(region_id: IdPath, body: DeclarationRef, sf: SessionFactoryDep, session: SessionDep,
-           guard: GuardDep) -> DeclarationRead:
+           guard: GuardDep, auth: AuthDep) -> DeclarationRead:
+    """Turn a proposal down; the rejecting account must not be the proposer (two-person rule)."""
     _region(session, guard, region_id, P.POSTURE_APPROVE)
     _decl(session, region_id, body.declaration_id)
-    return declaration_read(ps.reject(sf, body.declaration_id, now=utcnow()))
+    return declaration_read(ps.reject(sf, body.declaration_id, now=utcnow(),
+                                      by=ps.Signer(auth.principal.actor, auth.user_id)))
 
 
 @router.post("/regions/{region_id}/posture/end", response_model=ApplyRead, dependencies=[require(P.POSTURE_APPROVE)])

@@ -106,6 +106,18 @@ def approve(declaration_id: int = typer.Argument(...),
                   f"{r.runtime_s:.2f} s")
 
 
+@app.command("reject")
+@handle_errors
+def reject(declaration_id: int = typer.Argument(...),
+           actor: str | None = typer.Option(None, "--as", help="Who rejects (must differ from the proposer)."),
+           now: str | None = typer.Option(None, "--now")) -> None:
+    """Turn a proposed posture change down (nothing is applied)."""
+    from bastion.posture import service as ps
+
+    d = ps.reject(session_factory(), declaration_id, now=parse_now(now), by=ps.Signer(_actor(actor)))
+    console.print(f"declaration {d.id} rejected")
+
+
 @app.command("end")
 @handle_errors
 def end(declaration_id: int = typer.Argument(...), now: str | None = typer.Option(None, "--now")) -> None:

@@ -35,6 +35,7 @@ from bastion.kernel.errors import Conflict
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.errors import NotFound
 from bastion.kernel.errors import PermissionDenied
+from bastion.office import levels as office_levels
 from bastion.office import responsibility as office_resp
 from bastion.office.config import settings as office_settings
 from bastion.office.sites_index import load_sites
@@ -358,9 +359,7 @@ def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime,
         d = get(s, declaration_id)
         if d.status != "proposed":
             raise Conflict(f"declaration {declaration_id} is {d.status}; only a proposed one can be approved")
-        same = (account_id is not None and account_id == d.proposed_by) or \
-            (account_id is None and d.proposed_by is None and actor == d.proposed_actor)
-        if same:
+        if _same_person(d, by):
             raise PermissionDenied("two-person rule: the proposer may not approve their own posture change")
         if d.expires_at is not None and d.expires_at <= now:
             raise Conflict(f"declaration {declaration_id} expired at {d.expires_at.isoformat()} before approval")
@@ -381,6 +380,8 @@ def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime,
             raise Conflict("another posture change for this region and scheme was approved at the same time") from None
         created, closed = apply_change(s, d.region_id, before, after, now=now, declaration_id=d.id,
                                        reason="de-escalation")
+        office_levels.publish(s, region_id=d.region_id, scheme=d.scheme, level=d.level,
+                              previous_level=before[d.scheme], expires_at=d.expires_at, declaration_id=d.id, now=now)
         if progress:
             progress(1.0, f"{created} tasks created, {closed} closed")
         log.info("posture %d approved: region %d %s %s, %d created, %d closed", d.id, d.region_id, d.scheme,
@@ -388,12 +389,22 @@ def approve(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime,
         return ApplyReport(d.id, created, closed, time.perf_counter() - t0)
 
 
-def reject(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime) -> Declaration:
+def _same_person(d: Declaration, by: Signer) -> bool:
+    return (by.account_id is not None and by.account_id == d.proposed_by) or \
+        (by.account_id is None and d.proposed_by is None and by.actor == d.proposed_actor)
+
+
+def reject(sf: sessionmaker[Session], declaration_id: int, *, now: dt.datetime, by: Signer) -> Declaration:
+    """An approver other than the proposer turns a proposal down (a proposer withdraws nothing by rejecting: the
+    decision is a second person's, as for approval). Nothing is applied."""
     with unit_of_work(sf) as s:
         d = get(s, declaration_id)
         if d.status != "proposed":
             raise Conflict(f"declaration {declaration_id} is {d.status}; only a proposed one can be rejected")
+        if _same_person(d, by):
+            raise PermissionDenied("two-person rule: the proposer may not reject their own posture change")
         d.status, d.ended_at = "rejected", now
+        d.approved_by, d.approved_actor = by.account_id, by.actor
         return d
 
 
@@ -402,6 +413,7 @@ def _end(s: Session, d: Declaration, *, now: dt.datetime, status: str) -> tuple[
     prev_level = str(d.summary.get("previous_level") or lv.BASELINE[d.scheme])
     d.status, d.ended_at = status, now
     s.flush()
+    office_levels.withdraw(s, region_id=d.region_id, scheme=d.scheme)
     after = {**before, d.scheme: prev_level}
     return apply_change(s, d.region_id, before, after, now=now, declaration_id=None,
                         reason="expired" if status == "expired" else "de-escalation")

@@ -64,3 +64,32 @@ def trend(rows: Sequence[TaskRow], keys: Sequence[int], *, periods: Sequence[tup
           ) -> list[list[Scorecard]]:
     """Scorecards for consecutive windows (oldest first)."""
     return [scorecards(rows, keys, start=a, end=b) for a, b in periods]
+
+
+@dataclass(frozen=True)
+class CoverageCard:
+    """Coverage of an agency's (or jurisdiction's) sites: how many of its analysed sites the first response unit
+    reaches within each standard. Sites no unit reaches count as not covered."""
+
+    key: int
+    sites: int  # the key's sites with a stored coverage result (crowded places of the coverage analysis)
+    standards_s: tuple[int, ...]
+    within: tuple[int, ...]  # sites reached within each standard
+    share_pct: tuple[float | None, ...]  # percent of ``sites``; None when the key has no analysed site
+
+
+def coverage_cards(rows: Iterable[tuple[int, int, float | None]], keys: Sequence[int], *,
+                   standards_s: Sequence[int]) -> dict[int, CoverageCard]:
+    """rows: (key, site id, fastest time in s or None). A site counts once per key however many roles the key
+    holds there."""
+    stds = tuple(int(x) for x in standards_s)
+    seen: dict[int, dict[int, float | None]] = {}
+    for key, site_id, t in rows:
+        seen.setdefault(key, {})[site_id] = t
+    out = {}
+    for k in sorted(keys):
+        times = list(seen.get(k, {}).values())
+        within = tuple(sum(1 for t in times if t is not None and t <= s) for s in stds)
+        out[k] = CoverageCard(k, len(times), stds, within,
+                              tuple(round(100 * w / len(times), 1) if times else None for w in within))
+    return out

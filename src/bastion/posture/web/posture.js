@@ -1,7 +1,8 @@
 /* Posture panel in the sidebar: propose a threat/response level for the selected region, see exactly what
  * changes per agency before anything is applied (preview), list declarations and approve one proposed by
  * someone else (two-person rule, checked by the server). Posture measures are need-to-know (TLP:AMBER).
- *   POST {api}/regions/{id}/posture/preview, {api}/regions/{id}/posture, {api}/regions/{id}/posture/approve
+ * Reject (a second person too) and stand down (back to the previous level; the posture's temporary tasks close).
+ *   POST {api}/regions/{id}/posture/preview, {api}/regions/{id}/posture, {api}/regions/{id}/posture/{approve,reject,end}
  *   GET {api}/regions/{id}/posture */
 
 const LEVELS = {
@@ -69,6 +70,29 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.out.replaceChildren(...parts);
   }
 
+  // approve / reject (a second person: the server refuses the proposer) and stand down (closes the posture's
+  // temporary tasks); the outcome is said in the panel and the list reloads
+  function action(cls, label, verb, d) {
+    const b = h("button", { type: "button", class: cls }, t(label));
+    b.addEventListener("click", async () => {
+      b.disabled = true;
+      const r = await postJSON(`${api}/regions/${state.region.id}/posture/${verb}`, { declaration_id: d.id });
+      const body = await r.json().catch(() => ({}));
+      if (!r.ok) {
+        const message = (body.error && body.error.message) || r.status;
+        onStatus?.(t("status.error", { message }), true);
+        el.out.replaceChildren(h("p", { class: "error", role: "alert" }, String(message)));
+      } else {
+        onStatus?.("");
+        el.out.replaceChildren(h("p", { class: "posture-result" }, verb === "reject"
+          ? t("posture.rejected", { id: d.id })
+          : t(verb === "end" ? "posture.ended" : "posture.applied", { id: d.id, created: body.created, closed: body.closed })));
+      }
+      loadList();
+    });
+    return b;
+  }
+
   async function loadList() {
     if (!state.region) return;
     try {
@@ -77,14 +101,10 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
         const row = h("div", { class: "posture-decl", "data-id": String(d.id) },
           `#${d.id} ${t(`posture.scheme.${d.scheme}`, null, d.scheme)} ${t(`posture.level_name.${d.scheme}.${d.level}`, null, d.level)} · ${t(`posture.status.${d.status}`, null, d.status)}`);
         if (d.status === "proposed") {
-          const b = h("button", { type: "button", class: "posture-approve" }, t("posture.approve"));
-          b.addEventListener("click", async () => {
-            const r = await postJSON(`${api}/regions/${state.region.id}/posture/approve`, { declaration_id: d.id });
-            const body = await r.json().catch(() => ({}));
-            onStatus?.(r.ok ? "" : t("status.error", { message: (body.error && body.error.message) || r.status }), !r.ok);
-            loadList();
-          });
-          row.append(" ", b);
+          row.append(" ", action("posture-approve", "posture.approve", "approve", d),
+            " ", action("posture-reject", "posture.reject", "reject", d));
+        } else if (d.status === "active") {
+          row.append(" ", action("posture-end", "posture.end", "end", d));
         }
         return row;
       }));

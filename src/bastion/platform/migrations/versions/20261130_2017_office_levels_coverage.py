@@ -2,7 +2,7 @@
 per-site coverage for scorecards, the escalation ladder setting, duty completion evidence
 
 Revision ID: 20261130_2017
-Revises: 20261130_1302
+Revises: 20261130_2015
 Create Date: 2026-11-30
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '20261130_2017'
-down_revision = '20261130_1302'
+down_revision = '20261130_2015'
 branch_labels = None
 depends_on = None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,7 @@ _SPACE_LINE = re.compile(r"^(?P<label>.+) \((?:(?P<area>[\d,]+) m², )?(?P<cap>[
 _CORE_LABEL = re.compile(r"^building core \((?P<share>\d+)% of (?P<floor>[\d,]+) m2 floor, ASSUMPTION\)$")
 
 
-def space_line(value: str, t: Any) -> str:
+def space_line(value: str, t: Callable[..., str]) -> str:
     m = _SPACE_LINE.match(value)
     if m is None:
         return value

@@ -18,7 +18,13 @@ from scripts.web_live import MONACO  # noqa: E402
 from scripts.web_live import MONACO_BOUNDARY  # noqa: E402
 from scripts.web_live import live_server  # noqa: E402
 
-VIEWS = ("sign-in", "map", "site-panel", "dashboard", "phone", "inspection", "sites-table", "risk-portfolio")
+from scripts.screenshot_data import NEEDS  # noqa: E402
+from scripts.screenshot_data import Api  # noqa: E402
+
+VIEWS = ("sign-in", "map", "site-panel", "dashboard", "phone", "inspection", "sites-table", "risk-portfolio",
+         "incidents", "incident-sitreps", "preparedness", "exercise-clock", "office-matrix", "office-duties",
+         "office-campaigns", "office-scorecards", "office-settings", "posture", "warning", "patrol",
+         "patrol-visits", "vehicle")
 
 
 def _workspace(page, view: str) -> None:  # noqa: ANN001 - a Playwright page
@@ -46,8 +52,77 @@ def _workspace(page, view: str) -> None:  # noqa: ANN001 - a Playwright page
         page.locator("#risk-workspace section.portfolio").scroll_into_view_if_needed()
 
 
+def _top(page, selector: str) -> None:  # noqa: ANN001 - a Playwright page
+    """Scroll the sidebar so that `selector` sits at its top."""
+    page.locator(selector).first.evaluate("e => e.scrollIntoView({block: 'start'})")
+
+
+def _domain(page, view: str, api: Api) -> None:  # noqa: ANN001, C901, PLR0912 - one branch per view
+    """The views of the newer domains, on the data `api` made for them."""
+    if view in ("incidents", "incident-sitreps"):
+        inc = api.ensure("incidents")
+        page.locator(f"#incidents-board li[data-incident='{inc}'] button").click()
+        page.wait_for_selector("#incidents-timeline li")
+        page.wait_for_selector("#map path.cordon-outer", state="attached")
+        _top(page, "#incidents-board" if view == "incidents" else "#incidents-sitreps")
+    elif view in ("preparedness", "exercise-clock"):
+        made = api.ensure("exercise")
+        page.fill("#prep-site", str(made["site"]))
+        page.click("#prep-load")
+        page.wait_for_selector("#prep-plans li.prep-plan")
+        page.fill("#prep-year", "2031")
+        page.dispatch_event("#prep-year", "change")
+        page.wait_for_selector(f"#prep-exercise option[value='{made['exercise']}']", state="attached")
+        page.select_option("#prep-exercise", str(made["exercise"]))
+        page.wait_for_selector("#prep-injects li")
+        if view == "exercise-clock":
+            page.select_option("#prep-clock-speed", "60")
+            page.click("#prep-clock-start")
+            page.wait_for_selector("#prep-injects li.released >> nth=1", timeout=20_000)
+            page.click("#prep-clock-pause")
+            _top(page, "#prep-cal-heading")
+        else:
+            _top(page, "#prep-heading")
+    elif view.startswith("office-"):
+        if view in ("office-duties", "office-campaigns"):
+            api.ensure("office")
+        page.click(f"#{view}")
+        page.wait_for_selector("#office-view > *")
+        page.wait_for_timeout(800)
+        _top(page, "#office-heading")
+    elif view == "posture":
+        page.select_option("#posture-scheme", "uk")
+        page.select_option("#posture-level", "SEVERE")
+        page.click("#posture-preview")
+        page.wait_for_selector("#posture-preview-table")
+        _top(page, "#posture-heading")
+    elif view == "warning":
+        api.ensure("warning")
+        page.wait_for_selector("#warning-chart circle.warning-alert-marker", state="attached")
+        _top(page, "#warning-heading")
+    elif view in ("patrol", "patrol-visits"):
+        made = api.ensure("patrol")
+        page.wait_for_selector(f"#patrol-plan option[value='{made['plan']}']", state="attached")
+        page.select_option("#patrol-plan", str(made["plan"]))
+        page.wait_for_selector("#map path.patrol-route", state="attached")
+        if view == "patrol-visits":
+            page.locator(f"#results-list button.result[data-site-id='{made['site']}']").click()
+            page.wait_for_selector("#panel .patrol-visits-section")
+            page.locator("#panel .patrol-visits-section").scroll_into_view_if_needed()
+        else:
+            _top(page, "#patrol-heading")
+    elif view == "vehicle":
+        api.ensure("vehicle")
+        page.locator("#layer-vehicle, input[data-layer='vehicle']").first.check()
+        page.wait_for_selector("#map path.vehicle-approach", state="attached")
+        page.fill("#search", "Place du Casino")
+        page.locator("#results-list button.result", has_text="Place du Casino").first.click()
+        page.wait_for_selector("#panel .vehicle-section .vehicle-table tbody tr")
+        page.locator("#panel .vehicle-section").scroll_into_view_if_needed()
+
+
 def shoot(browser, url: str, login: str, password: str, lang: str, out: Path,  # noqa: ANN001
-          views: tuple[str, ...] = VIEWS) -> list[Path]:
+          views: tuple[str, ...] = VIEWS, api: Api | None = None) -> list[Path]:
     made: list[Path] = []
     for view in views:
         phone = view == "phone"
@@ -72,6 +147,8 @@ def shoot(browser, url: str, login: str, password: str, lang: str, out: Path,  #
             page.click("#dashboard-toggle")
             page.wait_for_selector("body[data-dashboard='ready']", state="attached")
         _workspace(page, view)
+        if view in VIEWS[8:]:
+            _domain(page, view, api or Api(url, login, password))
         page.wait_for_timeout(600)
         path = out / f"{view}-{lang}.png"
         page.screenshot(path=str(path))
@@ -94,8 +171,12 @@ def main() -> None:
 
     with live_server([("Monaco", MONACO, MONACO_BOUNDARY)]) as (url, login, password), sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        api = Api(url, login, password)
+        for view in views:  # the data first: a view shot before another view's data exists would differ by language
+            if view in NEEDS:
+                api.ensure(NEEDS[view])
         for lang in ("en", "zh-CN"):
-            for p in shoot(browser, url, login, password, lang, args.out, views):
+            for p in shoot(browser, url, login, password, lang, args.out, views, api):
                 print(p.relative_to(REPO) if p.is_relative_to(REPO) else p)
         browser.close()
 

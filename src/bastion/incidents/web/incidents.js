@@ -157,6 +157,50 @@ export function register({ map, api, t, h, getJSON, sendJSON, can }) {
     }
   }
 
+  /* a server-made timeline entry in the page's language, from its kind and details (as render.entry_text words
+   * it for the reports); notes and unknown kinds as written (people's words are never machine-translated) */
+  function entryText(e) {
+    const d = e.details || {};
+    const row = state.rows.find((r) => r.incident.id === state.selected);
+    const after = (sep) => (e.text.includes(sep) ? e.text.slice(e.text.indexOf(sep) + sep.length) : e.text);
+    if (e.kind === "created" && row) {
+      const inc = row.incident;
+      return t("incidents.entry.created", { mode: t(`incidents.mode.${inc.mode}`, null, inc.mode),
+        type: t(`incidents.type.${inc.incident_type}`, null, inc.incident_type),
+        severity: t(`incidents.severity.${d.severity || inc.severity}`, null, d.severity || inc.severity),
+        title: after("): ") });
+    }
+    if (e.kind === "updated") {
+      const fields = Object.keys(d.changes || {}).map((k) => t(`incidents.field.${k}`, null, k));
+      return t("incidents.entry.updated", { fields: fields.join(t("incidents.sitrep.list_sep", null, ", "))
+        || t("incidents.entry.nothing") });
+    }
+    if (e.kind === "unit_status" && d.call_sign) {
+      if (d.from === d.to) return t("incidents.entry.position", { call_sign: d.call_sign });
+      return t("incidents.entry.unit_status", { call_sign: d.call_sign,
+        from: t(`incidents.status.${d.from}`, null, d.from), to: t(`incidents.status.${d.to}`, null, d.to) });
+    }
+    if (e.kind === "cordon" && d.inner_m !== undefined) {
+      if (d.active === false) return t("incidents.entry.cordon_lifted");
+      return t("incidents.entry.cordon", { inner: Number(d.inner_m).toFixed(0), outer: Number(d.outer_m).toFixed(0) });
+    }
+    if (e.kind === "warning") {
+      const key = d.state === "published" ? "warning_published" : "warning_draft";
+      return t(`incidents.entry.${key}`, { headline: after(": ") });
+    }
+    if (e.kind === "closed") return t("incidents.entry.closed", { n: (d.tasks || []).length });
+    if (e.kind === "sitrep") {
+      if (d.event === "scheduled") {
+        const rule = d.interval_min ? t("incidents.sched.every", { n: d.interval_min })
+          : t("incidents.sched.at", { times: (d.times_utc || []).join(", ") });
+        return t("incidents.entry.schedule_set", { rule });
+      }
+      if (d.event === "stopped") return t("incidents.entry.schedule_stopped");
+      if (d.event === "generated") return t("incidents.entry.sitrep", { n: d.report_no, lang: d.lang || "en" });
+    }
+    return e.text;
+  }
+
   async function select(id) {
     state.selected = id;
     const [tl, cordon, frames] = await Promise.allSettled([
@@ -172,7 +216,7 @@ export function register({ map, api, t, h, getJSON, sendJSON, can }) {
     const items = tl.status === "fulfilled" ? tl.value.items : [];
     $("incidents-timeline-heading").hidden = false;
     $("incidents-timeline").replaceChildren(...items.map((e) => h("li", { class: `timeline-${e.kind}` },
-      h("time", { datetime: e.at }, e.at.slice(11, 19)), " ", e.text)));
+      h("time", { datetime: e.at }, e.at.slice(11, 19)), " ", entryText(e))));
     await loadSitreps(id);
     drawMap();
     if (cordon.status === "fulfilled") {

@@ -183,7 +183,7 @@ export function register({ api, t, h, getJSON, sendJSON, onStatus }) {
         const m = await getJSON(`${api}/regions/${id}/office/matrix`);
         view.replaceChildren(table(h, t, ["office.site", "office.category", "office.role.operator",
           "office.role.supervising", "office.role.lead"], m.rows.map((r) => [r.site_name || `#${r.site_id}`,
-          r.category, holder(r.operator), holder(r.supervising), holder(r.lead)])));
+          t(`category.${r.category}`, null, r.category), holder(r.operator), holder(r.supervising), holder(r.lead)])));
       } else if (which === "campaigns") {
         const page = await getJSON(`${api}/regions/${id}/office/campaigns?limit=20`);
         view.replaceChildren(...(page.items.length ? page.items.map((c) => h("div", { class: "office-campaign" },

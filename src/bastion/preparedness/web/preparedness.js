@@ -169,9 +169,16 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
           target: "_blank", rel: "noopener", class: "prep-print" }, t("prep.print")), " ", approve,
         flags.length ? h("div", { class: "prep-flags muted" }, flags.map((f) => {
           const [name, x] = f.split(":");
-          return t(`eplan.flag.${name}`, { x: x || "" });
+          return t(`eplan.flag.${name}`, { x: x ? flagPart(x) : "" });
         }).join("; ")) : null);
     }));
+  }
+
+  // a flag's detail, "lockdown" or "evacuation.exits", in words: "Lockdown", "Evacuation: Exits (clear width)"
+  function flagPart(x) {
+    const [proc, fieldName] = x.split(".");
+    const procText = t(`eplan.proc.${proc}`, null, proc);
+    return fieldName ? `${procText}: ${t(`eplan.field.${fieldName}`, null, fieldName)}` : procText;
   }
 
   async function loadSite() {

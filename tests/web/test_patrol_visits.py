@@ -71,6 +71,7 @@ def test_site_selection_shows_its_patrol_visits_and_teams_hide_by_link(
         expect(lines.nth(i)).to_have_text(
             EN["patrol.visit_line"].format(team=team, arrival=arrival, departure=departure))
     expect(section).to_contain_text(EN["patrol.visits_of"].format(plan=plan_id, day=2))
+    assert section.evaluate("s => [...s.childNodes].filter(n => n.nodeType === 3).map(n => n.data)") == []  # no "null"
     expect(page.locator("#map .patrol-stop.is-visit-here")).to_have_count(n_visits)
     visiting = {team for _, team, _, _ in visits}
     expect(page.locator("#patrol-teams > li.visits-selected")).to_have_count(len(visiting))

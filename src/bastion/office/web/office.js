@@ -10,7 +10,7 @@
 function table(h, t, columns, rows) {
   if (!rows.length) return h("p", { class: "muted" }, t("office.none"));
   const cell = (v) => (v instanceof Node ? v : (v === null || v === undefined ? "—" : String(v)));
-  return h("div", { class: "office-scroll" }, h("table", { class: "office-table" },
+  return h("div", { class: "office-scroll", tabindex: "0" }, h("table", { class: "office-table" },
     h("thead", {}, h("tr", {}, ...columns.map((c) => h("th", { scope: "col" }, t(c))))),
     h("tbody", {}, ...rows.map((r) => h("tr", {}, ...r.map((v) => h("td", {}, cell(v))))))));
 }

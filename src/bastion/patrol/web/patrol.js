@@ -149,7 +149,8 @@ export function createPatrolView({ map, api, onError, onChange = () => {} }) {
         t("patrol.visit_line", { team: v.team, arrival: v.arrival, departure: v.departure }),
         state.hidden.has(v.team) ? h("span", { class: "muted" }, ` ${t("patrol.team_hidden")}`) : null)))
         : h("p", { class: "patrol-no-visit" }, t("patrol.no_visit", { day: state.day })),
-      visits.length && !shown.length ? h("p", { class: "muted" }, t("patrol.visits_all_hidden")) : null,
+      // replaceChildren writes null (or 0) as text: only nodes go in
+      ...(visits.length && !shown.length ? [h("p", { class: "muted" }, t("patrol.visits_all_hidden"))] : []),
     );
   }
 

@@ -14,12 +14,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from scripts.screenshot_data import NEEDS  # noqa: E402
+from scripts.screenshot_data import Api  # noqa: E402
 from scripts.web_live import MONACO  # noqa: E402
 from scripts.web_live import MONACO_BOUNDARY  # noqa: E402
 from scripts.web_live import live_server  # noqa: E402
-
-from scripts.screenshot_data import NEEDS  # noqa: E402
-from scripts.screenshot_data import Api  # noqa: E402
 
 VIEWS = ("sign-in", "map", "site-panel", "dashboard", "phone", "inspection", "sites-table", "risk-portfolio",
          "incidents", "incident-sitreps", "preparedness", "exercise-clock", "office-matrix", "office-duties",
@@ -76,10 +75,14 @@ def _domain(page, view: str, api: Api) -> None:  # noqa: ANN001, C901, PLR0912 -
         page.select_option("#prep-exercise", str(made["exercise"]))
         page.wait_for_selector("#prep-injects li")
         if view == "exercise-clock":
-            page.select_option("#prep-clock-speed", "60")
-            page.click("#prep-clock-start")
-            page.wait_for_selector("#prep-injects li.released >> nth=1", timeout=20_000)
-            page.click("#prep-clock-pause")
+            start = page.locator("#prep-clock-start")
+            page.wait_for_timeout(500)
+            if start.is_visible() and start.is_enabled():  # the first language's run starts it; then it is paused
+                page.select_option("#prep-clock-speed", "60")
+                start.click()
+                page.wait_for_selector("#prep-injects li.released >> nth=1", timeout=20_000)
+                page.click("#prep-clock-pause")
+            page.wait_for_selector("#prep-injects li.released >> nth=1")
             _top(page, "#prep-cal-heading")
         else:
             _top(page, "#prep-heading")

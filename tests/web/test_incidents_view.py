@@ -51,6 +51,6 @@ def test_board_map_and_timeline_update_live(browser: Browser, live_server_url: s
     expect(page.locator("#incidents-replay-caption")).to_contain_text("#1")
     expect(page.locator("#map path.replay-cordon")).to_have_count(0)
     page.locator("#incidents-replay").fill("2")
-    expect(page.locator("#incidents-replay-caption")).to_contain_text("cordon drawn")
+    expect(page.locator("#incidents-replay-caption")).to_contain_text("cordon: inner")  # the page's wording
     expect(page.locator("#map path.replay-cordon")).to_have_count(1)
     assert errors == [] and foreign == []

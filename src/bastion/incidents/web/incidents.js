@@ -143,8 +143,9 @@ export function register({ map, api, t, h, getJSON, sendJSON, can }) {
     replayLayer.clearLayers();
     const f = state.frames[n - 1];
     if (!f) return;
+    const entry = (state.entries || []).find((e) => e.seq === f.seq);
     $("incidents-replay-caption").textContent = t("incidents.replay_frame", { seq: f.seq,
-      time: f.at.slice(11, 19), text: f.text });
+      time: f.at.slice(11, 19), text: entry ? entryText(entry) : f.text });
     const inc = state.rows.find((r) => r.incident.id === state.selected);
     for (const u of Object.values(f.units)) {
       if (u.lon === null || u.lat === null) continue;
@@ -214,6 +215,7 @@ export function register({ map, api, t, h, getJSON, sendJSON, can }) {
     replayLayer.clearLayers();
     $("incidents-replay-caption").textContent = "";
     const items = tl.status === "fulfilled" ? tl.value.items : [];
+    state.entries = items;
     $("incidents-timeline-heading").hidden = false;
     $("incidents-timeline").replaceChildren(...items.map((e) => h("li", { class: `timeline-${e.kind}` },
       h("time", { datetime: e.at }, e.at.slice(11, 19)), " ", entryText(e))));

@@ -153,7 +153,7 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
   function renderSite() {
     const r = st.readiness;
     el.readiness.textContent = !r ? t("prep.select_site") : [
-      t("prep.level", { x: r.level || "—" }),
+      t("prep.level", { x: r.level ? t(`prep.level.${r.level}`, null, r.level) : "—" }),
       r.missing_scenarios.length ? t("prep.missing_plans", { x: r.missing_scenarios.map((x) => t(`eplan.threat.${x}`)).join(", ") }) : "",
       t("prep.training", { t: r.trained, e: r.expected }),
     ].filter(Boolean).join(" · ");

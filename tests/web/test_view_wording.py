@@ -51,6 +51,13 @@ def test_timeline_matrix_and_flags_read_as_words(browser: Browser, live_server_u
     widths = page.eval_on_selector_all("#office-view table.office-table td", "tds => tds.map(td => td.offsetWidth)")
     assert min(widths) >= 40, min(widths)  # "未落实" letter by letter was ~16 px wide
 
+    # the posture preview names the rows without an agency in the page's language
+    page.select_option("#posture-scheme", "uk")
+    page.select_option("#posture-level", "SEVERE")
+    page.click("#posture-preview")
+    first = page.locator("#posture-preview-table tbody tr td").first
+    expect(first).to_have_text(ZH["office.unassigned"])
+
     # the plan's completeness flags in words
     page.select_option("#lang-select", "en")
     page.fill("#prep-site", str(sid))

@@ -53,14 +53,16 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
   }
 
   function renderPreview(pv) {
-    const rows = pv.agencies.map((a) => h("tr", {}, h("td", {}, a.agency), h("td", {}, String(a.tasks_added)),
+    const rows = pv.agencies.map((a) => h("tr", {}, h("td", {}, a.agency_id === null ? t("office.unassigned") : a.agency), h("td", {}, String(a.tasks_added)),
       h("td", {}, String(a.measures_added)), h("td", {}, String(a.hvm_added)), h("td", {}, String(a.closed)),
       h("td", {}, String(a.extra_staff_h_per_day)),
       h("td", {}, a.days_sustainable === null ? t("posture.indefinite") : String(a.days_sustainable))));
     const head = ["office.agency", "posture.tasks_added", "posture.measures_added", "posture.hvm_added",
       "posture.closed", "posture.staff", "posture.days"];
-    const parts = [h("table", { class: "posture-preview", id: "posture-preview-table" },
-      h("thead", {}, h("tr", {}, ...head.map((k) => h("th", {}, t(k))))), h("tbody", {}, ...rows))];
+    // in a sideways-scrolling box: seven columns do not fit the phone's sidebar
+    const parts = [h("div", { class: "office-scroll", tabindex: "0" }, h("table", { class: "posture-preview",
+      id: "posture-preview-table" },
+      h("thead", {}, h("tr", {}, ...head.map((k) => h("th", {}, t(k))))), h("tbody", {}, ...rows)))];
     if (pv.patrol) {
       parts.push(h("p", {}, t("posture.patrol", {
         before: pv.patrol.resources_before, after: pv.patrol.resources_after,

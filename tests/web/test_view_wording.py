@@ -19,6 +19,7 @@ from tests.web.test_map_page import _open
 pytestmark = pytest.mark.web
 
 
+@pytest.mark.slow  # about 8 s: one page, four views
 def test_timeline_matrix_and_flags_read_as_words(browser: Browser, live_server_url: str) -> None:
     base = live_server_url.rstrip("/")
     token = api_token(base)

@@ -106,6 +106,7 @@ def test_duty_ladder_and_endpoint_forms(browser: Browser, live_server_url: str, 
     expect(page.locator("#office-ladder-msg")).to_have_text("Saved.")
     expect(page.locator("#office-ladder-spec")).to_have_value("-48h:owner,3bd:lead")
     expect(page.locator("#office-ladder-steps tbody tr")).to_have_count(2)
+    expect(page.locator("#office-ladder-steps tbody tr").nth(0)).to_contain_text("48 h before the deadline")
     expect(page.locator("#office-ladder-steps tbody tr").nth(1)).to_contain_text("3 business days after the deadline")
     # the lead office's duty mailbox: an address that is not one is refused, a mailbox saved, then removed
     page.locator("#office-endpoint-agency").select_option(label="Lead office")

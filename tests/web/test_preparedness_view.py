@@ -121,6 +121,14 @@ def test_spaces_editor_and_exercise_clock(browser: Browser, live_server_url: str
     assert clock["state"] == "paused" and len(clock["released"]) == held  # type: ignore[arg-type]
     assert [r["no"] for r in clock["released"]] == list(range(1, held + 1))  # type: ignore[index, union-attr]
     assert page.locator("#prep-injects li.released").count() == held
+    page.reload()  # the menu shows the speed the clock keeps, not the default ×1
+    page.fill("#prep-site", str(sid))
+    page.click("#prep-load")
+    page.fill("#prep-year", "2032")
+    page.dispatch_event("#prep-year", "change")
+    page.select_option("#prep-exercise", str(ex["id"]))
+    expect(page.locator("#prep-clock")).to_contain_text(EN["prep.clock_state.paused"])
+    expect(page.locator("#prep-clock-speed")).to_have_value("60")
     assert errors == []
     assert foreign == []
     page.context.close()

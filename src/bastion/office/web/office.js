@@ -93,10 +93,14 @@ export function register({ api, t, h, getJSON, sendJSON, onStatus }) {
     const [ladder, matrix] = await Promise.all([getJSON(`${api}/regions/${id}/office/ladder`),
       getJSON(`${api}/regions/${id}/office/matrix`)]);
     const steps = h("div", { id: "office-ladder-steps" });
+    // "-24" hours reads "24 h before the deadline", never "-24 h"
+    const offsetWords = (s) => (s.clock === "business" ? t("office.offset_bd", { n: s.offset })
+      : s.offset < 0 ? t("office.offset_h_before", { n: -s.offset })
+        : s.offset === 0 ? t("office.offset_h_at") : t("office.offset_h", { n: s.offset }));
     const renderSteps = (l) => steps.replaceChildren(
       h("p", { class: "muted" }, l.default ? t("office.ladder_default") : t("office.ladder_set", { by: l.updated_by })),
       table(h, t, ["office.level", "office.offset", "office.target"], l.steps.map((s) => [s.level,
-        t(s.clock === "business" ? "office.offset_bd" : "office.offset_h", { n: s.offset }), t(`office.target.${s.target}`)])));
+        offsetWords(s), t(`office.target.${s.target}`)])));
     renderSteps(ladder);
     const spec = h("input", { type: "text", id: "office-ladder-spec", value: ladder.spec,
       "aria-describedby": "office-ladder-msg" });

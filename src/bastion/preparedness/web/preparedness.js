@@ -309,6 +309,10 @@ export function register({ api, t, h, getJSON, postJSON, onStatus }) {
     el.clockResume.disabled = !open || state !== "paused";
     // a speed-up is for discussion-based exercises; drills and field exercises run in real time
     el.clockSpeed.disabled = !open || !["seminar", "workshop", "tabletop", "game"].includes(e && e.type);
+    // the menu shows the speed the clock runs at (after a reload too), not the default
+    if (c && state !== "stopped" && c.speed && document.activeElement !== el.clockSpeed) {
+      el.clockSpeed.value = String(c.speed);
+    }
     el.clock.textContent = !e ? "" : t("prep.clock", { time: clockTime(c ? c.exercise_s : 0),
       state: t(`prep.clock_state.${state}`), speed: c ? c.speed : 1,
       n: c ? c.released.length : 0, total: e.msel.length });

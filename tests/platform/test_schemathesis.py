@@ -3,7 +3,8 @@ bodies match the schema. Bounded: MAX_EXAMPLES per operation, derandomized; SQLi
 same on PostgreSQL; the database-specific paths are covered by the other API tests on both backends).
 
 Every request is signed in with a valid API token of a user holding admin + coordinator over every region (minted
-anew whenever a call may have revoked it), so each operation's own logic is exercised (authorization is covered by test_authz_matrix)."""
+anew whenever a call may have revoked it), so each operation's own logic is exercised (authorization is covered by
+test_authz_matrix)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-pytestmark = pytest.mark.xdist_group("guide-site")
 ENV = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,14 +45,10 @@ class _Links(HTMLParser):
 
 def build_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Build the guide (both languages, strict: a broken link or anchor in the Markdown fails) into a temporary
-    directory, from a copy of docs/guide with the models pages copied in. Once per test process: this module and
-    tests/web/test_guide_page.py share the build (and run in one pytest-xdist worker: the "guide-site" group)."""
+    directory, from a copy of docs/guide with the models pages copied in."""
     import material  # noqa: F401  (the dev extra installs MkDocs and Material: the guide is built in CI)
     import mkdocs  # noqa: F401
-    out = tmp_path_factory.getbasetemp() / "guide-site"
-    if (out / ".built").is_file():
-        return out
-    shutil.rmtree(out, ignore_errors=True)
+    out = tmp_path_factory.mktemp("guide")
     work = tmp_path_factory.mktemp("guide-src") / "guide"
     # models pages and the screenshot gallery are written at build time (not committed)
     subprocess.run([sys.executable, str(ROOT / "scripts" / "gen_reference.py"), "--models"], check=True, env=ENV)
@@ -61,7 +56,6 @@ def build_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--strict", "-d", str(out)], cwd=work,
                           check=False, capture_output=True, text=True, env={**ENV, "NO_MKDOCS_2_WARNING": "1"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    (out / ".built").touch()
     return out
 
 

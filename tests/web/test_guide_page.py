@@ -16,7 +16,7 @@ from tests.conftest import _free_port
 from tests.guide.test_guide_site import build_site
 from tests.web.conftest import CSP_WATCH
 
-pytestmark = [pytest.mark.web, pytest.mark.slow, pytest.mark.xdist_group("guide-site")]  # shares the guide build
+pytestmark = [pytest.mark.web, pytest.mark.slow]
 
 
 

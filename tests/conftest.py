@@ -103,6 +103,10 @@ def _pg_database(name: str, template: str | None = None) -> tuple[str, Engine]:
             if template is None or attempt == 19:
                 raise
             time.sleep(0.25)
+    with admin.connect() as c:
+        # a test database needs no durability: commits do not wait for the WAL to reach the disk (the server's
+        # own crash is the only thing this gives up; every connection still sees every committed row)
+        c.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     return url, admin
 
@@ -130,6 +134,17 @@ _DROPS: list[Future[None]] = []
 
 def _drop_pg_later(name: str, admin: Engine) -> None:
     _DROPS.append(_DROPPER.submit(_drop_pg, name, admin))
+
+
+# Copying a template costs PostgreSQL a while too (it writes the whole ~20 MB database through the WAL): each worker
+# makes the next test's copy in the background while the current test runs (`GoldenDatabases.pg_copy`).
+_CREATOR = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pg-create")
+
+
+def _new_pg_copy(template: str | None) -> tuple[str, str, Engine]:
+    name = f"bastion_t_{uuid.uuid4().hex[:12]}"
+    url, admin = _pg_database(name, template=template)
+    return name, url, admin
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -181,6 +196,7 @@ class GoldenDatabases:
         self._sqlite: dict[str, Path] = {}
         self._pg: dict[str, str] = {}
         self._pg_created: list[str] = []
+        self._pg_spare: dict[str | None, Future[tuple[str, str, Engine]]] = {}
 
     @staticmethod
     def _fill(url: str, kind: str) -> None:
@@ -222,8 +238,32 @@ class GoldenDatabases:
             self._pg[kind] = name
         return self._pg[kind]
 
+    def pg_copy(self, kind: str | None = "monaco") -> tuple[str, str, Engine]:
+        """A new PostgreSQL database of its own for one test: a copy of the golden database `kind` (None: an empty
+        database); returns (name, url, admin engine) for `_drop_pg_later(name, admin)` when the test is done. The
+        copy was made in the background while the previous test of the same kind ran, and the next one is started
+        now (tests stay independent: no database is ever handed out twice)."""
+        template = self.pg_template(kind) if kind is not None else None
+        spare = self._pg_spare.pop(kind, None)
+        copy = None
+        if spare is not None:
+            try:
+                copy = spare.result()
+            except Exception:  # noqa: BLE001 - make it here instead, where a failure is reported with the test
+                copy = None
+        if copy is None:
+            copy = _new_pg_copy(template)
+        self._pg_spare[kind] = _CREATOR.submit(_new_pg_copy, template)
+        return copy
+
     def close(self) -> None:
         assert PG_URL or not self._pg_created
+        for spare in self._pg_spare.values():  # first: a template is being copied until its spare is made
+            try:
+                name, _, admin = spare.result()
+            except Exception:  # noqa: BLE001 - nothing was made
+                continue
+            _drop_pg(name, admin)
         for name in self._pg_created:
             _drop_pg(name, create_engine(PG_URL, isolation_level="AUTOCOMMIT"))  # type: ignore[arg-type]
 
@@ -253,8 +293,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             golden.copy_sqlite(path, kind)
         yield f"sqlite:///{path}"
         return
-    name = f"bastion_t_{uuid.uuid4().hex[:12]}"
-    url, admin = _pg_database(name, template=golden.pg_template(kind) if golden and kind else None)
+    name, url, admin = (golden or request.getfixturevalue("golden_dbs")).pg_copy(kind)
     try:
         yield url
     finally:

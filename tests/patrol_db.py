@@ -3,7 +3,6 @@ database per module)."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from bastion.kernel.db.engine import make_session_factory
 from tests.conftest import BACKENDS
 from tests.conftest import GoldenDatabases
 from tests.conftest import _drop_pg_later
-from tests.conftest import _pg_database
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -26,8 +24,7 @@ def monaco_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     if request.param == "sqlite":
         url = f"sqlite:///{golden_dbs.copy_sqlite(Path(tmp_path_factory.mktemp('patrol')) / 'bastion.db')}"
     else:
-        name = f"bastion_t_{uuid.uuid4().hex[:12]}"
-        url, admin = _pg_database(name, template=golden_dbs.pg_template())
+        name, url, admin = golden_dbs.pg_copy("monaco")
     yield url
     if admin is not None:
         _drop_pg_later(name, admin)

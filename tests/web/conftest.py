@@ -11,7 +11,12 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import BrowserContext
 from playwright.sync_api import sync_playwright
+from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
+from bastion.kernel.db.engine import make_engine
+from bastion.kernel.db.engine import make_session_factory
+from tests.conftest import LIVE
 from tests.conftest import WEB_LOGIN
 from tests.conftest import WEB_PASSWORD
 
@@ -88,3 +93,11 @@ def run_job(base_url: str, path: str, body: dict[str, object], token: str) -> di
             return job["result"]  # type: ignore[no-any-return]
         assert time.monotonic() < deadline, job
         time.sleep(0.1)
+
+
+@pytest.fixture
+def live_sf(live_server_url: str) -> Iterator[sessionmaker[Session]]:
+    """A session factory on the live server's own database (to prepare or read what a browser test needs)."""
+    eng = make_engine(LIVE["database_url"])
+    yield make_session_factory(eng)
+    eng.dispose()

@@ -5,7 +5,6 @@ open the stored HTML and PDF, and stopping the schedule shows it stopped."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
@@ -16,22 +15,12 @@ from sqlalchemy.orm import sessionmaker
 from bastion.incidents import sitreps
 from bastion.jobs import service as jobs
 from bastion.kernel.db.base import utcnow
-from bastion.kernel.db.engine import make_engine
-from bastion.kernel.db.engine import make_session_factory
-from tests.conftest import LIVE
 from tests.web.conftest import CSP_WATCH
 from tests.web.conftest import api_call
 from tests.web.conftest import api_token
 from tests.web.test_map_page import _open
 
 pytestmark = pytest.mark.web
-
-
-@pytest.fixture
-def live_sf(live_server_url: str) -> Iterator[sessionmaker[Session]]:
-    eng = make_engine(LIVE["database_url"])
-    yield make_session_factory(eng)
-    eng.dispose()
 
 
 def test_set_schedule_list_reports_and_stop(browser: Browser, live_server_url: str,

@@ -6,7 +6,6 @@ controlled; the coverage layer test drives runJob() end to end."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
@@ -19,21 +18,11 @@ from sqlalchemy.orm import sessionmaker
 from bastion.access.models import User
 from bastion.jobs.models import Job
 from bastion.kernel.db.base import utcnow
-from bastion.kernel.db.engine import make_engine
-from bastion.kernel.db.engine import make_session_factory
 from bastion.regions.models import Region
-from tests.conftest import LIVE
 from tests.conftest import WEB_LOGIN
 from tests.web.test_map_page import _open
 
 pytestmark = pytest.mark.web
-
-
-@pytest.fixture
-def live_sf(live_server_url: str) -> Iterator[sessionmaker[Session]]:
-    eng = make_engine(LIVE["database_url"])
-    yield make_session_factory(eng)
-    eng.dispose()
 
 
 def _set(sf: sessionmaker[Session], job_id: int, **values: object) -> None:

@@ -17,10 +17,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bastion.access.models import Agency
-from bastion.kernel.db.engine import make_engine
-from bastion.kernel.db.engine import make_session_factory
 from bastion.regions.models import Region
-from tests.conftest import LIVE
 from tests.web.conftest import api_call
 from tests.web.conftest import api_token
 from tests.web.conftest import run_job
@@ -29,13 +26,6 @@ from tests.web.test_accessibility import AXE
 from tests.web.test_accessibility import axe_serious
 
 pytestmark = pytest.mark.web
-
-
-@pytest.fixture
-def live_sf(live_server_url: str) -> Iterator[sessionmaker[Session]]:
-    eng = make_engine(LIVE["database_url"])
-    yield make_session_factory(eng)
-    eng.dispose()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ temporary tasks that approval created."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser
@@ -15,23 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
-from bastion.kernel.db.engine import make_engine
-from bastion.kernel.db.engine import make_session_factory
 from bastion.regions.models import Region
 from tests.auth_helpers import make_user
-from tests.conftest import LIVE
 from tests.conftest import WEB_PASSWORD
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.web
 APPROVER = "web-approver"
-
-
-@pytest.fixture
-def live_sf(live_server_url: str) -> Iterator[sessionmaker[Session]]:
-    eng = make_engine(LIVE["database_url"])
-    yield make_session_factory(eng)
-    eng.dispose()
 
 
 def _open(browser: Browser, url: str, login: str | None = None) -> Page:

@@ -19,6 +19,7 @@ from bastion.sites.models import Site
 from bastion.sites.repository import FOOTPRINT_GIST
 from bastion.sites.repository import SiteFilter
 from bastion.sites.repository import SiteRepo
+from tests.conftest import PG_URL
 
 Box = tuple[float, float, float, float]
 
@@ -68,10 +69,11 @@ def _plan(s: Session, sql: str) -> str:
     return "\n".join(r[0] for r in s.execute(text("EXPLAIN " + sql)))
 
 
+@pytest.mark.skipif(not PG_URL, reason="GiST indexes exist on PostgreSQL only: needs BASTION_TEST_PG_URL")
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)  # SQLite reads the bbox columns: no plan to check
 def test_postgresql_plans_the_api_bbox_query_on_the_gist_index(monaco_sf: sessionmaker[Session],
                                                                engine: Engine) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("GiST indexes exist on PostgreSQL only (SQLite reads the bbox columns)")
+    assert engine.dialect.name == "postgresql"
     with monaco_sf() as s:
         q = SiteRepo(s)._filtered(SiteFilter(bbox=(7.410, 43.724, 7.420, 43.730)))
         sql = str(q.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))

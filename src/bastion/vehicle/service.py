@@ -259,7 +259,7 @@ def check_sites(session: Session, region_ref: str | int, site_ids: Sequence[int]
     ids = _check_site_ids(site_ids)
     if ids is None:
         return
-    found = dict(session.execute(select(Site.id, Site.region_id).where(Site.id.in_(ids))).tuples().all())
+    found = dict(session.execute(select(Site.id, Site.region_id).where(Site.id.in_(ids))).all())
     for i in ids:
         if i not in found:
             SiteRepo(session).get(i)  # NotFound with the usual message

@@ -71,7 +71,8 @@ def test_import_all_rows_then_again_changes_nothing(monaco_sf: sessionmaker[Sess
 @pytest.mark.parametrize(("bad_row", "field", "why"), [
     ("MC-9,real,arson,minor,Fire reported by +44 20 7946 0958,,,7.42,43.73,,,,,,", "title", "personal data"),
     ("MC-9,real,arson,minor,Fire,,,7.42,43.73,ask j.smith@example.com,,,,,", "hazards", "personal data"),
-    ("MC-9,real,arson,minor,Fire,,,7.42,43.73,Suspect ID 11010519491231002X seen,,,,,", "hazards", "personal data"),
+    ("MC-9,real,arson,minor,Fire,,,7.42,43.73,ID card 11010519491231002X at gate,,,,,", "hazards",
+     "personal data"),
     ("MC-9,real,flood,minor,Water,,,7.42,43.73,,,,,,", "incident_type", "must be one of"),
     ("MC-9,real,arson,minor,Fire,,,7.42,43.73,,-1,,,,", "casualties.immediate", "whole count"),
     ("MC-9,real,arson,minor,Fire,,,7.42,43.73,,two,,,,", "immediate", "whole number"),

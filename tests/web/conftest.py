@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 import urllib.request
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import BrowserContext
+from playwright.sync_api import Page
 from playwright.sync_api import sync_playwright
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -101,3 +103,12 @@ def live_sf(live_server_url: str) -> Iterator[sessionmaker[Session]]:
     eng = make_engine(LIVE["database_url"])
     yield make_session_factory(eng)
     eng.dispose()
+
+
+def page_api(page: Page, base: str, method: str, path: str, data: Any = None) -> Any:
+    """A REST call with the page's own session (its cookie and CSRF token), as the page itself would make it."""
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "bastion_csrf")
+    r = page.context.request.fetch(base + "/api/v1" + path, method=method, data=data,
+                                   headers={"X-CSRF-Token": csrf})
+    assert r.ok, r.text()
+    return r.json() if r.status != 204 else None

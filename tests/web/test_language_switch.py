@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from bastion.platform.meta import catalogue
 from tests.reports.test_zh_cn_everywhere import vocabulary
-from tests.web.conftest import sign_in
+from tests.web.test_map_page import _open
 
 pytestmark = pytest.mark.web
 ZH = catalogue("zh-CN")
@@ -29,14 +29,7 @@ def _english(text: str) -> list[str]:
 
 
 def test_an_open_site_panel_is_redrawn_in_chinese(browser: Browser, live_server_url: str) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    sign_in(context, live_server_url)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(f"{live_server_url}/?lang=en")
-    page.wait_for_selector("body[data-ready='true']", state="attached")
+    page, errors, _ = _open(browser, live_server_url, width=1280, height=900, path="/?lang=en")
     page.fill("#search", "Louis II")
     page.locator("#map .site-marker[title^='Stade Louis']").first.click()
     panel = page.locator("#panel")
@@ -61,4 +54,4 @@ def test_an_open_site_panel_is_redrawn_in_chinese(browser: Browser, live_server_
     report = page.request.get(href if href.startswith("http") else live_server_url + href)
     assert report.ok and '<html lang="zh-CN">' in report.text()
     assert errors == []
-    context.close()
+    page.context.close()

@@ -29,7 +29,8 @@ TIMEOUT_MS = 20_000
 
 
 def _open(
-    browser: Browser, base_url: str, *, width: int, height: int, before: Callable[[Page], None] | None = None
+    browser: Browser, base_url: str, *, width: int, height: int, before: Callable[[Page], None] | None = None,
+    path: str = "/",
 ) -> tuple[Page, list[str], list[str]]:
     """A fresh page (empty localStorage), signed in, at the map; returns it with its page errors and off-server
     requests."""
@@ -46,7 +47,7 @@ def _open(
         "request",
         lambda req: None if req.url.startswith((base_url, "data:")) else foreign.append(req.url),
     )
-    page.goto(base_url.rstrip("/") + "/")
+    page.goto(base_url.rstrip("/") + path)
     page.wait_for_selector("body[data-ready='true']", state="attached")
     return page, errors, foreign
 

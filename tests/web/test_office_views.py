@@ -10,19 +10,13 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
-from tests.web.conftest import sign_in
+from tests.web.test_map_page import _open
 
 pytestmark = pytest.mark.web
 
 
 def test_matrix_scorecards_and_posture_preview(browser: Browser, live_server_url: str, tmp_path: Path) -> None:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    sign_in(context, live_server_url)
-    page = context.new_page()
-    page.set_default_timeout(30_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(live_server_url + "/")
+    page, errors, _ = _open(browser, live_server_url, width=1280, height=900)
     expect(page.locator("#map .site-cluster").first).to_be_visible()  # region loaded
     expect(page.locator("#office-heading")).to_have_text("Lead office")
     page.locator("#office-matrix").click()
@@ -53,6 +47,5 @@ def test_matrix_scorecards_and_posture_preview(browser: Browser, live_server_url
     decl.locator(".posture-approve").click()
     expect(page.locator("#map-status")).to_contain_text("two-person rule")
     page.screenshot(path=str(tmp_path / "office.png"), full_page=True)
-    Path("/tmp/office-views.png").write_bytes((tmp_path / "office.png").read_bytes())
     assert errors == []
-    context.close()
+    page.context.close()

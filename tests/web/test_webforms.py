@@ -24,6 +24,7 @@ from playwright.sync_api import expect
 from tests.conftest import WEB_ADMIN_LOGIN
 from tests.web.conftest import api_call
 from tests.web.conftest import api_token
+from tests.web.conftest import page_api
 from tests.web.conftest import run_job
 from tests.web.conftest import sign_in
 from tests.web.test_accessibility import AXE
@@ -141,14 +142,6 @@ def test_evidence_note_in_chinese(browser: Browser, live_server_url: str) -> Non
     pg.context.close()
 
 
-def _api(page: Page, base: str, method: str, path: str, data: Any = None) -> Any:
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "bastion_csrf")
-    r = page.context.request.fetch(base + "/api/v1" + path, method=method, data=data,
-                                   headers={"X-CSRF-Token": csrf})
-    assert r.ok, r.text()
-    return r.json() if r.status != 204 else None
-
-
 def _units_box(page: Page, base: str, region_id: int) -> Locator:
     page.goto(f"{base}/#region={region_id}&layers=coverage&view=43.73500,7.42000,16")
     page.reload()
@@ -161,8 +154,8 @@ def _units_box(page: Page, base: str, region_id: int) -> Locator:
 def test_unit_edited_in_the_page_with_field_errors_and_the_stale_write_message(page: Page, live_server_url: str
                                                                               ) -> None:
     base = live_server_url
-    region = _api(page, base, "GET", "/regions")["items"][0]
-    unit = _api(page, base, "POST", f"/regions/{region['id']}/units",
+    region = page_api(page, base, "GET", "/regions")["items"][0]
+    unit = page_api(page, base, "POST", f"/regions/{region['id']}/units",
                 {"name": "Echo 7", "unit_type": "foot_post", "lon": 7.4200, "lat": 43.7350})
     try:
         units = _units_box(page, base, region["id"])
@@ -180,7 +173,7 @@ def test_unit_edited_in_the_page_with_field_errors_and_the_stale_write_message(p
         form.locator(".unit-edit-save").click()
         row = units.locator("li", has_text="Echo 7-1")
         expect(row.locator(".unit-meta")).to_have_text("patrol car · 5 min")
-        stored = _api(page, base, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+        stored = page_api(page, base, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
         got = next(u for u in stored if u["id"] == unit["id"])
         assert (got["name"], got["unit_type"], got["standard_s"], got["speed_profile"], got["version"]) == (
             "Echo 7-1", "patrol_car", 300, "patrol_car", unit["version"] + 1)
@@ -190,25 +183,25 @@ def test_unit_edited_in_the_page_with_field_errors_and_the_stale_write_message(p
         expect(row.locator(".unit-meta")).to_have_text("patrol car · 5 min")
         row.locator("button.unit-edit-open").click()
         # someone else renames it meanwhile; this page's save is refused, nothing overwritten
-        _api(page, base, "PATCH", f"/units/{unit['id']}", {"name": "Echo 7-2", "version": got["version"]})
+        page_api(page, base, "PATCH", f"/units/{unit['id']}", {"name": "Echo 7-2", "version": got["version"]})
         form = row.locator("form.unit-edit")
         form.locator("[data-field='standard_s'] select").select_option("60")
         form.locator(".unit-edit-save").click()
         expect(form.locator(".form-alert")).to_have_text(EN["form.conflict"])
-        stored = _api(page, base, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+        stored = page_api(page, base, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
         got = next(u for u in stored if u["id"] == unit["id"])
         assert (got["name"], got["standard_s"]) == ("Echo 7-2", 300)
         _no_serious_axe(page)
     finally:
-        _api(page, base, "DELETE", f"/units/{unit['id']}")
+        page_api(page, base, "DELETE", f"/units/{unit['id']}")
 
 
 def test_site_operator_set_in_the_edit_form_refused_when_unknown_and_kept(page: Page, live_server_url: str) -> None:
     base = live_server_url
     agency = "Société des Bains de Mer security"
     api_call(f"{base}/api/v1/agencies", api_token(base, WEB_ADMIN_LOGIN), {"name": agency, "kind": "venue_operator"})
-    region = _api(page, base, "GET", "/regions")["items"][0]
-    site = next(x for x in _api(page, base, "GET", f"/sites?region_id={region['id']}&q=Casino&limit=50")["items"]
+    region = page_api(page, base, "GET", "/regions")["items"][0]
+    site = next(x for x in page_api(page, base, "GET", f"/sites?region_id={region['id']}&q=Casino&limit=50")["items"]
                 if x["name"] == "Casino de Monte Carlo")
     page.goto(f"{base}/#region={region['id']}&site={site['id']}")
     page.reload()
@@ -229,10 +222,10 @@ def test_site_operator_set_in_the_edit_form_refused_when_unknown_and_kept(page: 
     page.wait_for_selector("body[data-ready='true']", state="attached")
     panel.locator(".site-edit-section summary").click()
     expect(panel.locator(".site-operator-input")).to_have_value(agency)
-    stored = _api(page, base, "GET", f"/sites/{site['id']}")
+    stored = page_api(page, base, "GET", f"/sites/{site['id']}")
     assert (stored["operator_agency"], stored["notes"]) == (agency, "Gala nights: side door closed")
     _no_serious_axe(page)
-    _api(page, base, "PATCH", f"/sites/{site['id']}", {"operator_agency": None, "notes": None})
+    page_api(page, base, "PATCH", f"/sites/{site['id']}", {"operator_agency": None, "notes": None})
 
 
 def _ready_at(page: Page, url: str) -> None:
@@ -250,13 +243,13 @@ def _csv(download: Any) -> list[str]:
 def test_sites_and_approaches_tables_sort_filter_export_and_select_on_the_map(page: Page, live_server_url: str
                                                                                ) -> None:
     base = live_server_url
-    region = _api(page, base, "GET", "/regions")["items"][0]
+    region = page_api(page, base, "GET", "/regions")["items"][0]
     rid = region["id"]
-    sites = _api(page, base, "GET", f"/sites?region_id={rid}&limit=5000")["items"]
+    sites = page_api(page, base, "GET", f"/sites?region_id={rid}&limit=5000")["items"]
     stade = next(x for x in sites if x["name"] == "Stade Louis-II")
     run_job(base, f"/api/v1/regions/{rid}/vehicle-assessments", {"vehicles": ["car"], "site_ids": [stade["id"]]},
             api_token(base))
-    layer = _api(page, base, "GET", f"/regions/{rid}/vehicle.geojson?vehicle=car")
+    layer = page_api(page, base, "GET", f"/regions/{rid}/vehicle.geojson?vehicle=car")
     approaches = [f["properties"] for f in layer["features"] if f["properties"]["feature"] == "approach"]
     stade_approaches = [a for a in approaches if a["site_id"] == stade["id"]]
     assert stade_approaches
@@ -319,9 +312,10 @@ def test_sites_and_approaches_tables_sort_filter_export_and_select_on_the_map(pa
 
 
 def _portfolio_workflow(page: Page, base: str, words: dict[str, str]) -> None:
-    region = _api(page, base, "GET", "/regions")["items"][0]
-    ranking = _api(page, base, "GET", f"/regions/{region['id']}/risk")["ranking"]
-    expected = _api(page, base, "POST", f"/regions/{region['id']}/portfolio", {"budget": 200000, "max_candidates": 4})
+    region = page_api(page, base, "GET", "/regions")["items"][0]
+    ranking = page_api(page, base, "GET", f"/regions/{region['id']}/risk")["ranking"]
+    expected = page_api(page, base, "POST", f"/regions/{region['id']}/portfolio",
+                        {"budget": 200000, "max_candidates": 4})
     funded = expected["exact"]["allocations"]
     assert funded and expected["exact"]["total_cost_eur"] <= 200000
     page.locator("#risk-open").click()

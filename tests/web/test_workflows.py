@@ -15,6 +15,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import Route
 from playwright.sync_api import expect
 
+from tests.web.conftest import page_api
 from tests.web.conftest import sign_in
 from tests.web.test_map_page import EN
 from tests.web.test_map_page import TIMEOUT_MS
@@ -40,17 +41,9 @@ def page(browser: Browser, live_server_url: str) -> Iterator[Page]:
     context.close()
 
 
-def _api(page: Page, base: str, method: str, path: str, data: Any = None) -> Any:
-    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "bastion_csrf")
-    r = page.context.request.fetch(base + "/api/v1" + path, method=method, data=data,
-                                   headers={"X-CSRF-Token": csrf})
-    assert r.ok, r.text()
-    return r.json() if r.status != 204 else None
-
-
 def _stadium(page: Page, base: str) -> dict[str, Any]:
-    region = _api(page, base, "GET", "/regions")["items"][0]
-    sites = _api(page, base, "GET", f"/sites?region_id={region['id']}&q=Louis&limit=50")["items"]
+    region = page_api(page, base, "GET", "/regions")["items"][0]
+    sites = page_api(page, base, "GET", f"/sites?region_id={region['id']}&q=Louis&limit=50")["items"]
     return next(s for s in sites if s["name"] and s["name"].startswith(STADIUM))
 
 
@@ -87,7 +80,7 @@ def test_site_edit_refuses_out_of_range_then_saves_and_survives_reload(page: Pag
         expect(err).to_contain_text("10,000,000")  # the allowed range, never a silent clamp
         expect(capacity).to_have_value(bad)
     # someone else saves the site meanwhile: this page's write names the version it read and is refused (409)
-    _api(page, live_server_url, "PATCH", f"/sites/{site['id']}", {"notes": "changed in another tab"})
+    page_api(page, live_server_url, "PATCH", f"/sites/{site['id']}", {"notes": "changed in another tab"})
     capacity.fill("1200")
     panel.locator(".site-save").click()
     expect(panel.locator(".site-edit .form-alert")).to_have_text(EN["form.conflict"])
@@ -105,7 +98,7 @@ def test_site_edit_refuses_out_of_range_then_saves_and_survives_reload(page: Pag
     _ready(page)
     expect(page.locator("#panel .capacity-value")).to_have_text(re.compile(r"1,000"))
     expect(page.locator("#panel .notes")).to_have_text("Match days: gates 1-4 only")
-    _api(page, live_server_url, "PATCH", f"/sites/{site['id']}", {"capacity_override": None, "notes": None})
+    page_api(page, live_server_url, "PATCH", f"/sites/{site['id']}", {"capacity_override": None, "notes": None})
 
 
 def test_suggest_units_replaces_proposals_shows_gains_and_refuses_bad_counts(page: Page, live_server_url: str) -> None:
@@ -147,7 +140,7 @@ def test_suggest_units_replaces_proposals_shows_gains_and_refuses_bad_counts(pag
 
 @pytest.mark.slow
 def test_units_added_dragged_and_removed_on_the_map(page: Page, live_server_url: str) -> None:
-    region = _api(page, live_server_url, "GET", "/regions")["items"][0]
+    region = page_api(page, live_server_url, "GET", "/regions")["items"][0]
     page.goto(f"{live_server_url}/#region={region['id']}&layers=coverage&view=43.73500,7.42000,16")
     page.reload()
     _ready(page)
@@ -166,7 +159,7 @@ def test_units_added_dragged_and_removed_on_the_map(page: Page, live_server_url:
     expect(page.locator("path.cov-unit")).to_have_count(12)
     item = page.locator("#cov-units li", has_text="Foot team 12")
     expect(item).to_have_count(1)
-    unit = next(u for u in _api(page, live_server_url, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+    unit = next(u for u in page_api(page, live_server_url, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
                 if u["name"] == "Foot team 12")
     # drag its handle 80 px east: the unit moves (stored), the rings are redrawn
     handle = page.locator(".cov-unit-marker[title^='Foot team 12']")
@@ -178,7 +171,7 @@ def test_units_added_dragged_and_removed_on_the_map(page: Page, live_server_url:
     page.mouse.move(hb["x"] + 90, hb["y"] + 5, steps=5)
     page.mouse.up()
     for _ in range(50):
-        moved = _api(page, live_server_url, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
+        moved = page_api(page, live_server_url, "GET", f"/regions/{region['id']}/units?limit=100")["items"]
         moved_unit = next(u for u in moved if u["id"] == unit["id"])
         if moved_unit["lon"] > unit["lon"] + 1e-4:
             break
@@ -261,7 +254,7 @@ def test_session_ended_elsewhere_brings_back_sign_in_and_keeps_the_place(page: P
     expect(page.locator("#user-name")).to_be_visible()
     # signed out in another tab: the session is revoked on the server, the cookies of this page stay
     cookies = page.context.cookies()
-    _api(page, live_server_url, "POST", "/auth/logout", {})
+    page_api(page, live_server_url, "POST", "/auth/logout", {})
     page.context.add_cookies([{"name": c["name"], "value": c["value"], "domain": c["domain"], "path": c["path"]}
                               for c in cookies])
     page.locator("#results-list button.result", has_text=STADIUM).first.click()
@@ -279,8 +272,8 @@ def test_session_ended_elsewhere_brings_back_sign_in_and_keeps_the_place(page: P
 
 def test_risk_table_sorts_filters_exports_links_to_map_and_threat_level_changes(page: Page,
                                                                                  live_server_url: str) -> None:
-    region = _api(page, live_server_url, "GET", "/regions")["items"][0]
-    before = _api(page, live_server_url, "GET", f"/regions/{region['id']}/threat-level")
+    region = page_api(page, live_server_url, "GET", "/regions")["items"][0]
+    before = page_api(page, live_server_url, "GET", f"/regions/{region['id']}/threat-level")
     page.goto(live_server_url + "/#")
     page.reload()
     _ready(page)
@@ -315,7 +308,7 @@ def test_risk_table_sorts_filters_exports_links_to_map_and_threat_level_changes(
     _ready(page)
     page.locator("#risk-open").click()
     expect(page.locator("#threat-form [data-field='uk_threat_level'] select")).to_have_value("CRITICAL")
-    _api(page, live_server_url, "PUT", f"/regions/{region['id']}/threat-level",
+    page_api(page, live_server_url, "PUT", f"/regions/{region['id']}/threat-level",
          {"uk_threat_level": before["uk_threat_level"], "cn_heightened_level": before["cn_heightened_level"],
           "scoring_scale": before["scoring_scale"]})
     page.keyboard.press("Escape")
@@ -369,7 +362,7 @@ def test_vehicle_assessment_run_from_the_page(page: Page, live_server_url: str) 
 
 def test_vehicle_barrier_recorded_with_its_certified_rating(page: Page, live_server_url: str) -> None:
     site = _stadium(page, live_server_url)
-    before = _api(page, live_server_url, "GET", f"/sites/{site['id']}/measures?limit=100")["items"]
+    before = page_api(page, live_server_url, "GET", f"/sites/{site['id']}/measures?limit=100")["items"]
     page.goto(f"{live_server_url}/#region={site['region_id']}&site={site['id']}")
     page.reload()
     _ready(page)
@@ -387,4 +380,4 @@ def test_vehicle_barrier_recorded_with_its_certified_rating(page: Page, live_ser
     section.locator("summary").click()
     expect(section.locator(".barrier-current")).to_have_text("Recorded: IWA 14-1 V/7200[N2A]/48/90:4.5")
     if not any(m["kind"] == "hvm_barrier" for m in before):
-        _api(page, live_server_url, "DELETE", f"/sites/{site['id']}/measures/hvm_barrier")
+        page_api(page, live_server_url, "DELETE", f"/sites/{site['id']}/measures/hvm_barrier")

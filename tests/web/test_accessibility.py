@@ -142,3 +142,14 @@ def _pdf_pages(pdf: bytes) -> int:
     import re
 
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
+def test_map_attribution_links_are_underlined_not_told_by_colour_alone(browser: Browser, live_server_url: str) -> None:
+    """WCAG 1.4.1: Leaflet's attribution links differ from their text only by colour (contrast 2.6:1) unless we
+    underline them; axe reports that as link-in-text-block whenever it can see the background (no tiles)."""
+    page = open_page(browser, live_server_url, width=1280, lang="en")
+    links = page.locator(".leaflet-control-attribution a")
+    expect(links.first).to_be_attached()
+    styles = links.evaluate_all("as => as.map(a => getComputedStyle(a).textDecorationLine)")
+    assert styles and all("underline" in s for s in styles), styles
+    page.context.close()

@@ -18,7 +18,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("fastapi", "starlette", "uvicorn", "scipy", "shapely", "pandas", "dask", "distributed", "bokeh",
-         "weasyprint", "jinja2", "highspy", "networkx", "osmium", "matplotlib", "httpx", "opening_hours")
+         "weasyprint", "jinja2", "highspy", "networkx", "osmium", "matplotlib", "httpx", "opening_hours", "numpy",
+         "pyproj")
 
 RUN = """
 import json, os, sys

@@ -20,6 +20,7 @@ from bastion.algorithms.routing import build_graph
 from bastion.algorithms.routing import travel_time_matrix
 from bastion.kernel.errors import InvalidInput
 from bastion.regions import graphs
+from bastion.regions import snapping
 from bastion.regions.models import Region
 from bastion.regions.service import load_road_network
 
@@ -90,6 +91,29 @@ def test_unreadable_file_is_rebuilt(tmp_path, caplog):
     assert "unreadable" in caplog.text
     assert graphs.get_or_build(path, lambda: pytest.fail("rebuilt twice"))["a"].tolist() == [0, 1, 2]
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []  # no temporary file left
+
+
+def test_snap_grid_is_built_from_the_graph_once_and_a_torn_one_rebuilt(monaco_sf, cache_dir, caplog):
+    with monaco_sf() as s:
+        region = _monaco(s)
+        routing = graphs.routing_for_region(s, region, "patrol_car")
+        base = (7.4200, 43.7310)
+        want = snapping.RoutingSnapIndex(routing).snap(*base)
+        assert isinstance(snapping.stored_index(region, "patrol_car"), snapping.RoutingSnapIndex)
+        graphs.clear()  # a command-line process: no graph in memory
+        cold = snapping.stored_index(region, "patrol_car")
+        assert isinstance(cold, snapping.GridSnapIndex)
+        osm, d = cold.snap(*base)
+        assert osm == want[0] and d == pytest.approx(want[1], abs=1e-6)
+        path = cache_dir / region.roads_hash / f"patrol_car-{graphs.code_version()}.snap.grid"
+        whole = path.read_bytes()
+        path.write_bytes(whole[: len(whole) // 2])  # a torn file (a crash mid-write on a non-atomic copy)
+        graphs.clear()
+        assert snapping.stored_index(region, "patrol_car") is None  # the caller loads the graph ...
+        graphs.routing_for_region(s, region, "patrol_car")  # ... which writes the grid anew
+        assert "unreadable" in caplog.text and path.read_bytes() == whole
+        graphs.clear()
+        assert snapping.stored_index(region, "patrol_car").snap(*base)[0] == want[0]
 
 
 def test_no_region_roads_is_a_clear_error(monaco_sf, cache_dir):

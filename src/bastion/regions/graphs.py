@@ -8,27 +8,24 @@ hits it. Two levels:
 - on disk, under Settings.routing_cache_dir (default <data_dir>/routing-cache), shared by every process that
   uses the same data dir (API workers, job workers, the CLI, batch workers on one machine):
   ``<roads_hash>/network-<ver>.npz``, ``<roads_hash>/<profile>-<ver>.graph.npz``, ``….hier-fwd.npz`` and
-  ``….hier-rev.npz``, ``….snap.npz`` (nodes in the local plane, for snapping one unit without the graph), where
-  ``<ver>`` hashes the routing code (a change of the algorithms is a new key).
+  ``….hier-rev.npz`` and ``….snap.grid`` (the nodes bucketed by a grid in the local plane, for snapping one unit
+  without the graph: ``regions.snapping``), where ``<ver>`` hashes the routing code (a change of the algorithms is
+  a new key; ``regions.cachefiles``).
 
 Files are written to a temporary name in the same directory and renamed (atomic on POSIX and Windows), so a
 reader sees a whole file or none; builders of one key take an exclusive file lock (fcntl) so that concurrent
-processes build it once and the others read it. Arrays only (numpy .npz read with allow_pickle=False). A file
+processes build it once and the others read it. Arrays only (numpy .npz read with allow_pickle=False; the snap grid
+is raw little-endian arrays). A file
 that cannot be read is rebuilt; a cache directory that cannot be written only costs the rebuild.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-import os
-import tempfile
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,9 +37,14 @@ from sqlalchemy.orm import Session
 
 from bastion.algorithms.routing.network import RoadNetwork
 from bastion.algorithms.routing.profiles import PROFILES
-from bastion.algorithms.routing.snap import NodeIndex
 from bastion.kernel.errors import InvalidInput
-from bastion.kernel.geo import LocalProjection
+from bastion.regions import cachefiles
+from bastion.regions import snapping
+from bastion.regions.cachefiles import cache_root as cache_root
+from bastion.regions.cachefiles import check_profile as check_profile
+from bastion.regions.cachefiles import code_version as code_version
+from bastion.regions.cachefiles import configure as configure
+from bastion.regions.cachefiles import write_atomic
 from bastion.regions.models import Region
 
 if TYPE_CHECKING:  # loaded when a graph is loaded or built (scipy): snapping one point needs none of it
@@ -53,27 +55,8 @@ if TYPE_CHECKING:  # loaded when a graph is loaded or built (scipy): snapping on
 log = logging.getLogger(__name__)
 
 MAX_ENTRIES = 8  # graphs kept in memory per process (a metropolitan graph with hierarchies is ~100 MB)
-FORMAT = "1"  # bump when the file layout changes
-_CODE_FILES = ("graph.py", "profiles.py", "hierarchy.py", "_sparse.py", "network.py", "store.py", "snap.py")
 
 Arrays = dict[str, npt.NDArray[np.generic]]
-
-
-def code_version() -> str:
-    """Short hash of the routing code that shapes the stored arrays (a new version is a new cache key)."""
-    global _version
-    if _version is None:
-        import bastion.algorithms.routing as pkg
-
-        h = hashlib.sha256(FORMAT.encode())
-        base = Path(pkg.__file__).parent
-        for name in _CODE_FILES:
-            h.update((base / name).read_bytes())
-        _version = h.hexdigest()[:12]
-    return _version
-
-
-_version: str | None = None
 
 
 class Routing:
@@ -100,49 +83,9 @@ class Routing:
 
 _lock = threading.Lock()
 _cache: OrderedDict[tuple[str, str], Routing] = OrderedDict()
-_root_override: Path | None = None
-
-
-def check_profile(name: str) -> str:
-    if name not in PROFILES:
-        raise InvalidInput(
-            f"speed_profile {name!r} is unknown; use one of {', '.join(PROFILES)}", field="speed_profile"
-        )
-    return name
-
-
-def configure(cache_dir: Path | None) -> None:
-    """Use ``cache_dir`` for the disk cache (the app factory passes its Settings'); None: from the environment."""
-    global _root_override
-    _root_override = cache_dir
-
-
-def cache_root() -> Path:
-    if _root_override is not None:
-        return _root_override
-    from bastion.kernel.settings import get_settings
-
-    s = get_settings()
-    return s.routing_cache_dir or s.data_dir / "routing-cache"
 
 
 # ---- disk ----
-
-@contextlib.contextmanager
-def _file_lock(path: Path) -> Iterator[None]:
-    """Exclusive lock between processes (POSIX fcntl; elsewhere a no-op: atomic renames still keep files whole)."""
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows
-        yield
-        return
-    with open(path, "a+b") as fh:
-        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
-
 
 def _read(path: Path) -> Arrays | None:
     try:
@@ -156,38 +99,12 @@ def _read(path: Path) -> Arrays | None:
 
 
 def _write(path: Path, arrays: Arrays) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # readable by the other processes' users (mkstemp makes it 0600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_atomic(path, lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]
 
 
 def get_or_build(path: Path, build: Callable[[], Arrays]) -> Arrays:
     """The arrays stored at ``path``, built (once across processes) and stored if missing or unreadable."""
-    hit = _read(path)
-    if hit is not None:
-        return hit
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = path.parent / (path.name + ".lock")
-        with _file_lock(lock):
-            hit = _read(path)  # another process may have built it while we waited
-            if hit is not None:
-                return hit
-            arrays = build()
-            _write(path, arrays)
-            return arrays
-    except OSError as exc:
-        log.warning("routing cache %s not writable (%s): building in memory only", path.parent, exc)
-        return build()
+    return cachefiles.get_or_build(path, _read, build, _write)
 
 
 def load_road_network(session: Session, region_id: int) -> RoadNetwork:
@@ -239,6 +156,9 @@ def _cached(key: tuple[str, str]) -> Routing | None:
         return hit
 
 
+snapping.register_memory(_cached)  # a unit's base snaps with a graph this process holds
+
+
 def _routing(roads_hash: str, profile: str, network: Callable[[], RoadNetwork]) -> Routing:
     """Load the graph from disk or build it from ``network()`` (and store both); memoised per process."""
     from bastion.algorithms.routing import build_graph
@@ -277,6 +197,10 @@ def _routing(roads_hash: str, profile: str, network: Callable[[], RoadNetwork]) 
     g = replace(store.graph_from_arrays(arrays, PROFILES[profile]), hierarchy_source=_hierarchy_source(directory, stem))
     osm = np.asarray(arrays["node_osm_id"], dtype=np.int64)
     r = Routing(g, osm, loaded[0] if loaded else stored_network)
+    try:  # the small file that snaps one unit's base in a later process without this graph (regions.snapping)
+        snapping.store_grid(roads_hash, profile, r)
+    except OSError as exc:
+        log.warning("snap grid for %s/%s not stored (%s)", roads_hash[:8], profile, exc)
     log.info("routing graph %s/%s: %d nodes, %d edges ready in %.2f s (%s)", roads_hash[:8], profile, g.n_nodes,
              g.n_edges, time.perf_counter() - t0, "built" if loaded else "from disk")
     return _remember(key, r)
@@ -303,52 +227,8 @@ def routing_for_region(session: Session, region: Region, profile: str) -> Routin
     return _routing(region.roads_hash, profile, network)
 
 
-class SnapIndex:
-    """What snapping a unit's base needs: the graph's nodes in the local plane and their OSM ids (no graph)."""
-
-    def __init__(self, nodes: NodeIndex, node_osm_id: npt.NDArray[np.int64]) -> None:
-        self.nodes = nodes
-        self.node_osm_id = node_osm_id
-
-
-_snap_cache: OrderedDict[tuple[str, str], SnapIndex] = OrderedDict()
-
-
-def snap_index_for_region(session: Session, region: Region, profile: str) -> SnapIndex:
-    """The region's nodes for snapping a few points (adding or moving a unit): the graph already in memory if this
-    process has it (an API or job worker), else a small file beside the graph (`<profile>-<code>.snap.npz`: plane
-    coordinates, projection centre, OSM ids), built from the graph once. A command-line call thus reads ~2 MB and
-    imports neither scipy nor the graph code; snapping gives the same node and distance as the graph's Snapper."""
-    check_profile(profile)
-    if region.roads_hash is None:
-        raise InvalidInput(f"region {region.name!r} has no road network: import an OSM extract first", field="region")
-    key = (region.roads_hash, profile)
-    full = _cached(key)
-    if full is not None:
-        return SnapIndex(full.snapper, full.node_osm_id)
-    with _lock:
-        hit = _snap_cache.get(key)
-    if hit is not None:
-        return hit
-
-    def build() -> Arrays:
-        r = routing_for_region(session, region, profile)
-        p = r.snapper.projection
-        return {"x": r.snapper.x, "y": r.snapper.y, "lon0": np.asarray(p.lon0), "lat0": np.asarray(p.lat0),
-                "node_osm_id": r.node_osm_id}
-
-    a = get_or_build(cache_root() / region.roads_hash / f"{profile}-{code_version()}.snap.npz", build)
-    nodes = NodeIndex(LocalProjection(float(a["lon0"]), float(a["lat0"])), a["x"], a["y"])
-    out = SnapIndex(nodes, np.asarray(a["node_osm_id"], dtype=np.int64))
-    with _lock:
-        _snap_cache[key] = out
-        while len(_snap_cache) > MAX_ENTRIES:
-            _snap_cache.popitem(last=False)
-    return out
-
-
 def clear() -> None:
     """Forget the in-memory graphs (the disk cache stays)."""
     with _lock:
         _cache.clear()
-        _snap_cache.clear()
+    snapping.clear()

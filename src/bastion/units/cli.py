@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
 from bastion.kernel.cli import console
 from bastion.kernel.cli import handle_errors
@@ -31,6 +30,8 @@ def list_(region: str = region_option(), as_json: bool = json_option()) -> None:
                       "snap_distance_m": None if u.snap_osm_node is None else u.snap_distance_m, "source": u.source}
                      for u in us])
         return
+    from rich.table import Table  # here: adding or moving a unit does not need it (a cold call, issue 13)
+
     t = Table("id", "name", "type", "standard", "profile", "lon", "lat", "snap (m)", "source", title=f"{len(us)} units")
     for u in us:
         t.add_row(str(u.id), u.name, u.unit_type, f"{u.standard_s} s", u.speed_profile, f"{u.lon:.6f}", f"{u.lat:.6f}",

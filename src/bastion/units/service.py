@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
-from bastion.algorithms.routing.snap import DEFAULT_MAX_SNAP_M
+from bastion.algorithms.routing.gridsnap import DEFAULT_MAX_SNAP_M
 from bastion.kernel.db.base import utcnow
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.db.versioning import claim
@@ -32,18 +32,19 @@ from bastion.kernel.time import minute_of_week
 from bastion.kernel.time import parse_duration_s as parse_duration_s  # re-exported for the adapters
 from bastion.kernel.unset import UNSET
 from bastion.kernel.unset import Unset
-from bastion.regions.graphs import Routing
-from bastion.regions.graphs import SnapIndex
-from bastion.regions.graphs import check_profile
-from bastion.regions.graphs import snap_index_for_region
+from bastion.regions.cachefiles import check_profile
 from bastion.regions.models import Region
 from bastion.regions.repository import RegionRepo
+from bastion.regions.snapping import RoutingSnapIndex
+from bastion.regions.snapping import SnapIndex
+from bastion.regions.snapping import stored_index
 from bastion.units.enums import UNIT_DEFAULTS
 from bastion.units.enums import ResponseStandard
 from bastion.units.models import ResponseUnit
 
 if TYPE_CHECKING:
     from bastion.algorithms.sites.model import SiteRecord
+    from bastion.regions.graphs import Routing
 
 log = logging.getLogger(__name__)
 
@@ -120,14 +121,20 @@ def is_available(unit: ResponseUnit, at: dt.datetime | None) -> bool:
     return any(a <= m < b for a, b in unit.availability)
 
 
-def snap_base(routing: Routing | SnapIndex, lon: float, lat: float) -> tuple[int | None, float]:
+def snap_index_for_region(s: Session, region: Region, profile: str) -> SnapIndex:
+    """How to snap a unit's base: without loading the graph when it can (regions.snapping), else with the graph
+    (loading or building it also stores the small snap file for the next call)."""
+    index = stored_index(region, profile)
+    if index is None:
+        from bastion.regions.graphs import routing_for_region
+
+        index = RoutingSnapIndex(routing_for_region(s, region, profile))
+    return index
+
+
+def snap_base(index: SnapIndex, lon: float, lat: float) -> tuple[int | None, float]:
     """Snapped road node (OSM id) of a base, None if farther than the snap threshold; and the distance (m)."""
-    nodes = routing.snapper if isinstance(routing, Routing) else routing.nodes
-    r = nodes.snap([lon], [lat], max_snap_m=DEFAULT_MAX_SNAP_M)
-    d = float(r.distance_m[0])
-    if r.node[0] < 0:
-        return None, d
-    return int(routing.node_osm_id[r.node[0]]), d
+    return index.snap(lon, lat, max_snap_m=DEFAULT_MAX_SNAP_M)
 
 
 def _check_name(name: str) -> str:
@@ -279,7 +286,7 @@ def seed_station_units(
         u = existing.get(ref)
         if u is not None and u.name == name and u.lon == rec.lon and u.lat == rec.lat:
             continue
-        node, dist = snap_base(routing, rec.lon, rec.lat) if routing is not None else (None, None)
+        node, dist = snap_base(RoutingSnapIndex(routing), rec.lon, rec.lat) if routing is not None else (None, None)
         if u is None:
             prof, std = UNIT_TYPES[utype]
             s.add(ResponseUnit(region_id=region.id, unit_type=utype, name=name, lon=rec.lon, lat=rec.lat,

@@ -23,6 +23,7 @@ import numpy.typing as npt
 from bastion.algorithms._typing import BoolArray
 from bastion.algorithms._typing import FloatArray
 from bastion.algorithms._typing import IntArray
+from bastion.algorithms.routing.gridsnap import DEFAULT_MAX_SNAP_M as DEFAULT_MAX_SNAP_M
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection
 
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_SNAP_M = 250.0  # metres; a site farther than this from any routable node is flagged
 SCAN_MAX_POINTS = 16  # up to this many points: one pass over the nodes each; more: build and query a KD-tree
 
 

@@ -118,7 +118,18 @@ def parse_steps(text: str | Sequence[str]) -> tuple[str, ...]:
 # ---- on a worker ----
 
 WORKER_PRELOAD = "bastion.batch.warm"  # imported by each LocalCluster worker at start (dask_setup warms it up)
-WORKER_CONFIG = {"distributed.worker.profile.enabled": False}  # LocalCluster workers of a batch run
+# A LocalCluster of a batch run: a few long CPU-bound tasks (a region each). Dask's defaults suit many short tasks:
+# each process checks its event loop every 20 ms, samples system metrics every 0.5 s, the nannies check their
+# worker's memory every 0.1 s and the workers' profiler samples every thread 100 times a second. In a batch worker
+# every wake-up takes the GIL from the region's step, and the nannies and the scheduler share the cores with the
+# workers; here they wake up a few times a second instead. (Memory limits still hold: checked each second.)
+WORKER_CONFIG = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "500ms",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing": False,  # one task per region, largest first: nothing to steal
+}
 SQLITE_BUSY_MS = 120_000  # a batch writer waits this long for SQLite's write lock (the engine's default is 10 s)
 
 

@@ -21,11 +21,13 @@ from dataclasses import asdict
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
+from typing import cast
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString
 from shapely.geometry.base import BaseGeometry
+from sqlalchemy import Table
 from sqlalchemy import delete
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -53,6 +55,7 @@ from bastion.algorithms.vehicle.timing import BARRIER_DEPLOY_S
 from bastion.algorithms.vehicle.timing import GUARD_REACTION_S
 from bastion.algorithms.vehicle.timing import min_detection_distance_m
 from bastion.kernel.db.base import utcnow
+from bastion.kernel.db.engine import EncodedJSON
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import InvalidInput
 from bastion.kernel.geo import LocalProjection
@@ -339,6 +342,9 @@ def assess(
     return rep
 
 
+RETURNING_CHUNK = 500  # rows per INSERT … RETURNING
+
+
 def _store(sf: sessionmaker[Session], region_id: int, wrong_way: bool,
            results: list[tuple[int, str, dict[str, Any], list[dict[str, Any]]]],
            existing: dict[tuple[int, str], tuple[int, str]], rep: AssessReport) -> None:
@@ -358,21 +364,31 @@ def _store(sf: sessionmaker[Session], region_id: int, wrong_way: bool,
         todo.append((sid, vkey, head, rows))
     if not todo:
         return
+    # Every row is built and its JSON and WKB encoded before the transaction opens: on SQLite the transaction holds
+    # the database's one write lock, which a batch worker assessing another region waits for.
+    assessment_rows = [{"region_id": region_id, "site_id": sid, "vehicle": vkey, "wrong_way": wrong_way,
+                        "computed_at": now, **head, "parameters": EncodedJSON.of(head["parameters"])}
+                       for sid, vkey, head, _rows in todo]
+    approach_rows = [[{**{k: v for k, v in r.items() if k not in ("path", "bends", "needs", "barriers")},
+                       "bends": EncodedJSON.of(r["bends"]), "needs": EncodedJSON.of(r["needs"]),
+                       "barriers": EncodedJSON.of(r["barriers"]), "rank": rank,
+                       "path_wkb": shapely.to_wkb(LineString(r["path"]), output_dimension=2)}
+                      for rank, r in enumerate(rows)] for _sid, _v, _h, rows in todo]
+    assessments, approaches = cast(Table, VehicleAssessment.__table__), cast(Table, VehicleApproach.__table__)
     with unit_of_work(sf) as s:
         for chunk in range(0, len(stale), 500):
             part = stale[chunk:chunk + 500]
             s.execute(delete(VehicleApproach).where(VehicleApproach.assessment_id.in_(part)))
             s.execute(delete(VehicleAssessment).where(VehicleAssessment.id.in_(part)))
-        ids = s.execute(
-            insert(VehicleAssessment).returning(VehicleAssessment.id, sort_by_parameter_order=True),
-            [{"region_id": region_id, "site_id": sid, "vehicle": vkey, "wrong_way": wrong_way, "computed_at": now,
-              **head} for sid, vkey, head, _rows in todo],
-        ).scalars().all()
-        approach_rows = []
-        for aid, (_sid, _v, _h, rows) in zip(ids, todo, strict=True):
-            for rank, r in enumerate(rows):
-                r2 = {k: v for k, v in r.items() if k != "path"}
-                approach_rows.append({**r2, "assessment_id": aid, "rank": rank,
-                                      "path_wkb": shapely.to_wkb(LineString(r["path"]), output_dimension=2)})
-        if approach_rows:
-            s.execute(insert(VehicleApproach), approach_rows)
+        # Core inserts of whole rows (the ORM's bulk insert leaves None values out, which splits the rows into
+        # many small statements); RETURNING in chunks (SQLAlchemy splices each statement's batches in O(n^2))
+        ids: list[int] = []
+        for chunk in range(0, len(assessment_rows), RETURNING_CHUNK):
+            ids += s.execute(insert(assessments).returning(assessments.c.id, sort_by_parameter_order=True),
+                             assessment_rows[chunk:chunk + RETURNING_CHUNK]).scalars().all()
+        for aid, group in zip(ids, approach_rows, strict=True):
+            for row in group:
+                row["assessment_id"] = aid
+        rows_out = [row for group in approach_rows for row in group]
+        if rows_out:
+            s.execute(insert(approaches), rows_out)

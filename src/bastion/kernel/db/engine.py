@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,25 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
 from bastion.kernel.errors import InvalidInput
+
+
+class EncodedJSON(str):
+    """A JSON document already encoded with ``json.dumps``: a JSON column stores it as it is instead of encoding it
+    again. A writer of many rows encodes them before it opens its transaction, so that the transaction (and, on
+    SQLite, the database's one write lock) is held only for the inserts."""
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, value: Any) -> EncodedJSON:
+        return cls(json.dumps(value))
+
+
+def encode_json(value: Any) -> str:
+    """The engines' JSON serializer: ``json.dumps``, except for an EncodedJSON, which is stored as it is."""
+    if isinstance(value, EncodedJSON):
+        return str(value)
+    return json.dumps(value)
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -29,6 +49,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             f"database backend {parsed.get_backend_name()!r} is not supported: use sqlite or postgresql",
             field="database_url",
         )
+    kwargs.setdefault("json_serializer", encode_json)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -6,8 +6,9 @@ alone). The second copy of an extract is the same file with every node moved 1e-
 with pyosmium into the temporary folder, not timed): a distinct road network of the same size, with its own roads
 hash and routing state, as two cities have. (Byte-identical copies shared one routing state: the sequential run
 built it once and kept it in memory for the second copy, while in the distributed run the second worker waited on
-the first's build; neither is what a run over distinct cities does.) Steps: import, vehicle, risk, coverage, patrol (all). Each run writes a fresh SQLite file with a fresh
-routing cache (no run profits from the other's graphs). Baseline: run_batch(sequential) in this process. Ours:
+the first's build; neither is what a run over distinct cities does.) Steps: import, vehicle, risk, coverage,
+patrol (all). Each run writes a fresh SQLite file with a fresh routing cache (no run profits from the other's
+graphs). Baseline: run_batch(sequential) in this process. Ours:
 run_batch on LocalCluster(n_workers=2, threads_per_worker=1), cluster start-up included in ours_s. Identical: every
 (region, step) result hash equal. Goal: ratio >= 1.6 on 2 cores. On a shared machine (load average printed) the
 ratio is capped by the cores actually free; `region_s` (the sum of per-region step times) shows the work done.

@@ -66,10 +66,12 @@ class GridSnap:
         while True:
             i0, i1 = max(ci - ring, 0), min(ci + ring, self.nx - 1)
             j0, j1 = max(cj - ring, 0), min(cj + ring, self.ny - 1)
-            for j in range(j0, j1 + 1):
-                for i in range(i0, i1 + 1):
-                    if done is not None and done[0] <= i <= done[1] and done[2] <= j <= done[3]:
-                        continue
+            for j in range(j0, j1 + 1):  # only the cells this ring adds to the block
+                if done is not None and done[2] <= j <= done[3]:
+                    columns = [*range(i0, done[0]), *range(done[1] + 1, i1 + 1)]
+                else:
+                    columns = list(range(i0, i1 + 1))
+                for i in columns:
                     c = j * self.nx + i
                     for k in range(self.cell_start[c], self.cell_start[c + 1]):
                         dx, dy = self.x[k] - px, self.y[k] - py

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Message
+from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
 
@@ -176,3 +178,44 @@ def test_digest_and_preferences(office_sf: sessionmaker[Session]) -> None:
         got = {n.agency_id: n for n in s.scalars(select(Notification).where(Notification.event.like("digest:%")))}
     assert lead in got and ops not in got  # the operator's only account opted out
     assert got[lead].tlp == "TLP:GREEN" and "overdue" in got[lead].body
+
+
+def test_no_transaction_is_open_while_a_message_is_sent(office_sf: sessionmaker[Session]) -> None:
+    """A webhook that answers slowly must not hold the database: while it is being sent, another connection writes
+    at once (on SQLite an open write transaction would hold the one write lock for the whole send)."""
+    lead = agency_id(office_sf, "Lead office")
+    notify.set_endpoint(office_sf, lead, "webhook", "https://hooks.lead.example/bastion")
+    now = dt.datetime(2026, 11, 30, 8, tzinfo=dt.UTC)
+    with unit_of_work(office_sf) as s:
+        notify.queue(s, event="test:slow", agency_id=lead, subject="[TLP:AMBER] slow", body="b", now=now)
+    seen: list[tuple[str, object]] = []
+
+    def slow_webhook(n: notify.Outgoing, address: str) -> str:
+        engine = office_sf.kw["bind"]
+        with engine.connect() as c:  # another connection, as a sign-in on another thread would use
+            if engine.dialect.name == "sqlite":
+                c.exec_driver_sql("PRAGMA busy_timeout=200")  # would fail fast with 'database is locked'
+            c.execute(update(Notification).where(Notification.event == "probe").values(body="x"))
+            c.execute(insert(Notification).values(event="probe", agency_id=lead, channel="inpage", subject="p",
+                                                  body="p", tlp="TLP:CLEAR", status="pending", attempts=0,
+                                                  created_at=now))
+            c.commit()
+            seen.append((n.event, c.execute(select(Notification.claimed_at).where(Notification.id == n.id))
+                         .scalar_one()))
+        return "HTTP 204"
+
+    r = notify.deliver_pending(office_sf, now, webhook=slow_webhook)
+    assert r.sent >= 1 and len(seen) == 1 and seen[0][0] == "test:slow"
+    assert seen[0][1] is not None  # claimed (and committed) before the send
+    with office_sf() as s:
+        row = s.scalars(select(Notification).where(Notification.event == "test:slow",
+                                                   Notification.channel == "webhook")).one()
+    assert (row.status, row.receipt, row.claimed_at, row.attempts) == ("sent", "HTTP 204", None, 1)
+    # a second check sends nothing twice; a claim left by a stopped server is taken again after CLAIM_TIMEOUT
+    assert notify.deliver_pending(office_sf, now, webhook=slow_webhook).sent == 1  # the probe (in-page) only
+    with unit_of_work(office_sf) as s:
+        s.execute(update(Notification).where(Notification.id == row.id)
+                  .values(status="pending", claimed_at=now - dt.timedelta(minutes=1)))
+    assert notify.deliver_pending(office_sf, now, webhook=slow_webhook).sent == 0  # claimed a minute ago: wait
+    later = now + notify.CLAIM_TIMEOUT
+    assert notify.deliver_pending(office_sf, later, webhook=slow_webhook).sent == 1

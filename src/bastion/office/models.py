@@ -144,6 +144,7 @@ class Notification(Base):
     receipt: Mapped[str | None] = mapped_column(String(300))  # SMTP reply / HTTP status of the delivery
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[dt.datetime | None] = mapped_column()
+    claimed_at: Mapped[dt.datetime | None] = mapped_column()  # being sent since (notify.deliver_pending)
 
 
 class Endpoint(Base):

@@ -16,6 +16,7 @@ import httpx
 from sqlalchemy import case
 from sqlalchemy import delete
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -34,6 +35,8 @@ from bastion.office.models import Preference
 log = logging.getLogger(__name__)
 CHANNELS = ("inpage", "email", "webhook")
 MAX_ATTEMPTS = 3
+SEND_BATCH = 20  # mails and webhooks claimed per check: 20 x the 10 s timeout stays well inside CLAIM_TIMEOUT
+CLAIM_TIMEOUT = dt.timedelta(minutes=10)  # a claim older than this (its server stopped mid-send) is taken again
 
 
 def _wanted(s: Session, agency_id: int) -> set[str]:
@@ -118,10 +121,23 @@ def set_preferences(sf: sessionmaker[Session], account_id: int, *, channels: lis
         return p
 
 
-Sender = Callable[[Notification, str], str]  # (notification, address) -> receipt; raises on failure
+@dataclass(frozen=True)
+class Outgoing:
+    """What a sender needs of a notification, read before any message leaves (no session, no transaction)."""
+
+    id: int
+    event: str
+    agency_id: int
+    channel: str
+    subject: str
+    body: str
+    tlp: str
 
 
-def send_email(n: Notification, address: str) -> str:
+Sender = Callable[[Outgoing, str], str]  # (notification, address) -> receipt; raises on failure
+
+
+def send_email(n: Outgoing, address: str) -> str:
     conf = settings()
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = conf.smtp_from, address, n.subject
@@ -135,7 +151,7 @@ def send_email(n: Notification, address: str) -> str:
     return f"smtp accepted ({code} {text.decode(errors='replace')[:60]})"
 
 
-def send_webhook(n: Notification, address: str) -> str:
+def send_webhook(n: Outgoing, address: str) -> str:
     payload = {"id": n.id, "event": n.event, "tlp": n.tlp, "subject": n.subject, "body": n.body}
     r = httpx.post(address, content=json.dumps(payload), headers={"content-type": "application/json"}, timeout=10)
     if r.status_code >= 300:
@@ -152,30 +168,65 @@ class DeliveryReport:
 
 def deliver_pending(sf: sessionmaker[Session], now: dt.datetime, *, email: Sender = send_email,
                     webhook: Sender = send_webhook) -> DeliveryReport:
-    """Send every pending notification; each gets a receipt or an error and an attempt count."""
+    """Send pending notifications; each gets a receipt or an error and an attempt count.
+
+    No transaction is open while a message is sent: a mail server or webhook that does not answer takes up to its
+    10 s timeout, and on SQLite an open write transaction would hold the database's one write lock that long (every
+    other writer, sign-ins included, would wait or fail). So: claim a batch in one short transaction (``claimed_at``;
+    on PostgreSQL rows another server has locked are skipped), send, then record the receipts in another. A claim
+    older than CLAIM_TIMEOUT (a server stopped mid-send) is taken again; in-page notifications need no sending."""
     sent = failed = retrying = 0
+    work: list[tuple[Outgoing, str]] = []
     with unit_of_work(sf) as s:
         endpoints = {(e.agency_id, e.channel): e.address for e in s.scalars(select(Endpoint))}
-        for n in s.scalars(select(Notification).where(Notification.status == "pending").order_by(Notification.id)):
+        q = (select(Notification)
+             .where(Notification.status == "pending",
+                    or_(Notification.claimed_at.is_(None), Notification.claimed_at < now - CLAIM_TIMEOUT))
+             .order_by(Notification.id))
+        if s.get_bind().dialect.name == "postgresql":
+            q = q.with_for_update(skip_locked=True)
+        for n in s.scalars(q):
+            if n.channel != "inpage" and len(work) >= SEND_BATCH:
+                continue  # the next tick takes it
             n.attempts += 1
-            try:
-                if n.channel == "inpage":
-                    n.receipt = "stored for the page"
-                else:
-                    addr = endpoints.get((n.agency_id, n.channel))
-                    if addr is None:
-                        raise RuntimeError(f"agency {n.agency_id} has no {n.channel} endpoint")
-                    n.receipt = (email if n.channel == "email" else webhook)(n, addr)[:300]
-                n.status, n.sent_at = "sent", now
+            addr = endpoints.get((n.agency_id, n.channel))
+            if n.channel == "inpage":
+                n.receipt, n.status, n.sent_at = "stored for the page", "sent", now
                 sent += 1
-            except Exception as e:  # noqa: BLE001 - the receipt records why; retried, then marked failed
-                n.receipt = f"error: {e}"[:300]
-                if n.attempts >= MAX_ATTEMPTS:
-                    n.status = "failed"
-                    failed += 1
-                else:
-                    retrying += 1
+            elif addr is None:
+                failed, retrying = _failed(n, f"agency {n.agency_id} has no {n.channel} endpoint", failed, retrying)
+            else:
+                n.claimed_at = now
+                work.append((Outgoing(n.id, n.event, n.agency_id, n.channel, n.subject, n.body, n.tlp), addr))
+    outcomes: list[tuple[int, bool, str]] = []
+    for out, addr in work:  # no transaction open here
+        try:
+            outcomes.append((out.id, True, (email if out.channel == "email" else webhook)(out, addr)[:300]))
+        except Exception as e:  # noqa: BLE001 - the receipt records why; retried, then marked failed
+            outcomes.append((out.id, False, f"error: {e}"))
+    if not outcomes:
+        return DeliveryReport(sent, failed, retrying)
+    with unit_of_work(sf) as s:
+        for nid, ok, receipt in outcomes:
+            row = s.get(Notification, nid)
+            if row is None or row.status != "pending" or row.claimed_at != now:
+                continue  # deleted, or this claim expired and another server took it
+            row.claimed_at = None
+            if ok:
+                row.receipt, row.status, row.sent_at = receipt, "sent", now
+                sent += 1
+            else:
+                failed, retrying = _failed(row, receipt, failed, retrying)
     return DeliveryReport(sent, failed, retrying)
+
+
+def _failed(n: Notification, why: str, failed: int, retrying: int) -> tuple[int, int]:
+    n.receipt = why if why.startswith("error: ") else f"error: {why}"
+    n.receipt = n.receipt[:300]
+    if n.attempts >= MAX_ATTEMPTS:
+        n.status = "failed"
+        return failed + 1, retrying
+    return failed, retrying + 1
 
 
 def daily_digest(sf: sessionmaker[Session], now: dt.datetime) -> int:

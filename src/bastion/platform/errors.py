@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bastion.access.errors import RateLimited
@@ -27,6 +28,18 @@ STATUS: dict[type[BastionError], int] = {
     NotFound: 404, Conflict: 409, InvalidInput: 422, Infeasible: 422, SolverError: 500,
     PermissionDenied: 403, DataIntegrityError: 422, Unauthenticated: 401, RateLimited: 429, PreconditionRequired: 428,
 }
+
+
+BUSY_SQLSTATES = frozenset({"55P03", "40P01", "40001"})  # PostgreSQL: lock not available, deadlock, serialization
+
+
+def is_busy(exc: OperationalError) -> bool:
+    """A write that lost to another one (SQLite's write lock held past the busy timeout; a PostgreSQL lock timeout,
+    deadlock or serialization failure): nothing was written, and the same request can simply be sent again."""
+    orig = exc.orig
+    if "database is locked" in str(orig) or "database table is locked" in str(orig):
+        return True
+    return getattr(orig, "sqlstate", None) in BUSY_SQLSTATES
 
 
 def _body(code: str, message: str, field: str | None = None, details: object = None) -> dict[str, object]:
@@ -68,6 +81,14 @@ def install(app: FastAPI) -> None:
         # caller's mistake, not a server error
         return JSONResponse(_body("invalid_input", "a value in the request is out of range for the database"),
                             status_code=422)
+
+    @app.exception_handler(OperationalError)
+    async def _busy(_req: Request, exc: OperationalError) -> JSONResponse:
+        if not is_busy(exc):
+            raise exc  # a real server error: the generic 500
+        return JSONResponse(_body("busy", "the database is busy with another change; nothing was saved, send the "
+                                          "request again in a few seconds"),
+                            status_code=503, headers={"Retry-After": "2"})
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException) -> JSONResponse:

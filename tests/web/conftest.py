@@ -112,3 +112,32 @@ def page_api(page: Page, base: str, method: str, path: str, data: Any = None) ->
                                    headers={"X-CSRF-Token": csrf})
     assert r.ok, r.text()
     return r.json() if r.status != 204 else None
+
+
+# True once the map has stopped moving: no zoom animation, and the map pane and the site markers where they were
+# 200 ms before (a search refits the map with an animation, and marker clusters redraw after it).
+_SETTLED_JS = """() => new Promise(done => {
+  const shot = () => {
+    const pane = document.querySelector('#map .leaflet-map-pane');
+    const marks = [...document.querySelectorAll('#map .site-marker, #map .site-cluster')]
+      .map(m => { const r = m.getBoundingClientRect(); return `${Math.round(r.x)},${Math.round(r.y)}`; });
+    return `${pane ? pane.style.transform : ''}|${marks.join(';')}`;
+  };
+  const before = shot();
+  setTimeout(() => done(!document.querySelector('#map .leaflet-zoom-anim') && shot() === before), 200);
+})"""
+
+
+def map_settled(page: Page) -> None:
+    """Wait until the map has stopped moving (a click on a marker while it moves can land on the map instead)."""
+    page.wait_for_function(_SETTLED_JS)
+
+
+def click_marker(page: Page, title_prefix: str) -> None:
+    """Click the site marker whose title starts with ``title_prefix`` once it is drawn and the map is still."""
+    from playwright.sync_api import expect
+
+    marker = page.locator(f"#map .site-marker[title^='{title_prefix}']").first
+    expect(marker).to_be_visible()
+    map_settled(page)
+    marker.click()

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from bastion.platform.meta import catalogue
 from tests.reports.test_zh_cn_everywhere import vocabulary
+from tests.web.conftest import click_marker
 from tests.web.test_map_page import _open
 
 pytestmark = pytest.mark.web
@@ -31,7 +32,7 @@ def _english(text: str) -> list[str]:
 def test_an_open_site_panel_is_redrawn_in_chinese(browser: Browser, live_server_url: str) -> None:
     page, errors, _ = _open(browser, live_server_url, width=1280, height=900, path="/?lang=en")
     page.fill("#search", "Louis II")
-    page.locator("#map .site-marker[title^='Stade Louis']").first.click()
+    click_marker(page, "Stade Louis")
     panel = page.locator("#panel")
     risk = panel.locator(".risk-section")
     expect(risk.locator(".risk-table").first).to_be_visible()

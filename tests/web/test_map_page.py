@@ -17,6 +17,7 @@ from playwright.sync_api import Route
 from playwright.sync_api import expect
 
 from bastion.platform.meta import catalogue
+from tests.web.conftest import click_marker
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.web
@@ -85,9 +86,7 @@ def test_map_shows_sites_opens_panel_and_switches_language(
     # Search, then click the stadium's own marker on the map.
     page.fill("#search", "Louis II")
     expect(page.locator("#results-list button.result", has_text="Stade Louis").first).to_be_visible()
-    marker = page.locator("#map .site-marker[title^='Stade Louis']").first
-    expect(marker).to_be_visible()
-    marker.click()
+    click_marker(page, "Stade Louis")
 
     panel = page.locator("#panel")
     expect(panel).to_be_visible()

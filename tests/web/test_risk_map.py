@@ -10,6 +10,7 @@ from playwright.sync_api import Browser
 from playwright.sync_api import expect
 
 from bastion.platform.meta import catalogue
+from tests.web.conftest import click_marker
 from tests.web.conftest import sign_in
 
 pytestmark = pytest.mark.web
@@ -45,7 +46,7 @@ def test_colour_by_risk_and_panel_section(browser: Browser, live_server_url: str
     marker = page.locator("#map .site-marker[title^='Stade Louis']").first
     expect(marker).to_be_visible()
     assert marker.locator(".site-dot").evaluate("n => getComputedStyle(n).backgroundColor") == VERY_HIGH
-    marker.click()
+    click_marker(page, "Stade Louis")
     section = page.locator("#panel .risk-section")
     expect(section).to_be_visible()
     expect(section.locator(".risk-table").first).to_contain_text(EN["risk.standard.uk_ppa_2025"])

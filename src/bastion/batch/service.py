@@ -183,6 +183,9 @@ def retry_locked(fn: Callable[[], Any], *, attempts: int = enums.LOCK_RETRIES, b
 def run_region(region: RegionFile, steps: Sequence[str], database_url: str,
                routing_cache_dir: str | None = None) -> RegionResult:
     """All of one region's steps, in order (the Dask task; also the sequential path)."""
+    from bastion.batch.warm import wait_until_warm
+
+    wait_until_warm()  # a Dask worker's warm-up imports must be complete before the steps use the ORM
     if routing_cache_dir is not None:
         from bastion.regions import graphs
 

@@ -63,6 +63,20 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-b
                  "--disable-component-update", "--disable-sync", "--disable-quic"]
 
 
+# How long a web assertion (`expect(...)`) waits. Playwright's default is 5 s; in CI two test workers, their live
+# servers and browsers share 2 cores, and a page's main thread was seen starved for more than 5 s between a click
+# and its handler (a site panel opening after a search's refit and redraw). A feature that is broken still fails,
+# after this long.
+EXPECT_TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _patient_expect() -> None:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     """One headless Chromium for the whole session (each test opens its own context)."""

@@ -18,6 +18,7 @@ from sqlalchemy.orm import sessionmaker
 
 from bastion.access.models import Agency
 from bastion.regions.models import Region
+from tests.web.conftest import EXPECT_TIMEOUT_MS
 from tests.web.conftest import api_call
 from tests.web.conftest import api_token
 from tests.web.conftest import run_job
@@ -57,7 +58,7 @@ def patient_expect() -> Iterator[None]:
     """Assertions wait up to 30 s: the server shares two cores with other work."""
     expect.set_options(timeout=30_000)
     yield
-    expect.set_options(timeout=5_000)
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
 @pytest.mark.slow

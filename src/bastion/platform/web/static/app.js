@@ -558,15 +558,24 @@ function setMarkerSelected(id, selected) {
   marker.setZIndexOffset(selected ? 1000 : 0);
 }
 
+function safely(fn) {
+  try {
+    fn();
+  } catch (err) {
+    console.error(err); // the page goes on; the error is in the browser console
+  }
+}
+
 async function selectSite(id, { from } = {}) {
   if (state.selectedId !== null && state.selectedId !== id) setMarkerSelected(state.selectedId, false);
   state.selectedId = id;
   setMarkerSelected(id, true);
-  for (const layer of pluginLayers) layer.siteSelected?.(id);
-  patrol.siteSelected(id);
+  // a domain layer that fails on a selection must not keep the panel from opening
+  for (const layer of pluginLayers) safely(() => layer.siteSelected?.(id));
+  safely(() => patrol.siteSelected(id));
   recordLink(true); // now, not after the detail arrives: a later pan or click must not race it
-  coverageSiteSelected(id);
-  vehicleLayer.highlightSite?.(id);
+  safely(() => coverageSiteSelected(id));
+  safely(() => vehicleLayer.highlightSite?.(id));
   for (const b of el.resultsList.querySelectorAll("button.result")) {
     const on = Number(b.dataset.siteId) === id;
     b.classList.toggle("is-selected", on);

@@ -12,6 +12,8 @@ import pytest
 from playwright.sync_api import Browser
 from playwright.sync_api import BrowserContext
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 from playwright.sync_api import sync_playwright
 from sqlalchemy.orm import Session
 from sqlalchemy.orm import sessionmaker
@@ -72,8 +74,6 @@ EXPECT_TIMEOUT_MS = 15_000
 
 @pytest.fixture(autouse=True, scope="session")
 def _patient_expect() -> None:
-    from playwright.sync_api import expect
-
     expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 
 
@@ -153,9 +153,6 @@ def click_marker(page: Page, title_prefix: str) -> None:
     the marker clusters' own animation and the canvases' redraw): seen in CI, where two test workers, their servers
     and browsers share 2 cores. So the click is repeated, at most twice, while the panel has not opened; that the
     panel opens on a marker click is still what is tested."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import expect
-
     marker = page.locator(f"#map .site-marker[title^='{title_prefix}']").first
     expect(marker).to_be_visible()
     for _ in range(3):

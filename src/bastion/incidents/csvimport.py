@@ -27,6 +27,7 @@ from bastion.incidents.models import Incident
 from bastion.kernel.db.uow import unit_of_work
 from bastion.kernel.errors import BastionError
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import parse_zoned_time
 from bastion.regions.repository import RegionRepo
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,7 @@ def _num(raw: str, column: str, kind: type) -> Any:
 def _opened_at(raw: str, now: dt.datetime) -> dt.datetime:
     if not raw:
         return now
-    try:
-        v = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"opened_at must be ISO 8601 with a zone (2026-11-30T14:05+00:00), got {raw!r}",
-                           field="opened_at") from None
-    if v.tzinfo is None:
-        raise InvalidInput(f"opened_at needs a zone (Z or +01:00), got {raw!r}", field="opened_at")
+    v = parse_zoned_time(raw, field="opened_at")
     if v > now:
         raise InvalidInput(f"opened_at {raw} is in the future", field="opened_at")
     return v.astimezone(dt.UTC)

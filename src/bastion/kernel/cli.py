@@ -21,6 +21,7 @@ import typer
 
 from bastion.kernel.errors import BastionError
 from bastion.kernel.errors import InvalidInput
+from bastion.kernel.time import parse_zoned_time
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -223,14 +224,7 @@ def parse_now(now: str | None) -> dt.datetime:
         from bastion.kernel.db.base import utcnow
 
         return utcnow()
-    try:
-        v = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidInput(f"--now must be an ISO time with a zone like 2026-12-31T00:00Z, got {now!r}",
-                           field="now") from None
-    if v.tzinfo is None:
-        raise InvalidInput(f"--now must carry a zone (e.g. 2026-12-31T00:00Z), got {now!r}", field="now")
-    return v
+    return parse_zoned_time(now, field="now", label="--now")
 
 
 # ---- long work: a job run in the foreground with a progress bar ----

@@ -21,6 +21,20 @@ MAX_DURATION_S = 3600  # the longest response standard or duration anyone may as
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min)?")
 
 
+def parse_zoned_time(text: str, *, field: str, label: str | None = None) -> dt.datetime:
+    """An ISO 8601 time that names its zone ("2026-11-30T14:05Z", "…+01:00"); InvalidInput naming ``field`` (shown
+    as ``label``, e.g. "--now") when it is not one or has no zone."""
+    name = label or field
+    try:
+        v = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(f"{name} must be an ISO time with a zone like 2026-11-30T14:05Z, got {text!r}",
+                           field=field) from None
+    if v.tzinfo is None:
+        raise InvalidInput(f"{name} needs a zone (Z or +01:00), got {text!r}", field=field)
+    return v
+
+
 def minute_of_week(at: dt.datetime) -> int:
     """Minute of the week (Monday 00:00 = 0) of a local wall-clock time, in [0, MINUTES_PER_WEEK)."""
     return at.weekday() * MINUTES_PER_DAY + at.hour * 60 + at.minute

@@ -193,11 +193,13 @@ def deliver_pending(sf: sessionmaker[Session], now: dt.datetime, *, email: Sende
             if n.channel == "inpage":
                 n.receipt, n.status, n.sent_at = "stored for the page", "sent", now
                 sent += 1
-            elif addr is None:
-                failed, retrying = _failed(n, f"agency {n.agency_id} has no {n.channel} endpoint", failed, retrying)
-            else:
+            elif addr is not None:
                 n.claimed_at = now
                 work.append((Outgoing(n.id, n.event, n.agency_id, n.channel, n.subject, n.body, n.tlp), addr))
+            elif _failed(n, f"error: agency {n.agency_id} has no {n.channel} endpoint"):
+                failed += 1
+            else:
+                retrying += 1
     outcomes: list[tuple[int, bool, str]] = []
     for out, addr in work:  # no transaction open here
         try:
@@ -215,18 +217,20 @@ def deliver_pending(sf: sessionmaker[Session], now: dt.datetime, *, email: Sende
             if ok:
                 row.receipt, row.status, row.sent_at = receipt, "sent", now
                 sent += 1
+            elif _failed(row, receipt):
+                failed += 1
             else:
-                failed, retrying = _failed(row, receipt, failed, retrying)
+                retrying += 1
     return DeliveryReport(sent, failed, retrying)
 
 
-def _failed(n: Notification, why: str, failed: int, retrying: int) -> tuple[int, int]:
-    n.receipt = why if why.startswith("error: ") else f"error: {why}"
-    n.receipt = n.receipt[:300]
+def _failed(n: Notification, receipt: str) -> bool:
+    """Record a failed attempt; True when it was the last one (the notification is then marked failed)."""
+    n.receipt = receipt[:300]
     if n.attempts >= MAX_ATTEMPTS:
         n.status = "failed"
-        return failed + 1, retrying
-    return failed, retrying + 1
+        return True
+    return False
 
 
 def daily_digest(sf: sessionmaker[Session], now: dt.datetime) -> int:

@@ -170,6 +170,11 @@ const cluster = L.markerClusterGroup({
   iconCreateFunction: clusterIcon,
 });
 map.addLayer(cluster);
+// Leaflet.markercluster's zoomToShowLayer leaves a "moveend" handler that asks map.hasLayer(marker.__parent); a
+// filter change that takes the marker out of the cluster before the move ends leaves __parent undefined, and
+// Leaflet's hasLayer throws on undefined (a page error seen in CI). Nothing undefined is on the map.
+const mapHasLayer = map.hasLayer.bind(map);
+map.hasLayer = (layer) => (layer ? mapHasLayer(layer) : false);
 
 /** Cluster icon: the count, on a ring showing the categories' share (conic gradient). */
 function clusterIcon(group) {
@@ -589,7 +594,8 @@ async function selectSite(id, { from } = {}) {
   el.panelBody.replaceChildren(h("p", { class: "muted" }, t("status.loading")));
   const marker = state.markers.get(id);
   if (from === "list" && marker && cluster.hasLayer(marker)) {
-    cluster.zoomToShowLayer(marker, () => keepClearOfPanel(marker.getLatLng(), true));
+    // (the handler may run after a later move, once the marker is shown again: only for the site still selected)
+    cluster.zoomToShowLayer(marker, () => { if (state.selectedId === id) keepClearOfPanel(marker.getLatLng(), true); });
   }
   if (from !== "map") el.panel.focus({ preventScroll: true });
   try {
